@@ -1,0 +1,2 @@
+/* chancery-date.c: not yet written */
+#include "chancery-error.h"

@@ -1,0 +1,2 @@
+/* chancery-export.c: not yet written */
+#include "chancery-error.h"

@@ -1,0 +1,2 @@
+/* chancery-filter.c: not yet written */
+#include "chancery-error.h"

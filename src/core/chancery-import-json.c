@@ -1,0 +1,2 @@
+/* chancery-import-json.c: not yet written */
+#include "chancery-error.h"

@@ -1,0 +1,373 @@
+/* chancery-index.c
+ *
+ * Copyright 2026 The Chancery developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "chancery-index.h"
+
+typedef struct
+{
+  char   *key;
+  char   *label;
+  GArray *items;   /* guint32 insertion positions */
+} LaneBuilder;
+
+struct _ChanceryIndexBuilder
+{
+  ChanceryGrouping grouping;
+  GArray          *events;       /* ChanceryIndexEvent */
+  GString         *titles;
+  GHashTable      *lanes;        /* key -> LaneBuilder* */
+  GPtrArray       *lane_order;   /* LaneBuilder*, owning */
+};
+
+static void
+lane_builder_free (gpointer data)
+{
+  LaneBuilder *lane = data;
+
+  g_free (lane->key);
+  g_free (lane->label);
+  if (lane->items != NULL)
+    g_array_unref (lane->items);
+  g_free (lane);
+}
+
+static void
+lane_free (gpointer data)
+{
+  ChanceryLane *lane = data;
+
+  g_free (lane->key);
+  g_free (lane->label);
+  g_free (lane->items);
+  g_free (lane);
+}
+
+ChanceryIndex *
+chancery_index_ref (ChanceryIndex *index)
+{
+  g_return_val_if_fail (index != NULL, NULL);
+
+  g_atomic_ref_count_inc (&index->ref_count);
+  return index;
+}
+
+void
+chancery_index_unref (ChanceryIndex *index)
+{
+  g_return_if_fail (index != NULL);
+
+  if (!g_atomic_ref_count_dec (&index->ref_count))
+    return;
+
+  g_free (index->events);
+  g_ptr_array_unref (index->lanes);
+  g_string_free (index->titles, TRUE);
+  g_free (index);
+}
+
+const char *
+chancery_index_get_title (const ChanceryIndex *index,
+                          guint                position)
+{
+  g_return_val_if_fail (index != NULL, NULL);
+  g_return_val_if_fail (position < index->n_events, NULL);
+
+  return index->titles->str + index->events[position].title;
+}
+
+guint
+chancery_index_lower_bound (const ChanceryIndex *index,
+                            gint32               day)
+{
+  guint lo = 0, hi;
+
+  g_return_val_if_fail (index != NULL, 0);
+
+  hi = index->n_events;
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+
+      if (index->events[mid].lo < day)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+
+  return lo;
+}
+
+guint
+chancery_lane_lower_bound (const ChanceryIndex *index,
+                           const ChanceryLane  *lane,
+                           gint32               day)
+{
+  guint lo = 0, hi;
+
+  g_return_val_if_fail (index != NULL, 0);
+  g_return_val_if_fail (lane != NULL, 0);
+
+  hi = lane->n_items;
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+
+      if (index->events[lane->items[mid]].lo < day)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+
+  return lo;
+}
+
+guint
+chancery_index_find_id (const ChanceryIndex *index,
+                        gint64               id)
+{
+  g_return_val_if_fail (index != NULL, G_MAXUINT);
+
+  for (guint i = 0; i < index->n_events; i++)
+    {
+      if (index->events[i].id == id)
+        return i;
+    }
+
+  return G_MAXUINT;
+}
+
+ChanceryIndexBuilder *
+chancery_index_builder_new (ChanceryGrouping grouping)
+{
+  ChanceryIndexBuilder *builder = g_new0 (ChanceryIndexBuilder, 1);
+
+  builder->grouping = grouping;
+  builder->events = g_array_new (FALSE, FALSE, sizeof (ChanceryIndexEvent));
+  builder->titles = g_string_new (NULL);
+  builder->lanes = g_hash_table_new (g_str_hash, g_str_equal);
+  builder->lane_order = g_ptr_array_new_with_free_func (lane_builder_free);
+
+  return builder;
+}
+
+void
+chancery_index_builder_add (ChanceryIndexBuilder *builder,
+                            gint64                id,
+                            const ChanceryDate   *date,
+                            ChanceryKind          kind,
+                            ChanceryStatus        status,
+                            const char           *title)
+{
+  ChanceryIndexEvent event = { 0 };
+  ChanceryQualifier qualifiers;
+
+  g_return_if_fail (builder != NULL);
+  g_return_if_fail (date != NULL);
+
+  event.id = id;
+  chancery_date_get_extent (date, &event.lo, &event.hi);
+  event.kind = kind;
+  event.status = status;
+  event.precision = chancery_date_get_precision (date);
+  event.title = builder->titles->len;
+
+  qualifiers = date->start.qualifiers | date->end.qualifiers;
+  if (date->form == CHANCERY_DATE_BEFORE)
+    event.flags |= CHANCERY_INDEX_OPEN_START;
+  if (date->form == CHANCERY_DATE_AFTER)
+    event.flags |= CHANCERY_INDEX_OPEN_END;
+  if (date->form == CHANCERY_DATE_RANGE)
+    event.flags |= CHANCERY_INDEX_RANGE;
+  if (qualifiers & CHANCERY_QUALIFIER_APPROXIMATE)
+    event.flags |= CHANCERY_INDEX_APPROXIMATE;
+  if (qualifiers & CHANCERY_QUALIFIER_UNCERTAIN)
+    event.flags |= CHANCERY_INDEX_UNCERTAIN;
+
+  g_string_append (builder->titles, title != NULL ? title : "");
+  g_string_append_c (builder->titles, '\0');
+  g_array_append_val (builder->events, event);
+}
+
+void
+chancery_index_builder_add_to_lane (ChanceryIndexBuilder *builder,
+                                    const char           *key,
+                                    const char           *label)
+{
+  LaneBuilder *lane;
+  guint32 position;
+
+  g_return_if_fail (builder != NULL);
+  g_return_if_fail (builder->events->len > 0);
+
+  if (key == NULL)
+    key = "";
+
+  lane = g_hash_table_lookup (builder->lanes, key);
+  if (lane == NULL)
+    {
+      lane = g_new0 (LaneBuilder, 1);
+      lane->key = g_strdup (key);
+      lane->label = g_strdup (label != NULL ? label : key);
+      lane->items = g_array_new (FALSE, FALSE, sizeof (guint32));
+      g_hash_table_insert (builder->lanes, lane->key, lane);
+      g_ptr_array_add (builder->lane_order, lane);
+    }
+
+  position = builder->events->len - 1;
+  /* The same event can come twice from a join; keep it once per lane. */
+  if (lane->items->len > 0 &&
+      g_array_index (lane->items, guint32, lane->items->len - 1) == position)
+    return;
+
+  g_array_append_val (lane->items, position);
+}
+
+static int
+compare_events (const ChanceryIndexEvent *a,
+                const ChanceryIndexEvent *b)
+{
+  if (a->lo != b->lo)
+    return a->lo < b->lo ? -1 : 1;
+  if (a->hi != b->hi)
+    return a->hi < b->hi ? -1 : 1;
+  if (a->id != b->id)
+    return a->id < b->id ? -1 : 1;
+  return 0;
+}
+
+static int
+compare_positions (gconstpointer a,
+                   gconstpointer b,
+                   gpointer      user_data)
+{
+  const ChanceryIndexEvent *events = user_data;
+
+  return compare_events (&events[*(const guint32 *) a], &events[*(const guint32 *) b]);
+}
+
+static int
+compare_guint32 (gconstpointer a,
+                 gconstpointer b)
+{
+  guint32 x = *(const guint32 *) a, y = *(const guint32 *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+/* Lanes with more events come first; the "none" lane always last. */
+static int
+compare_lanes (gconstpointer a,
+               gconstpointer b)
+{
+  const ChanceryLane *x = *(ChanceryLane * const *) a;
+  const ChanceryLane *y = *(ChanceryLane * const *) b;
+
+  if ((x->key[0] == '\0') != (y->key[0] == '\0'))
+    return x->key[0] == '\0' ? 1 : -1;
+  if (x->n_items != y->n_items)
+    return x->n_items > y->n_items ? -1 : 1;
+  return g_utf8_collate (x->label, y->label);
+}
+
+static gboolean
+is_sorted (const GArray *events)
+{
+  const ChanceryIndexEvent *e = (const ChanceryIndexEvent *) events->data;
+
+  for (guint i = 1; i < events->len; i++)
+    {
+      if (compare_events (&e[i - 1], &e[i]) > 0)
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+ChanceryIndex *
+chancery_index_builder_finish (ChanceryIndexBuilder *builder)
+{
+  ChanceryIndex *index;
+  guint32 *new_position = NULL;
+  guint n;
+
+  g_return_val_if_fail (builder != NULL, NULL);
+
+  n = builder->events->len;
+  index = g_new0 (ChanceryIndex, 1);
+  g_atomic_ref_count_init (&index->ref_count);
+  index->grouping = builder->grouping;
+  index->n_events = n;
+  index->lanes = g_ptr_array_new_with_free_func (lane_free);
+
+  if (!is_sorted (builder->events))
+    {
+      g_autofree guint32 *order = g_new (guint32, n);
+      ChanceryIndexEvent *sorted = g_new (ChanceryIndexEvent, n);
+      ChanceryIndexEvent *old = (ChanceryIndexEvent *) builder->events->data;
+
+      for (guint i = 0; i < n; i++)
+        order[i] = i;
+      g_qsort_with_data (order, n, sizeof (guint32), compare_positions, old);
+
+      new_position = g_new (guint32, n);
+      for (guint i = 0; i < n; i++)
+        {
+          sorted[i] = old[order[i]];
+          new_position[order[i]] = i;
+        }
+      index->events = sorted;
+      g_array_unref (builder->events);
+    }
+  else
+    {
+      index->events = (ChanceryIndexEvent *) g_array_free (builder->events, FALSE);
+    }
+
+  for (guint i = 0; i < n; i++)
+    {
+      const ChanceryIndexEvent *e = &index->events[i];
+
+      if (i == 0 || e->lo < index->min_day)
+        index->min_day = e->lo;
+      if (i == 0 || e->hi > index->max_day)
+        index->max_day = e->hi;
+      index->max_span = MAX (index->max_span, e->hi - e->lo);
+    }
+
+  for (guint l = 0; l < builder->lane_order->len; l++)
+    {
+      LaneBuilder *lb = g_ptr_array_index (builder->lane_order, l);
+      ChanceryLane *lane = g_new0 (ChanceryLane, 1);
+      guint32 *items = (guint32 *) lb->items->data;
+
+      if (new_position != NULL)
+        {
+          for (guint i = 0; i < lb->items->len; i++)
+            items[i] = new_position[items[i]];
+        }
+      /* Positions are in time order, so sorting them sorts the lane by lo. */
+      qsort (items, lb->items->len, sizeof (guint32), compare_guint32);
+
+      lane->key = g_steal_pointer (&lb->key);
+      lane->label = g_steal_pointer (&lb->label);
+      lane->n_items = lb->items->len;
+      lane->items = (guint32 *) g_array_free (g_steal_pointer (&lb->items), FALSE);
+      for (guint i = 0; i < lane->n_items; i++)
+        {
+          const ChanceryIndexEvent *e = &index->events[lane->items[i]];
+          lane->max_span = MAX (lane->max_span, e->hi - e->lo);
+        }
+      g_ptr_array_add (index->lanes, lane);
+    }
+  g_ptr_array_sort (index->lanes, compare_lanes);
+
+  index->titles = builder->titles;
+  g_hash_table_unref (builder->lanes);
+  g_ptr_array_unref (builder->lane_order);
+  g_free (new_position);
+  g_free (builder);
+
+  return index;
+}

@@ -1,0 +1,107 @@
+/* chancery-index.h: the compact, immutable in-memory index that the
+ * timeline and the event list draw from
+ *
+ * Copyright 2026 The Chancery developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * One ChanceryIndexEvent per matching event, sorted by (lo, hi, id), plus
+ * lanes: for a grouping, each lane lists the positions of its events (an
+ * event with two countries is in two lanes), also sorted by lo. An index is
+ * built off the main thread and never changes afterwards, so it can be
+ * shared between threads by reference.
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "chancery-date.h"
+#include "chancery-types.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  CHANCERY_GROUP_NONE,
+  CHANCERY_GROUP_COUNTRY,
+  CHANCERY_GROUP_ACTOR,
+  CHANCERY_GROUP_KIND,
+  CHANCERY_GROUP_PROJECT,
+} ChanceryGrouping;
+
+typedef enum
+{
+  CHANCERY_INDEX_OPEN_START  = 1 << 0,  /* "../B": lo is a soft extent */
+  CHANCERY_INDEX_OPEN_END    = 1 << 1,  /* "A/..": hi is a soft extent */
+  CHANCERY_INDEX_APPROXIMATE = 1 << 2,  /* any "~" */
+  CHANCERY_INDEX_UNCERTAIN   = 1 << 3,  /* any "?" */
+  CHANCERY_INDEX_RANGE       = 1 << 4,  /* written as a range */
+} ChanceryIndexFlags;
+
+typedef struct
+{
+  gint64  id;          /* row id: chancery_store_get_event() */
+  gint32  lo;          /* extent in days, inclusive (chancery_date_get_extent) */
+  gint32  hi;
+  guint32 title;       /* byte offset into the index's title pool */
+  guint8  kind;        /* ChanceryKind */
+  guint8  status;      /* ChanceryStatus */
+  guint8  precision;   /* ChanceryPrecision (coarsest) */
+  guint8  flags;       /* ChanceryIndexFlags */
+} ChanceryIndexEvent;
+
+typedef struct
+{
+  char    *key;        /* country code, actor uid, kind name, project uid; "" = none */
+  char    *label;      /* for people */
+  guint    n_items;
+  guint32 *items;      /* positions into events[], sorted by events[].lo */
+  gint32   max_span;   /* max (hi - lo) in this lane, for culling */
+} ChanceryLane;
+
+typedef struct _ChanceryIndex ChanceryIndex;
+
+struct _ChanceryIndex
+{
+  /*< read-only >*/
+  guint               n_events;
+  ChanceryIndexEvent *events;
+  ChanceryGrouping    grouping;
+  GPtrArray          *lanes;       /* ChanceryLane*, in display order */
+  gint32              min_day;     /* of all extents; 0 when empty */
+  gint32              max_day;
+  gint32              max_span;    /* max (hi - lo) over all events */
+  /*< private >*/
+  GString            *titles;
+  gatomicrefcount     ref_count;
+};
+
+ChanceryIndex *chancery_index_ref        (ChanceryIndex *index);
+void           chancery_index_unref      (ChanceryIndex *index);
+const char    *chancery_index_get_title  (const ChanceryIndex *index,
+                                          guint                position);
+/* First position whose lo >= day (binary search); n_events if none. */
+guint          chancery_index_lower_bound (const ChanceryIndex *index,
+                                           gint32               day);
+/* Same within a lane: first i with events[items[i]].lo >= day. */
+guint          chancery_lane_lower_bound  (const ChanceryIndex *index,
+                                           const ChanceryLane  *lane,
+                                           gint32               day);
+/* Position of the event with this row id, or G_MAXUINT. O(n). */
+guint          chancery_index_find_id    (const ChanceryIndex *index,
+                                          gint64               id);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ChanceryIndex, chancery_index_unref)
+
+/* For builders (the store): */
+typedef struct _ChanceryIndexBuilder ChanceryIndexBuilder;
+ChanceryIndexBuilder *chancery_index_builder_new   (ChanceryGrouping grouping);
+void                  chancery_index_builder_add   (ChanceryIndexBuilder *builder,
+                                                    gint64 id, const ChanceryDate *date,
+                                                    ChanceryKind kind, ChanceryStatus status,
+                                                    const char *title);
+/* Put the event that was added last into lane (key, label). */
+void                  chancery_index_builder_add_to_lane (ChanceryIndexBuilder *builder,
+                                                          const char *key, const char *label);
+ChanceryIndex        *chancery_index_builder_finish (ChanceryIndexBuilder *builder);
+
+G_END_DECLS

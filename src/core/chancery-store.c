@@ -1,0 +1,2 @@
+/* chancery-store.c: not yet written */
+#include "chancery-error.h"
