@@ -1,0 +1,73 @@
+/* chancery-store-private.h: writing into a store (importers only)
+ *
+ * Copyright 2026 The Chancery developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * An importer is one transaction. Put countries, actors, projects and
+ * sources before the events that refer to them; references are by uid
+ * (country by code). Event links ("related") may point to events put later
+ * in the same import: they are resolved at commit. Nothing is visible to
+ * others until commit; abort (or any failed commit) leaves the database as
+ * it was.
+ */
+#pragma once
+
+#include "chancery-store.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  CHANCERY_PUT_INSERTED,
+  CHANCERY_PUT_UPDATED,
+  CHANCERY_PUT_UNCHANGED,
+} ChanceryPutResult;
+
+typedef struct _ChanceryImporter ChanceryImporter;
+
+ChanceryImporter *chancery_importer_begin       (ChanceryStore    *store,
+                                                 GError          **error);
+gboolean          chancery_importer_put_country (ChanceryImporter *self,
+                                                 const char       *code,
+                                                 const char       *name,
+                                                 GError          **error);
+gboolean          chancery_importer_put_actor   (ChanceryImporter *self,
+                                                 const char       *uid,
+                                                 const char       *name,
+                                                 const char       *title,
+                                                 const char       *country,
+                                                 GError          **error);
+gboolean          chancery_importer_put_project (ChanceryImporter *self,
+                                                 const char       *uid,
+                                                 const char       *name,
+                                                 const char       *description,
+                                                 const char * const *countries,
+                                                 GError          **error);
+gboolean          chancery_importer_put_source  (ChanceryImporter *self,
+                                                 const char       *uid,
+                                                 const char       *publisher,
+                                                 const char       *title,
+                                                 const char       *reference,
+                                                 const char       *url,
+                                                 const char       *published,
+                                                 GError          **error);
+/* Uses event's uid, kind, status, title, summary, date_text (and date),
+ * place_*, coordinates, cameo, importance; actors by uid with role;
+ * countries by code; projects by uid; sources by uid with quote; links by
+ * uid with relation (outgoing only). id, names and titles of referenced
+ * records are ignored. An event with the same uid is replaced. */
+gboolean          chancery_importer_put_event   (ChanceryImporter    *self,
+                                                 const ChanceryEvent *event,
+                                                 ChanceryPutResult   *result,
+                                                 GError             **error);
+/* TRUE when a record with this uid/code was put or already exists. */
+gboolean          chancery_importer_has_country (ChanceryImporter *self, const char *code);
+gboolean          chancery_importer_has_actor   (ChanceryImporter *self, const char *uid);
+gboolean          chancery_importer_has_project (ChanceryImporter *self, const char *uid);
+gboolean          chancery_importer_has_source  (ChanceryImporter *self, const char *uid);
+gboolean          chancery_importer_has_event   (ChanceryImporter *self, const char *uid);
+gboolean          chancery_importer_commit      (ChanceryImporter *self,
+                                                 GError          **error);
+void              chancery_importer_abort       (ChanceryImporter *self);
+
+G_END_DECLS
