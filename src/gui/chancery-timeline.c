@@ -1554,6 +1554,10 @@ render_offscreen (ChanceryIndex *index,
   GtkSnapshot *snapshot;
   GskRenderNode *node;
 
+  /* Without gtk_init() (the CLI has no display), GSK registers its node
+   * types when one of them is first asked for. */
+  g_type_ensure (GSK_TYPE_COLOR_NODE);
+
   /* No widget and maybe no display: fonts straight from fontconfig. */
   pango = pango_font_map_create_context (pango_cairo_font_map_get_default ());
   pango_cairo_context_set_resolution (pango, 96);
