@@ -219,7 +219,7 @@ tick_cb (double      day,
   gtk_snapshot_save (c->snapshot);
   gtk_snapshot_translate (c->snapshot,
                           &GRAPHENE_POINT_INIT (is_rtl (self) ? x - 4 - w : x + 4,
-                                                c->height - h - 1));
+                                                c->height - h - 3));
   gtk_snapshot_append_layout (c->snapshot, layout, &self->palette.dim);
   gtk_snapshot_restore (c->snapshot);
 }
@@ -236,10 +236,13 @@ draw_histogram (ChanceryOverview *self,
   guint n_bins, max_count = 1;
   double denominator;
   TickClosure closure = { self, snapshot, height };
+  GdkRGBA bar_color = self->palette.foreground;
+
+  bar_color.alpha *= 0.45f;
 
   gtk_snapshot_append_color (snapshot, &self->palette.axis_background,
                              &GRAPHENE_RECT_INIT (0, 0, width, height));
-  chancery_axis_foreach_tick (self->range_start, self->range_end, width, 64, tick_cb, &closure);
+  chancery_axis_foreach_tick (self->range_start, self->range_end, width, 90, tick_cb, &closure);
 
   if (self->density == NULL)
     return;
@@ -267,7 +270,7 @@ draw_histogram (ChanceryOverview *self,
       x0 = x_at (self, d0);
       x1 = x_at (self, d0 + days_per_bin);
       h = 2 + (bars - 2) * log1p (counts[i]) / denominator;
-      gtk_snapshot_append_color (snapshot, &self->palette.density,
+      gtk_snapshot_append_color (snapshot, &bar_color,
                                  &GRAPHENE_RECT_INIT (MIN (x0, x1), 2 + bars - h,
                                                       MAX (fabsf (x1 - x0), 1), h));
     }

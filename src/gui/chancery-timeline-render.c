@@ -22,7 +22,8 @@
 #define LANE_PADDING    6.0f
 #define RUG_HEIGHT      7.0f
 #define DENSE_HEIGHT   50.0f
-#define MAX_ROWS        6
+#define MAX_ROWS       12
+#define MIN_ROWS        5
 #define MARKER_SIZE    12.0f
 #define BAR_HEIGHT     14.0f
 #define LABEL_GAP       6.0f
@@ -754,13 +755,14 @@ typedef struct
 {
   float row_end[MAX_ROWS];
   guint n_rows;
+  guint max_rows;
 } Rows;
 
 static int
 rows_find (Rows  *rows,
            float  u0)
 {
-  for (guint r = 0; r < MAX_ROWS; r++)
+  for (guint r = 0; r < rows->max_rows; r++)
     {
       if (rows->row_end[r] <= u0)
         return (int) r;
@@ -772,6 +774,7 @@ rows_find (Rows  *rows,
 static void
 layout_lane_events (ChanceryScene   *scene,
                     guint            lane_index,
+                    guint            max_rows,
                     ChanceryLaneBox *box,
                     GArray          *rows_of_items)
 {
@@ -789,6 +792,7 @@ layout_lane_events (ChanceryScene   *scene,
   for (guint r = 0; r < MAX_ROWS; r++)
     rows.row_end[r] = -G_MAXFLOAT;
   rows.n_rows = 0;
+  rows.max_rows = max_rows;
 
   for (guint i = first; i < last; i++)
     {
@@ -836,8 +840,13 @@ layout_lane_events (ChanceryScene   *scene,
         float want = MIN ((float) cached->natural_width, MAX_LABEL);
         float visible0 = MAX (u0, 0), visible1 = MIN (u1, scene->width);
 
+        float room = visible1 - visible0 - 2 * LABEL_GAP;
+
+        /* On the bar when it fits, or when the bar is long or runs off the
+         * end (nothing after it to label); otherwise after it. */
         if (item.shape != CHANCERY_SHAPE_POINT &&
-            visible1 - visible0 >= MIN (want, 3 * MIN_LABEL) + 2 * LABEL_GAP)
+            (room >= want ||
+             (room >= 3 * MIN_LABEL && (u1 > scene->width - 2 * MIN_LABEL || room >= 180))))
           {
             inside = TRUE;
             label_u = visible0 + LABEL_GAP;
@@ -986,6 +995,7 @@ chancery_scene_layout (ChanceryScene *scene)
   const ChanceryIndex *index = scene->index;
   g_autoptr(GArray) rows_of_items = g_array_new (FALSE, FALSE, sizeof (int));
   float y = 0, viewport, offset;
+  guint max_rows;
 
   g_array_set_size (scene->lanes, 0);
   g_array_set_size (scene->items, 0);
@@ -994,6 +1004,12 @@ chancery_scene_layout (ChanceryScene *scene)
 
   if (index == NULL || scene->width < 1 || scene->height < 1 || scene->pango == NULL)
     return;
+
+  /* Rows per lane: as many as share the height, within reason. */
+  viewport = MAX (scene->height - CHANCERY_SCENE_AXIS_HEIGHT, 0);
+  max_rows = (guint) CLAMP ((viewport / MAX (index->lanes->len, 1)
+                             - HEADER_HEIGHT - LANE_PADDING - RUG_HEIGHT) / ROW_HEIGHT,
+                            MIN_ROWS, MAX_ROWS);
 
   for (guint l = 0; l < index->lanes->len; l++)
     {
@@ -1017,7 +1033,7 @@ chancery_scene_layout (ChanceryScene *scene)
       else
         {
           g_array_set_size (rows_of_items, 0);
-          layout_lane_events (scene, l, &box, rows_of_items);
+          layout_lane_events (scene, l, max_rows, &box, rows_of_items);
           box.n_items = scene->items->len - box.first_item;
           box.height = HEADER_HEIGHT + box.n_rows * ROW_HEIGHT
                        + (box.n_hidden > 0 ? RUG_HEIGHT : 0) + LANE_PADDING;
@@ -1029,7 +1045,6 @@ chancery_scene_layout (ChanceryScene *scene)
     }
 
   scene->content_height = y;
-  viewport = MAX (scene->height - CHANCERY_SCENE_AXIS_HEIGHT, 0);
   scene->scroll_y = CLAMP (scene->scroll_y, 0, MAX (y - viewport, 0));
   offset = CHANCERY_SCENE_AXIS_HEIGHT - scene->scroll_y;
 
@@ -1319,7 +1334,26 @@ chancery_axis_foreach_tick (double           start,
   const Step *step = choose_step (days_per_px, min_spacing);
   TickClosure closure = { func, user_data, NULL };
 
-  closure.format = tick_format (step, step->days / days_per_px);
+  /* Labels that stand alone, without a context row above them. */
+  switch (step->unit)
+    {
+    case UNIT_HOUR:
+      /* Translators: an hour with its day, for g_date_time_format() */
+      closure.format = C_("timeline axis", "%-d %b %H:%M");
+      break;
+    case UNIT_DAY:
+      /* Translators: a day with its month, for g_date_time_format() */
+      closure.format = C_("timeline axis", "%-d %b");
+      break;
+    case UNIT_MONTH:
+      /* Translators: a month with its year, for g_date_time_format() */
+      closure.format = C_("timeline axis", "%Ob %Y");
+      break;
+    case UNIT_YEAR:
+    default:
+      closure.format = tick_format (step, step->days / days_per_px);
+      break;
+    }
   foreach_step (step->unit, step->step, start, end, tick_cb, &closure);
 }
 
@@ -1336,6 +1370,7 @@ typedef struct
   double         first_day;
   double         next_day;
   int            n;
+  float          last_end;
 } AxisClosure;
 
 static void
@@ -1398,6 +1433,9 @@ context_label_cb (double   day,
       if (c->n > 1)
         u = MIN (u, scene_u (scene, c->next_day) - w - 16);
     }
+  else if (u < c->last_end + 12)
+    return;
+  c->last_end = u + w;
 
   append_text (c->snapshot, cached, scene->rtl ? scene->width - u - w : u, 6, 400,
                &scene->palette.foreground);
@@ -1409,9 +1447,10 @@ draw_axis (ChanceryScene *scene,
 {
   double days_per_px = (scene->end - scene->start) / scene->width;
   const Step *step = choose_step (days_per_px, 52);
-  AxisClosure c = { scene, snapshot, NULL, NULL, 0, 0, 0, 0 };
+  AxisClosure c = { scene, snapshot, NULL, NULL, 0, 0, 0, 0, -G_MAXFLOAT };
   Unit context_unit;
   const char *context_format = NULL;
+  double day_px = 1 / days_per_px;
 
   gtk_snapshot_append_color (snapshot, &scene->palette.axis_background,
                              &GRAPHENE_RECT_INIT (0, 0, scene->width, CHANCERY_SCENE_AXIS_HEIGHT));
@@ -1426,13 +1465,24 @@ draw_axis (ChanceryScene *scene,
     {
     case UNIT_HOUR:
       context_unit = UNIT_DAY;
-      /* Translators: the day above hour ticks, for g_date_time_format() */
-      context_format = C_("timeline axis", "%A %-d %B %Y");
+      if (day_px >= 260)
+        /* Translators: the day above hour ticks, for g_date_time_format() */
+        context_format = C_("timeline axis", "%A %-d %B %Y");
+      else if (day_px >= 150)
+        /* Translators: the day above hour ticks, shorter */
+        context_format = C_("timeline axis", "%a %-d %b %Y");
+      else
+        /* Translators: the day above hour ticks, shortest */
+        context_format = C_("timeline axis", "%-d %b");
       break;
     case UNIT_DAY:
       context_unit = UNIT_MONTH;
-      /* Translators: the month above day ticks, for g_date_time_format() */
-      context_format = C_("timeline axis", "%OB %Y");
+      if (day_px * 30 >= 140)
+        /* Translators: the month above day ticks, for g_date_time_format() */
+        context_format = C_("timeline axis", "%OB %Y");
+      else
+        /* Translators: the month above day ticks, shorter */
+        context_format = C_("timeline axis", "%Ob %Y");
       break;
     case UNIT_MONTH:
       context_unit = UNIT_YEAR;
@@ -1458,7 +1508,8 @@ draw_grid (ChanceryScene *scene,
 {
   double days_per_px = (scene->end - scene->start) / scene->width;
   const Step *step = choose_step (days_per_px, 52);
-  AxisClosure c = { scene, snapshot, NULL, &scene->palette.grid, CHANCERY_SCENE_AXIS_HEIGHT, 0, 0, 0 };
+  AxisClosure c = { scene, snapshot, NULL, &scene->palette.grid, CHANCERY_SCENE_AXIS_HEIGHT,
+                    0, 0, 0, 0 };
   Unit major;
 
   foreach_step (step->unit, step->step, scene->start, scene->end, grid_cb, &c);
