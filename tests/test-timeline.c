@@ -725,6 +725,11 @@ test_million (void)
           frames[i] = (g_get_monotonic_time () - t) / 1000.0;
           g_clear_pointer (&node, gsk_render_node_unref);
         }
+      if (z == 0 || z == 2 || z == 4)
+        {
+          g_autofree char *name = g_strdup_printf ("timeline-million-%u.png", z);
+          g_autoptr(GdkTexture) texture = render_widget (widget, name);
+        }
       qsort (frames, G_N_ELEMENTS (frames), sizeof (double), compare_doubles);
       g_test_message ("view of %.3f days: frame median %.2f ms, p99 %.2f ms, max %.2f ms",
                       span, frames[G_N_ELEMENTS (frames) / 2],
