@@ -1,0 +1,2 @@
+/* chancery-import-gdelt.c: placeholder */
+#include "chancery-error.h"
