@@ -641,8 +641,8 @@ build_summary (GdeltImport  *self,
   g_string_printf (summary, "GDELT event %s, CAMEO code %s.", fields[COL_GLOBALEVENTID], code);
   if (*fields[COL_GOLDSTEIN] != '\0')
     g_string_append_printf (summary, " Goldstein scale %s.", fields[COL_GOLDSTEIN]);
-  g_string_append_printf (summary, " %" G_GUINT64_FORMAT " mentions in %" G_GUINT64_FORMAT
-                          " sources and %" G_GUINT64_FORMAT " articles.",
+  g_string_append_printf (summary, " Mentions: %" G_GUINT64_FORMAT ", sources: %" G_GUINT64_FORMAT
+                          ", articles: %" G_GUINT64_FORMAT ".",
                           parse_count (fields[COL_NUM_MENTIONS]),
                           parse_count (fields[COL_NUM_SOURCES]),
                           parse_count (fields[COL_NUM_ARTICLES]));
