@@ -151,8 +151,9 @@ test_parse_invalid (void)
       const InvalidCase *c = &invalid_cases[i];
       g_autoptr(GError) error = NULL;
       ChanceryDate date = { .lo = 42 };
+      g_autofree char *escaped = g_strescape (c->text, NULL);
 
-      g_test_message ("%s", c->text);
+      g_test_message ("%s", escaped);
       g_assert_false (chancery_date_parse (c->text, &date, &error));
       g_assert_error (error, CHANCERY_ERROR, CHANCERY_ERROR_INVALID_DATE);
       g_assert_true (g_utf8_validate (error->message, -1, NULL));
