@@ -157,13 +157,13 @@ quote_input (const char *text,
 {
   g_autofree char *valid = g_utf8_make_valid (text, MIN (len, (gsize) MAX_DATE_TEXT));
   glong n_chars = g_utf8_strlen (valid, -1);
+  const char *end;
 
   if (n_chars <= MAX_QUOTED_CHARS && len <= MAX_DATE_TEXT)
     return g_steal_pointer (&valid);
 
-  return g_strdup_printf ("%.*s…",
-                          (int) (g_utf8_offset_to_pointer (valid, MIN (n_chars, MAX_QUOTED_CHARS)) - valid),
-                          valid);
+  end = g_utf8_offset_to_pointer (valid, MIN (n_chars, MAX_QUOTED_CHARS));
+  return g_strdup_printf ("%.*s…", (int) (end - valid), valid);
 }
 
 static gboolean
@@ -253,7 +253,7 @@ parse_year (const char  *s,
   return TRUE;
 }
 
-/* Reads "-NN" at @s; @what names the field in the message. */
+/* Reads "-NN" at @s, a month or a day as @is_month says. */
 static gboolean
 parse_two_digits (const char  *s,
                   gsize        len,
