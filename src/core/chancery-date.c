@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <float.h>
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
@@ -36,11 +37,19 @@ static const char *month_names[] = {
   N_("November"), N_("December"),
 };
 
+typedef struct
+{
+  UDateIntervalFormat *format;
+  /* Proleptic Gregorian calendars to format from; see open_calendar(). */
+  UCalendar           *from;
+  UCalendar           *to;
+} IntervalFormat;
+
 /* ICU formatters are costly to open: keep one per locale and skeleton. They
  * are not safe to use from two threads at once, hence the lock. */
 static GMutex format_lock;
 static GHashTable *date_formats;       /* "locale|skeleton" -> UDateFormat* */
-static GHashTable *interval_formats;   /* "locale|skeleton" -> UDateIntervalFormat* */
+static GHashTable *interval_formats;   /* "locale|skeleton" -> IntervalFormat* */
 
 static const UChar utc_id[] = { 'U', 'T', 'C', 0 };
 
@@ -148,13 +157,13 @@ quote_input (const char *text,
 {
   g_autofree char *valid = g_utf8_make_valid (text, MIN (len, (gsize) MAX_DATE_TEXT));
   glong n_chars = g_utf8_strlen (valid, -1);
+  const char *end;
 
   if (n_chars <= MAX_QUOTED_CHARS && len <= MAX_DATE_TEXT)
     return g_steal_pointer (&valid);
 
-  return g_strdup_printf ("%.*s…",
-                          (int) (g_utf8_offset_to_pointer (valid, MIN (n_chars, MAX_QUOTED_CHARS)) - valid),
-                          valid);
+  end = g_utf8_offset_to_pointer (valid, MIN (n_chars, MAX_QUOTED_CHARS));
+  return g_strdup_printf ("%.*s…", (int) (end - valid), valid);
 }
 
 static gboolean
@@ -244,7 +253,7 @@ parse_year (const char  *s,
   return TRUE;
 }
 
-/* Reads "-NN" at @s; @what names the field in the message. */
+/* Reads "-NN" at @s, a month or a day as @is_month says. */
 static gboolean
 parse_two_digits (const char  *s,
                   gsize        len,
@@ -558,15 +567,24 @@ skeleton_for (ChanceryPrecision precision)
     }
 }
 
-static void
-ensure_caches_locked (void)
+/* Day numbers are proleptic Gregorian; ICU's Gregorian calendar is Julian
+ * before October 1582 unless told otherwise. */
+static UCalendar *
+open_calendar (const char *locale)
 {
-  if (date_formats != NULL)
-    return;
-  date_formats = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                        (GDestroyNotify) udat_close);
-  interval_formats = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                            (GDestroyNotify) udtitvfmt_close);
+  UErrorCode status = U_ZERO_ERROR;
+  UCalendar *calendar = ucal_open (utc_id, -1, locale, UCAL_DEFAULT, &status);
+  const char *type;
+
+  if (U_FAILURE (status))
+    {
+      ucal_close (calendar);
+      return NULL;
+    }
+  type = ucal_getType (calendar, &status);
+  if (U_SUCCESS (status) && g_strcmp0 (type, "gregorian") == 0)
+    ucal_setGregorianChange (calendar, U_DATE_MIN, &status);
+  return calendar;
 }
 
 static UDateFormat *
@@ -577,6 +595,7 @@ open_date_format (const char *locale,
   UChar uskeleton[16];
   UChar pattern[128];
   UDateTimePatternGenerator *generator;
+  UCalendar *calendar;
   int32_t pattern_len;
   UDateFormat *format;
 
@@ -590,30 +609,104 @@ open_date_format (const char *locale,
 
   format = udat_open (UDAT_PATTERN, UDAT_PATTERN, locale, utc_id, -1,
                       pattern, pattern_len, &status);
-  if (U_FAILURE (status))
+  calendar = open_calendar (locale);
+  if (U_FAILURE (status) || calendar == NULL)
     {
+      g_clear_pointer (&calendar, ucal_close);
       udat_close (format);
       return NULL;
     }
+  udat_setCalendar (format, calendar);
+  ucal_close (calendar);
   return format;
 }
 
-static UDateIntervalFormat *
+static void
+interval_format_free (IntervalFormat *self)
+{
+  g_clear_pointer (&self->format, udtitvfmt_close);
+  g_clear_pointer (&self->from, ucal_close);
+  g_clear_pointer (&self->to, ucal_close);
+  g_free (self);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (IntervalFormat, interval_format_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (UFormattedDateInterval, udtitvfmt_closeResult)
+
+static char *
+interval_format_run (IntervalFormat *self,
+                     gint32          from,
+                     gint32          to)
+{
+  UErrorCode status = U_ZERO_ERROR;
+  g_autoptr(UFormattedDateInterval) result = udtitvfmt_openResult (&status);
+  const UChar *text;
+  int32_t len = 0;
+
+  ucal_setMillis (self->from, (UDate) from * U_MILLIS_PER_DAY, &status);
+  ucal_setMillis (self->to, (UDate) to * U_MILLIS_PER_DAY, &status);
+  udtitvfmt_formatCalendarToResult (self->format, self->from, self->to, result, &status);
+  text = ufmtval_getString (udtitvfmt_resultAsValue (result, &status), &len, &status);
+  if (U_FAILURE (status))
+    return NULL;
+  return uchars_to_utf8 (text, len);
+}
+
+/* Some locale data is wrong: ICU 72 shows June–August 2025 in Persian as
+ * "June to June 2025". Two spans that differ only in their end must read
+ * differently, or the formatter loses information and is not used. */
+static gboolean
+interval_format_keeps_end (IntervalFormat *self,
+                           const char     *skeleton)
+{
+  gint32 from = chancery_day_from_ymd (2001, 6, 1);
+  gint32 to1 = from + 1, to2 = from + 2;
+  g_autofree char *text1 = NULL;
+  g_autofree char *text2 = NULL;
+
+  if (g_str_equal (skeleton, "y"))
+    {
+      to1 = chancery_day_from_ymd (2002, 6, 1);
+      to2 = chancery_day_from_ymd (2003, 6, 1);
+    }
+  else if (g_str_equal (skeleton, "yMMMM"))
+    {
+      to1 = chancery_day_from_ymd (2001, 7, 1);
+      to2 = chancery_day_from_ymd (2001, 8, 1);
+    }
+
+  text1 = interval_format_run (self, from, to1);
+  text2 = interval_format_run (self, from, to2);
+  return text1 != NULL && text2 != NULL && !g_str_equal (text1, text2);
+}
+
+static IntervalFormat *
 open_interval_format (const char *locale,
                       const char *skeleton)
 {
   UErrorCode status = U_ZERO_ERROR;
+  g_autoptr(IntervalFormat) self = g_new0 (IntervalFormat, 1);
   UChar uskeleton[16];
-  UDateIntervalFormat *format;
 
   u_uastrcpy (uskeleton, skeleton);
-  format = udtitvfmt_open (locale, uskeleton, -1, utc_id, -1, &status);
-  if (U_FAILURE (status))
-    {
-      udtitvfmt_close (format);
-      return NULL;
-    }
-  return format;
+  self->format = udtitvfmt_open (locale, uskeleton, -1, utc_id, -1, &status);
+  self->from = open_calendar (locale);
+  self->to = open_calendar (locale);
+  if (U_FAILURE (status) || self->from == NULL || self->to == NULL ||
+      !interval_format_keeps_end (self, skeleton))
+    return NULL;
+  return g_steal_pointer (&self);
+}
+
+static void
+ensure_caches_locked (void)
+{
+  if (date_formats != NULL)
+    return;
+  date_formats = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                        (GDestroyNotify) udat_close);
+  interval_formats = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                            (GDestroyNotify) interval_format_free);
 }
 
 static char *
@@ -623,65 +716,81 @@ format_key (const char *locale,
   return g_strconcat (locale, "|", skeleton, NULL);
 }
 
+/* A formatter that cannot be opened is cached as NULL, so that it is not
+ * tried again for every date. */
 static UDateFormat *
 lookup_date_format_locked (const char *locale,
                            const char *skeleton)
 {
   g_autofree char *key = format_key (locale, skeleton);
-  UDateFormat *format = g_hash_table_lookup (date_formats, key);
+  gpointer format = NULL;
 
-  if (format == NULL && (format = open_date_format (locale, skeleton)) != NULL)
-    g_hash_table_insert (date_formats, g_steal_pointer (&key), format);
+  if (!g_hash_table_lookup_extended (date_formats, key, NULL, &format))
+    {
+      format = open_date_format (locale, skeleton);
+      g_hash_table_insert (date_formats, g_steal_pointer (&key), format);
+    }
   return format;
 }
 
-static UDateIntervalFormat *
+static IntervalFormat *
 lookup_interval_format_locked (const char *locale,
                                const char *skeleton)
 {
   g_autofree char *key = format_key (locale, skeleton);
-  UDateIntervalFormat *format = g_hash_table_lookup (interval_formats, key);
+  gpointer format = NULL;
 
-  if (format == NULL && (format = open_interval_format (locale, skeleton)) != NULL)
-    g_hash_table_insert (interval_formats, g_steal_pointer (&key), format);
+  if (!g_hash_table_lookup_extended (interval_formats, key, NULL, &format))
+    {
+      format = open_interval_format (locale, skeleton);
+      g_hash_table_insert (interval_formats, g_steal_pointer (&key), format);
+    }
   return format;
 }
 
-/* Formats one day, or the span from @from to @to, with @skeleton. Returns
- * NULL if ICU cannot. */
+/* One day with @skeleton; NULL if ICU cannot. */
 static char *
-format_with_icu (const char *locale,
-                 const char *skeleton,
-                 gint32      from,
-                 gint32      to)
+format_day_with_icu (const char *locale,
+                     const char *skeleton,
+                     gint32      day)
 {
   UErrorCode status = U_ZERO_ERROR;
+  UDateFormat *format;
   UChar buffer[256];
   int32_t len = -1;
 
   g_mutex_lock (&format_lock);
   ensure_caches_locked ();
-  if (from == to)
-    {
-      UDateFormat *format = lookup_date_format_locked (locale, skeleton);
-      if (format != NULL)
-        len = udat_format (format, (UDate) from * U_MILLIS_PER_DAY, buffer,
-                           G_N_ELEMENTS (buffer), NULL, &status);
-    }
-  else
-    {
-      UDateIntervalFormat *format = lookup_interval_format_locked (locale, skeleton);
-      if (format != NULL)
-        len = udtitvfmt_format (format, (UDate) from * U_MILLIS_PER_DAY,
-                                (UDate) to * U_MILLIS_PER_DAY, buffer,
-                                G_N_ELEMENTS (buffer), NULL, &status);
-    }
+  format = lookup_date_format_locked (locale, skeleton);
+  if (format != NULL)
+    len = udat_format (format, (UDate) day * U_MILLIS_PER_DAY, buffer,
+                       G_N_ELEMENTS (buffer), NULL, &status);
   g_mutex_unlock (&format_lock);
 
-  /* A date string never comes near 256 UTF-16 units; treat overflow as failure. */
   if (len < 0 || U_FAILURE (status) || status == U_STRING_NOT_TERMINATED_WARNING)
     return NULL;
   return uchars_to_utf8 (buffer, len);
+}
+
+/* The span @from..@to with @skeleton, as one interval; NULL if ICU cannot
+ * or its data for the locale is not to be trusted. */
+static char *
+format_interval_with_icu (const char *locale,
+                          const char *skeleton,
+                          gint32      from,
+                          gint32      to)
+{
+  IntervalFormat *format;
+  char *text = NULL;
+
+  g_mutex_lock (&format_lock);
+  ensure_caches_locked ();
+  format = lookup_interval_format_locked (locale, skeleton);
+  if (format != NULL)
+    text = interval_format_run (format, from, to);
+  g_mutex_unlock (&format_lock);
+
+  return text;
 }
 
 static char *
@@ -707,24 +816,41 @@ apply_qualifiers (char              *text,
   return text;
 }
 
-/* @from..@to formatted at @precision; the EDTF text if ICU fails. */
+static char *
+format_day_or_iso (const char        *locale,
+                   ChanceryPrecision  precision,
+                   gint32             day)
+{
+  char *text = format_day_with_icu (locale, skeleton_for (precision), day);
+
+  return text != NULL ? text : chancery_day_to_iso (day);
+}
+
+/* @from..@to at @precision, as one interval where ICU can ("8–9 December
+ * 2025"), else as two dates; plain ISO dates if ICU fails altogether. */
 static char *
 format_span (const char        *locale,
              ChanceryPrecision  precision,
              gint32             from,
              gint32             to)
 {
-  char *text = format_with_icu (locale, skeleton_for (precision), from, to);
+  g_autofree char *from_text = NULL;
+  g_autofree char *to_text = NULL;
+  char *text;
 
-  if (text == NULL)
-    {
-      g_autofree char *from_iso = chancery_day_to_iso (from);
-      g_autofree char *to_iso = chancery_day_to_iso (to);
+  if (from == to)
+    return format_day_or_iso (locale, precision, from);
 
-      text = from == to ? g_steal_pointer (&from_iso)
-                        : g_strconcat (from_iso, "/", to_iso, NULL);
-    }
-  return text;
+  text = format_interval_with_icu (locale, skeleton_for (precision), from, to);
+  if (text != NULL)
+    return text;
+
+  from_text = format_day_or_iso (locale, precision, from);
+  to_text = format_day_or_iso (locale, precision, to);
+  if (g_str_equal (from_text, to_text))
+    return g_steal_pointer (&from_text);
+  /* TRANSLATORS: a span between two dates, as in "June 2025 – August 2025" */
+  return g_strdup_printf (_("%s – %s"), from_text, to_text);
 }
 
 /* How one point reads. In the Persian calendar a Gregorian month or year is
