@@ -281,6 +281,11 @@ gdelt_open (GdeltImport   *self,
     }
 
 io_error:
+  if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
   g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_IO,
                _("Cannot read “%s”: %s"), self->path, local_error->message);
   return FALSE;
@@ -879,6 +884,11 @@ read_lines (GdeltImport          *self,
 
           if (discarding)
             discarding = FALSE;
+          else if (len > GDELT_MAX_LINE)
+            {
+              self->n_lines_seen++;
+              gdelt_skip (self, ++line_no, _("longer than %u KiB"), GDELT_MAX_LINE / 1024);
+            }
           else if (!process_row (self, buf + start, len, ++line_no, error))
             return FALSE;
           start += len + 1;
