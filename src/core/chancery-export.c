@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "chancery-error.h"
-#include "chancery-export.h"
+#include "chancery-export-private.h"
 #include "chancery-store-private.h"
 
 gboolean
@@ -284,6 +284,11 @@ chancery_export_to_stream (ChanceryStore         *store,
       if (!export_json (store, filter, buffered, cancellable, error))
         return FALSE;
       break;
+    /* These write in big chunks of their own: no need for the buffer. */
+    case CHANCERY_EXPORT_CSV:
+      return chancery_export_csv (store, filter, stream, cancellable, error);
+    case CHANCERY_EXPORT_ICS:
+      return chancery_export_ics (store, filter, stream, cancellable, error);
     default:
       g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_INVALID_INPUT,
                    _("This export format is not available"));
