@@ -431,8 +431,11 @@ test_format_english (void)
       assert_formats ("2026~", "about 2026");
       assert_formats ("2025-06?", "June 2025 (uncertain)");
       assert_formats ("2025-06%", "about June 2025 (uncertain)");
-      assert_formats ("../2025-12-08", "before 8 December 2025");
-      assert_formats ("2025-12-08/..", "after 8 December 2025");
+      /* On or before the 7th reads "before 8 December". */
+      assert_formats ("../2025-12-07", "before 8 December 2025");
+      assert_formats ("2025-12-09/..", "after 8 December 2025");
+      assert_formats ("../2025-06", "June 2025 or earlier");
+      assert_formats ("2026/..", "2026 or later");
       assert_formats ("2025-12-08/2025-12-09", "8–9 December 2025");
       assert_formats ("2025-06/2025-08", "June\u2009–\u2009August 2025");
       assert_formats ("2025/2026-03", "2025 – March 2026");
@@ -514,8 +517,8 @@ test_format_persian_calendar (void)
   assert_persian ("2026", "۱۴۰۴");
   assert_persian ("2026", "۱۴۰۵");
   assert_persian ("2026~", "about ");
-  assert_persian ("../2025-12-08", "before ۱۷ آذر ۱۴۰۴");
-  assert_persian ("2025-12-08/..", "after ۱۷ آذر ۱۴۰۴");
+  assert_persian ("../2025-12-07", "before ۱۷ آذر ۱۴۰۴");
+  assert_persian ("2025-12-09/..", "after ۱۷ آذر ۱۴۰۴");
 }
 
 static void

@@ -867,6 +867,18 @@ format_point (const char              *locale,
                            point->qualifiers);
 }
 
+/* A day-precision point moved by delta days, keeping its qualifiers. */
+static char *
+format_shifted_day (const char              *locale,
+                    const ChanceryDatePoint *point,
+                    int                      delta)
+{
+  gint32 day = point_first_day (point) + delta;
+
+  return apply_qualifiers (format_span (locale, CHANCERY_PRECISION_DAY, day, day),
+                           point->qualifiers);
+}
+
 static char *
 format_range (const char         *locale,
               const ChanceryDate *date,
@@ -905,12 +917,25 @@ format_date (const char         *locale,
     case CHANCERY_DATE_RANGE:
       return format_range (locale, date, persian);
     case CHANCERY_DATE_BEFORE:
-      point_text = format_point (locale, &date->end, persian);
-      /* TRANSLATORS: on or before a date, as in "before 8 December 2025" */
+      if (date->end.precision != CHANCERY_PRECISION_DAY)
+        {
+          point_text = format_point (locale, &date->end, persian);
+          /* TRANSLATORS: on or before a month or year, as in "June 2025 or earlier" */
+          return g_strdup_printf (_("%s or earlier"), point_text);
+        }
+      /* "../2025-12-07" is on or before the 7th: people say "before 8 December". */
+      point_text = format_shifted_day (locale, &date->end, 1);
+      /* TRANSLATORS: strictly before a day, as in "before 8 December 2025" */
       return g_strdup_printf (_("before %s"), point_text);
     case CHANCERY_DATE_AFTER:
-      point_text = format_point (locale, &date->start, persian);
-      /* TRANSLATORS: on or after a date, as in "after 8 December 2025" */
+      if (date->start.precision != CHANCERY_PRECISION_DAY)
+        {
+          point_text = format_point (locale, &date->start, persian);
+          /* TRANSLATORS: on or after a month or year, as in "June 2025 or later" */
+          return g_strdup_printf (_("%s or later"), point_text);
+        }
+      point_text = format_shifted_day (locale, &date->start, -1);
+      /* TRANSLATORS: strictly after a day, as in "after 8 December 2025" */
       return g_strdup_printf (_("after %s"), point_text);
     case CHANCERY_DATE_SINGLE:
     default:
