@@ -292,8 +292,8 @@ run_import (int argc, char **argv)
       return fail (error);
     }
 
-  g_print (_("%s: %u new, %u updated, %u unchanged, %u skipped\n"),
-           target, report.inserted, report.updated, report.unchanged, report.skipped);
+  g_print (_("%s: %u new, %u updated, %u unchanged, %u left out by the options, %u malformed rows skipped\n"),
+           target, report.inserted, report.updated, report.unchanged, report.filtered, report.skipped);
   for (guint i = 0; i < report.messages->len; i++)
     g_printerr ("chancery: %s\n", (char *) g_ptr_array_index (report.messages, i));
   chancery_import_report_clear (&report);
