@@ -35,9 +35,6 @@
 #define MAX_BUCKETS    (1u << 14)
 #define LAYOUT_CACHE_MAX 4096
 
-/* GDate's Julian day of 1970-01-01 (day 0 here). */
-#define JULIAN_OF_EPOCH 719163
-
 struct _ChanceryDensity
 {
   ChanceryIndex *index;
@@ -116,13 +113,7 @@ day_to_ymd (gint32  day,
             int    *month,
             int    *mday)
 {
-  GDate date;
-
-  g_date_clear (&date, 1);
-  g_date_set_julian (&date, (guint32) (clamp_day (day) + JULIAN_OF_EPOCH));
-  *year = g_date_get_year (&date);
-  *month = g_date_get_month (&date);
-  *mday = g_date_get_day (&date);
+  chancery_day_to_ymd (clamp_day (day), year, month, mday);
 }
 
 static gint32
@@ -130,11 +121,7 @@ ymd_to_day (int year,
             int month,
             int mday)
 {
-  GDate date;
-
-  g_date_clear (&date, 1);
-  g_date_set_dmy (&date, mday, month, CLAMP (year, 1, 9999));
-  return (gint32) g_date_get_julian (&date) - JULIAN_OF_EPOCH;
+  return chancery_day_from_ymd (CLAMP (year, 1, 9999), month, mday);
 }
 
 /* strftime-like formatting of a day (plus hours) in the user's locale. */
@@ -166,81 +153,68 @@ double
 chancery_scene_now (void)
 {
   g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-  gint32 day = ymd_to_day (g_date_time_get_year (now),
-                           g_date_time_get_month (now),
-                           g_date_time_get_day_of_month (now));
 
-  return day + (g_date_time_get_hour (now) * 60 + g_date_time_get_minute (now)) / 1440.0;
+  return chancery_day_today ()
+         + (g_date_time_get_hour (now) * 60 + g_date_time_get_minute (now)) / 1440.0;
 }
 
-/* Until the date module's chancery_day_format() lands, the same words here. */
-char *
-chancery_format_day (gint32            day,
-                     ChanceryPrecision precision)
+static void
+point_from_day (ChanceryDatePoint *point,
+                gint32             day,
+                ChanceryPrecision  precision,
+                ChanceryQualifier  qualifiers)
 {
-  switch (precision)
-    {
-    case CHANCERY_PRECISION_YEAR:
-      /* Translators: a year, for g_date_time_format() */
-      return format_time (day, C_("date", "%Y"));
-    case CHANCERY_PRECISION_MONTH:
-      /* Translators: a month, for g_date_time_format() */
-      return format_time (day, C_("date", "%OB %Y"));
-    case CHANCERY_PRECISION_DAY:
-    default:
-      /* Translators: a day, for g_date_time_format() */
-      return format_time (day, C_("date", "%-d %B %Y"));
-    }
+  int year, month, mday;
+
+  chancery_day_to_ymd (clamp_day (day), &year, &month, &mday);
+  point->year = year;
+  point->month = precision == CHANCERY_PRECISION_YEAR ? 0 : month;
+  point->day = precision == CHANCERY_PRECISION_DAY ? mday : 0;
+  point->precision = precision;
+  point->qualifiers = qualifiers;
 }
 
+/* The index keeps extents, not the date as written; rebuild the date so
+ * that people read the same words as in the detail pane. */
 char *
 chancery_format_event_date (const ChanceryIndexEvent *event)
 {
-  ChanceryPrecision precision = event->precision;
-  g_autofree char *lo = NULL;
-  g_autofree char *hi = NULL;
-  g_autofree char *text = NULL;
+  ChanceryDate date = { 0 };
+  ChanceryPrecision precision = MIN (event->precision, CHANCERY_PRECISION_YEAR);
+  ChanceryQualifier qualifiers = CHANCERY_QUALIFIER_NONE;
 
+  if (event->flags & CHANCERY_INDEX_APPROXIMATE)
+    qualifiers |= CHANCERY_QUALIFIER_APPROXIMATE;
+  if (event->flags & CHANCERY_INDEX_UNCERTAIN)
+    qualifiers |= CHANCERY_QUALIFIER_UNCERTAIN;
+
+  date.lo = event->lo;
+  date.hi = event->hi;
   if (event->flags & CHANCERY_INDEX_OPEN_START)
     {
-      hi = chancery_format_day (event->hi, precision);
-      /* Translators: an event on or before a date */
-      text = g_strdup_printf (_("before %s"), hi);
+      date.form = CHANCERY_DATE_BEFORE;
+      date.lo = CHANCERY_DAY_OPEN_LO;
+      point_from_day (&date.end, event->hi, precision, qualifiers);
     }
   else if (event->flags & CHANCERY_INDEX_OPEN_END)
     {
-      lo = chancery_format_day (event->lo, precision);
-      /* Translators: an event on or after a date */
-      text = g_strdup_printf (_("after %s"), lo);
+      date.form = CHANCERY_DATE_AFTER;
+      date.hi = CHANCERY_DAY_OPEN_HI;
+      point_from_day (&date.start, event->lo, precision, qualifiers);
+    }
+  else if (event->flags & CHANCERY_INDEX_RANGE)
+    {
+      date.form = CHANCERY_DATE_RANGE;
+      point_from_day (&date.start, event->lo, precision, qualifiers);
+      point_from_day (&date.end, event->hi, precision, qualifiers);
     }
   else
     {
-      lo = chancery_format_day (event->lo, precision);
-      hi = chancery_format_day (event->hi, precision);
-      if (g_strcmp0 (lo, hi) == 0)
-        text = g_steal_pointer (&lo);
-      else
-        /* Translators: a range of dates */
-        text = g_strdup_printf (_("%s – %s"), lo, hi);
+      date.form = CHANCERY_DATE_SINGLE;
+      point_from_day (&date.start, event->lo, precision, qualifiers);
     }
 
-  if (event->flags & CHANCERY_INDEX_APPROXIMATE)
-    {
-      char *about = g_strdup_printf (_("about %s"), text);
-
-      g_free (text);
-      text = about;
-    }
-  if (event->flags & CHANCERY_INDEX_UNCERTAIN)
-    {
-      /* Translators: a date the source is not sure of */
-      char *maybe = g_strdup_printf (_("%s (uncertain)"), text);
-
-      g_free (text);
-      text = maybe;
-    }
-
-  return g_steal_pointer (&text);
+  return chancery_date_format (&date);
 }
 
 char *

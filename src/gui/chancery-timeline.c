@@ -983,8 +983,8 @@ chancery_timeline_query_tooltip (GtkWidget  *widget,
   bin = chancery_scene_bin_at (&self->scene, x, y);
   if (bin != NULL)
     {
-      g_autofree char *from = chancery_format_day (bin->lo, CHANCERY_PRECISION_DAY);
-      g_autofree char *to = chancery_format_day (bin->hi - 1, CHANCERY_PRECISION_DAY);
+      g_autofree char *from = chancery_day_format (bin->lo, CHANCERY_PRECISION_DAY);
+      g_autofree char *to = chancery_day_format (bin->hi - 1, CHANCERY_PRECISION_DAY);
       g_autofree char *text = NULL;
 
       if (bin->hi - bin->lo <= 1)
