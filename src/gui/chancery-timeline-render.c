@@ -22,13 +22,13 @@
 #define LANE_PADDING    6.0f
 #define RUG_HEIGHT      7.0f
 #define DENSE_HEIGHT   50.0f
-#define MAX_ROWS       12
-#define MIN_ROWS        5
+#define MAX_ROWS       24
+#define MIN_ROWS        8
 #define MARKER_SIZE    12.0f
 #define BAR_HEIGHT     14.0f
 #define LABEL_GAP       6.0f
 #define ITEM_GAP       10.0f
-#define MAX_LABEL     240.0f
+#define MAX_LABEL     260.0f
 #define MIN_LABEL      28.0f
 #define BIN_PIXELS      3.0
 #define CELL_PIXELS    84.0
@@ -824,7 +824,8 @@ layout_lane_events (ChanceryScene   *scene,
           {
             inside = TRUE;
             label_u = visible0 + LABEL_GAP;
-            label_w = MIN (want, visible1 - visible0 - 2 * LABEL_GAP);
+            /* The bar holds the space anyway: no cap but its length. */
+            label_w = MIN ((float) cached->natural_width, room);
           }
         else
           {
@@ -963,27 +964,21 @@ layout_lane_bins (ChanceryScene   *scene,
   box->n_bins = scene->bins->len - box->first_bin;
 }
 
-void
-chancery_scene_layout (ChanceryScene *scene)
+/* Lays out every lane from y = 0 with at most max_rows rows each; returns
+ * the height of it all. */
+static float
+layout_lanes (ChanceryScene *scene,
+              guint          max_rows,
+              gboolean      *capped)
 {
   const ChanceryIndex *index = scene->index;
   g_autoptr(GArray) rows_of_items = g_array_new (FALSE, FALSE, sizeof (int));
-  float y = 0, viewport, offset;
-  guint max_rows;
+  float y = 0;
 
   g_array_set_size (scene->lanes, 0);
   g_array_set_size (scene->items, 0);
   g_array_set_size (scene->bins, 0);
-  scene->content_height = 0;
-
-  if (index == NULL || scene->width < 1 || scene->height < 1 || scene->pango == NULL)
-    return;
-
-  /* Rows per lane: as many as share the height, within reason. */
-  viewport = MAX (scene->height - CHANCERY_SCENE_AXIS_HEIGHT, 0);
-  max_rows = (guint) CLAMP ((viewport / MAX (index->lanes->len, 1)
-                             - HEADER_HEIGHT - LANE_PADDING - RUG_HEIGHT) / ROW_HEIGHT,
-                            MIN_ROWS, MAX_ROWS);
+  *capped = FALSE;
 
   for (guint l = 0; l < index->lanes->len; l++)
     {
@@ -1012,10 +1007,45 @@ chancery_scene_layout (ChanceryScene *scene)
           box.height = HEADER_HEIGHT + box.n_rows * ROW_HEIGHT
                        + (box.n_hidden > 0 ? RUG_HEIGHT : 0) + LANE_PADDING;
           place_lane_items (scene, &box, rows_of_items);
+          if (box.n_rows > MIN_ROWS)
+            *capped = TRUE;
         }
 
       g_array_append_val (scene->lanes, box);
       y += box.height;
+    }
+
+  return y;
+}
+
+void
+chancery_scene_layout (ChanceryScene *scene)
+{
+  const ChanceryIndex *index = scene->index;
+  float y, viewport, offset;
+  gboolean tall;
+
+  g_array_set_size (scene->lanes, 0);
+  g_array_set_size (scene->items, 0);
+  g_array_set_size (scene->bins, 0);
+  scene->content_height = 0;
+
+  if (index == NULL || scene->width < 1 || scene->height < 1 || scene->pango == NULL)
+    return;
+
+  /* Every lane gets the rows it needs when all of them fit the height;
+   * otherwise a busy lane is kept to a share (at least MIN_ROWS, the lanes
+   * scroll) and what does not fit goes to its rug. */
+  viewport = MAX (scene->height - CHANCERY_SCENE_AXIS_HEIGHT, 0);
+  y = layout_lanes (scene, MAX_ROWS, &tall);
+  if (y > viewport && tall)
+    {
+      guint share = (guint) CLAMP ((viewport / MAX (index->lanes->len, 1)
+                                    - HEADER_HEIGHT - LANE_PADDING - RUG_HEIGHT) / ROW_HEIGHT,
+                                   MIN_ROWS, MAX_ROWS);
+
+      if (share < MAX_ROWS)
+        y = layout_lanes (scene, share, &tall);
     }
 
   scene->content_height = y;
