@@ -550,15 +550,35 @@ on_click_pressed_cb (GtkGestureClick  *gesture,
   if (gtk_widget_get_focusable (GTK_WIDGET (self)))
     gtk_widget_grab_focus (GTK_WIDGET (self));
 
+  if (n_press != 2)
+    return;
+
   ensure_layout (self);
   item = chancery_scene_item_at (&self->scene, x, y);
-  if (n_press == 1)
-    select_position (self, item != NULL ? item->position : G_MAXUINT);
-  else if (n_press == 2 && item != NULL)
+  if (item != NULL)
     {
       select_position (self, item->position);
       g_signal_emit (self, signals[EVENT_ACTIVATED], 0, self->selected_id);
     }
+}
+
+/* Selecting on release: a press that turns into a drag pans the view and
+ * keeps the selection (the click gesture gives up past the drag threshold). */
+static void
+on_click_released_cb (GtkGestureClick  *gesture,
+                      int               n_press,
+                      double            x,
+                      double            y,
+                      ChanceryTimeline *self)
+{
+  const ChanceryItem *item;
+
+  if (n_press != 1 || self->dragging)
+    return;
+
+  ensure_layout (self);
+  item = chancery_scene_item_at (&self->scene, x, y);
+  select_position (self, item != NULL ? item->position : G_MAXUINT);
 }
 
 static void
@@ -1233,6 +1253,7 @@ chancery_timeline_init (ChanceryTimeline *self)
   gesture = gtk_gesture_click_new ();
   gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (gesture), GDK_BUTTON_PRIMARY);
   g_signal_connect (gesture, "pressed", G_CALLBACK (on_click_pressed_cb), self);
+  g_signal_connect (gesture, "released", G_CALLBACK (on_click_released_cb), self);
   gtk_widget_add_controller (widget, GTK_EVENT_CONTROLLER (gesture));
 
   gesture = gtk_gesture_drag_new ();
