@@ -218,6 +218,22 @@ select_position (ChanceryTimeline *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED_ID]);
 }
 
+static gboolean
+lane_contains (const ChanceryIndex *index,
+               const ChanceryLane  *lane,
+               guint                position)
+{
+  gint32 lo = index->events[position].lo;
+
+  for (guint i = chancery_lane_lower_bound (index, lane, lo);
+       i < lane->n_items && index->events[lane->items[i]].lo == lo; i++)
+    {
+      if (lane->items[i] == position)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 /* Moves the view (and the lanes) so that the event at position is seen. */
 static void
 reveal_position (ChanceryTimeline *self,
@@ -240,7 +256,27 @@ reveal_position (ChanceryTimeline *self,
   ensure_layout (self);
   item = chancery_scene_find_item (&self->scene, position, FALSE);
   if (item == NULL)
-    return;
+    {
+      /* Its lane is off screen (not laid out) or drawn as density: bring
+       * the first lane that holds it into view. */
+      for (guint l = 0; l < self->scene.lanes->len; l++)
+        {
+          const ChanceryLaneBox *box = &g_array_index (self->scene.lanes, ChanceryLaneBox, l);
+
+          if (!lane_contains (self->scene.index, g_ptr_array_index (self->scene.index->lanes, l),
+                              position))
+            continue;
+          if (box->y < viewport_top || box->y + box->height > viewport_bottom)
+            {
+              set_scroll_y (self, self->scroll_y + box->y - viewport_top);
+              ensure_layout (self);
+              item = chancery_scene_find_item (&self->scene, position, FALSE);
+            }
+          break;
+        }
+      if (item == NULL)
+        return;
+    }
 
   if (item->rect.origin.y < viewport_top)
     set_scroll_y (self, self->scroll_y - (viewport_top - item->rect.origin.y) - 8);
@@ -764,22 +800,6 @@ draw_hover (ChanceryTimeline *self,
       if (bin != NULL)
         append_fill (snapshot, &bin->rect, 1, &tint);
     }
-}
-
-static gboolean
-lane_contains (const ChanceryIndex *index,
-               const ChanceryLane  *lane,
-               guint                position)
-{
-  gint32 lo = index->events[position].lo;
-
-  for (guint i = chancery_lane_lower_bound (index, lane, lo);
-       i < lane->n_items && index->events[lane->items[i]].lo == lo; i++)
-    {
-      if (lane->items[i] == position)
-        return TRUE;
-    }
-  return FALSE;
 }
 
 static void
