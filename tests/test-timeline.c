@@ -740,6 +740,24 @@ test_million (gconstpointer data)
                       frames[(int) (G_N_ELEMENTS (frames) * 0.99)], frames[G_N_ELEMENTS (frames) - 1]);
     }
 
+  /* From a zoomed-out histogram, "go to selection" zooms in on the event
+   * (until it has a place, or a day is as wide as a bar: ~12 events a day
+   * share each lane here). */
+  chancery_timeline_zoom_fit (timeline);
+  chancery_timeline_set_selected_id (timeline, index->events[n_events / 2].id);
+  g_assert_false (chancery_timeline_get_event_area (timeline, index->events[n_events / 2].id, NULL));
+  gtk_widget_activate_action (widget, "timeline.go-selection", NULL);
+  {
+    double start, end;
+
+    chancery_timeline_get_view (timeline, &start, &end);
+    g_assert_cmpfloat (start, <=, index->events[n_events / 2].lo);
+    g_assert_cmpfloat (end, >=, index->events[n_events / 2].hi + 1);
+    g_assert_true (chancery_timeline_get_event_area (timeline, index->events[n_events / 2].id, NULL) ||
+                   gtk_widget_get_width (widget) / (end - start) >= 24);
+    g_assert_cmpfloat (end - start, <, 1000);
+  }
+
   gtk_window_destroy (GTK_WINDOW (window));
 }
 

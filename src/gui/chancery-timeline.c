@@ -370,6 +370,22 @@ go_selection_cb (GtkWidget  *widget,
     span = extent * 1.25;
   chancery_timeline_set_view (self, middle - span / 2, middle + span / 2);
   reveal_position (self, self->selected_position);
+
+  /* Drawn as density or on a lane's rug: zoom in until it has a place, or
+   * until a day is as wide as a bar (beyond that, events of the same day
+   * overlap however far one zooms). */
+  for (guint i = 0; i < 24; i++)
+    {
+      const ChanceryItem *item;
+
+      ensure_layout (self);
+      item = chancery_scene_find_item (&self->scene, self->selected_position, TRUE);
+      if ((item != NULL && item->shape != CHANCERY_SHAPE_HIDDEN) ||
+          view_width (self) / (self->end - self->start) >= 24)
+        break;
+      chancery_timeline_zoom_at (self, 2, x_at (self, middle));
+      reveal_position (self, self->selected_position);
+    }
 }
 
 static void
