@@ -168,7 +168,12 @@ parse_options (GOptionContext  *context,
 {
   if (!g_option_context_parse (context, argc, argv, error))
     {
-      g_prefix_error (error, "%s: ", (*argv)[0]);
+      const char *command = (*argv)[0];
+
+      /* fail() already says "chancery: "; name only the subcommand. */
+      if (g_str_has_prefix (command, "chancery "))
+        command += strlen ("chancery ");
+      g_prefix_error (error, "%s: ", command);
       return FALSE;
     }
 
