@@ -1,2 +1,30 @@
-/* main.c: placeholder */
-int main (void) { return 0; }
+/* main.c: the command line, or the window
+ *
+ * Copyright 2026 The Chancery developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <locale.h>
+
+#include "chancery-application.h"
+#include "chancery-cli.h"
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autoptr(ChanceryApplication) app = NULL;
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  if (chancery_cli_is_subcommand (argc, argv))
+    return chancery_cli_run (argc, argv);
+
+  app = chancery_application_new ();
+  return g_application_run (G_APPLICATION (app), argc, argv);
+}

@@ -73,6 +73,15 @@ char    *chancery_date_to_string      (const ChanceryDate *date);
 /* For people, in the current locale: "8 December 2025", "June 2025",
  * "2026", "about 2026", "before 8 December 2025", "8–9 December 2025". */
 char    *chancery_date_format         (const ChanceryDate *date);
+/* The same date in the Solar Hijri (Persian) calendar, in Persian with
+ * Persian digits: "۱۷ آذر ۱۴۰۴". A Gregorian month or year rarely matches one
+ * Persian month or year, so it is shown as the span of Persian months or
+ * years it covers ("خرداد تا تیر ۱۴۰۴"); it is never narrowed to a day. */
+char    *chancery_date_format_persian (const ChanceryDate *date);
+/* One day at a precision in the current locale, for axis labels:
+ * "8 December 2025", "December 2025", "2025". */
+char    *chancery_day_format          (gint32             day,
+                                       ChanceryPrecision  precision);
 /* Coarsest precision of the date's known points. */
 ChanceryPrecision chancery_date_get_precision (const ChanceryDate *date);
 /* Finite extent for drawing and sorting: open bounds become

@@ -16,7 +16,8 @@ typedef struct
   guint      inserted;
   guint      updated;
   guint      unchanged;
-  guint      skipped;     /* rows skipped (GDELT: malformed or filtered out) */
+  guint      skipped;     /* rows skipped (GDELT: malformed; the reason is in messages) */
+  guint      filtered;    /* GDELT: well-formed rows left out by the options */
   GPtrArray *messages;    /* char*: one line per problem ("line 12: ...") */
 } ChanceryImportReport;
 

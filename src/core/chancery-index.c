@@ -138,6 +138,29 @@ chancery_index_find_id (const ChanceryIndex *index,
   return G_MAXUINT;
 }
 
+guint
+chancery_index_flags_for_date (const ChanceryDate *date)
+{
+  ChanceryQualifier qualifiers;
+  guint flags = 0;
+
+  g_return_val_if_fail (date != NULL, 0);
+
+  qualifiers = date->start.qualifiers | date->end.qualifiers;
+  if (date->form == CHANCERY_DATE_BEFORE)
+    flags |= CHANCERY_INDEX_OPEN_START;
+  if (date->form == CHANCERY_DATE_AFTER)
+    flags |= CHANCERY_INDEX_OPEN_END;
+  if (date->form == CHANCERY_DATE_RANGE)
+    flags |= CHANCERY_INDEX_RANGE;
+  if (qualifiers & CHANCERY_QUALIFIER_APPROXIMATE)
+    flags |= CHANCERY_INDEX_APPROXIMATE;
+  if (qualifiers & CHANCERY_QUALIFIER_UNCERTAIN)
+    flags |= CHANCERY_INDEX_UNCERTAIN;
+
+  return flags;
+}
+
 ChanceryIndexBuilder *
 chancery_index_builder_new (ChanceryGrouping grouping)
 {
@@ -161,7 +184,6 @@ chancery_index_builder_add (ChanceryIndexBuilder *builder,
                             const char           *title)
 {
   ChanceryIndexEvent event = { 0 };
-  ChanceryQualifier qualifiers;
 
   g_return_if_fail (builder != NULL);
   g_return_if_fail (date != NULL);
@@ -172,18 +194,36 @@ chancery_index_builder_add (ChanceryIndexBuilder *builder,
   event.status = status;
   event.precision = chancery_date_get_precision (date);
   event.title = builder->titles->len;
+  event.flags = chancery_index_flags_for_date (date);
 
-  qualifiers = date->start.qualifiers | date->end.qualifiers;
-  if (date->form == CHANCERY_DATE_BEFORE)
-    event.flags |= CHANCERY_INDEX_OPEN_START;
-  if (date->form == CHANCERY_DATE_AFTER)
-    event.flags |= CHANCERY_INDEX_OPEN_END;
-  if (date->form == CHANCERY_DATE_RANGE)
-    event.flags |= CHANCERY_INDEX_RANGE;
-  if (qualifiers & CHANCERY_QUALIFIER_APPROXIMATE)
-    event.flags |= CHANCERY_INDEX_APPROXIMATE;
-  if (qualifiers & CHANCERY_QUALIFIER_UNCERTAIN)
-    event.flags |= CHANCERY_INDEX_UNCERTAIN;
+  g_string_append (builder->titles, title != NULL ? title : "");
+  g_string_append_c (builder->titles, '\0');
+  g_array_append_val (builder->events, event);
+}
+
+void
+chancery_index_builder_add_raw (ChanceryIndexBuilder *builder,
+                                gint64                id,
+                                gint32                lo,
+                                gint32                hi,
+                                guint                 kind,
+                                guint                 status,
+                                guint                 precision,
+                                guint                 flags,
+                                const char           *title)
+{
+  ChanceryIndexEvent event = { 0 };
+
+  g_return_if_fail (builder != NULL);
+
+  event.id = id;
+  event.lo = lo;
+  event.hi = MAX (lo, hi);
+  event.kind = MIN (kind, CHANCERY_KIND_OTHER);
+  event.status = MIN (status, CHANCERY_N_STATUSES - 1);
+  event.precision = MIN (precision, CHANCERY_PRECISION_YEAR);
+  event.flags = flags;
+  event.title = builder->titles->len;
 
   g_string_append (builder->titles, title != NULL ? title : "");
   g_string_append_c (builder->titles, '\0');

@@ -37,6 +37,9 @@ typedef enum
   CHANCERY_INDEX_RANGE       = 1 << 4,  /* written as a range */
 } ChanceryIndexFlags;
 
+/* ChanceryIndexFlags describing a date. */
+guint chancery_index_flags_for_date (const ChanceryDate *date);
+
 typedef struct
 {
   gint64  id;          /* row id: chancery_store_get_event() */
@@ -99,6 +102,12 @@ void                  chancery_index_builder_add   (ChanceryIndexBuilder *builde
                                                     gint64 id, const ChanceryDate *date,
                                                     ChanceryKind kind, ChanceryStatus status,
                                                     const char *title);
+/* The same from values already in the store (no date parsing). */
+void                  chancery_index_builder_add_raw (ChanceryIndexBuilder *builder,
+                                                      gint64 id, gint32 lo, gint32 hi,
+                                                      guint kind, guint status,
+                                                      guint precision, guint flags,
+                                                      const char *title);
 /* Put the event that was added last into lane (key, label). */
 void                  chancery_index_builder_add_to_lane (ChanceryIndexBuilder *builder,
                                                           const char *key, const char *label);

@@ -71,3 +71,27 @@ gboolean          chancery_importer_commit      (ChanceryImporter *self,
 void              chancery_importer_abort       (ChanceryImporter *self);
 
 G_END_DECLS
+
+G_BEGIN_DECLS
+
+/* Creates an empty database at an older schema version, for migration
+ * tests. Fails if path exists. */
+gboolean chancery_store_create_at_version (const char  *path,
+                                           int          version,
+                                           GError     **error);
+
+G_END_DECLS
+
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+/* Adds "countries", "sources", "actors" and "projects" members to an open
+ * object of builder, holding every record that the filtered events refer
+ * to (the JSON exporter's header). */
+gboolean chancery_store_build_json_records (ChanceryStore         *store,
+                                            const ChanceryFilter  *filter,
+                                            JsonBuilder           *builder,
+                                            GError               **error);
+
+G_END_DECLS

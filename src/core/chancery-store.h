@@ -13,7 +13,8 @@
 
 G_BEGIN_DECLS
 
-#define CHANCERY_SCHEMA_VERSION 1
+/* Version 1 had no event_link table, no importance and no fingerprint. */
+#define CHANCERY_SCHEMA_VERSION 2
 
 typedef enum
 {

@@ -21,6 +21,7 @@
 #include "chancery-event-list.h"
 #include "chancery-filter-pane.h"
 #include "chancery-import.h"
+#include "chancery-overview.h"
 #include "chancery-timeline.h"
 #include "chancery-window.h"
 
@@ -1407,6 +1408,7 @@ chancery_window_class_init (ChanceryWindowClass *klass)
   (void) chancery_get_resource ();
 
   g_type_ensure (CHANCERY_TYPE_TIMELINE);
+  g_type_ensure (CHANCERY_TYPE_OVERVIEW);
   g_type_ensure (CHANCERY_TYPE_EVENT_LIST);
   g_type_ensure (CHANCERY_TYPE_DETAIL_PANE);
   g_type_ensure (CHANCERY_TYPE_FILTER_PANE);
