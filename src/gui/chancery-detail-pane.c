@@ -125,6 +125,22 @@ describe_relation (const ChanceryEventLink *link)
   return link->relation != NULL ? link->relation : _("Related");
 }
 
+/* The event's own list of countries has their names; a code not among
+ * them is shown as it is. */
+static const char *
+country_name (const ChanceryEvent *event,
+              const char          *code)
+{
+  for (guint i = 0; code != NULL && event->countries != NULL && i < event->countries->len; i++)
+    {
+      const ChanceryEventCountry *c = g_ptr_array_index (event->countries, i);
+
+      if (g_strcmp0 (c->code, code) == 0 && c->name != NULL)
+        return c->name;
+    }
+  return code;
+}
+
 static void
 remove_all_children (GtkWidget *container)
 {
@@ -229,16 +245,17 @@ fill_actors (ChanceryDetailPane *self)
   for (guint i = 0; i < actors->len; i++)
     {
       ChanceryEventActor *actor = g_ptr_array_index (actors, i);
+      const char *country = country_name (self->event, actor->country);
       GtkWidget *row = adw_action_row_new ();
       GtkWidget *role = gtk_label_new (chancery_role_get_label (actor->role));
       GtkWidget *icon = gtk_image_new_from_icon_name ("system-search-symbolic");
       g_autofree char *subtitle = NULL;
       g_autofree char *tooltip = NULL;
 
-      if (actor->title != NULL && actor->country != NULL)
-        subtitle = g_strdup_printf ("%s · %s", actor->title, actor->country);
+      if (actor->title != NULL && country != NULL)
+        subtitle = g_strdup_printf ("%s · %s", actor->title, country);
       else
-        subtitle = g_strdup (actor->title != NULL ? actor->title : actor->country);
+        subtitle = g_strdup (actor->title != NULL ? actor->title : country);
 
       adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), actor->name);
@@ -422,9 +439,11 @@ fill (ChanceryDetailPane *self)
   gtk_label_set_text (self->precision_label, precision);
 
   if (event->place_name != NULL && event->place_country != NULL)
-    place = g_strdup_printf ("%s, %s", event->place_name, event->place_country);
+    place = g_strdup_printf ("%s, %s", event->place_name, country_name (event, event->place_country));
+  else if (event->place_name != NULL)
+    place = g_strdup (event->place_name);
   else
-    place = g_strdup (event->place_name != NULL ? event->place_name : event->place_country);
+    place = g_strdup (country_name (event, event->place_country));
   set_label_or_hide (self->place_label, place);
   gtk_widget_set_visible (self->place_icon, place != NULL);
 
@@ -443,8 +462,12 @@ static void
 chancery_detail_pane_dispose (GObject *object)
 {
   ChanceryDetailPane *self = CHANCERY_DETAIL_PANE (object);
+  GtkWidget *child;
 
   gtk_widget_dispose_template (GTK_WIDGET (self), CHANCERY_TYPE_DETAIL_PANE);
+  /* The template's root has no id, so nothing above unparents it. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
   g_clear_pointer (&self->event, chancery_event_free);
 
   G_OBJECT_CLASS (chancery_detail_pane_parent_class)->dispose (object);

@@ -16,7 +16,7 @@
 /* Rows built at most; the rest are reached by searching. */
 #define MAX_ROWS 40
 /* Show the search field from this many values on. */
-#define SEARCH_THRESHOLD 8
+#define SEARCH_THRESHOLD 12
 
 typedef struct
 {
@@ -310,8 +310,12 @@ static void
 chancery_facet_list_dispose (GObject *object)
 {
   ChanceryFacetList *self = CHANCERY_FACET_LIST (object);
+  GtkWidget *child;
 
   gtk_widget_dispose_template (GTK_WIDGET (self), CHANCERY_TYPE_FACET_LIST);
+  /* The template's root has no id, so nothing above unparents it. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
   g_clear_pointer (&self->facets, g_ptr_array_unref);
   g_clear_pointer (&self->selected, g_ptr_array_unref);
   g_clear_pointer (&self->labels, g_hash_table_unref);

@@ -241,9 +241,13 @@ static void
 chancery_filter_pane_dispose (GObject *object)
 {
   ChanceryFilterPane *self = CHANCERY_FILTER_PANE (object);
+  GtkWidget *child;
 
   g_clear_handle_id (&self->debounce_id, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), CHANCERY_TYPE_FILTER_PANE);
+  /* The template's root has no id, so nothing above unparents it. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
 
   G_OBJECT_CLASS (chancery_filter_pane_parent_class)->dispose (object);
 }
