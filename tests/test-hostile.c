@@ -723,9 +723,12 @@ test_json_bad_encoding (Db            *db,
 
   /* Escapes that decode to a NUL or a lone surrogate: refused or
    * imported as harmless text, never a crash; the store stays usable. */
-  for (guint i = 0; i < 2; i++)
+  assert_json_refused (db, lone_surrogate, -1, NULL);
+  /* Found by fuzz-json: json-glib let this one through as invalid UTF-8. */
+  assert_json_refused (db, "{\"format\": \"\\ud800\"\\u0000\"}", -1, "not valid text");
+  for (guint i = 0; i < 1; i++)
     {
-      const char *doc = i == 0 ? escaped_nul : lone_surrogate;
+      const char *doc = escaped_nul;
       g_autoptr(GError) error = NULL;
       guint before = count_events (db->store);
 

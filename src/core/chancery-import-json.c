@@ -175,6 +175,13 @@ get_string (ImportContext  *ctx,
       return FALSE;
     }
 
+  if (!g_utf8_validate (json_node_get_string (node), -1, NULL))
+    {
+      problem (ctx, node, where, _("not valid text (an escape such as \\ud800 stands "
+                                   "for no character)"));
+      return FALSE;
+    }
+
   *out = json_node_get_string (node);
   if (required && (*out)[0] == '\0')
     {
@@ -505,6 +512,13 @@ get_string_list (ImportContext *ctx,
       if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
         {
           problem (ctx, node, where, _("expected a string, found %s"), type_name (node));
+          return NULL;
+        }
+      /* The text is checked before the parser; escapes are not. */
+      if (!g_utf8_validate (json_node_get_string (node), -1, NULL))
+        {
+          problem (ctx, node, where, _("not valid text (an escape such as \\ud800 stands "
+                                       "for no character)"));
           return NULL;
         }
       g_ptr_array_add (list, (gpointer) json_node_get_string (node));
