@@ -11,6 +11,7 @@
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <sqlite3.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "chancery-error.h"
@@ -366,7 +367,22 @@ run_migrations (ChanceryStore  *self,
     }
 
   set_version = g_strdup_printf ("PRAGMA user_version = %d", to);
-  if (!exec_sql (self, set_version, error) || !exec_sql (self, "COMMIT", error))
+  if (!exec_sql (self, set_version, error))
+    {
+      exec_sql (self, "ROLLBACK", NULL);
+      return FALSE;
+    }
+
+  /* Test hook (tests/test-hostile.c): die in the middle of a migration,
+   * with the changed pages written to the file, to prove that the hot
+   * journal puts the database back as it was. */
+  if (from > 0 && g_getenv ("CHANCERY_TEST_ABORT_MIGRATION") != NULL)
+    {
+      sqlite3_db_cacheflush (self->db);
+      abort ();
+    }
+
+  if (!exec_sql (self, "COMMIT", error))
     {
       exec_sql (self, "ROLLBACK", NULL);
       return FALSE;
@@ -399,11 +415,24 @@ prepare_schema (ChanceryStore       *self,
                 ChanceryStoreFlags   flags,
                 GError             **error)
 {
-  int version = query_int (self, "PRAGMA user_version", error);
+  g_autoptr(GError) local_error = NULL;
+  int version = query_int (self, "PRAGMA user_version", &local_error);
   int n_tables;
 
+  /* user_version is any 32-bit number in a hostile file; a negative one
+   * must neither pass for an error nor index the migrations. */
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
   if (version < 0)
-    return FALSE;
+    {
+      g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_NOT_A_DATABASE,
+                   _("%s: not a Chancery database (schema version %d)"), self->path, version);
+      return FALSE;
+    }
 
   if (version > CHANCERY_SCHEMA_VERSION)
     {
@@ -513,15 +542,19 @@ open_checked (ChanceryStore       *self,
     return FALSE;
 
   version = query_int (self, "PRAGMA user_version", &local_error);
-  if (version < 0 && !self->writable &&
+  if (local_error != NULL && !self->writable &&
       (sqlite3_extended_errcode (self->db) == SQLITE_READONLY_ROLLBACK ||
        sqlite3_extended_errcode (self->db) == SQLITE_READONLY_RECOVERY))
     {
       g_clear_error (&local_error);
       if (!recover_hot_journal (self, error))
         return FALSE;
+      /* The version as it is after the rollback, to upgrade below. */
+      version = query_int (self, "PRAGMA user_version", error);
+      if (error != NULL && *error != NULL)
+        return FALSE;
     }
-  else if (version < 0)
+  else if (local_error != NULL)
     {
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
@@ -1558,6 +1591,33 @@ struct _ChanceryImporter
   gboolean       open;
 };
 
+static gboolean
+check_event_size (ChanceryStore        *store,
+                  const ChanceryEvent  *event,
+                  GError              **error)
+{
+  /* The full-text row holds the title, the summary and all quotes. */
+  gsize total = strlen (event->title) + (event->summary != NULL ? strlen (event->summary) : 0);
+
+  for (guint i = 0; event->sources != NULL && i < event->sources->len; i++)
+    {
+      const ChanceryEventSource *source = g_ptr_array_index (event->sources, i);
+
+      if (source->quote != NULL)
+        total += strlen (source->quote) + 1;
+    }
+
+  if (total > MAX_VALUE_LENGTH / 2)
+    {
+      g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_INVALID_INPUT,
+                   _("%s: event “%.40s”: its title, summary and quotes together are "
+                     "larger than Chancery accepts (5 MB)"), store->path, event->uid);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 ChanceryImporter *
 chancery_importer_begin (ChanceryStore  *store,
                          GError        **error)
@@ -2191,6 +2251,11 @@ chancery_importer_put_event (ChanceryImporter     *self,
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (event != NULL && event->uid != NULL && event->title != NULL, FALSE);
   g_return_val_if_fail (event->date_text != NULL, FALSE);
+
+  /* A value over SQLite's length limit fails to bind and would be stored
+   * as NULL (a misleading "NOT NULL constraint failed"); say what it is. */
+  if (!check_event_size (self->store, event, error))
+    return FALSE;
 
   fingerprint = event_fingerprint (event);
   if (!lookup_event (self->store, event->uid, &id, &old_fingerprint, error))
