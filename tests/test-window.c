@@ -216,6 +216,19 @@ xdotool_click (GtkWidget *widget,
 /* Screenshots */
 
 static void
+on_paintable_invalidate_contents_cb (GdkPaintable *paintable,
+                                     gboolean     *invalidated)
+{
+  *invalidated = TRUE;
+}
+
+static gboolean
+flag_set (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+static void
 save_screenshot (const char *name)
 {
   g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (GTK_WIDGET (window));
@@ -228,9 +241,17 @@ save_screenshot (const char *name)
   int width = gtk_widget_get_width (GTK_WIDGET (window));
   int height = gtk_widget_get_height (GTK_WIDGET (window));
   GskRenderer *renderer = gtk_native_get_renderer (GTK_NATIVE (window));
+  gboolean invalidated = FALSE;
 
   g_assert_cmpint (width, >, 0);
   g_assert_cmpint (height, >, 0);
+
+  /* The paintable shows the widget as last drawn: let it draw once more. */
+  g_signal_connect (paintable, "invalidate-contents",
+                    G_CALLBACK (on_paintable_invalidate_contents_cb), &invalidated);
+  gtk_widget_queue_draw (GTK_WIDGET (window));
+  g_assert_true (wait_until (flag_set, &invalidated, 5000));
+  g_signal_handlers_disconnect_by_func (paintable, on_paintable_invalidate_contents_cb, &invalidated);
 
   gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
   node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
