@@ -1377,6 +1377,19 @@ chancery_store_load_index (ChanceryStore         *self,
   return chancery_index_builder_finish (builder);
 }
 
+/* Most frequent first, then by label, as "ORDER BY n DESC, 2" does in SQL. */
+static int
+compare_facets (gconstpointer a,
+                gconstpointer b)
+{
+  const ChanceryFacet *x = *(ChanceryFacet * const *) a;
+  const ChanceryFacet *y = *(ChanceryFacet * const *) b;
+
+  if (x->count != y->count)
+    return x->count > y->count ? -1 : 1;
+  return g_strcmp0 (x->label, y->label);
+}
+
 void
 chancery_facet_free (ChanceryFacet *facet)
 {
@@ -1483,6 +1496,11 @@ chancery_store_list_facets (ChanceryStore         *self,
       set_sqlite_error (error, self->db, rc, self->path);
       return NULL;
     }
+
+  /* Kinds and statuses get their labels only here, so SQL could not
+   * order equal counts by label. */
+  if (kind == CHANCERY_FACET_KIND || kind == CHANCERY_FACET_STATUS)
+    g_ptr_array_sort (facets, compare_facets);
 
   return g_steal_pointer (&facets);
 }
