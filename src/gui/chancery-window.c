@@ -112,6 +112,7 @@ struct _ChanceryWindow
   GtkFileChooserNative *file_chooser;
 
   guint                 sidebar_visible : 1;
+  guint                 detail_visible : 1;
   guint                 syncing_selection : 1;
 };
 
@@ -123,6 +124,7 @@ enum {
   PROP_BUSY,
   PROP_LANE_GROUPING,
   PROP_SIDEBAR_VISIBLE,
+  PROP_DETAIL_VISIBLE,
   N_PROPS
 };
 
@@ -141,6 +143,8 @@ static const struct {
 };
 
 static void schedule_query (ChanceryWindow *self);
+static void set_detail_visible (ChanceryWindow *self,
+                                gboolean        visible);
 
 /* Worker */
 
@@ -569,6 +573,9 @@ save_last_database (ChanceryWindow *self,
     return;
 
   g_object_get (self->settings, "settings-schema", &schema, NULL);
+  /* The schema says: an empty string for the bundled dataset. */
+  if (g_strcmp0 (path, chancery_default_database_path ()) == 0)
+    path = "";
   if (g_settings_schema_has_key (schema, "last-database"))
     g_settings_set_string (self->settings, "last-database", path);
 }
@@ -918,11 +925,22 @@ on_event_list_selected_id_changed_cb (ChanceryEventList *list,
 }
 
 static void
+on_timeline_event_activated_cb (ChanceryTimeline *timeline,
+                                gint64            id,
+                                ChanceryWindow   *self)
+{
+  /* Enter or a double click asks for the details. */
+  chancery_window_select_event (self, id);
+  set_detail_visible (self, TRUE);
+}
+
+static void
 on_event_list_event_activated_cb (ChanceryEventList *list,
                                   gint64             id,
                                   ChanceryWindow    *self)
 {
   chancery_window_select_event (self, id);
+  set_detail_visible (self, TRUE);
   gtk_widget_activate_action (GTK_WIDGET (self->timeline), "timeline.go-selection", NULL);
 }
 
@@ -1216,6 +1234,8 @@ load_settings (ChanceryWindow *self)
     g_settings_bind (self->settings, "lane-grouping", self, "lane-grouping", G_SETTINGS_BIND_DEFAULT);
   if (settings_has_key (self->settings, "sidebar-visible"))
     g_settings_bind (self->settings, "sidebar-visible", self, "sidebar-visible", G_SETTINGS_BIND_DEFAULT);
+  if (settings_has_key (self->settings, "detail-visible"))
+    g_settings_bind (self->settings, "detail-visible", self, "detail-visible", G_SETTINGS_BIND_DEFAULT);
 }
 
 static void
@@ -1280,6 +1300,18 @@ set_sidebar_visible (ChanceryWindow *self,
 
   self->sidebar_visible = visible;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SIDEBAR_VISIBLE]);
+}
+
+static void
+set_detail_visible (ChanceryWindow *self,
+                    gboolean        visible)
+{
+  visible = !!visible;
+  if (self->detail_visible == visible)
+    return;
+
+  self->detail_visible = visible;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DETAIL_VISIBLE]);
 }
 
 /* Vfuncs */
@@ -1352,6 +1384,9 @@ chancery_window_get_property (GObject    *object,
     case PROP_SIDEBAR_VISIBLE:
       g_value_set_boolean (value, self->sidebar_visible);
       break;
+    case PROP_DETAIL_VISIBLE:
+      g_value_set_boolean (value, self->detail_visible);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1372,6 +1407,9 @@ chancery_window_set_property (GObject      *object,
       break;
     case PROP_SIDEBAR_VISIBLE:
       set_sidebar_visible (self, g_value_get_boolean (value));
+      break;
+    case PROP_DETAIL_VISIBLE:
+      set_detail_visible (self, g_value_get_boolean (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1401,6 +1439,9 @@ chancery_window_class_init (ChanceryWindowClass *klass)
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_SIDEBAR_VISIBLE] =
     g_param_spec_boolean ("sidebar-visible", NULL, NULL, TRUE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_DETAIL_VISIBLE] =
+    g_param_spec_boolean ("detail-visible", NULL, NULL, TRUE,
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -1437,6 +1478,7 @@ chancery_window_class_init (ChanceryWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_filter_pane_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_timeline_selected_id_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_timeline_view_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_timeline_event_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_event_list_selected_id_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_event_list_event_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_detail_pane_filter_requested_cb);
@@ -1452,6 +1494,7 @@ chancery_window_class_init (ChanceryWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.zoom-fit", NULL, timeline_action_cb);
   gtk_widget_class_install_action (widget_class, "win.go-today", NULL, timeline_action_cb);
   gtk_widget_class_install_property_action (widget_class, "win.show-sidebar", "sidebar-visible");
+  gtk_widget_class_install_property_action (widget_class, "win.show-detail", "detail-visible");
   gtk_widget_class_install_property_action (widget_class, "win.lane-grouping", "lane-grouping");
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open", NULL);
@@ -1477,11 +1520,14 @@ chancery_window_init (ChanceryWindow *self)
   self->selected_id = -1;
   self->grouping = CHANCERY_GROUP_COUNTRY;
   self->sidebar_visible = TRUE;
+  self->detail_visible = TRUE;
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
   g_object_bind_property (self, "sidebar-visible", self->flap, "reveal-flap",
                           G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
+  g_object_bind_property (self, "detail-visible", self->detail_pane, "visible",
+                          G_BINDING_SYNC_CREATE);
   update_lanes_label (self);
 
   /* "Open Recent" in the primary menu shares the split button's menu. */
