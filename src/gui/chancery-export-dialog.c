@@ -188,6 +188,8 @@ export_events (ChanceryWindow       *self,
 
   task = g_task_new (self, cancellable, on_export_ready_cb, NULL);
   g_task_set_source_tag (task, export_events);
+  /* Say what happened: work that finished before Cancel is done. */
+  g_task_set_check_cancellable (task, FALSE);
   g_task_set_task_data (task, job, (GDestroyNotify) export_job_free);
   g_task_run_in_thread (task, export_thread);
 }

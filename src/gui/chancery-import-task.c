@@ -652,6 +652,8 @@ chancery_window_import_paths (ChanceryWindow             *self,
 
   task = g_task_new (self, cancellable, on_import_ready_cb, NULL);
   g_task_set_source_tag (task, chancery_window_import_paths);
+  /* Say what happened: work that finished before Cancel is done. */
+  g_task_set_check_cancellable (task, FALSE);
   g_task_set_task_data (task, job, (GDestroyNotify) import_job_free);
   g_task_run_in_thread (task, import_thread);
 }
