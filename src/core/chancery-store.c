@@ -87,6 +87,9 @@ static const char * const required_tables[] = {
 #define MAX_VALUE_LENGTH  (10 * 1024 * 1024)
 #define MAX_SQL_LENGTH    (1024 * 1024)
 
+/* In KiB (negative): an upper bound, filled only as pages are read. */
+#define CACHE_SIZE_PRAGMA "PRAGMA cache_size = -32768"
+
 static const char sqlite_magic[16] = "SQLite format 3";
 
 /* Helpers */
@@ -474,6 +477,10 @@ open_connection (ChanceryStore       *self,
   harden_connection (self->db);
   sqlite3_progress_handler (self->db, 1000, on_progress, self);
   self->writable = (flags & CHANCERY_STORE_READ_WRITE) != 0;
+
+  /* The default page cache (2 MB) makes every query over a big file read
+   * its pages again through pread: see docs/performance.md. */
+  sqlite3_exec (self->db, CACHE_SIZE_PRAGMA, NULL, NULL, NULL);
 
   return TRUE;
 }
@@ -1214,6 +1221,245 @@ chancery_store_query_ids (ChanceryStore         *self,
   return ids;
 }
 
+/* The second half of the chunk link query: incoming links, whose target
+ * is in the chunk (parameters CHUNK_SIZE + 1 ...). */
+#define chunk_tail_incoming_links \
+  " UNION ALL SELECT x.id, o.id, o.uid, o.title, l.relation, 0 FROM event_link l" \
+  " JOIN event x ON x.uid = l.target_uid JOIN event o ON o.id = l.event_id" \
+  " WHERE x.id IN (@IDS@) ORDER BY 1, 6 DESC, 4"
+
+/* Events for export come in chunks: one statement per relation per chunk
+ * instead of six statements per event. */
+#define CHUNK_SIZE 256
+
+/* before IN (?1, ..., ?CHUNK_SIZE) after, where after may say @IDS@ for
+ * the same list again. */
+static char *
+chunk_sql (const char *before,
+           const char *after)
+{
+  g_autoptr(GString) ids = g_string_new (NULL);
+  GString *sql = g_string_new (before);
+
+  for (guint i = 1; i <= CHUNK_SIZE; i++)
+    g_string_append_printf (ids, i == 1 ? "?%u" : ", ?%u", i);
+  g_string_append_printf (sql, " IN (%s)", ids->str);
+  g_string_append (sql, after);
+  g_string_replace (sql, "@IDS@", ids->str, 0);
+  return g_string_free (sql, FALSE);
+}
+
+/* A cached statement whose first CHUNK_SIZE parameters are the ids of
+ * events (unused ones NULL, which match nothing). */
+static sqlite3_stmt *
+get_chunk_statement (ChanceryStore  *self,
+                     const char     *before,
+                     const char     *after,
+                     GPtrArray      *events,
+                     GError        **error)
+{
+  g_autofree char *sql = chunk_sql (before, after);
+  sqlite3_stmt *stmt = get_statement (self, sql, error);
+
+  if (stmt == NULL)
+    return NULL;
+  for (guint i = 0; i < events->len; i++)
+    sqlite3_bind_int64 (stmt, i + 1, ((ChanceryEvent *) g_ptr_array_index (events, i))->id);
+  return stmt;
+}
+
+static ChanceryEvent *
+chunk_lookup (GHashTable   *by_id,
+              sqlite3_stmt *stmt)
+{
+  gint64 id = sqlite3_column_int64 (stmt, 0);
+
+  return g_hash_table_lookup (by_id, &id);
+}
+
+/* The same relations as load_event_relations, in the same order, for
+ * every event of a chunk. */
+static gboolean
+load_chunk_relations (ChanceryStore  *self,
+                      GPtrArray      *events,
+                      GError        **error)
+{
+  g_autoptr(GHashTable) by_id = g_hash_table_new (g_int64_hash, g_int64_equal);
+  sqlite3_stmt *stmt;
+  ChanceryEvent *event;
+  int rc;
+
+  for (guint i = 0; i < events->len; i++)
+    {
+      event = g_ptr_array_index (events, i);
+      g_hash_table_insert (by_id, &event->id, event);
+    }
+
+  if (!(stmt = get_chunk_statement (self,
+        "SELECT ea.event_id, a.uid, a.name, a.title, a.country, ea.role FROM event_actor ea"
+        " JOIN actor a ON a.id = ea.actor_id WHERE ea.event_id",
+        " ORDER BY ea.event_id, ea.role, a.name", events, error)))
+    return FALSE;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      ChanceryEventActor *actor;
+
+      if (!(event = chunk_lookup (by_id, stmt)))
+        continue;
+      actor = g_new0 (ChanceryEventActor, 1);
+      actor->uid = dup_column_text (stmt, 1);
+      actor->name = dup_column_text (stmt, 2);
+      actor->title = dup_column_text (stmt, 3);
+      actor->country = dup_column_text (stmt, 4);
+      actor->role = CLAMP (sqlite3_column_int (stmt, 5), 0, CHANCERY_N_ROLES - 1);
+      g_ptr_array_add (event->actors, actor);
+    }
+  sqlite3_reset (stmt);
+  if (step_failed (self, rc, error))
+    return FALSE;
+
+  if (!(stmt = get_chunk_statement (self,
+        "SELECT ec.event_id, ec.country, ifnull(c.name, ec.country) FROM event_country ec"
+        " LEFT JOIN country c ON c.code = ec.country WHERE ec.event_id",
+        " ORDER BY ec.event_id, 3", events, error)))
+    return FALSE;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      ChanceryEventCountry *country;
+
+      if (!(event = chunk_lookup (by_id, stmt)))
+        continue;
+      country = g_new0 (ChanceryEventCountry, 1);
+      country->code = dup_column_text (stmt, 1);
+      country->name = dup_column_text (stmt, 2);
+      g_ptr_array_add (event->countries, country);
+    }
+  sqlite3_reset (stmt);
+  if (step_failed (self, rc, error))
+    return FALSE;
+
+  if (!(stmt = get_chunk_statement (self,
+        "SELECT ep.event_id, p.uid, p.name FROM event_project ep"
+        " JOIN project p ON p.id = ep.project_id WHERE ep.event_id",
+        " ORDER BY ep.event_id, p.name", events, error)))
+    return FALSE;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      ChanceryEventProject *project;
+
+      if (!(event = chunk_lookup (by_id, stmt)))
+        continue;
+      project = g_new0 (ChanceryEventProject, 1);
+      project->uid = dup_column_text (stmt, 1);
+      project->name = dup_column_text (stmt, 2);
+      g_ptr_array_add (event->projects, project);
+    }
+  sqlite3_reset (stmt);
+  if (step_failed (self, rc, error))
+    return FALSE;
+
+  if (!(stmt = get_chunk_statement (self,
+        "SELECT es.event_id, s.uid, s.publisher, s.title, s.reference, s.url, s.published, es.quote"
+        " FROM event_source es JOIN source s ON s.id = es.source_id WHERE es.event_id",
+        " ORDER BY es.event_id, es.position", events, error)))
+    return FALSE;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      ChanceryEventSource *source;
+
+      if (!(event = chunk_lookup (by_id, stmt)))
+        continue;
+      source = g_new0 (ChanceryEventSource, 1);
+      source->uid = dup_column_text (stmt, 1);
+      source->publisher = dup_column_text (stmt, 2);
+      source->title = dup_column_text (stmt, 3);
+      source->reference = dup_column_text (stmt, 4);
+      source->url = dup_column_text (stmt, 5);
+      source->published = dup_column_text (stmt, 6);
+      source->quote = dup_column_text (stmt, 7);
+      g_ptr_array_add (event->sources, source);
+    }
+  sqlite3_reset (stmt);
+  if (step_failed (self, rc, error))
+    return FALSE;
+
+  /* Outgoing links (this event -> o), then incoming (o -> this event x). */
+  if (!(stmt = get_chunk_statement (self,
+        "SELECT l.event_id, o.id, l.target_uid, o.title, l.relation, 1 FROM event_link l"
+        " JOIN event o ON o.uid = l.target_uid WHERE l.event_id",
+        chunk_tail_incoming_links, events, error)))
+    return FALSE;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      ChanceryEventLink *link;
+
+      if (!(event = chunk_lookup (by_id, stmt)))
+        continue;
+      link = g_new0 (ChanceryEventLink, 1);
+      link->id = sqlite3_column_int64 (stmt, 1);
+      link->uid = dup_column_text (stmt, 2);
+      link->title = dup_column_text (stmt, 3);
+      link->relation = dup_column_text (stmt, 4);
+      link->outgoing = sqlite3_column_int (stmt, 5);
+      g_ptr_array_add (event->links, link);
+    }
+  sqlite3_reset (stmt);
+  if (step_failed (self, rc, error))
+    return FALSE;
+
+  return TRUE;
+}
+
+static gboolean
+foreach_event_locked (ChanceryStore         *self,
+                      const ChanceryFilter  *filter,
+                      ChanceryEventFunc      func,
+                      gpointer               user_data,
+                      GCancellable          *cancellable,
+                      GError               **error)
+{
+  g_autoptr(GString) sql = g_string_new (EVENT_COLUMNS " WHERE 1");
+  g_autoptr(GArray) binds = new_binds ();
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GPtrArray) chunk = g_ptr_array_new_with_free_func ((GDestroyNotify) chancery_event_free);
+  gboolean done = FALSE;
+
+  append_conditions (sql, binds, filter, -1);
+  g_string_append (sql, " ORDER BY e.lo_day, e.hi_day, e.id");
+  if (!(stmt = prepare_with_binds (self, sql->str, binds, error)))
+    return FALSE;
+
+  while (!done)
+    {
+      int rc = SQLITE_ROW;
+
+      g_ptr_array_set_size (chunk, 0);
+      while (chunk->len < CHUNK_SIZE && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        {
+          ChanceryEvent *event = read_event (self, stmt, error);
+
+          if (event == NULL)
+            return FALSE;
+          g_ptr_array_add (chunk, event);
+        }
+      if (step_failed (self, rc, error))
+        return FALSE;
+      done = rc == SQLITE_DONE;
+
+      if (chunk->len > 0 && !load_chunk_relations (self, chunk, error))
+        return FALSE;
+
+      for (guint i = 0; i < chunk->len; i++)
+        {
+          if (g_cancellable_set_error_if_cancelled (cancellable, error) ||
+              !func (g_ptr_array_index (chunk, i), user_data, error))
+            return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
 gboolean
 chancery_store_foreach_event (ChanceryStore         *self,
                               const ChanceryFilter  *filter,
@@ -1222,29 +1468,19 @@ chancery_store_foreach_event (ChanceryStore         *self,
                               GCancellable          *cancellable,
                               GError               **error)
 {
-  g_autoptr(GArray) ids = NULL;
-  gboolean ok = TRUE;
+  gboolean in_transaction;
+  gboolean ok;
 
   g_return_val_if_fail (CHANCERY_IS_STORE (self), FALSE);
   g_return_val_if_fail (func != NULL, FALSE);
 
   begin_call (self, cancellable);
-  ids = query_ids_locked (self, filter, error);
-  if (ids == NULL)
-    ok = FALSE;
-
-  for (guint i = 0; ok && i < ids->len; i++)
-    {
-      g_autoptr(ChanceryEvent) event = NULL;
-
-      if (g_cancellable_set_error_if_cancelled (cancellable, error))
-        ok = FALSE;
-      else if (!(event = get_event_where (self, EVENT_COLUMNS " WHERE e.id = ?",
-                                          g_array_index (ids, gint64, i), NULL, error)))
-        ok = FALSE;
-      else if (!func (event, user_data, error))
-        ok = FALSE;
-    }
+  /* One read transaction for all the statements: one lock, one snapshot. */
+  in_transaction = !sqlite3_get_autocommit (self->db);
+  ok = (in_transaction || exec_sql (self, "BEGIN", error)) &&
+       foreach_event_locked (self, filter, func, user_data, cancellable, error);
+  if (!in_transaction)
+    exec_sql (self, ok ? "COMMIT" : "ROLLBACK", NULL);
   end_call (self);
 
   return ok;
