@@ -465,6 +465,15 @@ run (const char  *path,
   g_printerr ("chancery-bench: built without the timeline widget; timeline figures skipped\n");
 #endif
 
+  /* The first open of a file runs quick_check over all of it; opening it
+   * again, unchanged, does not (XDG_CACHE_HOME is a fresh folder here). */
+  t0 = now_ms ();
+  store = chancery_store_open (path, CHANCERY_STORE_READ_ONLY, NULL, error);
+  if (store == NULL)
+    return 1;
+  figure ("open_first", now_ms () - t0, "ms");
+  g_clear_object (&store);
+
   /* Open to first painted frame */
   t0 = now_ms ();
   store = chancery_store_open (path, CHANCERY_STORE_READ_ONLY, NULL, error);
@@ -606,6 +615,7 @@ main (int   argc,
 {
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *cache_dir = NULL;
   const char *command;
   int status = 2;
 
@@ -619,6 +629,12 @@ main (int   argc,
     }
 
   command = argc > 1 ? argv[1] : NULL;
+
+  /* A cache folder of our own: the store remembers files it has checked. */
+  cache_dir = g_dir_make_tmp ("chancery-bench-cache-XXXXXX", NULL);
+  if (cache_dir != NULL)
+    g_setenv ("XDG_CACHE_HOME", cache_dir, TRUE);
+
   if (g_strcmp0 (command, "generate") == 0 && opt_output != NULL && opt_events > 0)
     status = generate (opt_output, opt_format, &error);
   else if (g_strcmp0 (command, "run") == 0 && argc == 3)
@@ -636,6 +652,16 @@ main (int   argc,
 
   if (error != NULL)
     g_printerr ("chancery-bench: %s\n", error->message);
+
+  if (cache_dir != NULL)
+    {
+      g_autofree char *list = g_build_filename (cache_dir, "chancery", "verified-databases", NULL);
+      g_autofree char *sub = g_build_filename (cache_dir, "chancery", NULL);
+
+      g_unlink (list);
+      g_rmdir (sub);
+      g_rmdir (cache_dir);
+    }
 
   return status;
 }

@@ -12,6 +12,7 @@
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "chancery-error.h"
 #include "chancery-store-private.h"
@@ -304,6 +305,106 @@ check_integrity (ChanceryStore  *self,
   return TRUE;
 }
 
+/* Files that passed quick_check, so that opening a big file again does not
+ * read all of it again (seconds at a million events). A file counts as the
+ * same when its size, modification and change times, inode, device and
+ * SQLite's own change counter (header bytes 24-27 and 92-95) are all
+ * unchanged. A file changed less than STAMP_MIN_AGE seconds before the
+ * check is not remembered: timestamps are coarse, and a change made just
+ * after the check could otherwise keep the same times. */
+#define STAMP_MIN_AGE 2
+
+static char *
+verified_list_path (void)
+{
+  return g_build_filename (g_get_user_cache_dir (), "chancery", "verified-databases", NULL);
+}
+
+static char *
+verified_key (const char *path)
+{
+  g_autofree char *canonical = g_canonicalize_filename (path, NULL);
+
+  return g_compute_checksum_for_string (G_CHECKSUM_SHA256, canonical, -1);
+}
+
+/* NULL when the file cannot be remembered (unreadable, or too fresh). */
+static char *
+file_stamp (const char *path,
+            gboolean    for_recording)
+{
+  struct stat st;
+  guchar header[100];
+  gssize n;
+  int fd;
+
+  fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+  if (fd < 0)
+    return NULL;
+  n = fstat (fd, &st) == 0 ? pread (fd, header, sizeof header, 0) : -1;
+  close (fd);
+  if (n != sizeof header)
+    return NULL;
+
+  if (for_recording)
+    {
+      gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+      if (st.st_mtime > now - STAMP_MIN_AGE || st.st_ctime > now - STAMP_MIN_AGE)
+        return NULL;
+    }
+
+  return g_strdup_printf ("%" G_GINT64_FORMAT " %" G_GINT64_FORMAT ".%09ld %" G_GINT64_FORMAT ".%09ld"
+                          " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %02x%02x%02x%02x %02x%02x%02x%02x",
+                          (gint64) st.st_size,
+                          (gint64) st.st_mtim.tv_sec, (long) st.st_mtim.tv_nsec,
+                          (gint64) st.st_ctim.tv_sec, (long) st.st_ctim.tv_nsec,
+                          (guint64) st.st_ino, (guint64) st.st_dev,
+                          header[24], header[25], header[26], header[27],
+                          header[92], header[93], header[94], header[95]);
+}
+
+static gboolean
+verified_before (const char *path)
+{
+  g_autoptr(GKeyFile) list = g_key_file_new ();
+  g_autofree char *list_path = verified_list_path ();
+  g_autofree char *key = verified_key (path);
+  g_autofree char *stamp = file_stamp (path, FALSE);
+  g_autofree char *known = NULL;
+
+  if (stamp == NULL || !g_key_file_load_from_file (list, list_path, G_KEY_FILE_NONE, NULL))
+    return FALSE;
+  known = g_key_file_get_string (list, "verified", key, NULL);
+
+  return g_strcmp0 (known, stamp) == 0;
+}
+
+static void
+remember_verified (const char *path)
+{
+  g_autoptr(GKeyFile) list = g_key_file_new ();
+  g_autofree char *list_path = verified_list_path ();
+  g_autofree char *dir = g_path_get_dirname (list_path);
+  g_autofree char *key = verified_key (path);
+  g_autofree char *stamp = file_stamp (path, TRUE);
+  g_auto(GStrv) keys = NULL;
+  gsize n_keys = 0;
+
+  if (stamp == NULL)
+    return;
+  g_key_file_load_from_file (list, list_path, G_KEY_FILE_NONE, NULL);
+
+  /* Keep the list short: forget the others when it grows. */
+  keys = g_key_file_get_keys (list, "verified", &n_keys, NULL);
+  if (n_keys >= 64)
+    g_key_file_remove_group (list, "verified", NULL);
+
+  g_key_file_set_string (list, "verified", key, stamp);
+  if (g_mkdir_with_parents (dir, 0700) == 0)
+    g_key_file_save_to_file (list, list_path, NULL);
+}
+
 static gboolean
 check_schema_objects (ChanceryStore  *self,
                       GError        **error)
@@ -534,8 +635,15 @@ open_checked (ChanceryStore       *self,
       return FALSE;
     }
 
-  if (!check_integrity (self, error))
-    return FALSE;
+  /* A big file takes seconds to check; one checked before and unchanged
+   * since is not checked again when only viewed. */
+  if (self->writable || !verified_before (self->path))
+    {
+      if (!check_integrity (self, error))
+        return FALSE;
+      if (!self->writable)
+        remember_verified (self->path);
+    }
 
   if (!self->writable && version > 0 && version < CHANCERY_SCHEMA_VERSION)
     {
@@ -1549,7 +1657,9 @@ chancery_store_load_index (ChanceryStore         *self,
   g_string_append (sql, grouping_join (grouping));
   g_string_append (sql, " WHERE 1");
   append_conditions (sql, binds, filter, -1);
-  g_string_append (sql, " ORDER BY e.lo_day, e.hi_day, e.id");
+  /* Row id order reads the table front to back; in time order every row
+   * is a random page read, seconds on a big file. The builder sorts. */
+  g_string_append (sql, " ORDER BY e.id");
 
   begin_call (self, cancellable);
   stmt = prepare_with_binds (self, sql->str, binds, error);
