@@ -6,6 +6,7 @@
  *   chancery-bench generate --events N --output FILE [--format db|json|gdelt] [--seed S]
  *   chancery-bench run FILE [--json FILE] [--gdelt FILE] [--frames N] [--no-frames]
  *   chancery-bench all --events N [--dir DIR] [--seed S]
+ *   chancery-bench verify FILE   (facets counted in memory agree with SQL)
  *
  * "run" measures the code paths the window and the CLI use and prints one
  * figure a line, "name: value unit". "all" generates a database, a JSON
@@ -559,6 +560,79 @@ run (const char  *path,
   return 0;
 }
 
+/* verify: the read-only store counts facets in memory, a writable one in
+ * SQL; both must give the same answers. */
+static gboolean
+same_facets (GPtrArray *a,
+             GPtrArray *b)
+{
+  if (a->len != b->len)
+    return FALSE;
+  for (guint i = 0; i < a->len; i++)
+    {
+      ChanceryFacet *x = g_ptr_array_index (a, i), *y = g_ptr_array_index (b, i);
+
+      if (g_strcmp0 (x->key, y->key) != 0 || g_strcmp0 (x->label, y->label) != 0 || x->count != y->count)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static int
+verify (const char  *path,
+        GError     **error)
+{
+  g_autoptr(ChanceryStore) memory = chancery_store_open (path, CHANCERY_STORE_READ_ONLY, NULL, error);
+  g_autoptr(ChanceryStore) sql = memory != NULL ? chancery_store_open (path, CHANCERY_STORE_READ_WRITE, NULL, error) : NULL;
+  g_autoptr(GPtrArray) filters = g_ptr_array_new_with_free_func ((GDestroyNotify) chancery_filter_free);
+  ChanceryFilter *f;
+  int failures = 0;
+
+  if (sql == NULL)
+    return 1;
+
+  g_ptr_array_add (filters, chancery_filter_new ());
+  f = chancery_filter_new ();
+  chancery_filter_add_actor (f, "actor-0000");
+  g_ptr_array_add (filters, f);
+  f = chancery_filter_new ();
+  chancery_filter_add_country (f, "ARM", NULL);
+  chancery_filter_add_kind (f, "meeting", NULL);
+  g_ptr_array_add (filters, f);
+  f = chancery_filter_new ();
+  chancery_filter_set_text (f, "railway");
+  g_ptr_array_add (filters, f);
+  f = chancery_filter_new ();
+  chancery_filter_add_status (f, "reported", NULL);
+  chancery_filter_add_project (f, "project-01");
+  g_ptr_array_add (filters, f);
+
+  for (guint i = 0; i < filters->len; i++)
+    {
+      g_autoptr(ChanceryIndex) index = chancery_store_load_index (memory, g_ptr_array_index (filters, i),
+                                                                   CHANCERY_GROUP_COUNTRY, NULL, error);
+
+      if (index == NULL)
+        return 1;
+      for (guint k = 0; k <= CHANCERY_FACET_PROJECT; k++)
+        {
+          g_autoptr(GPtrArray) a = chancery_store_list_facets (memory, g_ptr_array_index (filters, i), k, NULL, error);
+          g_autoptr(GPtrArray) b = a != NULL ? chancery_store_list_facets (sql, g_ptr_array_index (filters, i), k, NULL, error) : NULL;
+
+          if (b == NULL)
+            return 1;
+          if (!same_facets (a, b))
+            {
+              g_printerr ("facets differ: filter %u, facet %u (%u vs %u)\n", i, k, a->len, b->len);
+              failures++;
+            }
+        }
+    }
+
+  g_print ("verify: %s\n", failures == 0 ? "facets agree" : "FACETS DIFFER");
+  return failures == 0 ? 0 : 1;
+}
+
 static int
 all (GError **error)
 {
@@ -642,6 +716,8 @@ main (int   argc,
       /* The generator's most frequent actor, whatever the seed. */
       status = run (argv[2], "actor-0000", &error);
     }
+  else if (g_strcmp0 (command, "verify") == 0 && argc == 3)
+    status = verify (argv[2], &error);
   else if (g_strcmp0 (command, "all") == 0 && opt_events > 0)
     status = all (&error);
   else
