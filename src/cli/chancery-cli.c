@@ -61,10 +61,14 @@ options_clear (Options *o)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Options, options_clear)
 
+/* One line per problem (an import can list several), each marked as ours. */
 static int
 fail (const GError *error)
 {
-  g_printerr ("chancery: %s\n", error->message);
+  g_auto(GStrv) lines = g_strsplit (error->message, "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    g_printerr ("chancery: %s\n", lines[i]);
   return EXIT_BAD_INPUT;
 }
 
@@ -168,7 +172,12 @@ parse_options (GOptionContext  *context,
 {
   if (!g_option_context_parse (context, argc, argv, error))
     {
-      g_prefix_error (error, "%s: ", (*argv)[0]);
+      const char *command = (*argv)[0];
+
+      /* fail() already says "chancery: "; name only the subcommand. */
+      if (g_str_has_prefix (command, "chancery "))
+        command += strlen ("chancery ");
+      g_prefix_error (error, "%s: ", command);
       return FALSE;
     }
 
@@ -292,8 +301,13 @@ run_import (int argc, char **argv)
       return fail (error);
     }
 
-  g_print (_("%s: %u new, %u updated, %u unchanged, %u skipped\n"),
-           target, report.inserted, report.updated, report.unchanged, report.skipped);
+  g_print (_("%s: %u new, %u updated, %u unchanged"),
+           target, report.inserted, report.updated, report.unchanged);
+  if (report.filtered > 0)
+    g_print (_(", %u left out by the options"), report.filtered);
+  if (report.skipped > 0)
+    g_print (_(", %u malformed rows skipped"), report.skipped);
+  g_print ("\n");
   for (guint i = 0; i < report.messages->len; i++)
     g_printerr ("chancery: %s\n", (char *) g_ptr_array_index (report.messages, i));
   chancery_import_report_clear (&report);

@@ -45,16 +45,18 @@ static const char * const relations[] = {
 
 /* Problems */
 
+/* node: the JsonNode the problem is in, or the JsonObject when a member is
+ * missing from it; either is a key of ctx->positions. */
 static void
 problem (ImportContext *ctx,
-         JsonNode      *node,
+         gconstpointer  node,
          const char    *path,
          const char    *format,
          ...) G_GNUC_PRINTF (4, 5);
 
 static void
 problem (ImportContext *ctx,
-         JsonNode      *node,
+         gconstpointer  node,
          const char    *path,
          const char    *format,
          ...)
@@ -97,9 +99,13 @@ on_object_member_cb (JsonParser *parser,
   ImportContext *ctx = user_data;
   guint line = MIN ((guint) json_parser_get_current_line (parser), 0xfffu);
   guint column = MIN ((guint) json_parser_get_current_pos (parser), 0xfffffu);
+  JsonNode *node = json_object_get_member (object, name);
 
-  g_hash_table_insert (ctx->positions, json_object_get_member (object, name),
-                       GUINT_TO_POINTER (line << 20 | column));
+  g_hash_table_insert (ctx->positions, node, GUINT_TO_POINTER (line << 20 | column));
+  /* Also the object itself, for members missing from it */
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    g_hash_table_insert (ctx->positions, json_node_get_object (node),
+                         GUINT_TO_POINTER (line << 20 | column));
 }
 
 static void
@@ -111,9 +117,12 @@ on_array_element_cb (JsonParser *parser,
   ImportContext *ctx = user_data;
   guint line = MIN ((guint) json_parser_get_current_line (parser), 0xfffu);
   guint column = MIN ((guint) json_parser_get_current_pos (parser), 0xfffffu);
+  JsonNode *node = json_array_get_element (array, index);
 
-  g_hash_table_insert (ctx->positions, json_array_get_element (array, index),
-                       GUINT_TO_POINTER (line << 20 | column));
+  g_hash_table_insert (ctx->positions, node, GUINT_TO_POINTER (line << 20 | column));
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    g_hash_table_insert (ctx->positions, json_node_get_object (node),
+                         GUINT_TO_POINTER (line << 20 | column));
 }
 
 /* Typed access; each reports its own problem and returns FALSE. */
@@ -162,7 +171,7 @@ get_string (ImportContext  *ctx,
   if (node == NULL || (JSON_NODE_HOLDS_NULL (node) && !required))
     {
       if (required)
-        problem (ctx, NULL, path, _("“%s” is missing"), member);
+        problem (ctx, object, path, _("“%s” is missing"), member);
       return !required;
     }
 
@@ -1064,9 +1073,16 @@ parse (const char     *data,
 
   if (!json_parser_load_from_data (parser, data, length, &local_error))
     {
-      /* json-glib's messages already carry "line:column: ". */
-      g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_INVALID_INPUT,
-                   "%s: %s", ctx->filename, local_error->message);
+      /* json-glib's messages carry "<data>:line:column: " when parsing
+       * from memory; put our file name in place of "<data>". */
+      const char *message = local_error->message;
+
+      if (g_str_has_prefix (message, "<data>:"))
+        g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_INVALID_INPUT,
+                     "%s:%s", ctx->filename, message + strlen ("<data>:"));
+      else
+        g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_INVALID_INPUT,
+                     "%s: %s", ctx->filename, message);
       return NULL;
     }
 

@@ -44,6 +44,8 @@ lane_free (gpointer data)
   g_free (lane);
 }
 
+G_DEFINE_BOXED_TYPE (ChanceryIndex, chancery_index, chancery_index_ref, chancery_index_unref)
+
 ChanceryIndex *
 chancery_index_ref (ChanceryIndex *index)
 {

@@ -12,7 +12,7 @@
  */
 #pragma once
 
-#include <glib.h>
+#include <glib-object.h>
 
 #include "chancery-date.h"
 #include "chancery-types.h"
@@ -77,6 +77,10 @@ struct _ChanceryIndex
   GString            *titles;
   gatomicrefcount     ref_count;
 };
+
+#define CHANCERY_TYPE_INDEX (chancery_index_get_type ())
+/* A boxed type (ref/unref), for GObject properties such as the timeline's. */
+GType          chancery_index_get_type   (void) G_GNUC_CONST;
 
 ChanceryIndex *chancery_index_ref        (ChanceryIndex *index);
 void           chancery_index_unref      (ChanceryIndex *index);

@@ -1751,6 +1751,19 @@ chancery_store_load_index (ChanceryStore         *self,
   return index;
 }
 
+/* Most frequent first, then by label, as "ORDER BY n DESC, 2" does in SQL. */
+static int
+compare_facets (gconstpointer a,
+                gconstpointer b)
+{
+  const ChanceryFacet *x = *(ChanceryFacet * const *) a;
+  const ChanceryFacet *y = *(ChanceryFacet * const *) b;
+
+  if (x->count != y->count)
+    return x->count > y->count ? -1 : 1;
+  return g_strcmp0 (x->label, y->label);
+}
+
 void
 chancery_facet_free (ChanceryFacet *facet)
 {
@@ -2215,6 +2228,11 @@ chancery_store_list_facets (ChanceryStore         *self,
       set_sqlite_error (error, self->db, rc, self->path);
       return NULL;
     }
+
+  /* Kinds and statuses get their labels only here, so SQL could not
+   * order equal counts by label. */
+  if (kind == CHANCERY_FACET_KIND || kind == CHANCERY_FACET_STATUS)
+    g_ptr_array_sort (facets, compare_facets);
 
   return g_steal_pointer (&facets);
 }
@@ -2737,7 +2755,7 @@ clear_event_relations (ChanceryStore  *store,
          run_with_id (store, "DELETE FROM event_fts WHERE rowid = ?", id, error);
 }
 
-/* Binds (event id, text, int) and checks that a referenced row was found. */
+/* Binds (event id, text, extra text, number) and runs sql once. */
 static gboolean
 insert_relation (ChanceryStore  *store,
                  const char     *sql,
@@ -2745,7 +2763,6 @@ insert_relation (ChanceryStore  *store,
                  const char     *text,
                  const char     *extra,
                  gint64          number,
-                 const char     *what,
                  GError        **error)
 {
   sqlite3_stmt *stmt;
@@ -2756,19 +2773,14 @@ insert_relation (ChanceryStore  *store,
 
   sqlite3_bind_int64 (stmt, 1, id);
   bind_text_or_null (stmt, 2, text);
-  bind_text_or_null (stmt, 3, extra);
-  sqlite3_bind_int64 (stmt, 4, number);
+  if (sqlite3_bind_parameter_count (stmt) >= 3)
+    bind_text_or_null (stmt, 3, extra);
+  if (sqlite3_bind_parameter_count (stmt) >= 4)
+    sqlite3_bind_int64 (stmt, 4, number);
   rc = sqlite3_step (stmt);
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
     return set_sqlite_error (error, store->db, rc, store->path);
-
-  if (sqlite3_changes (store->db) == 0 && what != NULL)
-    {
-      g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_NOT_FOUND,
-                   _("%s “%s” does not exist"), what, text);
-      return FALSE;
-    }
 
   return TRUE;
 }
@@ -2792,7 +2804,7 @@ write_event_relations (ChanceryStore        *store,
       if (!insert_relation (store,
                             "INSERT OR IGNORE INTO event_actor (event_id, actor_id, role)"
                             " SELECT ?1, id, ?4 FROM actor WHERE uid = ?2",
-                            id, a->uid, NULL, a->role, NULL, error))
+                            id, a->uid, NULL, a->role, error))
         return FALSE;
     }
 
@@ -2803,7 +2815,7 @@ write_event_relations (ChanceryStore        *store,
       if (!insert_relation (store,
                             "INSERT OR IGNORE INTO event_country (event_id, country)"
                             " VALUES (?1, ?2)",
-                            id, c->code, NULL, 0, NULL, error))
+                            id, c->code, NULL, 0, error))
         return FALSE;
     }
 
@@ -2811,10 +2823,16 @@ write_event_relations (ChanceryStore        *store,
     {
       const ChanceryEventProject *p = g_ptr_array_index (event->projects, i);
 
+      if (!exists_with_text (store, "SELECT 1 FROM project WHERE uid = ?", p->uid))
+        {
+          g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_NOT_FOUND,
+                       _("Project “%s” does not exist"), p->uid);
+          return FALSE;
+        }
       if (!insert_relation (store,
                             "INSERT OR IGNORE INTO event_project (event_id, project_id)"
                             " SELECT ?1, id FROM project WHERE uid = ?2",
-                            id, p->uid, NULL, 0, _("Project"), error))
+                            id, p->uid, NULL, 0, error))
         return FALSE;
     }
 
@@ -2822,10 +2840,16 @@ write_event_relations (ChanceryStore        *store,
     {
       const ChanceryEventSource *s = g_ptr_array_index (event->sources, i);
 
+      if (!exists_with_text (store, "SELECT 1 FROM source WHERE uid = ?", s->uid))
+        {
+          g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_NOT_FOUND,
+                       _("Source “%s” does not exist"), s->uid);
+          return FALSE;
+        }
       if (!insert_relation (store,
                             "INSERT OR REPLACE INTO event_source (event_id, source_id, quote, position)"
                             " SELECT ?1, id, ?3, ?4 FROM source WHERE uid = ?2",
-                            id, s->uid, s->quote, i, _("Source"), error))
+                            id, s->uid, s->quote, i, error))
         return FALSE;
     }
 
@@ -2836,7 +2860,7 @@ write_event_relations (ChanceryStore        *store,
       if (!insert_relation (store,
                             "INSERT OR IGNORE INTO event_link (event_id, target_uid, relation)"
                             " VALUES (?1, ?2, ?3)",
-                            id, l->uid, l->relation, 0, NULL, error))
+                            id, l->uid, l->relation, 0, error))
         return FALSE;
     }
 

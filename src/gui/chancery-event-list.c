@@ -1,0 +1,497 @@
+/* chancery-event-list.c: the filtered events as a sortable table
+ *
+ * Copyright 2026 The Chancery developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The column view shows a ChanceryEventModel directly; it is never wrapped
+ * in a GtkSortListModel (that would ask for every row). Each sortable
+ * column carries a marker GtkCustomSorter; when the column view's sorter
+ * changes we ask it which column leads and in which direction, and let the
+ * model reorder itself.
+ */
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gi18n.h>
+
+#include "chancery-event-list.h"
+
+struct _ChanceryEventList
+{
+  GtkWidget            parent_instance;
+
+  GtkStack            *stack;
+  GtkColumnView       *column_view;
+  GtkColumnViewColumn *date_column;
+  GtkColumnViewColumn *title_column;
+  GtkColumnViewColumn *kind_column;
+
+  ChanceryStore       *store;
+  ChanceryEventModel  *model;
+  GtkSingleSelection  *selection;
+
+  gint64               selected_id;
+  int                  probed_sort;   /* set while probing the sorter */
+  guint                syncing : 1;
+};
+
+G_DEFINE_FINAL_TYPE (ChanceryEventList, chancery_event_list, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_SELECTED_ID,
+  N_PROPS
+};
+
+enum {
+  EVENT_ACTIVATED,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+static GtkOrdering
+marker_sort_func (gconstpointer a,
+                  gconstpointer b,
+                  gpointer      user_data)
+{
+  /* Only ever called by probe_sort() below, with the list as both items. */
+  if (CHANCERY_IS_EVENT_LIST ((gpointer) a))
+    {
+      ChanceryEventList *self = (ChanceryEventList *) a;
+      self->probed_sort = GPOINTER_TO_INT (user_data);
+      return GTK_ORDERING_SMALLER;
+    }
+  return GTK_ORDERING_EQUAL;
+}
+
+/* GTK 4.8 has no gtk_column_view_sorter_get_primary_sort_column(); the
+ * column view's sorter asks the leading column's sorter first and flips
+ * its answer when that column sorts descending, so one comparison tells
+ * both. */
+static ChanceryEventSort
+probe_sort (ChanceryEventList *self,
+            gboolean          *descending)
+{
+  GtkSorter *sorter = gtk_column_view_get_sorter (self->column_view);
+  GtkOrdering order;
+
+  self->probed_sort = -1;
+  order = gtk_sorter_compare (sorter, self, self);
+
+  if (self->probed_sort < 0 || order == GTK_ORDERING_EQUAL)
+    {
+      *descending = FALSE;
+      return CHANCERY_EVENT_SORT_DATE;
+    }
+
+  *descending = order == GTK_ORDERING_LARGER;
+  return self->probed_sort;
+}
+
+static void
+set_column_marker (GtkColumnViewColumn *column,
+                   ChanceryEventSort    sort)
+{
+  g_autoptr(GtkCustomSorter) sorter = NULL;
+
+  sorter = gtk_custom_sorter_new (marker_sort_func, GINT_TO_POINTER (sort), NULL);
+  gtk_column_view_column_set_sorter (column, GTK_SORTER (sorter));
+}
+
+static GtkWidget *
+find_list_view (GtkWidget *widget)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (GTK_IS_LIST_VIEW (child))
+        return child;
+    }
+  return NULL;
+}
+
+static void
+scroll_to_position (ChanceryEventList *self,
+                    guint              position)
+{
+  GtkWidget *list_view = find_list_view (GTK_WIDGET (self->column_view));
+
+  /* gtk_column_view_scroll_to() is GTK 4.12; the inner list view's action
+   * has been there since 4.0. */
+  if (list_view != NULL)
+    gtk_widget_activate_action (list_view, "list.scroll-to-item", "u", position);
+}
+
+static void
+update_empty_state (ChanceryEventList *self)
+{
+  ChanceryIndex *index = chancery_event_model_get_index (self->model);
+  gboolean empty = index != NULL && index->n_events == 0;
+
+  gtk_stack_set_visible_child_name (self->stack, empty ? "empty" : "list");
+}
+
+static void
+select_id (ChanceryEventList *self,
+           gint64             id,
+           gboolean           scroll)
+{
+  guint position = chancery_event_model_find_id (self->model, id);
+
+  self->syncing = TRUE;
+  if (position == G_MAXUINT)
+    gtk_selection_model_unselect_all (GTK_SELECTION_MODEL (self->selection));
+  else
+    gtk_single_selection_set_selected (self->selection, position);
+  self->syncing = FALSE;
+
+  if (scroll && position != G_MAXUINT)
+    scroll_to_position (self, position);
+}
+
+static void
+set_selected_id_internal (ChanceryEventList *self,
+                          gint64             id)
+{
+  if (self->selected_id == id)
+    return;
+
+  self->selected_id = id;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED_ID]);
+}
+
+static void
+on_selection_changed_cb (GtkSelectionModel *model,
+                         guint              position,
+                         guint              n_items,
+                         gpointer           user_data)
+{
+  ChanceryEventList *self = user_data;
+  guint selected;
+
+  if (self->syncing)
+    return;
+
+  selected = gtk_single_selection_get_selected (self->selection);
+  set_selected_id_internal (self, chancery_event_model_get_id (self->model, selected));
+}
+
+static void
+on_model_items_changing_cb (GListModel *model,
+                            guint       position,
+                            guint       removed,
+                            guint       added,
+                            gpointer    user_data)
+{
+  ChanceryEventList *self = user_data;
+
+  /* The selection model is about to drop or move the selected row; that is
+   * not the user choosing another event. */
+  self->syncing = TRUE;
+}
+
+static void
+on_model_items_changed_cb (GListModel *model,
+                           guint       position,
+                           guint       removed,
+                           guint       added,
+                           gpointer    user_data)
+{
+  ChanceryEventList *self = user_data;
+
+  self->syncing = FALSE;
+  /* Reordering or a new index drops the selection; put it back. */
+  if (self->selected_id >= 0)
+    select_id (self, self->selected_id, TRUE);
+  update_empty_state (self);
+}
+
+static void
+on_sorter_changed_cb (GtkSorter       *sorter,
+                      GtkSorterChange  change,
+                      gpointer         user_data)
+{
+  ChanceryEventList *self = user_data;
+  ChanceryEventSort sort;
+  gboolean descending;
+
+  sort = probe_sort (self, &descending);
+  chancery_event_model_set_sort (self->model, sort, descending);
+}
+
+static void
+on_column_view_activate_cb (GtkColumnView     *column_view,
+                            guint              position,
+                            ChanceryEventList *self)
+{
+  gint64 id = chancery_event_model_get_id (self->model, position);
+
+  if (id >= 0)
+    g_signal_emit (self, signals[EVENT_ACTIVATED], 0, id);
+}
+
+static void
+on_label_setup_cb (GtkSignalListItemFactory *factory,
+                   GtkListItem              *item,
+                   gpointer                  user_data)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0.0);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_label_set_single_line_mode (GTK_LABEL (label), TRUE);
+  gtk_list_item_set_child (item, label);
+}
+
+static void
+set_cell_text (GtkListItem *item,
+               const char  *text)
+{
+  GtkLabel *label = GTK_LABEL (gtk_list_item_get_child (item));
+
+  gtk_label_set_text (label, text != NULL ? text : "");
+  /* Long titles and actor lists are cut short; the tooltip has them whole. */
+  gtk_widget_set_tooltip_text (GTK_WIDGET (label), text);
+}
+
+static void
+on_date_bind_cb (GtkSignalListItemFactory *factory,
+                 GtkListItem              *item,
+                 gpointer                  user_data)
+{
+  ChanceryEventRow *row = gtk_list_item_get_item (item);
+
+  set_cell_text (item, chancery_event_row_get_date (row));
+}
+
+static void
+on_title_bind_cb (GtkSignalListItemFactory *factory,
+                  GtkListItem              *item,
+                  gpointer                  user_data)
+{
+  ChanceryEventRow *row = gtk_list_item_get_item (item);
+
+  set_cell_text (item, chancery_event_row_get_title (row));
+}
+
+static void
+on_kind_bind_cb (GtkSignalListItemFactory *factory,
+                 GtkListItem              *item,
+                 gpointer                  user_data)
+{
+  ChanceryEventRow *row = gtk_list_item_get_item (item);
+
+  set_cell_text (item, chancery_kind_get_label (chancery_event_row_get_kind (row)));
+}
+
+static void
+on_countries_bind_cb (GtkSignalListItemFactory *factory,
+                      GtkListItem              *item,
+                      ChanceryEventList        *self)
+{
+  ChanceryEventRow *row = gtk_list_item_get_item (item);
+  g_autofree char *text = NULL;
+
+  if (self->store != NULL)
+    text = chancery_store_dup_event_countries (self->store, chancery_event_row_get_id (row));
+  set_cell_text (item, text);
+}
+
+static void
+on_actors_bind_cb (GtkSignalListItemFactory *factory,
+                   GtkListItem              *item,
+                   ChanceryEventList        *self)
+{
+  ChanceryEventRow *row = gtk_list_item_get_item (item);
+  g_autofree char *text = NULL;
+
+  if (self->store != NULL)
+    text = chancery_store_dup_event_actors (self->store, chancery_event_row_get_id (row));
+  set_cell_text (item, text);
+}
+
+static void
+chancery_event_list_dispose (GObject *object)
+{
+  ChanceryEventList *self = CHANCERY_EVENT_LIST (object);
+  GtkWidget *child;
+
+  if (self->model != NULL)
+    g_signal_handlers_disconnect_by_data (self->model, self);
+  if (self->selection != NULL)
+    g_signal_handlers_disconnect_by_data (self->selection, self);
+  if (self->column_view != NULL)
+    g_signal_handlers_disconnect_by_data (gtk_column_view_get_sorter (self->column_view), self);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), CHANCERY_TYPE_EVENT_LIST);
+  /* The template's root has no id, so nothing above unparents it. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
+
+  g_clear_object (&self->selection);
+  g_clear_object (&self->model);
+  g_clear_object (&self->store);
+
+  G_OBJECT_CLASS (chancery_event_list_parent_class)->dispose (object);
+}
+
+static void
+chancery_event_list_get_property (GObject    *object,
+                                  guint       prop_id,
+                                  GValue     *value,
+                                  GParamSpec *pspec)
+{
+  ChanceryEventList *self = CHANCERY_EVENT_LIST (object);
+
+  switch (prop_id)
+    {
+    case PROP_SELECTED_ID:
+      g_value_set_int64 (value, self->selected_id);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+chancery_event_list_set_property (GObject      *object,
+                                  guint         prop_id,
+                                  const GValue *value,
+                                  GParamSpec   *pspec)
+{
+  ChanceryEventList *self = CHANCERY_EVENT_LIST (object);
+
+  switch (prop_id)
+    {
+    case PROP_SELECTED_ID:
+      chancery_event_list_set_selected_id (self, g_value_get_int64 (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+chancery_event_list_class_init (ChanceryEventListClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = chancery_event_list_dispose;
+  object_class->get_property = chancery_event_list_get_property;
+  object_class->set_property = chancery_event_list_set_property;
+
+  properties[PROP_SELECTED_ID] =
+    g_param_spec_int64 ("selected-id", NULL, NULL, -1, G_MAXINT64, -1,
+                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  signals[EVENT_ACTIVATED] =
+    g_signal_new ("event-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/chancery/Chancery/chancery-event-list.ui");
+  gtk_widget_class_bind_template_child (widget_class, ChanceryEventList, stack);
+  gtk_widget_class_bind_template_child (widget_class, ChanceryEventList, column_view);
+  gtk_widget_class_bind_template_child (widget_class, ChanceryEventList, date_column);
+  gtk_widget_class_bind_template_child (widget_class, ChanceryEventList, title_column);
+  gtk_widget_class_bind_template_child (widget_class, ChanceryEventList, kind_column);
+  gtk_widget_class_bind_template_callback (widget_class, on_column_view_activate_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_label_setup_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_date_bind_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_title_bind_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_kind_bind_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_countries_bind_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_actors_bind_cb);
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "chancery-event-list");
+}
+
+static void
+chancery_event_list_init (ChanceryEventList *self)
+{
+  self->selected_id = -1;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->model = chancery_event_model_new ();
+  /* Before the selection model connects its own handler. */
+  g_signal_connect (self->model, "items-changed",
+                    G_CALLBACK (on_model_items_changing_cb), self);
+  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->model)));
+  gtk_single_selection_set_autoselect (self->selection, FALSE);
+  gtk_single_selection_set_can_unselect (self->selection, TRUE);
+  gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
+
+  set_column_marker (self->date_column, CHANCERY_EVENT_SORT_DATE);
+  set_column_marker (self->title_column, CHANCERY_EVENT_SORT_TITLE);
+  set_column_marker (self->kind_column, CHANCERY_EVENT_SORT_KIND);
+
+  g_signal_connect (self->selection, "selection-changed",
+                    G_CALLBACK (on_selection_changed_cb), self);
+  /* After the selection model has seen the change. */
+  g_signal_connect_after (self->model, "items-changed",
+                          G_CALLBACK (on_model_items_changed_cb), self);
+  g_signal_connect (gtk_column_view_get_sorter (self->column_view), "changed",
+                    G_CALLBACK (on_sorter_changed_cb), self);
+}
+
+GtkWidget *
+chancery_event_list_new (void)
+{
+  return g_object_new (CHANCERY_TYPE_EVENT_LIST, NULL);
+}
+
+void
+chancery_event_list_set_store (ChanceryEventList *self,
+                               ChanceryStore     *store)
+{
+  g_return_if_fail (CHANCERY_IS_EVENT_LIST (self));
+  g_return_if_fail (store == NULL || CHANCERY_IS_STORE (store));
+
+  g_set_object (&self->store, store);
+}
+
+void
+chancery_event_list_set_index (ChanceryEventList *self,
+                               ChanceryIndex     *index)
+{
+  g_return_if_fail (CHANCERY_IS_EVENT_LIST (self));
+
+  chancery_event_model_set_index (self->model, index);
+  if (chancery_event_model_find_id (self->model, self->selected_id) == G_MAXUINT)
+    set_selected_id_internal (self, -1);
+  update_empty_state (self);
+}
+
+ChanceryEventModel *
+chancery_event_list_get_model (ChanceryEventList *self)
+{
+  g_return_val_if_fail (CHANCERY_IS_EVENT_LIST (self), NULL);
+  return self->model;
+}
+
+gint64
+chancery_event_list_get_selected_id (ChanceryEventList *self)
+{
+  g_return_val_if_fail (CHANCERY_IS_EVENT_LIST (self), -1);
+  return self->selected_id;
+}
+
+void
+chancery_event_list_set_selected_id (ChanceryEventList *self,
+                                     gint64             id)
+{
+  g_return_if_fail (CHANCERY_IS_EVENT_LIST (self));
+
+  if (id == self->selected_id)
+    return;
+
+  select_id (self, id, TRUE);
+  set_selected_id_internal (self, chancery_event_model_find_id (self->model, id) != G_MAXUINT ? id : -1);
+}

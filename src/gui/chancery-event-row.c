@@ -1,0 +1,227 @@
+/* chancery-event-row.c: one row of the event list, made on demand
+ *
+ * Copyright 2026 The Chancery developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "chancery-event-row.h"
+
+struct _ChanceryEventRow
+{
+  GObject         parent_instance;
+
+  gint64          id;
+  guint           position;
+  char           *title;
+  char           *date;
+  ChanceryKind    kind;
+  ChanceryStatus  status;
+};
+
+G_DEFINE_FINAL_TYPE (ChanceryEventRow, chancery_event_row, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_ID,
+  PROP_TITLE,
+  PROP_DATE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+point_from_day (ChanceryDatePoint *point,
+                gint32             day,
+                ChanceryPrecision  precision,
+                ChanceryQualifier  qualifiers)
+{
+  int year, month, mday;
+
+  chancery_day_to_ymd (day, &year, &month, &mday);
+  point->year = year;
+  point->month = precision == CHANCERY_PRECISION_YEAR ? 0 : month;
+  point->day = precision == CHANCERY_PRECISION_DAY ? mday : 0;
+  point->precision = precision;
+  point->qualifiers = qualifiers;
+}
+
+/* The index keeps extents, precision and flags, not the EDTF text; that is
+ * enough to say the date again at the precision the source gave. */
+static char *
+format_index_date (const ChanceryIndexEvent *ev)
+{
+  ChanceryDate date = { 0 };
+  ChanceryQualifier q = CHANCERY_QUALIFIER_NONE;
+  ChanceryPrecision p = ev->precision;
+
+  if (ev->flags & CHANCERY_INDEX_APPROXIMATE)
+    q |= CHANCERY_QUALIFIER_APPROXIMATE;
+  if (ev->flags & CHANCERY_INDEX_UNCERTAIN)
+    q |= CHANCERY_QUALIFIER_UNCERTAIN;
+
+  if (ev->flags & CHANCERY_INDEX_OPEN_START)
+    {
+      date.form = CHANCERY_DATE_BEFORE;
+      point_from_day (&date.end, ev->hi, p, q);
+      date.lo = CHANCERY_DAY_OPEN_LO;
+      date.hi = ev->hi;
+    }
+  else if (ev->flags & CHANCERY_INDEX_OPEN_END)
+    {
+      date.form = CHANCERY_DATE_AFTER;
+      point_from_day (&date.start, ev->lo, p, q);
+      date.lo = ev->lo;
+      date.hi = CHANCERY_DAY_OPEN_HI;
+    }
+  else
+    {
+      ChanceryDatePoint start, end;
+
+      point_from_day (&start, ev->lo, p, q);
+      point_from_day (&end, ev->hi, p, q);
+      /* Same point at this precision: a single date such as "June 2025". */
+      if (start.year == end.year && start.month == end.month && start.day == end.day)
+        {
+          date.form = CHANCERY_DATE_SINGLE;
+          date.start = start;
+        }
+      else
+        {
+          date.form = CHANCERY_DATE_RANGE;
+          date.start = start;
+          date.end = end;
+        }
+      date.lo = ev->lo;
+      date.hi = ev->hi;
+    }
+
+  return chancery_date_format (&date);
+}
+
+static void
+chancery_event_row_finalize (GObject *object)
+{
+  ChanceryEventRow *self = CHANCERY_EVENT_ROW (object);
+
+  g_free (self->title);
+  g_free (self->date);
+
+  G_OBJECT_CLASS (chancery_event_row_parent_class)->finalize (object);
+}
+
+static void
+chancery_event_row_get_property (GObject    *object,
+                                 guint       prop_id,
+                                 GValue     *value,
+                                 GParamSpec *pspec)
+{
+  ChanceryEventRow *self = CHANCERY_EVENT_ROW (object);
+
+  switch (prop_id)
+    {
+    case PROP_ID:
+      g_value_set_int64 (value, self->id);
+      break;
+    case PROP_TITLE:
+      g_value_set_string (value, self->title);
+      break;
+    case PROP_DATE:
+      g_value_set_string (value, self->date);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+chancery_event_row_class_init (ChanceryEventRowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = chancery_event_row_finalize;
+  object_class->get_property = chancery_event_row_get_property;
+
+  properties[PROP_ID] =
+    g_param_spec_int64 ("id", NULL, NULL, -1, G_MAXINT64, -1,
+                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_TITLE] =
+    g_param_spec_string ("title", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_DATE] =
+    g_param_spec_string ("date", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+chancery_event_row_init (ChanceryEventRow *self)
+{
+  self->id = -1;
+}
+
+ChanceryEventRow *
+chancery_event_row_new (const ChanceryIndex *index,
+                        guint                position)
+{
+  ChanceryEventRow *self;
+  const ChanceryIndexEvent *ev;
+
+  g_return_val_if_fail (index != NULL, NULL);
+  g_return_val_if_fail (position < index->n_events, NULL);
+
+  ev = &index->events[position];
+  self = g_object_new (CHANCERY_TYPE_EVENT_ROW, NULL);
+  self->id = ev->id;
+  self->position = position;
+  self->title = g_strdup (chancery_index_get_title (index, position));
+  self->date = format_index_date (ev);
+  self->kind = ev->kind;
+  self->status = ev->status;
+
+  return self;
+}
+
+gint64
+chancery_event_row_get_id (ChanceryEventRow *self)
+{
+  g_return_val_if_fail (CHANCERY_IS_EVENT_ROW (self), -1);
+  return self->id;
+}
+
+guint
+chancery_event_row_get_position (ChanceryEventRow *self)
+{
+  g_return_val_if_fail (CHANCERY_IS_EVENT_ROW (self), 0);
+  return self->position;
+}
+
+const char *
+chancery_event_row_get_title (ChanceryEventRow *self)
+{
+  g_return_val_if_fail (CHANCERY_IS_EVENT_ROW (self), NULL);
+  return self->title;
+}
+
+const char *
+chancery_event_row_get_date (ChanceryEventRow *self)
+{
+  g_return_val_if_fail (CHANCERY_IS_EVENT_ROW (self), NULL);
+  return self->date;
+}
+
+ChanceryKind
+chancery_event_row_get_kind (ChanceryEventRow *self)
+{
+  g_return_val_if_fail (CHANCERY_IS_EVENT_ROW (self), CHANCERY_KIND_OTHER);
+  return self->kind;
+}
+
+ChanceryStatus
+chancery_event_row_get_status (ChanceryEventRow *self)
+{
+  g_return_val_if_fail (CHANCERY_IS_EVENT_ROW (self), CHANCERY_STATUS_OCCURRED);
+  return self->status;
+}

@@ -1,0 +1,190 @@
+/* chancery-timeline-private.h: the drawing shared by the timeline widget,
+ * the overview strip and picture export
+ *
+ * Copyright 2026 The Chancery developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A ChanceryScene is the timeline's view of an index at one size: where
+ * every visible event sits (layout) and how it is drawn (draw). It holds no
+ * widget, so chancery_timeline_render_to_file() can use it without a display.
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "chancery-index.h"
+
+G_BEGIN_DECLS
+
+/* Days 0001-01-01 and 10000-01-01 (exclusive): the calendar's range. */
+#define CHANCERY_SCENE_FIRST_DAY   (-719162.0)
+#define CHANCERY_SCENE_LAST_DAY    (2932897.0)
+/* Narrowest view: two hours. */
+#define CHANCERY_SCENE_MIN_SPAN    (2.0 / 24.0)
+#define CHANCERY_SCENE_AXIS_HEIGHT 46.0f
+
+typedef struct
+{
+  gboolean dark;
+  GdkRGBA  background;
+  GdkRGBA  lane_alt;         /* every other lane */
+  GdkRGBA  axis_background;
+  GdkRGBA  foreground;
+  GdkRGBA  dim;              /* secondary text */
+  GdkRGBA  separator;
+  GdkRGBA  grid;
+  GdkRGBA  grid_major;
+  GdkRGBA  accent;
+  GdkRGBA  on_accent;        /* text on a filled kind colour */
+  GdkRGBA  density;
+  GdkRGBA  kinds[CHANCERY_N_KINDS];
+} ChanceryPalette;
+
+/* Libadwaita's colours for a light or dark style. */
+void chancery_palette_init (ChanceryPalette *palette,
+                            gboolean         dark);
+
+/* The same, following the widget's style (dark or light, accent). */
+void chancery_palette_init_for_widget (ChanceryPalette *palette,
+                                       GtkWidget       *widget);
+
+/* Per-lane event counts by day, built lazily, for drawing density when a
+ * lane holds more events than there are pixels. */
+typedef struct _ChanceryDensity ChanceryDensity;
+
+ChanceryDensity *chancery_density_new   (ChanceryIndex   *index);
+void             chancery_density_free  (ChanceryDensity *density);
+ChanceryIndex   *chancery_density_get_index (ChanceryDensity *density);
+/* Events whose lo is in [a, b); lane -1 counts the whole index. */
+guint            chancery_density_count (ChanceryDensity *density,
+                                         int              lane,
+                                         gint32           a,
+                                         gint32           b);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ChanceryDensity, chancery_density_free)
+
+typedef enum
+{
+  CHANCERY_SHAPE_POINT,      /* a day: round marker */
+  CHANCERY_SHAPE_BAR,        /* exact days: solid bar */
+  CHANCERY_SHAPE_SOFT,       /* month/year precision or open bound */
+  CHANCERY_SHAPE_HIDDEN,     /* no room: a tick on the lane's rug */
+} ChanceryShape;
+
+typedef struct
+{
+  guint           position;      /* into index->events */
+  guint           lane;
+  ChanceryShape   shape;
+  graphene_rect_t rect;          /* marker or bar, widget coordinates */
+  graphene_rect_t area;          /* rect and label: what the pointer hits */
+  float           label_x;
+  float           label_width;   /* 0: no label */
+  gboolean        label_inside;  /* drawn on the bar's fill */
+} ChanceryItem;
+
+typedef struct
+{
+  guint           lane;
+  gint32          lo;            /* days [lo, hi) */
+  gint32          hi;
+  guint           count;
+  graphene_rect_t rect;          /* the whole column, for hit tests */
+} ChanceryBin;
+
+typedef struct
+{
+  float    y;                    /* widget coordinates, scrolled */
+  float    height;
+  guint    n_rows;
+  gboolean dense;
+  guint    n_hidden;
+  guint    first_item;           /* into scene->items */
+  guint    n_items;
+  guint    first_bin;            /* into scene->bins */
+  guint    n_bins;
+} ChanceryLaneBox;
+
+typedef struct
+{
+  /* Inputs: set them, then chancery_scene_layout(). */
+  ChanceryIndex   *index;
+  ChanceryDensity *density;
+  double           start;
+  double           end;
+  float            width;
+  float            height;
+  float            scroll_y;     /* clamped by layout */
+  gboolean         rtl;
+  gboolean         show_today;
+  ChanceryPalette  palette;
+
+  /* Outputs of chancery_scene_layout(). */
+  GArray          *lanes;        /* ChanceryLaneBox */
+  GArray          *items;        /* ChanceryItem */
+  GArray          *bins;         /* ChanceryBin */
+  float            content_height;
+
+  /*< private >*/
+  PangoContext          *pango;
+  PangoFontDescription  *label_font;
+  PangoFontDescription  *small_font;
+  PangoFontDescription  *bold_font;
+  GHashTable            *title_layouts;   /* position -> PangoLayout */
+  GHashTable            *text_layouts;    /* "font|text" -> PangoLayout */
+  float                  char_width;
+  float                  line_height;
+} ChanceryScene;
+
+void    chancery_scene_init        (ChanceryScene *scene);
+void    chancery_scene_clear       (ChanceryScene *scene);
+void    chancery_scene_set_index   (ChanceryScene *scene,
+                                    ChanceryIndex *index);
+/* Fonts come from context; forgets cached text. */
+void    chancery_scene_set_pango   (ChanceryScene *scene,
+                                    PangoContext  *context);
+void    chancery_scene_layout      (ChanceryScene *scene);
+void    chancery_scene_draw        (ChanceryScene *scene,
+                                    GtkSnapshot   *snapshot);
+
+double  chancery_scene_day_at      (const ChanceryScene *scene,
+                                    double               x);
+double  chancery_scene_x_at        (const ChanceryScene *scene,
+                                    double               day);
+/* Topmost event item at (x, y), not counting hidden ones; NULL if none. */
+const ChanceryItem *chancery_scene_item_at   (const ChanceryScene *scene,
+                                              double               x,
+                                              double               y);
+/* The first item drawn for position (hidden ones last); NULL if none. */
+const ChanceryItem *chancery_scene_find_item (const ChanceryScene *scene,
+                                              guint                position,
+                                              gboolean             visible_only);
+const ChanceryBin  *chancery_scene_bin_at    (const ChanceryScene *scene,
+                                              double               x,
+                                              double               y);
+/* Lane under y, or -1; hidden events under (x, y) on the lane's rug. */
+int     chancery_scene_lane_at     (const ChanceryScene *scene,
+                                    double               y);
+guint   chancery_scene_hidden_at   (const ChanceryScene *scene,
+                                    double               x,
+                                    double               y);
+
+/* Axis ticks across [start, end) drawn over width pixels. */
+typedef void (*ChanceryTickFunc) (double      day,
+                                  const char *label,
+                                  gpointer    user_data);
+void    chancery_axis_foreach_tick (double           start,
+                                    double           end,
+                                    float            width,
+                                    float            min_spacing,
+                                    ChanceryTickFunc func,
+                                    gpointer         user_data);
+
+/* Text for people, in the user's locale. */
+char   *chancery_format_event_date (const ChanceryIndexEvent *event);
+/* "Title, 8 December 2025, Meeting" for tooltips and screen readers. */
+char   *chancery_format_event_description (const ChanceryIndex *index,
+                                           guint                position);
+double  chancery_scene_now         (void);
+
+G_END_DECLS

@@ -1,0 +1,1992 @@
+/* chancery-timeline-render.c: the drawing shared by the timeline widget,
+ * the overview strip and picture export
+ *
+ * Copyright 2026 The Chancery developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Cost follows what is on screen: lanes are culled by binary search, a lane
+ * with more events in view than it has room for is drawn as a density
+ * histogram from prefix counts (O(pixels)), and everything else is laid out
+ * greedily in rows, one frame at a time, over the visible events only.
+ */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <math.h>
+#include <string.h>
+
+#include "chancery-timeline-private.h"
+
+#define HEADER_HEIGHT  24.0f
+#define ROW_HEIGHT     26.0f
+#define LANE_PADDING    6.0f
+#define RUG_HEIGHT      7.0f
+#define DENSE_HEIGHT   50.0f
+#define MAX_ROWS       24
+#define MIN_ROWS        8
+#define MARKER_SIZE    12.0f
+#define BAR_HEIGHT     14.0f
+#define LABEL_GAP       6.0f
+#define ITEM_GAP       10.0f
+#define MAX_LABEL     260.0f
+#define MIN_LABEL      28.0f
+#define BIN_PIXELS      3.0
+#define CELL_PIXELS    84.0
+#define MAX_BUCKETS    (1u << 14)
+#define LAYOUT_CACHE_MAX 4096
+
+struct _ChanceryDensity
+{
+  ChanceryIndex *index;
+  gint32         origin;     /* day of bucket 0 */
+  guint          shift;      /* buckets are 1 << shift days */
+  guint          n_buckets;
+  guint32      **prefix;     /* per lane, then the whole index; lazily */
+};
+
+typedef struct
+{
+  PangoLayout *layout;
+  int          natural_width;
+  int          width;        /* what pango_layout_set_width was given */
+} CachedLayout;
+
+typedef enum
+{
+  UNIT_HOUR,
+  UNIT_DAY,
+  UNIT_MONTH,
+  UNIT_YEAR,
+} Unit;
+
+typedef struct
+{
+  Unit   unit;
+  int    step;
+  double days;
+} Step;
+
+static const Step steps[] = {
+  { UNIT_HOUR, 1, 1.0 / 24.0 },
+  { UNIT_HOUR, 3, 3.0 / 24.0 },
+  { UNIT_HOUR, 6, 6.0 / 24.0 },
+  { UNIT_HOUR, 12, 12.0 / 24.0 },
+  { UNIT_DAY, 1, 1.0 },
+  { UNIT_DAY, 7, 7.0 },
+  { UNIT_MONTH, 1, 30.44 },
+  { UNIT_MONTH, 3, 91.31 },
+  { UNIT_MONTH, 6, 182.62 },
+  { UNIT_YEAR, 1, 365.25 },
+  { UNIT_YEAR, 2, 730.5 },
+  { UNIT_YEAR, 5, 1826.2 },
+  { UNIT_YEAR, 10, 3652.5 },
+  { UNIT_YEAR, 20, 7305.0 },
+  { UNIT_YEAR, 50, 18262.0 },
+  { UNIT_YEAR, 100, 36525.0 },
+  { UNIT_YEAR, 200, 73050.0 },
+  { UNIT_YEAR, 500, 182621.0 },
+  { UNIT_YEAR, 1000, 365242.0 },
+};
+
+/* Calendar helpers */
+
+static gint64
+floor_div (gint64 a,
+           gint64 b)
+{
+  gint64 q = a / b;
+
+  if ((a % b != 0) && ((a < 0) != (b < 0)))
+    q--;
+  return q;
+}
+
+static gint32
+clamp_day (double day)
+{
+  return (gint32) CLAMP (day, CHANCERY_SCENE_FIRST_DAY, CHANCERY_SCENE_LAST_DAY - 1);
+}
+
+static void
+day_to_ymd (gint32  day,
+            int    *year,
+            int    *month,
+            int    *mday)
+{
+  chancery_day_to_ymd (clamp_day (day), year, month, mday);
+}
+
+static gint32
+ymd_to_day (int year,
+            int month,
+            int mday)
+{
+  return chancery_day_from_ymd (CLAMP (year, 1, 9999), month, mday);
+}
+
+/* strftime-like formatting of a day (plus hours) in the user's locale. */
+static char *
+format_time (double      day,
+             const char *format)
+{
+  g_autoptr(GDateTime) dt = NULL;
+  gint32 whole = clamp_day (floor (day));
+  int year, month, mday;
+  int minutes = (int) lround ((day - whole) * 24 * 60);
+
+  day_to_ymd (whole, &year, &month, &mday);
+  dt = g_date_time_new_utc (year, month, mday, 0, 0, 0);
+  if (dt == NULL)
+    return g_strdup ("");
+  if (minutes > 0 && minutes < 24 * 60)
+    {
+      GDateTime *later = g_date_time_add_minutes (dt, minutes);
+
+      g_date_time_unref (dt);
+      dt = later;
+    }
+
+  return g_date_time_format (dt, format);
+}
+
+double
+chancery_scene_now (void)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+
+  return chancery_day_today ()
+         + (g_date_time_get_hour (now) * 60 + g_date_time_get_minute (now)) / 1440.0;
+}
+
+static void
+point_from_day (ChanceryDatePoint *point,
+                gint32             day,
+                ChanceryPrecision  precision,
+                ChanceryQualifier  qualifiers)
+{
+  int year, month, mday;
+
+  chancery_day_to_ymd (clamp_day (day), &year, &month, &mday);
+  point->year = year;
+  point->month = precision == CHANCERY_PRECISION_YEAR ? 0 : month;
+  point->day = precision == CHANCERY_PRECISION_DAY ? mday : 0;
+  point->precision = precision;
+  point->qualifiers = qualifiers;
+}
+
+/* The index keeps extents, not the date as written; rebuild the date so
+ * that people read the same words as in the detail pane. */
+char *
+chancery_format_event_date (const ChanceryIndexEvent *event)
+{
+  ChanceryDate date = { 0 };
+  ChanceryPrecision precision = MIN (event->precision, CHANCERY_PRECISION_YEAR);
+  ChanceryQualifier qualifiers = CHANCERY_QUALIFIER_NONE;
+
+  if (event->flags & CHANCERY_INDEX_APPROXIMATE)
+    qualifiers |= CHANCERY_QUALIFIER_APPROXIMATE;
+  if (event->flags & CHANCERY_INDEX_UNCERTAIN)
+    qualifiers |= CHANCERY_QUALIFIER_UNCERTAIN;
+
+  date.lo = event->lo;
+  date.hi = event->hi;
+  if (event->flags & CHANCERY_INDEX_OPEN_START)
+    {
+      date.form = CHANCERY_DATE_BEFORE;
+      date.lo = CHANCERY_DAY_OPEN_LO;
+      point_from_day (&date.end, event->hi, precision, qualifiers);
+    }
+  else if (event->flags & CHANCERY_INDEX_OPEN_END)
+    {
+      date.form = CHANCERY_DATE_AFTER;
+      date.hi = CHANCERY_DAY_OPEN_HI;
+      point_from_day (&date.start, event->lo, precision, qualifiers);
+    }
+  else if (event->flags & CHANCERY_INDEX_RANGE)
+    {
+      date.form = CHANCERY_DATE_RANGE;
+      point_from_day (&date.start, event->lo, precision, qualifiers);
+      point_from_day (&date.end, event->hi, precision, qualifiers);
+    }
+  else
+    {
+      date.form = CHANCERY_DATE_SINGLE;
+      point_from_day (&date.start, event->lo, precision, qualifiers);
+    }
+
+  return chancery_date_format (&date);
+}
+
+char *
+chancery_format_event_description (const ChanceryIndex *index,
+                                   guint                position)
+{
+  const ChanceryIndexEvent *event = &index->events[position];
+  g_autofree char *date = chancery_format_event_date (event);
+  const char *kind = event->kind < CHANCERY_N_KINDS
+                     ? chancery_kind_get_label (event->kind) : "";
+
+  /* Translators: title, date and kind of an event, for screen readers */
+  return g_strdup_printf (_("%s, %s, %s"),
+                          chancery_index_get_title (index, position), date, kind);
+}
+
+/* Palette */
+
+static void
+rgba (GdkRGBA    *color,
+      const char *spec,
+      float       alpha)
+{
+  gdk_rgba_parse (color, spec);
+  color->alpha *= alpha;
+}
+
+void
+chancery_palette_init (ChanceryPalette *palette,
+                       gboolean         dark)
+{
+  /* Libadwaita 1.2's palette: strong shades on light, soft ones on dark,
+   * so kinds stay readable on both backgrounds. */
+  static const char *light_kinds[CHANCERY_N_KINDS] = {
+    "#3584e4", /* visit: blue */
+    "#2190a4", /* meeting: teal */
+    "#9141ac", /* talks: purple */
+    "#c88800", /* press conference: yellow */
+    "#26a269", /* agreement: green */
+    "#5e5c64", /* statement: slate */
+    "#e66100", /* milestone: orange */
+    "#865e3c", /* summit: brown */
+    "#c01c28", /* incident: red */
+    "#c4327a", /* election: pink */
+    "#77767b", /* other: grey */
+  };
+  static const char *dark_kinds[CHANCERY_N_KINDS] = {
+    "#62a0ea",
+    "#4fc1d6",
+    "#c061cb",
+    "#f6d32d",
+    "#57e389",
+    "#c0bfbc",
+    "#ffa348",
+    "#cdab8f",
+    "#f66151",
+    "#f08ab8",
+    "#9a9996",
+  };
+
+  palette->dark = dark;
+  if (dark)
+    {
+      rgba (&palette->background, "#1e1e1e", 1);
+      rgba (&palette->lane_alt, "#ffffff", 0.025f);
+      rgba (&palette->axis_background, "#282828", 1);
+      rgba (&palette->foreground, "#ffffff", 1);
+      rgba (&palette->dim, "#ffffff", 0.55f);
+      rgba (&palette->separator, "#ffffff", 0.09f);
+      rgba (&palette->grid, "#ffffff", 0.04f);
+      rgba (&palette->grid_major, "#ffffff", 0.10f);
+      rgba (&palette->accent, "#78aeed", 1);
+      rgba (&palette->on_accent, "#000000", 0.85f);
+      rgba (&palette->density, "#62a0ea", 0.65f);
+    }
+  else
+    {
+      rgba (&palette->background, "#ffffff", 1);
+      rgba (&palette->lane_alt, "#000006", 0.022f);
+      rgba (&palette->axis_background, "#f6f5f4", 1);
+      rgba (&palette->foreground, "#000000", 0.8f);
+      rgba (&palette->dim, "#000000", 0.55f);
+      rgba (&palette->separator, "#000000", 0.09f);
+      rgba (&palette->grid, "#000000", 0.045f);
+      rgba (&palette->grid_major, "#000000", 0.10f);
+      rgba (&palette->accent, "#1c71d8", 1);
+      rgba (&palette->on_accent, "#ffffff", 1);
+      rgba (&palette->density, "#3584e4", 0.6f);
+    }
+
+  for (guint i = 0; i < CHANCERY_N_KINDS; i++)
+    rgba (&palette->kinds[i], dark ? dark_kinds[i] : light_kinds[i], 1);
+}
+
+void
+chancery_palette_init_for_widget (ChanceryPalette *palette,
+                                  GtkWidget       *widget)
+{
+  GtkStyleContext *context = gtk_widget_get_style_context (widget);
+  GdkRGBA fg, color;
+  gboolean dark;
+
+  /* The theme's text colour says whether the style is dark, whichever way
+   * it was chosen (AdwStyleManager, high contrast, a custom theme). */
+  gtk_style_context_get_color (context, &fg);
+  dark = (0.299 * fg.red + 0.587 * fg.green + 0.114 * fg.blue) > 0.5;
+  chancery_palette_init (palette, dark);
+
+  palette->foreground = fg;
+  palette->dim = fg;
+  palette->dim.alpha *= 0.55f;
+  if (gtk_style_context_lookup_color (context, "view_bg_color", &color))
+    palette->background = color;
+  if (gtk_style_context_lookup_color (context, "accent_color", &color))
+    palette->accent = color;
+}
+
+/* Density */
+
+ChanceryDensity *
+chancery_density_new (ChanceryIndex *index)
+{
+  ChanceryDensity *density = g_new0 (ChanceryDensity, 1);
+  gint64 span;
+
+  density->index = chancery_index_ref (index);
+  density->shift = 0;
+  density->origin = index->min_day;
+  span = (gint64) index->max_day - index->min_day + 1;
+  /* Power-of-two buckets, few enough to keep each lane's array small. */
+  while ((span >> density->shift) + 2 > MAX_BUCKETS)
+    density->shift++;
+  density->origin = (gint32) (floor_div (index->min_day, (gint64) 1 << density->shift)
+                              << density->shift);
+  span = (gint64) index->max_day - density->origin + 1;
+  density->n_buckets = (guint) (((span - 1) >> density->shift) + 1);
+  density->prefix = g_new0 (guint32 *, index->lanes->len + 1);
+
+  return density;
+}
+
+void
+chancery_density_free (ChanceryDensity *density)
+{
+  if (density == NULL)
+    return;
+
+  for (guint i = 0; i <= density->index->lanes->len; i++)
+    g_free (density->prefix[i]);
+  g_free (density->prefix);
+  chancery_index_unref (density->index);
+  g_free (density);
+}
+
+ChanceryIndex *
+chancery_density_get_index (ChanceryDensity *density)
+{
+  return density->index;
+}
+
+static guint32 *
+density_prefix (ChanceryDensity *density,
+                int              lane)
+{
+  guint slot = lane < 0 ? density->index->lanes->len : (guint) lane;
+  const ChanceryIndex *index = density->index;
+  guint32 *prefix;
+
+  if (density->prefix[slot] != NULL)
+    return density->prefix[slot];
+
+  prefix = g_new0 (guint32, density->n_buckets + 1);
+  if (lane < 0)
+    {
+      for (guint i = 0; i < index->n_events; i++)
+        prefix[((index->events[i].lo - density->origin) >> density->shift) + 1]++;
+    }
+  else
+    {
+      const ChanceryLane *l = g_ptr_array_index (index->lanes, lane);
+
+      for (guint i = 0; i < l->n_items; i++)
+        prefix[((index->events[l->items[i]].lo - density->origin) >> density->shift) + 1]++;
+    }
+  for (guint b = 1; b <= density->n_buckets; b++)
+    prefix[b] += prefix[b - 1];
+
+  density->prefix[slot] = prefix;
+  return prefix;
+}
+
+static guint
+bucket_of (const ChanceryDensity *density,
+           gint32                 day)
+{
+  gint64 b;
+
+  if (day <= density->origin)
+    return 0;
+  b = ((gint64) day - density->origin) >> density->shift;
+  return (guint) MIN (b, (gint64) density->n_buckets);
+}
+
+static guint
+lower_bound (const ChanceryIndex *index,
+             int                  lane,
+             gint32               day)
+{
+  if (lane < 0)
+    return chancery_index_lower_bound (index, day);
+  return chancery_lane_lower_bound (index, g_ptr_array_index (index->lanes, lane), day);
+}
+
+guint
+chancery_density_count (ChanceryDensity *density,
+                        int              lane,
+                        gint32           a,
+                        gint32           b)
+{
+  gint32 mask = (1 << density->shift) - 1;
+
+  if (b <= a)
+    return 0;
+
+  /* Bucket-aligned: O(1) from the prefix counts. */
+  if ((((gint64) a - density->origin) & mask) == 0 &&
+      (((gint64) b - density->origin) & mask) == 0)
+    {
+      guint32 *prefix = density_prefix (density, lane);
+
+      return prefix[bucket_of (density, b)] - prefix[bucket_of (density, a)];
+    }
+
+  return lower_bound (density->index, lane, b) - lower_bound (density->index, lane, a);
+}
+
+/* Text */
+
+static void
+cached_layout_free (gpointer data)
+{
+  CachedLayout *cached = data;
+
+  g_object_unref (cached->layout);
+  g_free (cached);
+}
+
+static CachedLayout *
+cached_layout_new (ChanceryScene              *scene,
+                   const PangoFontDescription *font,
+                   const char                 *text,
+                   gboolean                    strike)
+{
+  CachedLayout *cached = g_new0 (CachedLayout, 1);
+
+  cached->layout = pango_layout_new (scene->pango);
+  pango_layout_set_font_description (cached->layout, font);
+  pango_layout_set_single_paragraph_mode (cached->layout, TRUE);
+  pango_layout_set_ellipsize (cached->layout, PANGO_ELLIPSIZE_END);
+  pango_layout_set_text (cached->layout, text, -1);
+  if (strike)
+    {
+      PangoAttrList *attrs = pango_attr_list_new ();
+
+      pango_attr_list_insert (attrs, pango_attr_strikethrough_new (TRUE));
+      pango_layout_set_attributes (cached->layout, attrs);
+      pango_attr_list_unref (attrs);
+    }
+  pango_layout_get_pixel_size (cached->layout, &cached->natural_width, NULL);
+  cached->width = -1;
+
+  return cached;
+}
+
+static CachedLayout *
+title_layout (ChanceryScene *scene,
+              guint          position)
+{
+  CachedLayout *cached = g_hash_table_lookup (scene->title_layouts, GUINT_TO_POINTER (position));
+
+  if (cached == NULL)
+    {
+      const ChanceryIndexEvent *e = &scene->index->events[position];
+
+      if (g_hash_table_size (scene->title_layouts) > LAYOUT_CACHE_MAX)
+        g_hash_table_remove_all (scene->title_layouts);
+      cached = cached_layout_new (scene, scene->label_font,
+                                  chancery_index_get_title (scene->index, position),
+                                  e->status == CHANCERY_STATUS_CANCELLED);
+      g_hash_table_insert (scene->title_layouts, GUINT_TO_POINTER (position), cached);
+    }
+
+  return cached;
+}
+
+static CachedLayout *
+text_layout (ChanceryScene              *scene,
+             const PangoFontDescription *font,
+             const char                 *text)
+{
+  g_autofree char *key = g_strdup_printf ("%p|%s", (gpointer) font, text);
+  CachedLayout *cached = g_hash_table_lookup (scene->text_layouts, key);
+
+  if (cached == NULL)
+    {
+      if (g_hash_table_size (scene->text_layouts) > LAYOUT_CACHE_MAX)
+        g_hash_table_remove_all (scene->text_layouts);
+      cached = cached_layout_new (scene, font, text, FALSE);
+      g_hash_table_insert (scene->text_layouts, g_steal_pointer (&key), cached);
+    }
+
+  return cached;
+}
+
+static void
+cached_layout_set_width (CachedLayout *cached,
+                         float         width)
+{
+  /* Whole pixels, so a pan does not re-lay out every label. */
+  int w = width >= cached->natural_width ? -1 : (int) floorf (width);
+
+  if (w != cached->width)
+    {
+      pango_layout_set_width (cached->layout, w < 0 ? -1 : w * PANGO_SCALE);
+      cached->width = w;
+    }
+}
+
+static void
+append_text (GtkSnapshot   *snapshot,
+             CachedLayout  *cached,
+             float          x,
+             float          y,
+             float          max_width,
+             const GdkRGBA *color)
+{
+  cached_layout_set_width (cached, max_width);
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (roundf (x), roundf (y)));
+  gtk_snapshot_append_layout (snapshot, cached->layout, color);
+  gtk_snapshot_restore (snapshot);
+}
+
+static float
+text_width (CachedLayout *cached,
+            float         max_width)
+{
+  return MIN ((float) cached->natural_width, max_width);
+}
+
+/* Scene */
+
+void
+chancery_scene_init (ChanceryScene *scene)
+{
+  memset (scene, 0, sizeof *scene);
+  scene->lanes = g_array_new (FALSE, FALSE, sizeof (ChanceryLaneBox));
+  scene->items = g_array_new (FALSE, FALSE, sizeof (ChanceryItem));
+  scene->bins = g_array_new (FALSE, FALSE, sizeof (ChanceryBin));
+  scene->title_layouts = g_hash_table_new_full (NULL, NULL, NULL, cached_layout_free);
+  scene->text_layouts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                               cached_layout_free);
+  scene->start = 0;
+  scene->end = 1;
+  scene->show_today = TRUE;
+  chancery_palette_init (&scene->palette, FALSE);
+}
+
+void
+chancery_scene_clear (ChanceryScene *scene)
+{
+  g_clear_pointer (&scene->lanes, g_array_unref);
+  g_clear_pointer (&scene->items, g_array_unref);
+  g_clear_pointer (&scene->bins, g_array_unref);
+  g_clear_pointer (&scene->title_layouts, g_hash_table_unref);
+  g_clear_pointer (&scene->text_layouts, g_hash_table_unref);
+  g_clear_pointer (&scene->density, chancery_density_free);
+  g_clear_pointer (&scene->index, chancery_index_unref);
+  g_clear_pointer (&scene->label_font, pango_font_description_free);
+  g_clear_pointer (&scene->small_font, pango_font_description_free);
+  g_clear_pointer (&scene->bold_font, pango_font_description_free);
+  g_clear_object (&scene->pango);
+}
+
+void
+chancery_scene_set_index (ChanceryScene *scene,
+                          ChanceryIndex *index)
+{
+  if (scene->index == index)
+    return;
+
+  g_clear_pointer (&scene->density, chancery_density_free);
+  g_clear_pointer (&scene->index, chancery_index_unref);
+  g_hash_table_remove_all (scene->title_layouts);
+  g_array_set_size (scene->lanes, 0);
+  g_array_set_size (scene->items, 0);
+  g_array_set_size (scene->bins, 0);
+
+  if (index != NULL)
+    {
+      scene->index = chancery_index_ref (index);
+      scene->density = chancery_density_new (index);
+    }
+}
+
+static PangoFontDescription *
+scaled_font (const PangoFontDescription *base,
+             double                      scale,
+             PangoWeight                 weight)
+{
+  PangoFontDescription *font = pango_font_description_copy (base);
+  int size = pango_font_description_get_size (base);
+
+  if (size <= 0)
+    size = 11 * PANGO_SCALE;
+  if (pango_font_description_get_size_is_absolute (base))
+    pango_font_description_set_absolute_size (font, size * scale);
+  else
+    pango_font_description_set_size (font, (int) (size * scale));
+  pango_font_description_set_weight (font, weight);
+
+  return font;
+}
+
+void
+chancery_scene_set_pango (ChanceryScene *scene,
+                          PangoContext  *context)
+{
+  const PangoFontDescription *base;
+  g_autoptr(PangoFontDescription) fallback = NULL;
+  CachedLayout *probe;
+
+  g_set_object (&scene->pango, context);
+  g_hash_table_remove_all (scene->title_layouts);
+  g_hash_table_remove_all (scene->text_layouts);
+
+  base = pango_context_get_font_description (context);
+  if (base == NULL || pango_font_description_get_family (base) == NULL)
+    {
+      fallback = pango_font_description_from_string ("Cantarell, Noto Sans, DejaVu Sans 11");
+      base = fallback;
+    }
+
+  g_clear_pointer (&scene->label_font, pango_font_description_free);
+  g_clear_pointer (&scene->small_font, pango_font_description_free);
+  g_clear_pointer (&scene->bold_font, pango_font_description_free);
+  scene->label_font = scaled_font (base, 0.92, PANGO_WEIGHT_NORMAL);
+  scene->small_font = scaled_font (base, 0.82, PANGO_WEIGHT_NORMAL);
+  scene->bold_font = scaled_font (base, 0.82, PANGO_WEIGHT_BOLD);
+
+  probe = text_layout (scene, scene->label_font, "Ag");
+  pango_layout_get_pixel_size (probe->layout, NULL, NULL);
+  {
+    int height;
+
+    pango_layout_get_pixel_size (probe->layout, NULL, &height);
+    scene->line_height = height;
+  }
+}
+
+static double
+scene_u (const ChanceryScene *scene,
+         double               day)
+{
+  return (day - scene->start) / (scene->end - scene->start) * scene->width;
+}
+
+double
+chancery_scene_x_at (const ChanceryScene *scene,
+                     double               day)
+{
+  double u = scene_u (scene, day);
+
+  return scene->rtl ? scene->width - u : u;
+}
+
+double
+chancery_scene_day_at (const ChanceryScene *scene,
+                       double               x)
+{
+  double u = scene->rtl ? scene->width - x : x;
+
+  return scene->start + u / MAX (scene->width, 1.0) * (scene->end - scene->start);
+}
+
+/* A rectangle [u0, u1) x [y, y + h) in start-edge coordinates to widget ones. */
+static graphene_rect_t
+u_rect (const ChanceryScene *scene,
+        float                u0,
+        float                u1,
+        float                y,
+        float                h)
+{
+  float x = scene->rtl ? scene->width - u1 : u0;
+
+  return GRAPHENE_RECT_INIT (x, y, u1 - u0, h);
+}
+
+static ChanceryShape
+shape_for (const ChanceryIndexEvent *e,
+           double                    day_pixels)
+{
+  if ((e->flags & (CHANCERY_INDEX_OPEN_START | CHANCERY_INDEX_OPEN_END)) ||
+      e->precision != CHANCERY_PRECISION_DAY)
+    return CHANCERY_SHAPE_SOFT;
+  if (e->hi > e->lo || day_pixels >= 2 * MARKER_SIZE)
+    return CHANCERY_SHAPE_BAR;
+  return CHANCERY_SHAPE_POINT;
+}
+
+typedef struct
+{
+  float row_end[MAX_ROWS];
+  guint n_rows;
+  guint max_rows;
+} Rows;
+
+static int
+rows_find (Rows  *rows,
+           float  u0)
+{
+  for (guint r = 0; r < rows->max_rows; r++)
+    {
+      if (rows->row_end[r] <= u0)
+        return (int) r;
+    }
+  return -1;
+}
+
+/* Greedy row assignment of one lane's visible events; returns rows used. */
+static void
+layout_lane_events (ChanceryScene   *scene,
+                    guint            lane_index,
+                    guint            max_rows,
+                    ChanceryLaneBox *box,
+                    GArray          *rows_of_items)
+{
+  const ChanceryIndex *index = scene->index;
+  const ChanceryLane *lane = g_ptr_array_index (index->lanes, lane_index);
+  double days_per_px = (scene->end - scene->start) / scene->width;
+  double day_px = 1.0 / days_per_px;
+  double margin = MARKER_SIZE * days_per_px;
+  gint32 from = clamp_day (floor (scene->start - margin)) - lane->max_span;
+  gint32 to = clamp_day (ceil (scene->end + margin));
+  guint first = chancery_lane_lower_bound (index, lane, from);
+  guint last = chancery_lane_lower_bound (index, lane, to);
+  Rows rows;
+
+  for (guint r = 0; r < MAX_ROWS; r++)
+    rows.row_end[r] = -G_MAXFLOAT;
+  rows.n_rows = 0;
+  rows.max_rows = max_rows;
+
+  for (guint i = first; i < last; i++)
+    {
+      guint position = lane->items[i];
+      const ChanceryIndexEvent *e = &index->events[position];
+      ChanceryItem item = { 0 };
+      float u0, u1, label_u = 0, label_w = 0, end;
+      gboolean inside = FALSE;
+      int row;
+
+      if (e->hi + 1 < scene->start - margin)
+        continue;
+
+      item.position = position;
+      item.lane = lane_index;
+      item.shape = shape_for (e, day_px);
+      if (item.shape == CHANCERY_SHAPE_POINT)
+        {
+          float c = scene_u (scene, e->lo + 0.5);
+
+          u0 = c - MARKER_SIZE / 2;
+          u1 = c + MARKER_SIZE / 2;
+        }
+      else
+        {
+          u0 = scene_u (scene, e->lo);
+          u1 = scene_u (scene, (double) e->hi + 1);
+          if (u1 - u0 < MARKER_SIZE / 2)
+            {
+              float c = (u0 + u1) / 2;
+
+              u0 = c - MARKER_SIZE / 4;
+              u1 = c + MARKER_SIZE / 4;
+            }
+          /* Keep far-off ends of long bars within float reach. */
+          u0 = MAX (u0, -4 * scene->width);
+          u1 = MIN (u1, 5 * scene->width);
+        }
+
+      if (u1 < -MARKER_SIZE || u0 > scene->width + MARKER_SIZE)
+        continue;
+
+      {
+        CachedLayout *cached = title_layout (scene, position);
+        float want = MIN ((float) cached->natural_width, MAX_LABEL);
+        float visible0 = MAX (u0, 0), visible1 = MIN (u1, scene->width);
+
+        float room = visible1 - visible0 - 2 * LABEL_GAP;
+
+        /* On the bar when it fits, or when the bar is long or runs off the
+         * end (nothing after it to label); otherwise after it. */
+        if (item.shape != CHANCERY_SHAPE_POINT &&
+            (room >= want ||
+             (room >= 3 * MIN_LABEL && (u1 > scene->width - 2 * MIN_LABEL || room >= 180))))
+          {
+            inside = TRUE;
+            label_u = visible0 + LABEL_GAP;
+            /* The bar holds the space anyway: no cap but its length. */
+            label_w = MIN ((float) cached->natural_width, room);
+          }
+        else
+          {
+            label_u = u1 + LABEL_GAP;
+            label_w = want;
+          }
+      }
+
+      end = inside ? u1 : label_u + label_w;
+      row = rows_find (&rows, u0);
+      if (row < 0 || label_w < 1)
+        {
+          /* No room for the label: a bare marker, if there is room for that. */
+          label_w = 0;
+          inside = FALSE;
+          end = u1;
+          row = rows_find (&rows, u0 + 1);
+        }
+
+      if (row >= 0)
+        {
+          rows.row_end[row] = end + (label_w > 0 ? ITEM_GAP : 2);
+          rows.n_rows = MAX (rows.n_rows, (guint) row + 1);
+        }
+      else
+        {
+          float c = (MAX (u0, 0) + MIN (u1, scene->width)) / 2;
+
+          item.shape = CHANCERY_SHAPE_HIDDEN;
+          u0 = c - 1;
+          u1 = c + 1;
+          box->n_hidden++;
+        }
+
+      /* y is filled in once the lane's rows are known. */
+      item.rect = u_rect (scene, u0, u1, 0, 0);
+      if (label_w > 0)
+        {
+          graphene_rect_t r = u_rect (scene, label_u, label_u + label_w, 0, 0);
+
+          item.label_x = r.origin.x;
+          item.label_width = label_w;
+          item.label_inside = inside;
+        }
+      g_array_append_val (scene->items, item);
+      {
+        int stored = row;
+
+        g_array_append_val (rows_of_items, stored);
+      }
+    }
+
+  box->n_rows = MAX (rows.n_rows, 1);
+}
+
+static void
+place_lane_items (ChanceryScene   *scene,
+                  ChanceryLaneBox *box,
+                  GArray          *rows_of_items)
+{
+  float rug_y = box->y + HEADER_HEIGHT + box->n_rows * ROW_HEIGHT;
+
+  for (guint i = 0; i < box->n_items; i++)
+    {
+      ChanceryItem *item = &g_array_index (scene->items, ChanceryItem, box->first_item + i);
+      int row = g_array_index (rows_of_items, int, i);
+      float cy = box->y + HEADER_HEIGHT + row * ROW_HEIGHT + ROW_HEIGHT / 2;
+      float h;
+
+      switch (item->shape)
+        {
+        case CHANCERY_SHAPE_HIDDEN:
+          item->rect.origin.y = rug_y + 1;
+          item->rect.size.height = RUG_HEIGHT - 3;
+          item->area = item->rect;
+          continue;
+        case CHANCERY_SHAPE_POINT:
+          h = MARKER_SIZE;
+          break;
+        case CHANCERY_SHAPE_BAR:
+        case CHANCERY_SHAPE_SOFT:
+        default:
+          h = BAR_HEIGHT;
+          break;
+        }
+
+      item->rect.origin.y = cy - h / 2;
+      item->rect.size.height = h;
+      item->area = item->rect;
+      if (item->label_width > 0)
+        {
+          graphene_rect_t label = GRAPHENE_RECT_INIT (item->label_x, cy - scene->line_height / 2,
+                                                      item->label_width, scene->line_height);
+
+          graphene_rect_union (&item->area, &label, &item->area);
+        }
+    }
+}
+
+static void
+layout_lane_bins (ChanceryScene   *scene,
+                  guint            lane_index,
+                  ChanceryLaneBox *box)
+{
+  double days_per_px = (scene->end - scene->start) / scene->width;
+  double raw = BIN_PIXELS * days_per_px;
+  gint64 bin_days = 1;
+  gint64 d;
+
+  /* Power-of-two bins on an absolute grid: counts stay put while panning,
+   * and line up with the density buckets. */
+  while (bin_days < raw && bin_days < (1 << 22))
+    bin_days <<= 1;
+
+  box->first_bin = scene->bins->len;
+  d = floor_div ((gint64) floor (scene->start), bin_days) * bin_days;
+  for (; d < scene->end; d += bin_days)
+    {
+      ChanceryBin bin = { 0 };
+      gint32 lo = clamp_day (d), hi = clamp_day (d + bin_days);
+      float u0, u1;
+
+      if (hi < scene->index->min_day || lo > scene->index->max_day)
+        continue;
+      bin.count = chancery_density_count (scene->density, lane_index, lo, hi);
+      if (bin.count == 0)
+        continue;
+      u0 = MAX (scene_u (scene, lo), 0);
+      u1 = MIN (scene_u (scene, hi), scene->width);
+      bin.lane = lane_index;
+      bin.lo = lo;
+      bin.hi = hi;
+      bin.rect = u_rect (scene, u0, u1, box->y + HEADER_HEIGHT, DENSE_HEIGHT);
+      g_array_append_val (scene->bins, bin);
+    }
+  box->n_bins = scene->bins->len - box->first_bin;
+}
+
+/* Lays out every lane from y = 0 with at most max_rows rows each; returns
+ * the height of it all. */
+static float
+layout_lanes (ChanceryScene *scene,
+              guint          max_rows,
+              gboolean      *capped)
+{
+  const ChanceryIndex *index = scene->index;
+  g_autoptr(GArray) rows_of_items = g_array_new (FALSE, FALSE, sizeof (int));
+  float y = 0;
+
+  g_array_set_size (scene->lanes, 0);
+  g_array_set_size (scene->items, 0);
+  g_array_set_size (scene->bins, 0);
+  *capped = FALSE;
+
+  for (guint l = 0; l < index->lanes->len; l++)
+    {
+      const ChanceryLane *lane = g_ptr_array_index (index->lanes, l);
+      ChanceryLaneBox box = { 0 };
+      guint visible;
+
+      visible = chancery_lane_lower_bound (index, lane, clamp_day (ceil (scene->end)))
+                - chancery_lane_lower_bound (index, lane, clamp_day (floor (scene->start)));
+      box.y = y;
+      box.first_item = scene->items->len;
+      box.first_bin = scene->bins->len;
+      /* More events than room: a histogram instead of events. */
+      box.dense = visible > MAX (48.0, scene->width / 6.0);
+
+      if (box.dense)
+        {
+          box.n_rows = 0;
+          box.height = HEADER_HEIGHT + DENSE_HEIGHT + LANE_PADDING;
+        }
+      else
+        {
+          g_array_set_size (rows_of_items, 0);
+          layout_lane_events (scene, l, max_rows, &box, rows_of_items);
+          box.n_items = scene->items->len - box.first_item;
+          box.height = HEADER_HEIGHT + box.n_rows * ROW_HEIGHT
+                       + (box.n_hidden > 0 ? RUG_HEIGHT : 0) + LANE_PADDING;
+          place_lane_items (scene, &box, rows_of_items);
+          if (box.n_rows > MIN_ROWS)
+            *capped = TRUE;
+        }
+
+      g_array_append_val (scene->lanes, box);
+      y += box.height;
+    }
+
+  return y;
+}
+
+void
+chancery_scene_layout (ChanceryScene *scene)
+{
+  const ChanceryIndex *index = scene->index;
+  float y, viewport, offset;
+  gboolean tall;
+
+  g_array_set_size (scene->lanes, 0);
+  g_array_set_size (scene->items, 0);
+  g_array_set_size (scene->bins, 0);
+  scene->content_height = 0;
+
+  if (index == NULL || scene->width < 1 || scene->height < 1 || scene->pango == NULL)
+    return;
+
+  /* Every lane gets the rows it needs when all of them fit the height;
+   * otherwise a busy lane is kept to a share (at least MIN_ROWS, the lanes
+   * scroll) and what does not fit goes to its rug. */
+  viewport = MAX (scene->height - CHANCERY_SCENE_AXIS_HEIGHT, 0);
+  y = layout_lanes (scene, MAX_ROWS, &tall);
+  if (y > viewport && tall)
+    {
+      guint share = (guint) CLAMP ((viewport / MAX (index->lanes->len, 1)
+                                    - HEADER_HEIGHT - LANE_PADDING - RUG_HEIGHT) / ROW_HEIGHT,
+                                   MIN_ROWS, MAX_ROWS);
+
+      if (share < MAX_ROWS)
+        y = layout_lanes (scene, share, &tall);
+    }
+
+  scene->content_height = y;
+  scene->scroll_y = CLAMP (scene->scroll_y, 0, MAX (y - viewport, 0));
+  offset = CHANCERY_SCENE_AXIS_HEIGHT - scene->scroll_y;
+
+  for (guint l = 0; l < scene->lanes->len; l++)
+    {
+      ChanceryLaneBox *box = &g_array_index (scene->lanes, ChanceryLaneBox, l);
+
+      box->y += offset;
+      for (guint i = 0; i < box->n_items; i++)
+        {
+          ChanceryItem *item = &g_array_index (scene->items, ChanceryItem, box->first_item + i);
+
+          item->rect.origin.y += offset;
+          item->area.origin.y += offset;
+        }
+      if (box->dense && box->y < scene->height && box->y + box->height > CHANCERY_SCENE_AXIS_HEIGHT)
+        layout_lane_bins (scene, l, box);
+    }
+}
+
+/* Hit tests */
+
+int
+chancery_scene_lane_at (const ChanceryScene *scene,
+                        double               y)
+{
+  if (y < CHANCERY_SCENE_AXIS_HEIGHT)
+    return -1;
+
+  for (guint l = 0; l < scene->lanes->len; l++)
+    {
+      const ChanceryLaneBox *box = &g_array_index (scene->lanes, ChanceryLaneBox, l);
+
+      if (y >= box->y && y < box->y + box->height)
+        return (int) l;
+    }
+  return -1;
+}
+
+const ChanceryItem *
+chancery_scene_item_at (const ChanceryScene *scene,
+                        double               x,
+                        double               y)
+{
+  int l = chancery_scene_lane_at (scene, y);
+  const ChanceryLaneBox *box;
+  const ChanceryItem *best = NULL;
+
+  if (l < 0)
+    return NULL;
+
+  box = &g_array_index (scene->lanes, ChanceryLaneBox, l);
+  for (guint i = 0; i < box->n_items; i++)
+    {
+      const ChanceryItem *item = &g_array_index (scene->items, ChanceryItem, box->first_item + i);
+
+      if (item->shape == CHANCERY_SHAPE_HIDDEN)
+        continue;
+      /* The marker itself wins over a neighbour's label. */
+      if (graphene_rect_contains_point (&item->rect, &GRAPHENE_POINT_INIT (x, y)))
+        return item;
+      if (best == NULL &&
+          graphene_rect_contains_point (&item->area, &GRAPHENE_POINT_INIT (x, y)))
+        best = item;
+    }
+
+  return best;
+}
+
+const ChanceryItem *
+chancery_scene_find_item (const ChanceryScene *scene,
+                          guint                position,
+                          gboolean             visible_only)
+{
+  const ChanceryItem *hidden = NULL;
+
+  for (guint i = 0; i < scene->items->len; i++)
+    {
+      const ChanceryItem *item = &g_array_index (scene->items, ChanceryItem, i);
+
+      if (item->position != position)
+        continue;
+      if (visible_only &&
+          (item->rect.origin.y + item->rect.size.height <= CHANCERY_SCENE_AXIS_HEIGHT ||
+           item->rect.origin.y >= scene->height ||
+           item->rect.origin.x + item->rect.size.width <= 0 ||
+           item->rect.origin.x >= scene->width))
+        continue;
+      if (item->shape != CHANCERY_SHAPE_HIDDEN)
+        return item;
+      if (hidden == NULL)
+        hidden = item;
+    }
+
+  return hidden;
+}
+
+const ChanceryBin *
+chancery_scene_bin_at (const ChanceryScene *scene,
+                       double               x,
+                       double               y)
+{
+  int l = chancery_scene_lane_at (scene, y);
+  const ChanceryLaneBox *box;
+
+  if (l < 0)
+    return NULL;
+
+  box = &g_array_index (scene->lanes, ChanceryLaneBox, l);
+  for (guint i = 0; i < box->n_bins; i++)
+    {
+      const ChanceryBin *bin = &g_array_index (scene->bins, ChanceryBin, box->first_bin + i);
+
+      if (x >= bin->rect.origin.x - 1 && x < bin->rect.origin.x + bin->rect.size.width + 1)
+        return bin;
+    }
+  return NULL;
+}
+
+guint
+chancery_scene_hidden_at (const ChanceryScene *scene,
+                          double               x,
+                          double               y)
+{
+  int l = chancery_scene_lane_at (scene, y);
+  const ChanceryLaneBox *box;
+  guint n = 0;
+
+  if (l < 0)
+    return 0;
+
+  box = &g_array_index (scene->lanes, ChanceryLaneBox, l);
+  if (box->n_hidden == 0 || y < box->y + HEADER_HEIGHT + box->n_rows * ROW_HEIGHT - 2)
+    return 0;
+  for (guint i = 0; i < box->n_items; i++)
+    {
+      const ChanceryItem *item = &g_array_index (scene->items, ChanceryItem, box->first_item + i);
+
+      if (item->shape == CHANCERY_SHAPE_HIDDEN && fabs (item->rect.origin.x + 1 - x) <= 8)
+        n++;
+    }
+  return n;
+}
+
+/* Axis */
+
+static const Step *
+choose_step (double days_per_px,
+             float  min_spacing)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
+    {
+      if (steps[i].days / days_per_px >= min_spacing)
+        return &steps[i];
+    }
+  return &steps[G_N_ELEMENTS (steps) - 1];
+}
+
+typedef void (*DayFunc) (double day, gpointer user_data);
+
+static void
+foreach_step (Unit     unit,
+              int      step,
+              double   start,
+              double   end,
+              DayFunc  func,
+              gpointer user_data)
+{
+  start = MAX (start, CHANCERY_SCENE_FIRST_DAY);
+  end = MIN (end, CHANCERY_SCENE_LAST_DAY);
+
+  switch (unit)
+    {
+    case UNIT_HOUR:
+      for (gint64 h = floor_div ((gint64) floor (start * 24), step) * step; h < end * 24; h += step)
+        func (h / 24.0, user_data);
+      break;
+
+    case UNIT_DAY:
+      {
+        gint64 d = (gint64) floor (start);
+
+        /* Weeks start on Monday; day 4 was Monday 5 January 1970. */
+        if (step == 7)
+          d -= ((d - 4) % 7 + 7) % 7;
+        for (; d < end; d += step)
+          func (d, user_data);
+      }
+      break;
+
+    case UNIT_MONTH:
+      {
+        int year, month, mday;
+        gint64 m;
+
+        day_to_ymd (clamp_day (floor (start)), &year, &month, &mday);
+        m = floor_div ((gint64) year * 12 + month - 1, step) * step;
+        for (; m / 12 <= 9999; m += step)
+          {
+            double d = m / 12 >= 1 ? ymd_to_day ((int) (m / 12), (int) (m % 12) + 1, 1) : start;
+
+            if (d >= end)
+              break;
+            func (d, user_data);
+          }
+      }
+      break;
+
+    case UNIT_YEAR:
+    default:
+      {
+        int year, month, mday;
+        gint64 y;
+
+        day_to_ymd (clamp_day (floor (start)), &year, &month, &mday);
+        y = floor_div (year, step) * step;
+        for (; y <= 9999; y += step)
+          {
+            double d;
+
+            if (y < 1)
+              continue;
+            d = ymd_to_day ((int) y, 1, 1);
+            if (d >= end)
+              break;
+            func (d, user_data);
+          }
+      }
+      break;
+    }
+}
+
+static const char *
+tick_format (const Step *step,
+             double      spacing)
+{
+  switch (step->unit)
+    {
+    case UNIT_HOUR:
+      /* Translators: axis label for an hour, for g_date_time_format() */
+      return C_("timeline axis", "%H:%M");
+    case UNIT_DAY:
+      if (step->step == 1 && spacing >= 64)
+        /* Translators: axis label for a day with its weekday */
+        return C_("timeline axis", "%a %-d");
+      /* Translators: axis label for a day of the month */
+      return C_("timeline axis", "%-d");
+    case UNIT_MONTH:
+      if (spacing >= 90)
+        /* Translators: axis label for a month, standalone form */
+        return C_("timeline axis", "%OB");
+      /* Translators: axis label for a month, short standalone form */
+      return C_("timeline axis", "%Ob");
+    case UNIT_YEAR:
+    default:
+      /* Translators: axis label for a year */
+      return C_("timeline axis", "%Y");
+    }
+}
+
+typedef struct
+{
+  ChanceryTickFunc func;
+  gpointer         user_data;
+  const char      *format;
+} TickClosure;
+
+static void
+tick_cb (double   day,
+         gpointer user_data)
+{
+  TickClosure *closure = user_data;
+  g_autofree char *label = format_time (day, closure->format);
+
+  closure->func (day, label, closure->user_data);
+}
+
+void
+chancery_axis_foreach_tick (double           start,
+                            double           end,
+                            float            width,
+                            float            min_spacing,
+                            ChanceryTickFunc func,
+                            gpointer         user_data)
+{
+  double days_per_px = (end - start) / MAX (width, 1);
+  const Step *step = choose_step (days_per_px, min_spacing);
+  TickClosure closure = { func, user_data, NULL };
+
+  /* Labels that stand alone, without a context row above them. */
+  switch (step->unit)
+    {
+    case UNIT_HOUR:
+      /* Translators: an hour with its day, for g_date_time_format() */
+      closure.format = C_("timeline axis", "%-d %b %H:%M");
+      break;
+    case UNIT_DAY:
+      /* Translators: a day with its month, for g_date_time_format() */
+      closure.format = C_("timeline axis", "%-d %b");
+      break;
+    case UNIT_MONTH:
+      /* Translators: a month with its year, for g_date_time_format() */
+      closure.format = C_("timeline axis", "%Ob %Y");
+      break;
+    case UNIT_YEAR:
+    default:
+      closure.format = tick_format (step, step->days / days_per_px);
+      break;
+    }
+  foreach_step (step->unit, step->step, start, end, tick_cb, &closure);
+}
+
+/* Drawing */
+
+typedef struct
+{
+  ChanceryScene *scene;
+  GtkSnapshot   *snapshot;
+  const char    *format;
+  const GdkRGBA *color;
+  float          top;
+  /* the context row */
+  double         first_day;
+  double         next_day;
+  int            n;
+  float          last_end;
+} AxisClosure;
+
+static void
+grid_cb (double   day,
+         gpointer user_data)
+{
+  AxisClosure *c = user_data;
+  float x = roundf (chancery_scene_x_at (c->scene, day));
+
+  gtk_snapshot_append_color (c->snapshot, c->color,
+                             &GRAPHENE_RECT_INIT (x, c->top, 1, c->scene->height - c->top));
+}
+
+static void
+tick_label_cb (double   day,
+               gpointer user_data)
+{
+  AxisClosure *c = user_data;
+  ChanceryScene *scene = c->scene;
+  g_autofree char *label = format_time (day, c->format);
+  CachedLayout *cached = text_layout (scene, scene->small_font, label);
+  float x = roundf (chancery_scene_x_at (scene, day));
+  float w = text_width (cached, 200);
+
+  gtk_snapshot_append_color (c->snapshot, &scene->palette.separator,
+                             &GRAPHENE_RECT_INIT (x, CHANCERY_SCENE_AXIS_HEIGHT - 6, 1, 6));
+  append_text (c->snapshot, cached, scene->rtl ? x - 5 - w : x + 5,
+               CHANCERY_SCENE_AXIS_HEIGHT - 8 - scene->line_height, 200, &scene->palette.dim);
+}
+
+static void
+context_boundary_cb (double   day,
+                     gpointer user_data)
+{
+  AxisClosure *c = user_data;
+
+  if (c->n == 0)
+    c->first_day = day;
+  else if (c->n == 1)
+    c->next_day = day;
+  c->n++;
+}
+
+static void
+context_label_cb (double   day,
+                  gpointer user_data)
+{
+  AxisClosure *c = user_data;
+  ChanceryScene *scene = c->scene;
+  g_autofree char *label = format_time (MAX (day, c->scene->start), c->format);
+  CachedLayout *cached = text_layout (scene, scene->bold_font, label);
+  float w = text_width (cached, 400);
+  float u = scene_u (scene, day) + 5;
+
+  if (day <= scene->start)
+    {
+      /* The period the view starts in sticks to the start edge until the
+       * next one pushes it away. */
+      u = 8;
+      if (c->n > 1)
+        u = MIN (u, scene_u (scene, c->next_day) - w - 16);
+    }
+  else if (u < c->last_end + 12)
+    return;
+  c->last_end = u + w;
+
+  append_text (c->snapshot, cached, scene->rtl ? scene->width - u - w : u, 6, 400,
+               &scene->palette.foreground);
+}
+
+static void
+draw_axis (ChanceryScene *scene,
+           GtkSnapshot   *snapshot)
+{
+  double days_per_px = (scene->end - scene->start) / scene->width;
+  const Step *step = choose_step (days_per_px, 52);
+  AxisClosure c = { scene, snapshot, NULL, NULL, 0, 0, 0, 0, -G_MAXFLOAT };
+  Unit context_unit;
+  const char *context_format = NULL;
+  double day_px = 1 / days_per_px;
+
+  gtk_snapshot_append_color (snapshot, &scene->palette.axis_background,
+                             &GRAPHENE_RECT_INIT (0, 0, scene->width, CHANCERY_SCENE_AXIS_HEIGHT));
+  gtk_snapshot_append_color (snapshot, &scene->palette.separator,
+                             &GRAPHENE_RECT_INIT (0, CHANCERY_SCENE_AXIS_HEIGHT - 1,
+                                                  scene->width, 1));
+
+  c.format = tick_format (step, step->days / days_per_px);
+  foreach_step (step->unit, step->step, scene->start, scene->end, tick_label_cb, &c);
+
+  switch (step->unit)
+    {
+    case UNIT_HOUR:
+      context_unit = UNIT_DAY;
+      if (day_px >= 260)
+        /* Translators: the day above hour ticks, for g_date_time_format() */
+        context_format = C_("timeline axis", "%A %-d %B %Y");
+      else if (day_px >= 150)
+        /* Translators: the day above hour ticks, shorter */
+        context_format = C_("timeline axis", "%a %-d %b %Y");
+      else
+        /* Translators: the day above hour ticks, shortest */
+        context_format = C_("timeline axis", "%-d %b");
+      break;
+    case UNIT_DAY:
+      context_unit = UNIT_MONTH;
+      if (day_px * 30 >= 140)
+        /* Translators: the month above day ticks, for g_date_time_format() */
+        context_format = C_("timeline axis", "%OB %Y");
+      else
+        /* Translators: the month above day ticks, shorter */
+        context_format = C_("timeline axis", "%Ob %Y");
+      break;
+    case UNIT_MONTH:
+      context_unit = UNIT_YEAR;
+      /* Translators: the year above month ticks, for g_date_time_format() */
+      context_format = C_("timeline axis", "%Y");
+      break;
+    case UNIT_YEAR:
+    default:
+      return;
+    }
+
+  c.format = context_format;
+  c.n = 0;
+  /* The first boundary is at or before the view's start; remember the
+   * second, which pushes the sticky label away. */
+  foreach_step (context_unit, 1, scene->start, scene->end, context_boundary_cb, &c);
+  foreach_step (context_unit, 1, scene->start, scene->end, context_label_cb, &c);
+}
+
+static void
+draw_grid (ChanceryScene *scene,
+           GtkSnapshot   *snapshot)
+{
+  double days_per_px = (scene->end - scene->start) / scene->width;
+  const Step *step = choose_step (days_per_px, 52);
+  AxisClosure c = { scene, snapshot, NULL, &scene->palette.grid, CHANCERY_SCENE_AXIS_HEIGHT,
+                    0, 0, 0, 0 };
+  Unit major;
+
+  foreach_step (step->unit, step->step, scene->start, scene->end, grid_cb, &c);
+
+  major = step->unit == UNIT_HOUR ? UNIT_DAY : step->unit == UNIT_DAY ? UNIT_MONTH : UNIT_YEAR;
+  if (major == step->unit)
+    return;
+  c.color = &scene->palette.grid_major;
+  c.top = 0;
+  foreach_step (major, 1, scene->start, scene->end, grid_cb, &c);
+}
+
+static void
+append_rounded (GtkSnapshot           *snapshot,
+                const GdkRGBA         *color,
+                const graphene_rect_t *rect,
+                float                  radius)
+{
+  GskRoundedRect rr;
+
+  gsk_rounded_rect_init_from_rect (&rr, rect, radius);
+  gtk_snapshot_push_rounded_clip (snapshot, &rr);
+  gtk_snapshot_append_color (snapshot, color, rect);
+  gtk_snapshot_pop (snapshot);
+}
+
+static void
+append_outline (GtkSnapshot           *snapshot,
+                const GdkRGBA         *color,
+                const graphene_rect_t *rect,
+                float                  radius,
+                float                  width)
+{
+  GskRoundedRect rr;
+  const float widths[4] = { width, width, width, width };
+  const GdkRGBA colors[4] = { *color, *color, *color, *color };
+
+  gsk_rounded_rect_init_from_rect (&rr, rect, radius);
+  gtk_snapshot_append_border (snapshot, &rr, widths, colors);
+}
+
+/* A dashed horizontal line, one repeat node however long. */
+static void
+append_dashes (GtkSnapshot   *snapshot,
+               const GdkRGBA *color,
+               float          x,
+               float          y,
+               float          width,
+               float          thickness)
+{
+  if (width <= 0)
+    return;
+  gtk_snapshot_push_repeat (snapshot, &GRAPHENE_RECT_INIT (x, y, width, thickness),
+                            &GRAPHENE_RECT_INIT (x, y, 7, thickness));
+  gtk_snapshot_append_color (snapshot, color, &GRAPHENE_RECT_INIT (x, y, 4, thickness));
+  gtk_snapshot_pop (snapshot);
+}
+
+static gboolean
+is_tentative (const ChanceryIndexEvent *e)
+{
+  return e->status == CHANCERY_STATUS_PLANNED ||
+         e->status == CHANCERY_STATUS_ANNOUNCED ||
+         e->status == CHANCERY_STATUS_CANCELLED;
+}
+
+static GdkRGBA
+with_alpha (const GdkRGBA *color,
+            float          alpha)
+{
+  GdkRGBA c = *color;
+
+  c.alpha *= alpha;
+  return c;
+}
+
+static void
+draw_soft (ChanceryScene            *scene,
+           GtkSnapshot              *snapshot,
+           const ChanceryIndexEvent *e,
+           const graphene_rect_t    *rect,
+           const GdkRGBA            *color,
+           gboolean                  tentative)
+{
+  /* Month/year precision or an open bound: the whole extent, fading where
+   * the date is least certain, never a sharp edge that looks like a day. */
+  float strong = tentative ? 0.30f : 0.55f;
+  float faint = tentative ? 0.04f : 0.10f;
+  GskColorStop stops[4];
+  gsize n_stops;
+  float lo_x = chancery_scene_x_at (scene, e->lo);
+  float hi_x = chancery_scene_x_at (scene, (double) e->hi + 1);
+  graphene_point_t p0 = GRAPHENE_POINT_INIT (lo_x, 0);
+  graphene_point_t p1 = GRAPHENE_POINT_INIT (hi_x, 0);
+  GskRoundedRect rr;
+
+  if (e->flags & CHANCERY_INDEX_OPEN_START)
+    {
+      stops[0] = (GskColorStop) { 0.0f, with_alpha (color, 0) };
+      stops[1] = (GskColorStop) { 1.0f, with_alpha (color, strong) };
+      n_stops = 2;
+    }
+  else if (e->flags & CHANCERY_INDEX_OPEN_END)
+    {
+      stops[0] = (GskColorStop) { 0.0f, with_alpha (color, strong) };
+      stops[1] = (GskColorStop) { 1.0f, with_alpha (color, 0) };
+      n_stops = 2;
+    }
+  else
+    {
+      stops[0] = (GskColorStop) { 0.0f, with_alpha (color, faint) };
+      stops[1] = (GskColorStop) { 0.3f, with_alpha (color, strong) };
+      stops[2] = (GskColorStop) { 0.7f, with_alpha (color, strong) };
+      stops[3] = (GskColorStop) { 1.0f, with_alpha (color, faint) };
+      n_stops = 4;
+    }
+
+  if (fabsf (hi_x - lo_x) < 1)
+    p1.x = p0.x + (scene->rtl ? -1 : 1);
+
+  gsk_rounded_rect_init_from_rect (&rr, rect, 3);
+  gtk_snapshot_push_rounded_clip (snapshot, &rr);
+  gtk_snapshot_append_linear_gradient (snapshot, rect, &p0, &p1, stops, n_stops);
+  gtk_snapshot_pop (snapshot);
+
+  /* The known end of an open date is exact: a firm cap there. */
+  if (e->flags & (CHANCERY_INDEX_OPEN_START | CHANCERY_INDEX_OPEN_END))
+    {
+      float cap = (e->flags & CHANCERY_INDEX_OPEN_START) ? hi_x : lo_x;
+      gboolean cap_at_right = (cap == MAX (lo_x, hi_x));
+
+      if (cap >= rect->origin.x - 1 && cap <= rect->origin.x + rect->size.width + 1)
+        append_rounded (snapshot, color,
+                        &GRAPHENE_RECT_INIT (cap_at_right ? cap - 3 : cap, rect->origin.y,
+                                             3, rect->size.height), 1.5f);
+    }
+
+  if (tentative)
+    {
+      GdkRGBA edge = with_alpha (color, 0.8f);
+
+      append_dashes (snapshot, &edge, rect->origin.x, rect->origin.y, rect->size.width, 1.5f);
+      append_dashes (snapshot, &edge, rect->origin.x, rect->origin.y + rect->size.height - 1.5f,
+                     rect->size.width, 1.5f);
+    }
+}
+
+static void
+draw_item (ChanceryScene      *scene,
+           GtkSnapshot        *snapshot,
+           const ChanceryItem *item)
+{
+  const ChanceryIndexEvent *e = &scene->index->events[item->position];
+  const ChanceryPalette *p = &scene->palette;
+  gboolean tentative = is_tentative (e);
+  GdkRGBA color = e->kind < CHANCERY_N_KINDS ? p->kinds[e->kind] : p->kinds[CHANCERY_KIND_OTHER];
+  const GdkRGBA *text_color = &p->foreground;
+  const graphene_rect_t *r = &item->rect;
+  gboolean filled = FALSE;
+
+  if (e->status == CHANCERY_STATUS_CANCELLED)
+    color = p->dim;
+  if (e->status == CHANCERY_STATUS_DISPUTED)
+    color.alpha *= 0.7f;
+
+  switch (item->shape)
+    {
+    case CHANCERY_SHAPE_POINT:
+      {
+        graphene_rect_t halo;
+
+        graphene_rect_inset_r (r, -2, -2, &halo);
+        append_rounded (snapshot, &p->background, &halo, halo.size.width / 2);
+        if (tentative)
+          {
+            append_rounded (snapshot, &p->background, r, r->size.width / 2);
+            append_outline (snapshot, &color, r, r->size.width / 2, 2);
+          }
+        else
+          append_rounded (snapshot, &color, r, r->size.width / 2);
+      }
+      break;
+
+    case CHANCERY_SHAPE_BAR:
+      {
+        float radius = MIN (4, MIN (r->size.width, r->size.height) / 2);
+
+        if (tentative)
+          {
+            GdkRGBA fill = with_alpha (&color, 0.14f);
+
+            append_rounded (snapshot, &fill, r, radius);
+            append_dashes (snapshot, &color, r->origin.x, r->origin.y, r->size.width, 1.5f);
+            append_dashes (snapshot, &color, r->origin.x, r->origin.y + r->size.height - 1.5f,
+                           r->size.width, 1.5f);
+            append_rounded (snapshot, &color,
+                            &GRAPHENE_RECT_INIT (r->origin.x, r->origin.y, 1.5f, r->size.height), 0.75f);
+            append_rounded (snapshot, &color,
+                            &GRAPHENE_RECT_INIT (r->origin.x + r->size.width - 1.5f, r->origin.y,
+                                                 1.5f, r->size.height), 0.75f);
+          }
+        else
+          {
+            append_rounded (snapshot, &color, r, radius);
+            filled = TRUE;
+          }
+      }
+      break;
+
+    case CHANCERY_SHAPE_SOFT:
+      draw_soft (scene, snapshot, e, r, &color, tentative);
+      break;
+
+    case CHANCERY_SHAPE_HIDDEN:
+    default:
+      {
+        GdkRGBA tick = with_alpha (&color, 0.7f);
+
+        gtk_snapshot_append_color (snapshot, &tick, r);
+      }
+      return;
+    }
+
+  if (item->label_width > 0)
+    {
+      CachedLayout *cached = title_layout (scene, item->position);
+      float y = r->origin.y + r->size.height / 2 - scene->line_height / 2;
+      float x = item->label_x;
+
+      if (item->label_inside && filled)
+        text_color = &p->on_accent;
+      if (e->status == CHANCERY_STATUS_CANCELLED)
+        text_color = &p->dim;
+      /* Ellipsized text in RTL keeps to the end of its slot. */
+      if (scene->rtl)
+        x += item->label_width - text_width (cached, item->label_width);
+      append_text (snapshot, cached, x, y, item->label_width, text_color);
+    }
+}
+
+static void
+draw_dense_lane (ChanceryScene         *scene,
+                 GtkSnapshot           *snapshot,
+                 const ChanceryLaneBox *box)
+{
+  const ChanceryPalette *p = &scene->palette;
+  guint max_count = 1;
+  float bottom = box->y + HEADER_HEIGHT + DENSE_HEIGHT;
+  float bars = DENSE_HEIGHT - 16;
+  double denominator;
+  double days_per_px = (scene->end - scene->start) / scene->width;
+  gint64 cell_days = 1;
+  gint64 cell = G_MININT64;
+  guint cell_count = 0;
+  gint32 cell_lo = 0;
+  gint32 cell_hi = 0;
+
+  for (guint i = 0; i < box->n_bins; i++)
+    max_count = MAX (max_count, g_array_index (scene->bins, ChanceryBin, box->first_bin + i).count);
+  denominator = log1p (max_count);
+
+  while (cell_days < CELL_PIXELS * days_per_px && cell_days < (1 << 24))
+    cell_days <<= 1;
+
+  for (guint i = 0; i <= box->n_bins; i++)
+    {
+      const ChanceryBin *bin = i < box->n_bins
+                               ? &g_array_index (scene->bins, ChanceryBin, box->first_bin + i)
+                               : NULL;
+      gint64 this_cell = bin != NULL ? floor_div (bin->lo, cell_days) : G_MAXINT64;
+
+      if (this_cell != cell && cell_count > 0)
+        {
+          /* A count per cluster, over its bars. */
+          g_autofree char *text = g_strdup_printf ("%'u", cell_count);
+          CachedLayout *cached = text_layout (scene, scene->small_font, text);
+          float u0 = MAX (scene_u (scene, cell_lo), 0);
+          float u1 = MIN (scene_u (scene, cell_hi), scene->width);
+          float w = text_width (cached, 200);
+
+          if (u1 - u0 >= w + 6)
+            {
+              float u = (u0 + u1) / 2 - w / 2;
+
+              append_text (snapshot, cached, scene->rtl ? scene->width - u - w : u,
+                           box->y + HEADER_HEIGHT - 2, w, &p->dim);
+            }
+          cell_count = 0;
+        }
+      if (bin == NULL)
+        break;
+      if (this_cell != cell)
+        {
+          cell = this_cell;
+          cell_lo = bin->lo;
+        }
+      cell_hi = bin->hi;
+      cell_count += bin->count;
+
+      {
+        float h = 2 + (bars - 2) * log1p (bin->count) / denominator;
+        float w = bin->rect.size.width;
+        graphene_rect_t bar = GRAPHENE_RECT_INIT (bin->rect.origin.x, bottom - h,
+                                                  w > 3 ? w - 1 : w, h);
+
+        gtk_snapshot_append_color (snapshot, &p->density, &bar);
+      }
+    }
+}
+
+static void
+draw_lanes (ChanceryScene *scene,
+            GtkSnapshot   *snapshot)
+{
+  const ChanceryPalette *p = &scene->palette;
+
+  for (guint l = 0; l < scene->lanes->len; l++)
+    {
+      const ChanceryLaneBox *box = &g_array_index (scene->lanes, ChanceryLaneBox, l);
+
+      if (box->y >= scene->height || box->y + box->height <= CHANCERY_SCENE_AXIS_HEIGHT)
+        continue;
+      if (l % 2 == 1)
+        gtk_snapshot_append_color (snapshot, &p->lane_alt,
+                                   &GRAPHENE_RECT_INIT (0, box->y, scene->width, box->height));
+      gtk_snapshot_append_color (snapshot, &p->separator,
+                                 &GRAPHENE_RECT_INIT (0, box->y + box->height - 1, scene->width, 1));
+    }
+}
+
+static void
+draw_lane_contents (ChanceryScene *scene,
+                    GtkSnapshot   *snapshot)
+{
+  const ChanceryPalette *p = &scene->palette;
+
+  for (guint l = 0; l < scene->lanes->len; l++)
+    {
+      const ChanceryLaneBox *box = &g_array_index (scene->lanes, ChanceryLaneBox, l);
+      const ChanceryLane *lane = g_ptr_array_index (scene->index->lanes, l);
+      CachedLayout *label;
+      float header_y, w, u;
+
+      if (box->y >= scene->height || box->y + box->height <= CHANCERY_SCENE_AXIS_HEIGHT)
+        continue;
+
+      if (box->dense)
+        draw_dense_lane (scene, snapshot, box);
+      else
+        {
+          for (guint i = 0; i < box->n_items; i++)
+            {
+              const ChanceryItem *item = &g_array_index (scene->items, ChanceryItem,
+                                                         box->first_item + i);
+
+              if (item->rect.origin.y < scene->height &&
+                  item->rect.origin.y + item->rect.size.height > CHANCERY_SCENE_AXIS_HEIGHT)
+                draw_item (scene, snapshot, item);
+            }
+        }
+
+      /* The lane's name at the start edge; it stays in sight while the
+       * lane scrolls under the axis. */
+      label = text_layout (scene, scene->bold_font,
+                           lane->label[0] != '\0' ? lane->label : _("Other"));
+      header_y = CLAMP (CHANCERY_SCENE_AXIS_HEIGHT, box->y, box->y + box->height - HEADER_HEIGHT);
+      w = text_width (label, scene->width / 2);
+      u = 12;
+      if (header_y > box->y)
+        {
+          GdkRGBA pill = with_alpha (&p->background, 0.92f);
+          graphene_rect_t r = u_rect (scene, u - 6, u + w + 6, header_y + 2, HEADER_HEIGHT - 4);
+
+          append_rounded (snapshot, &pill, &r, 6);
+        }
+      append_text (snapshot, label, scene->rtl ? scene->width - u - w : u,
+                   header_y + (HEADER_HEIGHT - scene->line_height) / 2, w, &p->dim);
+      {
+        g_autofree char *count = g_strdup_printf ("%'u", lane->n_items);
+        CachedLayout *cached = text_layout (scene, scene->small_font, count);
+        float cw = text_width (cached, 200);
+        float cu = u + w + 8;
+        GdkRGBA faint = with_alpha (&p->dim, 0.7f);
+
+        if (cu + cw < scene->width / 2)
+          append_text (snapshot, cached, scene->rtl ? scene->width - cu - cw : cu,
+                       header_y + (HEADER_HEIGHT - scene->line_height) / 2, cw, &faint);
+      }
+    }
+}
+
+static void
+draw_today (ChanceryScene *scene,
+            GtkSnapshot   *snapshot)
+{
+  double now = chancery_scene_now ();
+  float x;
+  GdkRGBA line;
+
+  if (now < scene->start || now >= scene->end)
+    return;
+
+  x = roundf (chancery_scene_x_at (scene, now));
+  line = with_alpha (&scene->palette.accent, 0.75f);
+  gtk_snapshot_append_color (snapshot, &line,
+                             &GRAPHENE_RECT_INIT (x - 1, CHANCERY_SCENE_AXIS_HEIGHT,
+                                                  2, scene->height - CHANCERY_SCENE_AXIS_HEIGHT));
+  append_rounded (snapshot, &scene->palette.accent,
+                  &GRAPHENE_RECT_INIT (x - 4, CHANCERY_SCENE_AXIS_HEIGHT - 4, 8, 8), 4);
+}
+
+static void
+draw_scroll_hint (ChanceryScene *scene,
+                  GtkSnapshot   *snapshot)
+{
+  float viewport = scene->height - CHANCERY_SCENE_AXIS_HEIGHT;
+  float h, y;
+  GdkRGBA thumb;
+
+  if (scene->content_height <= viewport + 0.5f || viewport <= 0)
+    return;
+
+  h = MAX (24, viewport * viewport / scene->content_height);
+  y = CHANCERY_SCENE_AXIS_HEIGHT + 2
+      + (viewport - h - 4) * scene->scroll_y / (scene->content_height - viewport);
+  thumb = with_alpha (&scene->palette.foreground, 0.25f);
+  append_rounded (snapshot, &thumb,
+                  &GRAPHENE_RECT_INIT (scene->rtl ? 3 : scene->width - 6, y, 3, h), 1.5f);
+}
+
+static void
+draw_empty (ChanceryScene *scene,
+            GtkSnapshot   *snapshot)
+{
+  CachedLayout *cached = text_layout (scene, scene->label_font, _("No events to show"));
+  float w = text_width (cached, scene->width);
+
+  append_text (snapshot, cached, (scene->width - w) / 2,
+               CHANCERY_SCENE_AXIS_HEIGHT + (scene->height - CHANCERY_SCENE_AXIS_HEIGHT) / 2
+               - scene->line_height / 2,
+               scene->width, &scene->palette.dim);
+}
+
+void
+chancery_scene_draw (ChanceryScene *scene,
+                     GtkSnapshot   *snapshot)
+{
+  graphene_rect_t bounds = GRAPHENE_RECT_INIT (0, 0, scene->width, scene->height);
+
+  if (scene->width < 1 || scene->height < 1 || scene->pango == NULL)
+    return;
+
+  gtk_snapshot_push_clip (snapshot, &bounds);
+  gtk_snapshot_append_color (snapshot, &scene->palette.background, &bounds);
+
+  if (scene->index != NULL)
+    draw_lanes (scene, snapshot);
+  draw_grid (scene, snapshot);
+  if (scene->show_today)
+    draw_today (scene, snapshot);
+
+  if (scene->index == NULL || scene->index->n_events == 0)
+    draw_empty (scene, snapshot);
+  else
+    {
+      gtk_snapshot_push_clip (snapshot,
+                              &GRAPHENE_RECT_INIT (0, CHANCERY_SCENE_AXIS_HEIGHT, scene->width,
+                                                   MAX (scene->height - CHANCERY_SCENE_AXIS_HEIGHT, 0)));
+      draw_lane_contents (scene, snapshot);
+      gtk_snapshot_pop (snapshot);
+    }
+
+  draw_axis (scene, snapshot);
+  draw_scroll_hint (scene, snapshot);
+  gtk_snapshot_pop (snapshot);
+}

@@ -1,0 +1,1584 @@
+/* chancery-window.c: the main window
+ *
+ * Copyright 2026 The Chancery developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The window owns one ChanceryStore for the main thread (the detail pane
+ * and the list's cells) and a worker with its own connection for building
+ * indexes and counts in threads, one at a time under a mutex. A filter
+ * change cancels the query before it; only the newest result is shown.
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <math.h>
+#include <string.h>
+
+#include "chancery-detail-pane.h"
+#include "chancery-resources.h"
+#include "chancery-error.h"
+#include "chancery-event-list.h"
+#include "chancery-filter-pane.h"
+#include "chancery-import.h"
+#include "chancery-overview.h"
+#include "chancery-timeline.h"
+#include "chancery-window.h"
+
+#define N_FACETS (CHANCERY_FACET_PROJECT + 1)
+/* A slow filter shows the loading card only after this long, so a quick
+ * one does not flicker. */
+#define LOADING_DELAY_MS 300
+#define N_RECENT 8
+#define RECENT_APP_NAME "chancery"
+
+typedef struct
+{
+  gatomicrefcount  ref_count;
+  GMutex           mutex;
+  char            *path;
+  ChanceryStore   *store;    /* opened lazily, on a worker thread */
+} Worker;
+
+typedef struct
+{
+  ChanceryIndex *index;
+  GPtrArray     *facets[N_FACETS];
+} QueryResult;
+
+typedef struct
+{
+  GFile            *file;
+  ChanceryGrouping  grouping;
+  int               progress;    /* permille, atomic; -1 = unknown */
+  ChanceryStore    *store;
+  gboolean          imported;
+  guint             n_imported;
+  QueryResult       result;
+} OpenJob;
+
+typedef struct
+{
+  Worker           *worker;
+  ChanceryFilter   *filter;
+  ChanceryGrouping  grouping;
+  gboolean          want_facets;
+  QueryResult       result;
+} QueryJob;
+
+struct _ChanceryWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  AdwToastOverlay      *toast_overlay;
+  AdwWindowTitle       *window_title;
+  AdwSplitButton       *open_button;
+  GtkStack             *main_stack;
+  AdwFlap              *flap;
+  ChanceryFilterPane   *filter_pane;
+  GtkRevealer          *chips_revealer;
+  GtkFlowBox           *chips_box;
+  GtkLabel             *range_label;
+  GtkMenuButton        *lanes_button;
+  ChanceryTimeline     *timeline;
+  ChanceryEventList    *event_list;
+  ChanceryDetailPane   *detail_pane;
+  GtkWidget            *loading_box;
+  GtkSpinner           *loading_spinner;
+  GtkLabel             *loading_label;
+  GtkProgressBar       *progress_bar;
+  GMenu                *recent_menu;
+  GMenuModel           *primary_menu;
+
+  ChanceryStore        *store;
+  Worker               *worker;
+  guint                 n_total;
+
+  ChanceryFilter       *requested_filter;   /* of the newest query */
+  ChanceryGrouping      requested_grouping;
+  ChanceryFilter       *facets_filter;      /* the counts shown are for this */
+  ChanceryGrouping      grouping;
+
+  GTask                *open_task;
+  GCancellable         *open_cancellable;
+  GTask                *query_task;
+  GCancellable         *query_cancellable;
+  guint                 loading_timeout_id;
+  guint                 progress_timeout_id;
+
+  gint64                selected_id;
+  GSettings            *settings;
+  GtkRecentManager     *recent_manager;
+  GtkFileChooserNative *file_chooser;
+
+  guint                 sidebar_visible : 1;
+  guint                 syncing_selection : 1;
+};
+
+G_DEFINE_FINAL_TYPE (ChanceryWindow, chancery_window, ADW_TYPE_APPLICATION_WINDOW)
+
+enum {
+  PROP_0,
+  PROP_STORE,
+  PROP_BUSY,
+  PROP_LANE_GROUPING,
+  PROP_SIDEBAR_VISIBLE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static const struct {
+  const char       *name;
+  ChanceryGrouping  grouping;
+  const char       *label;
+} groupings[] = {
+  { "none", CHANCERY_GROUP_NONE, N_("No Lanes") },
+  { "country", CHANCERY_GROUP_COUNTRY, N_("Lanes by Country") },
+  { "actor", CHANCERY_GROUP_ACTOR, N_("Lanes by Actor") },
+  { "kind", CHANCERY_GROUP_KIND, N_("Lanes by Kind") },
+  { "project", CHANCERY_GROUP_PROJECT, N_("Lanes by Project") },
+};
+
+static void schedule_query (ChanceryWindow *self);
+
+/* Worker */
+
+static Worker *
+worker_new (const char *path)
+{
+  Worker *worker = g_new0 (Worker, 1);
+
+  g_atomic_ref_count_init (&worker->ref_count);
+  g_mutex_init (&worker->mutex);
+  worker->path = g_strdup (path);
+
+  return worker;
+}
+
+static Worker *
+worker_ref (Worker *worker)
+{
+  g_atomic_ref_count_inc (&worker->ref_count);
+  return worker;
+}
+
+static void
+worker_unref (Worker *worker)
+{
+  if (!g_atomic_ref_count_dec (&worker->ref_count))
+    return;
+
+  g_clear_object (&worker->store);
+  g_mutex_clear (&worker->mutex);
+  g_free (worker->path);
+  g_free (worker);
+}
+
+/* Jobs */
+
+static void
+query_result_clear (QueryResult *result)
+{
+  g_clear_pointer (&result->index, chancery_index_unref);
+  for (guint k = 0; k < N_FACETS; k++)
+    g_clear_pointer (&result->facets[k], g_ptr_array_unref);
+}
+
+static void
+open_job_free (OpenJob *job)
+{
+  g_clear_object (&job->file);
+  g_clear_object (&job->store);
+  query_result_clear (&job->result);
+  g_free (job);
+}
+
+static void
+query_job_free (QueryJob *job)
+{
+  g_clear_pointer (&job->worker, worker_unref);
+  g_clear_pointer (&job->filter, chancery_filter_free);
+  query_result_clear (&job->result);
+  g_free (job);
+}
+
+static gboolean
+run_query (ChanceryStore        *store,
+           const ChanceryFilter *filter,
+           ChanceryGrouping      grouping,
+           gboolean              want_facets,
+           QueryResult          *result,
+           GCancellable         *cancellable,
+           GError              **error)
+{
+  result->index = chancery_store_load_index (store, filter, grouping, cancellable, error);
+  if (result->index == NULL)
+    return FALSE;
+
+  if (!want_facets)
+    return TRUE;
+
+  for (guint k = 0; k < N_FACETS; k++)
+    {
+      result->facets[k] = chancery_store_list_facets (store, filter, k, cancellable, error);
+      if (result->facets[k] == NULL)
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+static void
+on_import_progress_cb (double   fraction,
+                       gpointer user_data)
+{
+  OpenJob *job = user_data;
+
+  g_atomic_int_set (&job->progress, (int) CLAMP (fraction * 1000.0, 0.0, 1000.0));
+}
+
+static gboolean
+looks_like_json (const char *path)
+{
+  g_autofree char *lower = g_ascii_strdown (path, -1);
+  char head[64] = { 0 };
+  FILE *fp;
+  size_t n;
+
+  if (g_str_has_suffix (lower, ".json"))
+    return TRUE;
+
+  fp = g_fopen (path, "rb");
+  if (fp == NULL)
+    return FALSE;
+  n = fread (head, 1, sizeof head - 1, fp);
+  fclose (fp);
+
+  /* An SQLite file starts with its magic string; JSON with a brace. */
+  if (n >= 16 && memcmp (head, "SQLite format 3", 16) == 0)
+    return FALSE;
+  for (size_t i = 0; i < n; i++)
+    {
+      if (g_ascii_isspace (head[i]))
+        continue;
+      return head[i] == '{';
+    }
+  return FALSE;
+}
+
+/* Imports a JSON file into <user data dir>/chancery/NAME.db, written under
+ * a temporary name and renamed into place when complete. */
+static char *
+import_json (OpenJob       *job,
+             const char    *json_path,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "chancery", NULL);
+  g_autofree char *base = g_path_get_basename (json_path);
+  g_autofree char *db_path = NULL;
+  g_autofree char *tmp_path = NULL;
+  g_autoptr(ChanceryStore) store = NULL;
+  ChanceryImportReport report;
+  char *dot;
+  gboolean ok;
+
+  dot = strrchr (base, '.');
+  if (dot != NULL && dot != base)
+    *dot = '\0';
+
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int saved_errno = errno;
+      g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_IO,
+                   _("Could not create the folder “%s”: %s"), dir, g_strerror (saved_errno));
+      return NULL;
+    }
+
+  db_path = g_strdup_printf ("%s%c%s.db", dir, G_DIR_SEPARATOR, base);
+  tmp_path = g_strdup_printf ("%s.part", db_path);
+  g_unlink (tmp_path);
+
+  store = chancery_store_open (tmp_path, CHANCERY_STORE_READ_WRITE | CHANCERY_STORE_CREATE,
+                               cancellable, error);
+  if (store == NULL)
+    return NULL;
+
+  chancery_import_report_init (&report);
+  ok = chancery_import_json_file (store, json_path, &report,
+                                  on_import_progress_cb, job, cancellable, error);
+  job->n_imported = report.inserted + report.updated + report.unchanged;
+  chancery_import_report_clear (&report);
+  g_clear_object (&store);
+
+  if (!ok)
+    {
+      g_unlink (tmp_path);
+      return NULL;
+    }
+
+  if (g_rename (tmp_path, db_path) != 0)
+    {
+      int saved_errno = errno;
+      g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_IO,
+                   _("Could not save the imported database as “%s”: %s"),
+                   db_path, g_strerror (saved_errno));
+      g_unlink (tmp_path);
+      return NULL;
+    }
+
+  return g_steal_pointer (&db_path);
+}
+
+static void
+open_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  OpenJob *job = task_data;
+  g_autofree char *path = g_file_get_path (job->file);
+  g_autofree char *db_path = NULL;
+  g_autoptr(ChanceryFilter) filter = chancery_filter_new ();
+  GError *error = NULL;
+
+  if (path == NULL)
+    {
+      g_autofree char *uri = g_file_get_uri (job->file);
+      g_task_return_new_error (task, CHANCERY_ERROR, CHANCERY_ERROR_IO,
+                               _("“%s” is not a local file"), uri);
+      return;
+    }
+
+  if (looks_like_json (path))
+    {
+      db_path = import_json (job, path, cancellable, &error);
+      if (db_path == NULL)
+        {
+          g_task_return_error (task, error);
+          return;
+        }
+      job->imported = TRUE;
+    }
+  else
+    db_path = g_strdup (path);
+
+  g_atomic_int_set (&job->progress, -1);
+  job->store = chancery_store_open (db_path, CHANCERY_STORE_READ_ONLY, cancellable, &error);
+  if (job->store == NULL
+      || !run_query (job->store, filter, job->grouping, TRUE, &job->result, cancellable, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+query_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  QueryJob *job = task_data;
+  Worker *worker = job->worker;
+  GError *error = NULL;
+  gboolean ok = FALSE;
+
+  /* The previous query, cancelled, lets go of the worker quickly. */
+  g_mutex_lock (&worker->mutex);
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, &error))
+    goto out;
+
+  if (worker->store == NULL)
+    {
+      worker->store = chancery_store_open (worker->path, CHANCERY_STORE_READ_ONLY,
+                                           cancellable, &error);
+      if (worker->store == NULL)
+        goto out;
+    }
+
+  ok = run_query (worker->store, job->filter, job->grouping, job->want_facets,
+                  &job->result, cancellable, &error);
+
+out:
+  g_mutex_unlock (&worker->mutex);
+
+  if (ok)
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+/* Helpers */
+
+static gboolean
+get_busy (ChanceryWindow *self)
+{
+  return self->open_task != NULL || self->query_task != NULL;
+}
+
+static void
+toast (ChanceryWindow *self,
+       const char     *message)
+{
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+}
+
+static gboolean
+on_loading_timeout_cb (gpointer user_data)
+{
+  ChanceryWindow *self = user_data;
+
+  self->loading_timeout_id = 0;
+  gtk_widget_set_visible (self->loading_box, TRUE);
+  gtk_spinner_start (self->loading_spinner);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+show_loading (ChanceryWindow *self,
+              const char     *message,
+              gboolean        immediately)
+{
+  gtk_label_set_text (self->loading_label, message);
+  gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), FALSE);
+
+  g_clear_handle_id (&self->loading_timeout_id, g_source_remove);
+  if (immediately || gtk_widget_get_visible (self->loading_box))
+    on_loading_timeout_cb (self);
+  else
+    self->loading_timeout_id = g_timeout_add (LOADING_DELAY_MS, on_loading_timeout_cb, self);
+}
+
+static void
+hide_loading (ChanceryWindow *self)
+{
+  if (get_busy (self))
+    return;
+
+  g_clear_handle_id (&self->loading_timeout_id, g_source_remove);
+  g_clear_handle_id (&self->progress_timeout_id, g_source_remove);
+  gtk_spinner_stop (self->loading_spinner);
+  gtk_widget_set_visible (self->loading_box, FALSE);
+}
+
+static void
+update_actions (ChanceryWindow *self)
+{
+  gboolean have_data = self->store != NULL;
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel", get_busy (self));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.clear-filters", have_data);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.focus-search", have_data);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.zoom-in", have_data);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.zoom-out", have_data);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.zoom-fit", have_data);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.go-today", have_data);
+}
+
+static void
+busy_changed (ChanceryWindow *self)
+{
+  update_actions (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
+}
+
+static void
+update_summary (ChanceryWindow *self)
+{
+  ChanceryIndex *index = chancery_timeline_get_index (self->timeline);
+  guint n_matching = index != NULL ? index->n_events : 0;
+  g_autofree char *text = NULL;
+
+  chancery_filter_pane_set_summary (self->filter_pane, n_matching, self->n_total);
+  /* Translators: window subtitle, "7 of 21 events"; plural follows the total */
+  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'u of %'u event", "%'u of %'u events",
+                                       self->n_total),
+                          n_matching, self->n_total);
+  adw_window_title_set_subtitle (self->window_title, text);
+}
+
+static void
+show_facets (ChanceryWindow *self,
+             QueryResult    *result)
+{
+  for (guint k = 0; k < N_FACETS; k++)
+    {
+      if (result->facets[k] != NULL)
+        chancery_filter_pane_set_facets (self->filter_pane, k, result->facets[k]);
+    }
+}
+
+static void
+show_index (ChanceryWindow *self,
+            ChanceryIndex  *index)
+{
+  chancery_timeline_set_index (self->timeline, index);
+  chancery_event_list_set_index (self->event_list, index);
+  update_summary (self);
+}
+
+static void
+show_error_dialog (ChanceryWindow *self,
+                   GFile          *file,
+                   const GError   *error)
+{
+  g_autofree char *name = g_file_get_basename (file);
+  g_autofree char *heading = NULL;
+  GtkWidget *dialog;
+
+  heading = g_strdup_printf (_("Could Not Open “%s”"), name);
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, error->message);
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "close");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "close");
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+add_to_recent (ChanceryWindow *self,
+               GFile          *file,
+               gboolean        is_json)
+{
+  g_autofree char *uri = g_file_get_uri (file);
+  g_autofree char *path = g_file_get_path (file);
+  GtkRecentData data = { 0 };
+
+  /* The bundled dataset is always one click away; keep it out of the list. */
+  if (path != NULL && g_strcmp0 (path, chancery_default_database_path ()) == 0)
+    return;
+
+  data.display_name = NULL;
+  data.mime_type = (char *) (is_json ? "application/json" : "application/vnd.sqlite3");
+  data.app_name = (char *) RECENT_APP_NAME;
+  data.app_exec = (char *) "chancery %u";
+  gtk_recent_manager_add_full (self->recent_manager, uri, &data);
+}
+
+static void
+save_last_database (ChanceryWindow *self,
+                    const char     *path)
+{
+  g_autoptr(GSettingsSchema) schema = NULL;
+
+  if (self->settings == NULL)
+    return;
+
+  g_object_get (self->settings, "settings-schema", &schema, NULL);
+  if (g_settings_schema_has_key (schema, "last-database"))
+    g_settings_set_string (self->settings, "last-database", path);
+}
+
+static void
+apply_open (ChanceryWindow *self,
+            OpenJob        *job)
+{
+  g_autofree char *name = chancery_store_dup_name (job->store);
+
+  chancery_window_select_event (self, -1);
+
+  g_set_object (&self->store, job->store);
+  g_clear_pointer (&self->worker, worker_unref);
+  self->worker = worker_new (chancery_store_get_path (job->store));
+  self->n_total = job->result.index->n_events;
+
+  g_clear_pointer (&self->requested_filter, chancery_filter_free);
+  g_clear_pointer (&self->facets_filter, chancery_filter_free);
+  self->requested_filter = chancery_filter_new ();
+  self->facets_filter = chancery_filter_new ();
+  self->requested_grouping = job->grouping;
+
+  chancery_filter_pane_reset (self->filter_pane);
+  show_facets (self, &job->result);
+  chancery_event_list_set_store (self->event_list, self->store);
+  show_index (self, job->result.index);
+  chancery_timeline_zoom_fit (self->timeline);
+
+  gtk_window_set_title (GTK_WINDOW (self), name);
+  adw_window_title_set_title (self->window_title, name);
+  gtk_stack_set_visible_child_name (self->main_stack, "main");
+
+  add_to_recent (self, job->file, job->imported);
+  save_last_database (self, chancery_store_get_path (self->store));
+
+  if (job->imported)
+    {
+      g_autofree char *message = NULL;
+
+      message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Imported %'u event into “%s”",
+                                              "Imported %'u events into “%s”", job->n_imported),
+                                 job->n_imported, name);
+      toast (self, message);
+    }
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
+  update_actions (self);
+
+  /* The grouping may have changed while the file was opening. */
+  if (job->grouping != self->grouping)
+    schedule_query (self);
+}
+
+static void
+on_open_ready_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  ChanceryWindow *self = CHANCERY_WINDOW (source);
+  OpenJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+
+  /* Superseded by a newer open: its owner has moved on. */
+  if (G_TASK (result) != self->open_task)
+    return;
+
+  g_clear_object (&self->open_task);
+  g_clear_object (&self->open_cancellable);
+  hide_loading (self);
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        toast (self, _("Opening cancelled"));
+      else
+        show_error_dialog (self, job->file, error);
+    }
+  else
+    apply_open (self, job);
+
+  busy_changed (self);
+}
+
+static void
+on_query_ready_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  ChanceryWindow *self = CHANCERY_WINDOW (source);
+  QueryJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+
+  if (G_TASK (result) != self->query_task)
+    return;
+
+  g_clear_object (&self->query_task);
+  g_clear_object (&self->query_cancellable);
+  hide_loading (self);
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      /* What is shown is what was asked before; asking again must work. */
+      g_clear_pointer (&self->requested_filter, chancery_filter_free);
+
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        toast (self, _("Filtering cancelled; the previous results are shown"));
+      else
+        {
+          g_autofree char *message = g_strdup_printf (_("Could not filter: %s"), error->message);
+          toast (self, message);
+        }
+    }
+  else
+    {
+      if (job->want_facets)
+        {
+          show_facets (self, &job->result);
+          g_clear_pointer (&self->facets_filter, chancery_filter_free);
+          self->facets_filter = chancery_filter_copy (job->filter);
+        }
+      show_index (self, job->result.index);
+    }
+
+  busy_changed (self);
+}
+
+static void
+cancel_query (ChanceryWindow *self)
+{
+  if (self->query_cancellable != NULL)
+    g_cancellable_cancel (self->query_cancellable);
+  g_clear_object (&self->query_cancellable);
+  g_clear_object (&self->query_task);
+}
+
+static void
+schedule_query (ChanceryWindow *self)
+{
+  g_autoptr(ChanceryFilter) filter = NULL;
+  g_autoptr(GTask) task = NULL;
+  QueryJob *job;
+
+  if (self->store == NULL || self->open_task != NULL)
+    return;
+
+  filter = chancery_filter_pane_dup_filter (self->filter_pane);
+  if (self->requested_filter != NULL
+      && self->requested_grouping == self->grouping
+      && chancery_filter_equal (filter, self->requested_filter))
+    return;
+
+  cancel_query (self);
+
+  job = g_new0 (QueryJob, 1);
+  job->worker = worker_ref (self->worker);
+  job->filter = chancery_filter_copy (filter);
+  job->grouping = self->grouping;
+  job->want_facets = self->facets_filter == NULL
+                     || !chancery_filter_equal (filter, self->facets_filter);
+
+  g_clear_pointer (&self->requested_filter, chancery_filter_free);
+  self->requested_filter = g_steal_pointer (&filter);
+  self->requested_grouping = self->grouping;
+
+  self->query_cancellable = g_cancellable_new ();
+  task = g_task_new (self, self->query_cancellable, on_query_ready_cb, NULL);
+  g_task_set_source_tag (task, schedule_query);
+  g_task_set_task_data (task, job, (GDestroyNotify) query_job_free);
+  self->query_task = g_object_ref (task);
+  g_task_run_in_thread (task, query_thread);
+
+  show_loading (self, _("Filtering…"), FALSE);
+  busy_changed (self);
+}
+
+static gboolean
+on_progress_timeout_cb (gpointer user_data)
+{
+  ChanceryWindow *self = user_data;
+  OpenJob *job;
+  int permille;
+
+  if (self->open_task == NULL)
+    {
+      self->progress_timeout_id = 0;
+      return G_SOURCE_REMOVE;
+    }
+
+  job = g_task_get_task_data (self->open_task);
+  permille = g_atomic_int_get (&job->progress);
+  gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), permille >= 0);
+  if (permille >= 0)
+    gtk_progress_bar_set_fraction (self->progress_bar, permille / 1000.0);
+
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+update_chips (ChanceryWindow *self);
+
+static void
+on_chip_clicked_cb (GtkButton      *button,
+                    ChanceryWindow *self)
+{
+  ChanceryFilterField field = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (button), "field"));
+  const char *key = g_object_get_data (G_OBJECT (button), "key");
+
+  chancery_filter_pane_remove (self->filter_pane, field, key);
+}
+
+static const char *
+field_label (ChanceryFilterField field)
+{
+  switch (field)
+    {
+    case CHANCERY_FILTER_FIELD_ACTOR:   return C_("filter chip", "Actor");
+    case CHANCERY_FILTER_FIELD_COUNTRY: return C_("filter chip", "Country");
+    case CHANCERY_FILTER_FIELD_KIND:    return C_("filter chip", "Kind");
+    case CHANCERY_FILTER_FIELD_STATUS:  return C_("filter chip", "Status");
+    case CHANCERY_FILTER_FIELD_PROJECT: return C_("filter chip", "Project");
+    case CHANCERY_FILTER_FIELD_FROM:
+    case CHANCERY_FILTER_FIELD_TO:      return C_("filter chip", "Date");
+    case CHANCERY_FILTER_FIELD_TEXT:    return C_("filter chip", "Text");
+    default:
+      g_return_val_if_reached ("");
+    }
+}
+
+static GtkWidget *
+make_filter_chip (ChanceryWindow           *self,
+                  const ChanceryFilterChip *chip)
+{
+  GtkWidget *button = gtk_button_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 4);
+  GtkWidget *field = gtk_label_new (field_label (chip->field));
+  GtkWidget *value = gtk_label_new (chip->label);
+  GtkWidget *icon = gtk_image_new_from_icon_name ("window-close-symbolic");
+  g_autofree char *description = NULL;
+
+  gtk_widget_add_css_class (field, "dim-label");
+  gtk_label_set_ellipsize (GTK_LABEL (value), PANGO_ELLIPSIZE_END);
+  gtk_label_set_max_width_chars (GTK_LABEL (value), 28);
+  gtk_box_append (GTK_BOX (box), field);
+  gtk_box_append (GTK_BOX (box), value);
+  gtk_box_append (GTK_BOX (box), icon);
+  gtk_button_set_child (GTK_BUTTON (button), box);
+  gtk_widget_add_css_class (button, "filter-chip");
+
+  /* Translators: tooltip of a filter chip, e.g. "Remove filter Country: Armenia" */
+  description = g_strdup_printf (_("Remove filter %s: %s"), field_label (chip->field), chip->label);
+  gtk_widget_set_tooltip_text (button, description);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, description,
+                                  -1);
+
+  g_object_set_data (G_OBJECT (button), "field", GUINT_TO_POINTER (chip->field));
+  g_object_set_data_full (G_OBJECT (button), "key", g_strdup (chip->key), g_free);
+  g_signal_connect (button, "clicked", G_CALLBACK (on_chip_clicked_cb), self);
+
+  return button;
+}
+
+static void
+update_chips (ChanceryWindow *self)
+{
+  g_autoptr(GPtrArray) chips = chancery_filter_pane_list_chips (self->filter_pane);
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->chips_box))) != NULL)
+    gtk_flow_box_remove (self->chips_box, child);
+
+  for (guint i = 0; i < chips->len; i++)
+    gtk_flow_box_append (self->chips_box, make_filter_chip (self, g_ptr_array_index (chips, i)));
+
+  gtk_revealer_set_reveal_child (self->chips_revealer, chips->len > 0);
+}
+
+static char *
+format_day (double day)
+{
+  g_autoptr(GDateTime) dt = NULL;
+  int y, m, d;
+
+  chancery_day_to_ymd ((gint32) floor (day), &y, &m, &d);
+  dt = g_date_time_new_utc (y, m, d, 0, 0, 0);
+  if (dt == NULL)
+    return g_strdup ("");
+  /* Translators: a day in the timeline's range label; see g_date_time_format() */
+  return g_date_time_format (dt, C_("range label", "%-d %b %Y"));
+}
+
+static void
+update_lanes_label (ChanceryWindow *self)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (groupings); i++)
+    {
+      if (groupings[i].grouping == self->grouping)
+        gtk_menu_button_set_label (self->lanes_button, _(groupings[i].label));
+    }
+}
+
+/* Signal callbacks */
+
+static void
+on_filter_pane_changed_cb (ChanceryFilterPane *pane,
+                           ChanceryWindow     *self)
+{
+  update_chips (self);
+  schedule_query (self);
+}
+
+static void
+load_detail (ChanceryWindow *self,
+             gint64          id)
+{
+  g_autoptr(GError) error = NULL;
+  ChanceryEvent *event = NULL;
+
+  if (id >= 0 && self->store != NULL)
+    {
+      event = chancery_store_get_event (self->store, id, &error);
+      if (event == NULL)
+        {
+          g_autofree char *message = g_strdup_printf (_("Could not read the event: %s"), error->message);
+          toast (self, message);
+        }
+    }
+
+  chancery_detail_pane_set_event (self->detail_pane, event);
+}
+
+static void
+on_timeline_selected_id_changed_cb (ChanceryTimeline *timeline,
+                                    GParamSpec       *pspec,
+                                    ChanceryWindow   *self)
+{
+  chancery_window_select_event (self, chancery_timeline_get_selected_id (timeline));
+}
+
+static void
+on_event_list_selected_id_changed_cb (ChanceryEventList *list,
+                                      GParamSpec        *pspec,
+                                      ChanceryWindow    *self)
+{
+  chancery_window_select_event (self, chancery_event_list_get_selected_id (list));
+}
+
+static void
+on_event_list_event_activated_cb (ChanceryEventList *list,
+                                  gint64             id,
+                                  ChanceryWindow    *self)
+{
+  chancery_window_select_event (self, id);
+  gtk_widget_activate_action (GTK_WIDGET (self->timeline), "timeline.go-selection", NULL);
+}
+
+static void
+on_detail_pane_filter_requested_cb (ChanceryDetailPane *pane,
+                                    guint               kind,
+                                    const char         *key,
+                                    const char         *label,
+                                    ChanceryWindow     *self)
+{
+  chancery_filter_pane_add (self->filter_pane, kind, key, label);
+}
+
+static void
+on_detail_pane_event_requested_cb (ChanceryDetailPane *pane,
+                                   gint64              id,
+                                   ChanceryWindow     *self)
+{
+  ChanceryIndex *index = chancery_timeline_get_index (self->timeline);
+
+  chancery_window_select_event (self, id);
+  if (index != NULL && chancery_index_find_id (index, id) != G_MAXUINT)
+    gtk_widget_activate_action (GTK_WIDGET (self->timeline), "timeline.go-selection", NULL);
+  else
+    toast (self, _("This event is hidden by the filters"));
+}
+
+static void
+on_timeline_view_changed_cb (ChanceryTimeline *timeline,
+                             GParamSpec       *pspec,
+                             ChanceryWindow   *self)
+{
+  g_autofree char *start_text = NULL;
+  g_autofree char *end_text = NULL;
+  g_autofree char *text = NULL;
+  double start, end;
+
+  chancery_timeline_get_view (timeline, &start, &end);
+  if (!(end > start))
+    {
+      gtk_label_set_text (self->range_label, "");
+      return;
+    }
+
+  start_text = format_day (start);
+  end_text = format_day (end - 1e-6);
+  text = g_strdup_printf ("%s – %s", start_text, end_text);
+  gtk_label_set_text (self->range_label, text);
+}
+
+static void
+on_recent_manager_changed_cb (GtkRecentManager *manager,
+                              ChanceryWindow   *self);
+
+static int
+compare_recent_infos (gconstpointer a,
+                      gconstpointer b)
+{
+  GtkRecentInfo *ia = *(GtkRecentInfo **) a;
+  GtkRecentInfo *ib = *(GtkRecentInfo **) b;
+  GDateTime *ma = gtk_recent_info_get_modified (ia);
+  GDateTime *mb = gtk_recent_info_get_modified (ib);
+
+  return -g_date_time_compare (ma, mb);
+}
+
+static void
+on_recent_manager_changed_cb (GtkRecentManager *manager,
+                              ChanceryWindow   *self)
+{
+  g_autoptr(GPtrArray) infos = g_ptr_array_new_with_free_func ((GDestroyNotify) gtk_recent_info_unref);
+  GList *items = gtk_recent_manager_get_items (manager);
+
+  for (GList *l = items; l != NULL; l = l->next)
+    {
+      GtkRecentInfo *info = l->data;
+
+      if (gtk_recent_info_has_application (info, RECENT_APP_NAME) && gtk_recent_info_exists (info))
+        g_ptr_array_add (infos, gtk_recent_info_ref (info));
+    }
+  g_list_free_full (items, (GDestroyNotify) gtk_recent_info_unref);
+  g_ptr_array_sort (infos, compare_recent_infos);
+
+  g_menu_remove_all (self->recent_menu);
+  for (guint i = 0; i < infos->len && i < N_RECENT; i++)
+    {
+      GtkRecentInfo *info = g_ptr_array_index (infos, i);
+      g_autoptr(GMenuItem) item = NULL;
+
+      item = g_menu_item_new (gtk_recent_info_get_display_name (info), NULL);
+      g_menu_item_set_action_and_target (item, "win.open-recent", "s", gtk_recent_info_get_uri (info));
+      g_menu_append_item (self->recent_menu, item);
+    }
+
+  if (infos->len == 0)
+    g_menu_append (self->recent_menu, _("No Recent Files"), "win.no-recent");
+}
+
+static void
+on_file_chooser_response_cb (GtkNativeDialog *dialog,
+                             int              response,
+                             ChanceryWindow  *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+
+      if (file != NULL)
+        chancery_window_open_file (self, file);
+    }
+
+  gtk_native_dialog_destroy (dialog);
+  g_clear_object (&self->file_chooser);
+}
+
+static gboolean
+on_drop_target_drop_cb (GtkDropTarget  *target,
+                        const GValue   *value,
+                        double          x,
+                        double          y,
+                        ChanceryWindow *self)
+{
+  GSList *files;
+
+  if (!G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST))
+    return FALSE;
+
+  files = gdk_file_list_get_files (g_value_get_boxed (value));
+  if (files == NULL)
+    return FALSE;
+
+  chancery_window_open_file (self, files->data);
+  g_slist_free (files);
+  return TRUE;
+}
+
+/* Actions */
+
+static void
+add_file_filter (GtkFileChooser *chooser,
+                 const char     *name,
+                 const char     *mime_type,
+                 const char    **patterns)
+{
+  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+
+  gtk_file_filter_set_name (filter, name);
+  if (mime_type != NULL)
+    gtk_file_filter_add_mime_type (filter, mime_type);
+  for (guint i = 0; patterns != NULL && patterns[i] != NULL; i++)
+    gtk_file_filter_add_pattern (filter, patterns[i]);
+  gtk_file_chooser_add_filter (chooser, filter);
+}
+
+static void
+open_action_cb (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  ChanceryWindow *self = CHANCERY_WINDOW (widget);
+  static const char *all_patterns[] = { "*.db", "*.sqlite", "*.sqlite3", "*.chancery", "*.json", NULL };
+  static const char *db_patterns[] = { "*.db", "*.sqlite", "*.sqlite3", "*.chancery", NULL };
+  static const char *json_patterns[] = { "*.json", NULL };
+  static const char *any_patterns[] = { "*", NULL };
+  GtkFileChooser *chooser;
+
+  if (self->file_chooser != NULL)
+    {
+      gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->file_chooser));
+      return;
+    }
+
+  self->file_chooser = gtk_file_chooser_native_new (_("Open Dataset"), GTK_WINDOW (self),
+                                                    GTK_FILE_CHOOSER_ACTION_OPEN,
+                                                    _("_Open"), _("_Cancel"));
+  chooser = GTK_FILE_CHOOSER (self->file_chooser);
+  add_file_filter (chooser, _("Chancery Datasets"), NULL, all_patterns);
+  add_file_filter (chooser, _("Chancery Databases"), "application/vnd.sqlite3", db_patterns);
+  add_file_filter (chooser, _("Chancery JSON Files"), "application/json", json_patterns);
+  add_file_filter (chooser, _("All Files"), NULL, any_patterns);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->file_chooser), TRUE);
+
+  g_signal_connect (self->file_chooser, "response",
+                    G_CALLBACK (on_file_chooser_response_cb), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->file_chooser));
+}
+
+static void
+open_recent_action_cb (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  g_autoptr(GFile) file = g_file_new_for_uri (g_variant_get_string (parameter, NULL));
+
+  chancery_window_open_file (CHANCERY_WINDOW (widget), file);
+}
+
+static void
+clear_filters_action_cb (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *parameter)
+{
+  chancery_filter_pane_clear (CHANCERY_WINDOW (widget)->filter_pane);
+}
+
+static void
+focus_search_action_cb (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  ChanceryWindow *self = CHANCERY_WINDOW (widget);
+
+  adw_flap_set_reveal_flap (self->flap, TRUE);
+  chancery_filter_pane_focus_search (self->filter_pane);
+}
+
+static void
+cancel_action_cb (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  ChanceryWindow *self = CHANCERY_WINDOW (widget);
+
+  if (self->open_cancellable != NULL)
+    g_cancellable_cancel (self->open_cancellable);
+  if (self->query_cancellable != NULL)
+    g_cancellable_cancel (self->query_cancellable);
+}
+
+static void
+timeline_action_cb (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  ChanceryWindow *self = CHANCERY_WINDOW (widget);
+  g_autofree char *name = NULL;
+
+  /* "win.zoom-in" -> "timeline.zoom-in" */
+  name = g_strconcat ("timeline.", strchr (action_name, '.') + 1, NULL);
+  gtk_widget_activate_action (GTK_WIDGET (self->timeline), name, NULL);
+}
+
+/* Settings */
+
+static GSettings *
+create_settings (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+
+  if (source == NULL)
+    return NULL;
+  schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
+  if (schema == NULL)
+    return NULL;
+
+  return g_settings_new_full (schema, NULL, NULL);
+}
+
+static gboolean
+settings_has_key (GSettings  *settings,
+                  const char *key)
+{
+  g_autoptr(GSettingsSchema) schema = NULL;
+
+  g_object_get (settings, "settings-schema", &schema, NULL);
+  return g_settings_schema_has_key (schema, key);
+}
+
+static void
+load_settings (ChanceryWindow *self)
+{
+  self->settings = create_settings ();
+  if (self->settings == NULL)
+    return;
+
+  if (settings_has_key (self->settings, "window-width")
+      && settings_has_key (self->settings, "window-height"))
+    {
+      int width = g_settings_get_int (self->settings, "window-width");
+      int height = g_settings_get_int (self->settings, "window-height");
+
+      if (width > 0 && height > 0)
+        gtk_window_set_default_size (GTK_WINDOW (self), width, height);
+    }
+  if (settings_has_key (self->settings, "window-maximized")
+      && g_settings_get_boolean (self->settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
+
+  if (settings_has_key (self->settings, "lane-grouping"))
+    g_settings_bind (self->settings, "lane-grouping", self, "lane-grouping", G_SETTINGS_BIND_DEFAULT);
+  if (settings_has_key (self->settings, "sidebar-visible"))
+    g_settings_bind (self->settings, "sidebar-visible", self, "sidebar-visible", G_SETTINGS_BIND_DEFAULT);
+}
+
+static void
+save_window_state (ChanceryWindow *self)
+{
+  int width, height;
+
+  if (self->settings == NULL)
+    return;
+
+  gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
+  if (settings_has_key (self->settings, "window-width"))
+    g_settings_set_int (self->settings, "window-width", width);
+  if (settings_has_key (self->settings, "window-height"))
+    g_settings_set_int (self->settings, "window-height", height);
+  if (settings_has_key (self->settings, "window-maximized"))
+    g_settings_set_boolean (self->settings, "window-maximized",
+                            gtk_window_is_maximized (GTK_WINDOW (self)));
+}
+
+/* Properties */
+
+static const char *
+get_lane_grouping (ChanceryWindow *self)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (groupings); i++)
+    {
+      if (groupings[i].grouping == self->grouping)
+        return groupings[i].name;
+    }
+  return "none";
+}
+
+static void
+set_lane_grouping (ChanceryWindow *self,
+                   const char     *name)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (groupings); i++)
+    {
+      if (g_strcmp0 (groupings[i].name, name) != 0)
+        continue;
+      if (groupings[i].grouping == self->grouping)
+        return;
+
+      self->grouping = groupings[i].grouping;
+      update_lanes_label (self);
+      schedule_query (self);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LANE_GROUPING]);
+      return;
+    }
+
+  g_warning ("Unknown lane grouping “%s”", name);
+}
+
+static void
+set_sidebar_visible (ChanceryWindow *self,
+                     gboolean        visible)
+{
+  visible = !!visible;
+  if (self->sidebar_visible == visible)
+    return;
+
+  self->sidebar_visible = visible;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SIDEBAR_VISIBLE]);
+}
+
+/* Vfuncs */
+
+static gboolean
+chancery_window_close_request (GtkWindow *window)
+{
+  ChanceryWindow *self = CHANCERY_WINDOW (window);
+
+  save_window_state (self);
+  cancel_action_cb (GTK_WIDGET (self), "win.cancel", NULL);
+
+  return GTK_WINDOW_CLASS (chancery_window_parent_class)->close_request (window);
+}
+
+static void
+chancery_window_dispose (GObject *object)
+{
+  ChanceryWindow *self = CHANCERY_WINDOW (object);
+
+  if (self->open_cancellable != NULL)
+    g_cancellable_cancel (self->open_cancellable);
+  if (self->query_cancellable != NULL)
+    g_cancellable_cancel (self->query_cancellable);
+  g_clear_object (&self->open_task);
+  g_clear_object (&self->open_cancellable);
+  g_clear_object (&self->query_task);
+  g_clear_object (&self->query_cancellable);
+  g_clear_handle_id (&self->loading_timeout_id, g_source_remove);
+  g_clear_handle_id (&self->progress_timeout_id, g_source_remove);
+
+  if (self->recent_manager != NULL)
+    g_signal_handlers_disconnect_by_func (self->recent_manager, on_recent_manager_changed_cb, self);
+  self->recent_manager = NULL;
+
+  if (self->file_chooser != NULL)
+    gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->file_chooser));
+  g_clear_object (&self->file_chooser);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), CHANCERY_TYPE_WINDOW);
+
+  g_clear_object (&self->settings);
+  g_clear_object (&self->store);
+  g_clear_pointer (&self->worker, worker_unref);
+  g_clear_pointer (&self->requested_filter, chancery_filter_free);
+  g_clear_pointer (&self->facets_filter, chancery_filter_free);
+
+  G_OBJECT_CLASS (chancery_window_parent_class)->dispose (object);
+}
+
+static void
+chancery_window_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
+{
+  ChanceryWindow *self = CHANCERY_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_STORE:
+      g_value_set_object (value, self->store);
+      break;
+    case PROP_BUSY:
+      g_value_set_boolean (value, get_busy (self));
+      break;
+    case PROP_LANE_GROUPING:
+      g_value_set_string (value, get_lane_grouping (self));
+      break;
+    case PROP_SIDEBAR_VISIBLE:
+      g_value_set_boolean (value, self->sidebar_visible);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+chancery_window_set_property (GObject      *object,
+                              guint         prop_id,
+                              const GValue *value,
+                              GParamSpec   *pspec)
+{
+  ChanceryWindow *self = CHANCERY_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_LANE_GROUPING:
+      set_lane_grouping (self, g_value_get_string (value));
+      break;
+    case PROP_SIDEBAR_VISIBLE:
+      set_sidebar_visible (self, g_value_get_boolean (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+chancery_window_class_init (ChanceryWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->dispose = chancery_window_dispose;
+  object_class->get_property = chancery_window_get_property;
+  object_class->set_property = chancery_window_set_property;
+  window_class->close_request = chancery_window_close_request;
+
+  properties[PROP_STORE] =
+    g_param_spec_object ("store", NULL, NULL, CHANCERY_TYPE_STORE,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_BUSY] =
+    g_param_spec_boolean ("busy", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_LANE_GROUPING] =
+    g_param_spec_string ("lane-grouping", NULL, NULL, "country",
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SIDEBAR_VISIBLE] =
+    g_param_spec_boolean ("sidebar-visible", NULL, NULL, TRUE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /* Links the resources (and their constructor) into any program using the window. */
+  (void) chancery_get_resource ();
+
+  g_type_ensure (CHANCERY_TYPE_TIMELINE);
+  g_type_ensure (CHANCERY_TYPE_OVERVIEW);
+  g_type_ensure (CHANCERY_TYPE_EVENT_LIST);
+  g_type_ensure (CHANCERY_TYPE_DETAIL_PANE);
+  g_type_ensure (CHANCERY_TYPE_FILTER_PANE);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/chancery/Chancery/chancery-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, ChanceryWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, ChanceryWindow, window_title);
+  gtk_widget_class_bind_template_child (widget_class, ChanceryWindow, open_button);
+  gtk_widget_class_bind_template_child (widget_class, ChanceryWindow, main_stack);
+  gtk_widget_class_bind_template_child (widget_class, ChanceryWindow, flap);
+  gtk_widget_class_bind_template_child (widget_class, ChanceryWindow, filter_pane);
+  gtk_widget_class_bind_template_child (widget_class, ChanceryWindow, chips_revealer);
+  gtk_widget_class_bind_template_child (widget_class, ChanceryWindow, chips_box);
+  gtk_widget_class_bind_template_child (widget_class, ChanceryWindow, range_label);
+  gtk_widget_class_bind_template_child (widget_class, ChanceryWindow, lanes_button);
+  gtk_widget_class_bind_template_child (widget_class, ChanceryWindow, timeline);
+  gtk_widget_class_bind_template_child (widget_class, ChanceryWindow, event_list);
+  gtk_widget_class_bind_template_child (widget_class, ChanceryWindow, detail_pane);
+  gtk_widget_class_bind_template_child (widget_class, ChanceryWindow, loading_box);
+  gtk_widget_class_bind_template_child (widget_class, ChanceryWindow, loading_spinner);
+  gtk_widget_class_bind_template_child (widget_class, ChanceryWindow, loading_label);
+  gtk_widget_class_bind_template_child (widget_class, ChanceryWindow, progress_bar);
+  gtk_widget_class_bind_template_child (widget_class, ChanceryWindow, recent_menu);
+  gtk_widget_class_bind_template_child (widget_class, ChanceryWindow, primary_menu);
+  gtk_widget_class_bind_template_callback (widget_class, on_filter_pane_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_timeline_selected_id_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_timeline_view_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_event_list_selected_id_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_event_list_event_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_detail_pane_filter_requested_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_detail_pane_event_requested_cb);
+
+  gtk_widget_class_install_action (widget_class, "win.open", NULL, open_action_cb);
+  gtk_widget_class_install_action (widget_class, "win.open-recent", "s", open_recent_action_cb);
+  gtk_widget_class_install_action (widget_class, "win.clear-filters", NULL, clear_filters_action_cb);
+  gtk_widget_class_install_action (widget_class, "win.focus-search", NULL, focus_search_action_cb);
+  gtk_widget_class_install_action (widget_class, "win.cancel", NULL, cancel_action_cb);
+  gtk_widget_class_install_action (widget_class, "win.zoom-in", NULL, timeline_action_cb);
+  gtk_widget_class_install_action (widget_class, "win.zoom-out", NULL, timeline_action_cb);
+  gtk_widget_class_install_action (widget_class, "win.zoom-fit", NULL, timeline_action_cb);
+  gtk_widget_class_install_action (widget_class, "win.go-today", NULL, timeline_action_cb);
+  gtk_widget_class_install_property_action (widget_class, "win.show-sidebar", "sidebar-visible");
+  gtk_widget_class_install_property_action (widget_class, "win.lane-grouping", "lane-grouping");
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.focus-search", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_l, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "win.clear-filters", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F9, 0, "win.show-sidebar", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_plus, GDK_CONTROL_MASK, "win.zoom-in", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_equal, GDK_CONTROL_MASK, "win.zoom-in", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Add, GDK_CONTROL_MASK, "win.zoom-in", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_minus, GDK_CONTROL_MASK, "win.zoom-out", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Subtract, GDK_CONTROL_MASK, "win.zoom-out", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_0, GDK_CONTROL_MASK, "win.zoom-fit", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_t, GDK_CONTROL_MASK, "win.go-today", NULL);
+}
+
+static void
+chancery_window_init (ChanceryWindow *self)
+{
+  GtkDropTarget *drop_target;
+  GMenuModel *section;
+
+  self->selected_id = -1;
+  self->grouping = CHANCERY_GROUP_COUNTRY;
+  self->sidebar_visible = TRUE;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  g_object_bind_property (self, "sidebar-visible", self->flap, "reveal-flap",
+                          G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
+  update_lanes_label (self);
+
+  /* "Open Recent" in the primary menu shares the split button's menu. */
+  section = g_menu_model_get_item_link (self->primary_menu, 0, G_MENU_LINK_SECTION);
+  if (G_IS_MENU (section))
+    g_menu_append_submenu (G_MENU (section), _("Open _Recent"), G_MENU_MODEL (self->recent_menu));
+  g_clear_object (&section);
+
+  self->recent_manager = gtk_recent_manager_get_default ();
+  g_signal_connect (self->recent_manager, "changed",
+                    G_CALLBACK (on_recent_manager_changed_cb), self);
+  on_recent_manager_changed_cb (self->recent_manager, self);
+
+  drop_target = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
+  g_signal_connect (drop_target, "drop", G_CALLBACK (on_drop_target_drop_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop_target));
+
+  load_settings (self);
+  update_actions (self);
+}
+
+/* Public API */
+
+ChanceryWindow *
+chancery_window_new (ChanceryApplication *application)
+{
+  return g_object_new (CHANCERY_TYPE_WINDOW, "application", application, NULL);
+}
+
+void
+chancery_window_open_file (ChanceryWindow *self,
+                           GFile          *file)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *message = NULL;
+  OpenJob *job;
+
+  g_return_if_fail (CHANCERY_IS_WINDOW (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  if (self->open_cancellable != NULL)
+    g_cancellable_cancel (self->open_cancellable);
+  g_clear_object (&self->open_cancellable);
+  g_clear_object (&self->open_task);
+  cancel_query (self);
+
+  job = g_new0 (OpenJob, 1);
+  job->file = g_object_ref (file);
+  job->grouping = self->grouping;
+  job->progress = -1;
+
+  self->open_cancellable = g_cancellable_new ();
+  task = g_task_new (self, self->open_cancellable, on_open_ready_cb, NULL);
+  g_task_set_source_tag (task, chancery_window_open_file);
+  g_task_set_task_data (task, job, (GDestroyNotify) open_job_free);
+  self->open_task = g_object_ref (task);
+  g_task_run_in_thread (task, open_thread);
+
+  name = g_file_get_basename (file);
+  message = g_strdup_printf (_("Opening “%s”…"), name);
+  show_loading (self, message, TRUE);
+  if (self->progress_timeout_id == 0)
+    self->progress_timeout_id = g_timeout_add (100, on_progress_timeout_cb, self);
+
+  busy_changed (self);
+}
+
+ChanceryStore *
+chancery_window_get_store (ChanceryWindow *self)
+{
+  g_return_val_if_fail (CHANCERY_IS_WINDOW (self), NULL);
+  return self->store;
+}
+
+gboolean
+chancery_window_get_busy (ChanceryWindow *self)
+{
+  g_return_val_if_fail (CHANCERY_IS_WINDOW (self), FALSE);
+  return get_busy (self);
+}
+
+void
+chancery_window_select_event (ChanceryWindow *self,
+                              gint64          id)
+{
+  g_return_if_fail (CHANCERY_IS_WINDOW (self));
+
+  if (self->syncing_selection || id == self->selected_id)
+    return;
+
+  self->selected_id = id;
+
+  self->syncing_selection = TRUE;
+  chancery_timeline_set_selected_id (self->timeline, id);
+  chancery_event_list_set_selected_id (self->event_list, id);
+  self->syncing_selection = FALSE;
+
+  load_detail (self, id);
+}

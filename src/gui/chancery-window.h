@@ -1,0 +1,32 @@
+/* chancery-window.h: the main window
+ *
+ * Copyright 2026 The Chancery developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "chancery-application.h"
+#include "chancery-store.h"
+
+G_BEGIN_DECLS
+
+#define CHANCERY_TYPE_WINDOW (chancery_window_get_type ())
+G_DECLARE_FINAL_TYPE (ChanceryWindow, chancery_window, CHANCERY, WINDOW, AdwApplicationWindow)
+
+ChanceryWindow *chancery_window_new        (ChanceryApplication *application);
+/* Opens a Chancery database, or imports a Chancery JSON file into a new
+ * database in the user data directory and opens that. Runs in a thread;
+ * on failure a dialog says why and the open dataset stays. */
+void            chancery_window_open_file  (ChanceryWindow      *self,
+                                            GFile               *file);
+/* Property "store": the open dataset, or NULL. */
+ChanceryStore  *chancery_window_get_store  (ChanceryWindow      *self);
+/* Property "busy": opening a file or applying a filter. */
+gboolean        chancery_window_get_busy   (ChanceryWindow      *self);
+/* Selects an event everywhere (timeline, list, detail pane); -1 = none. */
+void            chancery_window_select_event (ChanceryWindow    *self,
+                                              gint64             id);
+
+G_END_DECLS

@@ -1,0 +1,377 @@
+/* test-cli.c: the chancery import | list | export subcommands, run as a person would
+ *
+ * Copyright 2026 The Chancery developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Runs the built binary (CHANCERY_BIN, set by tests/meson.build).
+ */
+#include "config.h"
+
+#include <string.h>
+#include <sys/wait.h>
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+
+#include "test-common.h"
+
+static char *tmp_dir;
+static char *db_path;
+
+typedef struct
+{
+  int   status;
+  char *out;
+  char *err;
+} Run;
+
+static void
+run_clear (Run *run)
+{
+  g_free (run->out);
+  g_free (run->err);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
+
+/* Runs chancery with the arguments (NULL-terminated) in the C.UTF-8 locale. */
+static void
+run_chancery (Run *run,
+              ...)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_auto(GStrv) envp = g_get_environ ();
+  const char *bin = g_getenv ("CHANCERY_BIN");
+  const char *arg;
+  va_list args;
+
+  g_assert_nonnull (bin);
+  g_ptr_array_add (argv, (gpointer) bin);
+  va_start (args, run);
+  while ((arg = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (argv, (gpointer) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+
+  envp = g_environ_setenv (envp, "LC_ALL", "C.UTF-8", TRUE);
+  envp = g_environ_unsetenv (envp, "LANGUAGE");
+
+  memset (run, 0, sizeof *run);
+  g_spawn_sync (tmp_dir, (char **) argv->pdata, envp, G_SPAWN_DEFAULT, NULL, NULL,
+                &run->out, &run->err, &run->status, &error);
+  g_assert_no_error (error);
+  g_test_message ("exit %d; stderr: %s", run->status, run->err);
+}
+
+static int
+exit_code (const Run *run)
+{
+  g_assert_true (WIFEXITED (run->status));
+  return WEXITSTATUS (run->status);
+}
+
+static void
+assert_success (const Run *run)
+{
+  g_assert_cmpint (exit_code (run), ==, 0);
+  g_assert_cmpstr (run->err, ==, "");
+}
+
+/* Exit 2 and exactly one line on stderr: "chancery: ..." naming the problem. */
+static void
+assert_bad_input (const Run  *run,
+                  const char *names)
+{
+  const char *newline;
+
+  g_assert_cmpint (exit_code (run), ==, 2);
+  g_assert_true (g_str_has_prefix (run->err, "chancery: "));
+  g_assert_false (g_str_has_prefix (run->err, "chancery: chancery"));
+  newline = strchr (run->err, '\n');
+  g_assert_nonnull (newline);
+  g_assert_cmpstr (newline, ==, "\n");
+  test_assert_contains (run->err, names);
+  g_assert_cmpstr (run->out, ==, "");
+}
+
+static void
+test_import (void)
+{
+  g_autofree char *json = test_bundled_json ();
+  g_autofree char *expected = g_strdup_printf ("%s: 22 new, 0 updated, 0 unchanged\n",
+                                               db_path);
+  g_autofree char *again = g_strdup_printf ("%s: 0 new, 0 updated, 22 unchanged\n",
+                                            db_path);
+  g_auto(Run) run, run2;
+
+  run_chancery (&run, "import", "--database", db_path, json, NULL);
+  assert_success (&run);
+  g_assert_cmpstr (run.out, ==, expected);
+  g_assert_true (g_file_test (db_path, G_FILE_TEST_IS_REGULAR));
+
+  run_chancery (&run2, "import", "--database", db_path, json, NULL);
+  assert_success (&run2);
+  g_assert_cmpstr (run2.out, ==, again);
+}
+
+static void
+test_list (void)
+{
+  g_auto(Run) arm, gafarova, by_id, from, kind, combined, search, all;
+  g_auto(GStrv) lines = NULL;
+
+  run_chancery (&arm, "list", "--database", db_path, "--country", "ARM", NULL);
+  assert_success (&arm);
+  g_assert_cmpstr (arm.out, ==,
+                   "8 December 2025\tstatement\tAraghchi reaffirms support for the 3+3 mechanism\tARM, AZE, IRN\n"
+                   "after 8 December 2025\tmeeting\tUpcoming 3+3 meeting in Baku\tARM, AZE, IRN\n"
+                   "after 8 December 2025\tmeeting\tUpcoming 3+3 meeting in Yerevan\tARM, AZE, IRN\n");
+
+  run_chancery (&gafarova, "list", "--database", db_path, "--actor", "Sahiba Gafarova", NULL);
+  assert_success (&gafarova);
+  g_assert_cmpstr (gafarova.out, ==,
+                   "8 December 2025\tvisit\tAraghchi visits Baku\tAZE, IRN\n"
+                   "8 December 2025\tmeeting\tAraghchi meets parliament speaker Sahiba Gafarova\tAZE, IRN\n");
+
+  run_chancery (&by_id, "list", "--database", db_path, "--actor", "sahiba-gafarova", NULL);
+  assert_success (&by_id);
+  g_assert_cmpstr (by_id.out, ==, gafarova.out);
+
+  run_chancery (&from, "list", "--database", db_path, "--from", "2026", NULL);
+  assert_success (&from);
+  g_assert_cmpstr (from.out, ==,
+                   "after 8 December 2025\tmeeting\tUpcoming 3+3 meeting in Baku\tARM, AZE, IRN\n"
+                   "after 8 December 2025\tmeeting\tUpcoming 3+3 meeting in Yerevan\tARM, AZE, IRN\n"
+                   "2026\tmilestone\tStart of construction of the Rassht–Astara railway\tAZE, IRN, RUS\n");
+
+  /* Values of one option OR-ed, comma-separated or repeated */
+  run_chancery (&kind, "list", "--database", db_path, "--kind", "incident,election", NULL);
+  assert_success (&kind);
+  lines = g_strsplit (kind.out, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 3);
+  test_assert_contains (lines[0], "\telection\tMasoud Pezeshkian elected President of Iran\t");
+  test_assert_contains (lines[1], "June 2025\tincident\tIsraeli attacks on Iran\t");
+
+  /* Different options AND-ed */
+  run_chancery (&combined, "list", "--database", db_path, "--country", "ARM", "--country", "RUS",
+                "--status", "planned", "--kind", "milestone", NULL);
+  assert_success (&combined);
+  g_assert_cmpstr (combined.out, ==,
+                   "2026\tmilestone\tStart of construction of the Rassht–Astara railway\tAZE, IRN, RUS\n");
+
+  run_chancery (&search, "list", "--database", db_path, "--search", "NEAR(\"drones*", NULL);
+  assert_success (&search);
+  g_assert_cmpstr (search.out, ==, "");
+  g_clear_pointer (&search.out, g_free);
+  g_clear_pointer (&search.err, g_free);
+  run_chancery (&search, "list", "--database", db_path, "--search", "(\"drones*", NULL);
+  assert_success (&search);
+  g_clear_pointer (&lines, g_strfreev);
+  lines = g_strsplit (search.out, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 3);
+
+  run_chancery (&all, "list", "--database", db_path, NULL);
+  assert_success (&all);
+  g_clear_pointer (&lines, g_strfreev);
+  lines = g_strsplit (all.out, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 22 + 1);
+}
+
+static void
+test_export (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out_path = g_build_filename (tmp_dir, "arm.json", NULL);
+  g_autofree char *written = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_auto(Run) to_stdout, to_file, all;
+  JsonObject *root;
+
+  run_chancery (&to_stdout, "export", "--database", db_path, "--format", "json",
+                "--country", "ARM", NULL);
+  assert_success (&to_stdout);
+
+  g_assert_true (json_parser_load_from_data (parser, to_stdout.out, -1, &error));
+  g_assert_no_error (error);
+  root = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpstr (json_object_get_string_member (root, "format"), ==, "chancery");
+  g_assert_cmpint (json_object_get_int_member (root, "version"), ==, 1);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (root, "events")), ==, 3);
+
+  run_chancery (&to_file, "export", "--database", db_path, "--format", "json",
+                "--country", "ARM", "--output", out_path, NULL);
+  assert_success (&to_file);
+  g_assert_cmpstr (to_file.out, ==, "");
+  g_file_get_contents (out_path, &written, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (written, ==, to_stdout.out);
+
+  /* The whole export is the one the library writes */
+  run_chancery (&all, "export", "--database", db_path, "--format", "json", NULL);
+  assert_success (&all);
+  {
+    g_autoptr(ChanceryStore) store = chancery_store_open (db_path, CHANCERY_STORE_READ_ONLY,
+                                                          NULL, &error);
+    g_autofree char *expected = NULL;
+
+    g_assert_no_error (error);
+    expected = test_export_json (store, NULL);
+    g_assert_cmpstr (all.out, ==, expected);
+  }
+}
+
+static void
+test_bad_input (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *notes = g_build_filename (tmp_dir, "notes.txt", NULL);
+  g_autofree char *missing = g_build_filename (tmp_dir, "missing.chancery", NULL);
+  g_autofree char *bad_json = g_build_filename (tmp_dir, "bad.json", NULL);
+  g_autofree char *bad_kind = g_build_filename (tmp_dir, "bad-kind.json", NULL);
+  g_autofree char *import_db = g_build_filename (tmp_dir, "import.chancery", NULL);
+  g_autofree char *bundled = test_bundled_json ();
+  g_autofree char *original = NULL;
+  g_autofree char *with_bad_kind = NULL;
+  g_auto(Run) r1, r2, r3, r4, r5, r6, r7, r8, r9, r10, r11, r12, r13, r14, r15;
+
+  g_file_set_contents (notes, "Notes about Baku\n", -1, &error);
+  g_assert_no_error (error);
+  g_file_set_contents (bad_json, "{ \"format\": \"chancery\",\n  \"version\": 1,\n"
+                                 "  \"events\": [ { \"id\": \"x\" }, ] }\n", -1, &error);
+  g_assert_no_error (error);
+  g_file_get_contents (bundled, &original, NULL, &error);
+  g_assert_no_error (error);
+  with_bad_kind = g_strdup (original);
+  {
+    char *at = strstr (with_bad_kind, "\"kind\": \"visit\"");
+
+    g_assert_nonnull (at);
+    memcpy (at, "\"kind\": \"vizit\"", strlen ("\"kind\": \"vizit\""));
+  }
+  g_file_set_contents (bad_kind, with_bad_kind, -1, &error);
+  g_assert_no_error (error);
+
+  run_chancery (&r1, "list", "--database", db_path, "--bogus", NULL);
+  assert_bad_input (&r1, "--bogus");
+
+  run_chancery (&r2, "list", "--database", db_path, "--country", "XX", NULL);
+  assert_bad_input (&r2, "“XX” is not a country code");
+
+  run_chancery (&r3, "list", "--database", db_path, "--kind", "bogus", NULL);
+  assert_bad_input (&r3, "Unknown kind “bogus”");
+
+  run_chancery (&r4, "list", "--database", db_path, "--from", "2025-13", NULL);
+  assert_bad_input (&r4, "--from: “2025-13”: month 13");
+
+  run_chancery (&r5, "list", "--database", db_path, "--from", "2026", "--to", "2025-12", NULL);
+  assert_bad_input (&r5, "--from 2026 is after --to 2025-12");
+
+  run_chancery (&r6, "list", "--database", missing, NULL);
+  assert_bad_input (&r6, missing);
+  test_assert_contains (r6.err, "no such file");
+  g_assert_false (g_file_test (missing, G_FILE_TEST_EXISTS));
+
+  run_chancery (&r7, "list", "--database", notes, NULL);
+  assert_bad_input (&r7, "not a Chancery database");
+  test_assert_contains (r7.err, notes);
+
+  /* The import error names the file and json-glib's line:column */
+  run_chancery (&r8, "import", "--database", import_db, bad_json, NULL);
+  assert_bad_input (&r8, "bad.json:3:");
+  g_assert_true (g_regex_match_simple ("^chancery: .*bad\\.json:3:[0-9]+: ", r8.err, 0, 0));
+
+  /* A validation error: its path and line:column */
+  run_chancery (&r9, "import", "--database", import_db, bad_kind, NULL);
+  assert_bad_input (&r9, "events[0].kind: unknown kind “vizit”");
+  g_assert_true (g_regex_match_simple ("bad-kind\\.json:[0-9]+:[0-9]+: events\\[0\\]\\.kind: ",
+                                       r9.err, 0, 0));
+
+  run_chancery (&r10, "export", "--database", db_path, NULL);
+  assert_bad_input (&r10, "--format is required");
+
+  run_chancery (&r11, "export", "--database", db_path, "--format", "xml", NULL);
+  assert_bad_input (&r11, "unknown format “xml”");
+
+  run_chancery (&r12, "list", "--database", db_path, "extra", NULL);
+  assert_bad_input (&r12, "unexpected argument");
+
+  run_chancery (&r13, "import", "--database", import_db, NULL);
+  assert_bad_input (&r13, "name at least one file");
+
+  run_chancery (&r14, "export", "--database", notes, "--format", "csv", NULL);
+  assert_bad_input (&r14, "not a Chancery database");
+
+  run_chancery (&r15, "import", "--database", import_db, "--format", "xml", bundled, NULL);
+  assert_bad_input (&r15, "--format must be json or gdelt");
+}
+
+static void
+test_replace_keeps_old (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *bad_json = g_build_filename (tmp_dir, "bad.json", NULL);
+  g_autofree char *bundled = test_bundled_json ();
+  g_autofree char *target = g_build_filename (tmp_dir, "replace.chancery", NULL);
+  g_autoptr(GBytes) before = NULL;
+  g_autoptr(GBytes) after = NULL;
+  g_autoptr(GDir) dir = NULL;
+  g_auto(Run) build, failed, list, replaced;
+  const char *name;
+
+  g_file_set_contents (bad_json, "{ \"format\": \"chancery\",\n  \"version\": 1,\n"
+                                 "  \"events\": [ { \"id\": \"x\" }, ] }\n", -1, &error);
+  g_assert_no_error (error);
+
+  run_chancery (&build, "import", "--replace", "--database", target, bundled, NULL);
+  assert_success (&build);
+  before = test_read_file (target);
+
+  run_chancery (&failed, "import", "--replace", "--database", target, bad_json, NULL);
+  assert_bad_input (&failed, "bad.json:3:");
+
+  after = test_read_file (target);
+  g_assert_true (g_bytes_equal (before, after));
+
+  /* No half-built file left beside it */
+  dir = g_dir_open (tmp_dir, 0, &error);
+  g_assert_no_error (error);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    g_assert_null (strstr (name, ".import-"));
+
+  run_chancery (&list, "list", "--database", target, "--country", "ARM", NULL);
+  assert_success (&list);
+  test_assert_contains (list.out, "Upcoming 3+3 meeting in Yerevan");
+
+  /* A successful --replace builds afresh: all new */
+  run_chancery (&replaced, "import", "--replace", "--database", target, bundled, NULL);
+  assert_success (&replaced);
+  test_assert_contains (replaced.out, ": 22 new, 0 updated, 0 unchanged");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+
+  tmp_dir = test_make_tmp_dir ();
+  db_path = g_build_filename (tmp_dir, "kayhan.chancery", NULL);
+
+  /* In order: import makes the database the others read. */
+  g_test_add_func ("/cli/1-import", test_import);
+  g_test_add_func ("/cli/2-list", test_list);
+  g_test_add_func ("/cli/3-export", test_export);
+  g_test_add_func ("/cli/4-bad-input", test_bad_input);
+  g_test_add_func ("/cli/5-replace-keeps-old", test_replace_keeps_old);
+
+  status = g_test_run ();
+
+  test_remove_tree (tmp_dir);
+  g_free (tmp_dir);
+  g_free (db_path);
+
+  return status;
+}

@@ -1,0 +1,580 @@
+/* test-import.c: JSON import: validation errors, atomicity, idempotence, updates, round trip
+ *
+ * Copyright 2026 The Chancery developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+#include <glib.h>
+
+#include "chancery-error.h"
+#include "chancery-export.h"
+#include "chancery-import.h"
+#include "chancery-store.h"
+#include "test-common.h"
+
+#define N_BUNDLED 22
+
+/* Valid on its own and on top of the bundled dataset. Line numbers matter:
+ * the cases below expect problems on them. */
+static const char base_json[] =
+  "{ \"format\": \"chancery\", \"version\": 1,\n"                                         /* 1 */
+  "  \"name\": \"Test\",\n"                                                               /* 2 */
+  "  \"countries\": [ { \"code\": \"IRN\", \"name\": \"Iran\" },\n"                       /* 3 */
+  "                 { \"code\": \"AZE\", \"name\": \"Azerbaijan\" } ],\n"                 /* 4 */
+  "  \"sources\": [ { \"id\": \"src-test\", \"publisher\": \"Kayhan\" } ],\n"             /* 5 */
+  "  \"actors\": [ { \"id\": \"actor-test\", \"name\": \"A. Test\", \"country\": \"IRN\" } ],\n" /* 6 */
+  "  \"projects\": [ { \"id\": \"rail-test\", \"name\": \"Railway\", \"countries\": [\"IRN\"] } ],\n" /* 7 */
+  "  \"events\": [\n"                                                                     /* 8 */
+  "    { \"id\": \"new-visit\", \"kind\": \"visit\", \"status\": \"occurred\",\n"          /* 9 */
+  "      \"title\": \"A visit\", \"date\": \"2025-12-10\",\n"                              /* 10 */
+  "      \"actors\": [ { \"actor\": \"actor-test\", \"role\": \"guest\" } ],\n"            /* 11 */
+  "      \"countries\": [\"IRN\", \"AZE\"], \"projects\": [\"rail-test\"],\n"              /* 12 */
+  "      \"sources\": [ { \"source\": \"src-test\", \"quote\": \"verbatim\" } ],\n"        /* 13 */
+  "      \"related\": [ { \"event\": \"second\", \"relation\": \"follows\" } ] },\n"       /* 14 */
+  "    { \"id\": \"second\", \"kind\": \"talks\", \"status\": \"planned\",\n"             /* 15 */
+  "      \"title\": \"Talks\", \"date\": \"2026\" } ] }\n";                               /* 16 */
+
+typedef struct
+{
+  const char *name;
+  const char *from;       /* replaced once in base_json */
+  const char *to;
+  guint       line;
+  const char *path;
+  const char *message;
+  guint       n_more;     /* problems that follow from this one */
+} ValidationCase;
+
+static const ValidationCase validation_cases[] = {
+  { "unknown-kind", "\"kind\": \"visit\"", "\"kind\": \"party\"",
+    9, "events[0].kind", "unknown kind “party”" },
+  { "unknown-status", "\"status\": \"planned\"", "\"status\": \"rumoured\"",
+    15, "events[1].status", "unknown status “rumoured”" },
+  { "bad-date", "\"date\": \"2026\"", "\"date\": \"2026-13\"",
+    16, "events[1].date", "month 13" },
+  { "bad-date-range", "\"date\": \"2025-12-10\"", "\"date\": \"2025-12-10/2025-12-01\"",
+    10, "events[0].date", "2025-12-10/2025-12-01" },
+  { "missing-title", "\"title\": \"Talks\", ", "",
+    16, "events[1]", "“title” is missing" },
+  { "empty-title", "\"title\": \"Talks\"", "\"title\": \"\"",
+    16, "events[1].title", "must not be empty" },
+  { "unknown-actor", "\"actor\": \"actor-test\"", "\"actor\": \"nobody\"",
+    11, "events[0].actors[0].actor", "actor “nobody” is not defined" },
+  { "unknown-role", "\"role\": \"guest\"", "\"role\": \"chef\"",
+    11, "events[0].actors[0].role", "unknown role “chef”" },
+  { "unknown-country", "[\"IRN\", \"AZE\"]", "[\"IRN\", \"XYZ\"]",
+    12, "events[0].countries[1]", "country “XYZ” is not defined" },
+  { "not-a-country-code", "[\"IRN\", \"AZE\"]", "[\"IRN\", \"Azerbaijan\"]",
+    12, "events[0].countries[1]", "“Azerbaijan” is not a country code" },
+  { "actor-unknown-country", "\"country\": \"IRN\" } ],\n  \"projects\"",
+    "\"country\": \"XYZ\" } ],\n  \"projects\"",
+    6, "actors[0].country", "country “XYZ” is not defined", 1 },
+  { "unknown-project", "[\"rail-test\"]", "[\"no-such-project\"]",
+    12, "events[0].projects[0]", "project “no-such-project” is not defined" },
+  { "unknown-source", "\"source\": \"src-test\"", "\"source\": \"no-such-source\"",
+    13, "events[0].sources[0].source", "source “no-such-source” is not defined" },
+  { "unknown-related-event", "\"event\": \"second\"", "\"event\": \"no-such-event\"",
+    14, "events[0].related[0].event", "event “no-such-event” does not exist" },
+  { "unknown-relation", "\"relation\": \"follows\"", "\"relation\": \"inspired\"",
+    14, "events[0].related[0].relation", "unknown relation “inspired”" },
+  { "duplicate-id", "\"id\": \"second\"", "\"id\": \"new-visit\"",
+    15, "events[1].id", "duplicate id “new-visit”", 1 },
+  { "bad-id", "\"id\": \"second\"", "\"id\": \"second event\"",
+    15, "events[1].id", "“second event” is not a valid id", 1 },
+  { "wrong-type-title", "\"title\": \"Talks\"", "\"title\": 5",
+    16, "events[1].title", "expected a string, found a number" },
+  { "wrong-type-countries", "\"countries\": [\"IRN\", \"AZE\"]", "\"countries\": \"IRN\"",
+    12, "events[0].countries", "expected an array, found a string" },
+  { "wrong-type-event", "{ \"id\": \"second\", \"kind\": \"talks\", \"status\": \"planned\",\n"
+                        "      \"title\": \"Talks\", \"date\": \"2026\" }", "[ 1, 2 ]",
+    15, "events[1]", "expected an object, found an array", 1 },
+  { "unknown-member", "\"date\": \"2026\" }", "\"date\": \"2026\", \"dat\": \"2027\" }",
+    16, "events[1].dat", "unknown member “dat”" },
+  { "unknown-top-member", "\"name\": \"Test\",", "\"name\": \"Test\", \"evnets\": [],",
+    2, "$.evnets", "unknown member “evnets”" },
+  { "newer-version", "\"version\": 1", "\"version\": 2",
+    1, "$.version", "version 2 was written by a newer Chancery" },
+  { "wrong-format", "\"format\": \"chancery\"", "\"format\": \"gdelt\"",
+    1, "$.format", "“gdelt” is not the Chancery format" },
+};
+
+typedef struct
+{
+  char          *dir;
+  char          *path;
+  ChanceryStore *store;
+  char          *before;     /* the JSON export before the attempt */
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  fixture->dir = test_make_tmp_dir ();
+  fixture->path = g_build_filename (fixture->dir, "events.chancery", NULL);
+  fixture->store = test_create_store (fixture->path);
+  g_assert_cmpuint (test_import_bundled (fixture->store), ==, N_BUNDLED);
+  fixture->before = test_export_json (fixture->store, NULL);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_clear_object (&fixture->store);
+  test_remove_tree (fixture->dir);
+  g_free (fixture->dir);
+  g_free (fixture->path);
+  g_free (fixture->before);
+}
+
+static char *
+replace_once (const char *text,
+              const char *from,
+              const char *to)
+{
+  const char *at = strstr (text, from);
+
+  g_assert_nonnull (at);
+  g_assert_null (strstr (at + 1, from));
+  return g_strdup_printf ("%.*s%s%s", (int) (at - text), text, to, at + strlen (from));
+}
+
+/* Importing data (length bytes) fails with INVALID_INPUT; nothing in the
+ * store changed. Returns the error message. */
+static char *
+assert_import_fails (Fixture    *fixture,
+                     const char *data,
+                     gssize      length)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *name = NULL;
+  ChanceryImportReport report;
+  gboolean ok;
+
+  chancery_import_report_init (&report);
+  ok = chancery_import_json_data (fixture->store, data, length, "bad.json", &report, NULL, &error);
+  g_assert_false (ok);
+  g_assert_error (error, CHANCERY_ERROR, CHANCERY_ERROR_INVALID_INPUT);
+  g_assert_cmpuint (report.inserted, ==, 0);
+  g_assert_cmpuint (report.updated, ==, 0);
+  g_assert_cmpuint (report.unchanged, ==, 0);
+  chancery_import_report_clear (&report);
+
+  g_assert_cmpuint (chancery_store_count_events (fixture->store, NULL, NULL), ==, N_BUNDLED);
+  after = test_export_json (fixture->store, NULL);
+  g_assert_cmpstr (after, ==, fixture->before);
+  name = chancery_store_dup_name (fixture->store);
+  g_assert_cmpstr (name, ==, "South Caucasus diplomacy — Kayhan, 8 December 2025");
+
+  return g_strdup (error->message);
+}
+
+/* "bad.json:LINE:COLUMN: " at the start of message; returns the rest. */
+static const char *
+assert_position (const char *message,
+                 guint       line)
+{
+  g_autoptr(GRegex) regex = g_regex_new ("^bad\\.json:([0-9]+):([0-9]+): ", 0, 0, NULL);
+  g_autoptr(GMatchInfo) match = NULL;
+  g_autofree char *line_text = NULL;
+  g_autofree char *column_text = NULL;
+  int end = 0;
+
+  if (!g_regex_match (regex, message, 0, &match))
+    g_error ("no file:line:column at the start of “%s”", message);
+  line_text = g_match_info_fetch (match, 1);
+  column_text = g_match_info_fetch (match, 2);
+  g_assert_cmpuint (g_ascii_strtoull (line_text, NULL, 10), ==, line);
+  g_assert_cmpuint (g_ascii_strtoull (column_text, NULL, 10), >, 0);
+  g_match_info_fetch_pos (match, 0, NULL, &end);
+
+  return message + end;
+}
+
+static void
+test_base_is_valid (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ChanceryEvent) visit = NULL;
+  ChanceryImportReport report;
+  const ChanceryEventLink *link;
+
+  chancery_import_report_init (&report);
+  g_assert_true (chancery_import_json_data (fixture->store, base_json, -1, "base.json",
+                                            &report, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (report.inserted, ==, 2);
+  g_assert_cmpuint (report.updated, ==, 0);
+  chancery_import_report_clear (&report);
+  g_assert_cmpuint (chancery_store_count_events (fixture->store, NULL, NULL), ==, N_BUNDLED + 2);
+
+  /* A link to an event later in the same file */
+  visit = chancery_store_get_event_by_uid (fixture->store, "new-visit", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (visit->links->len, ==, 1);
+  link = g_ptr_array_index (visit->links, 0);
+  g_assert_cmpstr (link->uid, ==, "second");
+  g_assert_cmpstr (link->title, ==, "Talks");
+  g_assert_true (link->outgoing);
+}
+
+static void
+test_validation_error (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  const ValidationCase *c = data;
+  g_autofree char *json = replace_once (base_json, c->from, c->to);
+  g_autofree char *message = assert_import_fails (fixture, json, -1);
+  g_autofree char *expected_path = g_strconcat (c->path, ": ", NULL);
+  g_auto(GStrv) lines = g_strsplit (message, "\n", -1);
+  gboolean found = FALSE;
+
+  g_test_message ("%s", message);
+  /* One problem, one line, except where another follows from it (an
+   * undefined actor or event is then missing where it is referred to) */
+  g_assert_cmpuint (g_strv_length (lines), ==, 1 + c->n_more);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *rest;
+
+      g_assert_true (g_regex_match_simple ("^bad\\.json:[0-9]+:[0-9]+: ", lines[i], 0, 0));
+      if (!g_str_has_prefix (strchr (strchr (strchr (lines[i], ':') + 1, ':') + 1, ':') + 2,
+                             expected_path))
+        continue;
+      rest = assert_position (lines[i], c->line);
+      g_assert_true (g_str_has_prefix (rest, expected_path));
+      test_assert_contains (rest, c->message);
+      found = TRUE;
+    }
+  g_assert_true (found);
+}
+
+static void
+test_several_problems (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autofree char *one = replace_once (base_json, "\"kind\": \"visit\"", "\"kind\": \"party\"");
+  g_autofree char *two = replace_once (one, "\"date\": \"2026\"", "\"date\": \"someday\"");
+  g_autofree char *message = assert_import_fails (fixture, two, -1);
+  g_auto(GStrv) lines = g_strsplit (message, "\n", -1);
+
+  /* Every problem, one a line, each with its place */
+  g_assert_cmpuint (g_strv_length (lines), ==, 2);
+  test_assert_contains (assert_position (lines[0], 9), "events[0].kind: ");
+  test_assert_contains (assert_position (lines[1], 16), "events[1].date: ");
+  test_assert_contains (lines[1], "someday");
+}
+
+static void
+test_not_json (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autofree char *truncated = g_strndup (base_json, strstr (base_json, "\"related\"") - base_json);
+  g_autofree char *message = NULL;
+  g_autofree char *message2 = NULL;
+  g_autofree char *message3 = NULL;
+  g_autofree char *message4 = NULL;
+
+  /* json-glib's own line:column */
+  message = assert_import_fails (fixture, "hello", -1);
+  test_assert_contains (assert_position (message, 1), "hello");
+
+  /* Cut off: json-glib places the error at the end of the last token */
+  message2 = assert_import_fails (fixture, truncated, -1);
+  g_assert_true (g_regex_match_simple ("^bad\\.json:1[34]:[0-9]+: ", message2, 0, 0));
+
+  /* A trailing comma on line 3 */
+  message3 = assert_import_fails (fixture, "{ \"format\": \"chancery\",\n  \"version\": 1,\n"
+                                           "  \"events\": [ { \"id\": \"x\" }, ] }\n", -1);
+  assert_position (message3, 3);
+
+  /* Not an object */
+  message4 = assert_import_fails (fixture, "[ 1, 2, 3 ]", -1);
+  test_assert_contains (message4, "$");
+  test_assert_contains (message4, "expected an object, found an array");
+
+  g_free (assert_import_fails (fixture, "", 0));
+}
+
+static void
+test_bad_bytes (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autofree char *invalid = replace_once (base_json, "\"A visit\"", "\"A vis\xff\xfeit\"");
+  g_autofree char *with_nul = g_strdup (base_json);
+  g_autofree char *message = NULL;
+  g_autofree char *message2 = NULL;
+  g_autofree char *message3 = NULL;
+  g_autoptr(GString) deep = g_string_new ("{ \"format\": \"chancery\", \"version\": 1,\n  \"name\": ");
+  char *at;
+
+  message = assert_import_fails (fixture, invalid, -1);
+  test_assert_contains (assert_position (message, 10), "not valid UTF-8");
+
+  at = strstr (with_nul, "A visit");
+  at[1] = '\0';
+  message2 = assert_import_fails (fixture, with_nul, sizeof base_json - 1);
+  test_assert_contains (assert_position (message2, 10), "NUL");
+
+  for (guint i = 0; i < 10000; i++)
+    g_string_append_c (deep, '[');
+  for (guint i = 0; i < 10000; i++)
+    g_string_append_c (deep, ']');
+  g_string_append (deep, " }\n");
+  message3 = assert_import_fails (fixture, deep->str, deep->len);
+  test_assert_contains (assert_position (message3, 2), "nested more than");
+}
+
+static void
+test_same_file_twice (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *json = test_bundled_json ();
+  g_autofree char *after = NULL;
+  g_autoptr(GArray) ids_before = NULL;
+  g_autoptr(GArray) ids_after = NULL;
+  ChanceryImportReport report;
+
+  ids_before = chancery_store_query_ids (fixture->store, NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  chancery_import_report_init (&report);
+  g_assert_true (chancery_import_json_file (fixture->store, json, &report, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (report.inserted, ==, 0);
+  g_assert_cmpuint (report.updated, ==, 0);
+  g_assert_cmpuint (report.unchanged, ==, N_BUNDLED);
+  g_assert_cmpuint (report.messages->len, ==, 0);
+  chancery_import_report_clear (&report);
+
+  after = test_export_json (fixture->store, NULL);
+  g_assert_cmpstr (after, ==, fixture->before);
+
+  /* Same row ids, so a selection survives a re-import */
+  ids_after = chancery_store_query_ids (fixture->store, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ids_after->len, ==, ids_before->len);
+  g_assert_cmpmem (ids_after->data, ids_after->len * sizeof (gint64),
+                   ids_before->data, ids_before->len * sizeof (gint64));
+}
+
+static void
+test_corrected_file (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *json_path = test_bundled_json ();
+  g_autofree char *original = NULL;
+  g_autofree char *corrected = NULL;
+  g_autofree char *twice = NULL;
+  g_autoptr(ChanceryEvent) old_event = NULL;
+  g_autoptr(ChanceryEvent) event = NULL;
+  g_autoptr(ChanceryEvent) talks = NULL;
+  g_autoptr(ChanceryFilter) filter = chancery_filter_new ();
+  ChanceryImportReport report;
+
+  g_file_get_contents (json_path, &original, NULL, &error);
+  g_assert_no_error (error);
+  old_event = chancery_store_get_event_by_uid (fixture->store, "araghchi-visit-baku-2025-12-08", &error);
+  g_assert_no_error (error);
+
+  /* A new title for one event, a new status for another */
+  twice = replace_once (original, "\"title\": \"Araghchi visits Baku\"",
+                        "\"title\": \"Araghchi visits Baku (corrected)\"");
+  corrected = replace_once (twice,
+                            "\"id\": \"araghchi-aliyev-bayramov-talks-2025-12-08\",\n"
+                            "      \"kind\": \"talks\",\n      \"status\": \"occurred\"",
+                            "\"id\": \"araghchi-aliyev-bayramov-talks-2025-12-08\",\n"
+                            "      \"kind\": \"talks\",\n      \"status\": \"reported\"");
+
+  chancery_import_report_init (&report);
+  g_assert_true (chancery_import_json_data (fixture->store, corrected, -1, "corrected.json",
+                                            &report, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (report.inserted, ==, 0);
+  g_assert_cmpuint (report.updated, ==, 2);
+  g_assert_cmpuint (report.unchanged, ==, N_BUNDLED - 2);
+  chancery_import_report_clear (&report);
+  g_assert_cmpuint (chancery_store_count_events (fixture->store, NULL, NULL), ==, N_BUNDLED);
+
+  event = chancery_store_get_event_by_uid (fixture->store, "araghchi-visit-baku-2025-12-08", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (event->title, ==, "Araghchi visits Baku (corrected)");
+  g_assert_cmpint (event->id, ==, old_event->id);
+  /* Its relations are intact */
+  g_assert_cmpuint (event->actors->len, ==, old_event->actors->len);
+  g_assert_cmpuint (event->links->len, ==, old_event->links->len);
+  g_assert_cmpuint (event->sources->len, ==, 1);
+
+  talks = chancery_store_get_event_by_uid (fixture->store, "araghchi-aliyev-bayramov-talks-2025-12-08", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (talks->status, ==, CHANCERY_STATUS_REPORTED);
+
+  /* The search index follows the new title */
+  chancery_filter_set_text (filter, "corrected");
+  g_assert_cmpuint (chancery_store_count_events (fixture->store, filter, &error), ==, 1);
+  g_assert_no_error (error);
+
+  /* And importing the corrected file again changes nothing */
+  chancery_import_report_init (&report);
+  g_assert_true (chancery_import_json_data (fixture->store, corrected, -1, "corrected.json",
+                                            &report, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (report.updated, ==, 0);
+  g_assert_cmpuint (report.unchanged, ==, N_BUNDLED);
+  chancery_import_report_clear (&report);
+}
+
+static void
+assert_same_event (const ChanceryEvent *a,
+                   const ChanceryEvent *b)
+{
+  g_assert_cmpstr (a->uid, ==, b->uid);
+  g_assert_cmpint (a->kind, ==, b->kind);
+  g_assert_cmpint (a->status, ==, b->status);
+  g_assert_cmpstr (a->title, ==, b->title);
+  g_assert_cmpstr (a->summary, ==, b->summary);
+  g_assert_cmpstr (a->date_text, ==, b->date_text);
+  g_assert_cmpint (a->date.lo, ==, b->date.lo);
+  g_assert_cmpint (a->date.hi, ==, b->date.hi);
+  g_assert_cmpstr (a->place_name, ==, b->place_name);
+  g_assert_cmpstr (a->place_country, ==, b->place_country);
+  g_assert_cmpint (a->has_coordinates, ==, b->has_coordinates);
+  g_assert_cmpstr (a->cameo, ==, b->cameo);
+  g_assert_cmpfloat (a->importance, ==, b->importance);
+
+  g_assert_cmpuint (a->actors->len, ==, b->actors->len);
+  for (guint i = 0; i < a->actors->len; i++)
+    {
+      const ChanceryEventActor *x = g_ptr_array_index (a->actors, i);
+      const ChanceryEventActor *y = g_ptr_array_index (b->actors, i);
+
+      g_assert_cmpstr (x->uid, ==, y->uid);
+      g_assert_cmpstr (x->name, ==, y->name);
+      g_assert_cmpstr (x->title, ==, y->title);
+      g_assert_cmpstr (x->country, ==, y->country);
+      g_assert_cmpint (x->role, ==, y->role);
+    }
+  g_assert_cmpuint (a->countries->len, ==, b->countries->len);
+  for (guint i = 0; i < a->countries->len; i++)
+    {
+      const ChanceryEventCountry *x = g_ptr_array_index (a->countries, i);
+      const ChanceryEventCountry *y = g_ptr_array_index (b->countries, i);
+
+      g_assert_cmpstr (x->code, ==, y->code);
+      g_assert_cmpstr (x->name, ==, y->name);
+    }
+  g_assert_cmpuint (a->projects->len, ==, b->projects->len);
+  for (guint i = 0; i < a->projects->len; i++)
+    {
+      const ChanceryEventProject *x = g_ptr_array_index (a->projects, i);
+      const ChanceryEventProject *y = g_ptr_array_index (b->projects, i);
+
+      g_assert_cmpstr (x->uid, ==, y->uid);
+      g_assert_cmpstr (x->name, ==, y->name);
+    }
+  g_assert_cmpuint (a->sources->len, ==, b->sources->len);
+  for (guint i = 0; i < a->sources->len; i++)
+    {
+      const ChanceryEventSource *x = g_ptr_array_index (a->sources, i);
+      const ChanceryEventSource *y = g_ptr_array_index (b->sources, i);
+
+      g_assert_cmpstr (x->uid, ==, y->uid);
+      g_assert_cmpstr (x->publisher, ==, y->publisher);
+      g_assert_cmpstr (x->title, ==, y->title);
+      g_assert_cmpstr (x->reference, ==, y->reference);
+      g_assert_cmpstr (x->url, ==, y->url);
+      g_assert_cmpstr (x->published, ==, y->published);
+      g_assert_cmpstr (x->quote, ==, y->quote);
+    }
+  g_assert_cmpuint (a->links->len, ==, b->links->len);
+  for (guint i = 0; i < a->links->len; i++)
+    {
+      const ChanceryEventLink *x = g_ptr_array_index (a->links, i);
+      const ChanceryEventLink *y = g_ptr_array_index (b->links, i);
+
+      g_assert_cmpstr (x->uid, ==, y->uid);
+      g_assert_cmpstr (x->title, ==, y->title);
+      g_assert_cmpstr (x->relation, ==, y->relation);
+      g_assert_cmpint (x->outgoing, ==, y->outgoing);
+    }
+}
+
+static void
+test_round_trip (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *copy_path = g_build_filename (fixture->dir, "copy.chancery", NULL);
+  g_autofree char *export_path = g_build_filename (fixture->dir, "export.json", NULL);
+  g_autoptr(ChanceryStore) copy = NULL;
+  g_autofree char *exported = NULL;
+  g_autoptr(GArray) ids = NULL;
+  ChanceryImportReport report;
+
+  g_assert_true (chancery_export_to_file (fixture->store, NULL, CHANCERY_EXPORT_JSON, export_path,
+                                          NULL, &error));
+  g_assert_no_error (error);
+
+  copy = test_create_store (copy_path);
+  chancery_import_report_init (&report);
+  g_assert_true (chancery_import_json_file (copy, export_path, &report, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (report.inserted, ==, N_BUNDLED);
+  chancery_import_report_clear (&report);
+
+  /* Byte for byte the same export */
+  exported = test_export_json (copy, NULL);
+  g_assert_cmpstr (exported, ==, fixture->before);
+
+  /* And field by field the same events */
+  ids = chancery_store_query_ids (fixture->store, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ids->len, ==, N_BUNDLED);
+  for (guint i = 0; i < ids->len; i++)
+    {
+      g_autoptr(ChanceryEvent) a = chancery_store_get_event (fixture->store,
+                                                             g_array_index (ids, gint64, i), &error);
+      g_autoptr(ChanceryEvent) b = NULL;
+
+      g_assert_no_error (error);
+      b = chancery_store_get_event_by_uid (copy, a->uid, &error);
+      g_assert_no_error (error);
+      assert_same_event (a, b);
+    }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(name, func, data) \
+  g_test_add ("/import/" name, Fixture, data, fixture_set_up, func, fixture_tear_down)
+
+  ADD ("base-is-valid", test_base_is_valid, NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (validation_cases); i++)
+    {
+      g_autofree char *name = g_strconcat ("/import/invalid/", validation_cases[i].name, NULL);
+
+      g_test_add (name, Fixture, &validation_cases[i], fixture_set_up, test_validation_error,
+                  fixture_tear_down);
+    }
+  ADD ("invalid/several-problems", test_several_problems, NULL);
+  ADD ("invalid/not-json", test_not_json, NULL);
+  ADD ("invalid/bad-bytes", test_bad_bytes, NULL);
+  ADD ("same-file-twice", test_same_file_twice, NULL);
+  ADD ("corrected-file", test_corrected_file, NULL);
+  ADD ("round-trip", test_round_trip, NULL);
+
+#undef ADD
+
+  return g_test_run ();
+}

@@ -1,0 +1,571 @@
+/* test-store.c: creating, opening, migrating and refusing databases; reading events
+ *
+ * Copyright 2026 The Chancery developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+
+#include "chancery-error.h"
+#include "chancery-import.h"
+#include "chancery-store.h"
+#include "chancery-store-private.h"
+#include "test-common.h"
+
+typedef struct
+{
+  char *dir;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  fixture->dir = test_make_tmp_dir ();
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  test_remove_tree (fixture->dir);
+  g_free (fixture->dir);
+}
+
+static char *
+fixture_path (Fixture    *fixture,
+              const char *name)
+{
+  return g_build_filename (fixture->dir, name, NULL);
+}
+
+/* PRAGMA user_version read with plain SQLite, not through the store. */
+static int
+raw_user_version (const char *path)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  int version;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "PRAGMA user_version", -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  version = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+
+  return version;
+}
+
+static void
+raw_exec (const char *path,
+          const char *sql)
+{
+  sqlite3 *db = NULL;
+  char *message = NULL;
+  int rc;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL),
+                   ==, SQLITE_OK);
+  rc = sqlite3_exec (db, sql, NULL, NULL, &message);
+  if (rc != SQLITE_OK)
+    g_error ("%s: %s", sql, message);
+  sqlite3_close (db);
+}
+
+static gboolean
+raw_has_table (const char *path,
+               const char *table)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gboolean found;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT 1 FROM sqlite_schema WHERE name = ?",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, table, -1, SQLITE_STATIC);
+  found = sqlite3_step (stmt) == SQLITE_ROW;
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+
+  return found;
+}
+
+/* Opening path with flags fails with code; the file is byte for byte as it was. */
+static void
+assert_open_refused (const char         *path,
+                     ChanceryStoreFlags  flags,
+                     int                 code,
+                     const char         *in_message)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) before = test_read_file (path);
+  g_autoptr(GBytes) after = NULL;
+  g_autoptr(ChanceryStore) store = NULL;
+  g_autofree char *journal = g_strconcat (path, "-journal", NULL);
+
+  store = chancery_store_open (path, flags, NULL, &error);
+  g_assert_error (error, CHANCERY_ERROR, code);
+  g_assert_null (store);
+  test_assert_contains (error->message, path);
+  if (in_message != NULL)
+    test_assert_contains (error->message, in_message);
+
+  after = test_read_file (path);
+  g_assert_true (g_bytes_equal (before, after));
+  g_assert_false (g_file_test (journal, G_FILE_TEST_EXISTS));
+}
+
+static void
+test_create_and_reopen (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autofree char *path = fixture_path (fixture, "new.chancery");
+  g_autofree char *json = test_bundled_json ();
+  g_autoptr(ChanceryStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) before = NULL;
+  g_autoptr(GBytes) after = NULL;
+  g_autofree char *name = NULL;
+  ChanceryImportReport report;
+
+  /* Without CREATE, a missing file is an error, and nothing is created. */
+  store = chancery_store_open (path, CHANCERY_STORE_READ_WRITE, NULL, &error);
+  g_assert_error (error, CHANCERY_ERROR, CHANCERY_ERROR_NOT_FOUND);
+  g_assert_null (store);
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  g_clear_error (&error);
+
+  store = chancery_store_open (path, CHANCERY_STORE_READ_ONLY, NULL, &error);
+  g_assert_error (error, CHANCERY_ERROR, CHANCERY_ERROR_NOT_FOUND);
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  g_clear_error (&error);
+
+  store = test_create_store (path);
+  g_assert_true (chancery_store_is_writable (store));
+  g_assert_cmpstr (chancery_store_get_path (store), ==, path);
+  g_assert_cmpuint (chancery_store_count_events (store, NULL, &error), ==, 0);
+  g_assert_no_error (error);
+  /* No name yet: the file's basename */
+  name = chancery_store_dup_name (store);
+  g_assert_cmpstr (name, ==, "new.chancery");
+  g_clear_pointer (&name, g_free);
+  g_clear_object (&store);
+
+  g_assert_cmpint (raw_user_version (path), ==, CHANCERY_SCHEMA_VERSION);
+  g_assert_true (raw_has_table (path, "event"));
+  g_assert_true (raw_has_table (path, "event_link"));
+  g_assert_true (raw_has_table (path, "event_fts"));
+
+  /* Read-only: opens, but an import is refused with a clear error and
+   * changes nothing. */
+  before = test_read_file (path);
+  store = chancery_store_open (path, CHANCERY_STORE_READ_ONLY, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (store);
+  g_assert_false (chancery_store_is_writable (store));
+
+  chancery_import_report_init (&report);
+  g_assert_false (chancery_import_json_file (store, json, &report, NULL, NULL, NULL, &error));
+  g_assert_error (error, CHANCERY_ERROR, CHANCERY_ERROR_IO);
+  test_assert_contains (error->message, path);
+  test_assert_contains (error->message, "read-only");
+  g_assert_cmpuint (report.inserted, ==, 0);
+  chancery_import_report_clear (&report);
+  g_clear_error (&error);
+
+  g_assert_null (chancery_importer_begin (store, &error));
+  g_assert_error (error, CHANCERY_ERROR, CHANCERY_ERROR_IO);
+  test_assert_contains (error->message, "read-only");
+  g_clear_error (&error);
+
+  g_assert_false (chancery_store_set_name (store, "Renamed", &error));
+  g_assert_error (error, CHANCERY_ERROR, CHANCERY_ERROR_IO);
+  g_clear_error (&error);
+
+  g_assert_cmpuint (chancery_store_count_events (store, NULL, &error), ==, 0);
+  g_assert_no_error (error);
+  g_clear_object (&store);
+
+  after = test_read_file (path);
+  g_assert_true (g_bytes_equal (before, after));
+  g_assert_cmpint (raw_user_version (path), ==, CHANCERY_SCHEMA_VERSION);
+}
+
+static void
+test_migrate_read_write (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autofree char *path = fixture_path (fixture, "old.chancery");
+  g_autofree char *backup = g_strconcat (path, ".schema-v1.backup", NULL);
+  g_autoptr(ChanceryStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) original = NULL;
+  g_autoptr(GBytes) saved = NULL;
+
+  g_assert_true (chancery_store_create_at_version (path, 1, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (raw_user_version (path), ==, 1);
+  g_assert_false (raw_has_table (path, "event_link"));
+  original = test_read_file (path);
+
+  /* It refuses to overwrite. */
+  g_assert_false (chancery_store_create_at_version (path, 1, &error));
+  g_assert_error (error, CHANCERY_ERROR, CHANCERY_ERROR_IO);
+  g_clear_error (&error);
+
+  store = chancery_store_open (path, CHANCERY_STORE_READ_WRITE, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (store);
+  g_assert_cmpuint (test_import_bundled (store), ==, 22);
+  g_clear_object (&store);
+
+  g_assert_cmpint (raw_user_version (path), ==, CHANCERY_SCHEMA_VERSION);
+  g_assert_true (raw_has_table (path, "event_link"));
+
+  /* The backup is the old file as it was. */
+  g_assert_true (g_file_test (backup, G_FILE_TEST_IS_REGULAR));
+  g_assert_cmpint (raw_user_version (backup), ==, 1);
+  saved = test_read_file (backup);
+  g_assert_true (g_bytes_equal (original, saved));
+}
+
+static void
+test_migrate_read_only (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autofree char *path = fixture_path (fixture, "old.chancery");
+  g_autofree char *backup = g_strconcat (path, ".schema-v1.backup", NULL);
+  g_autoptr(ChanceryStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (chancery_store_create_at_version (path, 1, &error));
+  g_assert_no_error (error);
+
+  store = chancery_store_open (path, CHANCERY_STORE_READ_ONLY, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (store);
+  g_assert_false (chancery_store_is_writable (store));
+  g_assert_cmpuint (chancery_store_count_events (store, NULL, &error), ==, 0);
+  g_assert_no_error (error);
+  g_clear_object (&store);
+
+  g_assert_cmpint (raw_user_version (path), ==, CHANCERY_SCHEMA_VERSION);
+  g_assert_true (g_file_test (backup, G_FILE_TEST_IS_REGULAR));
+  g_assert_cmpint (raw_user_version (backup), ==, 1);
+}
+
+static void
+test_refuse_newer (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autofree char *path = fixture_path (fixture, "current.chancery");
+  g_autofree char *newer = fixture_path (fixture, "newer.chancery");
+  g_autoptr(ChanceryStore) store = NULL;
+
+  store = test_create_store (path);
+  g_assert_cmpuint (test_import_bundled (store), ==, 22);
+  g_clear_object (&store);
+
+  test_copy_file (path, newer);
+  raw_exec (newer, "PRAGMA user_version = 99");
+  g_assert_cmpint (raw_user_version (newer), ==, 99);
+
+  assert_open_refused (newer, CHANCERY_STORE_READ_ONLY, CHANCERY_ERROR_NEWER_SCHEMA, "99");
+  assert_open_refused (newer, CHANCERY_STORE_READ_WRITE, CHANCERY_ERROR_NEWER_SCHEMA, "99");
+  assert_open_refused (newer, CHANCERY_STORE_READ_WRITE | CHANCERY_STORE_CREATE,
+                       CHANCERY_ERROR_NEWER_SCHEMA, "99");
+  g_assert_cmpint (raw_user_version (newer), ==, 99);
+}
+
+static void
+test_refuse_not_chancery (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autofree char *text = fixture_path (fixture, "notes.txt");
+  g_autofree char *empty = fixture_path (fixture, "empty.chancery");
+  g_autofree char *short_file = fixture_path (fixture, "short.chancery");
+  g_autofree char *other = fixture_path (fixture, "other.sqlite");
+  g_autoptr(GError) error = NULL;
+  static const ChanceryStoreFlags all_flags[] = {
+    CHANCERY_STORE_READ_ONLY,
+    CHANCERY_STORE_READ_WRITE,
+    CHANCERY_STORE_READ_WRITE | CHANCERY_STORE_CREATE,
+  };
+
+  g_file_set_contents (text, "These are my notes about Baku, not a database.\n", -1, &error);
+  g_assert_no_error (error);
+  g_file_set_contents (empty, "", 0, &error);
+  g_assert_no_error (error);
+  g_file_set_contents (short_file, "SQLite", -1, &error);
+  g_assert_no_error (error);
+  raw_exec (other, "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT);"
+                   "INSERT INTO notes (body) VALUES ('hello');");
+
+  for (guint i = 0; i < G_N_ELEMENTS (all_flags); i++)
+    {
+      assert_open_refused (text, all_flags[i], CHANCERY_ERROR_NOT_A_DATABASE, "not an SQLite file");
+      assert_open_refused (short_file, all_flags[i], CHANCERY_ERROR_NOT_A_DATABASE, NULL);
+      assert_open_refused (other, all_flags[i], CHANCERY_ERROR_NOT_A_DATABASE, "not a Chancery one");
+    }
+
+  /* An empty file is no database for viewing or importing into, only a
+   * place to create one. */
+  assert_open_refused (empty, CHANCERY_STORE_READ_ONLY, CHANCERY_ERROR_NOT_A_DATABASE, "empty");
+  assert_open_refused (empty, CHANCERY_STORE_READ_WRITE, CHANCERY_ERROR_NOT_A_DATABASE, "empty");
+
+  /* A folder */
+  {
+    g_autoptr(ChanceryStore) store = chancery_store_open (fixture->dir, CHANCERY_STORE_READ_ONLY,
+                                                          NULL, &error);
+    g_assert_null (store);
+    g_assert_error (error, CHANCERY_ERROR, CHANCERY_ERROR_IO);
+    g_clear_error (&error);
+  }
+}
+
+static void
+test_refuse_unsafe (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autofree char *path = fixture_path (fixture, "base.chancery");
+  g_autofree char *with_trigger = fixture_path (fixture, "trigger.chancery");
+  g_autofree char *with_view = fixture_path (fixture, "view.chancery");
+  g_autofree char *old_trigger = fixture_path (fixture, "old-trigger.chancery");
+  g_autofree char *old_backup = g_strconcat (old_trigger, ".schema-v1.backup", NULL);
+  g_autoptr(ChanceryStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+
+  store = test_create_store (path);
+  g_assert_cmpuint (test_import_bundled (store), ==, 22);
+  g_clear_object (&store);
+
+  test_copy_file (path, with_trigger);
+  raw_exec (with_trigger, "CREATE TRIGGER t AFTER INSERT ON event BEGIN"
+                          " DELETE FROM event; END;");
+  test_copy_file (path, with_view);
+  raw_exec (with_view, "CREATE VIEW v AS SELECT title FROM event;");
+
+  g_assert_true (chancery_store_create_at_version (old_trigger, 1, &error));
+  g_assert_no_error (error);
+  raw_exec (old_trigger, "CREATE TRIGGER t AFTER INSERT ON event BEGIN"
+                         " DELETE FROM event; END;");
+
+  assert_open_refused (with_trigger, CHANCERY_STORE_READ_ONLY, CHANCERY_ERROR_UNSAFE, "trigger");
+  assert_open_refused (with_trigger, CHANCERY_STORE_READ_WRITE, CHANCERY_ERROR_UNSAFE, "trigger");
+  assert_open_refused (with_view, CHANCERY_STORE_READ_ONLY, CHANCERY_ERROR_UNSAFE, "view");
+  assert_open_refused (with_view, CHANCERY_STORE_READ_WRITE, CHANCERY_ERROR_UNSAFE, "view");
+
+  /* An old file with a trigger is refused before any upgrade or backup. */
+  assert_open_refused (old_trigger, CHANCERY_STORE_READ_ONLY, CHANCERY_ERROR_UNSAFE, NULL);
+  assert_open_refused (old_trigger, CHANCERY_STORE_READ_WRITE, CHANCERY_ERROR_UNSAFE, NULL);
+  g_assert_false (g_file_test (old_backup, G_FILE_TEST_EXISTS));
+  g_assert_cmpint (raw_user_version (old_trigger), ==, 1);
+}
+
+typedef struct
+{
+  const char *uid;
+  const char *relation;
+  gboolean    outgoing;
+} ExpectedLink;
+
+static void
+assert_links (const ChanceryEvent *event,
+              const ExpectedLink  *expected,
+              guint                n_expected)
+{
+  g_assert_cmpuint (event->links->len, ==, n_expected);
+  for (guint i = 0; i < n_expected; i++)
+    {
+      gboolean found = FALSE;
+
+      for (guint j = 0; j < event->links->len && !found; j++)
+        {
+          const ChanceryEventLink *link = g_ptr_array_index (event->links, j);
+
+          if (g_strcmp0 (link->uid, expected[i].uid) == 0 &&
+              g_strcmp0 (link->relation, expected[i].relation) == 0 &&
+              link->outgoing == expected[i].outgoing)
+            found = TRUE;
+        }
+      if (!found)
+        g_error ("%s: no %s link “%s” %s", event->uid,
+                 expected[i].outgoing ? "outgoing" : "incoming",
+                 expected[i].relation, expected[i].uid);
+    }
+}
+
+static void
+test_get_event (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autofree char *path = fixture_path (fixture, "kayhan.chancery");
+  g_autoptr(ChanceryStore) store = NULL;
+  g_autoptr(ChanceryEvent) yerevan = NULL;
+  g_autoptr(ChanceryEvent) by_id = NULL;
+  g_autoptr(ChanceryEvent) baku = NULL;
+  g_autoptr(ChanceryEvent) visit = NULL;
+  g_autoptr(ChanceryEvent) missing = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = NULL;
+  const ChanceryEventActor *actor;
+  const ChanceryEventCountry *country;
+  const ChanceryEventSource *source;
+  const ChanceryEventProject *project;
+  static const ExpectedLink yerevan_links[] = {
+    { "3plus3-meeting-baku", "follows", TRUE },
+    { "azerbaijan-proposal-3plus3-meetings", "outcome-of", TRUE },
+  };
+  static const ExpectedLink baku_links[] = {
+    { "azerbaijan-proposal-3plus3-meetings", "outcome-of", TRUE },
+    { "3plus3-meeting-yerevan", "follows", FALSE },
+  };
+
+  store = test_create_store (path);
+  g_assert_cmpuint (test_import_bundled (store), ==, 22);
+  g_clear_object (&store);
+
+  store = chancery_store_open (path, CHANCERY_STORE_READ_ONLY, NULL, &error);
+  g_assert_no_error (error);
+
+  name = chancery_store_dup_name (store);
+  g_assert_cmpstr (name, ==, "South Caucasus diplomacy — Kayhan, 8 December 2025");
+
+  yerevan = chancery_store_get_event_by_uid (store, "3plus3-meeting-yerevan", &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (yerevan);
+  g_assert_cmpstr (yerevan->uid, ==, "3plus3-meeting-yerevan");
+  g_assert_cmpint (yerevan->kind, ==, CHANCERY_KIND_MEETING);
+  g_assert_cmpint (yerevan->status, ==, CHANCERY_STATUS_PLANNED);
+  g_assert_cmpstr (yerevan->title, ==, "Upcoming 3+3 meeting in Yerevan");
+  g_assert_true (g_str_has_prefix (yerevan->summary, "A 3+3 meeting planned in Yerevan"));
+  g_assert_cmpstr (yerevan->date_text, ==, "2025-12-09/..");
+  g_assert_cmpint (yerevan->date.form, ==, CHANCERY_DATE_AFTER);
+  g_assert_cmpint (yerevan->date.lo, ==, chancery_day_from_ymd (2025, 12, 9));
+  g_assert_cmpstr (yerevan->place_name, ==, "Yerevan");
+  g_assert_cmpstr (yerevan->place_country, ==, "ARM");
+  g_assert_false (yerevan->has_coordinates);
+
+  g_assert_cmpuint (yerevan->actors->len, ==, 1);
+  actor = g_ptr_array_index (yerevan->actors, 0);
+  g_assert_cmpstr (actor->uid, ==, "abbas-araghchi");
+  g_assert_cmpstr (actor->name, ==, "Abbas Araghchi");
+  g_assert_cmpstr (actor->title, ==, "Foreign Minister");
+  g_assert_cmpstr (actor->country, ==, "IRN");
+  g_assert_cmpint (actor->role, ==, CHANCERY_ROLE_MENTIONED);
+
+  /* Countries with their names, sorted by name */
+  g_assert_cmpuint (yerevan->countries->len, ==, 3);
+  country = g_ptr_array_index (yerevan->countries, 0);
+  g_assert_cmpstr (country->code, ==, "ARM");
+  g_assert_cmpstr (country->name, ==, "Armenia");
+  country = g_ptr_array_index (yerevan->countries, 1);
+  g_assert_cmpstr (country->code, ==, "AZE");
+  g_assert_cmpstr (country->name, ==, "Azerbaijan");
+  country = g_ptr_array_index (yerevan->countries, 2);
+  g_assert_cmpstr (country->code, ==, "IRN");
+  g_assert_cmpstr (country->name, ==, "Iran");
+
+  g_assert_cmpuint (yerevan->projects->len, ==, 1);
+  project = g_ptr_array_index (yerevan->projects, 0);
+  g_assert_cmpstr (project->uid, ==, "3plus3-mechanism");
+  g_assert_cmpstr (project->name, ==, "3+3 regional consultation mechanism");
+
+  g_assert_cmpuint (yerevan->sources->len, ==, 1);
+  source = g_ptr_array_index (yerevan->sources, 0);
+  g_assert_cmpstr (source->uid, ==, "kayhan-146663");
+  g_assert_cmpstr (source->publisher, ==, "Kayhan");
+  g_assert_cmpstr (source->title, ==, "FM Araghchi Holds Key Talks With Azerbaijani Leaders in Baku");
+  g_assert_cmpstr (source->reference, ==, "News ID 146663");
+  g_assert_null (source->url);
+  g_assert_cmpstr (source->published, ==, "2025-12-08");
+  g_assert_cmpstr (source->quote, ==,
+                   "He welcomed recent progress in Azerbaijan-Armenia relations and noted that, "
+                   "following a proposal by Baku, upcoming 3+3 meetings are planned in Baku and "
+                   "subsequently in Yerevan.");
+
+  assert_links (yerevan, yerevan_links, G_N_ELEMENTS (yerevan_links));
+
+  /* The same event by row id */
+  by_id = chancery_store_get_event (store, yerevan->id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (by_id->id, ==, yerevan->id);
+  g_assert_cmpstr (by_id->uid, ==, yerevan->uid);
+  g_assert_cmpstr (by_id->title, ==, yerevan->title);
+  g_assert_cmpuint (by_id->links->len, ==, yerevan->links->len);
+
+  /* The Baku meeting sees the Yerevan one following it. */
+  baku = chancery_store_get_event_by_uid (store, "3plus3-meeting-baku", &error);
+  g_assert_no_error (error);
+  assert_links (baku, baku_links, G_N_ELEMENTS (baku_links));
+  for (guint i = 0; i < baku->links->len; i++)
+    {
+      const ChanceryEventLink *link = g_ptr_array_index (baku->links, i);
+
+      if (!link->outgoing)
+        {
+          g_assert_cmpint (link->id, ==, yerevan->id);
+          g_assert_cmpstr (link->title, ==, yerevan->title);
+        }
+    }
+
+  /* Roles: three hosts and a guest */
+  visit = chancery_store_get_event_by_uid (store, "araghchi-visit-baku-2025-12-08", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (visit->actors->len, ==, 4);
+  for (guint i = 0; i < visit->actors->len; i++)
+    {
+      actor = g_ptr_array_index (visit->actors, i);
+      if (g_str_equal (actor->uid, "abbas-araghchi"))
+        g_assert_cmpint (actor->role, ==, CHANCERY_ROLE_GUEST);
+      else
+        g_assert_cmpint (actor->role, ==, CHANCERY_ROLE_HOST);
+    }
+  actor = g_ptr_array_index (visit->actors, 2);
+  g_assert_cmpstr (actor->name, ==, "Sahiba Gafarova");
+  g_assert_cmpstr (actor->title, ==, "Speaker of parliament");
+  g_assert_cmpuint (visit->projects->len, ==, 4);
+  /* Eight events are part of the visit and one is its outcome. */
+  g_assert_cmpuint (visit->links->len, ==, 9);
+  for (guint i = 0; i < visit->links->len; i++)
+    g_assert_false (((ChanceryEventLink *) g_ptr_array_index (visit->links, i))->outgoing);
+
+  missing = chancery_store_get_event_by_uid (store, "no-such-event", &error);
+  g_assert_null (missing);
+  g_assert_error (error, CHANCERY_ERROR, CHANCERY_ERROR_NOT_FOUND);
+  test_assert_contains (error->message, "no-such-event");
+  g_clear_error (&error);
+
+  missing = chancery_store_get_event (store, 999999, &error);
+  g_assert_null (missing);
+  g_assert_error (error, CHANCERY_ERROR, CHANCERY_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(name, func) \
+  g_test_add ("/store/" name, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+
+  ADD ("create-and-reopen", test_create_and_reopen);
+  ADD ("migrate/read-write", test_migrate_read_write);
+  ADD ("migrate/read-only", test_migrate_read_only);
+  ADD ("refuse/newer-schema", test_refuse_newer);
+  ADD ("refuse/not-chancery", test_refuse_not_chancery);
+  ADD ("refuse/unsafe", test_refuse_unsafe);
+  ADD ("get-event", test_get_event);
+
+#undef ADD
+
+  return g_test_run ();
+}

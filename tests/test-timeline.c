@@ -1,0 +1,762 @@
+/* test-timeline.c: the timeline widget, its overview strip and picture export
+ *
+ * Copyright 2026 The Chancery developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <gtk/gtk.h>
+#include <glib/gstdio.h>
+#include <math.h>
+#include <string.h>
+
+#include "chancery-error.h"
+#include "chancery-overview.h"
+#include "chancery-timeline.h"
+#include "chancery-timeline-private.h"
+
+#define WIDTH  1000
+#define HEIGHT 640
+
+typedef struct
+{
+  GtkWidget     *window;
+  GtkWidget     *timeline;
+  GtkWidget     *overview;
+  ChanceryIndex *index;
+} Fixture;
+
+static gint32
+ymd (int year,
+     int month,
+     int day)
+{
+  GDate date;
+
+  g_date_clear (&date, 1);
+  g_date_set_dmy (&date, day, month, year);
+  return (gint32) g_date_get_julian (&date) - 719163;
+}
+
+static gint32
+month_end (int year,
+           int month)
+{
+  return ymd (year, month, g_date_get_days_in_month (month, year));
+}
+
+typedef struct
+{
+  const char *title;
+  gint32      lo;
+  gint32      hi;
+  guint       kind;
+  guint       status;
+  guint       precision;
+  guint       flags;
+  const char *lanes;    /* space-separated country codes */
+} Sample;
+
+static ChanceryIndex *
+build_sample_index (void)
+{
+  const Sample samples[] = {
+    { "Araghchi meets Bayramov in Baku", ymd (2025, 12, 8), ymd (2025, 12, 8),
+      CHANCERY_KIND_MEETING, CHANCERY_STATUS_OCCURRED, CHANCERY_PRECISION_DAY, 0, "IRN AZE" },
+    { "3+3 platform ministerial", ymd (2025, 10, 20), ymd (2025, 10, 21),
+      CHANCERY_KIND_SUMMIT, CHANCERY_STATUS_OCCURRED, CHANCERY_PRECISION_DAY,
+      CHANCERY_INDEX_RANGE, "IRN AZE ARM RUS" },
+    { "Rasht–Astara railway: construction starts", ymd (2026, 1, 1), month_end (2026, 12),
+      CHANCERY_KIND_MILESTONE, CHANCERY_STATUS_PLANNED, CHANCERY_PRECISION_YEAR, 0, "IRN RUS AZE" },
+    { "Border talks, second round", ymd (2025, 6, 1), month_end (2025, 6),
+      CHANCERY_KIND_TALKS, CHANCERY_STATUS_OCCURRED, CHANCERY_PRECISION_MONTH, 0, "ARM AZE" },
+    { "Peace agreement initialled", ymd (2025, 8, 8), ymd (2025, 8, 8),
+      CHANCERY_KIND_AGREEMENT, CHANCERY_STATUS_OCCURRED, CHANCERY_PRECISION_DAY, 0, "ARM AZE" },
+    { "Transit corridor study published", ymd (2025, 12, 7) - 365, ymd (2025, 12, 7),
+      CHANCERY_KIND_STATEMENT, CHANCERY_STATUS_REPORTED, CHANCERY_PRECISION_DAY,
+      CHANCERY_INDEX_OPEN_START, "RUS" },
+    { "Joint commission to convene", ymd (2025, 12, 9), ymd (2025, 12, 9) + 365,
+      CHANCERY_KIND_MEETING, CHANCERY_STATUS_ANNOUNCED, CHANCERY_PRECISION_DAY,
+      CHANCERY_INDEX_OPEN_END, "IRN AZE" },
+    { "Presidential election", ymd (2024, 2, 7), ymd (2024, 2, 7),
+      CHANCERY_KIND_ELECTION, CHANCERY_STATUS_OCCURRED, CHANCERY_PRECISION_DAY, 0, "AZE" },
+    { "Shelling near the border reported", ymd (2024, 5, 14), ymd (2024, 5, 14),
+      CHANCERY_KIND_INCIDENT, CHANCERY_STATUS_DISPUTED, CHANCERY_PRECISION_DAY, 0, "ARM" },
+    { "Foreign minister's visit to Yerevan", ymd (2024, 10, 3), ymd (2024, 10, 4),
+      CHANCERY_KIND_VISIT, CHANCERY_STATUS_OCCURRED, CHANCERY_PRECISION_DAY,
+      CHANCERY_INDEX_RANGE, "IRN ARM" },
+    { "Press conference after talks", ymd (2024, 10, 4), ymd (2024, 10, 4),
+      CHANCERY_KIND_PRESS_CONFERENCE, CHANCERY_STATUS_OCCURRED, CHANCERY_PRECISION_DAY, 0, "IRN ARM" },
+    { "Summit postponed", ymd (2025, 3, 1), month_end (2025, 3),
+      CHANCERY_KIND_SUMMIT, CHANCERY_STATUS_CANCELLED, CHANCERY_PRECISION_MONTH, 0, "RUS IRN" },
+    { "Gas supply memorandum", ymd (2025, 1, 15), ymd (2025, 1, 15),
+      CHANCERY_KIND_AGREEMENT, CHANCERY_STATUS_OCCURRED, CHANCERY_PRECISION_DAY, 0, "RUS AZE" },
+    { "Customs working group", ymd (2025, 4, 2), ymd (2025, 4, 4),
+      CHANCERY_KIND_MEETING, CHANCERY_STATUS_OCCURRED, CHANCERY_PRECISION_DAY,
+      CHANCERY_INDEX_RANGE, "AZE RUS" },
+    { "Statement on regional security", ymd (2025, 9, 30), ymd (2025, 9, 30),
+      CHANCERY_KIND_STATEMENT, CHANCERY_STATUS_OCCURRED, CHANCERY_PRECISION_DAY, 0, "RUS" },
+    { "Railway section opens (approx.)", ymd (2027, 1, 1), month_end (2027, 12),
+      CHANCERY_KIND_MILESTONE, CHANCERY_STATUS_PLANNED, CHANCERY_PRECISION_YEAR,
+      CHANCERY_INDEX_APPROXIMATE, "IRN AZE RUS" },
+    { "Deputy ministers consult", ymd (2025, 12, 8), ymd (2025, 12, 8),
+      CHANCERY_KIND_TALKS, CHANCERY_STATUS_OCCURRED, CHANCERY_PRECISION_DAY, 0, "IRN" },
+    { "Energy forum", ymd (2025, 12, 8), ymd (2025, 12, 10),
+      CHANCERY_KIND_MEETING, CHANCERY_STATUS_OCCURRED, CHANCERY_PRECISION_DAY,
+      CHANCERY_INDEX_RANGE, "IRN" },
+  };
+  ChanceryIndexBuilder *builder = chancery_index_builder_new (CHANCERY_GROUP_COUNTRY);
+  gint64 id = 100;
+
+  /* The samples, then fillers so the lanes are busy: a few dozen in all. */
+  for (guint round = 0; round < 2; round++)
+    for (guint i = 0; i < G_N_ELEMENTS (samples); i++)
+      {
+        const Sample *s = &samples[i];
+        g_auto(GStrv) lanes = g_strsplit (s->lanes, " ", -1);
+        g_autofree char *title = round == 0 ? g_strdup (s->title)
+                                            : g_strdup_printf ("%s (follow-up)", s->title);
+        gint32 shift = round == 0 ? 0 : 45;
+
+        chancery_index_builder_add_raw (builder, id++, s->lo + shift, s->hi + shift, s->kind,
+                                        s->status, s->precision, s->flags, title);
+        for (guint l = 0; lanes[l] != NULL; l++)
+          chancery_index_builder_add_to_lane (builder, lanes[l], lanes[l]);
+      }
+
+  return chancery_index_builder_finish (builder);
+}
+
+static void
+wait_until_drawn (GtkWidget *widget)
+{
+  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+  while ((!gtk_widget_get_mapped (widget) || gtk_widget_get_width (widget) <= 1) &&
+         g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  while (g_main_context_pending (NULL))
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_true (gtk_widget_get_mapped (widget));
+}
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+
+  f->index = build_sample_index ();
+  f->window = gtk_window_new ();
+  gtk_window_set_default_size (GTK_WINDOW (f->window), WIDTH, HEIGHT);
+  f->timeline = chancery_timeline_new ();
+  gtk_widget_set_vexpand (f->timeline, TRUE);
+  f->overview = chancery_overview_new ();
+  chancery_overview_set_timeline (CHANCERY_OVERVIEW (f->overview), CHANCERY_TIMELINE (f->timeline));
+  gtk_box_append (GTK_BOX (box), f->timeline);
+  gtk_box_append (GTK_BOX (box), f->overview);
+  gtk_window_set_child (GTK_WINDOW (f->window), box);
+  chancery_timeline_set_index (CHANCERY_TIMELINE (f->timeline), f->index);
+  gtk_window_present (GTK_WINDOW (f->window));
+  wait_until_drawn (f->timeline);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  gtk_window_destroy (GTK_WINDOW (f->window));
+  chancery_index_unref (f->index);
+}
+
+static double
+day_under (ChanceryTimeline *timeline,
+           double            x)
+{
+  double start, end, u, width = gtk_widget_get_width (GTK_WIDGET (timeline));
+
+  chancery_timeline_get_view (timeline, &start, &end);
+  u = gtk_widget_get_direction (GTK_WIDGET (timeline)) == GTK_TEXT_DIR_RTL ? width - x : x;
+  return start + u / width * (end - start);
+}
+
+static void
+test_zoom (Fixture       *f,
+           gconstpointer  data)
+{
+  ChanceryTimeline *timeline = CHANCERY_TIMELINE (f->timeline);
+  double start, end, before, after, span;
+
+  chancery_timeline_zoom_fit (timeline);
+  chancery_timeline_get_view (timeline, &start, &end);
+  g_assert_cmpfloat (start, <=, f->index->min_day);
+  g_assert_cmpfloat (end, >=, f->index->max_day + 1);
+
+  before = day_under (timeline, 300);
+  chancery_timeline_zoom_at (timeline, 4, 300);
+  after = day_under (timeline, 300);
+  g_assert_cmpfloat_with_epsilon (before, after, 1e-6);
+  chancery_timeline_get_view (timeline, &start, &end);
+  span = end - start;
+
+  before = day_under (timeline, 820);
+  chancery_timeline_zoom_at (timeline, 0.5, 820);
+  g_assert_cmpfloat_with_epsilon (before, day_under (timeline, 820), 1e-6);
+  chancery_timeline_get_view (timeline, &start, &end);
+  g_assert_cmpfloat_with_epsilon (end - start, span * 2, 1e-6);
+
+  /* Down to hours, not below the minimum. */
+  chancery_timeline_zoom_at (timeline, 1e9, 500);
+  chancery_timeline_get_view (timeline, &start, &end);
+  g_assert_cmpfloat (end - start, >=, 1.0 / 24);
+  g_assert_cmpfloat (end - start, <=, 1.0);
+}
+
+static void
+count_cb (GObject    *object,
+          GParamSpec *pspec,
+          guint      *count)
+{
+  (*count)++;
+}
+
+static void
+test_actions (Fixture       *f,
+              gconstpointer  data)
+{
+  ChanceryTimeline *timeline = CHANCERY_TIMELINE (f->timeline);
+  double start, end, span, now;
+  guint notified = 0;
+
+  g_signal_connect (timeline, "notify::view-end", G_CALLBACK (count_cb), &notified);
+
+  g_assert_true (gtk_widget_activate_action (f->timeline, "timeline.zoom-fit", NULL));
+  chancery_timeline_get_view (timeline, &start, &end);
+  span = end - start;
+
+  g_assert_true (gtk_widget_activate_action (f->timeline, "timeline.zoom-in", NULL));
+  chancery_timeline_get_view (timeline, &start, &end);
+  g_assert_cmpfloat_with_epsilon (end - start, span / 1.5, 1e-6);
+
+  g_assert_true (gtk_widget_activate_action (f->timeline, "timeline.zoom-out", NULL));
+  chancery_timeline_get_view (timeline, &start, &end);
+  g_assert_cmpfloat_with_epsilon (end - start, span, 1e-6);
+
+  g_assert_true (gtk_widget_activate_action (f->timeline, "timeline.pan-later", NULL));
+  {
+    double s2, e2;
+
+    chancery_timeline_get_view (timeline, &s2, &e2);
+    g_assert_cmpfloat (s2, >, start);
+    g_assert_true (gtk_widget_activate_action (f->timeline, "timeline.pan-earlier", NULL));
+    chancery_timeline_get_view (timeline, &s2, &e2);
+    g_assert_cmpfloat_with_epsilon (s2, start, 1e-6);
+  }
+
+  g_assert_true (gtk_widget_activate_action (f->timeline, "timeline.go-today", NULL));
+  chancery_timeline_get_view (timeline, &start, &end);
+  now = chancery_scene_now ();
+  g_assert_cmpfloat (fabs ((start + end) / 2 - now), <, 1.0 / 24);
+  g_assert_cmpfloat_with_epsilon (end - start, span, 1e-6);
+
+  g_assert_cmpuint (notified, >=, 4);
+}
+
+static void
+activated_cb (ChanceryTimeline *timeline,
+              gint64            id,
+              gint64           *out)
+{
+  *out = id;
+}
+
+static void
+test_selection (Fixture       *f,
+                gconstpointer  data)
+{
+  ChanceryTimeline *timeline = CHANCERY_TIMELINE (f->timeline);
+  ChanceryIndex *index = f->index;
+  guint notified = 0;
+  gint64 activated = -1;
+  graphene_rect_t area;
+
+  chancery_timeline_zoom_fit (timeline);
+  g_signal_connect (timeline, "notify::selected-id", G_CALLBACK (count_cb), &notified);
+  g_signal_connect (timeline, "event-activated", G_CALLBACK (activated_cb), &activated);
+
+  g_assert_cmpint (chancery_timeline_get_selected_id (timeline), ==, -1);
+
+  for (guint i = 0; i < index->n_events; i++)
+    {
+      g_autofree char *description = chancery_format_event_description (index, i);
+
+      g_assert_true (gtk_widget_activate_action (f->timeline, "timeline.select-next", NULL));
+      g_assert_cmpint (chancery_timeline_get_selected_id (timeline), ==, index->events[i].id);
+      gtk_test_accessible_assert_property (GTK_ACCESSIBLE (f->timeline),
+                                           GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description);
+    }
+  g_assert_cmpuint (notified, ==, index->n_events);
+
+  /* At the end, next stays put. */
+  gtk_widget_activate_action (f->timeline, "timeline.select-next", NULL);
+  g_assert_cmpint (chancery_timeline_get_selected_id (timeline), ==,
+                   index->events[index->n_events - 1].id);
+
+  for (guint i = index->n_events - 1; i-- > 0;)
+    {
+      gtk_widget_activate_action (f->timeline, "timeline.select-previous", NULL);
+      g_assert_cmpint (chancery_timeline_get_selected_id (timeline), ==, index->events[i].id);
+    }
+
+  /* Zoomed far in elsewhere, the selection is brought into view. */
+  chancery_timeline_zoom_at (timeline, 300, 10);
+  gtk_widget_activate_action (f->timeline, "timeline.select-last", NULL);
+  g_assert_cmpint (chancery_timeline_get_selected_id (timeline), ==,
+                   index->events[index->n_events - 1].id);
+  g_assert_true (chancery_timeline_get_event_area (timeline, index->events[index->n_events - 1].id,
+                                                   &area));
+
+  chancery_timeline_set_selected_id (timeline, index->events[3].id);
+  g_assert_cmpint (chancery_timeline_get_selected_id (timeline), ==, index->events[3].id);
+  g_assert_true (gtk_widget_activate_action (f->timeline, "timeline.go-selection", NULL));
+  g_assert_true (chancery_timeline_get_event_area (timeline, index->events[3].id, &area));
+
+  g_assert_true (gtk_widget_activate_action (f->timeline, "timeline.activate", NULL));
+  g_assert_cmpint (activated, ==, index->events[3].id);
+
+  chancery_timeline_set_selected_id (timeline, 987654321);
+  g_assert_cmpint (chancery_timeline_get_selected_id (timeline), ==, -1);
+
+  /* A new index without the selected event clears the selection. */
+  chancery_timeline_set_selected_id (timeline, index->events[0].id);
+  {
+    ChanceryIndexBuilder *builder = chancery_index_builder_new (CHANCERY_GROUP_NONE);
+    g_autoptr(ChanceryIndex) other = NULL;
+
+    chancery_index_builder_add_raw (builder, 1, ymd (2025, 1, 1), ymd (2025, 1, 1), 0, 0, 0, 0, "x");
+    chancery_index_builder_add_to_lane (builder, "", NULL);
+    other = chancery_index_builder_finish (builder);
+    chancery_timeline_set_index (timeline, other);
+    g_assert_cmpint (chancery_timeline_get_selected_id (timeline), ==, -1);
+    chancery_timeline_set_index (timeline, index);
+  }
+}
+
+static void
+test_hit (Fixture       *f,
+          gconstpointer  data)
+{
+  ChanceryTimeline *timeline = CHANCERY_TIMELINE (f->timeline);
+  ChanceryIndex *index = f->index;
+  graphene_rect_t area;
+  guint found = 0;
+
+  /* A few months around December 2025: every event there is drawn. */
+  chancery_timeline_set_view (timeline, ymd (2025, 11, 1), ymd (2026, 1, 1));
+  for (guint i = 0; i < index->n_events; i++)
+    {
+      const ChanceryIndexEvent *e = &index->events[i];
+      graphene_point_t centre;
+
+      if (e->lo < ymd (2025, 11, 5) || e->hi > ymd (2025, 12, 25))
+        continue;
+      g_assert_true (chancery_timeline_get_event_area (timeline, e->id, &area));
+      g_assert_cmpfloat (area.size.width, >, 0);
+      graphene_rect_get_center (&area, &centre);
+      g_assert_cmpint (chancery_timeline_get_event_at (timeline, centre.x, centre.y), ==, e->id);
+      found++;
+    }
+  g_assert_cmpuint (found, >=, 4);
+
+  g_assert_cmpint (chancery_timeline_get_event_at (timeline, 5, 5), ==, -1);
+
+  /* Out of view: no area. */
+  chancery_timeline_set_view (timeline, ymd (2010, 1, 1), ymd (2010, 2, 1));
+  g_assert_false (chancery_timeline_get_event_area (timeline, index->events[0].id, &area));
+}
+
+static void
+set_true (gboolean *flag)
+{
+  *flag = TRUE;
+}
+
+/* Renders the widget as the compositor would and saves it. */
+static GdkTexture *
+render_widget (GtkWidget  *widget,
+               const char *name)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+  GdkTexture *texture;
+  g_autofree char *path = g_build_filename (g_getenv ("G_TEST_BUILDDIR") ? g_getenv ("G_TEST_BUILDDIR") : ".",
+                                            name, NULL);
+
+  gboolean drawn = FALSE;
+  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+  /* The paintable shows what the widget drew in its last frame: draw one. */
+  g_signal_connect_swapped (paintable, "invalidate-contents", G_CALLBACK (set_true), &drawn);
+  gtk_widget_queue_draw (widget);
+  while (!drawn && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (drawn);
+
+  gdk_paintable_snapshot (paintable, snapshot,
+                          gtk_widget_get_width (widget), gtk_widget_get_height (widget));
+  node = gtk_snapshot_free_to_node (snapshot);
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (renderer, node,
+                                         &GRAPHENE_RECT_INIT (0, 0, gtk_widget_get_width (widget),
+                                                              gtk_widget_get_height (widget)));
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("rendered %s", path);
+  return texture;
+}
+
+static double
+texture_variance (GdkTexture *texture)
+{
+  int width = gdk_texture_get_width (texture), height = gdk_texture_get_height (texture);
+  g_autofree guchar *data = g_malloc ((gsize) width * height * 4);
+  double sum = 0, sum2 = 0;
+  gsize n = (gsize) width * height;
+
+  gdk_texture_download (texture, data, width * 4);
+  for (gsize i = 0; i < n; i++)
+    {
+      double v = (data[i * 4] + data[i * 4 + 1] + data[i * 4 + 2]) / 3.0;
+
+      sum += v;
+      sum2 += v * v;
+    }
+  return sum2 / n - (sum / n) * (sum / n);
+}
+
+static void
+test_render (Fixture       *f,
+             gconstpointer  data)
+{
+  ChanceryTimeline *timeline = CHANCERY_TIMELINE (f->timeline);
+  g_autoptr(GdkTexture) fit = NULL;
+  g_autoptr(GdkTexture) months = NULL;
+  g_autoptr(GdkTexture) days = NULL;
+  g_autoptr(GdkTexture) whole = NULL;
+
+  chancery_timeline_zoom_fit (timeline);
+  chancery_timeline_set_selected_id (timeline, f->index->events[10].id);
+  gtk_widget_grab_focus (f->timeline);
+  fit = render_widget (f->timeline, "timeline-fit.png");
+  g_assert_cmpfloat (texture_variance (fit), >, 20);
+
+  chancery_timeline_set_view (timeline, ymd (2025, 9, 15), ymd (2026, 2, 1));
+  months = render_widget (f->timeline, "timeline-months.png");
+  g_assert_cmpfloat (texture_variance (months), >, 20);
+
+  chancery_timeline_set_view (timeline, ymd (2025, 12, 5), ymd (2025, 12, 13));
+  days = render_widget (f->timeline, "timeline-days.png");
+  g_assert_cmpfloat (texture_variance (days), >, 20);
+
+  chancery_timeline_zoom_fit (timeline);
+  whole = render_widget (f->window, "timeline-window.png");
+  g_assert_cmpfloat (texture_variance (whole), >, 20);
+}
+
+static void
+test_rtl (Fixture       *f,
+          gconstpointer  data)
+{
+  ChanceryTimeline *timeline = CHANCERY_TIMELINE (f->timeline);
+  g_autoptr(GdkTexture) texture = NULL;
+  graphene_rect_t area;
+  double before;
+
+  gtk_widget_set_direction (f->timeline, GTK_TEXT_DIR_RTL);
+  chancery_timeline_zoom_fit (timeline);
+  g_assert_true (chancery_timeline_get_event_area (timeline, f->index->events[0].id, &area));
+  g_assert_cmpfloat (area.origin.x, >, gtk_widget_get_width (f->timeline) / 2.0);
+  g_assert_true (chancery_timeline_get_event_area (timeline,
+                                                   f->index->events[f->index->n_events - 1].id,
+                                                   &area));
+  g_assert_cmpfloat (area.origin.x, <, gtk_widget_get_width (f->timeline) / 2.0);
+
+  before = day_under (timeline, 200);
+  chancery_timeline_zoom_at (timeline, 3, 200);
+  g_assert_cmpfloat_with_epsilon (before, day_under (timeline, 200), 1e-6);
+
+  chancery_timeline_zoom_fit (timeline);
+  texture = render_widget (f->timeline, "timeline-rtl.png");
+  g_assert_cmpfloat (texture_variance (texture), >, 20);
+  gtk_widget_set_direction (f->timeline, GTK_TEXT_DIR_NONE);
+}
+
+static void
+test_overview (Fixture       *f,
+               gconstpointer  data)
+{
+  ChanceryTimeline *timeline = CHANCERY_TIMELINE (f->timeline);
+  g_autoptr(GdkTexture) texture = NULL;
+
+  g_assert_true (chancery_overview_get_timeline (CHANCERY_OVERVIEW (f->overview)) == timeline);
+  chancery_timeline_set_view (timeline, ymd (2025, 1, 1), ymd (2025, 6, 1));
+  texture = render_widget (f->overview, "overview.png");
+  g_assert_cmpfloat (texture_variance (texture), >, 5);
+
+  chancery_overview_set_timeline (CHANCERY_OVERVIEW (f->overview), NULL);
+  g_assert_null (chancery_overview_get_timeline (CHANCERY_OVERVIEW (f->overview)));
+  chancery_overview_set_timeline (CHANCERY_OVERVIEW (f->overview), timeline);
+}
+
+/* Picture export */
+
+static char *
+build_path (const char *name)
+{
+  return g_build_filename (g_getenv ("G_TEST_BUILDDIR") ? g_getenv ("G_TEST_BUILDDIR") : ".",
+                           name, NULL);
+}
+
+static void
+assert_magic (const char *path,
+              const char *magic,
+              gsize       length)
+{
+  g_autofree char *contents = NULL;
+  gsize size;
+
+  g_assert_true (g_file_get_contents (path, &contents, &size, NULL));
+  g_assert_cmpuint (size, >, length);
+  g_assert_cmpmem (contents, length, magic, length);
+}
+
+static void
+render_files (ChanceryIndex *index)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *png = build_path ("export-light.png");
+  g_autofree char *png_dark = build_path ("export-dark.png");
+  g_autofree char *svg = build_path ("export.svg");
+  g_autofree char *pdf = build_path ("export.pdf");
+  double start = index->min_day - 20, end = index->max_day + 80;
+
+  g_assert_true (chancery_timeline_render_to_file (index, start, end, 1200, 520, FALSE, "png", png, &error));
+  g_assert_no_error (error);
+  assert_magic (png, "\x89PNG\r\n\x1a\n", 8);
+  g_assert_true (chancery_timeline_render_to_file (index, start, end, 1200, 520, TRUE, "png", png_dark, &error));
+  assert_magic (png_dark, "\x89PNG", 4);
+  g_assert_true (chancery_timeline_render_to_file (index, start, end, 1200, 520, FALSE, "svg", svg, &error));
+  g_assert_no_error (error);
+  assert_magic (svg, "<?xml", 5);
+  g_assert_true (chancery_timeline_render_to_file (index, start, end, 1200, 520, FALSE, "pdf", pdf, &error));
+  g_assert_no_error (error);
+  assert_magic (pdf, "%PDF-", 5);
+}
+
+static void
+test_export (void)
+{
+  g_autoptr(ChanceryIndex) index = build_sample_index ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("chancery-export-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "picture.png", NULL);
+  g_autofree char *missing = g_build_filename (dir, "no-such-dir", "picture.png", NULL);
+  g_autofree char *contents = NULL;
+  g_autoptr(GDir) listing = NULL;
+  guint n_files = 0;
+
+  render_files (index);
+
+  g_assert_true (g_file_set_contents (path, "keep me", -1, NULL));
+
+  g_assert_false (chancery_timeline_render_to_file (index, 0, 100, 800, 400, FALSE, "gif", path, &error));
+  g_assert_error (error, CHANCERY_ERROR, CHANCERY_ERROR_INVALID_INPUT);
+  g_clear_error (&error);
+  g_assert_false (chancery_timeline_render_to_file (index, 0, 100, 0, 400, FALSE, "png", path, &error));
+  g_assert_error (error, CHANCERY_ERROR, CHANCERY_ERROR_INVALID_INPUT);
+  g_clear_error (&error);
+  g_assert_false (chancery_timeline_render_to_file (index, 0, 100, 800, 20001, FALSE, "png", path, &error));
+  g_assert_error (error, CHANCERY_ERROR, CHANCERY_ERROR_INVALID_INPUT);
+  g_clear_error (&error);
+  g_assert_false (chancery_timeline_render_to_file (index, 0, 100, -5, 400, FALSE, "svg", path, &error));
+  g_assert_error (error, CHANCERY_ERROR, CHANCERY_ERROR_INVALID_INPUT);
+  g_clear_error (&error);
+
+  g_assert_false (chancery_timeline_render_to_file (index, 0, 100, 800, 400, FALSE, "png", missing, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "picture.png"));
+  g_clear_error (&error);
+
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, "keep me");
+
+  /* A good render replaces it, leaving no temporary file behind. */
+  g_assert_true (chancery_timeline_render_to_file (index, 0, 100, 300, 200, FALSE, "png", path, &error));
+  g_assert_no_error (error);
+  assert_magic (path, "\x89PNG", 4);
+  listing = g_dir_open (dir, 0, NULL);
+  while (g_dir_read_name (listing) != NULL)
+    n_files++;
+  g_assert_cmpuint (n_files, ==, 1);
+
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+/* The CLI renders pictures without a display. */
+static void
+test_export_no_display (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(ChanceryIndex) index = build_sample_index ();
+      g_autoptr(GError) error = NULL;
+      g_autofree char *path = build_path ("export-no-display.png");
+
+      g_assert_null (g_getenv ("DISPLAY"));
+      g_assert_true (chancery_timeline_render_to_file (index, index->min_day, index->max_day + 30,
+                                                       640, 360, FALSE, "png", path, &error));
+      g_assert_no_error (error);
+      assert_magic (path, "\x89PNG", 4);
+      return;
+    }
+
+  {
+    g_autofree char *display = g_strdup (g_getenv ("DISPLAY"));
+    g_autofree char *wayland = g_strdup (g_getenv ("WAYLAND_DISPLAY"));
+
+    g_unsetenv ("DISPLAY");
+    g_unsetenv ("WAYLAND_DISPLAY");
+    g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+    if (display != NULL)
+      g_setenv ("DISPLAY", display, TRUE);
+    if (wayland != NULL)
+      g_setenv ("WAYLAND_DISPLAY", wayland, TRUE);
+    g_test_trap_assert_passed ();
+  }
+}
+
+/* Frame cost at 1,000,000 events: printed, never asserted. */
+static int
+compare_doubles (gconstpointer a,
+                 gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+static void
+test_million (void)
+{
+  const char *countries[] = { "IRN", "AZE", "ARM", "RUS", "TUR", "GEO", "USA", "CHN", "IRQ", "SYR" };
+  ChanceryIndexBuilder *builder = chancery_index_builder_new (CHANCERY_GROUP_COUNTRY);
+  g_autoptr(ChanceryIndex) index = NULL;
+  GtkWidget *window, *widget;
+  ChanceryTimeline *timeline;
+  gint64 t0 = g_get_monotonic_time ();
+  guint32 seed = 12345;
+  const double spans[] = { 0, 3650, 365, 30, 7, 1, 0.125 };
+  const guint n_events = 1000000;
+
+  for (guint i = 0; i < n_events; i++)
+    {
+      gint32 lo, hi;
+      guint precision = 0, flags = 0;
+
+      seed = seed * 1664525 + 1013904223;
+      lo = ymd (1995, 1, 1) + (gint32) (seed % 11000);
+      hi = lo;
+      if (seed % 97 == 0)
+        hi = lo + (gint32) (seed % 13);
+      if (seed % 211 == 0)
+        {
+          precision = CHANCERY_PRECISION_MONTH;
+          hi = lo + 29;
+        }
+      chancery_index_builder_add_raw (builder, i + 1, lo, hi, seed % CHANCERY_N_KINDS,
+                                      (seed >> 8) % CHANCERY_N_STATUSES, precision, flags,
+                                      "Delegation visit and talks on trade");
+      chancery_index_builder_add_to_lane (builder, countries[(seed >> 4) % 10], NULL);
+      if (seed % 3 == 0)
+        chancery_index_builder_add_to_lane (builder, countries[(seed >> 12) % 10], NULL);
+    }
+  index = chancery_index_builder_finish (builder);
+  g_test_message ("1,000,000 events: index built in %.0f ms",
+                  (g_get_monotonic_time () - t0) / 1000.0);
+
+  window = gtk_window_new ();
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
+  widget = chancery_timeline_new ();
+  timeline = CHANCERY_TIMELINE (widget);
+  gtk_window_set_child (GTK_WINDOW (window), widget);
+  t0 = g_get_monotonic_time ();
+  chancery_timeline_set_index (timeline, index);
+  gtk_window_present (GTK_WINDOW (window));
+  wait_until_drawn (widget);
+  g_test_message ("first frame after %.0f ms", (g_get_monotonic_time () - t0) / 1000.0);
+
+  for (guint z = 0; z < G_N_ELEMENTS (spans); z++)
+    {
+      double frames[60];
+      double start, end, span;
+
+      chancery_timeline_zoom_fit (timeline);
+      if (spans[z] > 0)
+        {
+          chancery_timeline_get_view (timeline, &start, &end);
+          chancery_timeline_set_view (timeline, (start + end) / 2, (start + end) / 2 + spans[z]);
+        }
+      chancery_timeline_get_view (timeline, &start, &end);
+      span = end - start;
+
+      for (guint i = 0; i < G_N_ELEMENTS (frames); i++)
+        {
+          GtkSnapshot *snapshot;
+          GskRenderNode *node;
+          gint64 t = g_get_monotonic_time ();
+
+          /* A pan each frame, so nothing is reused from the last one. */
+          chancery_timeline_set_view (timeline, start + span * 0.01 * i, start + span * 0.01 * i + span);
+          snapshot = gtk_snapshot_new ();
+          GTK_WIDGET_GET_CLASS (widget)->snapshot (widget, snapshot);
+          node = gtk_snapshot_free_to_node (snapshot);
+          frames[i] = (g_get_monotonic_time () - t) / 1000.0;
+          g_clear_pointer (&node, gsk_render_node_unref);
+        }
+      if (z == 0 || z == 2 || z == 4)
+        {
+          g_autofree char *name = g_strdup_printf ("timeline-million-%u.png", z);
+          g_autoptr(GdkTexture) texture = render_widget (widget, name);
+        }
+      qsort (frames, G_N_ELEMENTS (frames), sizeof (double), compare_doubles);
+      g_test_message ("view of %.3f days: frame median %.2f ms, p99 %.2f ms, max %.2f ms",
+                      span, frames[G_N_ELEMENTS (frames) / 2],
+                      frames[(int) (G_N_ELEMENTS (frames) * 0.99)], frames[G_N_ELEMENTS (frames) - 1]);
+    }
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  if (!g_test_subprocess ())
+    gtk_init ();
+
+  g_test_add ("/timeline/zoom", Fixture, NULL, fixture_setup, test_zoom, fixture_teardown);
+  g_test_add ("/timeline/actions", Fixture, NULL, fixture_setup, test_actions, fixture_teardown);
+  g_test_add ("/timeline/selection", Fixture, NULL, fixture_setup, test_selection, fixture_teardown);
+  g_test_add ("/timeline/hit", Fixture, NULL, fixture_setup, test_hit, fixture_teardown);
+  g_test_add ("/timeline/render", Fixture, NULL, fixture_setup, test_render, fixture_teardown);
+  g_test_add ("/timeline/rtl", Fixture, NULL, fixture_setup, test_rtl, fixture_teardown);
+  g_test_add ("/timeline/overview", Fixture, NULL, fixture_setup, test_overview, fixture_teardown);
+  g_test_add_func ("/timeline/export", test_export);
+  g_test_add_func ("/timeline/export-no-display", test_export_no_display);
+  g_test_add_func ("/timeline/million", test_million);
+
+  return g_test_run ();
+}

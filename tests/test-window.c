@@ -1,0 +1,763 @@
+/* test-window.c: drive the real window as a person would
+ *
+ * Copyright 2026 The Chancery developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Runs under Xvfb with a D-Bus session. Opens the bundled dataset
+ * (CHANCERY_DATABASE), selects by keyboard and by clicking (real X events
+ * through xdotool when it is installed), filters, zooms and pans, opens
+ * files that cannot be used, and renders the window to PNG files in the
+ * build directory (screenshot.png, screenshot-dark.png, screenshot-rtl.png).
+ */
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#ifdef GDK_WINDOWING_X11
+#include <gdk/x11/gdkx.h>
+#endif
+
+#include "chancery-application.h"
+#include "chancery-detail-pane.h"
+#include "chancery-event-list.h"
+#include "chancery-filter-pane.h"
+#include "chancery-timeline.h"
+#include "chancery-window.h"
+
+static ChanceryApplication *app;
+static ChanceryWindow *window;
+static char *data_home;
+
+typedef gboolean (*Condition) (gpointer data);
+
+static gboolean
+on_wait_timeout_cb (gpointer data)
+{
+  gboolean *timed_out = data;
+
+  *timed_out = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs the main loop until cond holds or timeout_ms pass. */
+static gboolean
+wait_until (Condition cond,
+            gpointer  data,
+            guint     timeout_ms)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add (timeout_ms, on_wait_timeout_cb, &timed_out);
+
+  while (!cond (data) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+
+  if (!timed_out)
+    g_source_remove (id);
+  return cond (data);
+}
+
+static gboolean
+always_false (gpointer data)
+{
+  return FALSE;
+}
+
+static void
+run_for (guint ms)
+{
+  wait_until (always_false, NULL, ms);
+}
+
+static gboolean
+window_idle (gpointer data)
+{
+  return !chancery_window_get_busy (window) && chancery_window_get_store (window) != NULL;
+}
+
+static void
+wait_idle (void)
+{
+  g_assert_true (wait_until (window_idle, NULL, 20000));
+  /* Let the views lay out and draw what changed. */
+  run_for (100);
+}
+
+static gpointer
+child (const char *name)
+{
+  GObject *object = gtk_widget_get_template_child (GTK_WIDGET (window), CHANCERY_TYPE_WINDOW, name);
+
+  g_assert_nonnull (object);
+  return object;
+}
+
+static ChanceryTimeline *
+timeline (void)
+{
+  return child ("timeline");
+}
+
+static guint
+list_n_items (void)
+{
+  ChanceryEventList *list = child ("event_list");
+
+  return g_list_model_get_n_items (G_LIST_MODEL (chancery_event_list_get_model (list)));
+}
+
+static guint
+timeline_n_events (void)
+{
+  ChanceryIndex *index = chancery_timeline_get_index (timeline ());
+
+  g_assert_nonnull (index);
+  return index->n_events;
+}
+
+static const char *
+detail_title (void)
+{
+  return chancery_detail_pane_get_title (child ("detail_pane"));
+}
+
+static char *
+expected_title (gint64 id)
+{
+  g_autoptr(ChanceryEvent) event = NULL;
+  g_autoptr(GError) error = NULL;
+
+  event = chancery_store_get_event (chancery_window_get_store (window), id, &error);
+  g_assert_no_error (error);
+  return g_strdup (event->title);
+}
+
+/* xdotool */
+
+static gboolean
+have_xdotool (void)
+{
+  g_autofree char *path = g_find_program_in_path ("xdotool");
+
+#ifdef GDK_WINDOWING_X11
+  if (path != NULL && GDK_IS_X11_DISPLAY (gdk_display_get_default ()))
+    return TRUE;
+#endif
+  return FALSE;
+}
+
+static gulong
+window_xid (void)
+{
+#ifdef GDK_WINDOWING_X11
+  return gdk_x11_surface_get_xid (gtk_native_get_surface (GTK_NATIVE (window)));
+#else
+  return 0;
+#endif
+}
+
+static void
+xdotool (const char *first,
+         ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
+  int status = 0;
+  va_list args;
+
+  g_ptr_array_add (argv, g_strdup ("xdotool"));
+  va_start (args, first);
+  for (const char *arg = first; arg != NULL; arg = va_arg (args, const char *))
+    g_ptr_array_add (argv, g_strdup (arg));
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+
+  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL,
+                NULL, NULL, NULL, &err, &status, &error);
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("xdotool failed: %s", err);
+}
+
+static void
+xdotool_focus_window (void)
+{
+  g_autofree char *wid = g_strdup_printf ("%lu", window_xid ());
+
+  xdotool ("windowfocus", "--sync", wid, NULL);
+  run_for (100);
+}
+
+/* Clicks at (x, y) in widget coordinates with a real pointer. */
+static void
+xdotool_click (GtkWidget *widget,
+               double     x,
+               double     y)
+{
+  g_autofree char *wid = g_strdup_printf ("%lu", window_xid ());
+  g_autofree char *sx = NULL;
+  g_autofree char *sy = NULL;
+  graphene_point_t p;
+  double tx, ty;
+
+  g_assert_true (gtk_widget_compute_point (widget, GTK_WIDGET (window),
+                                           &GRAPHENE_POINT_INIT (x, y), &p));
+  gtk_native_get_surface_transform (GTK_NATIVE (window), &tx, &ty);
+  sx = g_strdup_printf ("%d", (int) (p.x + tx));
+  sy = g_strdup_printf ("%d", (int) (p.y + ty));
+
+  xdotool ("mousemove", "--window", wid, "--sync", sx, sy, NULL);
+  run_for (50);
+  xdotool ("click", "1", NULL);
+}
+
+/* Screenshots */
+
+static void
+save_screenshot (const char *name)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (GTK_WIDGET (window));
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autoptr(GHashTable) colors = g_hash_table_new (NULL, NULL);
+  g_autofree guchar *pixels = NULL;
+  g_autofree char *path = NULL;
+  int width = gtk_widget_get_width (GTK_WIDGET (window));
+  int height = gtk_widget_get_height (GTK_WIDGET (window));
+  GskRenderer *renderer = gtk_native_get_renderer (GTK_NATIVE (window));
+
+  g_assert_cmpint (width, >, 0);
+  g_assert_cmpint (height, >, 0);
+
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+
+  path = g_build_filename (g_getenv ("CHANCERY_SCREENSHOT_DIR") != NULL
+                          ? g_getenv ("CHANCERY_SCREENSHOT_DIR") : ".", name, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("wrote %s", path);
+
+  /* Not blank: a real window has many colours (text, icons, lanes). */
+  pixels = g_malloc ((gsize) width * height * 4);
+  gdk_texture_download (texture, pixels, (gsize) width * 4);
+  for (int i = 0; i < width * height; i += 7)
+    {
+      guint32 pixel;
+
+      memcpy (&pixel, pixels + (gsize) i * 4, 4);
+      g_hash_table_add (colors, GUINT_TO_POINTER (pixel));
+    }
+  g_assert_cmpuint (g_hash_table_size (colors), >, 64);
+}
+
+/* Tests */
+
+static void
+test_opens_bundled_dataset (void)
+{
+  ChanceryStore *store;
+  g_autofree char *name = NULL;
+  g_autofree char *summary = NULL;
+  AdwWindowTitle *title = child ("window_title");
+  guint n_total;
+
+  wait_idle ();
+  store = chancery_window_get_store (window);
+  g_assert_nonnull (store);
+  g_assert_cmpstr (chancery_store_get_path (store), ==, chancery_default_database_path ());
+
+  name = chancery_store_dup_name (store);
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==, name);
+  g_assert_cmpstr (adw_window_title_get_title (title), ==, name);
+
+  n_total = chancery_store_count_events (store, NULL, NULL);
+  g_assert_cmpuint (n_total, >, 0);
+  summary = g_strdup_printf ("%u of %u events", n_total, n_total);
+  g_assert_cmpstr (adw_window_title_get_subtitle (title), ==, summary);
+
+  g_assert_cmpuint (list_n_items (), ==, n_total);
+  g_assert_cmpuint (timeline_n_events (), ==, n_total);
+  g_assert_null (detail_title ());
+}
+
+static void
+test_select_by_keyboard (void)
+{
+  ChanceryTimeline *tl = timeline ();
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  gint64 id;
+
+  chancery_window_select_event (window, -1);
+  g_assert_null (detail_title ());
+
+  /* The action the Right key is bound to. */
+  gtk_widget_grab_focus (GTK_WIDGET (tl));
+  gtk_widget_activate_action (GTK_WIDGET (tl), "timeline.select-next", NULL);
+  run_for (50);
+  id = chancery_timeline_get_selected_id (tl);
+  g_assert_cmpint (id, >=, 0);
+  first = expected_title (id);
+  g_assert_cmpstr (detail_title (), ==, first);
+  /* One selection: the list follows. */
+  g_assert_cmpint (chancery_event_list_get_selected_id (child ("event_list")), ==, id);
+
+  if (!have_xdotool ())
+    {
+      g_test_message ("xdotool not available: real key events not tested");
+      return;
+    }
+#ifdef TIMELINE_PLACEHOLDER
+  g_test_skip ("the timeline is still the placeholder; it has no key bindings");
+  return;
+#endif
+
+  /* A real key press, through the X server. */
+  xdotool_focus_window ();
+  gtk_widget_grab_focus (GTK_WIDGET (tl));
+  run_for (50);
+  xdotool ("key", "Right", NULL);
+  run_for (300);
+  g_assert_cmpint (chancery_timeline_get_selected_id (tl), !=, id);
+  id = chancery_timeline_get_selected_id (tl);
+  g_assert_cmpint (id, >=, 0);
+  second = expected_title (id);
+  g_assert_cmpstr (detail_title (), ==, second);
+}
+
+static void
+test_select_by_click (void)
+{
+  ChanceryTimeline *tl = timeline ();
+  ChanceryIndex *index = chancery_timeline_get_index (tl);
+  g_autofree char *expected = NULL;
+  graphene_rect_t area;
+  gint64 target = -1;
+  double x, y;
+
+  chancery_window_select_event (window, -1);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.zoom-fit", NULL);
+  run_for (200);
+
+  /* The last event that is drawn, so the click is not just "the first". */
+  for (guint i = index->n_events; i > 0 && target < 0; i--)
+    {
+      if (chancery_timeline_get_event_area (tl, index->events[i - 1].id, &area))
+        target = index->events[i - 1].id;
+    }
+#ifdef TIMELINE_PLACEHOLDER
+  if (target < 0)
+    {
+      g_test_skip ("the timeline is still the placeholder; nothing is drawn");
+      return;
+    }
+#endif
+  g_assert_cmpint (target, >=, 0);
+
+  x = area.origin.x + area.size.width / 2;
+  y = area.origin.y + area.size.height / 2;
+  g_assert_cmpint (chancery_timeline_get_event_at (tl, x, y), ==, target);
+
+  if (!have_xdotool ())
+    {
+      g_test_skip ("xdotool is not installed; cannot click");
+      return;
+    }
+
+  xdotool_focus_window ();
+  xdotool_click (GTK_WIDGET (tl), x, y);
+  run_for (300);
+
+  g_assert_cmpint (chancery_timeline_get_selected_id (tl), ==, target);
+  expected = expected_title (target);
+  g_assert_cmpstr (detail_title (), ==, expected);
+  g_assert_cmpint (chancery_event_list_get_selected_id (child ("event_list")), ==, target);
+}
+
+static void
+check_facet_filter (ChanceryFacetKind kind)
+{
+  ChanceryFilterPane *pane = child ("filter_pane");
+  ChanceryStore *store = chancery_window_get_store (window);
+  g_autoptr(GPtrArray) facets = NULL;
+  g_autoptr(ChanceryFilter) filter = chancery_filter_new ();
+  g_autoptr(GError) error = NULL;
+  ChanceryFacet *pick = NULL;
+  guint n_total = chancery_store_count_events (store, NULL, NULL);
+
+  facets = chancery_store_list_facets (store, filter, kind, NULL, &error);
+  g_assert_no_error (error);
+  /* A value that some, but not all, events have. */
+  for (guint i = 0; i < facets->len && pick == NULL; i++)
+    {
+      ChanceryFacet *facet = g_ptr_array_index (facets, i);
+      if (facet->count > 0 && facet->count < n_total)
+        pick = facet;
+    }
+  g_assert (pick != NULL);
+
+  chancery_filter_pane_add (pane, kind, pick->key, pick->label);
+  wait_idle ();
+  g_assert_cmpuint (list_n_items (), ==, pick->count);
+  g_assert_cmpuint (timeline_n_events (), ==, pick->count);
+  g_assert_true (gtk_revealer_get_reveal_child (child ("chips_revealer")));
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.clear-filters", NULL);
+  wait_idle ();
+  g_assert_cmpuint (list_n_items (), ==, n_total);
+  g_assert_cmpuint (timeline_n_events (), ==, n_total);
+}
+
+static void
+test_filter_by_actor (void)
+{
+  check_facet_filter (CHANCERY_FACET_ACTOR);
+}
+
+static void
+test_filter_by_country (void)
+{
+  check_facet_filter (CHANCERY_FACET_COUNTRY);
+}
+
+static void
+test_filter_from_detail_pane (void)
+{
+  ChanceryTimeline *tl = timeline ();
+  ChanceryIndex *index = chancery_timeline_get_index (tl);
+  g_autoptr(ChanceryEvent) event = NULL;
+  GtkWidget *countries;
+  GtkWidget *chip;
+  guint n_total = index->n_events;
+
+  /* An event with countries; its first country chip adds that filter. */
+  for (guint i = 0; i < index->n_events && event == NULL; i++)
+    {
+      g_autoptr(ChanceryEvent) e = chancery_store_get_event (chancery_window_get_store (window),
+                                                             index->events[i].id, NULL);
+      if (e != NULL && e->countries->len > 0)
+        event = g_steal_pointer (&e);
+    }
+  g_assert (event != NULL);
+
+  chancery_window_select_event (window, event->id);
+  countries = GTK_WIDGET (gtk_widget_get_template_child (child ("detail_pane"), CHANCERY_TYPE_DETAIL_PANE,
+                                                         "countries_box"));
+  chip = gtk_widget_get_first_child (gtk_widget_get_first_child (countries));
+  g_assert_true (GTK_IS_BUTTON (chip));
+  g_signal_emit_by_name (chip, "clicked");
+  wait_idle ();
+
+  g_assert_cmpuint (list_n_items (), <=, n_total);
+  g_assert_cmpuint (list_n_items (), ==, timeline_n_events ());
+  /* The selected event has that country, so it stays selected. */
+  g_assert_cmpint (chancery_timeline_get_selected_id (tl), ==, event->id);
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.clear-filters", NULL);
+  wait_idle ();
+  g_assert_cmpuint (list_n_items (), ==, n_total);
+}
+
+static void
+test_search_text (void)
+{
+  GtkWidget *entry = GTK_WIDGET (gtk_widget_get_template_child (child ("filter_pane"),
+                                                                CHANCERY_TYPE_FILTER_PANE,
+                                                                "search_entry"));
+  guint n_total = list_n_items ();
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.focus-search", NULL);
+  run_for (50);
+  g_assert_true (gtk_widget_has_focus (entry) || gtk_widget_is_ancestor (gtk_root_get_focus (GTK_ROOT (window)), entry));
+
+  gtk_editable_set_text (GTK_EDITABLE (entry), "railway");
+  run_for (400);
+  wait_idle ();
+  g_assert_cmpuint (list_n_items (), >, 0);
+  g_assert_cmpuint (list_n_items (), <, n_total);
+
+  gtk_editable_set_text (GTK_EDITABLE (entry), "zzzznotaword");
+  run_for (400);
+  wait_idle ();
+  g_assert_cmpuint (list_n_items (), ==, 0);
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.clear-filters", NULL);
+  run_for (400);
+  wait_idle ();
+  g_assert_cmpuint (list_n_items (), ==, n_total);
+}
+
+static void
+test_zoom_and_pan (void)
+{
+  ChanceryTimeline *tl = timeline ();
+  double s0, e0, s1, e1, s2, e2;
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.zoom-fit", NULL);
+  run_for (100);
+  chancery_timeline_get_view (tl, &s0, &e0);
+  g_assert_cmpfloat (e0, >, s0);
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.zoom-in", NULL);
+  run_for (400);
+  chancery_timeline_get_view (tl, &s1, &e1);
+  g_assert_cmpfloat (e1 - s1, <, e0 - s0);
+
+  if (have_xdotool ())
+    {
+      int w = gtk_widget_get_width (GTK_WIDGET (tl));
+      int h = gtk_widget_get_height (GTK_WIDGET (tl));
+      graphene_point_t p;
+      double tx, ty;
+      g_autofree char *wid = g_strdup_printf ("%lu", window_xid ());
+      g_autofree char *x0 = NULL, *x1 = NULL, *y = NULL;
+
+      /* Drag the empty background of the timeline sideways to pan. */
+      g_assert_true (gtk_widget_compute_point (GTK_WIDGET (tl), GTK_WIDGET (window),
+                                               &GRAPHENE_POINT_INIT (w * 0.7, h - 8), &p));
+      gtk_native_get_surface_transform (GTK_NATIVE (window), &tx, &ty);
+      x0 = g_strdup_printf ("%d", (int) (p.x + tx));
+      x1 = g_strdup_printf ("%d", (int) (p.x + tx - w * 0.3));
+      y = g_strdup_printf ("%d", (int) (p.y + ty));
+      xdotool_focus_window ();
+      xdotool ("mousemove", "--window", wid, "--sync", x0, y, NULL);
+      xdotool ("mousedown", "1", NULL);
+      run_for (50);
+      xdotool ("mousemove", "--window", wid, "--sync", x1, y, NULL);
+      run_for (50);
+      xdotool ("mouseup", "1", NULL);
+      run_for (300);
+    }
+  else
+    {
+      /* What a drag does: move the view by the same length. */
+      chancery_timeline_set_view (tl, s1 + (e1 - s1) * 0.3, e1 + (e1 - s1) * 0.3);
+    }
+
+  chancery_timeline_get_view (tl, &s2, &e2);
+#ifdef TIMELINE_PLACEHOLDER
+  if (s2 == s1)
+    {
+      g_test_skip ("the timeline is still the placeholder; it does not pan");
+      return;
+    }
+#endif
+  g_assert_cmpfloat (s2, >, s1);
+  g_assert_cmpfloat_with_epsilon (e2 - s2, e1 - s1, (e1 - s1) * 0.01);
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.zoom-fit", NULL);
+  run_for (300);
+}
+
+static GtkWindow *
+find_message_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) w = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (w) && gtk_widget_get_visible (GTK_WIDGET (w)))
+        return GTK_WINDOW (w);
+    }
+  return NULL;
+}
+
+static gboolean
+dialog_shown (gpointer data)
+{
+  return find_message_dialog () != NULL;
+}
+
+static gboolean
+dialog_gone (gpointer data)
+{
+  return find_message_dialog () == NULL;
+}
+
+static void
+check_bad_file (const char *name,
+                const char *contents)
+{
+  g_autofree char *path = g_build_filename (data_home, name, NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autofree char *title_before = g_strdup (gtk_window_get_title (GTK_WINDOW (window)));
+  ChanceryStore *store_before = chancery_window_get_store (window);
+  guint n_before = list_n_items ();
+  GtkWindow *dialog;
+  const char *body;
+
+  g_assert_true (g_file_set_contents (path, contents, -1, NULL));
+  chancery_window_open_file (window, file);
+  g_assert_true (wait_until (dialog_shown, NULL, 20000));
+  wait_idle ();
+
+  dialog = find_message_dialog ();
+  body = adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog));
+  g_test_message ("%s: %s — %s", name, adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (dialog)), body);
+  g_assert_nonnull (strstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (dialog)), name));
+  g_assert_true (body != NULL && *body != '\0');
+
+  /* The dataset that was open stays open. */
+  g_assert_true (chancery_window_get_store (window) == store_before);
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==, title_before);
+  g_assert_cmpuint (list_n_items (), ==, n_before);
+
+  /* What Escape does: the close response, then the dialog goes. */
+  gtk_window_close (dialog);
+  g_assert_true (wait_until (dialog_gone, NULL, 5000));
+}
+
+static void
+test_bad_database (void)
+{
+  check_bad_file ("notes.db", "These are my notes, not a database.\n");
+}
+
+static void
+test_bad_json (void)
+{
+  check_bad_file ("broken.json", "{ \"format\": \"chancery\", \"version\": 1, \"events\": [ {\"id\": ");
+}
+
+static void
+test_import_json (void)
+{
+  const char *root = g_getenv ("CHANCERY_SOURCE_ROOT");
+  g_autofree char *json = g_build_filename (root, "data", "kayhan-146663.json", NULL);
+  g_autofree char *db = g_build_filename (data_home, "chancery", "kayhan-146663.db", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (json);
+  g_autoptr(GFile) bundled = g_file_new_for_path (chancery_default_database_path ());
+  guint n_before = list_n_items ();
+
+  chancery_window_open_file (window, file);
+  wait_idle ();
+  g_assert_null (find_message_dialog ());
+  g_assert_cmpstr (chancery_store_get_path (chancery_window_get_store (window)), ==, db);
+  g_assert_true (g_file_test (db, G_FILE_TEST_IS_REGULAR));
+  g_assert_cmpuint (list_n_items (), ==, n_before);
+
+  /* Back to the bundled dataset for what follows. */
+  chancery_window_open_file (window, bundled);
+  wait_idle ();
+  g_assert_cmpstr (chancery_store_get_path (chancery_window_get_store (window)), ==,
+                   chancery_default_database_path ());
+}
+
+static void
+prepare_for_screenshot (void)
+{
+  ChanceryIndex *index = chancery_timeline_get_index (timeline ());
+  gint64 best = -1;
+  guint best_score = 0;
+
+  /* The event with the most to show in the detail pane. */
+  for (guint i = 0; i < index->n_events; i++)
+    {
+      g_autoptr(ChanceryEvent) e = chancery_store_get_event (chancery_window_get_store (window),
+                                                             index->events[i].id, NULL);
+      guint score = e->actors->len + e->countries->len + e->sources->len + e->projects->len;
+
+      if (score > best_score)
+        {
+          best_score = score;
+          best = e->id;
+        }
+    }
+  chancery_window_select_event (window, best);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.zoom-fit", NULL);
+  run_for (500);
+}
+
+static void
+test_screenshot (void)
+{
+  prepare_for_screenshot ();
+  save_screenshot ("screenshot.png");
+}
+
+static void
+test_screenshot_dark (void)
+{
+  AdwStyleManager *manager = adw_style_manager_get_default ();
+
+  adw_style_manager_set_color_scheme (manager, ADW_COLOR_SCHEME_FORCE_DARK);
+  run_for (500);
+  save_screenshot ("screenshot-dark.png");
+  adw_style_manager_set_color_scheme (manager, ADW_COLOR_SCHEME_DEFAULT);
+  run_for (200);
+}
+
+static void
+test_screenshot_rtl (void)
+{
+  gtk_widget_set_default_direction (GTK_TEXT_DIR_RTL);
+  run_for (500);
+  save_screenshot ("screenshot-rtl.png");
+  gtk_widget_set_default_direction (GTK_TEXT_DIR_LTR);
+  run_for (200);
+}
+
+static gboolean
+window_mapped (gpointer data)
+{
+  return window != NULL && gtk_widget_get_mapped (GTK_WIDGET (window))
+         && gtk_widget_get_width (GTK_WIDGET (window)) > 0;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  int ret;
+
+  /* Imports and recent files go to a scratch directory, not the user's. */
+  data_home = g_dir_make_tmp ("chancery-test-XXXXXX", &error);
+  g_assert_no_error (error);
+  g_setenv ("XDG_DATA_HOME", data_home, TRUE);
+  g_setenv ("LC_ALL", "C.UTF-8", TRUE);
+  g_setenv ("GTK_A11Y", "none", TRUE);
+
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+  /* Transitions would be caught half-way in screenshots. */
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+
+  app = chancery_application_new ();
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_HANDLES_OPEN | G_APPLICATION_NON_UNIQUE);
+  g_application_register (G_APPLICATION (app), NULL, &error);
+  g_assert_no_error (error);
+  g_application_activate (G_APPLICATION (app));
+  window = CHANCERY_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
+  g_assert_nonnull (window);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1400, 900);
+  g_assert_true (wait_until (window_mapped, NULL, 10000));
+
+  g_test_add_func ("/window/opens-bundled-dataset", test_opens_bundled_dataset);
+  g_test_add_func ("/window/select-by-keyboard", test_select_by_keyboard);
+  g_test_add_func ("/window/select-by-click", test_select_by_click);
+  g_test_add_func ("/window/filter-by-actor", test_filter_by_actor);
+  g_test_add_func ("/window/filter-by-country", test_filter_by_country);
+  g_test_add_func ("/window/filter-from-detail-pane", test_filter_from_detail_pane);
+  g_test_add_func ("/window/search-text", test_search_text);
+  g_test_add_func ("/window/zoom-and-pan", test_zoom_and_pan);
+  g_test_add_func ("/window/screenshot", test_screenshot);
+  g_test_add_func ("/window/screenshot-dark", test_screenshot_dark);
+  g_test_add_func ("/window/screenshot-rtl", test_screenshot_rtl);
+  g_test_add_func ("/window/bad-database", test_bad_database);
+  g_test_add_func ("/window/bad-json", test_bad_json);
+  g_test_add_func ("/window/import-json", test_import_json);
+
+  ret = g_test_run ();
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_clear_object (&app);
+  return ret;
+}
