@@ -1969,30 +1969,19 @@ load_relation (ChanceryStore      *self,
   return relation;
 }
 
+/* As SQL's ORDER BY n DESC, label (binary collation) after GROUP BY key. */
 static int
-compare_facets (gconstpointer a,
-                gconstpointer b)
+compare_relation_facets (gconstpointer a,
+                         gconstpointer b)
 {
   const ChanceryFacet *x = *(ChanceryFacet * const *) a;
   const ChanceryFacet *y = *(ChanceryFacet * const *) b;
-
   int c;
 
   if (x->count != y->count)
     return x->count > y->count ? -1 : 1;
   c = strcmp (x->label, y->label);
   return c != 0 ? c : strcmp (x->key, y->key);
-}
-
-/* Kinds and statuses: SQL leaves ties in value order (the sort is stable). */
-static int
-compare_facet_counts (gconstpointer a,
-                      gconstpointer b)
-{
-  const ChanceryFacet *x = *(ChanceryFacet * const *) a;
-  const ChanceryFacet *y = *(ChanceryFacet * const *) b;
-
-  return x->count == y->count ? 0 : x->count > y->count ? -1 : 1;
 }
 
 static void
@@ -2027,8 +2016,8 @@ counts_to_facets (GPtrArray       *facets,
       facet->count = counts[i];
       g_ptr_array_add (facets, facet);
     }
-  /* As SQL's ORDER BY n DESC, label (binary collation), GROUP BY key. */
-  g_ptr_array_sort (facets, relation != NULL ? compare_facets : compare_facet_counts);
+  /* The same order as list_facets gives from SQL. */
+  g_ptr_array_sort (facets, relation != NULL ? compare_relation_facets : compare_facets);
 }
 
 /* The facets without SQL when the facts allow; NULL otherwise (and no
