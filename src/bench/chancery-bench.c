@@ -497,6 +497,7 @@ run (const char  *path,
       double t_frame = first_frame (&frames, index);
 
       figure ("first_frame", t_frame, "ms");
+      g_print ("renderer: %s\n", G_OBJECT_TYPE_NAME (gtk_native_get_renderer (GTK_NATIVE (frames.window))));
       figure ("open_to_first_frame", t_open + t_index + t_frame, "ms");
     }
   else
