@@ -1885,6 +1885,7 @@ load_relation (ChanceryStore      *self,
   g_autoptr(sqlite3_stmt) stmt = NULL;
   Relation *relation;
   gint64 max_id, n_events, next = 0;
+  guint r = kind == CHANCERY_FACET_ACTOR ? 0 : kind == CHANCERY_FACET_COUNTRY ? 1 : 2;
   int rc;
 
   max_id = query_int (self, "SELECT ifnull(max(id), 0) FROM event", error);
@@ -1896,7 +1897,7 @@ load_relation (ChanceryStore      *self,
     return NULL;
 
   /* Names first: row id (or code) -> uid and label. */
-  if (sqlite3_prepare_v2 (self->db, names_sql[kind], -1, &stmt, NULL) != SQLITE_OK)
+  if (sqlite3_prepare_v2 (self->db, names_sql[r], -1, &stmt, NULL) != SQLITE_OK)
     {
       set_sqlite_error (error, self->db, sqlite3_errcode (self->db), self->path);
       return NULL;
@@ -1922,7 +1923,7 @@ load_relation (ChanceryStore      *self,
   relation->uids = g_ptr_array_new_with_free_func (g_free);
   relation->labels = g_ptr_array_new_with_free_func (g_free);
 
-  if (sqlite3_prepare_v2 (self->db, rows_sql[kind], -1, &stmt, NULL) != SQLITE_OK)
+  if (sqlite3_prepare_v2 (self->db, rows_sql[r], -1, &stmt, NULL) != SQLITE_OK)
     {
       set_sqlite_error (error, self->db, sqlite3_errcode (self->db), self->path);
       relation_free (relation);
