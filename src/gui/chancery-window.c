@@ -98,6 +98,11 @@ struct _ChanceryWindow
   ChanceryGrouping      requested_grouping;
   ChanceryFilter       *facets_filter;      /* the counts shown are for this */
   ChanceryGrouping      grouping;
+  /* The unfiltered dataset, kept so that clearing the filters is instant:
+   * its counts (which do not depend on grouping) and its index for
+   * base_grouping. */
+  QueryResult           base;
+  ChanceryGrouping      base_grouping;
 
   GTask                *open_task;
   GCancellable         *open_cancellable;
@@ -417,6 +422,52 @@ out:
     g_task_return_error (task, error);
 }
 
+static void
+warm_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  Worker *worker = task_data;
+
+  /* Open the worker's connection now, so the first filter does not pay
+   * for it. A failure here shows up again, with a message, on that filter. */
+  g_mutex_lock (&worker->mutex);
+  if (worker->store == NULL)
+    worker->store = chancery_store_open (worker->path, CHANCERY_STORE_READ_ONLY, NULL, NULL);
+  g_mutex_unlock (&worker->mutex);
+
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+warm_worker (Worker *worker)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, NULL, NULL, NULL);
+
+  g_task_set_source_tag (task, warm_worker);
+  g_task_set_task_data (task, worker_ref (worker), (GDestroyNotify) worker_unref);
+  g_task_run_in_thread (task, warm_thread);
+}
+
+static void
+query_result_keep (QueryResult       *dest,
+                   const QueryResult *src)
+{
+  if (src->index != NULL)
+    {
+      g_clear_pointer (&dest->index, chancery_index_unref);
+      dest->index = chancery_index_ref (src->index);
+    }
+  for (guint k = 0; k < N_FACETS; k++)
+    {
+      if (src->facets[k] == NULL)
+        continue;
+      g_clear_pointer (&dest->facets[k], g_ptr_array_unref);
+      dest->facets[k] = g_ptr_array_ref (src->facets[k]);
+    }
+}
+
 /* Helpers */
 
 static gboolean
@@ -591,6 +642,10 @@ apply_open (ChanceryWindow *self,
   g_set_object (&self->store, job->store);
   g_clear_pointer (&self->worker, worker_unref);
   self->worker = worker_new (chancery_store_get_path (job->store));
+  warm_worker (self->worker);
+  query_result_clear (&self->base);
+  query_result_keep (&self->base, &job->result);
+  self->base_grouping = job->grouping;
   self->n_total = job->result.index->n_events;
 
   g_clear_pointer (&self->requested_filter, chancery_filter_free);
@@ -691,6 +746,13 @@ on_query_ready_cb (GObject      *source,
     }
   else
     {
+      if (chancery_filter_is_empty (job->filter))
+        {
+          if (job->grouping != self->base_grouping)
+            g_clear_pointer (&self->base.index, chancery_index_unref);
+          query_result_keep (&self->base, &job->result);
+          self->base_grouping = job->grouping;
+        }
       if (job->want_facets)
         {
           show_facets (self, &job->result);
@@ -729,6 +791,23 @@ schedule_query (ChanceryWindow *self)
     return;
 
   cancel_query (self);
+
+  /* Back to everything: what was computed on opening still holds. */
+  if (chancery_filter_is_empty (filter)
+      && self->base.index != NULL && self->base_grouping == self->grouping
+      && self->base.facets[0] != NULL)
+    {
+      show_facets (self, &self->base);
+      show_index (self, self->base.index);
+      g_clear_pointer (&self->facets_filter, chancery_filter_free);
+      self->facets_filter = chancery_filter_copy (filter);
+      g_clear_pointer (&self->requested_filter, chancery_filter_free);
+      self->requested_filter = g_steal_pointer (&filter);
+      self->requested_grouping = self->grouping;
+      hide_loading (self);
+      busy_changed (self);
+      return;
+    }
 
   job = g_new0 (QueryJob, 1);
   job->worker = worker_ref (self->worker);
@@ -1358,6 +1437,7 @@ chancery_window_dispose (GObject *object)
   g_clear_pointer (&self->worker, worker_unref);
   g_clear_pointer (&self->requested_filter, chancery_filter_free);
   g_clear_pointer (&self->facets_filter, chancery_filter_free);
+  query_result_clear (&self->base);
 
   G_OBJECT_CLASS (chancery_window_parent_class)->dispose (object);
 }
