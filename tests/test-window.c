@@ -678,6 +678,59 @@ dialog_shown (gpointer data)
   return find_message_dialog () != NULL;
 }
 
+static GtkWindow *
+find_toplevel (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) w = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (w, type) && gtk_widget_get_visible (GTK_WIDGET (w)))
+        return GTK_WINDOW (w);
+    }
+  return NULL;
+}
+
+static gboolean
+shortcuts_shown (gpointer data)
+{
+  return find_toplevel (GTK_TYPE_SHORTCUTS_WINDOW) != NULL;
+}
+
+static gboolean
+about_shown (gpointer data)
+{
+  return find_toplevel (ADW_TYPE_ABOUT_WINDOW) != NULL;
+}
+
+static void
+test_shortcuts_and_about (void)
+{
+  GtkWindow *w;
+
+  /* Ctrl+? opens the shortcuts window from gtk/help-overlay.ui. */
+  if (have_xdotool ())
+    {
+      xdotool_focus_window ();
+      xdotool ("key", "ctrl+question", NULL);
+    }
+  else
+    gtk_widget_activate_action (GTK_WIDGET (window), "win.show-help-overlay", NULL);
+  g_assert_true (wait_until (shortcuts_shown, NULL, 5000));
+  w = find_toplevel (GTK_TYPE_SHORTCUTS_WINDOW);
+  gtk_window_close (w);
+  run_for (100);
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "about", NULL);
+  g_assert_true (wait_until (about_shown, NULL, 5000));
+  w = find_toplevel (ADW_TYPE_ABOUT_WINDOW);
+  g_assert_cmpstr (adw_about_window_get_application_name (ADW_ABOUT_WINDOW (w)), ==, "Chancery");
+  gtk_window_destroy (w);
+  run_for (100);
+}
+
 static gboolean
 dialog_gone (gpointer data)
 {
@@ -875,6 +928,7 @@ main (int   argc,
   g_test_add_func ("/window/screenshot", test_screenshot);
   g_test_add_func ("/window/screenshot-dark", test_screenshot_dark);
   g_test_add_func ("/window/screenshot-rtl", test_screenshot_rtl);
+  g_test_add_func ("/window/shortcuts-and-about", test_shortcuts_and_about);
   g_test_add_func ("/window/bad-database", test_bad_database);
   g_test_add_func ("/window/bad-json", test_bad_json);
   g_test_add_func ("/window/import-json", test_import_json);
