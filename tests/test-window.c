@@ -547,6 +547,53 @@ test_search_text (void)
 }
 
 static void
+test_date_range (void)
+{
+  ChanceryFilterPane *pane = child ("filter_pane");
+  GtkWidget *from = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (pane), CHANCERY_TYPE_FILTER_PANE,
+                                                               "from_entry"));
+  GtkWidget *to = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (pane), CHANCERY_TYPE_FILTER_PANE,
+                                                             "to_entry"));
+  ChanceryIndex *index = chancery_timeline_get_index (timeline ());
+  guint n_total = list_n_items ();
+  guint n_expected = 0;
+  gint32 from_day = chancery_day_from_ymd (2025, 12, 1);
+
+  for (guint i = 0; i < index->n_events; i++)
+    n_expected += index->events[i].hi >= from_day;
+
+  /* Not a date: the field says so, and nothing is filtered. */
+  gtk_editable_set_text (GTK_EDITABLE (from), "2025-13");
+  run_for (400);
+  wait_idle ();
+  g_assert_true (gtk_widget_has_css_class (from, "error"));
+  g_assert_nonnull (gtk_widget_get_tooltip_text (from));
+  g_test_message ("“2025-13”: %s", gtk_widget_get_tooltip_text (from));
+  g_assert_cmpuint (list_n_items (), ==, n_total);
+
+  /* A month: events that reach into December 2025 or later. */
+  gtk_editable_set_text (GTK_EDITABLE (from), "2025-12");
+  run_for (400);
+  wait_idle ();
+  g_assert_false (gtk_widget_has_css_class (from, "error"));
+  g_assert_null (gtk_widget_get_tooltip_text (from));
+  g_assert_cmpuint (list_n_items (), ==, n_expected);
+  g_assert_cmpuint (timeline_n_events (), ==, n_expected);
+
+  /* "To" before "From" is wrong too. */
+  gtk_editable_set_text (GTK_EDITABLE (to), "2024");
+  run_for (400);
+  wait_idle ();
+  g_assert_true (gtk_widget_has_css_class (to, "error"));
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.clear-filters", NULL);
+  run_for (400);
+  wait_idle ();
+  g_assert_false (gtk_widget_has_css_class (to, "error"));
+  g_assert_cmpuint (list_n_items (), ==, n_total);
+}
+
+static void
 test_zoom_and_pan (void)
 {
   ChanceryTimeline *tl = timeline ();
@@ -923,6 +970,7 @@ main (int   argc,
   g_test_add_func ("/window/filter-by-country", test_filter_by_country);
   g_test_add_func ("/window/filter-from-detail-pane", test_filter_from_detail_pane);
   g_test_add_func ("/window/search-text", test_search_text);
+  g_test_add_func ("/window/date-range", test_date_range);
   g_test_add_func ("/window/zoom-and-pan", test_zoom_and_pan);
   g_test_add_func ("/window/sort-by-title", test_sort_by_title);
   g_test_add_func ("/window/screenshot", test_screenshot);
