@@ -1496,6 +1496,21 @@ chancery_window_set_property (GObject      *object,
     }
 }
 
+/* AdwSplitButton's arrow is a GtkMenuButton inside it whose only name,
+ * in GTK 4.8, would be its class name; give it (and the toggle button it
+ * wraps) the dropdown's tooltip as name. */
+static void
+name_split_button_arrow (GtkWidget  *widget,
+                         const char *name)
+{
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      if (GTK_IS_MENU_BUTTON (c) || GTK_IS_TOGGLE_BUTTON (c))
+        gtk_accessible_update_property (GTK_ACCESSIBLE (c), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
+      name_split_button_arrow (c, name);
+    }
+}
+
 static void
 chancery_window_class_init (ChanceryWindowClass *klass)
 {
@@ -1615,6 +1630,8 @@ chancery_window_init (ChanceryWindow *self)
   if (G_IS_MENU (section))
     g_menu_append_submenu (G_MENU (section), _("Open _Recent"), G_MENU_MODEL (self->recent_menu));
   g_clear_object (&section);
+
+  name_split_button_arrow (GTK_WIDGET (self->open_button), _("Recent Files"));
 
   self->recent_manager = gtk_recent_manager_get_default ();
   g_signal_connect (self->recent_manager, "changed",
