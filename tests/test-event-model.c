@@ -118,14 +118,16 @@ test_million_by_title (void)
   /* Nothing is made per event: setting a million-event index is instant. */
   g_assert_cmpint (g_get_monotonic_time () - start, <, G_USEC_PER_SEC / 2);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, N_BIG);
-  g_assert_cmpuint (n_signals, ==, 1);
+  g_assert_cmpuint (n_signals, >, 0);
+  n_signals = 0;
 
   /* Title order is computed in a thread; the model answers meanwhile. */
   chancery_event_model_set_sort (model, CHANCERY_EVENT_SORT_TITLE, FALSE);
   g_assert_true (chancery_event_model_get_sorting (model));
   g_assert_cmpint (chancery_event_model_get_id (model, 0), ==, index->events[0].id);
+  g_assert_cmpuint (n_signals, ==, 0);
   wait_sorted (model);
-  g_assert_cmpuint (n_signals, ==, 2);
+  g_assert_cmpuint (n_signals, >, 0);
 
   for (guint i = 0; i < N_BIG; i += N_BIG / 1000)
     {

@@ -100,6 +100,11 @@ struct _ChanceryWindow
   ChanceryGrouping      requested_grouping;
   ChanceryFilter       *facets_filter;      /* the counts shown are for this */
   ChanceryGrouping      grouping;
+  /* The unfiltered dataset, kept so that clearing the filters is instant:
+   * its counts (which do not depend on grouping) and its index for
+   * base_grouping. */
+  QueryResult           base;
+  ChanceryGrouping      base_grouping;
 
   GTask                *open_task;
   GCancellable         *open_cancellable;
@@ -419,6 +424,52 @@ out:
     g_task_return_error (task, error);
 }
 
+static void
+warm_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  Worker *worker = task_data;
+
+  /* Open the worker's connection now, so the first filter does not pay
+   * for it. A failure here shows up again, with a message, on that filter. */
+  g_mutex_lock (&worker->mutex);
+  if (worker->store == NULL)
+    worker->store = chancery_store_open (worker->path, CHANCERY_STORE_READ_ONLY, NULL, NULL);
+  g_mutex_unlock (&worker->mutex);
+
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+warm_worker (Worker *worker)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, NULL, NULL, NULL);
+
+  g_task_set_source_tag (task, warm_worker);
+  g_task_set_task_data (task, worker_ref (worker), (GDestroyNotify) worker_unref);
+  g_task_run_in_thread (task, warm_thread);
+}
+
+static void
+query_result_keep (QueryResult       *dest,
+                   const QueryResult *src)
+{
+  if (src->index != NULL)
+    {
+      g_clear_pointer (&dest->index, chancery_index_unref);
+      dest->index = chancery_index_ref (src->index);
+    }
+  for (guint k = 0; k < N_FACETS; k++)
+    {
+      if (src->facets[k] == NULL)
+        continue;
+      g_clear_pointer (&dest->facets[k], g_ptr_array_unref);
+      dest->facets[k] = g_ptr_array_ref (src->facets[k]);
+    }
+}
+
 /* Helpers */
 
 static gboolean
@@ -594,6 +645,10 @@ apply_open (ChanceryWindow *self,
   g_set_object (&self->store, job->store);
   g_clear_pointer (&self->worker, worker_unref);
   self->worker = worker_new (chancery_store_get_path (job->store));
+  warm_worker (self->worker);
+  query_result_clear (&self->base);
+  query_result_keep (&self->base, &job->result);
+  self->base_grouping = job->grouping;
   self->n_total = job->result.index->n_events;
 
   g_clear_pointer (&self->requested_filter, chancery_filter_free);
@@ -694,6 +749,13 @@ on_query_ready_cb (GObject      *source,
     }
   else
     {
+      if (chancery_filter_is_empty (job->filter))
+        {
+          if (job->grouping != self->base_grouping)
+            g_clear_pointer (&self->base.index, chancery_index_unref);
+          query_result_keep (&self->base, &job->result);
+          self->base_grouping = job->grouping;
+        }
       if (job->want_facets)
         {
           show_facets (self, &job->result);
@@ -732,6 +794,23 @@ schedule_query (ChanceryWindow *self)
     return;
 
   cancel_query (self);
+
+  /* Back to everything: what was computed on opening still holds. */
+  if (chancery_filter_is_empty (filter)
+      && self->base.index != NULL && self->base_grouping == self->grouping
+      && self->base.facets[0] != NULL)
+    {
+      show_facets (self, &self->base);
+      show_index (self, self->base.index);
+      g_clear_pointer (&self->facets_filter, chancery_filter_free);
+      self->facets_filter = chancery_filter_copy (filter);
+      g_clear_pointer (&self->requested_filter, chancery_filter_free);
+      self->requested_filter = g_steal_pointer (&filter);
+      self->requested_grouping = self->grouping;
+      hide_loading (self);
+      busy_changed (self);
+      return;
+    }
 
   job = g_new0 (QueryJob, 1);
   job->worker = worker_ref (self->worker);
@@ -1361,6 +1440,7 @@ chancery_window_dispose (GObject *object)
   g_clear_pointer (&self->worker, worker_unref);
   g_clear_pointer (&self->requested_filter, chancery_filter_free);
   g_clear_pointer (&self->facets_filter, chancery_filter_free);
+  query_result_clear (&self->base);
 
   G_OBJECT_CLASS (chancery_window_parent_class)->dispose (object);
 }
@@ -1416,6 +1496,21 @@ chancery_window_set_property (GObject      *object,
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+/* AdwSplitButton's arrow is a GtkMenuButton inside it whose only name,
+ * in GTK 4.8, would be its class name; give it (and the toggle button it
+ * wraps) the dropdown's tooltip as name. */
+static void
+name_split_button_arrow (GtkWidget  *widget,
+                         const char *name)
+{
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      if (GTK_IS_MENU_BUTTON (c) || GTK_IS_TOGGLE_BUTTON (c))
+        gtk_accessible_update_property (GTK_ACCESSIBLE (c), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
+      name_split_button_arrow (c, name);
     }
 }
 
@@ -1542,6 +1637,8 @@ chancery_window_init (ChanceryWindow *self)
   if (G_IS_MENU (section))
     g_menu_append_submenu (G_MENU (section), _("Open _Recent"), G_MENU_MODEL (self->recent_menu));
   g_clear_object (&section);
+
+  name_split_button_arrow (GTK_WIDGET (self->open_button), _("Recent Files"));
 
   self->recent_manager = gtk_recent_manager_get_default ();
   g_signal_connect (self->recent_manager, "changed",
