@@ -426,6 +426,7 @@ typedef struct
   guint32       byte_order;     /* G_BYTE_ORDER */
   guint32       event_size;     /* sizeof (ChanceryIndexEvent) */
   guint32       reserved;
+  guint64       checksum;       /* of the file from events_at to its end */
   char          stamp[CACHE_STAMP_SIZE];
   guint64       n_events;
   gint64        max_id;
@@ -436,6 +437,19 @@ typedef struct
 } CacheHeader;
 
 G_STATIC_ASSERT (sizeof (CacheHeader) <= CACHE_HEADER_SIZE);
+
+/* A fast checksum (not cryptographic: the cache is ours, this catches
+ * damage) of len bytes, len a multiple of 8. */
+static guint64
+checksum (const guint64 *words,
+          gsize          len)
+{
+  guint64 h = 0x9e3779b97f4a7c15u;
+
+  for (gsize i = 0; i < len / 8; i++)
+    h = (h ^ words[i]) * 0x100000001b3u + (h >> 29);
+  return h;
+}
 
 static char *
 cache_dir (void)
@@ -535,6 +549,17 @@ finish_cache_file (ChanceryBase *base,
       if (!write_all (file, names->str, names->len))
         return FALSE;
     }
+
+  if (fflush (file) != 0 || (at = ftell (file)) < 0 || at % 8 != 0)
+    return FALSE;
+  {
+    gpointer map = mmap (NULL, at, PROT_READ, MAP_SHARED, fileno (file), 0);
+
+    if (map == MAP_FAILED)
+      return FALSE;
+    header.checksum = checksum ((const guint64 *) ((char *) map + header.events_at), at - header.events_at);
+    munmap (map, at);
+  }
 
   memcpy (block, &header, sizeof header);
   return fseek (file, 0, SEEK_SET) == 0 &&
@@ -666,7 +691,10 @@ load_cache (const char *path,
       header->titles_len == 0 || header->titles_len > G_MAXUINT32 ||
       !in_file (header->titles_at, header->titles_len, st.st_size) ||
       header->n_events > st.st_size / sizeof (ChanceryIndexEvent) ||
-      !in_file (header->events_at, header->n_events * sizeof (ChanceryIndexEvent), st.st_size))
+      !in_file (header->events_at, header->n_events * sizeof (ChanceryIndexEvent), st.st_size) ||
+      (st.st_size - header->events_at) % 8 != 0 ||
+      checksum ((const guint64 *) ((char *) map + header->events_at),
+                st.st_size - header->events_at) != header->checksum)
     return NULL;
 
   /* Sequential reads of the arrays below; titles as they are drawn. */
