@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <inttypes.h>
 #include <glib/gstdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -166,7 +167,7 @@ read_event (ChanceryStore  *self,
   if (event->uid == NULL || event->title == NULL || event->date_text == NULL)
     {
       g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_CORRUPT,
-                   _("%s: event %" G_GINT64_FORMAT " is missing its id, title or date"),
+                   _("%s: event %" PRId64 " is missing its id, title or date"),
                    self->path, event->id);
       return NULL;
     }
@@ -208,7 +209,7 @@ get_event_where (ChanceryStore  *self,
                      _("No event with id “%s”"), uid);
       else
         g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_NOT_FOUND,
-                     _("No event number %" G_GINT64_FORMAT), id);
+                     _("No event number %" PRId64), id);
       return NULL;
     }
   if (rc != SQLITE_ROW)
