@@ -23,8 +23,11 @@
  * (see flush_fts). */
 typedef struct
 {
-  gint64  id;
-  char   *name;      /* for the full-text "names" column */
+  gint64    id;
+  char     *name;      /* for the full-text "names" column */
+  gboolean  has_coordinates;   /* places: lat and lon as stored */
+  double    latitude;
+  double    longitude;
 } CachedRecord;
 
 typedef struct
@@ -650,10 +653,14 @@ put_place (ChanceryImporter     *self,
   if (event->place_name == NULL)
     return TRUE;
 
-  /* Without coordinates the upsert changes nothing on a known place. */
+  /* The upsert changes nothing on a known place without coordinates or
+   * with the ones it has. */
   key = g_strconcat (event->place_name, "\x1f", event->place_country, NULL);
   record = g_hash_table_lookup (self->cache[CACHE_PLACE], key);
-  if (record != NULL && !event->has_coordinates)
+  if (record != NULL &&
+      (!event->has_coordinates ||
+       (record->has_coordinates && record->latitude == event->latitude &&
+        record->longitude == event->longitude)))
     {
       *place_id = record->id;
       return TRUE;
@@ -690,6 +697,12 @@ put_place (ChanceryImporter     *self,
       record = g_new0 (CachedRecord, 1);
       record->id = *place_id;
       g_hash_table_insert (self->cache[CACHE_PLACE], g_steal_pointer (&key), record);
+    }
+  if (record != NULL && event->has_coordinates)
+    {
+      record->has_coordinates = TRUE;
+      record->latitude = event->latitude;
+      record->longitude = event->longitude;
     }
 
   return TRUE;
