@@ -17,23 +17,19 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <errno.h>
+#include <glib/gstdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "chancery-error.h"
 #include "chancery-export-private.h"
+#include "chancery-store-private.h"
 
 /* Write when this much is buffered: few, big writes. */
 #define CSV_CHUNK_SIZE (256 * 1024)
 
 #define UTF8_BOM "\xEF\xBB\xBF"
-
-typedef struct
-{
-  GOutputStream *out;
-  GCancellable  *cancellable;
-  GString       *buf;
-  GString       *scratch;
-} CsvWriter;
 
 static const char *csv_columns[] = {
   "id", "date", "start", "end", "kind", "status", "title", "summary",
@@ -248,15 +244,12 @@ build_sources (GString             *scratch,
     }
 }
 
-static gboolean
-write_event_cb (ChanceryEvent  *event,
-                gpointer        user_data,
-                GError        **error)
+/* One row, CRLF included. */
+static void
+append_row (GString             *buf,
+            GString             *scratch,
+            const ChanceryEvent *event)
 {
-  CsvWriter *writer = user_data;
-  GString *buf = writer->buf;
-  GString *scratch = writer->scratch;
-
   append_cell (buf, event->uid, -1);
   g_string_append_c (buf, ',');
   append_cell (buf, event->date_text, -1);
@@ -287,9 +280,148 @@ write_event_cb (ChanceryEvent  *event,
   build_sources (scratch, event);
   append_cell (buf, scratch->str, scratch->len);
   g_string_append (buf, "\r\n");
+}
 
-  return chancery_export_flush (writer->out, buf, CSV_CHUNK_SIZE,
-                                writer->cancellable, error);
+/* The store hands events over in the order that reads its file fastest,
+ * each with its place in time order (chancery_store_foreach_event_ranked).
+ * Rows that come in time order go straight out; the others are formatted
+ * into a spool (memory, then an unlinked temporary file past
+ * SPOOL_MEMORY) and written out in time order at the end, from where each
+ * row was put. */
+#define SPOOL_MEMORY (256 * 1024 * 1024)
+
+typedef struct
+{
+  guint64 offset;
+  gsize   len;
+} SpooledRow;
+
+typedef struct
+{
+  GOutputStream *out;
+  GCancellable  *cancellable;
+  GString       *buf;
+  GString       *scratch;
+  guint          next_rank;   /* rows before it are written */
+  gboolean       spooling;
+  GString       *spool;       /* the part in memory, from offset in_file */
+  int            fd;          /* the temporary file, or -1 */
+  guint64        in_file;
+  const guint   *n_events;    /* set by the store before the first row */
+  SpooledRow    *rows;        /* by rank; allocated when the first row is spooled */
+  guint          n_rows;
+} CsvWriter;
+
+static gboolean
+spool_to_file (CsvWriter  *writer,
+               GError    **error)
+{
+  const char *p = writer->spool->str;
+  gsize left = writer->spool->len;
+
+  if (writer->fd < 0)
+    {
+      g_autofree char *path = NULL;
+
+      writer->fd = g_file_open_tmp ("chancery-export-XXXXXX.csv", &path, error);
+      if (writer->fd < 0)
+        return FALSE;
+      g_unlink (path);
+    }
+
+  while (left > 0)
+    {
+      gssize n = write (writer->fd, p, left);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        {
+          int saved = errno;
+
+          g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_IO,
+                       _("Could not write the export: %s"), g_strerror (saved));
+          return FALSE;
+        }
+      p += n;
+      left -= n;
+    }
+
+  writer->in_file += writer->spool->len;
+  g_string_truncate (writer->spool, 0);
+  return TRUE;
+}
+
+static gboolean
+write_ranked_cb (ChanceryEvent  *event,
+                 guint           rank,
+                 gpointer        user_data,
+                 GError        **error)
+{
+  CsvWriter *writer = user_data;
+  SpooledRow *row;
+
+  if (!writer->spooling && rank == writer->next_rank)
+    {
+      writer->next_rank++;
+      append_row (writer->buf, writer->scratch, event);
+      return chancery_export_flush (writer->out, writer->buf, CSV_CHUNK_SIZE,
+                                    writer->cancellable, error);
+    }
+
+  if (writer->rows == NULL)
+    {
+      writer->n_rows = *writer->n_events;
+      writer->rows = g_new0 (SpooledRow, writer->n_rows);
+    }
+  if (rank >= writer->n_rows || rank < writer->next_rank)
+    return TRUE;   /* not one of the events announced: cannot happen */
+
+  writer->spooling = TRUE;
+  row = &writer->rows[rank];
+  row->offset = writer->in_file + writer->spool->len;
+  append_row (writer->spool, writer->scratch, event);
+  row->len = writer->in_file + writer->spool->len - row->offset;
+
+  if (writer->spool->len >= SPOOL_MEMORY)
+    return spool_to_file (writer, error);
+
+  return TRUE;
+}
+
+/* The spooled rows, in time order. */
+static gboolean
+write_spooled (CsvWriter  *writer,
+               GError    **error)
+{
+  const char *data;
+  g_autoptr(GMappedFile) mapped = NULL;
+
+  if (writer->fd >= 0)
+    {
+      if (!spool_to_file (writer, error))
+        return FALSE;
+      if (writer->in_file == 0)
+        return TRUE;
+      mapped = g_mapped_file_new_from_fd (writer->fd, FALSE, error);
+      if (mapped == NULL)
+        return FALSE;
+      data = g_mapped_file_get_contents (mapped);
+    }
+  else
+    data = writer->spool->str;
+
+  for (guint rank = writer->next_rank; rank < writer->n_rows; rank++)
+    {
+      const SpooledRow *row = &writer->rows[rank];
+
+      g_string_append_len (writer->buf, data + row->offset, row->len);
+      if (!chancery_export_flush (writer->out, writer->buf, CSV_CHUNK_SIZE,
+                                  writer->cancellable, error))
+        return FALSE;
+    }
+
+  return TRUE;
 }
 
 gboolean
@@ -301,7 +433,10 @@ chancery_export_csv (ChanceryStore        *store,
 {
   g_autoptr(GString) buf = NULL;
   g_autoptr(GString) scratch = NULL;
-  CsvWriter writer;
+  g_autoptr(GString) spool = NULL;
+  CsvWriter writer = { 0, };
+  guint n_events = 0;
+  gboolean ok;
 
   g_return_val_if_fail (CHANCERY_IS_STORE (store), FALSE);
   g_return_val_if_fail (G_IS_OUTPUT_STREAM (out), FALSE);
@@ -309,6 +444,7 @@ chancery_export_csv (ChanceryStore        *store,
 
   buf = g_string_sized_new (CSV_CHUNK_SIZE + 64 * 1024);
   scratch = g_string_sized_new (1024);
+  spool = g_string_new (NULL);
 
   g_string_append (buf, UTF8_BOM);
   for (guint i = 0; i < G_N_ELEMENTS (csv_columns); i++)
@@ -323,10 +459,18 @@ chancery_export_csv (ChanceryStore        *store,
   writer.cancellable = cancellable;
   writer.buf = buf;
   writer.scratch = scratch;
+  writer.spool = spool;
+  writer.fd = -1;
+  writer.n_events = &n_events;
 
-  if (!chancery_store_foreach_event (store, filter, write_event_cb, &writer,
-                                     cancellable, error))
-    return FALSE;
+  ok = chancery_store_foreach_event_ranked (store, filter, &n_events, write_ranked_cb,
+                                            &writer, cancellable, error) &&
+       write_spooled (&writer, error) &&
+       chancery_export_flush (out, buf, 0, cancellable, error);
 
-  return chancery_export_flush (out, buf, 0, cancellable, error);
+  if (writer.fd >= 0)
+    close (writer.fd);
+  g_free (writer.rows);
+
+  return ok;
 }
