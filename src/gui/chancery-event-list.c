@@ -56,7 +56,7 @@ marker_sort_func (gconstpointer a,
                   gconstpointer b,
                   gpointer      user_data)
 {
-  /* Only ever called by probe_sort() below, with the list as both items. */
+  /* Only ever called by probe_sort() below, with the list as first item. */
   if (CHANCERY_IS_EVENT_LIST ((gpointer) a))
     {
       ChanceryEventList *self = (ChanceryEventList *) a;
@@ -69,7 +69,8 @@ marker_sort_func (gconstpointer a,
 /* GTK 4.8 has no gtk_column_view_sorter_get_primary_sort_column(); the
  * column view's sorter asks the leading column's sorter first and flips
  * its answer when that column sorts descending, so one comparison tells
- * both. */
+ * both. (Two different items: gtk_sorter_compare() says "equal" to an
+ * item compared with itself without asking.) */
 static ChanceryEventSort
 probe_sort (ChanceryEventList *self,
             gboolean          *descending)
@@ -78,7 +79,7 @@ probe_sort (ChanceryEventList *self,
   GtkOrdering order;
 
   self->probed_sort = -1;
-  order = gtk_sorter_compare (sorter, self, self);
+  order = gtk_sorter_compare (sorter, self, self->model);
 
   if (self->probed_sort < 0 || order == GTK_ORDERING_EQUAL)
     {

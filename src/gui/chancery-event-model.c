@@ -28,6 +28,7 @@ struct _ChanceryEventModel
   guint32           *inverse;
 
   GHashTable        *rows;        /* model position -> ChanceryEventRow */
+  gboolean           emptied;     /* between the two halves of replace () */
   GCancellable      *sort_cancellable;
 };
 
@@ -219,7 +220,28 @@ sort_thread (GTask        *task,
 static guint
 get_n_items (ChanceryEventModel *self)
 {
-  return self->index != NULL ? self->index->n_events : 0;
+  if (self->emptied || self->index == NULL)
+    return 0;
+  return self->index->n_events;
+}
+
+/* Tells the views that every item changed, as "all removed" and then "all
+ * added" rather than one replacement: on a replacement the list view
+ * looks for its focused row among the added items, asking for each of
+ * them (GTK 4.8), which at a million events means a million rows. */
+static void
+replace_all (ChanceryEventModel *self,
+             guint               old_n)
+{
+  g_assert (!self->emptied);
+
+  self->emptied = TRUE;
+  if (old_n > 0)
+    g_list_model_items_changed (G_LIST_MODEL (self), 0, old_n, 0);
+  self->emptied = FALSE;
+
+  if (get_n_items (self) > 0)
+    g_list_model_items_changed (G_LIST_MODEL (self), 0, 0, get_n_items (self));
 }
 
 static guint
@@ -250,8 +272,7 @@ apply_permutation (ChanceryEventModel *self,
     }
 
   g_hash_table_remove_all (self->rows);
-  if (n > 0)
-    g_list_model_items_changed (G_LIST_MODEL (self), 0, n, n);
+  replace_all (self, n);
 }
 
 static void
@@ -461,7 +482,7 @@ chancery_event_model_set_index (ChanceryEventModel *self,
         }
     }
 
-  g_list_model_items_changed (G_LIST_MODEL (self), 0, old_n, get_n_items (self));
+  replace_all (self, old_n);
 
   if (self->index != NULL && self->perm == NULL
       && self->sort == CHANCERY_EVENT_SORT_TITLE)

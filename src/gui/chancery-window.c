@@ -19,8 +19,10 @@
 #include "chancery-resources.h"
 #include "chancery-error.h"
 #include "chancery-event-list.h"
+#include "chancery-export-dialog.h"
 #include "chancery-filter-pane.h"
 #include "chancery-import.h"
+#include "chancery-import-task.h"
 #include "chancery-overview.h"
 #include "chancery-timeline.h"
 #include "chancery-window.h"
@@ -98,6 +100,11 @@ struct _ChanceryWindow
   ChanceryGrouping      requested_grouping;
   ChanceryFilter       *facets_filter;      /* the counts shown are for this */
   ChanceryGrouping      grouping;
+  /* The unfiltered dataset, kept so that clearing the filters is instant:
+   * its counts (which do not depend on grouping) and its index for
+   * base_grouping. */
+  QueryResult           base;
+  ChanceryGrouping      base_grouping;
 
   GTask                *open_task;
   GCancellable         *open_cancellable;
@@ -112,6 +119,7 @@ struct _ChanceryWindow
   GtkFileChooserNative *file_chooser;
 
   guint                 sidebar_visible : 1;
+  guint                 detail_visible : 1;
   guint                 syncing_selection : 1;
 };
 
@@ -123,6 +131,7 @@ enum {
   PROP_BUSY,
   PROP_LANE_GROUPING,
   PROP_SIDEBAR_VISIBLE,
+  PROP_DETAIL_VISIBLE,
   N_PROPS
 };
 
@@ -141,6 +150,8 @@ static const struct {
 };
 
 static void schedule_query (ChanceryWindow *self);
+static void set_detail_visible (ChanceryWindow *self,
+                                gboolean        visible);
 
 /* Worker */
 
@@ -413,6 +424,52 @@ out:
     g_task_return_error (task, error);
 }
 
+static void
+warm_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  Worker *worker = task_data;
+
+  /* Open the worker's connection now, so the first filter does not pay
+   * for it. A failure here shows up again, with a message, on that filter. */
+  g_mutex_lock (&worker->mutex);
+  if (worker->store == NULL)
+    worker->store = chancery_store_open (worker->path, CHANCERY_STORE_READ_ONLY, NULL, NULL);
+  g_mutex_unlock (&worker->mutex);
+
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+warm_worker (Worker *worker)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, NULL, NULL, NULL);
+
+  g_task_set_source_tag (task, warm_worker);
+  g_task_set_task_data (task, worker_ref (worker), (GDestroyNotify) worker_unref);
+  g_task_run_in_thread (task, warm_thread);
+}
+
+static void
+query_result_keep (QueryResult       *dest,
+                   const QueryResult *src)
+{
+  if (src->index != NULL)
+    {
+      g_clear_pointer (&dest->index, chancery_index_unref);
+      dest->index = chancery_index_ref (src->index);
+    }
+  for (guint k = 0; k < N_FACETS; k++)
+    {
+      if (src->facets[k] == NULL)
+        continue;
+      g_clear_pointer (&dest->facets[k], g_ptr_array_unref);
+      dest->facets[k] = g_ptr_array_ref (src->facets[k]);
+    }
+}
+
 /* Helpers */
 
 static gboolean
@@ -473,6 +530,7 @@ update_actions (ChanceryWindow *self)
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel", get_busy (self));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.clear-filters", have_data);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export", have_data);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.focus-search", have_data);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.zoom-in", have_data);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.zoom-out", have_data);
@@ -569,6 +627,9 @@ save_last_database (ChanceryWindow *self,
     return;
 
   g_object_get (self->settings, "settings-schema", &schema, NULL);
+  /* The schema says: an empty string for the bundled dataset. */
+  if (g_strcmp0 (path, chancery_default_database_path ()) == 0)
+    path = "";
   if (g_settings_schema_has_key (schema, "last-database"))
     g_settings_set_string (self->settings, "last-database", path);
 }
@@ -584,6 +645,10 @@ apply_open (ChanceryWindow *self,
   g_set_object (&self->store, job->store);
   g_clear_pointer (&self->worker, worker_unref);
   self->worker = worker_new (chancery_store_get_path (job->store));
+  warm_worker (self->worker);
+  query_result_clear (&self->base);
+  query_result_keep (&self->base, &job->result);
+  self->base_grouping = job->grouping;
   self->n_total = job->result.index->n_events;
 
   g_clear_pointer (&self->requested_filter, chancery_filter_free);
@@ -684,6 +749,13 @@ on_query_ready_cb (GObject      *source,
     }
   else
     {
+      if (chancery_filter_is_empty (job->filter))
+        {
+          if (job->grouping != self->base_grouping)
+            g_clear_pointer (&self->base.index, chancery_index_unref);
+          query_result_keep (&self->base, &job->result);
+          self->base_grouping = job->grouping;
+        }
       if (job->want_facets)
         {
           show_facets (self, &job->result);
@@ -722,6 +794,23 @@ schedule_query (ChanceryWindow *self)
     return;
 
   cancel_query (self);
+
+  /* Back to everything: what was computed on opening still holds. */
+  if (chancery_filter_is_empty (filter)
+      && self->base.index != NULL && self->base_grouping == self->grouping
+      && self->base.facets[0] != NULL)
+    {
+      show_facets (self, &self->base);
+      show_index (self, self->base.index);
+      g_clear_pointer (&self->facets_filter, chancery_filter_free);
+      self->facets_filter = chancery_filter_copy (filter);
+      g_clear_pointer (&self->requested_filter, chancery_filter_free);
+      self->requested_filter = g_steal_pointer (&filter);
+      self->requested_grouping = self->grouping;
+      hide_loading (self);
+      busy_changed (self);
+      return;
+    }
 
   job = g_new0 (QueryJob, 1);
   job->worker = worker_ref (self->worker);
@@ -918,11 +1007,22 @@ on_event_list_selected_id_changed_cb (ChanceryEventList *list,
 }
 
 static void
+on_timeline_event_activated_cb (ChanceryTimeline *timeline,
+                                gint64            id,
+                                ChanceryWindow   *self)
+{
+  /* Enter or a double click asks for the details. */
+  chancery_window_select_event (self, id);
+  set_detail_visible (self, TRUE);
+}
+
+static void
 on_event_list_event_activated_cb (ChanceryEventList *list,
                                   gint64             id,
                                   ChanceryWindow    *self)
 {
   chancery_window_select_event (self, id);
+  set_detail_visible (self, TRUE);
   gtk_widget_activate_action (GTK_WIDGET (self->timeline), "timeline.go-selection", NULL);
 }
 
@@ -1216,6 +1316,8 @@ load_settings (ChanceryWindow *self)
     g_settings_bind (self->settings, "lane-grouping", self, "lane-grouping", G_SETTINGS_BIND_DEFAULT);
   if (settings_has_key (self->settings, "sidebar-visible"))
     g_settings_bind (self->settings, "sidebar-visible", self, "sidebar-visible", G_SETTINGS_BIND_DEFAULT);
+  if (settings_has_key (self->settings, "detail-visible"))
+    g_settings_bind (self->settings, "detail-visible", self, "detail-visible", G_SETTINGS_BIND_DEFAULT);
 }
 
 static void
@@ -1282,6 +1384,18 @@ set_sidebar_visible (ChanceryWindow *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SIDEBAR_VISIBLE]);
 }
 
+static void
+set_detail_visible (ChanceryWindow *self,
+                    gboolean        visible)
+{
+  visible = !!visible;
+  if (self->detail_visible == visible)
+    return;
+
+  self->detail_visible = visible;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DETAIL_VISIBLE]);
+}
+
 /* Vfuncs */
 
 static gboolean
@@ -1326,6 +1440,7 @@ chancery_window_dispose (GObject *object)
   g_clear_pointer (&self->worker, worker_unref);
   g_clear_pointer (&self->requested_filter, chancery_filter_free);
   g_clear_pointer (&self->facets_filter, chancery_filter_free);
+  query_result_clear (&self->base);
 
   G_OBJECT_CLASS (chancery_window_parent_class)->dispose (object);
 }
@@ -1352,6 +1467,9 @@ chancery_window_get_property (GObject    *object,
     case PROP_SIDEBAR_VISIBLE:
       g_value_set_boolean (value, self->sidebar_visible);
       break;
+    case PROP_DETAIL_VISIBLE:
+      g_value_set_boolean (value, self->detail_visible);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1373,8 +1491,26 @@ chancery_window_set_property (GObject      *object,
     case PROP_SIDEBAR_VISIBLE:
       set_sidebar_visible (self, g_value_get_boolean (value));
       break;
+    case PROP_DETAIL_VISIBLE:
+      set_detail_visible (self, g_value_get_boolean (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+/* AdwSplitButton's arrow is a GtkMenuButton inside it whose only name,
+ * in GTK 4.8, would be its class name; give it (and the toggle button it
+ * wraps) the dropdown's tooltip as name. */
+static void
+name_split_button_arrow (GtkWidget  *widget,
+                         const char *name)
+{
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      if (GTK_IS_MENU_BUTTON (c) || GTK_IS_TOGGLE_BUTTON (c))
+        gtk_accessible_update_property (GTK_ACCESSIBLE (c), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
+      name_split_button_arrow (c, name);
     }
 }
 
@@ -1401,6 +1537,9 @@ chancery_window_class_init (ChanceryWindowClass *klass)
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_SIDEBAR_VISIBLE] =
     g_param_spec_boolean ("sidebar-visible", NULL, NULL, TRUE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_DETAIL_VISIBLE] =
+    g_param_spec_boolean ("detail-visible", NULL, NULL, TRUE,
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -1437,6 +1576,7 @@ chancery_window_class_init (ChanceryWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_filter_pane_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_timeline_selected_id_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_timeline_view_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_timeline_event_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_event_list_selected_id_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_event_list_event_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_detail_pane_filter_requested_cb);
@@ -1451,11 +1591,16 @@ chancery_window_class_init (ChanceryWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.zoom-out", NULL, timeline_action_cb);
   gtk_widget_class_install_action (widget_class, "win.zoom-fit", NULL, timeline_action_cb);
   gtk_widget_class_install_action (widget_class, "win.go-today", NULL, timeline_action_cb);
+  gtk_widget_class_install_action (widget_class, "win.export", NULL, chancery_export_action_activate);
+  gtk_widget_class_install_action (widget_class, "win.import", NULL, chancery_import_action_activate);
   gtk_widget_class_install_property_action (widget_class, "win.show-sidebar", "sidebar-visible");
+  gtk_widget_class_install_property_action (widget_class, "win.show-detail", "detail-visible");
   gtk_widget_class_install_property_action (widget_class, "win.lane-grouping", "lane-grouping");
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.focus-search", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK, "win.export", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_i, GDK_CONTROL_MASK, "win.import", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_l, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
                                        "win.clear-filters", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F9, 0, "win.show-sidebar", NULL);
@@ -1477,11 +1622,14 @@ chancery_window_init (ChanceryWindow *self)
   self->selected_id = -1;
   self->grouping = CHANCERY_GROUP_COUNTRY;
   self->sidebar_visible = TRUE;
+  self->detail_visible = TRUE;
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
   g_object_bind_property (self, "sidebar-visible", self->flap, "reveal-flap",
                           G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
+  g_object_bind_property (self, "detail-visible", self->detail_pane, "visible",
+                          G_BINDING_SYNC_CREATE);
   update_lanes_label (self);
 
   /* "Open Recent" in the primary menu shares the split button's menu. */
@@ -1489,6 +1637,8 @@ chancery_window_init (ChanceryWindow *self)
   if (G_IS_MENU (section))
     g_menu_append_submenu (G_MENU (section), _("Open _Recent"), G_MENU_MODEL (self->recent_menu));
   g_clear_object (&section);
+
+  name_split_button_arrow (GTK_WIDGET (self->open_button), _("Recent Files"));
 
   self->recent_manager = gtk_recent_manager_get_default ();
   g_signal_connect (self->recent_manager, "changed",
@@ -1581,4 +1731,34 @@ chancery_window_select_event (ChanceryWindow *self,
   self->syncing_selection = FALSE;
 
   load_detail (self, id);
+}
+
+ChanceryFilter *
+chancery_window_dup_filter (ChanceryWindow *self)
+{
+  g_return_val_if_fail (CHANCERY_IS_WINDOW (self), NULL);
+
+  if (self->requested_filter != NULL)
+    return chancery_filter_copy (self->requested_filter);
+  return chancery_filter_pane_dup_filter (self->filter_pane);
+}
+
+ChanceryTimeline *
+chancery_window_get_timeline (ChanceryWindow *self)
+{
+  g_return_val_if_fail (CHANCERY_IS_WINDOW (self), NULL);
+  return self->timeline;
+}
+
+void
+chancery_window_add_toast (ChanceryWindow *self,
+                           AdwToast       *toast)
+{
+  g_return_if_fail (CHANCERY_IS_WINDOW (self));
+
+  /* A thread may finish after the window was closed. */
+  if (self->toast_overlay == NULL)
+    g_object_unref (toast);
+  else
+    adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
