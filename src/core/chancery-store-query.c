@@ -636,6 +636,7 @@ typedef struct
   GHashTable   *countries;  /* code -> name */
   GArray       *links;      /* ScanLink, by event id, then as load_chunk_relations orders them */
   ScanCursor    cursors[4]; /* actor, country, project, source */
+  gboolean      sparse;     /* row ids too sparse for arrays: scan_open failed, error unset */
 } Scan;
 
 static void
@@ -699,7 +700,10 @@ scan_load_table (ChanceryStore  *self,
 
       n++;
       if (id < 0 || (guint64) id > 4 * (guint64) n + 65536)
-        return FALSE;
+        {
+          scan->sparse = TRUE;
+          return FALSE;
+        }
       if ((guint) id >= (*records)->len)
         g_array_set_size (*records, id + 1);
       fill (scan, stmt, (*records)->data + id * element_size);
@@ -1261,9 +1265,9 @@ foreach_event_ranked_locked (ChanceryStore            *self,
       if (ok)
         ok = scan_events (self, &scan, ranks, max_id, func, user_data, cancellable, error);
       scan_clear (&scan);
-      if (ok || (error != NULL && *error != NULL))
+      if (ok || !scan.sparse)
         return ok;
-      /* Sparse row ids: the chunked way below. */
+      /* Sparse row ids (before any event was given): the chunked way below. */
     }
 
   return foreach_event_locked (self, filter, ranked_chunked_cb, &chunked, cancellable, error);
