@@ -978,7 +978,7 @@ scan_events (ChanceryStore            *self,
       if (event.uid == NULL || event.title == NULL || event.date_text == NULL)
         {
           g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_CORRUPT,
-                       _("%s: event %" G_GINT64_FORMAT " is missing its id, title or date"),
+                       _("%s: event %" PRId64 " is missing its id, title or date"),
                        self->path, id);
           goto fail;
         }
