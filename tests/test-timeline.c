@@ -648,17 +648,21 @@ compare_doubles (gconstpointer a,
 }
 
 static void
-test_million (void)
+test_million (gconstpointer data)
 {
-  const char *countries[] = { "IRN", "AZE", "ARM", "RUS", "TUR", "GEO", "USA", "CHN", "IRQ", "SYR" };
+  guint n_lanes = GPOINTER_TO_UINT (data);
   ChanceryIndexBuilder *builder = chancery_index_builder_new (CHANCERY_GROUP_COUNTRY);
   g_autoptr(ChanceryIndex) index = NULL;
+  g_autoptr(GPtrArray) lanes = g_ptr_array_new_with_free_func (g_free);
   GtkWidget *window, *widget;
   ChanceryTimeline *timeline;
   gint64 t0 = g_get_monotonic_time ();
   guint32 seed = 12345;
   const double spans[] = { 0, 3650, 365, 30, 7, 1, 0.125 };
   const guint n_events = 1000000;
+
+  for (guint l = 0; l < n_lanes; l++)
+    g_ptr_array_add (lanes, g_strdup_printf ("Lane %u", l + 1));
 
   for (guint i = 0; i < n_events; i++)
     {
@@ -678,13 +682,13 @@ test_million (void)
       chancery_index_builder_add_raw (builder, i + 1, lo, hi, seed % CHANCERY_N_KINDS,
                                       (seed >> 8) % CHANCERY_N_STATUSES, precision, flags,
                                       "Delegation visit and talks on trade");
-      chancery_index_builder_add_to_lane (builder, countries[(seed >> 4) % 10], NULL);
+      chancery_index_builder_add_to_lane (builder, lanes->pdata[(seed >> 4) % n_lanes], NULL);
       if (seed % 3 == 0)
-        chancery_index_builder_add_to_lane (builder, countries[(seed >> 12) % 10], NULL);
+        chancery_index_builder_add_to_lane (builder, lanes->pdata[(seed >> 12) % n_lanes], NULL);
     }
   index = chancery_index_builder_finish (builder);
-  g_test_message ("1,000,000 events: index built in %.0f ms",
-                  (g_get_monotonic_time () - t0) / 1000.0);
+  g_test_message ("1,000,000 events in %u lanes: index built in %.0f ms",
+                  n_lanes, (g_get_monotonic_time () - t0) / 1000.0);
 
   window = gtk_window_new ();
   gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
@@ -727,7 +731,7 @@ test_million (void)
         }
       if (z == 0 || z == 2 || z == 4)
         {
-          g_autofree char *name = g_strdup_printf ("timeline-million-%u.png", z);
+          g_autofree char *name = g_strdup_printf ("timeline-million-%u-%u.png", n_lanes, z);
           g_autoptr(GdkTexture) texture = render_widget (widget, name);
         }
       qsort (frames, G_N_ELEMENTS (frames), sizeof (double), compare_doubles);
@@ -735,6 +739,24 @@ test_million (void)
                       span, frames[G_N_ELEMENTS (frames) / 2],
                       frames[(int) (G_N_ELEMENTS (frames) * 0.99)], frames[G_N_ELEMENTS (frames) - 1]);
     }
+
+  /* From a zoomed-out histogram, "go to selection" zooms in on the event
+   * (until it has a place, or a day is as wide as a bar: ~12 events a day
+   * share each lane here). */
+  chancery_timeline_zoom_fit (timeline);
+  chancery_timeline_set_selected_id (timeline, index->events[n_events / 2].id);
+  g_assert_false (chancery_timeline_get_event_area (timeline, index->events[n_events / 2].id, NULL));
+  gtk_widget_activate_action (widget, "timeline.go-selection", NULL);
+  {
+    double start, end;
+
+    chancery_timeline_get_view (timeline, &start, &end);
+    g_assert_cmpfloat (start, <=, index->events[n_events / 2].lo);
+    g_assert_cmpfloat (end, >=, index->events[n_events / 2].hi + 1);
+    g_assert_true (chancery_timeline_get_event_area (timeline, index->events[n_events / 2].id, NULL) ||
+                   gtk_widget_get_width (widget) / (end - start) >= 24);
+    g_assert_cmpfloat (end - start, <, 1000);
+  }
 
   gtk_window_destroy (GTK_WINDOW (window));
 }
@@ -756,7 +778,8 @@ main (int   argc,
   g_test_add ("/timeline/overview", Fixture, NULL, fixture_setup, test_overview, fixture_teardown);
   g_test_add_func ("/timeline/export", test_export);
   g_test_add_func ("/timeline/export-no-display", test_export_no_display);
-  g_test_add_func ("/timeline/million", test_million);
+  g_test_add_data_func ("/timeline/million/10-lanes", GUINT_TO_POINTER (10), test_million);
+  g_test_add_data_func ("/timeline/million/300-lanes", GUINT_TO_POINTER (300), test_million);
 
   return g_test_run ();
 }

@@ -279,14 +279,29 @@ compare_events (const ChanceryIndexEvent *a,
   return 0;
 }
 
-static int
-compare_positions (gconstpointer a,
-                   gconstpointer b,
-                   gpointer      user_data)
+/* Sorting by (lo, hi, id) with the keys beside the position: no
+ * indirection in the comparison, which matters with a million events. */
+typedef struct
 {
-  const ChanceryIndexEvent *events = user_data;
+  gint32  lo;
+  gint32  hi;
+  gint64  id;
+  guint32 position;
+} SortKey;
 
-  return compare_events (&events[*(const guint32 *) a], &events[*(const guint32 *) b]);
+static int
+compare_keys (const void *a,
+              const void *b)
+{
+  const SortKey *x = a, *y = b;
+
+  if (x->lo != y->lo)
+    return x->lo < y->lo ? -1 : 1;
+  if (x->hi != y->hi)
+    return x->hi < y->hi ? -1 : 1;
+  if (x->id != y->id)
+    return x->id < y->id ? -1 : 1;
+  return 0;
 }
 
 static int
@@ -345,19 +360,24 @@ chancery_index_builder_finish (ChanceryIndexBuilder *builder)
 
   if (!is_sorted (builder->events))
     {
-      g_autofree guint32 *order = g_new (guint32, n);
+      g_autofree SortKey *keys = g_new (SortKey, n);
       ChanceryIndexEvent *sorted = g_new (ChanceryIndexEvent, n);
       ChanceryIndexEvent *old = (ChanceryIndexEvent *) builder->events->data;
 
       for (guint i = 0; i < n; i++)
-        order[i] = i;
-      g_qsort_with_data (order, n, sizeof (guint32), compare_positions, old);
+        {
+          keys[i].lo = old[i].lo;
+          keys[i].hi = old[i].hi;
+          keys[i].id = old[i].id;
+          keys[i].position = i;
+        }
+      qsort (keys, n, sizeof (SortKey), compare_keys);
 
       new_position = g_new (guint32, n);
       for (guint i = 0; i < n; i++)
         {
-          sorted[i] = old[order[i]];
-          new_position[order[i]] = i;
+          sorted[i] = old[keys[i].position];
+          new_position[keys[i].position] = i;
         }
       index->events = sorted;
       g_array_unref (builder->events);

@@ -11,22 +11,12 @@
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <sqlite3.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "chancery-error.h"
-#include "chancery-store-private.h"
-
-struct _ChanceryStore
-{
-  GObject       parent_instance;
-
-  sqlite3      *db;
-  char         *path;
-  gboolean      writable;
-  GHashTable   *statements;   /* SQL text -> sqlite3_stmt* */
-  GRecMutex     mutex;        /* one call at a time: statements are shared */
-  GCancellable *cancellable;  /* of the running call, for the progress handler */
-};
+#include "chancery-store-internal.h"
 
 G_DEFINE_FINAL_TYPE (ChanceryStore, chancery_store, G_TYPE_OBJECT)
 
@@ -82,16 +72,16 @@ static const char * const required_tables[] = {
   "event_actor", "event_country", "event_project", "event_source", "event_fts",
 };
 
-/* Limits for files from elsewhere: generous for real data, small enough
- * that a hostile file cannot make us allocate gigabytes. */
-#define MAX_VALUE_LENGTH  (10 * 1024 * 1024)
 #define MAX_SQL_LENGTH    (1024 * 1024)
+
+/* In KiB (negative): an upper bound, filled only as pages are read. */
+#define CACHE_SIZE_PRAGMA "PRAGMA cache_size = -32768"
 
 static const char sqlite_magic[16] = "SQLite format 3";
 
 /* Helpers */
 
-static gboolean
+gboolean
 set_sqlite_error (GError     **error,
                   sqlite3     *db,
                   int          rc,
@@ -145,7 +135,7 @@ finalize_statement (gpointer data)
 }
 
 /* A cached, reset statement for sql; owned by the store. */
-static sqlite3_stmt *
+sqlite3_stmt *
 get_statement (ChanceryStore  *self,
                const char     *sql,
                GError        **error)
@@ -171,7 +161,7 @@ get_statement (ChanceryStore  *self,
   return stmt;
 }
 
-static gboolean
+gboolean
 exec_sql (ChanceryStore  *self,
           const char     *sql,
           GError        **error)
@@ -183,7 +173,7 @@ exec_sql (ChanceryStore  *self,
   return TRUE;
 }
 
-static char *
+char *
 dup_column_text (sqlite3_stmt *stmt,
                  int           column)
 {
@@ -250,7 +240,7 @@ harden_connection (sqlite3 *db)
   sqlite3_busy_timeout (db, 5000);
 }
 
-static int
+int
 query_int (ChanceryStore  *self,
            const char     *sql,
            GError        **error)
@@ -301,6 +291,106 @@ check_integrity (ChanceryStore  *self,
   return TRUE;
 }
 
+/* Files that passed quick_check, so that opening a big file again does not
+ * read all of it again (seconds at a million events). A file counts as the
+ * same when its size, modification and change times, inode, device and
+ * SQLite's own change counter (header bytes 24-27 and 92-95) are all
+ * unchanged. A file changed less than STAMP_MIN_AGE seconds before the
+ * check is not remembered: timestamps are coarse, and a change made just
+ * after the check could otherwise keep the same times. */
+#define STAMP_MIN_AGE 2
+
+static char *
+verified_list_path (void)
+{
+  return g_build_filename (g_get_user_cache_dir (), "chancery", "verified-databases", NULL);
+}
+
+static char *
+verified_key (const char *path)
+{
+  g_autofree char *canonical = g_canonicalize_filename (path, NULL);
+
+  return g_compute_checksum_for_string (G_CHECKSUM_SHA256, canonical, -1);
+}
+
+/* NULL when the file cannot be remembered (unreadable, or too fresh). */
+static char *
+file_stamp (const char *path,
+            gboolean    for_recording)
+{
+  struct stat st;
+  guchar header[100];
+  gssize n;
+  int fd;
+
+  fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+  if (fd < 0)
+    return NULL;
+  n = fstat (fd, &st) == 0 ? pread (fd, header, sizeof header, 0) : -1;
+  close (fd);
+  if (n != sizeof header)
+    return NULL;
+
+  if (for_recording)
+    {
+      gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+      if (st.st_mtime > now - STAMP_MIN_AGE || st.st_ctime > now - STAMP_MIN_AGE)
+        return NULL;
+    }
+
+  return g_strdup_printf ("%" G_GINT64_FORMAT " %" G_GINT64_FORMAT ".%09ld %" G_GINT64_FORMAT ".%09ld"
+                          " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %02x%02x%02x%02x %02x%02x%02x%02x",
+                          (gint64) st.st_size,
+                          (gint64) st.st_mtim.tv_sec, (long) st.st_mtim.tv_nsec,
+                          (gint64) st.st_ctim.tv_sec, (long) st.st_ctim.tv_nsec,
+                          (guint64) st.st_ino, (guint64) st.st_dev,
+                          header[24], header[25], header[26], header[27],
+                          header[92], header[93], header[94], header[95]);
+}
+
+static gboolean
+verified_before (const char *path)
+{
+  g_autoptr(GKeyFile) list = g_key_file_new ();
+  g_autofree char *list_path = verified_list_path ();
+  g_autofree char *key = verified_key (path);
+  g_autofree char *stamp = file_stamp (path, FALSE);
+  g_autofree char *known = NULL;
+
+  if (stamp == NULL || !g_key_file_load_from_file (list, list_path, G_KEY_FILE_NONE, NULL))
+    return FALSE;
+  known = g_key_file_get_string (list, "verified", key, NULL);
+
+  return g_strcmp0 (known, stamp) == 0;
+}
+
+static void
+remember_verified (const char *path)
+{
+  g_autoptr(GKeyFile) list = g_key_file_new ();
+  g_autofree char *list_path = verified_list_path ();
+  g_autofree char *dir = g_path_get_dirname (list_path);
+  g_autofree char *key = verified_key (path);
+  g_autofree char *stamp = file_stamp (path, TRUE);
+  g_auto(GStrv) keys = NULL;
+  gsize n_keys = 0;
+
+  if (stamp == NULL)
+    return;
+  g_key_file_load_from_file (list, list_path, G_KEY_FILE_NONE, NULL);
+
+  /* Keep the list short: forget the others when it grows. */
+  keys = g_key_file_get_keys (list, "verified", &n_keys, NULL);
+  if (n_keys >= 64)
+    g_key_file_remove_group (list, "verified", NULL);
+
+  g_key_file_set_string (list, "verified", key, stamp);
+  if (g_mkdir_with_parents (dir, 0700) == 0)
+    g_key_file_save_to_file (list, list_path, NULL);
+}
+
 static gboolean
 check_schema_objects (ChanceryStore  *self,
                       GError        **error)
@@ -345,7 +435,7 @@ check_schema_objects (ChanceryStore  *self,
   return TRUE;
 }
 
-static gboolean
+gboolean
 run_migrations (ChanceryStore  *self,
                 int             from,
                 int             to,
@@ -366,7 +456,22 @@ run_migrations (ChanceryStore  *self,
     }
 
   set_version = g_strdup_printf ("PRAGMA user_version = %d", to);
-  if (!exec_sql (self, set_version, error) || !exec_sql (self, "COMMIT", error))
+  if (!exec_sql (self, set_version, error))
+    {
+      exec_sql (self, "ROLLBACK", NULL);
+      return FALSE;
+    }
+
+  /* Test hook (tests/test-hostile.c): die in the middle of a migration,
+   * with the changed pages written to the file, to prove that the hot
+   * journal puts the database back as it was. */
+  if (from > 0 && g_getenv ("CHANCERY_TEST_ABORT_MIGRATION") != NULL)
+    {
+      sqlite3_db_cacheflush (self->db);
+      abort ();
+    }
+
+  if (!exec_sql (self, "COMMIT", error))
     {
       exec_sql (self, "ROLLBACK", NULL);
       return FALSE;
@@ -399,11 +504,24 @@ prepare_schema (ChanceryStore       *self,
                 ChanceryStoreFlags   flags,
                 GError             **error)
 {
-  int version = query_int (self, "PRAGMA user_version", error);
+  g_autoptr(GError) local_error = NULL;
+  int version = query_int (self, "PRAGMA user_version", &local_error);
   int n_tables;
 
+  /* user_version is any 32-bit number in a hostile file; a negative one
+   * must neither pass for an error nor index the migrations. */
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
   if (version < 0)
-    return FALSE;
+    {
+      g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_NOT_A_DATABASE,
+                   _("%s: not a Chancery database (schema version %d)"), self->path, version);
+      return FALSE;
+    }
 
   if (version > CHANCERY_SCHEMA_VERSION)
     {
@@ -448,7 +566,7 @@ prepare_schema (ChanceryStore       *self,
   return TRUE;
 }
 
-static gboolean
+gboolean
 open_connection (ChanceryStore       *self,
                  ChanceryStoreFlags   flags,
                  GError             **error)
@@ -474,6 +592,10 @@ open_connection (ChanceryStore       *self,
   harden_connection (self->db);
   sqlite3_progress_handler (self->db, 1000, on_progress, self);
   self->writable = (flags & CHANCERY_STORE_READ_WRITE) != 0;
+
+  /* The default page cache (2 MB) makes every query over a big file read
+   * its pages again through pread: see docs/performance.md. */
+  sqlite3_exec (self->db, CACHE_SIZE_PRAGMA, NULL, NULL, NULL);
 
   return TRUE;
 }
@@ -513,22 +635,33 @@ open_checked (ChanceryStore       *self,
     return FALSE;
 
   version = query_int (self, "PRAGMA user_version", &local_error);
-  if (version < 0 && !self->writable &&
+  if (local_error != NULL && !self->writable &&
       (sqlite3_extended_errcode (self->db) == SQLITE_READONLY_ROLLBACK ||
        sqlite3_extended_errcode (self->db) == SQLITE_READONLY_RECOVERY))
     {
       g_clear_error (&local_error);
       if (!recover_hot_journal (self, error))
         return FALSE;
+      /* The version as it is after the rollback, to upgrade below. */
+      version = query_int (self, "PRAGMA user_version", error);
+      if (error != NULL && *error != NULL)
+        return FALSE;
     }
-  else if (version < 0)
+  else if (local_error != NULL)
     {
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
 
-  if (!check_integrity (self, error))
-    return FALSE;
+  /* A big file takes seconds to check; one checked before and unchanged
+   * since is not checked again when only viewed. */
+  if (self->writable || !verified_before (self->path))
+    {
+      if (!check_integrity (self, error))
+        return FALSE;
+      if (!self->writable)
+        remember_verified (self->path);
+    }
 
   if (!self->writable && version > 0 && version < CHANCERY_SCHEMA_VERSION)
     {
@@ -552,6 +685,7 @@ chancery_store_finalize (GObject *object)
 {
   ChanceryStore *self = CHANCERY_STORE (object);
 
+  forget_facts (self);
   close_connection (self);
   g_hash_table_unref (self->statements);
   g_free (self->path);
@@ -711,7 +845,7 @@ append_bits (GString *sql,
 
 /* Appends " AND ..." for every field of filter except the one of skip
  * (-1 for none). */
-static void
+void
 append_conditions (GString              *sql,
                    GArray               *binds,
                    const ChanceryFilter *filter,
@@ -789,7 +923,7 @@ append_conditions (GString              *sql,
 }
 
 /* Prepares a one-off statement (filters make too many shapes to cache). */
-static sqlite3_stmt *
+sqlite3_stmt *
 prepare_with_binds (ChanceryStore  *self,
                     const char     *sql,
                     GArray         *binds,
@@ -818,7 +952,7 @@ prepare_with_binds (ChanceryStore  *self,
   return stmt;
 }
 
-static GArray *
+GArray *
 new_binds (void)
 {
   GArray *binds = g_array_new (FALSE, FALSE, sizeof (Bind));
@@ -827,10 +961,9 @@ new_binds (void)
   return binds;
 }
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
 
 /* Locks the store for one public call and arms cancellation. */
-static void
+void
 begin_call (ChanceryStore *self,
             GCancellable  *cancellable)
 {
@@ -838,7 +971,7 @@ begin_call (ChanceryStore *self,
   self->cancellable = cancellable;
 }
 
-static void
+void
 end_call (ChanceryStore *self)
 {
   self->cancellable = NULL;
@@ -924,1429 +1057,4 @@ chancery_store_count_events (ChanceryStore         *self,
   end_call (self);
 
   return count;
-}
-
-static gboolean
-step_failed (ChanceryStore  *self,
-             int             rc,
-             GError        **error)
-{
-  if (rc == SQLITE_DONE || rc == SQLITE_ROW)
-    return FALSE;
-  set_sqlite_error (error, self->db, rc, self->path);
-  return TRUE;
-}
-
-static gboolean
-load_event_relations (ChanceryStore  *self,
-                      ChanceryEvent  *event,
-                      GError        **error)
-{
-  sqlite3_stmt *stmt;
-  int rc;
-
-  if (!(stmt = get_statement (self,
-        "SELECT a.uid, a.name, a.title, a.country, ea.role FROM event_actor ea"
-        " JOIN actor a ON a.id = ea.actor_id WHERE ea.event_id = ? ORDER BY ea.role, a.name", error)))
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, event->id);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      ChanceryEventActor *actor = g_new0 (ChanceryEventActor, 1);
-
-      actor->uid = dup_column_text (stmt, 0);
-      actor->name = dup_column_text (stmt, 1);
-      actor->title = dup_column_text (stmt, 2);
-      actor->country = dup_column_text (stmt, 3);
-      actor->role = CLAMP (sqlite3_column_int (stmt, 4), 0, CHANCERY_N_ROLES - 1);
-      g_ptr_array_add (event->actors, actor);
-    }
-  if (step_failed (self, rc, error))
-    return FALSE;
-
-  if (!(stmt = get_statement (self,
-        "SELECT ec.country, ifnull(c.name, ec.country) FROM event_country ec"
-        " LEFT JOIN country c ON c.code = ec.country WHERE ec.event_id = ? ORDER BY 2", error)))
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, event->id);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      ChanceryEventCountry *country = g_new0 (ChanceryEventCountry, 1);
-
-      country->code = dup_column_text (stmt, 0);
-      country->name = dup_column_text (stmt, 1);
-      g_ptr_array_add (event->countries, country);
-    }
-  if (step_failed (self, rc, error))
-    return FALSE;
-
-  if (!(stmt = get_statement (self,
-        "SELECT p.uid, p.name FROM event_project ep JOIN project p ON p.id = ep.project_id"
-        " WHERE ep.event_id = ? ORDER BY p.name", error)))
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, event->id);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      ChanceryEventProject *project = g_new0 (ChanceryEventProject, 1);
-
-      project->uid = dup_column_text (stmt, 0);
-      project->name = dup_column_text (stmt, 1);
-      g_ptr_array_add (event->projects, project);
-    }
-  if (step_failed (self, rc, error))
-    return FALSE;
-
-  if (!(stmt = get_statement (self,
-        "SELECT s.uid, s.publisher, s.title, s.reference, s.url, s.published, es.quote"
-        " FROM event_source es JOIN source s ON s.id = es.source_id"
-        " WHERE es.event_id = ? ORDER BY es.position", error)))
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, event->id);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      ChanceryEventSource *source = g_new0 (ChanceryEventSource, 1);
-
-      source->uid = dup_column_text (stmt, 0);
-      source->publisher = dup_column_text (stmt, 1);
-      source->title = dup_column_text (stmt, 2);
-      source->reference = dup_column_text (stmt, 3);
-      source->url = dup_column_text (stmt, 4);
-      source->published = dup_column_text (stmt, 5);
-      source->quote = dup_column_text (stmt, 6);
-      g_ptr_array_add (event->sources, source);
-    }
-  if (step_failed (self, rc, error))
-    return FALSE;
-
-  if (!(stmt = get_statement (self,
-        "SELECT o.id, l.target_uid, o.title, l.relation, 1 FROM event_link l"
-        " JOIN event o ON o.uid = l.target_uid WHERE l.event_id = ?1"
-        " UNION ALL"
-        " SELECT o.id, o.uid, o.title, l.relation, 0 FROM event_link l"
-        " JOIN event o ON o.id = l.event_id WHERE l.target_uid = ?2"
-        " ORDER BY 5 DESC, 3", error)))
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, event->id);
-  sqlite3_bind_text (stmt, 2, event->uid, -1, SQLITE_TRANSIENT);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      ChanceryEventLink *link = g_new0 (ChanceryEventLink, 1);
-
-      link->id = sqlite3_column_int64 (stmt, 0);
-      link->uid = dup_column_text (stmt, 1);
-      link->title = dup_column_text (stmt, 2);
-      link->relation = dup_column_text (stmt, 3);
-      link->outgoing = sqlite3_column_int (stmt, 4);
-      g_ptr_array_add (event->links, link);
-    }
-  if (step_failed (self, rc, error))
-    return FALSE;
-
-  return TRUE;
-}
-
-#define EVENT_COLUMNS \
-  "SELECT e.id, e.uid, e.kind, e.status, e.title, e.summary, e.date, p.name, p.country," \
-  " p.lat, p.lon, e.cameo, e.importance FROM event e LEFT JOIN place p ON p.id = e.place_id"
-
-static ChanceryEvent *
-read_event (ChanceryStore  *self,
-            sqlite3_stmt   *stmt,
-            GError        **error)
-{
-  g_autoptr(ChanceryEvent) event = chancery_event_new ();
-
-  event->id = sqlite3_column_int64 (stmt, 0);
-  event->uid = dup_column_text (stmt, 1);
-  event->kind = CLAMP (sqlite3_column_int (stmt, 2), 0, CHANCERY_KIND_OTHER);
-  event->status = CLAMP (sqlite3_column_int (stmt, 3), 0, CHANCERY_N_STATUSES - 1);
-  event->title = dup_column_text (stmt, 4);
-  event->summary = dup_column_text (stmt, 5);
-  event->date_text = dup_column_text (stmt, 6);
-  event->place_name = dup_column_text (stmt, 7);
-  event->place_country = dup_column_text (stmt, 8);
-  if (event->place_country != NULL && event->place_country[0] == '\0')
-    g_clear_pointer (&event->place_country, g_free);
-  event->has_coordinates = sqlite3_column_type (stmt, 9) != SQLITE_NULL &&
-                           sqlite3_column_type (stmt, 10) != SQLITE_NULL;
-  event->latitude = sqlite3_column_double (stmt, 9);
-  event->longitude = sqlite3_column_double (stmt, 10);
-  event->cameo = dup_column_text (stmt, 11);
-  event->importance = sqlite3_column_double (stmt, 12);
-
-  if (event->uid == NULL || event->title == NULL || event->date_text == NULL)
-    {
-      g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_CORRUPT,
-                   _("%s: event %" G_GINT64_FORMAT " is missing its id, title or date"),
-                   self->path, event->id);
-      return NULL;
-    }
-
-  if (!chancery_date_parse (event->date_text, &event->date, error))
-    {
-      g_prefix_error (error, _("%s: event “%s”: "), self->path, event->uid);
-      return NULL;
-    }
-
-  return g_steal_pointer (&event);
-}
-
-static ChanceryEvent *
-get_event_where (ChanceryStore  *self,
-                 const char     *sql,
-                 gint64          id,
-                 const char     *uid,
-                 GError        **error)
-{
-  g_autoptr(ChanceryEvent) event = NULL;
-  sqlite3_stmt *stmt;
-  int rc;
-
-  if (!(stmt = get_statement (self, sql, error)))
-    return NULL;
-
-  if (uid != NULL)
-    sqlite3_bind_text (stmt, 1, uid, -1, SQLITE_TRANSIENT);
-  else
-    sqlite3_bind_int64 (stmt, 1, id);
-
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_DONE)
-    {
-      sqlite3_reset (stmt);
-      if (uid != NULL)
-        g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_NOT_FOUND,
-                     _("No event with id “%s”"), uid);
-      else
-        g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_NOT_FOUND,
-                     _("No event number %" G_GINT64_FORMAT), id);
-      return NULL;
-    }
-  if (rc != SQLITE_ROW)
-    {
-      sqlite3_reset (stmt);
-      set_sqlite_error (error, self->db, rc, self->path);
-      return NULL;
-    }
-
-  event = read_event (self, stmt, error);
-  sqlite3_reset (stmt);
-  if (event == NULL || !load_event_relations (self, event, error))
-    return NULL;
-
-  return g_steal_pointer (&event);
-}
-
-ChanceryEvent *
-chancery_store_get_event (ChanceryStore  *self,
-                          gint64          id,
-                          GError        **error)
-{
-  ChanceryEvent *event;
-
-  g_return_val_if_fail (CHANCERY_IS_STORE (self), NULL);
-
-  begin_call (self, NULL);
-  event = get_event_where (self, EVENT_COLUMNS " WHERE e.id = ?", id, NULL, error);
-  end_call (self);
-
-  return event;
-}
-
-ChanceryEvent *
-chancery_store_get_event_by_uid (ChanceryStore  *self,
-                                 const char     *uid,
-                                 GError        **error)
-{
-  ChanceryEvent *event;
-
-  g_return_val_if_fail (CHANCERY_IS_STORE (self), NULL);
-  g_return_val_if_fail (uid != NULL, NULL);
-
-  begin_call (self, NULL);
-  event = get_event_where (self, EVENT_COLUMNS " WHERE e.uid = ?", 0, uid, error);
-  end_call (self);
-
-  return event;
-}
-
-static GArray *
-query_ids_locked (ChanceryStore         *self,
-                  const ChanceryFilter  *filter,
-                  GError               **error)
-{
-  g_autoptr(GString) sql = g_string_new ("SELECT e.id FROM event e WHERE 1");
-  g_autoptr(GArray) binds = new_binds ();
-  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  int rc;
-
-  append_conditions (sql, binds, filter, -1);
-  g_string_append (sql, " ORDER BY e.lo_day, e.hi_day, e.id");
-  if (!(stmt = prepare_with_binds (self, sql->str, binds, error)))
-    return NULL;
-
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      gint64 id = sqlite3_column_int64 (stmt, 0);
-      g_array_append_val (ids, id);
-    }
-  if (step_failed (self, rc, error))
-    return NULL;
-
-  return g_steal_pointer (&ids);
-}
-
-GArray *
-chancery_store_query_ids (ChanceryStore         *self,
-                          const ChanceryFilter  *filter,
-                          GCancellable          *cancellable,
-                          GError               **error)
-{
-  GArray *ids;
-
-  g_return_val_if_fail (CHANCERY_IS_STORE (self), NULL);
-
-  begin_call (self, cancellable);
-  ids = query_ids_locked (self, filter, error);
-  end_call (self);
-
-  return ids;
-}
-
-gboolean
-chancery_store_foreach_event (ChanceryStore         *self,
-                              const ChanceryFilter  *filter,
-                              ChanceryEventFunc      func,
-                              gpointer               user_data,
-                              GCancellable          *cancellable,
-                              GError               **error)
-{
-  g_autoptr(GArray) ids = NULL;
-  gboolean ok = TRUE;
-
-  g_return_val_if_fail (CHANCERY_IS_STORE (self), FALSE);
-  g_return_val_if_fail (func != NULL, FALSE);
-
-  begin_call (self, cancellable);
-  ids = query_ids_locked (self, filter, error);
-  if (ids == NULL)
-    ok = FALSE;
-
-  for (guint i = 0; ok && i < ids->len; i++)
-    {
-      g_autoptr(ChanceryEvent) event = NULL;
-
-      if (g_cancellable_set_error_if_cancelled (cancellable, error))
-        ok = FALSE;
-      else if (!(event = get_event_where (self, EVENT_COLUMNS " WHERE e.id = ?",
-                                          g_array_index (ids, gint64, i), NULL, error)))
-        ok = FALSE;
-      else if (!func (event, user_data, error))
-        ok = FALSE;
-    }
-  end_call (self);
-
-  return ok;
-}
-
-static const char *
-grouping_join (ChanceryGrouping grouping)
-{
-  switch (grouping)
-    {
-    case CHANCERY_GROUP_COUNTRY:
-      return ", g.country, ifnull(gc.name, g.country) FROM event e"
-             " LEFT JOIN event_country g ON g.event_id = e.id"
-             " LEFT JOIN country gc ON gc.code = g.country";
-    case CHANCERY_GROUP_ACTOR:
-      return ", ga.uid, ga.name FROM event e"
-             " LEFT JOIN event_actor g ON g.event_id = e.id"
-             " LEFT JOIN actor ga ON ga.id = g.actor_id";
-    case CHANCERY_GROUP_PROJECT:
-      return ", gp.uid, gp.name FROM event e"
-             " LEFT JOIN event_project g ON g.event_id = e.id"
-             " LEFT JOIN project gp ON gp.id = g.project_id";
-    case CHANCERY_GROUP_KIND:
-    case CHANCERY_GROUP_NONE:
-    default:
-      return ", NULL, NULL FROM event e";
-    }
-}
-
-static const char *
-none_lane_label (ChanceryGrouping grouping)
-{
-  switch (grouping)
-    {
-    case CHANCERY_GROUP_COUNTRY:
-      return _("No country");
-    case CHANCERY_GROUP_ACTOR:
-      return _("No actor");
-    case CHANCERY_GROUP_PROJECT:
-      return _("No project");
-    case CHANCERY_GROUP_KIND:
-    case CHANCERY_GROUP_NONE:
-    default:
-      return _("All events");
-    }
-}
-
-ChanceryIndex *
-chancery_store_load_index (ChanceryStore         *self,
-                           const ChanceryFilter  *filter,
-                           ChanceryGrouping       grouping,
-                           GCancellable          *cancellable,
-                           GError               **error)
-{
-  g_autoptr(GString) sql = NULL;
-  g_autoptr(GArray) binds = new_binds ();
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  ChanceryIndexBuilder *builder;
-  gint64 last_id = G_MININT64;
-  int rc;
-
-  g_return_val_if_fail (CHANCERY_IS_STORE (self), NULL);
-
-  sql = g_string_new ("SELECT e.id, e.lo_day, e.hi_day, e.kind, e.status, e.precision,"
-                      " e.flags, e.title");
-  g_string_append (sql, grouping_join (grouping));
-  g_string_append (sql, " WHERE 1");
-  append_conditions (sql, binds, filter, -1);
-  g_string_append (sql, " ORDER BY e.lo_day, e.hi_day, e.id");
-
-  begin_call (self, cancellable);
-  stmt = prepare_with_binds (self, sql->str, binds, error);
-  if (stmt == NULL)
-    {
-      end_call (self);
-      return NULL;
-    }
-
-  builder = chancery_index_builder_new (grouping);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      gint64 id = sqlite3_column_int64 (stmt, 0);
-      guint kind = sqlite3_column_int (stmt, 3);
-      const char *key;
-      const char *label;
-
-      if (id != last_id)
-        chancery_index_builder_add_raw (builder, id,
-                                        sqlite3_column_int (stmt, 1),
-                                        sqlite3_column_int (stmt, 2),
-                                        kind,
-                                        sqlite3_column_int (stmt, 4),
-                                        sqlite3_column_int (stmt, 5),
-                                        sqlite3_column_int (stmt, 6),
-                                        (const char *) sqlite3_column_text (stmt, 7));
-      last_id = id;
-
-      if (grouping == CHANCERY_GROUP_KIND)
-        {
-          kind = MIN (kind, CHANCERY_KIND_OTHER);
-          key = chancery_kind_to_string (kind);
-          label = chancery_kind_get_label (kind);
-        }
-      else if (grouping == CHANCERY_GROUP_NONE)
-        {
-          key = "all";
-          label = none_lane_label (grouping);
-        }
-      else
-        {
-          key = (const char *) sqlite3_column_text (stmt, 8);
-          label = (const char *) sqlite3_column_text (stmt, 9);
-          if (key == NULL)
-            {
-              key = "";
-              label = none_lane_label (grouping);
-            }
-        }
-      chancery_index_builder_add_to_lane (builder, key, label);
-    }
-  end_call (self);
-
-  if (rc != SQLITE_DONE)
-    {
-      set_sqlite_error (error, self->db, rc, self->path);
-      chancery_index_unref (chancery_index_builder_finish (builder));
-      return NULL;
-    }
-
-  return chancery_index_builder_finish (builder);
-}
-
-/* Most frequent first, then by label, as "ORDER BY n DESC, 2" does in SQL. */
-static int
-compare_facets (gconstpointer a,
-                gconstpointer b)
-{
-  const ChanceryFacet *x = *(ChanceryFacet * const *) a;
-  const ChanceryFacet *y = *(ChanceryFacet * const *) b;
-
-  if (x->count != y->count)
-    return x->count > y->count ? -1 : 1;
-  return g_strcmp0 (x->label, y->label);
-}
-
-void
-chancery_facet_free (ChanceryFacet *facet)
-{
-  if (facet == NULL)
-    return;
-
-  g_free (facet->key);
-  g_free (facet->label);
-  g_free (facet);
-}
-
-GPtrArray *
-chancery_store_list_facets (ChanceryStore         *self,
-                            const ChanceryFilter  *filter,
-                            ChanceryFacetKind      kind,
-                            GCancellable          *cancellable,
-                            GError               **error)
-{
-  g_autoptr(GString) sql = g_string_new (NULL);
-  g_autoptr(GString) where = g_string_new (NULL);
-  g_autoptr(GArray) binds = new_binds ();
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autoptr(GPtrArray) facets = NULL;
-  int rc;
-
-  g_return_val_if_fail (CHANCERY_IS_STORE (self), NULL);
-
-  append_conditions (where, binds, filter, kind);
-
-  switch (kind)
-    {
-    case CHANCERY_FACET_ACTOR:
-      g_string_append (sql, "SELECT a.uid, a.name, count(*) AS n FROM event_actor x"
-                            " JOIN actor a ON a.id = x.actor_id");
-      break;
-    case CHANCERY_FACET_COUNTRY:
-      g_string_append (sql, "SELECT x.country, ifnull(c.name, x.country), count(*) AS n"
-                            " FROM event_country x LEFT JOIN country c ON c.code = x.country");
-      break;
-    case CHANCERY_FACET_PROJECT:
-      g_string_append (sql, "SELECT p.uid, p.name, count(*) AS n FROM event_project x"
-                            " JOIN project p ON p.id = x.project_id");
-      break;
-    case CHANCERY_FACET_KIND:
-      g_string_append (sql, "SELECT e.kind, NULL, count(*) AS n FROM event e WHERE 1");
-      g_string_append (sql, where->str);
-      g_string_append (sql, " GROUP BY e.kind");
-      break;
-    case CHANCERY_FACET_STATUS:
-      g_string_append (sql, "SELECT e.status, NULL, count(*) AS n FROM event e WHERE 1");
-      g_string_append (sql, where->str);
-      g_string_append (sql, " GROUP BY e.status");
-      break;
-    default:
-      g_return_val_if_reached (NULL);
-    }
-
-  if (kind != CHANCERY_FACET_KIND && kind != CHANCERY_FACET_STATUS)
-    {
-      if (where->len > 0)
-        g_string_append_printf (sql, " WHERE x.event_id IN (SELECT e.id FROM event e WHERE 1%s)",
-                                where->str);
-      g_string_append (sql, " GROUP BY 1");
-    }
-  g_string_append (sql, " ORDER BY n DESC, 2");
-
-  begin_call (self, cancellable);
-  stmt = prepare_with_binds (self, sql->str, binds, error);
-  if (stmt == NULL)
-    {
-      end_call (self);
-      return NULL;
-    }
-
-  facets = g_ptr_array_new_with_free_func ((GDestroyNotify) chancery_facet_free);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      ChanceryFacet *facet = g_new0 (ChanceryFacet, 1);
-
-      if (kind == CHANCERY_FACET_KIND)
-        {
-          guint value = MIN ((guint) sqlite3_column_int (stmt, 0), CHANCERY_KIND_OTHER);
-          facet->key = g_strdup (chancery_kind_to_string (value));
-          facet->label = g_strdup (chancery_kind_get_label (value));
-        }
-      else if (kind == CHANCERY_FACET_STATUS)
-        {
-          guint value = MIN ((guint) sqlite3_column_int (stmt, 0), CHANCERY_N_STATUSES - 1);
-          facet->key = g_strdup (chancery_status_to_string (value));
-          facet->label = g_strdup (chancery_status_get_label (value));
-        }
-      else
-        {
-          facet->key = dup_column_text (stmt, 0);
-          facet->label = dup_column_text (stmt, 1);
-        }
-      facet->count = sqlite3_column_int (stmt, 2);
-      g_ptr_array_add (facets, facet);
-    }
-  end_call (self);
-
-  if (rc != SQLITE_DONE)
-    {
-      set_sqlite_error (error, self->db, rc, self->path);
-      return NULL;
-    }
-
-  /* Kinds and statuses get their labels only here, so SQL could not
-   * order equal counts by label. */
-  if (kind == CHANCERY_FACET_KIND || kind == CHANCERY_FACET_STATUS)
-    g_ptr_array_sort (facets, compare_facets);
-
-  return g_steal_pointer (&facets);
-}
-
-static char *
-dup_joined (ChanceryStore *self,
-            const char    *sql,
-            gint64         id)
-{
-  sqlite3_stmt *stmt;
-  char *result = NULL;
-
-  begin_call (self, NULL);
-  stmt = get_statement (self, sql, NULL);
-  if (stmt != NULL)
-    {
-      sqlite3_bind_int64 (stmt, 1, id);
-      if (sqlite3_step (stmt) == SQLITE_ROW)
-        result = dup_column_text (stmt, 0);
-      sqlite3_reset (stmt);
-    }
-  end_call (self);
-
-  return result != NULL ? result : g_strdup ("");
-}
-
-char *
-chancery_store_dup_event_countries (ChanceryStore *self,
-                                    gint64         id)
-{
-  g_return_val_if_fail (CHANCERY_IS_STORE (self), NULL);
-
-  return dup_joined (self,
-                     "SELECT group_concat(n, ', ') FROM (SELECT ifnull(c.name, x.country) AS n"
-                     " FROM event_country x LEFT JOIN country c ON c.code = x.country"
-                     " WHERE x.event_id = ? ORDER BY n)", id);
-}
-
-char *
-chancery_store_dup_event_actors (ChanceryStore *self,
-                                 gint64         id)
-{
-  g_return_val_if_fail (CHANCERY_IS_STORE (self), NULL);
-
-  return dup_joined (self,
-                     "SELECT group_concat(n, ', ') FROM (SELECT a.name AS n FROM event_actor x"
-                     " JOIN actor a ON a.id = x.actor_id WHERE x.event_id = ? ORDER BY x.role, n)", id);
-}
-
-/* Writing */
-
-struct _ChanceryImporter
-{
-  ChanceryStore *store;
-  gboolean       open;
-};
-
-ChanceryImporter *
-chancery_importer_begin (ChanceryStore  *store,
-                         GError        **error)
-{
-  ChanceryImporter *self;
-
-  g_return_val_if_fail (CHANCERY_IS_STORE (store), NULL);
-
-  if (!store->writable)
-    {
-      g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_IO,
-                   _("%s: opened read-only; cannot import into it"), store->path);
-      return NULL;
-    }
-
-  g_rec_mutex_lock (&store->mutex);
-  if (!exec_sql (store, "BEGIN IMMEDIATE", error))
-    {
-      g_rec_mutex_unlock (&store->mutex);
-      return NULL;
-    }
-
-  self = g_new0 (ChanceryImporter, 1);
-  self->store = g_object_ref (store);
-  self->open = TRUE;
-
-  return self;
-}
-
-static void
-importer_free (ChanceryImporter *self)
-{
-  g_rec_mutex_unlock (&self->store->mutex);
-  g_object_unref (self->store);
-  g_free (self);
-}
-
-gboolean
-chancery_importer_commit (ChanceryImporter  *self,
-                          GError           **error)
-{
-  gboolean ok;
-
-  g_return_val_if_fail (self != NULL, FALSE);
-
-  ok = exec_sql (self->store, "COMMIT", error);
-  if (!ok)
-    exec_sql (self->store, "ROLLBACK", NULL);
-  importer_free (self);
-
-  return ok;
-}
-
-void
-chancery_importer_abort (ChanceryImporter *self)
-{
-  if (self == NULL)
-    return;
-
-  exec_sql (self->store, "ROLLBACK", NULL);
-  importer_free (self);
-}
-
-static void
-bind_text_or_null (sqlite3_stmt *stmt,
-                   int           column,
-                   const char   *text)
-{
-  if (text != NULL)
-    sqlite3_bind_text (stmt, column, text, -1, SQLITE_TRANSIENT);
-  else
-    sqlite3_bind_null (stmt, column);
-}
-
-/* Runs a cached statement with text values bound in order (NULLs allowed). */
-static gboolean
-run_with_texts (ChanceryStore  *store,
-                const char     *sql,
-                GError        **error,
-                guint           n,
-                ...)
-{
-  sqlite3_stmt *stmt;
-  va_list args;
-  int rc;
-
-  if (!(stmt = get_statement (store, sql, error)))
-    return FALSE;
-
-  va_start (args, n);
-  for (guint i = 0; i < n; i++)
-    bind_text_or_null (stmt, i + 1, va_arg (args, const char *));
-  va_end (args);
-
-  rc = sqlite3_step (stmt);
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-    return set_sqlite_error (error, store->db, rc, store->path);
-
-  return TRUE;
-}
-
-static gboolean
-exists_with_text (ChanceryStore *store,
-                  const char    *sql,
-                  const char    *value)
-{
-  sqlite3_stmt *stmt;
-  gboolean found;
-
-  if (value == NULL || !(stmt = get_statement (store, sql, NULL)))
-    return FALSE;
-
-  sqlite3_bind_text (stmt, 1, value, -1, SQLITE_TRANSIENT);
-  found = sqlite3_step (stmt) == SQLITE_ROW;
-  sqlite3_reset (stmt);
-
-  return found;
-}
-
-gboolean
-chancery_importer_put_country (ChanceryImporter  *self,
-                               const char        *code,
-                               const char        *name,
-                               GError           **error)
-{
-  g_return_val_if_fail (self != NULL && code != NULL && name != NULL, FALSE);
-
-  return run_with_texts (self->store,
-                         "INSERT INTO country (code, name) VALUES (?, ?)"
-                         " ON CONFLICT (code) DO UPDATE SET name = excluded.name"
-                         " WHERE name IS NOT excluded.name",
-                         error, 2, code, name);
-}
-
-gboolean
-chancery_importer_put_actor (ChanceryImporter  *self,
-                             const char        *uid,
-                             const char        *name,
-                             const char        *title,
-                             const char        *country,
-                             GError           **error)
-{
-  g_return_val_if_fail (self != NULL && uid != NULL && name != NULL, FALSE);
-
-  return run_with_texts (self->store,
-                         "INSERT INTO actor (uid, name, title, country) VALUES (?, ?, ?, ?)"
-                         " ON CONFLICT (uid) DO UPDATE SET name = excluded.name,"
-                         " title = excluded.title, country = excluded.country"
-                         " WHERE (name, title, country) IS NOT"
-                         " (excluded.name, excluded.title, excluded.country)",
-                         error, 4, uid, name, title, country);
-}
-
-gboolean
-chancery_importer_put_project (ChanceryImporter    *self,
-                               const char          *uid,
-                               const char          *name,
-                               const char          *description,
-                               const char * const  *countries,
-                               GError             **error)
-{
-  g_return_val_if_fail (self != NULL && uid != NULL && name != NULL, FALSE);
-
-  if (!run_with_texts (self->store,
-                       "INSERT INTO project (uid, name, description) VALUES (?, ?, ?)"
-                       " ON CONFLICT (uid) DO UPDATE SET name = excluded.name,"
-                       " description = excluded.description"
-                       " WHERE (name, description) IS NOT (excluded.name, excluded.description)",
-                       error, 3, uid, name, description))
-    return FALSE;
-
-  if (!run_with_texts (self->store,
-                       "DELETE FROM project_country WHERE project_id ="
-                       " (SELECT id FROM project WHERE uid = ?)", error, 1, uid))
-    return FALSE;
-
-  for (guint i = 0; countries != NULL && countries[i] != NULL; i++)
-    {
-      if (!run_with_texts (self->store,
-                           "INSERT OR IGNORE INTO project_country (project_id, country)"
-                           " SELECT id, ? FROM project WHERE uid = ?",
-                           error, 2, countries[i], uid))
-        return FALSE;
-    }
-
-  return TRUE;
-}
-
-gboolean
-chancery_importer_put_source (ChanceryImporter  *self,
-                              const char        *uid,
-                              const char        *publisher,
-                              const char        *title,
-                              const char        *reference,
-                              const char        *url,
-                              const char        *published,
-                              GError           **error)
-{
-  g_return_val_if_fail (self != NULL && uid != NULL, FALSE);
-
-  return run_with_texts (self->store,
-                         "INSERT INTO source (uid, publisher, title, reference, url, published)"
-                         " VALUES (?, ?, ?, ?, ?, ?)"
-                         " ON CONFLICT (uid) DO UPDATE SET publisher = excluded.publisher,"
-                         " title = excluded.title, reference = excluded.reference,"
-                         " url = excluded.url, published = excluded.published"
-                         " WHERE (publisher, title, reference, url, published) IS NOT"
-                         " (excluded.publisher, excluded.title, excluded.reference,"
-                         " excluded.url, excluded.published)",
-                         error, 6, uid, publisher, title, reference, url, published);
-}
-
-gboolean
-chancery_importer_has_country (ChanceryImporter *self, const char *code)
-{
-  return exists_with_text (self->store, "SELECT 1 FROM country WHERE code = ?", code);
-}
-
-gboolean
-chancery_importer_has_actor (ChanceryImporter *self, const char *uid)
-{
-  return exists_with_text (self->store, "SELECT 1 FROM actor WHERE uid = ?", uid);
-}
-
-gboolean
-chancery_importer_has_project (ChanceryImporter *self, const char *uid)
-{
-  return exists_with_text (self->store, "SELECT 1 FROM project WHERE uid = ?", uid);
-}
-
-gboolean
-chancery_importer_has_source (ChanceryImporter *self, const char *uid)
-{
-  return exists_with_text (self->store, "SELECT 1 FROM source WHERE uid = ?", uid);
-}
-
-gboolean
-chancery_importer_has_event (ChanceryImporter *self, const char *uid)
-{
-  return exists_with_text (self->store, "SELECT 1 FROM event WHERE uid = ?", uid);
-}
-
-/* A digest of everything put_event stores, to tell an unchanged event
- * from an updated one. Fields are separated by bytes that cannot occur in
- * valid UTF-8 text. */
-static char *
-event_fingerprint (const ChanceryEvent *event)
-{
-  g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
-  char numbers[128];
-
-#define FIELD(s) G_STMT_START { \
-    const char *field_ = (s); \
-    if (field_ != NULL) g_checksum_update (sum, (const guchar *) field_, -1); \
-    g_checksum_update (sum, (const guchar *) "\xff", 1); \
-  } G_STMT_END
-
-  g_snprintf (numbers, sizeof numbers, "%d %d %d %.9g %.9g %.9g", event->kind, event->status,
-              event->has_coordinates, event->latitude, event->longitude, event->importance);
-  FIELD (numbers);
-  FIELD (event->title);
-  FIELD (event->summary);
-  FIELD (event->date_text);
-  FIELD (event->place_name);
-  FIELD (event->place_country);
-  FIELD (event->cameo);
-  for (guint i = 0; i < event->actors->len; i++)
-    {
-      const ChanceryEventActor *a = g_ptr_array_index (event->actors, i);
-      FIELD (a->uid);
-      FIELD (chancery_role_to_string (a->role));
-    }
-  g_checksum_update (sum, (const guchar *) "\xfe", 1);
-  for (guint i = 0; i < event->countries->len; i++)
-    FIELD (((ChanceryEventCountry *) g_ptr_array_index (event->countries, i))->code);
-  g_checksum_update (sum, (const guchar *) "\xfe", 1);
-  for (guint i = 0; i < event->projects->len; i++)
-    FIELD (((ChanceryEventProject *) g_ptr_array_index (event->projects, i))->uid);
-  g_checksum_update (sum, (const guchar *) "\xfe", 1);
-  for (guint i = 0; i < event->sources->len; i++)
-    {
-      const ChanceryEventSource *s = g_ptr_array_index (event->sources, i);
-      FIELD (s->uid);
-      FIELD (s->quote);
-    }
-  g_checksum_update (sum, (const guchar *) "\xfe", 1);
-  for (guint i = 0; i < event->links->len; i++)
-    {
-      const ChanceryEventLink *l = g_ptr_array_index (event->links, i);
-      FIELD (l->uid);
-      FIELD (l->relation);
-    }
-
-#undef FIELD
-
-  return g_strdup (g_checksum_get_string (sum));
-}
-
-static gboolean
-lookup_event (ChanceryStore  *store,
-              const char     *uid,
-              gint64         *id,
-              char          **fingerprint,
-              GError        **error)
-{
-  sqlite3_stmt *stmt;
-  int rc;
-
-  if (!(stmt = get_statement (store, "SELECT id, fingerprint FROM event WHERE uid = ?", error)))
-    return FALSE;
-
-  sqlite3_bind_text (stmt, 1, uid, -1, SQLITE_TRANSIENT);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    {
-      *id = sqlite3_column_int64 (stmt, 0);
-      *fingerprint = dup_column_text (stmt, 1);
-    }
-  else
-    {
-      *id = -1;
-      *fingerprint = NULL;
-    }
-  sqlite3_reset (stmt);
-
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    return set_sqlite_error (error, store->db, rc, store->path);
-
-  return TRUE;
-}
-
-static gboolean
-put_place (ChanceryStore        *store,
-           const ChanceryEvent  *event,
-           gint64               *place_id,
-           GError              **error)
-{
-  sqlite3_stmt *stmt;
-  int rc;
-
-  *place_id = -1;
-  if (event->place_name == NULL)
-    return TRUE;
-
-  if (!(stmt = get_statement (store,
-        "INSERT INTO place (name, country, lat, lon) VALUES (?, ?, ?, ?)"
-        " ON CONFLICT (name, country) DO UPDATE SET"
-        " lat = ifnull(excluded.lat, lat), lon = ifnull(excluded.lon, lon)"
-        " RETURNING id", error)))
-    return FALSE;
-
-  sqlite3_bind_text (stmt, 1, event->place_name, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 2, event->place_country != NULL ? event->place_country : "", -1, SQLITE_TRANSIENT);
-  if (event->has_coordinates)
-    {
-      sqlite3_bind_double (stmt, 3, event->latitude);
-      sqlite3_bind_double (stmt, 4, event->longitude);
-    }
-
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    *place_id = sqlite3_column_int64 (stmt, 0);
-  /* RETURNING statements finish their work on the next step. */
-  while (rc == SQLITE_ROW)
-    rc = sqlite3_step (stmt);
-  sqlite3_reset (stmt);
-
-  if (rc != SQLITE_DONE)
-    return set_sqlite_error (error, store->db, rc, store->path);
-
-  return TRUE;
-}
-
-static gboolean
-write_event_row (ChanceryStore        *store,
-                 const ChanceryEvent  *event,
-                 gint64                place_id,
-                 const char           *fingerprint,
-                 gint64               *id,
-                 GError              **error)
-{
-  sqlite3_stmt *stmt;
-  gint32 lo, hi;
-  int rc;
-
-  if (*id >= 0)
-    stmt = get_statement (store,
-                          "UPDATE event SET kind = ?1, status = ?2, title = ?3, summary = ?4,"
-                          " date = ?5, lo_day = ?6, hi_day = ?7, precision = ?8, flags = ?9,"
-                          " place_id = ?10, cameo = ?11, importance = ?12, fingerprint = ?13"
-                          " WHERE id = ?14", error);
-  else
-    stmt = get_statement (store,
-                          "INSERT INTO event (kind, status, title, summary, date, lo_day, hi_day,"
-                          " precision, flags, place_id, cameo, importance, fingerprint, uid)"
-                          " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?15)", error);
-  if (stmt == NULL)
-    return FALSE;
-
-  chancery_date_get_extent (&event->date, &lo, &hi);
-  sqlite3_bind_int (stmt, 1, event->kind);
-  sqlite3_bind_int (stmt, 2, event->status);
-  sqlite3_bind_text (stmt, 3, event->title, -1, SQLITE_TRANSIENT);
-  bind_text_or_null (stmt, 4, event->summary);
-  sqlite3_bind_text (stmt, 5, event->date_text, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int (stmt, 6, lo);
-  sqlite3_bind_int (stmt, 7, hi);
-  sqlite3_bind_int (stmt, 8, chancery_date_get_precision (&event->date));
-  sqlite3_bind_int (stmt, 9, chancery_index_flags_for_date (&event->date));
-  if (place_id >= 0)
-    sqlite3_bind_int64 (stmt, 10, place_id);
-  bind_text_or_null (stmt, 11, event->cameo);
-  sqlite3_bind_double (stmt, 12, event->importance);
-  sqlite3_bind_text (stmt, 13, fingerprint, -1, SQLITE_TRANSIENT);
-  if (*id >= 0)
-    sqlite3_bind_int64 (stmt, 14, *id);
-  else
-    sqlite3_bind_text (stmt, 15, event->uid, -1, SQLITE_TRANSIENT);
-
-  rc = sqlite3_step (stmt);
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    return set_sqlite_error (error, store->db, rc, store->path);
-
-  if (*id < 0)
-    *id = sqlite3_last_insert_rowid (store->db);
-
-  return TRUE;
-}
-
-static gboolean
-run_with_id (ChanceryStore  *store,
-             const char     *sql,
-             gint64          id,
-             GError        **error)
-{
-  sqlite3_stmt *stmt;
-  int rc;
-
-  if (!(stmt = get_statement (store, sql, error)))
-    return FALSE;
-
-  sqlite3_bind_int64 (stmt, 1, id);
-  rc = sqlite3_step (stmt);
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    return set_sqlite_error (error, store->db, rc, store->path);
-
-  return TRUE;
-}
-
-static gboolean
-clear_event_relations (ChanceryStore  *store,
-                       gint64          id,
-                       GError        **error)
-{
-  return run_with_id (store, "DELETE FROM event_actor WHERE event_id = ?", id, error) &&
-         run_with_id (store, "DELETE FROM event_country WHERE event_id = ?", id, error) &&
-         run_with_id (store, "DELETE FROM event_project WHERE event_id = ?", id, error) &&
-         run_with_id (store, "DELETE FROM event_source WHERE event_id = ?", id, error) &&
-         run_with_id (store, "DELETE FROM event_link WHERE event_id = ?", id, error) &&
-         run_with_id (store, "DELETE FROM event_fts WHERE rowid = ?", id, error);
-}
-
-/* Binds (event id, text, extra text, number) and runs sql once. */
-static gboolean
-insert_relation (ChanceryStore  *store,
-                 const char     *sql,
-                 gint64          id,
-                 const char     *text,
-                 const char     *extra,
-                 gint64          number,
-                 GError        **error)
-{
-  sqlite3_stmt *stmt;
-  int rc;
-
-  if (!(stmt = get_statement (store, sql, error)))
-    return FALSE;
-
-  sqlite3_bind_int64 (stmt, 1, id);
-  bind_text_or_null (stmt, 2, text);
-  if (sqlite3_bind_parameter_count (stmt) >= 3)
-    bind_text_or_null (stmt, 3, extra);
-  if (sqlite3_bind_parameter_count (stmt) >= 4)
-    sqlite3_bind_int64 (stmt, 4, number);
-  rc = sqlite3_step (stmt);
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    return set_sqlite_error (error, store->db, rc, store->path);
-
-  return TRUE;
-}
-
-static gboolean
-write_event_relations (ChanceryStore        *store,
-                       const ChanceryEvent  *event,
-                       gint64                id,
-                       GError              **error)
-{
-  for (guint i = 0; i < event->actors->len; i++)
-    {
-      const ChanceryEventActor *a = g_ptr_array_index (event->actors, i);
-
-      if (!exists_with_text (store, "SELECT 1 FROM actor WHERE uid = ?", a->uid))
-        {
-          g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_NOT_FOUND,
-                       _("Actor “%s” does not exist"), a->uid);
-          return FALSE;
-        }
-      if (!insert_relation (store,
-                            "INSERT OR IGNORE INTO event_actor (event_id, actor_id, role)"
-                            " SELECT ?1, id, ?4 FROM actor WHERE uid = ?2",
-                            id, a->uid, NULL, a->role, error))
-        return FALSE;
-    }
-
-  for (guint i = 0; i < event->countries->len; i++)
-    {
-      const ChanceryEventCountry *c = g_ptr_array_index (event->countries, i);
-
-      if (!insert_relation (store,
-                            "INSERT OR IGNORE INTO event_country (event_id, country)"
-                            " VALUES (?1, ?2)",
-                            id, c->code, NULL, 0, error))
-        return FALSE;
-    }
-
-  for (guint i = 0; i < event->projects->len; i++)
-    {
-      const ChanceryEventProject *p = g_ptr_array_index (event->projects, i);
-
-      if (!exists_with_text (store, "SELECT 1 FROM project WHERE uid = ?", p->uid))
-        {
-          g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_NOT_FOUND,
-                       _("Project “%s” does not exist"), p->uid);
-          return FALSE;
-        }
-      if (!insert_relation (store,
-                            "INSERT OR IGNORE INTO event_project (event_id, project_id)"
-                            " SELECT ?1, id FROM project WHERE uid = ?2",
-                            id, p->uid, NULL, 0, error))
-        return FALSE;
-    }
-
-  for (guint i = 0; i < event->sources->len; i++)
-    {
-      const ChanceryEventSource *s = g_ptr_array_index (event->sources, i);
-
-      if (!exists_with_text (store, "SELECT 1 FROM source WHERE uid = ?", s->uid))
-        {
-          g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_NOT_FOUND,
-                       _("Source “%s” does not exist"), s->uid);
-          return FALSE;
-        }
-      if (!insert_relation (store,
-                            "INSERT OR REPLACE INTO event_source (event_id, source_id, quote, position)"
-                            " SELECT ?1, id, ?3, ?4 FROM source WHERE uid = ?2",
-                            id, s->uid, s->quote, i, error))
-        return FALSE;
-    }
-
-  for (guint i = 0; i < event->links->len; i++)
-    {
-      const ChanceryEventLink *l = g_ptr_array_index (event->links, i);
-
-      if (!insert_relation (store,
-                            "INSERT OR IGNORE INTO event_link (event_id, target_uid, relation)"
-                            " VALUES (?1, ?2, ?3)",
-                            id, l->uid, l->relation, 0, error))
-        return FALSE;
-    }
-
-  return TRUE;
-}
-
-static gboolean
-write_event_fts (ChanceryStore        *store,
-                 const ChanceryEvent  *event,
-                 gint64                id,
-                 GError              **error)
-{
-  g_autoptr(GString) quotes = g_string_new (NULL);
-  sqlite3_stmt *stmt;
-  int rc;
-
-  for (guint i = 0; i < event->sources->len; i++)
-    {
-      const ChanceryEventSource *s = g_ptr_array_index (event->sources, i);
-
-      if (s->quote != NULL)
-        g_string_append_printf (quotes, "%s\n", s->quote);
-    }
-
-  if (!(stmt = get_statement (store,
-        "INSERT INTO event_fts (rowid, title, summary, quotes, names) VALUES (?1, ?2, ?3, ?4,"
-        " (SELECT group_concat(n, ' ') FROM ("
-        "   SELECT a.name AS n FROM event_actor x JOIN actor a ON a.id = x.actor_id WHERE x.event_id = ?1"
-        "   UNION ALL SELECT ifnull(c.name, '') || ' ' || x.country FROM event_country x"
-        "     LEFT JOIN country c ON c.code = x.country WHERE x.event_id = ?1"
-        "   UNION ALL SELECT p.name FROM event_project x JOIN project p ON p.id = x.project_id"
-        "     WHERE x.event_id = ?1"
-        "   UNION ALL SELECT ?5)))", error)))
-    return FALSE;
-
-  sqlite3_bind_int64 (stmt, 1, id);
-  sqlite3_bind_text (stmt, 2, event->title, -1, SQLITE_TRANSIENT);
-  bind_text_or_null (stmt, 3, event->summary);
-  sqlite3_bind_text (stmt, 4, quotes->str, -1, SQLITE_TRANSIENT);
-  bind_text_or_null (stmt, 5, event->place_name);
-  rc = sqlite3_step (stmt);
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    return set_sqlite_error (error, store->db, rc, store->path);
-
-  return TRUE;
-}
-
-gboolean
-chancery_importer_put_event (ChanceryImporter     *self,
-                             const ChanceryEvent  *event,
-                             ChanceryPutResult    *result,
-                             GError              **error)
-{
-  g_autofree char *fingerprint = NULL;
-  g_autofree char *old_fingerprint = NULL;
-  gint64 id, place_id;
-  gboolean existed;
-
-  g_return_val_if_fail (self != NULL, FALSE);
-  g_return_val_if_fail (event != NULL && event->uid != NULL && event->title != NULL, FALSE);
-  g_return_val_if_fail (event->date_text != NULL, FALSE);
-
-  fingerprint = event_fingerprint (event);
-  if (!lookup_event (self->store, event->uid, &id, &old_fingerprint, error))
-    return FALSE;
-
-  existed = id >= 0;
-  if (existed && g_strcmp0 (fingerprint, old_fingerprint) == 0)
-    {
-      if (result != NULL)
-        *result = CHANCERY_PUT_UNCHANGED;
-      return TRUE;
-    }
-
-  if (!put_place (self->store, event, &place_id, error) ||
-      (existed && !clear_event_relations (self->store, id, error)) ||
-      !write_event_row (self->store, event, place_id, fingerprint, &id, error) ||
-      !write_event_relations (self->store, event, id, error) ||
-      !write_event_fts (self->store, event, id, error))
-    return FALSE;
-
-  if (result != NULL)
-    *result = existed ? CHANCERY_PUT_UPDATED : CHANCERY_PUT_INSERTED;
-
-  return TRUE;
-}
-
-gboolean
-chancery_store_create_at_version (const char  *path,
-                                  int          version,
-                                  GError     **error)
-{
-  g_autoptr(ChanceryStore) self = NULL;
-
-  g_return_val_if_fail (path != NULL, FALSE);
-  g_return_val_if_fail (version >= 1 && version <= CHANCERY_SCHEMA_VERSION, FALSE);
-
-  if (g_file_test (path, G_FILE_TEST_EXISTS))
-    {
-      g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_IO, _("%s: already exists"), path);
-      return FALSE;
-    }
-
-  self = g_object_new (CHANCERY_TYPE_STORE, NULL);
-  self->path = g_strdup (path);
-  if (!open_connection (self, CHANCERY_STORE_READ_WRITE | CHANCERY_STORE_CREATE, error))
-    return FALSE;
-
-  return run_migrations (self, 0, version, error);
-}
-
-/* JSON export support */
-
-static gboolean
-build_record_array (ChanceryStore        *self,
-                    const ChanceryFilter *filter,
-                    JsonBuilder          *builder,
-                    const char           *member,
-                    const char           *sql_template,
-                    const char * const   *names,
-                    guint                 n_uses,
-                    GError              **error)
-{
-  g_autoptr(GString) where = g_string_new (NULL);
-  g_autoptr(GArray) binds = new_binds ();
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autoptr(GString) sql = g_string_new (sql_template);
-  int rc;
-
-  /* The filter appears n_uses times in the query, each with its own values. */
-  for (guint i = 0; i < n_uses; i++)
-    {
-      g_string_truncate (where, 0);
-      append_conditions (where, binds, filter, -1);
-    }
-  g_string_replace (sql, "@FILTER@", where->str, 0);
-  if (!(stmt = prepare_with_binds (self, sql->str, binds, error)))
-    return FALSE;
-
-  json_builder_set_member_name (builder, member);
-  json_builder_begin_array (builder);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      json_builder_begin_object (builder);
-      for (int i = 0; names[i] != NULL; i++)
-        {
-          const char *text = (const char *) sqlite3_column_text (stmt, i);
-
-          if (text == NULL)
-            continue;
-          json_builder_set_member_name (builder, names[i]);
-          if (g_str_equal (names[i], "countries"))
-            {
-              g_auto(GStrv) codes = g_strsplit (text, ",", -1);
-
-              json_builder_begin_array (builder);
-              for (guint c = 0; codes[c] != NULL; c++)
-                json_builder_add_string_value (builder, codes[c]);
-              json_builder_end_array (builder);
-            }
-          else
-            json_builder_add_string_value (builder, text);
-        }
-      json_builder_end_object (builder);
-    }
-  json_builder_end_array (builder);
-
-  if (rc != SQLITE_DONE)
-    return set_sqlite_error (error, self->db, rc, self->path);
-
-  return TRUE;
-}
-
-#define FILTERED_EVENTS "(SELECT e.id FROM event e WHERE 1@FILTER@)"
-
-gboolean
-chancery_store_build_json_records (ChanceryStore         *self,
-                                   const ChanceryFilter  *filter,
-                                   JsonBuilder           *builder,
-                                   GError               **error)
-{
-  static const char * const country_names[] = { "code", "name", NULL };
-  static const char * const source_names[] = {
-    "id", "publisher", "title", "reference", "url", "published", NULL
-  };
-  static const char * const actor_names[] = { "id", "name", "title", "country", NULL };
-  static const char * const project_names[] = { "id", "name", "description", "countries", NULL };
-  gboolean ok;
-
-  g_return_val_if_fail (CHANCERY_IS_STORE (self), FALSE);
-
-  begin_call (self, NULL);
-  ok = build_record_array (self, filter, builder, "countries",
-         "SELECT code, name FROM country WHERE code IN ("
-         " SELECT country FROM event_country WHERE event_id IN " FILTERED_EVENTS
-         " UNION SELECT a.country FROM actor a JOIN event_actor x ON x.actor_id = a.id"
-         "   WHERE x.event_id IN " FILTERED_EVENTS
-         " UNION SELECT pc.country FROM project_country pc JOIN event_project x"
-         "   ON x.project_id = pc.project_id WHERE x.event_id IN " FILTERED_EVENTS
-         " UNION SELECT p.country FROM place p JOIN event e2 ON e2.place_id = p.id"
-         "   WHERE e2.id IN " FILTERED_EVENTS ") ORDER BY code",
-         country_names, 4, error) &&
-       build_record_array (self, filter, builder, "sources",
-         "SELECT uid, publisher, title, reference, url, published FROM source WHERE id IN ("
-         " SELECT source_id FROM event_source WHERE event_id IN " FILTERED_EVENTS ") ORDER BY uid",
-         source_names, 1, error) &&
-       build_record_array (self, filter, builder, "actors",
-         "SELECT uid, name, title, country FROM actor WHERE id IN ("
-         " SELECT actor_id FROM event_actor WHERE event_id IN " FILTERED_EVENTS ") ORDER BY uid",
-         actor_names, 1, error) &&
-       build_record_array (self, filter, builder, "projects",
-         "SELECT p.uid, p.name, p.description,"
-         " (SELECT group_concat(country) FROM project_country pc WHERE pc.project_id = p.id)"
-         " FROM project p WHERE p.id IN ("
-         " SELECT project_id FROM event_project WHERE event_id IN " FILTERED_EVENTS ") ORDER BY p.uid",
-         project_names, 1, error);
-  end_call (self);
-
-  return ok;
 }

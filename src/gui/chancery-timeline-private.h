@@ -99,6 +99,7 @@ typedef struct
   guint    n_rows;
   gboolean dense;
   guint    n_hidden;
+  gboolean deferred;             /* many lanes: items only once on screen */
   guint    first_item;           /* into scene->items */
   guint    n_items;
   guint    first_bin;            /* into scene->bins */
@@ -132,7 +133,6 @@ typedef struct
   PangoFontDescription  *bold_font;
   GHashTable            *title_layouts;   /* position -> PangoLayout */
   GHashTable            *text_layouts;    /* "font|text" -> PangoLayout */
-  float                  char_width;
   float                  line_height;
 } ChanceryScene;
 

@@ -23,6 +23,8 @@
 #define RUG_HEIGHT      7.0f
 #define DENSE_HEIGHT   50.0f
 #define MAX_ROWS       24
+#define MANY_LANES     12
+#define ESTIMATE_PIXELS 160.0
 #define MIN_ROWS        8
 #define MARKER_SIZE    12.0f
 #define BAR_HEIGHT     14.0f
@@ -35,13 +37,21 @@
 #define MAX_BUCKETS    (1u << 14)
 #define LAYOUT_CACHE_MAX 4096
 
+/* Prefix counts of one lane (or the whole index) over power-of-two buckets
+ * of days: prefix[b] events have lo before bucket b. Buckets are as fine as
+ * the lane is busy, so a quiet lane costs a few hundred bytes. */
+typedef struct
+{
+  guint32 *prefix;           /* NULL until first needed */
+  gint32   origin;           /* day of bucket 0 */
+  guint    shift;            /* buckets are 1 << shift days */
+  guint    n_buckets;
+} Prefix;
+
 struct _ChanceryDensity
 {
   ChanceryIndex *index;
-  gint32         origin;     /* day of bucket 0 */
-  guint          shift;      /* buckets are 1 << shift days */
-  guint          n_buckets;
-  guint32      **prefix;     /* per lane, then the whole index; lazily */
+  Prefix        *prefixes;   /* per lane, then the whole index */
 };
 
 typedef struct
@@ -338,20 +348,9 @@ ChanceryDensity *
 chancery_density_new (ChanceryIndex *index)
 {
   ChanceryDensity *density = g_new0 (ChanceryDensity, 1);
-  gint64 span;
 
   density->index = chancery_index_ref (index);
-  density->shift = 0;
-  density->origin = index->min_day;
-  span = (gint64) index->max_day - index->min_day + 1;
-  /* Power-of-two buckets, few enough to keep each lane's array small. */
-  while ((span >> density->shift) + 2 > MAX_BUCKETS)
-    density->shift++;
-  density->origin = (gint32) (floor_div (index->min_day, (gint64) 1 << density->shift)
-                              << density->shift);
-  span = (gint64) index->max_day - density->origin + 1;
-  density->n_buckets = (guint) (((span - 1) >> density->shift) + 1);
-  density->prefix = g_new0 (guint32 *, index->lanes->len + 1);
+  density->prefixes = g_new0 (Prefix, index->lanes->len + 1);
 
   return density;
 }
@@ -363,8 +362,8 @@ chancery_density_free (ChanceryDensity *density)
     return;
 
   for (guint i = 0; i <= density->index->lanes->len; i++)
-    g_free (density->prefix[i]);
-  g_free (density->prefix);
+    g_free (density->prefixes[i].prefix);
+  g_free (density->prefixes);
   chancery_index_unref (density->index);
   g_free (density);
 }
@@ -375,47 +374,57 @@ chancery_density_get_index (ChanceryDensity *density)
   return density->index;
 }
 
-static guint32 *
-density_prefix (ChanceryDensity *density,
-                int              lane)
+static gint32
+lo_at (const ChanceryIndex *index,
+       const ChanceryLane  *lane,
+       guint                i)
 {
-  guint slot = lane < 0 ? density->index->lanes->len : (guint) lane;
+  return index->events[lane != NULL ? lane->items[i] : i].lo;
+}
+
+static Prefix *
+density_prefix (ChanceryDensity *density,
+                int              lane_index)
+{
   const ChanceryIndex *index = density->index;
-  guint32 *prefix;
+  guint slot = lane_index < 0 ? index->lanes->len : (guint) lane_index;
+  const ChanceryLane *lane = lane_index < 0 ? NULL : g_ptr_array_index (index->lanes, lane_index);
+  Prefix *p = &density->prefixes[slot];
+  guint n = lane != NULL ? lane->n_items : index->n_events;
+  guint max_buckets;
+  gint64 span;
 
-  if (density->prefix[slot] != NULL)
-    return density->prefix[slot];
+  if (p->prefix != NULL || n == 0)
+    return p;
 
-  prefix = g_new0 (guint32, density->n_buckets + 1);
-  if (lane < 0)
-    {
-      for (guint i = 0; i < index->n_events; i++)
-        prefix[((index->events[i].lo - density->origin) >> density->shift) + 1]++;
-    }
-  else
-    {
-      const ChanceryLane *l = g_ptr_array_index (index->lanes, lane);
+  /* About one bucket per four events, within [64, MAX_BUCKETS]. */
+  max_buckets = CLAMP (n / 4, 64, MAX_BUCKETS);
+  span = (gint64) lo_at (index, lane, n - 1) - lo_at (index, lane, 0) + 1;
+  p->shift = 0;
+  while ((span >> p->shift) + 2 > max_buckets)
+    p->shift++;
+  p->origin = (gint32) (floor_div (lo_at (index, lane, 0), (gint64) 1 << p->shift) << p->shift);
+  p->n_buckets = (guint) ((((gint64) lo_at (index, lane, n - 1) - p->origin) >> p->shift) + 1);
 
-      for (guint i = 0; i < l->n_items; i++)
-        prefix[((index->events[l->items[i]].lo - density->origin) >> density->shift) + 1]++;
-    }
-  for (guint b = 1; b <= density->n_buckets; b++)
-    prefix[b] += prefix[b - 1];
+  p->prefix = g_new0 (guint32, p->n_buckets + 1);
+  for (guint i = 0; i < n; i++)
+    p->prefix[((lo_at (index, lane, i) - p->origin) >> p->shift) + 1]++;
+  for (guint b = 1; b <= p->n_buckets; b++)
+    p->prefix[b] += p->prefix[b - 1];
 
-  density->prefix[slot] = prefix;
-  return prefix;
+  return p;
 }
 
 static guint
-bucket_of (const ChanceryDensity *density,
-           gint32                 day)
+bucket_of (const Prefix *p,
+           gint32        day)
 {
   gint64 b;
 
-  if (day <= density->origin)
+  if (day <= p->origin)
     return 0;
-  b = ((gint64) day - density->origin) >> density->shift;
-  return (guint) MIN (b, (gint64) density->n_buckets);
+  b = ((gint64) day - p->origin) >> p->shift;
+  return (guint) MIN (b, (gint64) p->n_buckets);
 }
 
 static guint
@@ -434,19 +443,20 @@ chancery_density_count (ChanceryDensity *density,
                         gint32           a,
                         gint32           b)
 {
-  gint32 mask = (1 << density->shift) - 1;
+  Prefix *p;
+  gint64 mask;
 
   if (b <= a)
     return 0;
 
-  /* Bucket-aligned: O(1) from the prefix counts. */
-  if ((((gint64) a - density->origin) & mask) == 0 &&
-      (((gint64) b - density->origin) & mask) == 0)
-    {
-      guint32 *prefix = density_prefix (density, lane);
+  p = density_prefix (density, lane);
+  if (p->prefix == NULL)
+    return 0;
 
-      return prefix[bucket_of (density, b)] - prefix[bucket_of (density, a)];
-    }
+  /* Bucket-aligned: O(1) from the prefix counts. */
+  mask = ((gint64) 1 << p->shift) - 1;
+  if ((((gint64) a - p->origin) & mask) == 0 && (((gint64) b - p->origin) & mask) == 0)
+    return p->prefix[bucket_of (p, b)] - p->prefix[bucket_of (p, a)];
 
   return lower_bound (density->index, lane, b) - lower_bound (density->index, lane, a);
 }
@@ -662,6 +672,7 @@ chancery_scene_set_pango (ChanceryScene *scene,
   g_clear_pointer (&scene->small_font, pango_font_description_free);
   g_clear_pointer (&scene->bold_font, pango_font_description_free);
   scene->label_font = scaled_font (base, 0.92, PANGO_WEIGHT_NORMAL);
+
   scene->small_font = scaled_font (base, 0.82, PANGO_WEIGHT_NORMAL);
   scene->bold_font = scaled_font (base, 0.82, PANGO_WEIGHT_BOLD);
 
@@ -728,9 +739,49 @@ shape_for (const ChanceryIndexEvent *e,
 typedef struct
 {
   float row_end[MAX_ROWS];
+  /* the last labelled item of each row, whose label may be shortened */
+  int   last_item[MAX_ROWS];
+  float marker_end[MAX_ROWS];
+  float label_u[MAX_ROWS];
   guint n_rows;
   guint max_rows;
 } Rows;
+
+/* No row is free at u0: shorten the longest-remaining label that runs
+ * past u0, if it keeps a readable length. Returns the row, or -1. */
+static int
+rows_make_room (Rows          *rows,
+                ChanceryScene *scene,
+                float          u0)
+{
+  int best = -1;
+  float best_width = 80;
+
+  for (guint r = 0; r < rows->max_rows; r++)
+    {
+      float width = u0 - ITEM_GAP - rows->label_u[r];
+
+      if (rows->last_item[r] < 0 || rows->marker_end[r] + ITEM_GAP > u0)
+        continue;
+      if (width >= best_width)
+        {
+          best = (int) r;
+          best_width = width;
+        }
+    }
+
+  if (best >= 0)
+    {
+      ChanceryItem *item = &g_array_index (scene->items, ChanceryItem, rows->last_item[best]);
+
+      if (scene->rtl)
+        item->label_x += item->label_width - best_width;
+      item->label_width = best_width;
+      rows->last_item[best] = -1;
+    }
+
+  return best;
+}
 
 static int
 rows_find (Rows  *rows,
@@ -744,7 +795,8 @@ rows_find (Rows  *rows,
   return -1;
 }
 
-/* Greedy row assignment of one lane's visible events; returns rows used. */
+/* Greedy row assignment of one lane's visible events into box->n_rows and
+ * box->n_hidden, appending their items. */
 static void
 layout_lane_events (ChanceryScene   *scene,
                     guint            lane_index,
@@ -764,7 +816,10 @@ layout_lane_events (ChanceryScene   *scene,
   Rows rows;
 
   for (guint r = 0; r < MAX_ROWS; r++)
-    rows.row_end[r] = -G_MAXFLOAT;
+    {
+      rows.row_end[r] = -G_MAXFLOAT;
+      rows.last_item[r] = -1;
+    }
   rows.n_rows = 0;
   rows.max_rows = max_rows;
 
@@ -809,33 +864,37 @@ layout_lane_events (ChanceryScene   *scene,
       if (u1 < -MARKER_SIZE || u0 > scene->width + MARKER_SIZE)
         continue;
 
-      {
-        CachedLayout *cached = title_layout (scene, position);
-        float want = MIN ((float) cached->natural_width, MAX_LABEL);
-        float visible0 = MAX (u0, 0), visible1 = MIN (u1, scene->width);
+      /* Measure the title only once the event has a row: events that end
+       * up bare or on the rug cost no text layout. */
+      row = rows_find (&rows, u0);
+      if (row < 0)
+        row = rows_make_room (&rows, scene, u0);
+      if (row >= 0)
+        {
+          float natural = title_layout (scene, position)->natural_width;
+          float want = MIN (natural, MAX_LABEL);
+          float visible0 = MAX (u0, 0), visible1 = MIN (u1, scene->width);
+          float room = visible1 - visible0 - 2 * LABEL_GAP;
 
-        float room = visible1 - visible0 - 2 * LABEL_GAP;
-
-        /* On the bar when it fits, or when the bar is long or runs off the
-         * end (nothing after it to label); otherwise after it. */
-        if (item.shape != CHANCERY_SHAPE_POINT &&
-            (room >= want ||
-             (room >= 3 * MIN_LABEL && (u1 > scene->width - 2 * MIN_LABEL || room >= 180))))
-          {
-            inside = TRUE;
-            label_u = visible0 + LABEL_GAP;
-            /* The bar holds the space anyway: no cap but its length. */
-            label_w = MIN ((float) cached->natural_width, room);
-          }
-        else
-          {
-            label_u = u1 + LABEL_GAP;
-            label_w = want;
-          }
-      }
+          /* On the bar when it fits, or when the bar is long or runs off the
+           * end (nothing after it to label); otherwise after it. */
+          if (item.shape != CHANCERY_SHAPE_POINT &&
+              (room >= want ||
+               (room >= 3 * MIN_LABEL && (u1 > scene->width - 2 * MIN_LABEL || room >= 180))))
+            {
+              inside = TRUE;
+              label_u = visible0 + LABEL_GAP;
+              /* The bar holds the space anyway: no cap but its length. */
+              label_w = MIN (natural, room);
+            }
+          else
+            {
+              label_u = u1 + LABEL_GAP;
+              label_w = want;
+            }
+        }
 
       end = inside ? u1 : label_u + label_w;
-      row = rows_find (&rows, u0);
       if (row < 0 || label_w < 1)
         {
           /* No room for the label: a bare marker, if there is room for that. */
@@ -849,6 +908,10 @@ layout_lane_events (ChanceryScene   *scene,
         {
           rows.row_end[row] = end + (label_w > 0 ? ITEM_GAP : 2);
           rows.n_rows = MAX (rows.n_rows, (guint) row + 1);
+          /* A label after its marker can give way to a later event. */
+          rows.last_item[row] = label_w > 0 && !inside ? (int) scene->items->len : -1;
+          rows.marker_end[row] = u1;
+          rows.label_u[row] = label_u;
         }
       else
         {
@@ -964,6 +1027,29 @@ layout_lane_bins (ChanceryScene   *scene,
   box->n_bins = scene->bins->len - box->first_bin;
 }
 
+/* Rows a lane will need, without looking at its events one by one: the
+ * most events starting within one item's width (power-of-two windows of
+ * days, counted in O(1) from the density prefix). */
+static guint
+estimate_rows (ChanceryScene *scene,
+               guint          lane_index,
+               guint          max_rows)
+{
+  double days_per_px = (scene->end - scene->start) / scene->width;
+  gint64 window = 1;
+  guint most = 0;
+
+  while (window < ESTIMATE_PIXELS * days_per_px && window < (1 << 24))
+    window <<= 1;
+
+  for (gint64 d = floor_div ((gint64) floor (scene->start), window) * window;
+       d < scene->end && most < max_rows; d += window)
+    most = MAX (most, chancery_density_count (scene->density, lane_index,
+                                              clamp_day (d), clamp_day (d + window)));
+
+  return CLAMP (most, 1, max_rows);
+}
+
 /* Lays out every lane from y = 0 with at most max_rows rows each; returns
  * the height of it all. */
 static float
@@ -973,6 +1059,7 @@ layout_lanes (ChanceryScene *scene,
 {
   const ChanceryIndex *index = scene->index;
   g_autoptr(GArray) rows_of_items = g_array_new (FALSE, FALSE, sizeof (int));
+  gboolean many = index->lanes->len > MANY_LANES;
   float y = 0;
 
   g_array_set_size (scene->lanes, 0);
@@ -998,6 +1085,17 @@ layout_lanes (ChanceryScene *scene,
         {
           box.n_rows = 0;
           box.height = HEADER_HEIGHT + DENSE_HEIGHT + LANE_PADDING;
+        }
+      else if (many)
+        {
+          /* Sized from counts, laid out for real only if it shows:
+           * off-screen lanes cost O(pixels), and a lane is as tall on
+           * screen as it was counted off screen. */
+          box.n_rows = estimate_rows (scene, l, max_rows);
+          box.deferred = TRUE;
+          box.height = HEADER_HEIGHT + box.n_rows * ROW_HEIGHT + RUG_HEIGHT + LANE_PADDING;
+          if (box.n_rows > MIN_ROWS)
+            *capped = TRUE;
         }
       else
         {
@@ -1055,6 +1153,7 @@ chancery_scene_layout (ChanceryScene *scene)
   for (guint l = 0; l < scene->lanes->len; l++)
     {
       ChanceryLaneBox *box = &g_array_index (scene->lanes, ChanceryLaneBox, l);
+      gboolean shown;
 
       box->y += offset;
       for (guint i = 0; i < box->n_items; i++)
@@ -1064,8 +1163,22 @@ chancery_scene_layout (ChanceryScene *scene)
           item->rect.origin.y += offset;
           item->area.origin.y += offset;
         }
-      if (box->dense && box->y < scene->height && box->y + box->height > CHANCERY_SCENE_AXIS_HEIGHT)
+
+      shown = box->y < scene->height && box->y + box->height > CHANCERY_SCENE_AXIS_HEIGHT;
+      if (box->dense && shown)
         layout_lane_bins (scene, l, box);
+      else if (box->deferred && shown)
+        {
+          g_autoptr(GArray) rows_of_items = g_array_new (FALSE, FALSE, sizeof (int));
+          guint n_rows = box->n_rows;
+
+          box->first_item = scene->items->len;
+          box->n_hidden = 0;
+          layout_lane_events (scene, l, n_rows, box, rows_of_items);
+          box->n_rows = n_rows;
+          box->n_items = scene->items->len - box->first_item;
+          place_lane_items (scene, box, rows_of_items);
+        }
     }
 }
 

@@ -218,6 +218,22 @@ select_position (ChanceryTimeline *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED_ID]);
 }
 
+static gboolean
+lane_contains (const ChanceryIndex *index,
+               const ChanceryLane  *lane,
+               guint                position)
+{
+  gint32 lo = index->events[position].lo;
+
+  for (guint i = chancery_lane_lower_bound (index, lane, lo);
+       i < lane->n_items && index->events[lane->items[i]].lo == lo; i++)
+    {
+      if (lane->items[i] == position)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 /* Moves the view (and the lanes) so that the event at position is seen. */
 static void
 reveal_position (ChanceryTimeline *self,
@@ -240,7 +256,27 @@ reveal_position (ChanceryTimeline *self,
   ensure_layout (self);
   item = chancery_scene_find_item (&self->scene, position, FALSE);
   if (item == NULL)
-    return;
+    {
+      /* Its lane is off screen (not laid out) or drawn as density: bring
+       * the first lane that holds it into view. */
+      for (guint l = 0; l < self->scene.lanes->len; l++)
+        {
+          const ChanceryLaneBox *box = &g_array_index (self->scene.lanes, ChanceryLaneBox, l);
+
+          if (!lane_contains (self->scene.index, g_ptr_array_index (self->scene.index->lanes, l),
+                              position))
+            continue;
+          if (box->y < viewport_top || box->y + box->height > viewport_bottom)
+            {
+              set_scroll_y (self, self->scroll_y + box->y - viewport_top);
+              ensure_layout (self);
+              item = chancery_scene_find_item (&self->scene, position, FALSE);
+            }
+          break;
+        }
+      if (item == NULL)
+        return;
+    }
 
   if (item->rect.origin.y < viewport_top)
     set_scroll_y (self, self->scroll_y - (viewport_top - item->rect.origin.y) - 8);
@@ -334,6 +370,22 @@ go_selection_cb (GtkWidget  *widget,
     span = extent * 1.25;
   chancery_timeline_set_view (self, middle - span / 2, middle + span / 2);
   reveal_position (self, self->selected_position);
+
+  /* Drawn as density or on a lane's rug: zoom in until it has a place, or
+   * until a day is as wide as a bar (beyond that, events of the same day
+   * overlap however far one zooms). */
+  for (guint i = 0; i < 24; i++)
+    {
+      const ChanceryItem *item;
+
+      ensure_layout (self);
+      item = chancery_scene_find_item (&self->scene, self->selected_position, TRUE);
+      if ((item != NULL && item->shape != CHANCERY_SHAPE_HIDDEN) ||
+          view_width (self) / (self->end - self->start) >= 24)
+        break;
+      chancery_timeline_zoom_at (self, 2, x_at (self, middle));
+      reveal_position (self, self->selected_position);
+    }
 }
 
 static void
@@ -550,15 +602,35 @@ on_click_pressed_cb (GtkGestureClick  *gesture,
   if (gtk_widget_get_focusable (GTK_WIDGET (self)))
     gtk_widget_grab_focus (GTK_WIDGET (self));
 
+  if (n_press != 2)
+    return;
+
   ensure_layout (self);
   item = chancery_scene_item_at (&self->scene, x, y);
-  if (n_press == 1)
-    select_position (self, item != NULL ? item->position : G_MAXUINT);
-  else if (n_press == 2 && item != NULL)
+  if (item != NULL)
     {
       select_position (self, item->position);
       g_signal_emit (self, signals[EVENT_ACTIVATED], 0, self->selected_id);
     }
+}
+
+/* Selecting on release: a press that turns into a drag pans the view and
+ * keeps the selection (the click gesture gives up past the drag threshold). */
+static void
+on_click_released_cb (GtkGestureClick  *gesture,
+                      int               n_press,
+                      double            x,
+                      double            y,
+                      ChanceryTimeline *self)
+{
+  const ChanceryItem *item;
+
+  if (n_press != 1 || self->dragging)
+    return;
+
+  ensure_layout (self);
+  item = chancery_scene_item_at (&self->scene, x, y);
+  select_position (self, item != NULL ? item->position : G_MAXUINT);
 }
 
 static void
@@ -744,22 +816,6 @@ draw_hover (ChanceryTimeline *self,
       if (bin != NULL)
         append_fill (snapshot, &bin->rect, 1, &tint);
     }
-}
-
-static gboolean
-lane_contains (const ChanceryIndex *index,
-               const ChanceryLane  *lane,
-               guint                position)
-{
-  gint32 lo = index->events[position].lo;
-
-  for (guint i = chancery_lane_lower_bound (index, lane, lo);
-       i < lane->n_items && index->events[lane->items[i]].lo == lo; i++)
-    {
-      if (lane->items[i] == position)
-        return TRUE;
-    }
-  return FALSE;
 }
 
 static void
@@ -1233,6 +1289,7 @@ chancery_timeline_init (ChanceryTimeline *self)
   gesture = gtk_gesture_click_new ();
   gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (gesture), GDK_BUTTON_PRIMARY);
   g_signal_connect (gesture, "pressed", G_CALLBACK (on_click_pressed_cb), self);
+  g_signal_connect (gesture, "released", G_CALLBACK (on_click_released_cb), self);
   gtk_widget_add_controller (widget, GTK_EVENT_CONTROLLER (gesture));
 
   gesture = gtk_gesture_drag_new ();

@@ -1,0 +1,744 @@
+/* chancery-bench.c: synthetic datasets and the benchmark
+ *
+ * Copyright 2026 The Chancery developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ *   chancery-bench generate --events N --output FILE [--format db|json|gdelt] [--seed S]
+ *   chancery-bench run FILE [--json FILE] [--gdelt FILE] [--frames N] [--no-frames]
+ *   chancery-bench all --events N [--dir DIR] [--seed S]
+ *   chancery-bench verify FILE   (facets counted in memory agree with SQL)
+ *
+ * "run" measures the code paths the window and the CLI use and prints one
+ * figure a line, "name: value unit". "all" generates a database, a JSON
+ * file and a GDELT file in a temporary folder, runs, and cleans up (the
+ * meson benchmark). The frame figures need a display (Xvfb will do);
+ * without one they are skipped.
+ */
+#include "config.h"
+
+#include <fcntl.h>
+#include <locale.h>
+#include <glib/gstdio.h>
+#include <gio/gunixoutputstream.h>
+#include <gtk/gtk.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "chancery-bench.h"
+#include "chancery-export.h"
+#include "chancery-import.h"
+#include "chancery-store.h"
+#include "chancery-timeline.h"
+
+#define DEFAULT_SEED 20260101
+
+static int      opt_events = 10000;
+static int      opt_seed = DEFAULT_SEED;
+static int      opt_frames = 60;
+static char    *opt_output;
+static char    *opt_format;
+static char    *opt_json;
+static char    *opt_gdelt;
+static char    *opt_dir;
+static char    *opt_grouping;
+static gboolean opt_no_frames;
+
+static const GOptionEntry entries[] = {
+  { "events", 'n', 0, G_OPTION_ARG_INT, &opt_events, "Number of events (generate, all)", "N" },
+  { "seed", 0, 0, G_OPTION_ARG_INT, &opt_seed, "Random seed (generate, all)", "S" },
+  { "output", 'o', 0, G_OPTION_ARG_FILENAME, &opt_output, "Output file (generate)", "FILE" },
+  { "format", 0, 0, G_OPTION_ARG_STRING, &opt_format, "db (default), json or gdelt (generate)", "F" },
+  { "json", 0, 0, G_OPTION_ARG_FILENAME, &opt_json, "Chancery JSON file to time importing (run)", "FILE" },
+  { "gdelt", 0, 0, G_OPTION_ARG_FILENAME, &opt_gdelt, "GDELT 2.0 file to time importing (run)", "FILE" },
+  { "frames", 0, 0, G_OPTION_ARG_INT, &opt_frames, "Frames per zoom level (run)", "N" },
+  { "no-frames", 0, 0, G_OPTION_ARG_NONE, &opt_no_frames, "Skip the timeline figures (run)", NULL },
+  { "grouping", 0, 0, G_OPTION_ARG_STRING, &opt_grouping, "Lanes: none, country (default), actor, kind, project", "G" },
+  { "dir", 0, 0, G_OPTION_ARG_FILENAME, &opt_dir, "Folder for the generated files (all)", "DIR" },
+  { NULL }
+};
+
+static double
+now_ms (void)
+{
+  return g_get_monotonic_time () / 1000.0;
+}
+
+static void
+figure (const char *name,
+        double      value,
+        const char *unit)
+{
+  if (value >= 1000 || value == (gint64) value)
+    g_print ("%s: %.0f %s\n", name, value, unit);
+  else
+    g_print ("%s: %.2f %s\n", name, value, unit);
+}
+
+static double
+peak_rss_mb (void)
+{
+  struct rusage usage;
+
+  getrusage (RUSAGE_SELF, &usage);
+  return usage.ru_maxrss / 1024.0;
+}
+
+static int
+compare_double (const void *a,
+                const void *b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+static double
+percentile (GArray *values,
+            double  p)
+{
+  guint i;
+
+  if (values->len == 0)
+    return 0;
+  qsort (values->data, values->len, sizeof (double), compare_double);
+  i = (guint) (p * (values->len - 1) + 0.5);
+  return g_array_index (values, double, MIN (i, values->len - 1));
+}
+
+static ChanceryGrouping
+parse_grouping (const char *name)
+{
+  if (g_strcmp0 (name, "none") == 0)
+    return CHANCERY_GROUP_NONE;
+  if (g_strcmp0 (name, "actor") == 0)
+    return CHANCERY_GROUP_ACTOR;
+  if (g_strcmp0 (name, "kind") == 0)
+    return CHANCERY_GROUP_KIND;
+  if (g_strcmp0 (name, "project") == 0)
+    return CHANCERY_GROUP_PROJECT;
+  return CHANCERY_GROUP_COUNTRY;
+}
+
+/* generate */
+
+static int
+generate (const char *output,
+          const char *format,
+          GError    **error)
+{
+  g_autoptr(BenchModel) model = bench_model_new (opt_events, opt_seed);
+  double t0 = now_ms ();
+  gboolean ok;
+
+  if (format == NULL || g_str_equal (format, "db"))
+    ok = bench_write_database (model, output, error);
+  else if (g_str_equal (format, "json"))
+    ok = bench_write_json (model, output, error);
+  else if (g_str_equal (format, "gdelt"))
+    ok = bench_write_gdelt (model, output, error);
+  else
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "unknown format “%s”", format);
+      return 2;
+    }
+
+  if (!ok)
+    return 1;
+  g_printerr ("generated %d events (%s) in %.1f s: %s\n", opt_events,
+              format != NULL ? format : "db", (now_ms () - t0) / 1000, output);
+  return 0;
+}
+
+/* run: timeline (needs the real widget; the placeholder has none) */
+
+#ifdef BENCH_HAVE_TIMELINE
+
+typedef struct
+{
+  GtkWidget *window;
+  GtkWidget *timeline;
+  gboolean   painted;
+  double     painted_at;
+} Frames;
+
+static void
+on_after_paint (GdkFrameClock *clock,
+                Frames        *frames)
+{
+  if (!frames->painted)
+    {
+      frames->painted = TRUE;
+      frames->painted_at = now_ms ();
+    }
+}
+
+static void
+on_window_realize (GtkWidget *window,
+                   Frames    *frames)
+{
+  g_signal_connect (gtk_widget_get_frame_clock (window), "after-paint",
+                    G_CALLBACK (on_after_paint), frames);
+}
+
+static double
+first_frame (Frames        *frames,
+             ChanceryIndex *index)
+{
+  double t0 = now_ms ();
+
+  frames->window = gtk_window_new ();
+  gtk_window_set_default_size (GTK_WINDOW (frames->window), 1280, 720);
+  frames->timeline = chancery_timeline_new ();
+  gtk_window_set_child (GTK_WINDOW (frames->window), frames->timeline);
+  g_signal_connect_after (frames->window, "realize", G_CALLBACK (on_window_realize), frames);
+  chancery_timeline_set_index (CHANCERY_TIMELINE (frames->timeline), index);
+  chancery_timeline_zoom_fit (CHANCERY_TIMELINE (frames->timeline));
+  gtk_window_present (GTK_WINDOW (frames->window));
+
+  while (!frames->painted)
+    g_main_context_iteration (NULL, TRUE);
+
+  return frames->painted_at - t0;
+}
+
+typedef struct
+{
+  const char *name;
+  double      days;   /* 0: the whole range */
+} Zoom;
+
+static const Zoom zooms[] = {
+  { "all", 0 }, { "5y", 5 * 365.25 }, { "1y", 365.25 }, { "1mo", 30.4 }, { "1w", 7 }, { "1d", 1 },
+};
+
+/* Pans across the busiest part of the index at each zoom level, timing
+ * the widget's snapshot and the rendering of its nodes with the window's
+ * renderer: the work of one frame. */
+static void
+measure_frames (Frames        *frames,
+                ChanceryIndex *index,
+                const char    *label)
+{
+  GtkWidget *widget = frames->timeline;
+  GskRenderer *renderer = gtk_native_get_renderer (GTK_NATIVE (frames->window));
+  int width = gtk_widget_get_width (widget), height = gtk_widget_get_height (widget);
+  graphene_rect_t viewport = GRAPHENE_RECT_INIT (0, 0, width, height);
+  double centre = index->n_events > 0 ? index->events[index->n_events / 2].lo : 0;
+  double worst = 0;
+
+  chancery_timeline_set_index (CHANCERY_TIMELINE (widget), index);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+
+  for (guint z = 0; z < G_N_ELEMENTS (zooms); z++)
+    {
+      double span = zooms[z].days > 0 ? zooms[z].days : MAX (1, index->max_day - index->min_day + 1);
+      double base = zooms[z].days > 0 ? centre - span / 2 : index->min_day;
+      g_autoptr(GArray) snap_times = g_array_new (FALSE, FALSE, sizeof (double));
+      g_autoptr(GArray) times = g_array_new (FALSE, FALSE, sizeof (double));
+      g_autofree char *name = NULL;
+
+      for (int f = -1; f < opt_frames; f++)
+        {
+          double start = base + (f - opt_frames / 2) * span / 30.0;
+          GtkSnapshot *snapshot;
+          GskRenderNode *node;
+          GdkTexture *texture;
+          double t0, t1, t2;
+
+          chancery_timeline_set_view (CHANCERY_TIMELINE (widget), start, start + span);
+          t0 = now_ms ();
+          snapshot = gtk_snapshot_new ();
+          GTK_WIDGET_GET_CLASS (widget)->snapshot (widget, snapshot);
+          node = gtk_snapshot_free_to_node (snapshot);
+          t1 = now_ms ();
+          texture = node != NULL ? gsk_renderer_render_texture (renderer, node, &viewport) : NULL;
+          t2 = now_ms ();
+          g_clear_object (&texture);
+          g_clear_pointer (&node, gsk_render_node_unref);
+          if (f < 0)
+            continue;   /* warm-up */
+          t1 -= t0;
+          t2 -= t0;
+          g_array_append_val (snap_times, t1);
+          g_array_append_val (times, t2);
+        }
+
+      name = g_strdup_printf ("frame_%s_%s_median", label, zooms[z].name);
+      figure (name, percentile (times, 0.5), "ms");
+      g_free (name);
+      name = g_strdup_printf ("frame_%s_%s_p99", label, zooms[z].name);
+      figure (name, percentile (times, 0.99), "ms");
+      worst = MAX (worst, percentile (times, 0.99));
+      g_free (name);
+      name = g_strdup_printf ("snapshot_%s_%s_median", label, zooms[z].name);
+      figure (name, percentile (snap_times, 0.5), "ms");
+    }
+
+  /* Let the window paint the last view, as it would. */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+#endif /* BENCH_HAVE_TIMELINE */
+
+/* run: filters */
+
+static GPtrArray *facets_result[CHANCERY_FACET_PROJECT + 1];
+
+/* What the window does when the filter changes: a new index for the
+ * timeline and the list, then the counts for every facet. */
+static double
+filter_change (ChanceryStore         *store,
+               const ChanceryFilter  *filter,
+               ChanceryGrouping       grouping,
+               double                *index_ms,
+               guint                 *n_events,
+               GError               **error)
+{
+  g_autoptr(ChanceryIndex) index = NULL;
+  double t0 = now_ms (), t1;
+
+  index = chancery_store_load_index (store, filter, grouping, NULL, error);
+  if (index == NULL)
+    return -1;
+  t1 = now_ms ();
+  for (guint k = 0; k < G_N_ELEMENTS (facets_result); k++)
+    {
+      g_clear_pointer (&facets_result[k], g_ptr_array_unref);
+      facets_result[k] = chancery_store_list_facets (store, filter, k, NULL, error);
+      if (facets_result[k] == NULL)
+        return -1;
+    }
+  *index_ms = t1 - t0;
+  *n_events = index->n_events;
+  return now_ms () - t0;
+}
+
+static gboolean
+measure_filter (ChanceryStore         *store,
+                const char            *name,
+                const ChanceryFilter  *filter,
+                ChanceryGrouping       grouping,
+                GError               **error)
+{
+  g_autoptr(GArray) totals = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) indexes = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autofree char *key = NULL;
+  guint n_events = 0;
+
+  for (guint run = 0; run < 3; run++)
+    {
+      double index_ms, total = filter_change (store, filter, grouping, &index_ms, &n_events, error);
+
+      if (total < 0)
+        return FALSE;
+      g_array_append_val (totals, total);
+      g_array_append_val (indexes, index_ms);
+    }
+
+  key = g_strdup_printf ("filter_%s", name);
+  figure (key, percentile (totals, 0.5), "ms");
+  g_free (key);
+  key = g_strdup_printf ("filter_%s_index", name);
+  figure (key, percentile (indexes, 0.5), "ms");
+  g_free (key);
+  key = g_strdup_printf ("filter_%s_events", name);
+  figure (key, n_events, "events");
+
+  return TRUE;
+}
+
+/* run: imports and export */
+
+static char *
+scratch_database_path (const char *beside)
+{
+  g_autofree char *dir = g_path_get_dirname (beside);
+
+  return g_strdup_printf ("%s/chancery-bench-import-%d.sqlite", dir, (int) getpid ());
+}
+
+static void
+remove_database (const char *path)
+{
+  g_autofree char *journal = g_strconcat (path, "-journal", NULL);
+
+  g_unlink (path);
+  g_unlink (journal);
+}
+
+static gboolean
+measure_import (const char  *name,
+                const char  *path,
+                gboolean     gdelt,
+                GError     **error)
+{
+  g_autofree char *db_path = scratch_database_path (path);
+  g_autoptr(ChanceryStore) store = NULL;
+  ChanceryImportReport report;
+  g_autofree char *key = NULL;
+  double t0, elapsed;
+  gboolean ok;
+
+  remove_database (db_path);
+  store = chancery_store_open (db_path, CHANCERY_STORE_READ_WRITE | CHANCERY_STORE_CREATE, NULL, error);
+  if (store == NULL)
+    return FALSE;
+
+  chancery_import_report_init (&report);
+  t0 = now_ms ();
+  if (gdelt)
+    {
+      ChanceryGdeltOptions options = { NULL, NULL };
+
+      ok = chancery_import_gdelt_file (store, path, &options, &report, NULL, NULL, NULL, error);
+    }
+  else
+    ok = chancery_import_json_file (store, path, &report, NULL, NULL, NULL, error);
+  elapsed = now_ms () - t0;
+  g_clear_object (&store);
+  remove_database (db_path);
+
+  if (ok)
+    {
+      key = g_strdup_printf ("%s_import", name);
+      figure (key, report.inserted / (elapsed / 1000), "events/s");
+      g_free (key);
+      key = g_strdup_printf ("%s_import_events", name);
+      figure (key, report.inserted, "events");
+    }
+  chancery_import_report_clear (&report);
+
+  return ok;
+}
+
+static gboolean
+measure_csv_export (ChanceryStore  *store,
+                    guint           n_events,
+                    GError        **error)
+{
+  g_autoptr(GOutputStream) out = NULL;
+  double t0, elapsed;
+  int fd = open ("/dev/null", O_WRONLY | O_CLOEXEC);
+
+  if (fd < 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot open /dev/null");
+      return FALSE;
+    }
+  out = g_unix_output_stream_new (fd, TRUE);
+
+  t0 = now_ms ();
+  if (!chancery_export_to_stream (store, NULL, CHANCERY_EXPORT_CSV, out, NULL, error))
+    return FALSE;
+  elapsed = now_ms () - t0;
+  figure ("csv_export", n_events / (elapsed / 1000), "events/s");
+  figure ("csv_export_time", elapsed, "ms");
+
+  return TRUE;
+}
+
+static int
+run (const char  *path,
+     const char  *top_actor,
+     GError     **error)
+{
+  ChanceryGrouping grouping = parse_grouping (opt_grouping);
+  g_autoptr(ChanceryStore) store = NULL;
+  g_autoptr(ChanceryIndex) index = NULL;
+  g_autoptr(ChanceryIndex) filtered = NULL;
+  g_autoptr(ChanceryFilter) filter = NULL;
+#ifdef BENCH_HAVE_TIMELINE
+  gboolean frames_ok = !opt_no_frames && gtk_init_check ();
+  Frames frames = { 0 };
+#endif
+  double t0, t_open, t_index;
+  guint n_events;
+
+#ifdef BENCH_HAVE_TIMELINE
+  if (!opt_no_frames && !frames_ok)
+    g_printerr ("chancery-bench: no display; timeline figures skipped (use xvfb-run)\n");
+#else
+  g_printerr ("chancery-bench: built without the timeline widget; timeline figures skipped\n");
+#endif
+
+  /* The first open of a file runs quick_check over all of it; opening it
+   * again, unchanged, does not (XDG_CACHE_HOME is a fresh folder here). */
+  t0 = now_ms ();
+  store = chancery_store_open (path, CHANCERY_STORE_READ_ONLY, NULL, error);
+  if (store == NULL)
+    return 1;
+  figure ("open_first", now_ms () - t0, "ms");
+  g_clear_object (&store);
+
+  /* Open to first painted frame */
+  t0 = now_ms ();
+  store = chancery_store_open (path, CHANCERY_STORE_READ_ONLY, NULL, error);
+  if (store == NULL)
+    return 1;
+  t_open = now_ms () - t0;
+  t0 = now_ms ();
+  index = chancery_store_load_index (store, NULL, grouping, NULL, error);
+  if (index == NULL)
+    return 1;
+  t_index = now_ms () - t0;
+  n_events = index->n_events;
+  figure ("events", n_events, "events");
+  figure ("lanes", index->lanes->len, "lanes");
+  figure ("open", t_open, "ms");
+  figure ("load_index", t_index, "ms");
+#ifdef BENCH_HAVE_TIMELINE
+  if (frames_ok)
+    {
+      double t_frame = first_frame (&frames, index);
+
+      figure ("first_frame", t_frame, "ms");
+      g_print ("renderer: %s\n", G_OBJECT_TYPE_NAME (gtk_native_get_renderer (GTK_NATIVE (frames.window))));
+      figure ("open_to_first_frame", t_open + t_index + t_frame, "ms");
+    }
+  else
+#endif
+    figure ("open_to_index", t_open + t_index, "ms");
+
+  /* Frames, with and without a filter */
+  filter = chancery_filter_new ();
+  chancery_filter_add_country (filter, "AZE", NULL);
+  filtered = chancery_store_load_index (store, filter, grouping, NULL, error);
+  if (filtered == NULL)
+    return 1;
+#ifdef BENCH_HAVE_TIMELINE
+  if (frames_ok)
+    {
+      measure_frames (&frames, index, "all");
+      measure_frames (&frames, filtered, "filtered");
+      chancery_timeline_set_index (CHANCERY_TIMELINE (frames.timeline), index);
+    }
+#endif
+  figure ("peak_rss", peak_rss_mb (), "MB");
+
+  /* Filter changes */
+  {
+    g_autoptr(ChanceryFilter) by_actor = chancery_filter_new ();
+    g_autoptr(ChanceryFilter) by_country = chancery_filter_new ();
+    g_autoptr(ChanceryFilter) by_text = chancery_filter_new ();
+    g_autoptr(ChanceryFilter) by_text_rare = chancery_filter_new ();
+
+    chancery_filter_add_actor (by_actor, top_actor);
+    chancery_filter_add_country (by_country, "ARM", NULL);
+    chancery_filter_set_text (by_text, "railway");
+    chancery_filter_set_text (by_text_rare, "переговоры Baku");
+    if (!measure_filter (store, "actor", by_actor, grouping, error) ||
+        !measure_filter (store, "country", by_country, grouping, error) ||
+        !measure_filter (store, "text", by_text, grouping, error) ||
+        !measure_filter (store, "text2", by_text_rare, grouping, error) ||
+        !measure_filter (store, "none", NULL, grouping, error))
+      return 1;
+    for (guint k = 0; k < G_N_ELEMENTS (facets_result); k++)
+      g_clear_pointer (&facets_result[k], g_ptr_array_unref);
+  }
+  figure ("peak_rss_after_filters", peak_rss_mb (), "MB");
+
+#ifdef BENCH_HAVE_TIMELINE
+  if (frames.window != NULL)
+    gtk_window_destroy (GTK_WINDOW (frames.window));
+#endif
+  g_clear_pointer (&index, chancery_index_unref);
+  g_clear_pointer (&filtered, chancery_index_unref);
+
+  if (!measure_csv_export (store, n_events, error))
+    return 1;
+  g_clear_object (&store);
+
+  if (opt_json != NULL && !measure_import ("json", opt_json, FALSE, error))
+    return 1;
+  if (opt_gdelt != NULL && !measure_import ("gdelt", opt_gdelt, TRUE, error))
+    return 1;
+
+  return 0;
+}
+
+/* verify: the read-only store counts facets in memory, a writable one in
+ * SQL; both must give the same answers. */
+static gboolean
+same_facets (GPtrArray *a,
+             GPtrArray *b)
+{
+  if (a->len != b->len)
+    return FALSE;
+  for (guint i = 0; i < a->len; i++)
+    {
+      ChanceryFacet *x = g_ptr_array_index (a, i), *y = g_ptr_array_index (b, i);
+
+      if (g_strcmp0 (x->key, y->key) != 0 || g_strcmp0 (x->label, y->label) != 0 || x->count != y->count)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static int
+verify (const char  *path,
+        GError     **error)
+{
+  g_autoptr(ChanceryStore) memory = chancery_store_open (path, CHANCERY_STORE_READ_ONLY, NULL, error);
+  g_autoptr(ChanceryStore) sql = memory != NULL ? chancery_store_open (path, CHANCERY_STORE_READ_WRITE, NULL, error) : NULL;
+  g_autoptr(GPtrArray) filters = g_ptr_array_new_with_free_func ((GDestroyNotify) chancery_filter_free);
+  ChanceryFilter *f;
+  int failures = 0;
+
+  if (sql == NULL)
+    return 1;
+
+  g_ptr_array_add (filters, chancery_filter_new ());
+  f = chancery_filter_new ();
+  chancery_filter_add_actor (f, "actor-0000");
+  g_ptr_array_add (filters, f);
+  f = chancery_filter_new ();
+  chancery_filter_add_country (f, "ARM", NULL);
+  chancery_filter_add_kind (f, "meeting", NULL);
+  g_ptr_array_add (filters, f);
+  f = chancery_filter_new ();
+  chancery_filter_set_text (f, "railway");
+  g_ptr_array_add (filters, f);
+  f = chancery_filter_new ();
+  chancery_filter_add_status (f, "reported", NULL);
+  chancery_filter_add_project (f, "project-01");
+  g_ptr_array_add (filters, f);
+
+  for (guint i = 0; i < filters->len; i++)
+    {
+      g_autoptr(ChanceryIndex) index = chancery_store_load_index (memory, g_ptr_array_index (filters, i),
+                                                                   CHANCERY_GROUP_COUNTRY, NULL, error);
+
+      if (index == NULL)
+        return 1;
+      for (guint k = 0; k <= CHANCERY_FACET_PROJECT; k++)
+        {
+          g_autoptr(GPtrArray) a = chancery_store_list_facets (memory, g_ptr_array_index (filters, i), k, NULL, error);
+          g_autoptr(GPtrArray) b = a != NULL ? chancery_store_list_facets (sql, g_ptr_array_index (filters, i), k, NULL, error) : NULL;
+
+          if (b == NULL)
+            return 1;
+          if (!same_facets (a, b))
+            {
+              g_printerr ("facets differ: filter %u, facet %u (%u vs %u)\n", i, k, a->len, b->len);
+              failures++;
+            }
+        }
+    }
+
+  g_print ("verify: %s\n", failures == 0 ? "facets agree" : "FACETS DIFFER");
+  return failures == 0 ? 0 : 1;
+}
+
+static int
+all (GError **error)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *db = NULL;
+  g_autofree char *json = NULL;
+  g_autofree char *gdelt = NULL;
+  g_autofree char *top_actor = NULL;
+  int status;
+
+  if (opt_dir != NULL)
+    {
+      dir = g_strdup (opt_dir);
+      g_mkdir_with_parents (dir, 0755);
+    }
+  else if (!(dir = g_dir_make_tmp ("chancery-bench-XXXXXX", error)))
+    return 1;
+
+  db = g_build_filename (dir, "bench.sqlite", NULL);
+  json = g_build_filename (dir, "bench.json", NULL);
+  gdelt = g_build_filename (dir, "bench.export.CSV", NULL);
+
+  {
+    g_autoptr(BenchModel) model = bench_model_new (opt_events, opt_seed);
+    g_autoptr(BenchModel) json_model = bench_model_new (opt_events, opt_seed);
+    g_autoptr(BenchModel) gdelt_model = bench_model_new (opt_events, opt_seed);
+
+    top_actor = g_strdup (bench_model_top_actor (model));
+    if (!bench_write_database (model, db, error) ||
+        !bench_write_json (json_model, json, error) ||
+        !bench_write_gdelt (gdelt_model, gdelt, error))
+      return 1;
+  }
+
+  opt_json = json;
+  opt_gdelt = gdelt;
+  status = run (db, top_actor, error);
+  opt_json = opt_gdelt = NULL;
+
+  if (opt_dir == NULL)
+    {
+      g_unlink (db);
+      g_unlink (json);
+      g_unlink (gdelt);
+      g_rmdir (dir);
+    }
+
+  return status;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *cache_dir = NULL;
+  const char *command;
+  int status = 2;
+
+  setlocale (LC_ALL, "");
+  context = g_option_context_new ("generate|run|all [FILE] - Chancery benchmark");
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("chancery-bench: %s\n", error->message);
+      return 2;
+    }
+
+  command = argc > 1 ? argv[1] : NULL;
+
+  /* A cache folder of our own: the store remembers files it has checked. */
+  cache_dir = g_dir_make_tmp ("chancery-bench-cache-XXXXXX", NULL);
+  if (cache_dir != NULL)
+    g_setenv ("XDG_CACHE_HOME", cache_dir, TRUE);
+
+  if (g_strcmp0 (command, "generate") == 0 && opt_output != NULL && opt_events > 0)
+    status = generate (opt_output, opt_format, &error);
+  else if (g_strcmp0 (command, "run") == 0 && argc == 3)
+    {
+      /* The generator's most frequent actor, whatever the seed. */
+      status = run (argv[2], "actor-0000", &error);
+    }
+  else if (g_strcmp0 (command, "verify") == 0 && argc == 3)
+    status = verify (argv[2], &error);
+  else if (g_strcmp0 (command, "all") == 0 && opt_events > 0)
+    status = all (&error);
+  else
+    {
+      g_printerr ("%s", g_option_context_get_help (context, TRUE, NULL));
+      return 2;
+    }
+
+  if (error != NULL)
+    g_printerr ("chancery-bench: %s\n", error->message);
+
+  if (cache_dir != NULL)
+    {
+      g_autofree char *list = g_build_filename (cache_dir, "chancery", "verified-databases", NULL);
+      g_autofree char *sub = g_build_filename (cache_dir, "chancery", NULL);
+
+      g_unlink (list);
+      g_rmdir (sub);
+      g_rmdir (cache_dir);
+    }
+
+  return status;
+}
