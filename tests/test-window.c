@@ -885,6 +885,25 @@ test_import_json (void)
 }
 
 static void
+test_cancel_open (void)
+{
+  const char *root = g_getenv ("CHANCERY_SOURCE_ROOT");
+  g_autofree char *json = g_build_filename (root, "data", "kayhan-146663.json", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (json);
+  ChanceryStore *before = chancery_window_get_store (window);
+
+  /* Cancel at once, as Escape or the Cancel button would. */
+  chancery_window_open_file (window, file);
+  g_assert_true (chancery_window_get_busy (window));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.cancel", NULL);
+  wait_idle ();
+
+  g_assert_null (find_message_dialog ());
+  g_assert_true (chancery_window_get_store (window) == before);
+  g_assert_cmpstr (chancery_store_get_path (before), ==, chancery_default_database_path ());
+}
+
+static void
 prepare_for_screenshot (void)
 {
   ChanceryIndex *index = chancery_timeline_get_index (timeline ());
@@ -992,6 +1011,7 @@ main (int   argc,
   g_test_add_func ("/window/bad-database", test_bad_database);
   g_test_add_func ("/window/bad-json", test_bad_json);
   g_test_add_func ("/window/import-json", test_import_json);
+  g_test_add_func ("/window/cancel-open", test_cancel_open);
 
   ret = g_test_run ();
 
