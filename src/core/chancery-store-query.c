@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <inttypes.h>
 #include <glib/gstdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -166,7 +167,7 @@ read_event (ChanceryStore  *self,
   if (event->uid == NULL || event->title == NULL || event->date_text == NULL)
     {
       g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_CORRUPT,
-                   _("%s: event %" G_GINT64_FORMAT " is missing its id, title or date"),
+                   _("%s: event %" PRId64 " is missing its id, title or date"),
                    self->path, event->id);
       return NULL;
     }
@@ -208,7 +209,7 @@ get_event_where (ChanceryStore  *self,
                      _("No event with id “%s”"), uid);
       else
         g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_NOT_FOUND,
-                     _("No event number %" G_GINT64_FORMAT), id);
+                     _("No event number %" PRId64), id);
       return NULL;
     }
   if (rc != SQLITE_ROW)
@@ -646,6 +647,20 @@ chancery_store_load_index (ChanceryStore         *self,
   g_string_append (sql, " ORDER BY e.id");
 
   begin_call (self, cancellable);
+  {
+    g_autoptr(GError) local_error = NULL;
+
+    /* Read-only stores answer from memory (chancery-store-base.c). */
+    index = base_load_index (self, filter, grouping, &local_error);
+    if (index != NULL || local_error != NULL)
+      {
+        end_call (self);
+        if (local_error != NULL)
+          g_propagate_error (error, g_steal_pointer (&local_error));
+        return index;
+      }
+  }
+
   stmt = prepare_with_binds (self, sql->str, binds, error);
   if (stmt == NULL)
     {
@@ -704,7 +719,6 @@ chancery_store_load_index (ChanceryStore         *self,
     }
 
   index = chancery_index_builder_finish (builder);
-  remember_index (self, filter, index);
   end_call (self);
 
   return index;
@@ -732,348 +746,6 @@ chancery_facet_free (ChanceryFacet *facet)
   g_free (facet->key);
   g_free (facet->label);
   g_free (facet);
-}
-
-/* Facets in memory
- *
- * Counting facets in SQL joins a relation table with the filtered events:
- * seconds at a million events. A read-only store instead keeps, per
- * relation, the keys of each event (compressed rows indexed by event row
- * id, loaded once from the relation tables front to back), and counts the
- * keys of the events of the last index it built when that index's filter
- * is the facet's filter, or of all events. Other cases, writable stores
- * and very sparse row ids use SQL. PRAGMA data_version tells when another
- * connection changed the file; then everything is dropped. */
-
-typedef struct _Relation
-{
-  gint64    max_id;
-  guint32  *offsets;    /* max_id + 2: keys of event id are keys[offsets[id] .. offsets[id + 1]) */
-  guint32  *keys;       /* dense key numbers */
-  GPtrArray *uids;      /* char*: facet key of each dense key number */
-  GPtrArray *labels;    /* char*: facet label */
-} Relation;
-
-static void
-relation_free (Relation *relation)
-{
-  if (relation == NULL)
-    return;
-  g_free (relation->offsets);
-  g_free (relation->keys);
-  g_ptr_array_unref (relation->uids);
-  g_ptr_array_unref (relation->labels);
-  g_free (relation);
-}
-
-void
-forget_facts (ChanceryStore *self)
-{
-  g_clear_pointer (&self->last_index, chancery_index_unref);
-  g_clear_pointer (&self->last_filter, chancery_filter_free);
-  self->have_all_counts = FALSE;
-  for (guint i = 0; i < G_N_ELEMENTS (self->relations); i++)
-    g_clear_pointer (&self->relations[i], relation_free);
-}
-
-/* FALSE when facts cannot be used (writable store); drops stale ones. */
-static gboolean
-check_facts (ChanceryStore *self)
-{
-  gint64 version;
-
-  if (self->writable)
-    return FALSE;
-
-  version = query_int (self, "PRAGMA data_version", NULL);
-  if (version != self->facts_version)
-    {
-      forget_facts (self);
-      self->facts_version = version;
-    }
-
-  return version >= 0;
-}
-
-/* Called by load_index with what it built (locked). */
-void
-remember_index (ChanceryStore        *self,
-                const ChanceryFilter *filter,
-                ChanceryIndex        *index)
-{
-  if (!check_facts (self))
-    return;
-
-  g_clear_pointer (&self->last_index, chancery_index_unref);
-  g_clear_pointer (&self->last_filter, chancery_filter_free);
-  self->last_index = chancery_index_ref (index);
-  self->last_filter = filter != NULL ? chancery_filter_copy (filter) : chancery_filter_new ();
-
-  if (chancery_filter_is_empty (self->last_filter))
-    {
-      memset (self->all_kinds, 0, sizeof self->all_kinds);
-      memset (self->all_statuses, 0, sizeof self->all_statuses);
-      for (guint i = 0; i < index->n_events; i++)
-        {
-          self->all_kinds[MIN (index->events[i].kind, CHANCERY_KIND_OTHER)]++;
-          self->all_statuses[MIN (index->events[i].status, CHANCERY_N_STATUSES - 1)]++;
-        }
-      self->have_all_counts = TRUE;
-    }
-}
-
-static Relation *
-load_relation (ChanceryStore      *self,
-               ChanceryFacetKind   kind,
-               GError            **error)
-{
-  static const char * const names_sql[] = {
-    "SELECT id, uid, name FROM actor",
-    "SELECT code, code, name FROM country",
-    "SELECT id, uid, name FROM project",
-  };
-  static const char * const rows_sql[] = {
-    "SELECT event_id, actor_id FROM event_actor ORDER BY event_id",
-    "SELECT event_id, country FROM event_country ORDER BY event_id",
-    "SELECT event_id, project_id FROM event_project ORDER BY event_id",
-  };
-  g_autoptr(GHashTable) dense = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_autoptr(GHashTable) labels = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  g_autoptr(GHashTable) uids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  g_autoptr(GArray) keys = g_array_new (FALSE, FALSE, sizeof (guint32));
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  Relation *relation;
-  gint64 max_id, n_events, next = 0;
-  guint r = kind == CHANCERY_FACET_ACTOR ? 0 : kind == CHANCERY_FACET_COUNTRY ? 1 : 2;
-  int rc;
-
-  max_id = query_int (self, "SELECT ifnull(max(id), 0) FROM event", error);
-  n_events = query_int (self, "SELECT count(*) FROM event", error);
-  if (max_id < 0 || n_events < 0)
-    return NULL;
-  /* Row ids are dense unless many events were replaced; if not, SQL. */
-  if (max_id > 4 * n_events + 65536)
-    return NULL;
-
-  /* Names first: row id (or code) -> uid and label. */
-  if (sqlite3_prepare_v2 (self->db, names_sql[r], -1, &stmt, NULL) != SQLITE_OK)
-    {
-      set_sqlite_error (error, self->db, sqlite3_errcode (self->db), self->path);
-      return NULL;
-    }
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      const char *id = (const char *) sqlite3_column_text (stmt, 0);
-      const char *uid = (const char *) sqlite3_column_text (stmt, 1);
-      const char *name = (const char *) sqlite3_column_text (stmt, 2);
-
-      if (id == NULL || uid == NULL)
-        continue;
-      g_hash_table_insert (uids, g_strdup (id), g_strdup (uid));
-      g_hash_table_insert (labels, g_strdup (id), g_strdup (name != NULL ? name : uid));
-    }
-  if (step_failed (self, rc, error))
-    return NULL;
-  g_clear_pointer (&stmt, sqlite3_finalize);
-
-  relation = g_new0 (Relation, 1);
-  relation->max_id = max_id;
-  relation->offsets = g_new0 (guint32, max_id + 2);
-  relation->uids = g_ptr_array_new_with_free_func (g_free);
-  relation->labels = g_ptr_array_new_with_free_func (g_free);
-
-  if (sqlite3_prepare_v2 (self->db, rows_sql[r], -1, &stmt, NULL) != SQLITE_OK)
-    {
-      set_sqlite_error (error, self->db, sqlite3_errcode (self->db), self->path);
-      relation_free (relation);
-      return NULL;
-    }
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      gint64 event_id = sqlite3_column_int64 (stmt, 0);
-      const char *key = (const char *) sqlite3_column_text (stmt, 1);
-      gpointer number;
-      guint32 value;
-
-      if (event_id < 0 || event_id > max_id || key == NULL)
-        continue;
-      /* Rows come by event id: close the rows of the events before. */
-      for (; next <= event_id; next++)
-        relation->offsets[next] = keys->len;
-
-      if (!g_hash_table_lookup_extended (dense, key, NULL, &number))
-        {
-          const char *uid = g_hash_table_lookup (uids, key);
-          const char *label = g_hash_table_lookup (labels, key);
-
-          /* An actor or project row without its record: SQL's inner join drops it. */
-          if (uid == NULL && kind != CHANCERY_FACET_COUNTRY)
-            continue;
-          number = GUINT_TO_POINTER (relation->uids->len);
-          g_hash_table_insert (dense, g_strdup (key), number);
-          g_ptr_array_add (relation->uids, g_strdup (uid != NULL ? uid : key));
-          g_ptr_array_add (relation->labels, g_strdup (label != NULL ? label : key));
-        }
-      value = GPOINTER_TO_UINT (number);
-      g_array_append_val (keys, value);
-    }
-  if (step_failed (self, rc, error))
-    {
-      relation_free (relation);
-      return NULL;
-    }
-  for (; next <= max_id + 1; next++)
-    relation->offsets[next] = keys->len;
-  relation->keys = (guint32 *) g_array_free (g_steal_pointer (&keys), FALSE);
-
-  return relation;
-}
-
-/* As SQL's ORDER BY n DESC, label (binary collation) after GROUP BY key. */
-static int
-compare_relation_facets (gconstpointer a,
-                         gconstpointer b)
-{
-  const ChanceryFacet *x = *(ChanceryFacet * const *) a;
-  const ChanceryFacet *y = *(ChanceryFacet * const *) b;
-  int c;
-
-  if (x->count != y->count)
-    return x->count > y->count ? -1 : 1;
-  c = strcmp (x->label, y->label);
-  return c != 0 ? c : strcmp (x->key, y->key);
-}
-
-static void
-counts_to_facets (GPtrArray       *facets,
-                  const guint     *counts,
-                  guint            n,
-                  ChanceryFacetKind kind,
-                  const Relation  *relation)
-{
-  for (guint i = 0; i < n; i++)
-    {
-      ChanceryFacet *facet;
-
-      if (counts[i] == 0)
-        continue;
-      facet = g_new0 (ChanceryFacet, 1);
-      if (kind == CHANCERY_FACET_KIND)
-        {
-          facet->key = g_strdup (chancery_kind_to_string (i));
-          facet->label = g_strdup (chancery_kind_get_label (i));
-        }
-      else if (kind == CHANCERY_FACET_STATUS)
-        {
-          facet->key = g_strdup (chancery_status_to_string (i));
-          facet->label = g_strdup (chancery_status_get_label (i));
-        }
-      else
-        {
-          facet->key = g_strdup (g_ptr_array_index (relation->uids, i));
-          facet->label = g_strdup (g_ptr_array_index (relation->labels, i));
-        }
-      facet->count = counts[i];
-      g_ptr_array_add (facets, facet);
-    }
-  /* The same order as list_facets gives from SQL. */
-  g_ptr_array_sort (facets, relation != NULL ? compare_relation_facets : compare_facets);
-}
-
-/* The facets without SQL when the facts allow; NULL otherwise (and no
- * error: the caller uses SQL). Locked. */
-static GPtrArray *
-facets_in_memory (ChanceryStore         *self,
-                  const ChanceryFilter  *filter,
-                  ChanceryFacetKind      kind)
-{
-  g_autoptr(ChanceryFilter) others = filter != NULL ? chancery_filter_copy (filter) : chancery_filter_new ();
-  g_autoptr(GPtrArray) facets = g_ptr_array_new_with_free_func ((GDestroyNotify) chancery_facet_free);
-  g_autofree guint *counts = NULL;
-  ChanceryIndex *index = NULL;
-  gboolean all;
-  guint n;
-
-  if (!check_facts (self))
-    return NULL;
-
-  /* The events to count: the filter without this facet's own field. */
-  switch (kind)
-    {
-    case CHANCERY_FACET_ACTOR:
-      g_ptr_array_set_size (others->actors, 0);
-      break;
-    case CHANCERY_FACET_COUNTRY:
-      g_ptr_array_set_size (others->countries, 0);
-      break;
-    case CHANCERY_FACET_PROJECT:
-      g_ptr_array_set_size (others->projects, 0);
-      break;
-    case CHANCERY_FACET_KIND:
-      others->kinds = 0;
-      break;
-    case CHANCERY_FACET_STATUS:
-      others->statuses = 0;
-      break;
-    default:
-      return NULL;
-    }
-
-  all = chancery_filter_is_empty (others);
-  if (self->last_index != NULL && chancery_filter_equal (others, self->last_filter))
-    index = self->last_index;
-  else if (!all)
-    return NULL;
-
-  if (kind == CHANCERY_FACET_KIND || kind == CHANCERY_FACET_STATUS)
-    {
-      n = kind == CHANCERY_FACET_KIND ? CHANCERY_N_KINDS : CHANCERY_N_STATUSES;
-      counts = g_new0 (guint, n);
-      if (index != NULL)
-        {
-          for (guint i = 0; i < index->n_events; i++)
-            counts[kind == CHANCERY_FACET_KIND ? index->events[i].kind : index->events[i].status]++;
-        }
-      else if (self->have_all_counts)
-        memcpy (counts, kind == CHANCERY_FACET_KIND ? self->all_kinds : self->all_statuses,
-                n * sizeof (guint));
-      else
-        return NULL;
-      counts_to_facets (facets, counts, n, kind, NULL);
-    }
-  else
-    {
-      guint r = kind == CHANCERY_FACET_ACTOR ? 0 : kind == CHANCERY_FACET_COUNTRY ? 1 : 2;
-      Relation *relation;
-
-      if (self->relations[r] == NULL &&
-          !(self->relations[r] = load_relation (self, kind, NULL)))
-        return NULL;
-      relation = self->relations[r];
-      n = relation->uids->len;
-      counts = g_new0 (guint, MAX (n, 1));
-
-      if (index != NULL)
-        {
-          for (guint i = 0; i < index->n_events; i++)
-            {
-              gint64 id = index->events[i].id;
-
-              if (id < 0 || id > relation->max_id)
-                return NULL;   /* newer than the facts: let SQL answer */
-              for (guint32 k = relation->offsets[id]; k < relation->offsets[id + 1]; k++)
-                counts[relation->keys[k]]++;
-            }
-        }
-      else
-        {
-          for (guint32 k = 0; k < relation->offsets[relation->max_id + 1]; k++)
-            counts[relation->keys[k]]++;
-        }
-      counts_to_facets (facets, counts, n, kind, relation);
-    }
-
-  return g_steal_pointer (&facets);
 }
 
 GPtrArray *
@@ -1132,11 +804,19 @@ chancery_store_list_facets (ChanceryStore         *self,
   g_string_append (sql, " ORDER BY n DESC, 2");
 
   begin_call (self, cancellable);
-  if ((facets = facets_in_memory (self, filter, kind)) != NULL)
-    {
-      end_call (self);
-      return g_steal_pointer (&facets);
-    }
+  {
+    g_autoptr(GError) local_error = NULL;
+
+    /* Read-only stores count in memory. */
+    facets = base_list_facets (self, filter, kind, &local_error);
+    if (facets != NULL || local_error != NULL)
+      {
+        end_call (self);
+        if (local_error != NULL)
+          g_propagate_error (error, g_steal_pointer (&local_error));
+        return g_steal_pointer (&facets);
+      }
+  }
 
   stmt = prepare_with_binds (self, sql->str, binds, error);
   if (stmt == NULL)

@@ -16,7 +16,9 @@
 
 #include "chancery-detail-pane.h"
 #include "chancery-event-list.h"
+#include "chancery-export-dialog.h"
 #include "chancery-filter-pane.h"
+#include "chancery-import-task.h"
 #include "chancery-overview.h"
 #include "chancery-resources.h"
 #include "chancery-timeline.h"
@@ -178,6 +180,7 @@ update_actions (ChanceryWindow *self)
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel", get_busy (self));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.clear-filters", have_data);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export", have_data);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.focus-search", have_data);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.zoom-in", have_data);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.zoom-out", have_data);
@@ -1261,12 +1264,16 @@ chancery_window_class_init (ChanceryWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.zoom-out", NULL, timeline_action_cb);
   gtk_widget_class_install_action (widget_class, "win.zoom-fit", NULL, timeline_action_cb);
   gtk_widget_class_install_action (widget_class, "win.go-today", NULL, timeline_action_cb);
+  gtk_widget_class_install_action (widget_class, "win.export", NULL, chancery_export_action_activate);
+  gtk_widget_class_install_action (widget_class, "win.import", NULL, chancery_import_action_activate);
   gtk_widget_class_install_property_action (widget_class, "win.show-sidebar", "sidebar-visible");
   gtk_widget_class_install_property_action (widget_class, "win.show-detail", "detail-visible");
   gtk_widget_class_install_property_action (widget_class, "win.lane-grouping", "lane-grouping");
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.focus-search", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK, "win.export", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_i, GDK_CONTROL_MASK, "win.import", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_l, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
                                        "win.clear-filters", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F9, 0, "win.show-sidebar", NULL);
@@ -1400,4 +1407,34 @@ chancery_window_select_event (ChanceryWindow *self,
   self->syncing_selection = FALSE;
 
   load_detail (self, id);
+}
+
+ChanceryFilter *
+chancery_window_dup_filter (ChanceryWindow *self)
+{
+  g_return_val_if_fail (CHANCERY_IS_WINDOW (self), NULL);
+
+  if (self->requested_filter != NULL)
+    return chancery_filter_copy (self->requested_filter);
+  return chancery_filter_pane_dup_filter (self->filter_pane);
+}
+
+ChanceryTimeline *
+chancery_window_get_timeline (ChanceryWindow *self)
+{
+  g_return_val_if_fail (CHANCERY_IS_WINDOW (self), NULL);
+  return self->timeline;
+}
+
+void
+chancery_window_add_toast (ChanceryWindow *self,
+                           AdwToast       *toast)
+{
+  g_return_if_fail (CHANCERY_IS_WINDOW (self));
+
+  /* A thread may finish after the window was closed. */
+  if (self->toast_overlay == NULL)
+    g_object_unref (toast);
+  else
+    adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }

@@ -9,6 +9,7 @@
 
 #include "chancery-application.h"
 #include "chancery-store.h"
+#include "chancery-timeline.h"
 
 G_BEGIN_DECLS
 
@@ -28,5 +29,12 @@ gboolean        chancery_window_get_busy   (ChanceryWindow      *self);
 /* Selects an event everywhere (timeline, list, detail pane); -1 = none. */
 void            chancery_window_select_event (ChanceryWindow    *self,
                                               gint64             id);
+
+/* For exports and imports (chancery-export-dialog.c, chancery-import-task.c). */
+/* The filter of the events shown (or being loaded); free it. */
+ChanceryFilter   *chancery_window_dup_filter   (ChanceryWindow    *self);
+ChanceryTimeline *chancery_window_get_timeline (ChanceryWindow    *self);
+void              chancery_window_add_toast    (ChanceryWindow    *self,
+                                                AdwToast          *toast);
 
 G_END_DECLS

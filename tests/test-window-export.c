@@ -1,0 +1,555 @@
+/* test-window-export.c: export and import from the real window
+ *
+ * Copyright 2026 The Chancery developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Runs under Xvfb with a D-Bus session, like test-window. Drives the code
+ * the Export and Import dialogs call with their answers (the native file
+ * chooser itself is the desktop's), checks the files with parsers nobody
+ * here wrote (/usr/bin/python3's csv and json modules), and renders the
+ * window with the progress and result toasts to PNG files in the build
+ * directory (screenshot-export-progress.png, screenshot-export-done.png).
+ */
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "chancery-application.h"
+#include "chancery-export-dialog.h"
+#include "chancery-filter-pane.h"
+#include "chancery-import-task.h"
+#include "chancery-timeline.h"
+#include "chancery-transfer.h"
+#include "chancery-window.h"
+
+#define SAMPLE TEST_SRCDIR "/fixtures/gdelt/20170701234500.export.sample.tsv"
+
+static ChanceryApplication *app;
+static ChanceryWindow *window;
+static char *data_home;
+static char *out_dir;
+
+typedef gboolean (*Condition) (gpointer data);
+
+static gboolean
+on_wait_timeout_cb (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+wait_until (Condition cond,
+            gpointer  data,
+            guint     timeout_ms)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add (timeout_ms, on_wait_timeout_cb, &timed_out);
+
+  while (!cond (data) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (id);
+  return cond (data);
+}
+
+static gboolean
+always_false (gpointer data)
+{
+  return FALSE;
+}
+
+static void
+run_for (guint ms)
+{
+  wait_until (always_false, NULL, ms);
+}
+
+static gboolean
+window_idle (gpointer data)
+{
+  return !chancery_window_get_busy (window) && !chancery_window_get_transferring (window)
+         && chancery_window_get_store (window) != NULL;
+}
+
+static void
+wait_idle (void)
+{
+  g_assert_true (wait_until (window_idle, NULL, 30000));
+  run_for (100);
+}
+
+static gpointer
+child (const char *name)
+{
+  GObject *object = gtk_widget_get_template_child (GTK_WIDGET (window), CHANCERY_TYPE_WINDOW, name);
+
+  g_assert_nonnull (object);
+  return object;
+}
+
+static guint
+timeline_n_events (void)
+{
+  ChanceryIndex *index = chancery_timeline_get_index (chancery_window_get_timeline (window));
+
+  g_assert_nonnull (index);
+  return index->n_events;
+}
+
+static char *
+out_path (const char *name)
+{
+  return g_build_filename (out_dir, name, NULL);
+}
+
+static char *
+run_python (const char *script,
+            const char *arg)
+{
+  const char *argv[] = { "/usr/bin/python3", "-c", script, arg, NULL };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
+  char *out = NULL;
+  int status = 0;
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status, &error);
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("python failed: %s", err);
+  g_strstrip (out);
+  return out;
+}
+
+static GtkWindow *
+find_message_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) w = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (w) && gtk_widget_get_visible (GTK_WIDGET (w)))
+        return GTK_WINDOW (w);
+    }
+  return NULL;
+}
+
+static gboolean
+dialog_shown (gpointer data)
+{
+  return find_message_dialog () != NULL;
+}
+
+static gboolean
+dialog_gone (gpointer data)
+{
+  return find_message_dialog () == NULL;
+}
+
+static void
+close_dialog (void)
+{
+  gtk_window_close (find_message_dialog ());
+  g_assert_true (wait_until (dialog_gone, NULL, 5000));
+}
+
+static void
+on_paintable_invalidate_contents_cb (GdkPaintable *paintable,
+                                     gboolean     *invalidated)
+{
+  *invalidated = TRUE;
+}
+
+static gboolean
+flag_set (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+static void
+save_screenshot (const char *name)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (GTK_WIDGET (window));
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = NULL;
+  int width = gtk_widget_get_width (GTK_WIDGET (window));
+  int height = gtk_widget_get_height (GTK_WIDGET (window));
+  GskRenderer *renderer = gtk_native_get_renderer (GTK_NATIVE (window));
+  gboolean invalidated = FALSE;
+
+  g_signal_connect (paintable, "invalidate-contents",
+                    G_CALLBACK (on_paintable_invalidate_contents_cb), &invalidated);
+  gtk_widget_queue_draw (GTK_WIDGET (window));
+  g_assert_true (wait_until (flag_set, &invalidated, 5000));
+  g_signal_handlers_disconnect_by_func (paintable, on_paintable_invalidate_contents_cb, &invalidated);
+
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  path = g_build_filename (g_getenv ("CHANCERY_SCREENSHOT_DIR") != NULL
+                           ? g_getenv ("CHANCERY_SCREENSHOT_DIR") : ".", name, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("wrote %s", path);
+}
+
+static void
+open_bundled (void)
+{
+  g_autoptr(GFile) bundled = g_file_new_for_path (chancery_default_database_path ());
+
+  chancery_window_open_file (window, bundled);
+  wait_idle ();
+}
+
+static void
+filter_armenia (void)
+{
+  chancery_filter_pane_add (child ("filter_pane"), CHANCERY_FACET_COUNTRY, "ARM", "Armenia");
+  wait_idle ();
+}
+
+static void
+export_and_wait (const char *path,
+                 const char *format)
+{
+  g_assert_true (chancery_window_export_to_path (window, path, format));
+  wait_idle ();
+}
+
+static guint
+count_files (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  guint n = 0;
+
+  while (d != NULL && g_dir_read_name (d) != NULL)
+    n++;
+  return n;
+}
+
+/* Tests */
+
+static void
+test_export_events (void)
+{
+  g_autofree char *csv = out_path ("armenia.csv");
+  g_autofree char *json = out_path ("armenia.json");
+  g_autofree char *ics = out_path ("armenia.ics");
+  g_autofree char *rows = NULL;
+  g_autofree char *n_json = NULL;
+  g_autofree char *n_ics = NULL;
+  g_autofree char *expected = NULL;
+  guint n;
+
+  open_bundled ();
+  filter_armenia ();
+  n = timeline_n_events ();
+  g_assert_cmpuint (n, ==, 3);
+
+  export_and_wait (csv, "csv");
+  expected = g_strdup_printf ("Exported %u events to armenia.csv", n);
+  g_assert_cmpstr (chancery_window_get_transfer_message (window), ==, expected);
+  rows = run_python ("import csv, sys; print(len(list(csv.DictReader(open(sys.argv[1], newline='', encoding='utf-8')))))",
+                     csv);
+  g_assert_cmpstr (rows, ==, "3");
+
+  /* No format given: the extension says. */
+  export_and_wait (json, NULL);
+  n_json = run_python ("import json, sys; d = json.load(open(sys.argv[1])); print(d['format'], len(d['events']))", json);
+  g_assert_cmpstr (n_json, ==, "chancery 3");
+
+  export_and_wait (ics, "ics");
+  n_ics = run_python ("import sys; print(open(sys.argv[1], encoding='utf-8').read().count('BEGIN:VEVENT'))", ics);
+  g_assert_cmpstr (n_ics, ==, "3");
+  g_assert_null (find_message_dialog ());
+
+  save_screenshot ("screenshot-export-done.png");
+}
+
+static void
+check_magic (const char *name,
+             const char *magic,
+             gsize       offset)
+{
+  g_autofree char *path = out_path (name);
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+
+  export_and_wait (path, NULL);
+  g_assert_null (find_message_dialog ());
+  g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+  g_assert_cmpuint (length, >, offset + strlen (magic));
+  g_assert_true (memcmp (contents + offset, magic, strlen (magic)) == 0);
+}
+
+static void
+test_export_pictures (void)
+{
+  g_autofree char *svg = out_path ("timeline.svg");
+  g_autofree char *contents = NULL;
+
+  filter_armenia ();
+  check_magic ("timeline.png", "\x89PNG\r\n\x1a\n", 0);
+  check_magic ("timeline.pdf", "%PDF-", 0);
+  check_magic ("timeline.svg", "<?xml", 0);
+  g_assert_true (g_file_get_contents (svg, &contents, NULL, NULL));
+  g_assert_nonnull (strstr (contents, "<svg"));
+  g_assert_cmpstr (chancery_window_get_transfer_message (window), ==, "Exported the timeline to timeline.svg");
+}
+
+static void
+test_export_missing_directory (void)
+{
+  const char *formats[] = { "csv", "png" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (formats); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("no-such-dir/events.%s", formats[i]);
+      g_autofree char *path = out_path (name);
+      g_autofree char *dir = g_path_get_dirname (path);
+
+      g_assert_true (chancery_window_export_to_path (window, path, NULL));
+      g_assert_true (wait_until (dialog_shown, NULL, 20000));
+      wait_idle ();
+      g_test_message ("%s: %s", formats[i], chancery_window_get_transfer_message (window));
+      g_assert_nonnull (strstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (find_message_dialog ())),
+                                "events."));
+      g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+      g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
+      close_dialog ();
+    }
+}
+
+static void
+test_export_unknown_format (void)
+{
+  g_autofree char *path = out_path ("events.xlsx");
+
+  g_assert_false (chancery_window_export_to_path (window, path, NULL));
+  g_assert_true (wait_until (dialog_shown, NULL, 5000));
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  close_dialog ();
+}
+
+static void
+test_export_cancelled_keeps_old_file (void)
+{
+  g_autofree char *dir = out_path ("cancel");
+  g_autofree char *path = g_build_filename (dir, "events.csv", NULL);
+  g_autofree char *contents = NULL;
+  gboolean cancelled = FALSE;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  /* The thread may, rarely, finish before Cancel: then try again. */
+  for (guint attempt = 0; attempt < 10 && !cancelled; attempt++)
+    {
+      g_assert_true (g_file_set_contents (path, "the old file\n", -1, NULL));
+      g_assert_true (chancery_window_export_to_path (window, path, "csv"));
+      g_assert_true (chancery_window_get_transferring (window));
+      chancery_window_cancel_transfers (window);
+      wait_idle ();
+      cancelled = strstr (chancery_window_get_transfer_message (window), "cancelled") != NULL;
+    }
+  g_assert_true (cancelled);
+  g_assert_cmpstr (chancery_window_get_transfer_message (window), ==, "Export to “events.csv” cancelled");
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, "the old file\n");
+  /* No temporary file left beside it. */
+  g_assert_cmpuint (count_files (dir), ==, 1);
+  g_assert_null (find_message_dialog ());
+}
+
+static void
+test_progress_screenshot (void)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  ChanceryProgressToast *toast;
+
+  /* The toast an export or import shows while it runs. */
+  toast = chancery_progress_toast_show (window, "Importing 20170701234500.export.CSV.zip…", cancellable);
+  chancery_progress_toast_set_fraction (toast, 0.4);
+  g_assert_true (chancery_window_get_transferring (window));
+  run_for (600);
+  save_screenshot ("screenshot-export-progress.png");
+  chancery_window_cancel_transfers (window);
+  g_assert_true (g_cancellable_is_cancelled (cancellable));
+  chancery_progress_toast_finish (toast);
+  g_assert_false (chancery_window_get_transferring (window));
+  run_for (300);
+}
+
+static void
+test_import_gdelt (void)
+{
+  const char *paths[] = { SAMPLE, NULL };
+  g_autofree char *db = g_build_filename (data_home, "chancery", "20170701234500.export.sample.db", NULL);
+  gboolean new_database = FALSE;
+  g_autofree char *target = NULL;
+  g_autofree char *part = NULL;
+
+  open_bundled ();
+  target = chancery_window_dup_import_target (window, SAMPLE, &new_database);
+  g_assert_true (new_database);
+  g_assert_cmpstr (target, ==, db);
+
+  chancery_window_import_paths (window, paths, NULL);
+  g_assert_true (chancery_window_get_transferring (window));
+  wait_idle ();
+  g_assert_null (find_message_dialog ());
+
+  /* A new database with only what was imported, open in the window. */
+  g_assert_cmpstr (chancery_store_get_path (chancery_window_get_store (window)), ==, db);
+  g_assert_cmpuint (timeline_n_events (), ==, 1796);
+  g_assert_cmpstr (chancery_window_get_transfer_message (window), ==,
+                   "Imported 1796 events (1204 left out by the options)");
+  part = g_strconcat (db, ".part", NULL);
+  g_assert_false (g_file_test (part, G_FILE_TEST_EXISTS));
+
+  /* The open database is writable now: a second import goes into it. */
+  target = (g_free (target), chancery_window_dup_import_target (window, SAMPLE, &new_database));
+  g_assert_false (new_database);
+  g_assert_cmpstr (target, ==, db);
+}
+
+static void
+test_import_malformed (void)
+{
+  g_autofree char *sample = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autofree char *path = g_build_filename (out_dir, "broken.export.CSV", NULL);
+  g_autofree char *db = g_build_filename (data_home, "chancery", "broken.export.db", NULL);
+  GString *text = g_string_new (NULL);
+  const char *paths[] = { path, NULL };
+  const char *details;
+
+  /* Three good rows of visits (CAMEO 04), then two bad ones, then a good one. */
+  g_assert_true (g_file_get_contents (SAMPLE, &sample, NULL, NULL));
+  lines = g_strsplit (sample, "\n", -1);
+  for (guint i = 0; i < 3; i++)
+    g_string_append_printf (text, "%s\n", lines[i]);
+  g_string_append (text, "this\tis\tnot\ta\tGDELT\trow\n");
+  g_string_append (text, "669666999\tnot-a-date\n");
+  g_string_append_printf (text, "%s\n", lines[3]);
+  g_assert_true (g_file_set_contents (path, text->str, -1, NULL));
+  g_string_free (text, TRUE);
+
+  open_bundled ();
+  chancery_window_import_paths (window, paths, NULL);
+  wait_idle ();
+  g_test_message ("%s", chancery_window_get_transfer_message (window));
+  g_test_message ("%s", chancery_window_get_transfer_details (window));
+  g_assert_cmpstr (chancery_store_get_path (chancery_window_get_store (window)), ==, db);
+  g_assert_true (g_str_has_prefix (chancery_window_get_transfer_message (window), "Imported "));
+  g_assert_nonnull (strstr (chancery_window_get_transfer_message (window), "2 malformed rows skipped"));
+  details = chancery_window_get_transfer_details (window);
+  g_assert_nonnull (details);
+  g_assert_nonnull (strstr (details, "line 4:"));
+  g_assert_nonnull (strstr (details, "line 5:"));
+}
+
+static void
+test_import_not_events (void)
+{
+  g_autofree char *path = g_build_filename (out_dir, "notes.dat", NULL);
+  g_autofree char *db = g_build_filename (data_home, "chancery", "notes.dat.db", NULL);
+  const char *paths[] = { path, NULL };
+  ChanceryStore *before;
+
+  g_assert_true (g_file_set_contents (path, "Dear diary,\nnothing happened today.\n", -1, NULL));
+  open_bundled ();
+  before = chancery_window_get_store (window);
+  chancery_window_import_paths (window, paths, NULL);
+  g_assert_true (wait_until (dialog_shown, NULL, 20000));
+  wait_idle ();
+  g_test_message ("%s", chancery_window_get_transfer_message (window));
+  g_assert_nonnull (strstr (chancery_window_get_transfer_message (window), "not a GDELT event file"));
+  g_assert_true (chancery_window_get_store (window) == before);
+  g_assert_false (g_file_test (db, G_FILE_TEST_EXISTS));
+  close_dialog ();
+}
+
+static void
+test_import_cancelled (void)
+{
+  const char *paths[] = { SAMPLE, NULL };
+  g_autofree char *dir = g_build_filename (data_home, "chancery", NULL);
+  guint n_before;
+  gboolean cancelled = FALSE;
+
+  open_bundled ();
+  n_before = count_files (dir);
+  for (guint attempt = 0; attempt < 10 && !cancelled; attempt++)
+    {
+      chancery_window_import_paths (window, paths, NULL);
+      chancery_window_cancel_transfers (window);
+      wait_idle ();
+      cancelled = g_strcmp0 (chancery_window_get_transfer_message (window),
+                             "Import cancelled; nothing was written") == 0;
+      if (!cancelled)
+        open_bundled ();
+    }
+  g_assert_true (cancelled);
+  g_assert_cmpstr (chancery_store_get_path (chancery_window_get_store (window)), ==,
+                   chancery_default_database_path ());
+  g_assert_cmpuint (count_files (dir), ==, n_before);
+}
+
+static gboolean
+window_mapped (gpointer data)
+{
+  return gtk_widget_get_mapped (GTK_WIDGET (window)) && gtk_widget_get_width (GTK_WIDGET (window)) > 0;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  int ret;
+
+  data_home = g_dir_make_tmp ("chancery-test-export-XXXXXX", &error);
+  g_assert_no_error (error);
+  out_dir = g_build_filename (data_home, "out", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (out_dir, 0700), ==, 0);
+  g_setenv ("XDG_DATA_HOME", data_home, TRUE);
+  g_setenv ("LC_ALL", "C.UTF-8", TRUE);
+  g_setenv ("GTK_A11Y", "none", TRUE);
+
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+
+  app = chancery_application_new ();
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_HANDLES_OPEN | G_APPLICATION_NON_UNIQUE);
+  g_application_register (G_APPLICATION (app), NULL, &error);
+  g_assert_no_error (error);
+  g_application_activate (G_APPLICATION (app));
+  window = CHANCERY_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
+  g_assert_nonnull (window);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1400, 900);
+  g_assert_true (wait_until (window_mapped, NULL, 10000));
+
+  g_test_add_func ("/window-export/events", test_export_events);
+  g_test_add_func ("/window-export/pictures", test_export_pictures);
+  g_test_add_func ("/window-export/missing-directory", test_export_missing_directory);
+  g_test_add_func ("/window-export/unknown-format", test_export_unknown_format);
+  g_test_add_func ("/window-export/cancelled-keeps-old-file", test_export_cancelled_keeps_old_file);
+  g_test_add_func ("/window-export/progress-screenshot", test_progress_screenshot);
+  g_test_add_func ("/window-import/gdelt", test_import_gdelt);
+  g_test_add_func ("/window-import/malformed", test_import_malformed);
+  g_test_add_func ("/window-import/not-events", test_import_not_events);
+  g_test_add_func ("/window-import/cancelled", test_import_cancelled);
+
+  ret = g_test_run ();
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_clear_object (&app);
+  return ret;
+}
