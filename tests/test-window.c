@@ -947,6 +947,25 @@ test_screenshot_dark (void)
   run_for (200);
 }
 
+static gboolean
+window_narrow (gpointer data)
+{
+  return gtk_widget_get_width (GTK_WIDGET (window)) <= GPOINTER_TO_INT (data);
+}
+
+static void
+test_screenshot_narrow (void)
+{
+  /* A small window: the filters fold away over the content. */
+  gtk_window_set_default_size (GTK_WINDOW (window), 760, 640);
+  g_assert_true (wait_until (window_narrow, GINT_TO_POINTER (760), 5000));
+  run_for (300);
+  save_screenshot ("screenshot-narrow.png");
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1400, 900);
+  run_for (300);
+}
+
 static void
 test_screenshot_rtl (void)
 {
@@ -1007,6 +1026,7 @@ main (int   argc,
   g_test_add_func ("/window/screenshot", test_screenshot);
   g_test_add_func ("/window/screenshot-dark", test_screenshot_dark);
   g_test_add_func ("/window/screenshot-rtl", test_screenshot_rtl);
+  g_test_add_func ("/window/screenshot-narrow", test_screenshot_narrow);
   g_test_add_func ("/window/shortcuts-and-about", test_shortcuts_and_about);
   g_test_add_func ("/window/bad-database", test_bad_database);
   g_test_add_func ("/window/bad-json", test_bad_json);
