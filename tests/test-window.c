@@ -29,6 +29,7 @@
 static ChanceryApplication *app;
 static ChanceryWindow *window;
 static char *data_home;
+static gint64 start_time;
 
 typedef gboolean (*Condition) (gpointer data);
 
@@ -305,6 +306,12 @@ save_screenshot (const char *name)
 
 static void prepare_for_screenshot (void);
 
+static gboolean
+store_open (gpointer data)
+{
+  return chancery_window_get_store (window) != NULL;
+}
+
 static void
 test_opens_bundled_dataset (void)
 {
@@ -314,6 +321,10 @@ test_opens_bundled_dataset (void)
   AdwWindowTitle *title = child ("window_title");
   guint n_total;
 
+  /* The events show first; the counts in the sidebar follow. */
+  g_assert_true (wait_until (store_open, NULL, 60000));
+  g_test_message ("events shown %.0f ms after start",
+                  (g_get_monotonic_time () - start_time) / 1000.0);
   wait_idle ();
   store = chancery_window_get_store (window);
   g_assert_nonnull (store);
@@ -874,6 +885,25 @@ test_import_json (void)
 }
 
 static void
+test_cancel_open (void)
+{
+  const char *root = g_getenv ("CHANCERY_SOURCE_ROOT");
+  g_autofree char *json = g_build_filename (root, "data", "kayhan-146663.json", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (json);
+  ChanceryStore *before = chancery_window_get_store (window);
+
+  /* Cancel at once, as Escape or the Cancel button would. */
+  chancery_window_open_file (window, file);
+  g_assert_true (chancery_window_get_busy (window));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.cancel", NULL);
+  wait_idle ();
+
+  g_assert_null (find_message_dialog ());
+  g_assert_true (chancery_window_get_store (window) == before);
+  g_assert_cmpstr (chancery_store_get_path (before), ==, chancery_default_database_path ());
+}
+
+static void
 prepare_for_screenshot (void)
 {
   ChanceryIndex *index = chancery_timeline_get_index (timeline ());
@@ -917,6 +947,25 @@ test_screenshot_dark (void)
   run_for (200);
 }
 
+static gboolean
+window_narrow (gpointer data)
+{
+  return gtk_widget_get_width (GTK_WIDGET (window)) <= GPOINTER_TO_INT (data);
+}
+
+static void
+test_screenshot_narrow (void)
+{
+  /* A small window: the filters fold away over the content. */
+  gtk_window_set_default_size (GTK_WINDOW (window), 760, 640);
+  g_assert_true (wait_until (window_narrow, GINT_TO_POINTER (760), 5000));
+  run_for (300);
+  save_screenshot ("screenshot-narrow.png");
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1400, 900);
+  run_for (300);
+}
+
 static void
 test_screenshot_rtl (void)
 {
@@ -957,6 +1006,7 @@ main (int   argc,
   g_application_set_flags (G_APPLICATION (app), G_APPLICATION_HANDLES_OPEN | G_APPLICATION_NON_UNIQUE);
   g_application_register (G_APPLICATION (app), NULL, &error);
   g_assert_no_error (error);
+  start_time = g_get_monotonic_time ();
   g_application_activate (G_APPLICATION (app));
   window = CHANCERY_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
   g_assert_nonnull (window);
@@ -976,10 +1026,12 @@ main (int   argc,
   g_test_add_func ("/window/screenshot", test_screenshot);
   g_test_add_func ("/window/screenshot-dark", test_screenshot_dark);
   g_test_add_func ("/window/screenshot-rtl", test_screenshot_rtl);
+  g_test_add_func ("/window/screenshot-narrow", test_screenshot_narrow);
   g_test_add_func ("/window/shortcuts-and-about", test_shortcuts_and_about);
   g_test_add_func ("/window/bad-database", test_bad_database);
   g_test_add_func ("/window/bad-json", test_bad_json);
   g_test_add_func ("/window/import-json", test_import_json);
+  g_test_add_func ("/window/cancel-open", test_cancel_open);
 
   ret = g_test_run ();
 
