@@ -36,6 +36,9 @@
 #define CELL_PIXELS    84.0
 #define MAX_BUCKETS    (1u << 14)
 #define LAYOUT_CACHE_MAX 4096
+/* Rug ticks (alpha 0.7 of a colour, 0.385 at least) on one spot: under
+ * sixteen more, one shows by less than 0.5/255. */
+#define MAX_STACKED    16
 
 /* Prefix counts of one lane (or the whole index) over power-of-two buckets
  * of days: prefix[b] events have lo before bucket b. Buckets are as fine as
@@ -54,6 +57,8 @@ typedef struct
  * back only by that span, so a few year-long (or open-ended) events do not
  * make a one-day view walk a year of short ones. */
 #define N_SPAN_CLASSES 14
+/* Walks shorter than this need no span classes. */
+#define PLAIN_WALK     2048
 
 typedef struct
 {
@@ -925,20 +930,30 @@ layout_lane_events (ChanceryScene   *scene,
   double margin = MARKER_SIZE * days_per_px;
   gint32 from = clamp_day (floor (scene->start - margin));
   gint32 to = clamp_day (ceil (scene->end + margin));
-  const Spans *spans = density_spans (scene->density, lane_index);
+  const ChanceryLane *lane = g_ptr_array_index (index->lanes, lane_index);
+  guint plain = lower_bound (scene->density, (int) lane_index, from - lane->max_span);
+  guint plain_end = lower_bound (scene->density, (int) lane_index, to);
+  const Spans *spans = NULL;
   guint next[N_SPAN_CLASSES], last[N_SPAN_CLASSES];
   Rows rows;
 
-  /* Each span class from as far back as its longest event reaches. */
-  for (guint k = 0; k < N_SPAN_CLASSES; k++)
+  /* A short walk goes over the lane as it is. A long one (the lane's
+   * longest event reaches far back) goes over each span class from as far
+   * back as its own longest event reaches; the classes are built once per
+   * lane, the first time they pay. */
+  if (plain_end - plain > PLAIN_WALK)
     {
-      if (spans->starts[k] == spans->starts[k + 1])
+      spans = density_spans (scene->density, lane_index);
+      for (guint k = 0; k < N_SPAN_CLASSES; k++)
         {
-          next[k] = last[k] = 0;
-          continue;
+          if (spans->starts[k] == spans->starts[k + 1])
+            {
+              next[k] = last[k] = 0;
+              continue;
+            }
+          next[k] = spans_lower_bound (index, spans, k, from - spans->max_span[k]);
+          last[k] = spans_lower_bound (index, spans, k, to);
         }
-      next[k] = spans_lower_bound (index, spans, k, from - spans->max_span[k]);
-      last[k] = spans_lower_bound (index, spans, k, to);
     }
 
   for (guint r = 0; r < MAX_ROWS; r++)
@@ -959,18 +974,27 @@ layout_lane_events (ChanceryScene   *scene,
       gboolean inside = FALSE;
       int row;
 
-      /* The classes merged back into time (position) order. */
-      for (guint k = 0; k < N_SPAN_CLASSES; k++)
+      if (spans == NULL)
         {
-          if (next[k] < last[k] && spans->items[next[k]] < position)
-            {
-              position = spans->items[next[k]];
-              k_min = (int) k;
-            }
+          if (plain >= plain_end)
+            break;
+          position = lane->items[plain++];
         }
-      if (k_min < 0)
-        break;
-      next[k_min]++;
+      else
+        {
+          /* The classes merged back into time (position) order. */
+          for (guint k = 0; k < N_SPAN_CLASSES; k++)
+            {
+              if (next[k] < last[k] && spans->items[next[k]] < position)
+                {
+                  position = spans->items[next[k]];
+                  k_min = (int) k;
+                }
+            }
+          if (k_min < 0)
+            break;
+          next[k_min]++;
+        }
       e = &index->events[position];
 
       if (e->hi + 1 < scene->start - margin)
@@ -1056,7 +1080,8 @@ layout_lane_events (ChanceryScene   *scene,
         }
       else
         {
-          float c = (MAX (u0, 0) + MIN (u1, scene->width)) / 2;
+          /* On whole pixels: crisp, and ticks on one spot stack exactly. */
+          float c = roundf ((MAX (u0, 0) + MIN (u1, scene->width)) / 2);
 
           item.shape = CHANCERY_SHAPE_HIDDEN;
           u0 = c - 1;
@@ -2239,6 +2264,8 @@ draw_lane_contents (ChanceryScene *scene,
                     GtkSnapshot   *snapshot)
 {
   const ChanceryPalette *p = &scene->palette;
+  g_autoptr(GHashTable) stacked = g_hash_table_new (NULL, NULL);
+  g_autoptr(GHashTable) skipped = g_hash_table_new (NULL, NULL);
 
   for (guint l = 0; l < scene->lanes->len; l++)
     {
@@ -2254,15 +2281,44 @@ draw_lane_contents (ChanceryScene *scene,
         draw_dense_lane (scene, snapshot, box);
       else
         {
+          /* Rug ticks on the same spot (events that run across the whole
+           * view share its middle) are drawn only as often as shows: the
+           * ones under MAX_STACKED later ticks are hidden by them. */
+          if (box->n_hidden > MAX_STACKED)
+            {
+              g_hash_table_remove_all (stacked);
+              for (guint i = box->n_items; i-- > 0;)
+                {
+                  const ChanceryItem *item = &g_array_index (scene->items, ChanceryItem,
+                                                             box->first_item + i);
+                  gpointer key;
+                  guint n;
+                  union { float f; guint32 u; } x = { item->rect.origin.x };
+
+                  if (item->shape != CHANCERY_SHAPE_HIDDEN)
+                    continue;
+                  /* Exactly the same spot (0 is a valid key: hence + 1). */
+                  key = GUINT_TO_POINTER (x.u + 1);
+                  n = GPOINTER_TO_UINT (g_hash_table_lookup (stacked, key));
+                  g_hash_table_insert (stacked, key, GUINT_TO_POINTER (n + 1));
+                  if (n >= MAX_STACKED)
+                    g_hash_table_add (skipped, GUINT_TO_POINTER (i + 1));
+                }
+            }
+
           for (guint i = 0; i < box->n_items; i++)
             {
               const ChanceryItem *item = &g_array_index (scene->items, ChanceryItem,
                                                          box->first_item + i);
 
+              if (item->shape == CHANCERY_SHAPE_HIDDEN && box->n_hidden > MAX_STACKED &&
+                  g_hash_table_contains (skipped, GUINT_TO_POINTER (i + 1)))
+                continue;
               if (item->rect.origin.y < scene->height &&
                   item->rect.origin.y + item->rect.size.height > CHANCERY_SCENE_AXIS_HEIGHT)
                 draw_item (scene, snapshot, item);
             }
+          g_hash_table_remove_all (skipped);
         }
 
       /* The lane's name at the start edge; it stays in sight while the
