@@ -17,6 +17,7 @@
 #include "test-common.h"
 
 static char *tmp_dir;
+static char *db_path;
 static ChanceryStore *store;
 
 #define N_EVENTS 22
@@ -975,17 +976,229 @@ test_parse_errors (void)
   g_assert_true (chancery_filter_is_empty (filter));
 }
 
+
+/* A read-only store answers indexes and facets from memory (and from its
+ * cache file when it has one); a writable one from SQL. Both must agree on
+ * everything, for every grouping. */
+static void
+assert_same_index (const ChanceryIndex *a,
+                   const ChanceryIndex *b)
+{
+  g_assert_cmpuint (a->n_events, ==, b->n_events);
+  g_assert_cmpint (a->grouping, ==, b->grouping);
+  g_assert_cmpint (a->min_day, ==, b->min_day);
+  g_assert_cmpint (a->max_day, ==, b->max_day);
+  g_assert_cmpint (a->max_span, ==, b->max_span);
+  for (guint i = 0; i < a->n_events; i++)
+    {
+      const ChanceryIndexEvent *x = &a->events[i], *y = &b->events[i];
+
+      g_assert_cmpint (x->id, ==, y->id);
+      g_assert_cmpint (x->lo, ==, y->lo);
+      g_assert_cmpint (x->hi, ==, y->hi);
+      g_assert_cmpint (x->kind, ==, y->kind);
+      g_assert_cmpint (x->status, ==, y->status);
+      g_assert_cmpint (x->precision, ==, y->precision);
+      g_assert_cmpint (x->flags, ==, y->flags);
+      g_assert_cmpstr (chancery_index_get_title (a, i), ==, chancery_index_get_title (b, i));
+    }
+  g_assert_cmpuint (a->lanes->len, ==, b->lanes->len);
+  for (guint l = 0; l < a->lanes->len; l++)
+    {
+      const ChanceryLane *x = g_ptr_array_index (a->lanes, l), *y = g_ptr_array_index (b->lanes, l);
+
+      g_assert_cmpstr (x->key, ==, y->key);
+      g_assert_cmpstr (x->label, ==, y->label);
+      g_assert_cmpuint (x->n_items, ==, y->n_items);
+      g_assert_cmpint (x->max_span, ==, y->max_span);
+      for (guint i = 0; i < x->n_items; i++)
+        g_assert_cmpuint (x->items[i], ==, y->items[i]);
+    }
+}
+
+static void
+assert_same_facets (GPtrArray *a,
+                    GPtrArray *b)
+{
+  g_assert_cmpuint (a->len, ==, b->len);
+  for (guint i = 0; i < a->len; i++)
+    {
+      const ChanceryFacet *x = g_ptr_array_index (a, i), *y = g_ptr_array_index (b, i);
+
+      g_assert_cmpstr (x->key, ==, y->key);
+      g_assert_cmpstr (x->label, ==, y->label);
+      g_assert_cmpuint (x->count, ==, y->count);
+    }
+}
+
+static void
+compare_stores (ChanceryStore *memory,
+                ChanceryStore *sql,
+                GPtrArray     *filters)
+{
+  for (guint f = 0; f < filters->len; f++)
+    {
+      const ChanceryFilter *filter = g_ptr_array_index (filters, f);
+
+      for (ChanceryGrouping g = CHANCERY_GROUP_NONE; g <= CHANCERY_GROUP_PROJECT; g++)
+        {
+          g_autoptr(GError) error = NULL;
+          g_autoptr(ChanceryIndex) a = chancery_store_load_index (memory, filter, g, NULL, &error);
+          g_autoptr(ChanceryIndex) b = NULL;
+
+          g_assert_no_error (error);
+          b = chancery_store_load_index (sql, filter, g, NULL, &error);
+          g_assert_no_error (error);
+          assert_same_index (a, b);
+        }
+      for (ChanceryFacetKind k = CHANCERY_FACET_ACTOR; k <= CHANCERY_FACET_PROJECT; k++)
+        {
+          g_autoptr(GError) error = NULL;
+          g_autoptr(GPtrArray) a = chancery_store_list_facets (memory, filter, k, NULL, &error);
+          g_autoptr(GPtrArray) b = NULL;
+
+          g_assert_no_error (error);
+          b = chancery_store_list_facets (sql, filter, k, NULL, &error);
+          g_assert_no_error (error);
+          assert_same_facets (a, b);
+        }
+    }
+}
+
+static char *
+first_facet_key (ChanceryStore     *from,
+                 ChanceryFacetKind  kind,
+                 guint              nth)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) facets = chancery_store_list_facets (from, NULL, kind, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (facets->len, >, nth);
+  return g_strdup (((ChanceryFacet *) g_ptr_array_index (facets, nth))->key);
+}
+
+static char *
+find_base_file (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    if (g_str_has_suffix (name, ".base"))
+      return g_build_filename (dir, name, NULL);
+  return NULL;
+}
+
+static void
+test_memory_matches_sql (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ChanceryStore) sql = NULL;
+  g_autoptr(GPtrArray) filters = g_ptr_array_new_with_free_func ((GDestroyNotify) chancery_filter_free);
+  g_autofree char *cache_home = g_build_filename (tmp_dir, "cache", NULL);
+  g_autofree char *cache_dir = g_build_filename (cache_home, "chancery", NULL);
+  g_autofree char *actor = NULL;
+  g_autofree char *actor2 = NULL;
+  g_autofree char *country = NULL;
+  g_autofree char *project = NULL;
+  ChanceryFilter *f;
+  GStatBuf st;
+
+  /* The cache is written for files not changed in the last 2 s only. */
+  g_assert_cmpint (g_stat (db_path, &st), ==, 0);
+  while (MAX (st.st_mtime, st.st_ctime) > g_get_real_time () / G_USEC_PER_SEC - 3)
+    g_usleep (G_USEC_PER_SEC / 4);
+  /* main() pointed XDG_CACHE_HOME there (GLib reads it once). */
+  g_assert_cmpstr (g_get_user_cache_dir (), ==, cache_home);
+  g_setenv ("CHANCERY_BASE_CACHE_MIN_EVENTS", "0", TRUE);
+
+  sql = chancery_store_open (db_path, CHANCERY_STORE_READ_WRITE, NULL, &error);
+  g_assert_no_error (error);
+
+  actor = first_facet_key (sql, CHANCERY_FACET_ACTOR, 0);
+  actor2 = first_facet_key (sql, CHANCERY_FACET_ACTOR, 1);
+  country = first_facet_key (sql, CHANCERY_FACET_COUNTRY, 0);
+  project = first_facet_key (sql, CHANCERY_FACET_PROJECT, 0);
+
+  g_ptr_array_add (filters, chancery_filter_new ());
+  f = chancery_filter_new ();
+  chancery_filter_add_actor (f, actor);
+  g_ptr_array_add (filters, f);
+  f = chancery_filter_new ();
+  chancery_filter_add_actor (f, actor2);
+  chancery_filter_add_country (f, country, NULL);
+  g_ptr_array_add (filters, f);
+  f = chancery_filter_new ();
+  chancery_filter_add_country (f, country, NULL);
+  chancery_filter_add_kind (f, "meeting", NULL);
+  chancery_filter_add_kind (f, "talks", NULL);
+  g_ptr_array_add (filters, f);
+  f = chancery_filter_new ();
+  chancery_filter_add_project (f, project);
+  g_ptr_array_add (filters, f);
+  f = chancery_filter_new ();
+  chancery_filter_add_status (f, "planned", NULL);
+  g_ptr_array_add (filters, f);
+  f = chancery_filter_new ();
+  chancery_filter_set_text (f, "Iran");
+  g_ptr_array_add (filters, f);
+  f = chancery_filter_new ();
+  chancery_filter_set_text (f, "no-such-word-anywhere");
+  g_ptr_array_add (filters, f);
+  f = chancery_filter_new ();
+  g_assert_true (chancery_filter_set_from (f, "2025-12", NULL));
+  g_assert_true (chancery_filter_set_to (f, "2026-01", NULL));
+  g_ptr_array_add (filters, f);
+
+  /* 0: built from SQL and cached; 1: from the cache; 2: a damaged cache
+   * is not used. */
+  for (guint pass = 0; pass < 3; pass++)
+    {
+      g_autoptr(ChanceryStore) memory = NULL;
+      g_autofree char *base_file = NULL;
+
+      memory = chancery_store_open (db_path, CHANCERY_STORE_READ_ONLY, NULL, &error);
+      g_assert_no_error (error);
+      compare_stores (memory, sql, filters);
+
+      base_file = find_base_file (cache_dir);
+      g_assert_nonnull (base_file);
+      if (pass == 1)
+        {
+          g_autofree char *contents = NULL;
+          gsize len;
+
+          /* Break the end (names of projects). */
+          g_assert_true (g_file_get_contents (base_file, &contents, &len, &error));
+          g_assert_cmpuint (len, >, 4096);
+          memset (contents + len - 8, 0xff, 8);
+          g_assert_true (g_file_set_contents (base_file, contents, len, &error));
+        }
+    }
+
+  g_unsetenv ("CHANCERY_BASE_CACHE_MIN_EVENTS");
+  g_clear_object (&sql);
+  test_remove_tree (cache_dir);
+  g_rmdir (cache_home);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
-  g_autofree char *path = NULL;
+  char *path;
   int status;
 
   g_test_init (&argc, &argv, NULL);
 
   tmp_dir = test_make_tmp_dir ();
-  path = g_build_filename (tmp_dir, "kayhan.chancery", NULL);
+  {
+    g_autofree char *cache_home = g_build_filename (tmp_dir, "cache", NULL);
+
+    g_setenv ("XDG_CACHE_HOME", cache_home, TRUE);
+  }
+  path = db_path = g_build_filename (tmp_dir, "kayhan.chancery", NULL);
   store = test_create_store (path);
   g_assert_cmpuint (test_import_bundled (store), ==, N_EVENTS);
   g_clear_object (&store);
@@ -1004,12 +1217,14 @@ main (int   argc,
   g_test_add_func ("/query/index", test_index);
   g_test_add_func ("/query/fts-syntax", test_fts_syntax);
   g_test_add_func ("/query/parse-errors", test_parse_errors);
+  g_test_add_func ("/query/memory-matches-sql", test_memory_matches_sql);
 
   status = g_test_run ();
 
   g_clear_object (&store);
   test_remove_tree (tmp_dir);
   g_free (tmp_dir);
+  g_free (db_path);
 
   return status;
 }

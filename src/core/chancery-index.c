@@ -63,9 +63,21 @@ chancery_index_unref (ChanceryIndex *index)
   if (!g_atomic_ref_count_dec (&index->ref_count))
     return;
 
-  g_free (index->events);
   g_ptr_array_unref (index->lanes);
-  g_string_free (index->titles, TRUE);
+  if (index->owner != NULL)
+    {
+      /* The title pool is borrowed: free the GString shell only. */
+      if (index->owns_events)
+        g_free (index->events);
+      g_free (index->titles);
+      if (index->owner_release != NULL)
+        index->owner_release (index->owner);
+    }
+  else
+    {
+      g_free (index->events);
+      g_string_free (index->titles, TRUE);
+    }
   g_free (index);
 }
 
@@ -430,6 +442,66 @@ chancery_index_builder_finish (ChanceryIndexBuilder *builder)
   g_ptr_array_unref (builder->lane_order);
   g_free (new_position);
   g_free (builder);
+
+  return index;
+}
+
+ChanceryIndex *
+chancery_index_new_shared (ChanceryGrouping    grouping,
+                           ChanceryIndexEvent *events,
+                           guint               n_events,
+                           gboolean            owns_events,
+                           const char         *titles,
+                           gsize               titles_len,
+                           GPtrArray          *lanes,
+                           gpointer            owner,
+                           GDestroyNotify      owner_release)
+{
+  ChanceryIndex *index;
+
+  g_return_val_if_fail (events != NULL || n_events == 0, NULL);
+  g_return_val_if_fail (titles != NULL && titles_len > 0, NULL);
+  g_return_val_if_fail (lanes != NULL, NULL);
+  g_return_val_if_fail (owner != NULL, NULL);
+
+  index = g_new0 (ChanceryIndex, 1);
+  g_atomic_ref_count_init (&index->ref_count);
+  index->grouping = grouping;
+  index->n_events = n_events;
+  index->events = events;
+  index->owns_events = owns_events;
+  index->owner = owner;
+  index->owner_release = owner_release;
+  /* A shell over the borrowed pool, for chancery_index_get_title(). */
+  index->titles = g_new0 (GString, 1);
+  index->titles->str = (char *) titles;
+  index->titles->len = titles_len - 1;
+  index->titles->allocated_len = titles_len;
+  index->lanes = lanes;
+  g_ptr_array_set_free_func (lanes, lane_free);
+
+  for (guint i = 0; i < n_events; i++)
+    {
+      const ChanceryIndexEvent *e = &events[i];
+
+      if (i == 0 || e->lo < index->min_day)
+        index->min_day = e->lo;
+      if (i == 0 || e->hi > index->max_day)
+        index->max_day = e->hi;
+      index->max_span = MAX (index->max_span, e->hi - e->lo);
+    }
+
+  for (guint l = 0; l < lanes->len; l++)
+    {
+      ChanceryLane *lane = g_ptr_array_index (lanes, l);
+
+      lane->max_span = 0;
+      for (guint i = 0; i < lane->n_items; i++)
+        {
+          const ChanceryIndexEvent *e = &events[lane->items[i]];
+          lane->max_span = MAX (lane->max_span, e->hi - e->lo);
+        }
+    }
 
   return index;
 }

@@ -76,6 +76,10 @@ struct _ChanceryIndex
   /*< private >*/
   GString            *titles;
   gatomicrefcount     ref_count;
+  /* chancery_index_new_shared(): events and the title pool belong to owner */
+  gpointer            owner;
+  GDestroyNotify      owner_release;
+  gboolean            owns_events;
 };
 
 #define CHANCERY_TYPE_INDEX (chancery_index_get_type ())
@@ -116,5 +120,22 @@ void                  chancery_index_builder_add_raw (ChanceryIndexBuilder *buil
 void                  chancery_index_builder_add_to_lane (ChanceryIndexBuilder *builder,
                                                           const char *key, const char *label);
 ChanceryIndex        *chancery_index_builder_finish (ChanceryIndexBuilder *builder);
+
+/* For the store: an index over arrays kept elsewhere. events are sorted by
+ * (lo, hi, id) and taken (g_free) when owns_events, else borrowed; titles
+ * (offsets of events[].title point into it, titles_len bytes ending with a
+ * NUL) is borrowed. owner is released (owner_release) with the index, and
+ * keeps what is borrowed alive. lanes (ChanceryLane*, g_malloc'ed, items
+ * sorted, already in display order) is taken; max_span of the lanes and of
+ * the index, min_day and max_day are computed here. */
+ChanceryIndex        *chancery_index_new_shared (ChanceryGrouping    grouping,
+                                                 ChanceryIndexEvent *events,
+                                                 guint               n_events,
+                                                 gboolean            owns_events,
+                                                 const char         *titles,
+                                                 gsize               titles_len,
+                                                 GPtrArray          *lanes,
+                                                 gpointer            owner,
+                                                 GDestroyNotify      owner_release);
 
 G_END_DECLS

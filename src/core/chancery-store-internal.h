@@ -29,14 +29,16 @@ struct _ChanceryStore
   GRecMutex     mutex;        /* one call at a time: statements are shared */
   GCancellable *cancellable;  /* of the running call, for the progress handler */
 
-  /* Facet counts in memory (read-only stores): see facets_in_memory(). */
-  gint64          facts_version;   /* PRAGMA data_version they belong to */
-  ChanceryIndex  *last_index;      /* the last index built, and its filter */
-  ChanceryFilter *last_filter;
-  gboolean        have_all_counts; /* kinds and statuses of all events */
-  guint           all_kinds[CHANCERY_N_KINDS];
-  guint           all_statuses[CHANCERY_N_STATUSES];
-  struct _Relation *relations[3];  /* actor, country, project; NULL until needed */
+  /* Read-only stores answer indexes and facets from memory: see
+   * chancery-store-base.c. */
+  gint64               base_version;    /* PRAGMA data_version of what follows */
+  struct _ChanceryBase *base;           /* NULL until needed */
+  gboolean             base_failed;     /* unusable for this version: SQL */
+  ChanceryFilter      *facet_filter;    /* facet counts below are for it */
+  guint               *facet_counts[5]; /* by ChanceryFacetKind */
+  guint                facet_n[5];
+  char                *text_query;      /* FTS expression of text_match */
+  guint8              *text_match;      /* by base position */
 };
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
@@ -67,8 +69,20 @@ G_GNUC_INTERNAL
 void end_call (ChanceryStore *self);
 G_GNUC_INTERNAL
 void forget_facts (ChanceryStore *self);
+/* NULL and no error when the store cannot answer from memory (writable,
+ * sparse row ids): the caller uses SQL. Locked. */
 G_GNUC_INTERNAL
-void remember_index (ChanceryStore *self, const ChanceryFilter *filter, ChanceryIndex *index);
+ChanceryIndex * base_load_index (ChanceryStore *self, const ChanceryFilter *filter,
+                                 ChanceryGrouping grouping, GError **error);
+G_GNUC_INTERNAL
+GPtrArray * base_list_facets (ChanceryStore *self, const ChanceryFilter *filter,
+                              ChanceryFacetKind kind, GError **error);
+/* "size mtime ctime inode device counters" of a file; NULL when unreadable
+ * or, for_recording, changed less than 2 s ago. */
+G_GNUC_INTERNAL
+char * store_file_stamp (const char *path, gboolean for_recording);
+G_GNUC_INTERNAL
+char * store_path_key (const char *path);
 G_GNUC_INTERNAL
 void bind_text_or_null (sqlite3_stmt *stmt, int column, const char *text);
 

@@ -306,8 +306,8 @@ verified_list_path (void)
   return g_build_filename (g_get_user_cache_dir (), "chancery", "verified-databases", NULL);
 }
 
-static char *
-verified_key (const char *path)
+char *
+store_path_key (const char *path)
 {
   g_autofree char *canonical = g_canonicalize_filename (path, NULL);
 
@@ -315,8 +315,8 @@ verified_key (const char *path)
 }
 
 /* NULL when the file cannot be remembered (unreadable, or too fresh). */
-static char *
-file_stamp (const char *path,
+char *
+store_file_stamp (const char *path,
             gboolean    for_recording)
 {
   struct stat st;
@@ -355,8 +355,8 @@ verified_before (const char *path)
 {
   g_autoptr(GKeyFile) list = g_key_file_new ();
   g_autofree char *list_path = verified_list_path ();
-  g_autofree char *key = verified_key (path);
-  g_autofree char *stamp = file_stamp (path, FALSE);
+  g_autofree char *key = store_path_key (path);
+  g_autofree char *stamp = store_file_stamp (path, FALSE);
   g_autofree char *known = NULL;
 
   if (stamp == NULL || !g_key_file_load_from_file (list, list_path, G_KEY_FILE_NONE, NULL))
@@ -372,8 +372,8 @@ remember_verified (const char *path)
   g_autoptr(GKeyFile) list = g_key_file_new ();
   g_autofree char *list_path = verified_list_path ();
   g_autofree char *dir = g_path_get_dirname (list_path);
-  g_autofree char *key = verified_key (path);
-  g_autofree char *stamp = file_stamp (path, TRUE);
+  g_autofree char *key = store_path_key (path);
+  g_autofree char *stamp = store_file_stamp (path, TRUE);
   g_auto(GStrv) keys = NULL;
   gsize n_keys = 0;
 

@@ -1,0 +1,1452 @@
+/* chancery-store-base.c: indexes and facet counts from memory
+ *
+ * Copyright 2026 The Chancery developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A read-only store keeps, once, the "base": every event as a
+ * ChanceryIndexEvent sorted by (lo, hi, id), their titles in one pool, and
+ * per relation (actor, country, project) the dense key numbers of each
+ * event by position. Every load_index (filter, grouping) and list_facets is
+ * then answered in memory: kinds, statuses and dates from the events,
+ * actors, countries and projects from the keys, free text with one FTS5
+ * query for row ids; lanes from the keys; the five facet counts in the same
+ * pass. A filter change costs a pass over arrays instead of SQL joins.
+ *
+ * Building the base reads the event and relation tables front to back
+ * (seconds at a million events). So that a file seen before opens fast,
+ * the base is written to a cache file in the user cache folder, keyed by
+ * the file's stamp (size, times, inode, SQLite change counter: the same as
+ * the quick_check memory); the next time it is mapped with one mmap().
+ * Titles are read through that map, so only the pages of titles that are
+ * drawn are resident. The cache is untrusted input: every offset, key and
+ * position in it is checked before use.
+ *
+ * Writable stores, and files whose row ids are very sparse, use SQL.
+ * PRAGMA data_version tells when another connection changed the file; then
+ * everything is dropped and built again.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+
+#include "chancery-error.h"
+#include "chancery-store-internal.h"
+
+#define N_RELATIONS 3          /* actor, country, project */
+#define NO_POSITION G_MAXUINT32
+
+/* Bases of smaller files are not cached: they build in milliseconds. */
+#define CACHE_MIN_EVENTS 50000
+/* Cache files kept at most (each about 250 bytes per event). */
+#define CACHE_MAX_FILES 3
+
+typedef struct
+{
+  guint     n_keys;
+  guint32  *offsets;    /* n_events + 1: keys of position p are keys[offsets[p] .. offsets[p + 1]) */
+  guint32  *keys;       /* dense key numbers */
+  char    **uids;       /* n_keys: facet key; NULL for rows without their record */
+  char    **labels;     /* n_keys */
+} Relation;
+
+typedef struct _ChanceryBase
+{
+  gatomicrefcount     ref_count;
+  guint               n_events;
+  ChanceryIndexEvent *events;     /* sorted by (lo, hi, id) */
+  const char         *titles;
+  gsize               titles_len;
+  gint64              max_id;
+  guint32            *position;   /* max_id + 1: row id -> position, NO_POSITION */
+  Relation            relations[N_RELATIONS];
+  /* Storage: either heap arrays (owned) or one map of a cache file. */
+  gboolean            owned;
+  GString            *title_pool; /* when titles are on the heap */
+  gpointer            map;
+  gsize               map_len;
+} ChanceryBase;
+
+static ChanceryBase *
+base_ref (ChanceryBase *base)
+{
+  g_atomic_ref_count_inc (&base->ref_count);
+  return base;
+}
+
+static void
+base_unref (gpointer data)
+{
+  ChanceryBase *base = data;
+
+  if (base == NULL || !g_atomic_ref_count_dec (&base->ref_count))
+    return;
+
+  for (guint r = 0; r < N_RELATIONS; r++)
+    {
+      Relation *rel = &base->relations[r];
+
+      if (base->owned)
+        {
+          g_free (rel->offsets);
+          g_free (rel->keys);
+        }
+      if (rel->uids != NULL)
+        for (guint k = 0; k < rel->n_keys; k++)
+          g_free (rel->uids[k]);
+      if (rel->labels != NULL)
+        for (guint k = 0; k < rel->n_keys; k++)
+          g_free (rel->labels[k]);
+      g_free (rel->uids);
+      g_free (rel->labels);
+    }
+  if (base->owned)
+    g_free (base->events);
+  if (base->title_pool != NULL)
+    g_string_free (base->title_pool, TRUE);
+  if (base->map != NULL)
+    munmap (base->map, base->map_len);
+  g_free (base->position);
+  g_free (base);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ChanceryBase, base_unref)
+
+static void
+forget_facet_counts (ChanceryStore *self)
+{
+  g_clear_pointer (&self->facet_filter, chancery_filter_free);
+  for (guint k = 0; k < G_N_ELEMENTS (self->facet_counts); k++)
+    {
+      g_clear_pointer (&self->facet_counts[k], g_free);
+      self->facet_n[k] = 0;
+    }
+}
+
+void
+forget_facts (ChanceryStore *self)
+{
+  g_clear_pointer (&self->base, base_unref);
+  self->base_failed = FALSE;
+  forget_facet_counts (self);
+  g_clear_pointer (&self->text_query, g_free);
+  g_clear_pointer (&self->text_match, g_free);
+}
+
+static gboolean
+step_failed (ChanceryStore  *self,
+             int             rc,
+             GError        **error)
+{
+  if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+    return FALSE;
+  set_sqlite_error (error, self->db, rc, self->path);
+  return TRUE;
+}
+
+static gint64
+query_int64 (ChanceryStore  *self,
+             const char     *sql,
+             GError        **error)
+{
+  sqlite3_stmt *stmt;
+  gint64 value = -1;
+  int rc;
+
+  if (!(stmt = get_statement (self, sql, error)))
+    return -1;
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    value = sqlite3_column_int64 (stmt, 0);
+  else
+    set_sqlite_error (error, self->db, rc, self->path);
+  sqlite3_reset (stmt);
+
+  return value;
+}
+
+/* Building the base from SQL */
+
+static int
+compare_events (const void *a,
+                const void *b)
+{
+  const ChanceryIndexEvent *x = a, *y = b;
+
+  if (x->lo != y->lo)
+    return x->lo < y->lo ? -1 : 1;
+  if (x->hi != y->hi)
+    return x->hi < y->hi ? -1 : 1;
+  if (x->id != y->id)
+    return x->id < y->id ? -1 : 1;
+  return 0;
+}
+
+/* Titles go to the cache file as they are read (so that a million of them
+ * are never all on the heap), or to a pool when there is no cache file. */
+typedef struct
+{
+  FILE    *file;
+  GString *pool;
+  guint64  len;
+} TitleSink;
+
+static gboolean
+sink_title (TitleSink  *sink,
+            const char *title,
+            gsize       len)
+{
+  if (sink->file != NULL)
+    {
+      if (fwrite (title, 1, len, sink->file) != len || fputc ('\0', sink->file) == EOF)
+        return FALSE;
+    }
+  else
+    {
+      g_string_append_len (sink->pool, title, len);
+      g_string_append_c (sink->pool, '\0');
+    }
+  sink->len += len + 1;
+  return TRUE;
+}
+
+static gboolean
+read_events (ChanceryStore  *self,
+             ChanceryBase   *base,
+             TitleSink      *sink,
+             gint64          n_rows,
+             GError        **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  ChanceryIndexEvent *events = g_new (ChanceryIndexEvent, MAX (n_rows, 1));
+  guint n = 0;
+  int rc;
+
+  base->events = events;
+  if (sqlite3_prepare_v2 (self->db,
+                          "SELECT id, lo_day, hi_day, kind, status, precision, flags, title FROM event",
+                          -1, &stmt, NULL) != SQLITE_OK)
+    return set_sqlite_error (error, self->db, sqlite3_errcode (self->db), self->path);
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      ChanceryIndexEvent *e;
+      const char *title = (const char *) sqlite3_column_text (stmt, 7);
+      gsize len = title != NULL ? strlen (title) : 0;
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+
+      /* The count was taken in the same transaction; be safe anyway. */
+      if (n >= n_rows || id < 0 || id > base->max_id || sink->len + len + 1 > G_MAXUINT32)
+        {
+          g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_FAILED, "%s: too many events", self->path);
+          return FALSE;
+        }
+      e = &events[n++];
+      e->id = id;
+      e->lo = sqlite3_column_int (stmt, 1);
+      e->hi = MAX (e->lo, sqlite3_column_int (stmt, 2));
+      e->kind = MIN ((guint) sqlite3_column_int (stmt, 3), CHANCERY_KIND_OTHER);
+      e->status = MIN ((guint) sqlite3_column_int (stmt, 4), CHANCERY_N_STATUSES - 1);
+      e->precision = MIN ((guint) sqlite3_column_int (stmt, 5), CHANCERY_PRECISION_YEAR);
+      e->flags = sqlite3_column_int (stmt, 6);
+      e->title = sink->len;
+      if (!sink_title (sink, title != NULL ? title : "", len))
+        {
+          g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_IO, "%s: %s", self->path, g_strerror (errno));
+          return FALSE;
+        }
+    }
+  if (step_failed (self, rc, error))
+    return FALSE;
+
+  base->n_events = n;
+  qsort (events, n, sizeof (ChanceryIndexEvent), compare_events);
+
+  base->position = g_new (guint32, base->max_id + 1);
+  memset (base->position, 0xff, (base->max_id + 1) * sizeof (guint32));
+  for (guint p = 0; p < n; p++)
+    base->position[events[p].id] = p;
+
+  return TRUE;
+}
+
+typedef struct
+{
+  guint32 position;
+  guint32 key;
+} Pair;
+
+static gboolean
+read_relation (ChanceryStore  *self,
+               ChanceryBase   *base,
+               guint           r,
+               GError        **error)
+{
+  static const char * const names_sql[] = {
+    "SELECT id, uid, name FROM actor",
+    "SELECT code, code, name FROM country",
+    "SELECT id, uid, name FROM project",
+  };
+  static const char * const rows_sql[] = {
+    "SELECT event_id, actor_id FROM event_actor",
+    "SELECT event_id, country FROM event_country",
+    "SELECT event_id, project_id FROM event_project",
+  };
+  g_autoptr(GHashTable) dense = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) records = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr(GPtrArray) uids = g_ptr_array_new ();
+  g_autoptr(GPtrArray) labels = g_ptr_array_new ();
+  g_autoptr(GArray) pairs = g_array_new (FALSE, FALSE, sizeof (Pair));
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  Relation *rel = &base->relations[r];
+  guint n = base->n_events;
+  int rc;
+
+  /* Records: id (or code) -> "uid\0label". */
+  if (sqlite3_prepare_v2 (self->db, names_sql[r], -1, &stmt, NULL) != SQLITE_OK)
+    return set_sqlite_error (error, self->db, sqlite3_errcode (self->db), self->path);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *id = (const char *) sqlite3_column_text (stmt, 0);
+      const char *uid = (const char *) sqlite3_column_text (stmt, 1);
+      const char *name = (const char *) sqlite3_column_text (stmt, 2);
+
+      if (id == NULL || uid == NULL)
+        continue;
+      g_hash_table_insert (records, g_strdup (id),
+                           g_strdup_printf ("%s%c%s", uid, 0, name != NULL ? name : uid));
+    }
+  if (step_failed (self, rc, error))
+    return FALSE;
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  if (sqlite3_prepare_v2 (self->db, rows_sql[r], -1, &stmt, NULL) != SQLITE_OK)
+    return set_sqlite_error (error, self->db, sqlite3_errcode (self->db), self->path);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 event_id = sqlite3_column_int64 (stmt, 0);
+      const char *key = (const char *) sqlite3_column_text (stmt, 1);
+      gpointer number;
+      Pair pair;
+
+      if (event_id < 0 || event_id > base->max_id || key == NULL ||
+          base->position[event_id] == NO_POSITION)
+        continue;
+      if (!g_hash_table_lookup_extended (dense, key, NULL, &number))
+        {
+          const char *record = g_hash_table_lookup (records, key);
+
+          number = GUINT_TO_POINTER (uids->len);
+          g_hash_table_insert (dense, g_strdup (key), number);
+          if (record != NULL)
+            {
+              g_ptr_array_add (uids, g_strdup (record));
+              g_ptr_array_add (labels, g_strdup (record + strlen (record) + 1));
+            }
+          else if (r == 1)
+            {
+              /* A country without its record: SQL's LEFT JOIN names it by its code. */
+              g_ptr_array_add (uids, g_strdup (key));
+              g_ptr_array_add (labels, g_strdup (key));
+            }
+          else
+            {
+              /* An actor or project row without its record: SQL's inner
+               * join drops it from facets and filters; lanes show the
+               * event under "none". */
+              g_ptr_array_add (uids, NULL);
+              g_ptr_array_add (labels, g_strdup (""));
+            }
+        }
+      pair.position = base->position[event_id];
+      pair.key = GPOINTER_TO_UINT (number);
+      g_array_append_val (pairs, pair);
+    }
+  if (step_failed (self, rc, error))
+    return FALSE;
+
+  /* By position: count, prefix sums, fill. */
+  rel->n_keys = uids->len;
+  rel->offsets = g_new0 (guint32, n + 1);
+  rel->keys = g_new (guint32, MAX (pairs->len, 1));
+  for (guint i = 0; i < pairs->len; i++)
+    rel->offsets[g_array_index (pairs, Pair, i).position + 1]++;
+  for (guint p = 0; p < n; p++)
+    rel->offsets[p + 1] += rel->offsets[p];
+  {
+    g_autofree guint32 *fill = g_memdup2 (rel->offsets, n * sizeof (guint32));
+
+    for (guint i = 0; i < pairs->len; i++)
+      {
+        const Pair *pair = &g_array_index (pairs, Pair, i);
+        rel->keys[fill[pair->position]++] = pair->key;
+      }
+  }
+  rel->uids = (char **) g_ptr_array_free (g_steal_pointer (&uids), FALSE);
+  rel->labels = (char **) g_ptr_array_free (g_steal_pointer (&labels), FALSE);
+
+  return TRUE;
+}
+
+/* The cache file
+ *
+ * header (CACHE_HEADER_SIZE bytes) | titles | events | per relation:
+ * offsets, keys, names ("\1uid\0label\0" or "\0\0label\0" for rows without
+ * their record). Sections start at multiples of 8. Native byte order; the
+ * header says which. */
+
+#define CACHE_MAGIC       "Chancery base\n\032"
+#define CACHE_VERSION     1
+#define CACHE_HEADER_SIZE 4096
+#define CACHE_STAMP_SIZE  256
+
+typedef struct
+{
+  guint64 keys_count;
+  guint64 n_keys;
+  guint64 offsets_at;
+  guint64 keys_at;
+  guint64 names_at;
+  guint64 names_len;
+} CacheRelation;
+
+typedef struct
+{
+  char          magic[16];
+  guint32       version;
+  guint32       byte_order;     /* G_BYTE_ORDER */
+  guint32       event_size;     /* sizeof (ChanceryIndexEvent) */
+  guint32       reserved;
+  guint64       checksum;       /* of the file from events_at to its end */
+  char          stamp[CACHE_STAMP_SIZE];
+  guint64       n_events;
+  gint64        max_id;
+  guint64       titles_at;
+  guint64       titles_len;
+  guint64       events_at;
+  CacheRelation relations[N_RELATIONS];
+} CacheHeader;
+
+G_STATIC_ASSERT (sizeof (CacheHeader) <= CACHE_HEADER_SIZE);
+
+/* A fast checksum (not cryptographic: the cache is ours, this catches
+ * damage) of len bytes, len a multiple of 8. */
+static guint64
+checksum (const guint64 *words,
+          gsize          len)
+{
+  guint64 h = 0x9e3779b97f4a7c15u;
+
+  for (gsize i = 0; i < len / 8; i++)
+    h = (h ^ words[i]) * 0x100000001b3u + (h >> 29);
+  return h;
+}
+
+static char *
+cache_dir (void)
+{
+  return g_build_filename (g_get_user_cache_dir (), "chancery", NULL);
+}
+
+static char *
+cache_path (const char *path)
+{
+  g_autofree char *dir = cache_dir ();
+  g_autofree char *key = store_path_key (path);
+  g_autofree char *name = g_strconcat (key, ".base", NULL);
+
+  return g_build_filename (dir, name, NULL);
+}
+
+static guint
+cache_min_events (void)
+{
+  /* Test hook: tests/test-query.c caches its small file. */
+  const char *value = g_getenv ("CHANCERY_BASE_CACHE_MIN_EVENTS");
+
+  return value != NULL ? (guint) g_ascii_strtoull (value, NULL, 10) : CACHE_MIN_EVENTS;
+}
+
+static gboolean
+write_all (FILE          *file,
+           gconstpointer  data,
+           gsize          len)
+{
+  static const char zeros[8] = { 0 };
+  long at;
+
+  if (len > 0 && fwrite (data, 1, len, file) != len)
+    return FALSE;
+  at = ftell (file);
+  if (at < 0)
+    return FALSE;
+  return (at % 8) == 0 || fwrite (zeros, 1, 8 - (at % 8), file) == (gsize) (8 - (at % 8));
+}
+
+static gboolean
+finish_cache_file (ChanceryBase *base,
+                   FILE         *file,
+                   const char   *stamp)
+{
+  CacheHeader header = { { 0 } };
+  g_autofree char *block = g_malloc0 (CACHE_HEADER_SIZE);
+  long at;
+
+  memcpy (header.magic, CACHE_MAGIC, sizeof header.magic);
+  header.version = CACHE_VERSION;
+  header.byte_order = G_BYTE_ORDER;
+  header.event_size = sizeof (ChanceryIndexEvent);
+  g_strlcpy (header.stamp, stamp, sizeof header.stamp);
+  header.n_events = base->n_events;
+  header.max_id = base->max_id;
+  header.titles_at = CACHE_HEADER_SIZE;
+  header.titles_len = base->titles_len;
+
+  /* Titles are written already: pad, then the rest. */
+  if (!write_all (file, NULL, 0) || (at = ftell (file)) < 0)
+    return FALSE;
+  header.events_at = at;
+  if (!write_all (file, base->events, base->n_events * sizeof (ChanceryIndexEvent)))
+    return FALSE;
+
+  for (guint r = 0; r < N_RELATIONS; r++)
+    {
+      Relation *rel = &base->relations[r];
+      CacheRelation *cr = &header.relations[r];
+      g_autoptr(GString) names = g_string_new (NULL);
+
+      cr->n_keys = rel->n_keys;
+      cr->keys_count = rel->offsets[base->n_events];
+      if ((at = ftell (file)) < 0)
+        return FALSE;
+      cr->offsets_at = at;
+      if (!write_all (file, rel->offsets, (base->n_events + 1) * sizeof (guint32)) ||
+          (at = ftell (file)) < 0)
+        return FALSE;
+      cr->keys_at = at;
+      if (!write_all (file, rel->keys, cr->keys_count * sizeof (guint32)) ||
+          (at = ftell (file)) < 0)
+        return FALSE;
+      for (guint k = 0; k < rel->n_keys; k++)
+        {
+          g_string_append_c (names, rel->uids[k] != NULL ? '\1' : '\0');
+          g_string_append (names, rel->uids[k] != NULL ? rel->uids[k] : "");
+          g_string_append_c (names, '\0');
+          g_string_append (names, rel->labels[k]);
+          g_string_append_c (names, '\0');
+        }
+      cr->names_at = at;
+      cr->names_len = names->len;
+      if (!write_all (file, names->str, names->len))
+        return FALSE;
+    }
+
+  if (fflush (file) != 0 || (at = ftell (file)) < 0 || at % 8 != 0)
+    return FALSE;
+  {
+    gpointer map = mmap (NULL, at, PROT_READ, MAP_SHARED, fileno (file), 0);
+
+    if (map == MAP_FAILED)
+      return FALSE;
+    header.checksum = checksum ((const guint64 *) ((char *) map + header.events_at), at - header.events_at);
+    munmap (map, at);
+  }
+
+  memcpy (block, &header, sizeof header);
+  return fseek (file, 0, SEEK_SET) == 0 &&
+         fwrite (block, 1, CACHE_HEADER_SIZE, file) == CACHE_HEADER_SIZE &&
+         fflush (file) == 0;
+}
+
+/* Keeps the newest cache files only: each is hundreds of MB at a million events. */
+static void
+prune_cache_dir (const char *dir,
+                 const char *keep)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+
+  if (d == NULL)
+    return;
+  while ((name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+
+      if (g_str_has_suffix (name, ".base") && g_strcmp0 (path, keep) != 0)
+        g_ptr_array_add (paths, g_steal_pointer (&path));
+      /* Temporary files of builds that died */
+      else if (g_str_has_prefix (name, "base-") && g_str_has_suffix (name, ".tmp"))
+        {
+          GStatBuf st;
+
+          if (g_stat (path, &st) == 0 && st.st_mtime < time (NULL) - 3600)
+            g_unlink (path);
+        }
+    }
+  while (paths->len >= CACHE_MAX_FILES)
+    {
+      guint oldest = 0;
+      gint64 oldest_time = G_MAXINT64;
+
+      for (guint i = 0; i < paths->len; i++)
+        {
+          GStatBuf st;
+
+          if (g_stat (g_ptr_array_index (paths, i), &st) == 0 && st.st_mtime < oldest_time)
+            {
+              oldest_time = st.st_mtime;
+              oldest = i;
+            }
+        }
+      g_unlink (g_ptr_array_index (paths, oldest));
+      g_ptr_array_remove_index (paths, oldest);
+    }
+}
+
+static gboolean
+in_file (guint64 at,
+         guint64 len,
+         gsize   size)
+{
+  return at <= size && len <= size - at && (at % 8) == 0;
+}
+
+/* Names of a relation from the cache, checked. */
+static gboolean
+parse_names (Relation   *rel,
+             const char *names,
+             gsize       len)
+{
+  const char *p = names, *end = names + len;
+
+  rel->uids = g_new0 (char *, MAX (rel->n_keys, 1));
+  rel->labels = g_new0 (char *, MAX (rel->n_keys, 1));
+  for (guint k = 0; k < rel->n_keys; k++)
+    {
+      const char *uid, *label, *nul;
+      gboolean has_uid;
+
+      if (p >= end)
+        return FALSE;
+      has_uid = *p++ == '\1';
+      uid = p;
+      if ((nul = memchr (p, '\0', end - p)) == NULL)
+        return FALSE;
+      label = nul + 1;
+      if (label >= end || (nul = memchr (label, '\0', end - label)) == NULL)
+        return FALSE;
+      p = nul + 1;
+      rel->uids[k] = has_uid ? g_strdup (uid) : NULL;
+      rel->labels[k] = g_strdup (label);
+    }
+  return p == end;
+}
+
+/* The base from its cache file, or NULL when there is none that fits stamp. */
+static ChanceryBase *
+load_cache (const char *path,
+            const char *stamp)
+{
+  g_autoptr(ChanceryBase) base = NULL;
+  const CacheHeader *header;
+  struct stat st;
+  gpointer map;
+  int fd;
+
+  fd = g_open (path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW, 0);
+  if (fd < 0)
+    return NULL;
+  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode) || st.st_size < CACHE_HEADER_SIZE)
+    {
+      close (fd);
+      return NULL;
+    }
+  map = mmap (NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+  close (fd);
+  if (map == MAP_FAILED)
+    return NULL;
+
+  base = g_new0 (ChanceryBase, 1);
+  g_atomic_ref_count_init (&base->ref_count);
+  base->map = map;
+  base->map_len = st.st_size;
+
+  header = map;
+  if (memcmp (header->magic, CACHE_MAGIC, sizeof header->magic) != 0 ||
+      header->version != CACHE_VERSION || header->byte_order != G_BYTE_ORDER ||
+      header->event_size != sizeof (ChanceryIndexEvent) ||
+      strncmp (header->stamp, stamp, sizeof header->stamp) != 0 ||
+      header->n_events >= G_MAXUINT32 || header->max_id < 0 ||
+      header->max_id > (gint64) (4 * header->n_events + 65536) ||
+      header->titles_len == 0 || header->titles_len > G_MAXUINT32 ||
+      !in_file (header->titles_at, header->titles_len, st.st_size) ||
+      header->n_events > st.st_size / sizeof (ChanceryIndexEvent) ||
+      !in_file (header->events_at, header->n_events * sizeof (ChanceryIndexEvent), st.st_size) ||
+      (st.st_size - header->events_at) % 8 != 0 ||
+      checksum ((const guint64 *) ((char *) map + header->events_at),
+                st.st_size - header->events_at) != header->checksum)
+    return NULL;
+
+  /* Sequential reads of the arrays below; titles as they are drawn. */
+  madvise ((char *) map + header->events_at, st.st_size - header->events_at, MADV_WILLNEED);
+
+  base->n_events = header->n_events;
+  base->max_id = header->max_id;
+  base->titles = (const char *) map + header->titles_at;
+  base->titles_len = header->titles_len;
+  base->events = (ChanceryIndexEvent *) ((char *) map + header->events_at);
+  if (base->titles[base->titles_len - 1] != '\0')
+    return NULL;
+
+  base->position = g_new (guint32, base->max_id + 1);
+  memset (base->position, 0xff, (base->max_id + 1) * sizeof (guint32));
+  for (guint p = 0; p < base->n_events; p++)
+    {
+      const ChanceryIndexEvent *e = &base->events[p];
+
+      if (e->id < 0 || e->id > base->max_id || base->position[e->id] != NO_POSITION ||
+          e->title >= base->titles_len || e->hi < e->lo || e->kind > CHANCERY_KIND_OTHER ||
+          e->status >= CHANCERY_N_STATUSES || e->precision > CHANCERY_PRECISION_YEAR ||
+          (p > 0 && compare_events (&base->events[p - 1], e) >= 0))
+        return NULL;
+      base->position[e->id] = p;
+    }
+
+  for (guint r = 0; r < N_RELATIONS; r++)
+    {
+      const CacheRelation *cr = &header->relations[r];
+      Relation *rel = &base->relations[r];
+
+      if (cr->n_keys >= G_MAXUINT32 || cr->keys_count > G_MAXUINT32 ||
+          !in_file (cr->offsets_at, (header->n_events + 1) * sizeof (guint32), st.st_size) ||
+          cr->keys_count > st.st_size / sizeof (guint32) ||
+          !in_file (cr->keys_at, cr->keys_count * sizeof (guint32), st.st_size) ||
+          !in_file (cr->names_at, cr->names_len, st.st_size))
+        return NULL;
+      rel->n_keys = cr->n_keys;
+      rel->offsets = (guint32 *) ((char *) map + cr->offsets_at);
+      rel->keys = (guint32 *) ((char *) map + cr->keys_at);
+      if (!parse_names (rel, (const char *) map + cr->names_at, cr->names_len))
+        return NULL;
+      if (rel->offsets[0] != 0 || rel->offsets[base->n_events] != cr->keys_count)
+        return NULL;
+      for (guint p = 0; p < base->n_events; p++)
+        if (rel->offsets[p + 1] < rel->offsets[p])
+          return NULL;
+      for (guint64 i = 0; i < cr->keys_count; i++)
+        if (rel->keys[i] >= rel->n_keys)
+          return NULL;
+    }
+
+  return g_steal_pointer (&base);
+}
+
+/* Builds the base (or loads it from the cache). NULL without error when
+ * the store cannot use one. Locked, in a read transaction. */
+static ChanceryBase *
+build_base (ChanceryStore  *self,
+            GError        **error)
+{
+  g_autoptr(ChanceryBase) base = NULL;
+  g_autofree char *stamp = NULL;
+  g_autofree char *stamp_after = NULL;
+  g_autofree char *cache = NULL;
+  g_autofree char *tmp_path = NULL;
+  g_autofree char *dir = NULL;
+  TitleSink sink = { NULL, NULL, 0 };
+  gint64 n_rows, max_id;
+  gboolean ok = FALSE;
+  char *journal_mode;
+  int fd = -1;
+
+  /* The shared lock of the read transaction is taken by the first read;
+   * from then on no writer can commit, so the stamp fits what is read. */
+  n_rows = query_int64 (self, "SELECT count(*) FROM event", error);
+  max_id = query_int64 (self, "SELECT ifnull(max(id), 0) FROM event", error);
+  if (n_rows < 0 || max_id < 0)
+    return NULL;
+  /* Row ids are dense unless many events were replaced; if not, SQL. */
+  if (max_id > 4 * n_rows + 65536 || n_rows >= G_MAXUINT32)
+    return NULL;
+
+  /* In WAL mode a commit does not change the main file's stamp. */
+  journal_mode = NULL;
+  {
+    sqlite3_stmt *stmt = get_statement (self, "PRAGMA journal_mode", NULL);
+
+    if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
+      journal_mode = dup_column_text (stmt, 0);
+    if (stmt != NULL)
+      sqlite3_reset (stmt);
+  }
+  if (n_rows >= cache_min_events () && g_strcmp0 (journal_mode, "wal") != 0)
+    stamp = store_file_stamp (self->path, TRUE);
+  g_free (journal_mode);
+  if (stamp != NULL && strlen (stamp) >= CACHE_STAMP_SIZE)
+    g_clear_pointer (&stamp, g_free);
+
+  if (stamp != NULL)
+    {
+      cache = cache_path (self->path);
+      base = load_cache (cache, stamp);
+      if (base != NULL && base->max_id == max_id && base->n_events == n_rows)
+        return g_steal_pointer (&base);
+      g_clear_pointer (&base, base_unref);
+    }
+
+  base = g_new0 (ChanceryBase, 1);
+  g_atomic_ref_count_init (&base->ref_count);
+  base->owned = TRUE;
+  base->max_id = max_id;
+
+  if (stamp != NULL)
+    {
+      dir = cache_dir ();
+      tmp_path = g_build_filename (dir, "base-XXXXXX.tmp", NULL);
+      if (g_mkdir_with_parents (dir, 0700) == 0 &&
+          (fd = g_mkstemp_full (tmp_path, O_RDWR | O_CLOEXEC, 0600)) >= 0)
+        {
+          sink.file = fdopen (fd, "w+");
+          if (sink.file == NULL)
+            {
+              close (fd);
+              g_unlink (tmp_path);
+            }
+          else
+            {
+              static const char zeros[CACHE_HEADER_SIZE];
+
+              setvbuf (sink.file, NULL, _IOFBF, 1 << 20);
+              if (fwrite (zeros, 1, sizeof zeros, sink.file) != sizeof zeros)
+                g_clear_pointer (&sink.file, fclose);
+            }
+        }
+    }
+  if (sink.file == NULL)
+    sink.pool = base->title_pool = g_string_sized_new (MAX (n_rows, 1) * 64);
+
+  if (!read_events (self, base, &sink, n_rows, error))
+    goto out;
+  for (guint r = 0; r < N_RELATIONS; r++)
+    if (!read_relation (self, base, r, error))
+      goto out;
+  base->titles_len = MAX (sink.len, 1);
+  if (sink.pool != NULL)
+    {
+      if (sink.pool->len == 0)
+        g_string_append_c (sink.pool, '\0');
+      base->titles = sink.pool->str;
+      ok = TRUE;
+      goto out;
+    }
+  if (sink.len == 0)
+    sink_title (&sink, "", 0);
+
+  /* The file must still be the one that was read. */
+  stamp_after = store_file_stamp (self->path, TRUE);
+  if (g_strcmp0 (stamp, stamp_after) == 0 && finish_cache_file (base, sink.file, stamp))
+    {
+      /* Titles through a map of the file: resident as they are drawn. */
+      struct stat st;
+
+      if (fstat (fileno (sink.file), &st) == 0 &&
+          (base->map = mmap (NULL, st.st_size, PROT_READ, MAP_PRIVATE, fileno (sink.file), 0)) != MAP_FAILED)
+        {
+          base->map_len = st.st_size;
+          base->titles = (const char *) base->map + CACHE_HEADER_SIZE;
+          fchmod (fileno (sink.file), 0600);
+          if (g_rename (tmp_path, cache) == 0)
+            g_clear_pointer (&tmp_path, g_free);
+          prune_cache_dir (dir, cache);
+          ok = TRUE;
+        }
+      else
+        base->map = NULL;
+    }
+  if (!ok)
+    {
+      /* No cache after all: read the titles back into a pool. */
+      base->title_pool = g_string_sized_new (sink.len);
+      g_string_set_size (base->title_pool, sink.len);
+      if (fflush (sink.file) == 0 &&
+          pread (fileno (sink.file), base->title_pool->str, sink.len, CACHE_HEADER_SIZE) == (gssize) sink.len)
+        {
+          base->titles = base->title_pool->str;
+          ok = TRUE;
+        }
+      else
+        g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_IO, "%s: %s", self->path, g_strerror (errno));
+    }
+
+out:
+  if (sink.file != NULL)
+    fclose (sink.file);
+  if (tmp_path != NULL && fd >= 0)
+    g_unlink (tmp_path);
+  if (!ok)
+    {
+      if (error != NULL && *error == NULL)
+        g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_FAILED, "%s: %s", self->path, _("cannot read the events"));
+      return NULL;
+    }
+  return g_steal_pointer (&base);
+}
+
+/* The base for the current data version: NULL without error means "use
+ * SQL". Locked. */
+static ChanceryBase *
+get_base (ChanceryStore  *self,
+          GError        **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  gboolean in_transaction;
+  gint64 version;
+
+  if (self->writable)
+    return NULL;
+
+  version = query_int64 (self, "PRAGMA data_version", NULL);
+  if (version < 0)
+    return NULL;
+  if (version != self->base_version)
+    {
+      forget_facts (self);
+      self->base_version = version;
+    }
+  if (self->base != NULL)
+    return self->base;
+  if (self->base_failed)
+    return NULL;
+
+  in_transaction = !sqlite3_get_autocommit (self->db);
+  if (!in_transaction && !exec_sql (self, "BEGIN", error))
+    return NULL;
+  self->base = build_base (self, &local_error);
+  if (!in_transaction)
+    exec_sql (self, "COMMIT", NULL);
+
+  if (local_error != NULL)
+    {
+      /* Cancelled or failed: try again next time. */
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  if (self->base == NULL)
+    self->base_failed = TRUE;
+
+  return self->base;
+}
+
+/* Filtering */
+
+typedef enum
+{
+  FAIL_ACTOR   = 1 << CHANCERY_FACET_ACTOR,
+  FAIL_COUNTRY = 1 << CHANCERY_FACET_COUNTRY,
+  FAIL_KIND    = 1 << CHANCERY_FACET_KIND,
+  FAIL_STATUS  = 1 << CHANCERY_FACET_STATUS,
+  FAIL_PROJECT = 1 << CHANCERY_FACET_PROJECT,
+} FailBits;
+
+static const guint relation_of_facet[] = {
+  [CHANCERY_FACET_ACTOR] = 0,
+  [CHANCERY_FACET_COUNTRY] = 1,
+  [CHANCERY_FACET_PROJECT] = 2,
+};
+static const ChanceryFacetKind facet_of_relation[] = {
+  CHANCERY_FACET_ACTOR, CHANCERY_FACET_COUNTRY, CHANCERY_FACET_PROJECT,
+};
+
+/* Dense keys (of relation r) that the values of one filter field select:
+ * actors by uid or by name (ASCII case-insensitive, as SQL's NOCASE),
+ * countries by code, projects by uid. NULL when the field is empty. */
+static guint8 *
+select_keys (const Relation *rel,
+             guint           r,
+             GPtrArray      *values)
+{
+  guint8 *selected;
+
+  if (values == NULL || values->len == 0)
+    return NULL;
+
+  selected = g_new0 (guint8, MAX (rel->n_keys, 1));
+  for (guint k = 0; k < rel->n_keys; k++)
+    {
+      if (rel->uids[k] == NULL)
+        continue;
+      for (guint v = 0; v < values->len && !selected[k]; v++)
+        {
+          const char *value = g_ptr_array_index (values, v);
+
+          if (g_strcmp0 (rel->uids[k], value) == 0 ||
+              (r == 0 && value != NULL && sqlite3_stricmp (rel->labels[k], value) == 0))
+            selected[k] = 1;
+        }
+    }
+  return selected;
+}
+
+static gboolean
+has_selected_key (const Relation *rel,
+                  const guint8   *selected,
+                  guint           position)
+{
+  for (guint32 i = rel->offsets[position]; i < rel->offsets[position + 1]; i++)
+    if (selected[rel->keys[i]])
+      return TRUE;
+  return FALSE;
+}
+
+/* Positions whose events match the free text (one FTS5 query), kept for
+ * the next call with the same text. NULL when there is no text. */
+static gboolean
+match_text (ChanceryStore         *self,
+            ChanceryBase          *base,
+            const ChanceryFilter  *filter,
+            const guint8         **match,
+            GError               **error)
+{
+  g_autofree char *fts = chancery_filter_text_to_fts (filter != NULL ? filter->text : NULL);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  guint8 *result;
+  int rc;
+
+  *match = NULL;
+  if (fts == NULL)
+    return TRUE;
+  if (self->text_match != NULL && g_strcmp0 (self->text_query, fts) == 0)
+    {
+      *match = self->text_match;
+      return TRUE;
+    }
+
+  if (sqlite3_prepare_v2 (self->db, "SELECT rowid FROM event_fts WHERE event_fts MATCH ?",
+                          -1, &stmt, NULL) != SQLITE_OK)
+    return set_sqlite_error (error, self->db, sqlite3_errcode (self->db), self->path);
+  sqlite3_bind_text (stmt, 1, fts, -1, SQLITE_TRANSIENT);
+  result = g_new0 (guint8, MAX (base->n_events, 1));
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+
+      if (id >= 0 && id <= base->max_id && base->position[id] != NO_POSITION)
+        result[base->position[id]] = 1;
+    }
+  if (step_failed (self, rc, error))
+    {
+      g_free (result);
+      return FALSE;
+    }
+
+  g_free (self->text_query);
+  g_free (self->text_match);
+  self->text_query = g_steal_pointer (&fts);
+  self->text_match = result;
+  *match = result;
+  return TRUE;
+}
+
+/* One pass over the base: the positions that match filter (when
+ * selected is not NULL) and the five facet counts under it (each facet
+ * without its own field), stored in the store. */
+static gboolean
+filter_pass (ChanceryStore         *self,
+             ChanceryBase          *base,
+             const ChanceryFilter  *filter,
+             GArray                *selected,
+             GError               **error)
+{
+  /* Not g_autofree: on an array it would free the first element only. */
+  guint8 *keys[N_RELATIONS] = { NULL };
+  guint *counts[5];
+  const guint8 *text = NULL;
+  guint32 kinds = 0, statuses = 0;
+  gboolean has_from = FALSE, has_to = FALSE;
+  gint32 from = 0, to = 0;
+
+  if (!match_text (self, base, filter, &text, error))
+    return FALSE;
+
+  if (filter != NULL)
+    {
+      keys[0] = select_keys (&base->relations[0], 0, filter->actors);
+      keys[1] = select_keys (&base->relations[1], 1, filter->countries);
+      keys[2] = select_keys (&base->relations[2], 2, filter->projects);
+      kinds = filter->kinds;
+      statuses = filter->statuses;
+      has_from = filter->has_from;
+      from = filter->from_day;
+      has_to = filter->has_to;
+      to = filter->to_day;
+    }
+
+  forget_facet_counts (self);
+  self->facet_n[CHANCERY_FACET_KIND] = CHANCERY_N_KINDS;
+  self->facet_n[CHANCERY_FACET_STATUS] = CHANCERY_N_STATUSES;
+  for (guint r = 0; r < N_RELATIONS; r++)
+    self->facet_n[facet_of_relation[r]] = base->relations[r].n_keys;
+  for (guint k = 0; k < 5; k++)
+    counts[k] = self->facet_counts[k] = g_new0 (guint, MAX (self->facet_n[k], 1));
+
+  for (guint p = 0; p < base->n_events; p++)
+    {
+      const ChanceryIndexEvent *e = &base->events[p];
+      guint fail = 0;
+
+      if ((has_from && e->hi < from) || (has_to && e->lo > to) || (text != NULL && !text[p]))
+        continue;
+      if (kinds != 0 && !(kinds & (1u << e->kind)))
+        fail |= FAIL_KIND;
+      if (statuses != 0 && !(statuses & (1u << e->status)))
+        fail |= FAIL_STATUS;
+      for (guint r = 0; r < N_RELATIONS; r++)
+        if (keys[r] != NULL && !has_selected_key (&base->relations[r], keys[r], p))
+          fail |= 1u << facet_of_relation[r];
+
+      /* Counted in a facet when every other field matches. */
+      if (fail & (fail - 1))
+        continue;
+      if (fail == 0 || fail == FAIL_KIND)
+        counts[CHANCERY_FACET_KIND][e->kind]++;
+      if (fail == 0 || fail == FAIL_STATUS)
+        counts[CHANCERY_FACET_STATUS][e->status]++;
+      for (guint r = 0; r < N_RELATIONS; r++)
+        {
+          const Relation *rel = &base->relations[r];
+
+          if (fail == 0 || fail == (1u << facet_of_relation[r]))
+            for (guint32 i = rel->offsets[p]; i < rel->offsets[p + 1]; i++)
+              counts[facet_of_relation[r]][rel->keys[i]]++;
+        }
+      if (fail == 0 && selected != NULL)
+        {
+          guint32 position = p;
+          g_array_append_val (selected, position);
+        }
+    }
+
+  for (guint r = 0; r < N_RELATIONS; r++)
+    g_free (keys[r]);
+
+  self->facet_filter = filter != NULL ? chancery_filter_copy (filter) : chancery_filter_new ();
+  return TRUE;
+}
+
+/* Lanes */
+
+static const char *
+none_lane_label (ChanceryGrouping grouping)
+{
+  switch (grouping)
+    {
+    case CHANCERY_GROUP_COUNTRY:
+      return _("No country");
+    case CHANCERY_GROUP_ACTOR:
+      return _("No actor");
+    case CHANCERY_GROUP_PROJECT:
+      return _("No project");
+    case CHANCERY_GROUP_KIND:
+    case CHANCERY_GROUP_NONE:
+    default:
+      return _("All events");
+    }
+}
+
+typedef struct
+{
+  ChanceryLane *lane;
+  char         *collate_key;
+  gint64        first_id;    /* ties keep SQL's order: first seen by row id */
+} LaneSort;
+
+/* Fuller lanes first, then by label; the "none" lane last. */
+static int
+compare_lane_sort (const void *a,
+                   const void *b)
+{
+  const LaneSort *x = a, *y = b;
+  int c;
+
+  if ((x->lane->key[0] == '\0') != (y->lane->key[0] == '\0'))
+    return x->lane->key[0] == '\0' ? 1 : -1;
+  if (x->lane->n_items != y->lane->n_items)
+    return x->lane->n_items > y->lane->n_items ? -1 : 1;
+  c = strcmp (x->collate_key, y->collate_key);
+  if (c != 0)
+    return c;
+  return x->first_id < y->first_id ? -1 : x->first_id > y->first_id;
+}
+
+/* Lanes over the n events at base positions (ascending), with index
+ * positions 0 .. n - 1. */
+static GPtrArray *
+build_lanes (ChanceryBase     *base,
+             ChanceryGrouping  grouping,
+             const guint32    *positions,
+             guint             n)
+{
+  GPtrArray *lanes = g_ptr_array_new ();
+  g_autofree guint *sizes = NULL;
+  g_autofree guint *fill = NULL;
+  g_autofree gint64 *first_id = NULL;
+  g_autofree ChanceryLane **by_key = NULL;
+  g_autofree LaneSort *sort = NULL;
+  const Relation *rel = NULL;
+  guint n_keys, none;
+
+  if (n == 0)
+    return lanes;
+
+  /* Lane numbers: a relation's dense keys, kinds, or one; "none" after. */
+  switch (grouping)
+    {
+    case CHANCERY_GROUP_COUNTRY:
+      rel = &base->relations[1];
+      break;
+    case CHANCERY_GROUP_ACTOR:
+      rel = &base->relations[0];
+      break;
+    case CHANCERY_GROUP_PROJECT:
+      rel = &base->relations[2];
+      break;
+    default:
+      break;
+    }
+  /* Without a relation: kinds, or only the "all" lane (as "none"). */
+  n_keys = rel != NULL ? rel->n_keys : grouping == CHANCERY_GROUP_KIND ? CHANCERY_N_KINDS : 0;
+  none = n_keys;
+  sizes = g_new0 (guint, n_keys + 1);
+  fill = g_new0 (guint, n_keys + 1);
+  first_id = g_new (gint64, n_keys + 1);
+  for (guint k = 0; k <= n_keys; k++)
+    first_id[k] = G_MAXINT64;
+  by_key = g_new0 (ChanceryLane *, n_keys + 1);
+
+#define FOR_EACH_LANE(body) \
+  for (guint i = 0; i < n; i++) \
+    { \
+      guint32 p = positions != NULL ? positions[i] : i; \
+      const ChanceryIndexEvent *e = &base->events[p]; \
+      if (rel == NULL) \
+        { \
+          guint k = grouping == CHANCERY_GROUP_KIND ? e->kind : none; \
+          body \
+        } \
+      else \
+        { \
+          gboolean in_none = FALSE; \
+          for (guint32 j = rel->offsets[p]; j < rel->offsets[p + 1]; j++) \
+            { \
+              guint k = rel->keys[j]; \
+              if (rel->uids[k] == NULL) \
+                { \
+                  if (in_none) \
+                    continue; \
+                  in_none = TRUE; \
+                  k = none; \
+                } \
+              body \
+            } \
+          if (rel->offsets[p] == rel->offsets[p + 1]) \
+            { \
+              guint k = none; \
+              body \
+            } \
+        } \
+    }
+
+  FOR_EACH_LANE ({ sizes[k]++; first_id[k] = MIN (first_id[k], e->id); })
+
+  for (guint k = 0; k <= n_keys; k++)
+    {
+      ChanceryLane *lane;
+
+      if (sizes[k] == 0)
+        continue;
+      lane = g_new0 (ChanceryLane, 1);
+      if (k == none)
+        {
+          lane->key = g_strdup (rel != NULL ? "" : "all");
+          lane->label = g_strdup (none_lane_label (grouping));
+        }
+      else if (rel != NULL)
+        {
+          lane->key = g_strdup (rel->uids[k]);
+          lane->label = g_strdup (rel->labels[k]);
+        }
+      else
+        {
+          lane->key = g_strdup (chancery_kind_to_string (k));
+          lane->label = g_strdup (chancery_kind_get_label (k));
+        }
+      lane->n_items = sizes[k];
+      lane->items = g_new (guint32, sizes[k]);
+      by_key[k] = lane;
+      g_ptr_array_add (lanes, lane);
+    }
+
+  FOR_EACH_LANE ({ by_key[k]->items[fill[k]++] = i; })
+#undef FOR_EACH_LANE
+
+  sort = g_new (LaneSort, lanes->len);
+  for (guint l = 0, k = 0; k <= n_keys; k++)
+    {
+      if (by_key[k] == NULL)
+        continue;
+      sort[l].lane = by_key[k];
+      sort[l].collate_key = g_utf8_collate_key (by_key[k]->label, -1);
+      sort[l].first_id = first_id[k];
+      l++;
+    }
+  qsort (sort, lanes->len, sizeof (LaneSort), compare_lane_sort);
+  for (guint l = 0; l < lanes->len; l++)
+    {
+      lanes->pdata[l] = sort[l].lane;
+      g_free (sort[l].collate_key);
+    }
+
+  return lanes;
+}
+
+ChanceryIndex *
+base_load_index (ChanceryStore         *self,
+                 const ChanceryFilter  *filter,
+                 ChanceryGrouping       grouping,
+                 GError               **error)
+{
+  g_autoptr(GArray) selected = NULL;
+  ChanceryBase *base;
+  ChanceryIndexEvent *events;
+  GPtrArray *lanes;
+  guint n;
+
+  if (!(base = get_base (self, error)))
+    return NULL;
+
+  if (filter == NULL || chancery_filter_is_empty (filter))
+    {
+      /* All events: the base's own array, borrowed. */
+      if (self->facet_filter == NULL || !chancery_filter_is_empty (self->facet_filter))
+        {
+          if (!filter_pass (self, base, NULL, NULL, error))
+            return NULL;
+        }
+      lanes = build_lanes (base, grouping, NULL, base->n_events);
+      return chancery_index_new_shared (grouping, base->events, base->n_events, FALSE,
+                                        base->titles, base->titles_len, lanes,
+                                        base_ref (base), base_unref);
+    }
+
+  selected = g_array_new (FALSE, FALSE, sizeof (guint32));
+  if (!filter_pass (self, base, filter, selected, error))
+    return NULL;
+
+  n = selected->len;
+  events = g_new (ChanceryIndexEvent, MAX (n, 1));
+  for (guint i = 0; i < n; i++)
+    events[i] = base->events[g_array_index (selected, guint32, i)];
+  lanes = build_lanes (base, grouping, (const guint32 *) selected->data, n);
+
+  return chancery_index_new_shared (grouping, events, n, TRUE, base->titles, base->titles_len,
+                                    lanes, base_ref (base), base_unref);
+}
+
+/* Facets */
+
+/* Most frequent first, then by label, as "ORDER BY n DESC, 2" does in SQL. */
+static int
+compare_facets (gconstpointer a,
+                gconstpointer b)
+{
+  const ChanceryFacet *x = *(ChanceryFacet * const *) a;
+  const ChanceryFacet *y = *(ChanceryFacet * const *) b;
+
+  if (x->count != y->count)
+    return x->count > y->count ? -1 : 1;
+  return g_strcmp0 (x->label, y->label);
+}
+
+/* As SQL's ORDER BY n DESC, label (binary collation) after GROUP BY key. */
+static int
+compare_relation_facets (gconstpointer a,
+                         gconstpointer b)
+{
+  const ChanceryFacet *x = *(ChanceryFacet * const *) a;
+  const ChanceryFacet *y = *(ChanceryFacet * const *) b;
+  int c;
+
+  if (x->count != y->count)
+    return x->count > y->count ? -1 : 1;
+  c = strcmp (x->label, y->label);
+  return c != 0 ? c : strcmp (x->key, y->key);
+}
+
+GPtrArray *
+base_list_facets (ChanceryStore         *self,
+                  const ChanceryFilter  *filter,
+                  ChanceryFacetKind      kind,
+                  GError               **error)
+{
+  g_autoptr(ChanceryFilter) empty = NULL;
+  GPtrArray *facets;
+  const Relation *rel = NULL;
+  ChanceryBase *base;
+  const guint *counts;
+
+  if (kind > CHANCERY_FACET_PROJECT || !(base = get_base (self, error)))
+    return NULL;
+
+  if (filter == NULL)
+    filter = empty = chancery_filter_new ();
+  if (self->facet_filter == NULL || !chancery_filter_equal (self->facet_filter, filter))
+    {
+      if (!filter_pass (self, base, filter, NULL, error))
+        return NULL;
+    }
+
+  if (kind == CHANCERY_FACET_ACTOR || kind == CHANCERY_FACET_COUNTRY || kind == CHANCERY_FACET_PROJECT)
+    rel = &base->relations[relation_of_facet[kind]];
+  counts = self->facet_counts[kind];
+
+  facets = g_ptr_array_new_with_free_func ((GDestroyNotify) chancery_facet_free);
+  for (guint i = 0; i < self->facet_n[kind]; i++)
+    {
+      ChanceryFacet *facet;
+
+      if (counts[i] == 0 || (rel != NULL && rel->uids[i] == NULL))
+        continue;
+      facet = g_new0 (ChanceryFacet, 1);
+      if (kind == CHANCERY_FACET_KIND)
+        {
+          facet->key = g_strdup (chancery_kind_to_string (i));
+          facet->label = g_strdup (chancery_kind_get_label (i));
+        }
+      else if (kind == CHANCERY_FACET_STATUS)
+        {
+          facet->key = g_strdup (chancery_status_to_string (i));
+          facet->label = g_strdup (chancery_status_get_label (i));
+        }
+      else
+        {
+          facet->key = g_strdup (rel->uids[i]);
+          facet->label = g_strdup (rel->labels[i]);
+        }
+      facet->count = counts[i];
+      g_ptr_array_add (facets, facet);
+    }
+  /* The same order as list_facets gives from SQL. */
+  g_ptr_array_sort (facets, rel != NULL ? compare_relation_facets : compare_facets);
+
+  return facets;
+}
