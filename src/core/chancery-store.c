@@ -186,7 +186,6 @@ static gboolean
 has_sqlite_header (const char  *path,
                    GError     **error)
 {
-  g_autoptr(GError) local_error = NULL;
   char header[16];
   gssize n;
   int fd;
@@ -317,7 +316,7 @@ store_path_key (const char *path)
 /* NULL when the file cannot be remembered (unreadable, or too fresh). */
 char *
 store_file_stamp (const char *path,
-            gboolean    for_recording)
+                  gboolean    for_recording)
 {
   struct stat st;
   guchar header[100];
@@ -642,12 +641,12 @@ open_checked (ChanceryStore       *self,
       g_clear_error (&local_error);
       if (!recover_hot_journal (self, error))
         return FALSE;
-      /* The version as it is after the rollback, to upgrade below. */
-      version = query_int (self, "PRAGMA user_version", error);
-      if (error != NULL && *error != NULL)
-        return FALSE;
+      /* The version as it is after the rollback, to upgrade below. A
+       * caller may pass no error, so failure is seen in local_error. */
+      version = query_int (self, "PRAGMA user_version", &local_error);
     }
-  else if (local_error != NULL)
+
+  if (local_error != NULL)
     {
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
