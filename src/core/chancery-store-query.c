@@ -1575,13 +1575,15 @@ chancery_store_list_facets (ChanceryStore         *self,
       facet->count = sqlite3_column_int (stmt, 2);
       g_ptr_array_add (facets, facet);
     }
+  /* sqlite3_errmsg() belongs to the connection: read it before another
+   * thread may use the store. */
+  if (rc != SQLITE_DONE)
+    set_sqlite_error (error, self->db, rc, self->path);
+  g_clear_pointer (&stmt, sqlite3_finalize);
   end_call (self);
 
   if (rc != SQLITE_DONE)
-    {
-      set_sqlite_error (error, self->db, rc, self->path);
-      return NULL;
-    }
+    return NULL;
 
   /* Kinds and statuses get their labels only here, so SQL could not
    * order equal counts by label. */
