@@ -27,6 +27,76 @@ step_failed (ChanceryStore  *self,
   return TRUE;
 }
 
+/* Row readers shared by load_event_relations and load_chunk_relations:
+ * the record's columns start at first (the chunked queries put the event
+ * id before them). */
+
+static ChanceryEventActor *
+actor_from_row (sqlite3_stmt *stmt,
+                int           first)
+{
+  ChanceryEventActor *actor = g_new0 (ChanceryEventActor, 1);
+
+  actor->uid = dup_column_text (stmt, first);
+  actor->name = dup_column_text (stmt, first + 1);
+  actor->title = dup_column_text (stmt, first + 2);
+  actor->country = dup_column_text (stmt, first + 3);
+  actor->role = CLAMP (sqlite3_column_int (stmt, first + 4), 0, CHANCERY_N_ROLES - 1);
+  return actor;
+}
+
+static ChanceryEventCountry *
+country_from_row (sqlite3_stmt *stmt,
+                  int           first)
+{
+  ChanceryEventCountry *country = g_new0 (ChanceryEventCountry, 1);
+
+  country->code = dup_column_text (stmt, first);
+  country->name = dup_column_text (stmt, first + 1);
+  return country;
+}
+
+static ChanceryEventProject *
+project_from_row (sqlite3_stmt *stmt,
+                  int           first)
+{
+  ChanceryEventProject *project = g_new0 (ChanceryEventProject, 1);
+
+  project->uid = dup_column_text (stmt, first);
+  project->name = dup_column_text (stmt, first + 1);
+  return project;
+}
+
+static ChanceryEventSource *
+source_from_row (sqlite3_stmt *stmt,
+                 int           first)
+{
+  ChanceryEventSource *source = g_new0 (ChanceryEventSource, 1);
+
+  source->uid = dup_column_text (stmt, first);
+  source->publisher = dup_column_text (stmt, first + 1);
+  source->title = dup_column_text (stmt, first + 2);
+  source->reference = dup_column_text (stmt, first + 3);
+  source->url = dup_column_text (stmt, first + 4);
+  source->published = dup_column_text (stmt, first + 5);
+  source->quote = dup_column_text (stmt, first + 6);
+  return source;
+}
+
+static ChanceryEventLink *
+link_from_row (sqlite3_stmt *stmt,
+               int           first)
+{
+  ChanceryEventLink *link = g_new0 (ChanceryEventLink, 1);
+
+  link->id = sqlite3_column_int64 (stmt, first);
+  link->uid = dup_column_text (stmt, first + 1);
+  link->title = dup_column_text (stmt, first + 2);
+  link->relation = dup_column_text (stmt, first + 3);
+  link->outgoing = sqlite3_column_int (stmt, first + 4);
+  return link;
+}
+
 static gboolean
 load_event_relations (ChanceryStore  *self,
                       ChanceryEvent  *event,
@@ -41,16 +111,7 @@ load_event_relations (ChanceryStore  *self,
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, event->id);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      ChanceryEventActor *actor = g_new0 (ChanceryEventActor, 1);
-
-      actor->uid = dup_column_text (stmt, 0);
-      actor->name = dup_column_text (stmt, 1);
-      actor->title = dup_column_text (stmt, 2);
-      actor->country = dup_column_text (stmt, 3);
-      actor->role = CLAMP (sqlite3_column_int (stmt, 4), 0, CHANCERY_N_ROLES - 1);
-      g_ptr_array_add (event->actors, actor);
-    }
+    g_ptr_array_add (event->actors, actor_from_row (stmt, 0));
   if (step_failed (self, rc, error))
     return FALSE;
 
@@ -60,13 +121,7 @@ load_event_relations (ChanceryStore  *self,
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, event->id);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      ChanceryEventCountry *country = g_new0 (ChanceryEventCountry, 1);
-
-      country->code = dup_column_text (stmt, 0);
-      country->name = dup_column_text (stmt, 1);
-      g_ptr_array_add (event->countries, country);
-    }
+    g_ptr_array_add (event->countries, country_from_row (stmt, 0));
   if (step_failed (self, rc, error))
     return FALSE;
 
@@ -76,13 +131,7 @@ load_event_relations (ChanceryStore  *self,
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, event->id);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      ChanceryEventProject *project = g_new0 (ChanceryEventProject, 1);
-
-      project->uid = dup_column_text (stmt, 0);
-      project->name = dup_column_text (stmt, 1);
-      g_ptr_array_add (event->projects, project);
-    }
+    g_ptr_array_add (event->projects, project_from_row (stmt, 0));
   if (step_failed (self, rc, error))
     return FALSE;
 
@@ -93,18 +142,7 @@ load_event_relations (ChanceryStore  *self,
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, event->id);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      ChanceryEventSource *source = g_new0 (ChanceryEventSource, 1);
-
-      source->uid = dup_column_text (stmt, 0);
-      source->publisher = dup_column_text (stmt, 1);
-      source->title = dup_column_text (stmt, 2);
-      source->reference = dup_column_text (stmt, 3);
-      source->url = dup_column_text (stmt, 4);
-      source->published = dup_column_text (stmt, 5);
-      source->quote = dup_column_text (stmt, 6);
-      g_ptr_array_add (event->sources, source);
-    }
+    g_ptr_array_add (event->sources, source_from_row (stmt, 0));
   if (step_failed (self, rc, error))
     return FALSE;
 
@@ -119,16 +157,7 @@ load_event_relations (ChanceryStore  *self,
   sqlite3_bind_int64 (stmt, 1, event->id);
   sqlite3_bind_text (stmt, 2, event->uid, -1, SQLITE_TRANSIENT);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      ChanceryEventLink *link = g_new0 (ChanceryEventLink, 1);
-
-      link->id = sqlite3_column_int64 (stmt, 0);
-      link->uid = dup_column_text (stmt, 1);
-      link->title = dup_column_text (stmt, 2);
-      link->relation = dup_column_text (stmt, 3);
-      link->outgoing = sqlite3_column_int (stmt, 4);
-      g_ptr_array_add (event->links, link);
-    }
+    g_ptr_array_add (event->links, link_from_row (stmt, 0));
   if (step_failed (self, rc, error))
     return FALSE;
 
@@ -387,19 +416,8 @@ load_chunk_relations (ChanceryStore  *self,
         " ORDER BY ea.event_id, ea.role, a.name", events, error)))
     return FALSE;
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      ChanceryEventActor *actor;
-
-      if (!(event = chunk_lookup (by_id, stmt)))
-        continue;
-      actor = g_new0 (ChanceryEventActor, 1);
-      actor->uid = dup_column_text (stmt, 1);
-      actor->name = dup_column_text (stmt, 2);
-      actor->title = dup_column_text (stmt, 3);
-      actor->country = dup_column_text (stmt, 4);
-      actor->role = CLAMP (sqlite3_column_int (stmt, 5), 0, CHANCERY_N_ROLES - 1);
-      g_ptr_array_add (event->actors, actor);
-    }
+    if ((event = chunk_lookup (by_id, stmt)))
+      g_ptr_array_add (event->actors, actor_from_row (stmt, 1));
   sqlite3_reset (stmt);
   if (step_failed (self, rc, error))
     return FALSE;
@@ -410,16 +428,8 @@ load_chunk_relations (ChanceryStore  *self,
         " ORDER BY ec.event_id, 3", events, error)))
     return FALSE;
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      ChanceryEventCountry *country;
-
-      if (!(event = chunk_lookup (by_id, stmt)))
-        continue;
-      country = g_new0 (ChanceryEventCountry, 1);
-      country->code = dup_column_text (stmt, 1);
-      country->name = dup_column_text (stmt, 2);
-      g_ptr_array_add (event->countries, country);
-    }
+    if ((event = chunk_lookup (by_id, stmt)))
+      g_ptr_array_add (event->countries, country_from_row (stmt, 1));
   sqlite3_reset (stmt);
   if (step_failed (self, rc, error))
     return FALSE;
@@ -430,16 +440,8 @@ load_chunk_relations (ChanceryStore  *self,
         " ORDER BY ep.event_id, p.name", events, error)))
     return FALSE;
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      ChanceryEventProject *project;
-
-      if (!(event = chunk_lookup (by_id, stmt)))
-        continue;
-      project = g_new0 (ChanceryEventProject, 1);
-      project->uid = dup_column_text (stmt, 1);
-      project->name = dup_column_text (stmt, 2);
-      g_ptr_array_add (event->projects, project);
-    }
+    if ((event = chunk_lookup (by_id, stmt)))
+      g_ptr_array_add (event->projects, project_from_row (stmt, 1));
   sqlite3_reset (stmt);
   if (step_failed (self, rc, error))
     return FALSE;
@@ -450,21 +452,8 @@ load_chunk_relations (ChanceryStore  *self,
         " ORDER BY es.event_id, es.position", events, error)))
     return FALSE;
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      ChanceryEventSource *source;
-
-      if (!(event = chunk_lookup (by_id, stmt)))
-        continue;
-      source = g_new0 (ChanceryEventSource, 1);
-      source->uid = dup_column_text (stmt, 1);
-      source->publisher = dup_column_text (stmt, 2);
-      source->title = dup_column_text (stmt, 3);
-      source->reference = dup_column_text (stmt, 4);
-      source->url = dup_column_text (stmt, 5);
-      source->published = dup_column_text (stmt, 6);
-      source->quote = dup_column_text (stmt, 7);
-      g_ptr_array_add (event->sources, source);
-    }
+    if ((event = chunk_lookup (by_id, stmt)))
+      g_ptr_array_add (event->sources, source_from_row (stmt, 1));
   sqlite3_reset (stmt);
   if (step_failed (self, rc, error))
     return FALSE;
@@ -476,19 +465,8 @@ load_chunk_relations (ChanceryStore  *self,
         chunk_tail_incoming_links, events, error)))
     return FALSE;
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      ChanceryEventLink *link;
-
-      if (!(event = chunk_lookup (by_id, stmt)))
-        continue;
-      link = g_new0 (ChanceryEventLink, 1);
-      link->id = sqlite3_column_int64 (stmt, 1);
-      link->uid = dup_column_text (stmt, 2);
-      link->title = dup_column_text (stmt, 3);
-      link->relation = dup_column_text (stmt, 4);
-      link->outgoing = sqlite3_column_int (stmt, 5);
-      g_ptr_array_add (event->links, link);
-    }
+    if ((event = chunk_lookup (by_id, stmt)))
+      g_ptr_array_add (event->links, link_from_row (stmt, 1));
   sqlite3_reset (stmt);
   if (step_failed (self, rc, error))
     return FALSE;
