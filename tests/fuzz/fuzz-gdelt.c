@@ -12,9 +12,7 @@
 #include <unistd.h>
 
 #include "chancery-error.h"
-#include "chancery-import.h"
-#include "chancery-store.h"
-#include "fuzz.h"
+#include "fuzz-store.h"
 
 static ChanceryStore *store;
 static char *input_path;
@@ -45,9 +43,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
       FUZZ_CHECK (fd >= 0);
       close (fd);
       atexit (remove_input);
-      store = chancery_store_open (":memory:", CHANCERY_STORE_READ_WRITE | CHANCERY_STORE_CREATE,
-                                   NULL, &error);
-      FUZZ_CHECK (store != NULL);
+      store = fuzz_memory_store ();
     }
 
   FUZZ_CHECK (g_file_set_contents (input_path, (const char *) data, size, NULL));
@@ -56,16 +52,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   ok = chancery_import_gdelt_file (store, input_path, NULL, &report, NULL, NULL, NULL, &error);
   after = chancery_store_count_events (store, NULL, NULL);
 
-  if (ok)
-    {
-      FUZZ_CHECK (error == NULL);
-      FUZZ_CHECK (after == before + report.inserted);
-    }
-  else
-    {
-      FUZZ_CHECK (error != NULL);
-      FUZZ_CHECK (after == before);
-    }
+  fuzz_check_import_outcome (ok, error, before, after, &report);
   for (guint i = 0; i < report.messages->len; i++)
     FUZZ_CHECK (g_utf8_validate (g_ptr_array_index (report.messages, i), -1, NULL));
   chancery_import_report_clear (&report);

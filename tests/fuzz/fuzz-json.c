@@ -9,9 +9,7 @@
 #include "config.h"
 
 #include "chancery-error.h"
-#include "chancery-import.h"
-#include "chancery-store.h"
-#include "fuzz.h"
+#include "fuzz-store.h"
 
 static ChanceryStore *store;
 
@@ -29,11 +27,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
     return -1;
 
   if (store == NULL)
-    {
-      store = chancery_store_open (":memory:", CHANCERY_STORE_READ_WRITE | CHANCERY_STORE_CREATE,
-                                   NULL, &error);
-      FUZZ_CHECK (store != NULL);
-    }
+    store = fuzz_memory_store ();
 
   before = chancery_store_count_events (store, NULL, NULL);
   chancery_import_report_init (&report);
@@ -41,17 +35,9 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
                                   &report, NULL, &error);
   after = chancery_store_count_events (store, NULL, NULL);
 
-  if (ok)
-    {
-      FUZZ_CHECK (error == NULL);
-      FUZZ_CHECK (after == before + report.inserted);
-    }
-  else
-    {
-      FUZZ_CHECK (error != NULL);
-      FUZZ_CHECK (g_utf8_validate (error->message, -1, NULL));
-      FUZZ_CHECK (after == before);
-    }
+  fuzz_check_import_outcome (ok, error, before, after, &report);
+  if (!ok)
+    FUZZ_CHECK (g_utf8_validate (error->message, -1, NULL));
   chancery_import_report_clear (&report);
 
   return 0;

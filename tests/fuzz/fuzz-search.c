@@ -11,9 +11,7 @@
 #include <string.h>
 
 #include "chancery-filter.h"
-#include "chancery-import.h"
-#include "chancery-store.h"
-#include "fuzz.h"
+#include "fuzz-store.h"
 
 #define N_EVENTS 3
 
@@ -49,9 +47,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
 
   if (store == NULL)
     {
-      store = chancery_store_open (":memory:", CHANCERY_STORE_READ_WRITE | CHANCERY_STORE_CREATE,
-                                   NULL, &error);
-      FUZZ_CHECK (store != NULL);
+      store = fuzz_memory_store ();
       FUZZ_CHECK (chancery_import_json_data (store, dataset, -1, "dataset", NULL, NULL, &error));
       FUZZ_CHECK (chancery_store_count_events (store, NULL, NULL) == N_EVENTS);
     }
