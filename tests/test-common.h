@@ -11,6 +11,7 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <gio/gio.h>
+#include <sqlite3.h>
 
 #include "chancery-export.h"
 #include "chancery-import.h"
@@ -143,6 +144,22 @@ test_copy_file (const char *from,
 
   g_file_set_contents (to, data, length, &error);
   g_assert_no_error (error);
+}
+
+/* Runs sql on the database at path with plain SQLite, not through the
+ * store (creating the file if needed), to build files the store must cope with. */
+static G_GNUC_UNUSED void
+test_sqlite_exec (const char *path,
+                  const char *sql)
+{
+  sqlite3 *db = NULL;
+  char *message = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL),
+                   ==, SQLITE_OK);
+  if (sqlite3_exec (db, sql, NULL, NULL, &message) != SQLITE_OK)
+    g_error ("%s: %s", sql, message);
+  sqlite3_close (db);
 }
 
 /* Message contains needle, with the whole message shown when it does not. */

@@ -17,6 +17,7 @@
 #include "chancery-export-private.h"
 #include "chancery-import.h"
 #include "chancery-store.h"
+#include "test-common.h"
 
 /* Cells a spreadsheet or a CSV writer could get wrong: commas, quotes,
  * newlines, formula starters, tabs, CR, Cyrillic and Persian. */
@@ -65,12 +66,9 @@ fixture_set_up (Fixture       *fixture,
   g_autofree char *path = NULL;
   ChanceryImportReport report;
 
-  fixture->dir = g_dir_make_tmp ("chancery-test-export-XXXXXX", &error);
-  g_assert_no_error (error);
+  fixture->dir = test_make_tmp_dir ();
   path = g_build_filename (fixture->dir, "events.chancery", NULL);
-  fixture->store = chancery_store_open (path, CHANCERY_STORE_READ_WRITE | CHANCERY_STORE_CREATE,
-                                        NULL, &error);
-  g_assert_no_error (error);
+  fixture->store = test_create_store (path);
 
   chancery_import_report_init (&report);
   chancery_import_json_data (fixture->store, tricky_json, -1, "tricky.json", &report, NULL, &error);
@@ -80,26 +78,11 @@ fixture_set_up (Fixture       *fixture,
 }
 
 static void
-remove_tree (const char *dir)
-{
-  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (handle != NULL && (name = g_dir_read_name (handle)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-
-      g_remove (path);
-    }
-  g_rmdir (dir);
-}
-
-static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
   g_clear_object (&fixture->store);
-  remove_tree (fixture->dir);
+  test_remove_tree (fixture->dir);
   g_free (fixture->dir);
 }
 

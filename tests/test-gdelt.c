@@ -15,6 +15,7 @@
 #include "chancery-error.h"
 #include "chancery-import.h"
 #include "chancery-store.h"
+#include "test-common.h"
 
 #define SAMPLE TEST_SRCDIR "/fixtures/gdelt/20170701234500.export.sample.tsv"
 
@@ -28,33 +29,19 @@ static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
   g_autofree char *path = NULL;
 
-  fixture->dir = g_dir_make_tmp ("chancery-test-gdelt-XXXXXX", &error);
-  g_assert_no_error (error);
+  fixture->dir = test_make_tmp_dir ();
   path = g_build_filename (fixture->dir, "events.chancery", NULL);
-  fixture->store = chancery_store_open (path, CHANCERY_STORE_READ_WRITE | CHANCERY_STORE_CREATE,
-                                        NULL, &error);
-  g_assert_no_error (error);
+  fixture->store = test_create_store (path);
 }
 
 static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
-  g_autoptr(GDir) dir = NULL;
-  const char *name;
-
   g_clear_object (&fixture->store);
-  dir = g_dir_open (fixture->dir, 0, NULL);
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (fixture->dir, name, NULL);
-
-      g_remove (path);
-    }
-  g_rmdir (fixture->dir);
+  test_remove_tree (fixture->dir);
   g_free (fixture->dir);
 }
 

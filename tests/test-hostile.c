@@ -23,6 +23,7 @@
 #include "chancery-import.h"
 #include "chancery-store-private.h"
 #include "chancery-store.h"
+#include "test-common.h"
 
 #define BUNDLED_JSON TEST_SRCDIR "/../data/kayhan-146663.json"
 #define GDELT_SAMPLE TEST_SRCDIR "/fixtures/gdelt/20170701234500.export.sample.tsv"
@@ -91,19 +92,6 @@ make_bundled_db (const char *name)
   g_assert_cmpuint (chancery_store_count_events (store, NULL, &error), ==, 22);
   g_assert_no_error (error);
   return path;
-}
-
-static void
-exec_on_db (const char *path,
-            const char *sql)
-{
-  sqlite3 *db = NULL;
-  char *message = NULL;
-
-  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
-  if (sqlite3_exec (db, sql, NULL, NULL, &message) != SQLITE_OK)
-    g_error ("%s: %s", sql, message);
-  sqlite3_close (db);
 }
 
 /* Opening path with flags fails with CHANCERY_ERROR code, a message that
@@ -208,7 +196,7 @@ test_db_not_chancery (void)
   g_autofree char *path = tmp_path ("other-app.sqlite");
   g_autofree char *versioned = tmp_path ("other-app-versioned.sqlite");
 
-  exec_on_db (path, "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT);"
+  test_sqlite_exec (path, "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT);"
                     "INSERT INTO notes (body) VALUES ('hello');");
   assert_open_refused (path, CHANCERY_STORE_READ_ONLY, CHANCERY_ERROR_NOT_A_DATABASE);
   assert_open_refused (path, CHANCERY_STORE_READ_WRITE, CHANCERY_ERROR_NOT_A_DATABASE);
@@ -216,7 +204,7 @@ test_db_not_chancery (void)
                        CHANCERY_ERROR_NOT_A_DATABASE);
 
   /* Another application's database with a user_version of its own. */
-  exec_on_db (versioned, "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT);"
+  test_sqlite_exec (versioned, "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT);"
                          "PRAGMA user_version = 2;");
   assert_open_refused (versioned, CHANCERY_STORE_READ_ONLY, CHANCERY_ERROR_NOT_A_DATABASE);
   assert_open_refused (versioned, CHANCERY_STORE_READ_WRITE, CHANCERY_ERROR_NOT_A_DATABASE);
@@ -227,19 +215,19 @@ test_db_newer_schema (void)
 {
   g_autofree char *path = make_bundled_db ("newer.chancery");
 
-  exec_on_db (path, "PRAGMA user_version = 3");
+  test_sqlite_exec (path, "PRAGMA user_version = 3");
   assert_open_refused (path, CHANCERY_STORE_READ_ONLY, CHANCERY_ERROR_NEWER_SCHEMA);
   assert_open_refused (path, CHANCERY_STORE_READ_WRITE, CHANCERY_ERROR_NEWER_SCHEMA);
 
-  exec_on_db (path, "PRAGMA user_version = 2147483647");
+  test_sqlite_exec (path, "PRAGMA user_version = 2147483647");
   assert_open_refused (path, CHANCERY_STORE_READ_ONLY, CHANCERY_ERROR_NEWER_SCHEMA);
 
   /* A negative version is not older than ours, it is nonsense (it used
    * to pass for a failed query, and to index the migrations). */
-  exec_on_db (path, "PRAGMA user_version = -5");
+  test_sqlite_exec (path, "PRAGMA user_version = -5");
   assert_open_refused (path, CHANCERY_STORE_READ_ONLY, CHANCERY_ERROR_NOT_A_DATABASE);
   assert_open_refused (path, CHANCERY_STORE_READ_WRITE, CHANCERY_ERROR_NOT_A_DATABASE);
-  exec_on_db (path, "PRAGMA user_version = -2147483648");
+  test_sqlite_exec (path, "PRAGMA user_version = -2147483648");
   assert_open_refused (path, CHANCERY_STORE_READ_WRITE, CHANCERY_ERROR_NOT_A_DATABASE);
 }
 
@@ -347,7 +335,7 @@ test_db_huge_cell (void)
       g_autofree char *built = make_bundled_db ("huge-cell.chancery");
 
       /* printf() builds the 50 MB value inside this process only. */
-      exec_on_db (built, "UPDATE event SET title = printf('%.*c', 50 * 1024 * 1024, 'x') "
+      test_sqlite_exec (built, "UPDATE event SET title = printf('%.*c', 50 * 1024 * 1024, 'x') "
                          "WHERE id = (SELECT min(id) FROM event);");
       g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDOUT | G_TEST_SUBPROCESS_INHERIT_STDERR);
       g_test_trap_assert_passed ();

@@ -61,22 +61,6 @@ raw_user_version (const char *path)
   return version;
 }
 
-static void
-raw_exec (const char *path,
-          const char *sql)
-{
-  sqlite3 *db = NULL;
-  char *message = NULL;
-  int rc;
-
-  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL),
-                   ==, SQLITE_OK);
-  rc = sqlite3_exec (db, sql, NULL, NULL, &message);
-  if (rc != SQLITE_OK)
-    g_error ("%s: %s", sql, message);
-  sqlite3_close (db);
-}
-
 static gboolean
 raw_has_table (const char *path,
                const char *table)
@@ -273,7 +257,7 @@ test_refuse_newer (Fixture       *fixture,
   g_clear_object (&store);
 
   test_copy_file (path, newer);
-  raw_exec (newer, "PRAGMA user_version = 99");
+  test_sqlite_exec (newer, "PRAGMA user_version = 99");
   g_assert_cmpint (raw_user_version (newer), ==, 99);
 
   assert_open_refused (newer, CHANCERY_STORE_READ_ONLY, CHANCERY_ERROR_NEWER_SCHEMA, "99");
@@ -304,7 +288,7 @@ test_refuse_not_chancery (Fixture       *fixture,
   g_assert_no_error (error);
   g_file_set_contents (short_file, "SQLite", -1, &error);
   g_assert_no_error (error);
-  raw_exec (other, "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT);"
+  test_sqlite_exec (other, "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT);"
                    "INSERT INTO notes (body) VALUES ('hello');");
 
   for (guint i = 0; i < G_N_ELEMENTS (all_flags); i++)
@@ -346,14 +330,14 @@ test_refuse_unsafe (Fixture       *fixture,
   g_clear_object (&store);
 
   test_copy_file (path, with_trigger);
-  raw_exec (with_trigger, "CREATE TRIGGER t AFTER INSERT ON event BEGIN"
+  test_sqlite_exec (with_trigger, "CREATE TRIGGER t AFTER INSERT ON event BEGIN"
                           " DELETE FROM event; END;");
   test_copy_file (path, with_view);
-  raw_exec (with_view, "CREATE VIEW v AS SELECT title FROM event;");
+  test_sqlite_exec (with_view, "CREATE VIEW v AS SELECT title FROM event;");
 
   g_assert_true (chancery_store_create_at_version (old_trigger, 1, &error));
   g_assert_no_error (error);
-  raw_exec (old_trigger, "CREATE TRIGGER t AFTER INSERT ON event BEGIN"
+  test_sqlite_exec (old_trigger, "CREATE TRIGGER t AFTER INSERT ON event BEGIN"
                          " DELETE FROM event; END;");
 
   assert_open_refused (with_trigger, CHANCERY_STORE_READ_ONLY, CHANCERY_ERROR_UNSAFE, "trigger");
