@@ -31,6 +31,14 @@ CONTROL_ROLES = {'push button', 'toggle button', 'check box', 'entry', 'radio bu
 SUMMARY = re.compile(r'^(\d+) of (\d+) events?$')
 
 
+def role_and_name(node):
+    """(role, name), or (None, None) for an object that went away meanwhile."""
+    try:
+        return node.get_role_name(), node.get_name() or ''
+    except Exception:
+        return None, None
+
+
 def walk(node, depth=0):
     """Every accessible under node (bounded, lists can be long)."""
     if node is None or depth > 60:
@@ -70,8 +78,9 @@ def wait_for(predicate, timeout=30.0):
 def summaries(frame):
     found = []
     for node in walk(frame):
-        if node.get_role_name() == 'label':
-            m = SUMMARY.match(node.get_name() or '')
+        role, name = role_and_name(node)
+        if role == 'label':
+            m = SUMMARY.match(name)
             if m:
                 found.append((int(m.group(1)), int(m.group(2))))
     return found
@@ -115,10 +124,10 @@ def main():
 
         unnamed = []
         for node in walk(frame):
-            if node.get_role_name() in CONTROL_ROLES:
-                name = node.get_name() or ''
+            role, name = role_and_name(node)
+            if role in CONTROL_ROLES:
                 if name == '' or re.match(r'^(Gtk|Adw|Chancery)[A-Z]', name):
-                    unnamed.append('%s %r' % (node.get_role_name(), name))
+                    unnamed.append('%s %r' % (role, name))
         check(not unnamed, 'every control has a name (%s)' % (', '.join(unnamed) or 'all named'))
 
         total = summaries(frame)[0][1]
@@ -126,7 +135,7 @@ def main():
               'the summary reads "%d of %d events"' % (total, total))
 
         entry = next((node for node in walk(frame)
-                      if node.get_role_name() == 'entry' and node.get_name() == 'Search events'), None)
+                      if role_and_name(node) == ('entry', 'Search events')), None)
         narrowed = None
         if entry is not None:
             Atspi.EditableText.set_text_contents(entry, 'railway')

@@ -162,8 +162,11 @@ static gboolean
 on_debounce_timeout_cb (gpointer user_data)
 {
   ChanceryFilterPane *self = user_data;
+  g_autoptr(ChanceryFilter) scratch = chancery_filter_new ();
 
   self->debounce_id = 0;
+  /* Typing has settled: now say what is wrong, if anything. */
+  apply_dates (self, scratch, TRUE);
   emit_changed (self);
   return G_SOURCE_REMOVE;
 }
@@ -182,7 +185,10 @@ on_date_entry_changed_cb (GtkEditable        *editable,
 {
   g_autoptr(ChanceryFilter) scratch = chancery_filter_new ();
 
-  apply_dates (self, scratch, TRUE);
+  /* A fixed date stops being marked at once; a wrong one is marked only
+   * when typing settles, not at every half-typed "2025-". */
+  if (apply_dates (self, scratch, FALSE))
+    apply_dates (self, scratch, TRUE);
 
   g_clear_handle_id (&self->debounce_id, g_source_remove);
   if (!self->resetting)

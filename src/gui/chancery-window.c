@@ -11,62 +11,26 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
 
 #include "chancery-detail-pane.h"
-#include "chancery-resources.h"
-#include "chancery-error.h"
 #include "chancery-event-list.h"
 #include "chancery-export-dialog.h"
 #include "chancery-filter-pane.h"
 #include "chancery-import.h"
 #include "chancery-import-task.h"
 #include "chancery-overview.h"
+#include "chancery-resources.h"
 #include "chancery-timeline.h"
 #include "chancery-window.h"
+#include "chancery-window-private.h"
 
-#define N_FACETS (CHANCERY_FACET_PROJECT + 1)
 /* A slow filter shows the loading card only after this long, so a quick
  * one does not flicker. */
 #define LOADING_DELAY_MS 300
 #define N_RECENT 8
 #define RECENT_APP_NAME "chancery"
-
-typedef struct
-{
-  gatomicrefcount  ref_count;
-  GMutex           mutex;
-  char            *path;
-  ChanceryStore   *store;    /* opened lazily, on a worker thread */
-} Worker;
-
-typedef struct
-{
-  ChanceryIndex *index;
-  GPtrArray     *facets[N_FACETS];
-} QueryResult;
-
-typedef struct
-{
-  GFile            *file;
-  ChanceryGrouping  grouping;
-  int               progress;    /* permille, atomic; -1 = unknown */
-  ChanceryStore    *store;
-  gboolean          imported;
-  guint             n_imported;
-  QueryResult       result;
-} OpenJob;
-
-typedef struct
-{
-  Worker           *worker;
-  ChanceryFilter   *filter;
-  ChanceryGrouping  grouping;
-  gboolean          want_facets;
-  QueryResult       result;
-} QueryJob;
 
 struct _ChanceryWindow
 {
@@ -93,7 +57,7 @@ struct _ChanceryWindow
   GMenuModel           *primary_menu;
 
   ChanceryStore        *store;
-  Worker               *worker;
+  ChanceryWorker       *worker;
   guint                 n_total;
 
   ChanceryFilter       *requested_filter;   /* of the newest query */
@@ -103,7 +67,7 @@ struct _ChanceryWindow
   /* The unfiltered dataset, kept so that clearing the filters is instant:
    * its counts (which do not depend on grouping) and its index for
    * base_grouping. */
-  QueryResult           base;
+  ChanceryQueryResult   base;
   ChanceryGrouping      base_grouping;
 
   GTask                *open_task;
@@ -152,323 +116,6 @@ static const struct {
 static void schedule_query (ChanceryWindow *self);
 static void set_detail_visible (ChanceryWindow *self,
                                 gboolean        visible);
-
-/* Worker */
-
-static Worker *
-worker_new (const char *path)
-{
-  Worker *worker = g_new0 (Worker, 1);
-
-  g_atomic_ref_count_init (&worker->ref_count);
-  g_mutex_init (&worker->mutex);
-  worker->path = g_strdup (path);
-
-  return worker;
-}
-
-static Worker *
-worker_ref (Worker *worker)
-{
-  g_atomic_ref_count_inc (&worker->ref_count);
-  return worker;
-}
-
-static void
-worker_unref (Worker *worker)
-{
-  if (!g_atomic_ref_count_dec (&worker->ref_count))
-    return;
-
-  g_clear_object (&worker->store);
-  g_mutex_clear (&worker->mutex);
-  g_free (worker->path);
-  g_free (worker);
-}
-
-/* Jobs */
-
-static void
-query_result_clear (QueryResult *result)
-{
-  g_clear_pointer (&result->index, chancery_index_unref);
-  for (guint k = 0; k < N_FACETS; k++)
-    g_clear_pointer (&result->facets[k], g_ptr_array_unref);
-}
-
-static void
-open_job_free (OpenJob *job)
-{
-  g_clear_object (&job->file);
-  g_clear_object (&job->store);
-  query_result_clear (&job->result);
-  g_free (job);
-}
-
-static void
-query_job_free (QueryJob *job)
-{
-  g_clear_pointer (&job->worker, worker_unref);
-  g_clear_pointer (&job->filter, chancery_filter_free);
-  query_result_clear (&job->result);
-  g_free (job);
-}
-
-static gboolean
-run_query (ChanceryStore        *store,
-           const ChanceryFilter *filter,
-           ChanceryGrouping      grouping,
-           gboolean              want_facets,
-           QueryResult          *result,
-           GCancellable         *cancellable,
-           GError              **error)
-{
-  result->index = chancery_store_load_index (store, filter, grouping, cancellable, error);
-  if (result->index == NULL)
-    return FALSE;
-
-  if (!want_facets)
-    return TRUE;
-
-  for (guint k = 0; k < N_FACETS; k++)
-    {
-      result->facets[k] = chancery_store_list_facets (store, filter, k, cancellable, error);
-      if (result->facets[k] == NULL)
-        return FALSE;
-    }
-
-  return TRUE;
-}
-
-static void
-on_import_progress_cb (double   fraction,
-                       gpointer user_data)
-{
-  OpenJob *job = user_data;
-
-  g_atomic_int_set (&job->progress, (int) CLAMP (fraction * 1000.0, 0.0, 1000.0));
-}
-
-static gboolean
-looks_like_json (const char *path)
-{
-  g_autofree char *lower = g_ascii_strdown (path, -1);
-  char head[64] = { 0 };
-  FILE *fp;
-  size_t n;
-
-  if (g_str_has_suffix (lower, ".json"))
-    return TRUE;
-
-  fp = g_fopen (path, "rb");
-  if (fp == NULL)
-    return FALSE;
-  n = fread (head, 1, sizeof head - 1, fp);
-  fclose (fp);
-
-  /* An SQLite file starts with its magic string; JSON with a brace. */
-  if (n >= 16 && memcmp (head, "SQLite format 3", 16) == 0)
-    return FALSE;
-  for (size_t i = 0; i < n; i++)
-    {
-      if (g_ascii_isspace (head[i]))
-        continue;
-      return head[i] == '{';
-    }
-  return FALSE;
-}
-
-/* Imports a JSON file into <user data dir>/chancery/NAME.db, written under
- * a temporary name and renamed into place when complete. */
-static char *
-import_json (OpenJob       *job,
-             const char    *json_path,
-             GCancellable  *cancellable,
-             GError       **error)
-{
-  g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "chancery", NULL);
-  g_autofree char *base = g_path_get_basename (json_path);
-  g_autofree char *db_path = NULL;
-  g_autofree char *tmp_path = NULL;
-  g_autoptr(ChanceryStore) store = NULL;
-  ChanceryImportReport report;
-  char *dot;
-  gboolean ok;
-
-  dot = strrchr (base, '.');
-  if (dot != NULL && dot != base)
-    *dot = '\0';
-
-  if (g_mkdir_with_parents (dir, 0700) != 0)
-    {
-      int saved_errno = errno;
-      g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_IO,
-                   _("Could not create the folder “%s”: %s"), dir, g_strerror (saved_errno));
-      return NULL;
-    }
-
-  db_path = g_strdup_printf ("%s%c%s.db", dir, G_DIR_SEPARATOR, base);
-  tmp_path = g_strdup_printf ("%s.part", db_path);
-  g_unlink (tmp_path);
-
-  store = chancery_store_open (tmp_path, CHANCERY_STORE_READ_WRITE | CHANCERY_STORE_CREATE,
-                               cancellable, error);
-  if (store == NULL)
-    return NULL;
-
-  chancery_import_report_init (&report);
-  ok = chancery_import_json_file (store, json_path, &report,
-                                  on_import_progress_cb, job, cancellable, error);
-  job->n_imported = report.inserted + report.updated + report.unchanged;
-  chancery_import_report_clear (&report);
-  g_clear_object (&store);
-
-  if (!ok)
-    {
-      g_unlink (tmp_path);
-      return NULL;
-    }
-
-  if (g_rename (tmp_path, db_path) != 0)
-    {
-      int saved_errno = errno;
-      g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_IO,
-                   _("Could not save the imported database as “%s”: %s"),
-                   db_path, g_strerror (saved_errno));
-      g_unlink (tmp_path);
-      return NULL;
-    }
-
-  return g_steal_pointer (&db_path);
-}
-
-static void
-open_thread (GTask        *task,
-             gpointer      source_object,
-             gpointer      task_data,
-             GCancellable *cancellable)
-{
-  OpenJob *job = task_data;
-  g_autofree char *path = g_file_get_path (job->file);
-  g_autofree char *db_path = NULL;
-  g_autoptr(ChanceryFilter) filter = chancery_filter_new ();
-  GError *error = NULL;
-
-  if (path == NULL)
-    {
-      g_autofree char *uri = g_file_get_uri (job->file);
-      g_task_return_new_error (task, CHANCERY_ERROR, CHANCERY_ERROR_IO,
-                               _("“%s” is not a local file"), uri);
-      return;
-    }
-
-  if (looks_like_json (path))
-    {
-      db_path = import_json (job, path, cancellable, &error);
-      if (db_path == NULL)
-        {
-          g_task_return_error (task, error);
-          return;
-        }
-      job->imported = TRUE;
-    }
-  else
-    db_path = g_strdup (path);
-
-  g_atomic_int_set (&job->progress, -1);
-  job->store = chancery_store_open (db_path, CHANCERY_STORE_READ_ONLY, cancellable, &error);
-  if (job->store == NULL
-      || !run_query (job->store, filter, job->grouping, TRUE, &job->result, cancellable, &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-
-  g_task_return_boolean (task, TRUE);
-}
-
-static void
-query_thread (GTask        *task,
-              gpointer      source_object,
-              gpointer      task_data,
-              GCancellable *cancellable)
-{
-  QueryJob *job = task_data;
-  Worker *worker = job->worker;
-  GError *error = NULL;
-  gboolean ok = FALSE;
-
-  /* The previous query, cancelled, lets go of the worker quickly. */
-  g_mutex_lock (&worker->mutex);
-
-  if (g_cancellable_set_error_if_cancelled (cancellable, &error))
-    goto out;
-
-  if (worker->store == NULL)
-    {
-      worker->store = chancery_store_open (worker->path, CHANCERY_STORE_READ_ONLY,
-                                           cancellable, &error);
-      if (worker->store == NULL)
-        goto out;
-    }
-
-  ok = run_query (worker->store, job->filter, job->grouping, job->want_facets,
-                  &job->result, cancellable, &error);
-
-out:
-  g_mutex_unlock (&worker->mutex);
-
-  if (ok)
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
-}
-
-static void
-warm_thread (GTask        *task,
-             gpointer      source_object,
-             gpointer      task_data,
-             GCancellable *cancellable)
-{
-  Worker *worker = task_data;
-
-  /* Open the worker's connection now, so the first filter does not pay
-   * for it. A failure here shows up again, with a message, on that filter. */
-  g_mutex_lock (&worker->mutex);
-  if (worker->store == NULL)
-    worker->store = chancery_store_open (worker->path, CHANCERY_STORE_READ_ONLY, NULL, NULL);
-  g_mutex_unlock (&worker->mutex);
-
-  g_task_return_boolean (task, TRUE);
-}
-
-static void
-warm_worker (Worker *worker)
-{
-  g_autoptr(GTask) task = g_task_new (NULL, NULL, NULL, NULL);
-
-  g_task_set_source_tag (task, warm_worker);
-  g_task_set_task_data (task, worker_ref (worker), (GDestroyNotify) worker_unref);
-  g_task_run_in_thread (task, warm_thread);
-}
-
-static void
-query_result_keep (QueryResult       *dest,
-                   const QueryResult *src)
-{
-  if (src->index != NULL)
-    {
-      g_clear_pointer (&dest->index, chancery_index_unref);
-      dest->index = chancery_index_ref (src->index);
-    }
-  for (guint k = 0; k < N_FACETS; k++)
-    {
-      if (src->facets[k] == NULL)
-        continue;
-      g_clear_pointer (&dest->facets[k], g_ptr_array_unref);
-      dest->facets[k] = g_ptr_array_ref (src->facets[k]);
-    }
-}
 
 /* Helpers */
 
@@ -561,10 +208,10 @@ update_summary (ChanceryWindow *self)
 }
 
 static void
-show_facets (ChanceryWindow *self,
-             QueryResult    *result)
+show_facets (ChanceryWindow      *self,
+             ChanceryQueryResult *result)
 {
-  for (guint k = 0; k < N_FACETS; k++)
+  for (guint k = 0; k < CHANCERY_N_FACETS; k++)
     {
       if (result->facets[k] != NULL)
         chancery_filter_pane_set_facets (self->filter_pane, k, result->facets[k]);
@@ -636,18 +283,18 @@ save_last_database (ChanceryWindow *self,
 
 static void
 apply_open (ChanceryWindow *self,
-            OpenJob        *job)
+            ChanceryOpenJob        *job)
 {
   g_autofree char *name = chancery_store_dup_name (job->store);
 
   chancery_window_select_event (self, -1);
 
   g_set_object (&self->store, job->store);
-  g_clear_pointer (&self->worker, worker_unref);
-  self->worker = worker_new (chancery_store_get_path (job->store));
-  warm_worker (self->worker);
-  query_result_clear (&self->base);
-  query_result_keep (&self->base, &job->result);
+  g_clear_pointer (&self->worker, chancery_worker_unref);
+  self->worker = chancery_worker_new (chancery_store_get_path (job->store));
+  chancery_worker_warm (self->worker);
+  chancery_query_result_clear (&self->base);
+  chancery_query_result_keep (&self->base, &job->result);
   self->base_grouping = job->grouping;
   self->n_total = job->result.index->n_events;
 
@@ -694,7 +341,7 @@ on_open_ready_cb (GObject      *source,
                   gpointer      user_data)
 {
   ChanceryWindow *self = CHANCERY_WINDOW (source);
-  OpenJob *job = g_task_get_task_data (G_TASK (result));
+  ChanceryOpenJob *job = g_task_get_task_data (G_TASK (result));
   g_autoptr(GError) error = NULL;
 
   /* Superseded by a newer open: its owner has moved on. */
@@ -724,7 +371,7 @@ on_query_ready_cb (GObject      *source,
                    gpointer      user_data)
 {
   ChanceryWindow *self = CHANCERY_WINDOW (source);
-  QueryJob *job = g_task_get_task_data (G_TASK (result));
+  ChanceryQueryJob *job = g_task_get_task_data (G_TASK (result));
   g_autoptr(GError) error = NULL;
 
   if (G_TASK (result) != self->query_task)
@@ -753,7 +400,7 @@ on_query_ready_cb (GObject      *source,
         {
           if (job->grouping != self->base_grouping)
             g_clear_pointer (&self->base.index, chancery_index_unref);
-          query_result_keep (&self->base, &job->result);
+          chancery_query_result_keep (&self->base, &job->result);
           self->base_grouping = job->grouping;
         }
       if (job->want_facets)
@@ -782,7 +429,7 @@ schedule_query (ChanceryWindow *self)
 {
   g_autoptr(ChanceryFilter) filter = NULL;
   g_autoptr(GTask) task = NULL;
-  QueryJob *job;
+  ChanceryQueryJob *job;
 
   if (self->store == NULL || self->open_task != NULL)
     return;
@@ -812,8 +459,8 @@ schedule_query (ChanceryWindow *self)
       return;
     }
 
-  job = g_new0 (QueryJob, 1);
-  job->worker = worker_ref (self->worker);
+  job = g_new0 (ChanceryQueryJob, 1);
+  job->worker = chancery_worker_ref (self->worker);
   job->filter = chancery_filter_copy (filter);
   job->grouping = self->grouping;
   job->want_facets = self->facets_filter == NULL
@@ -826,9 +473,9 @@ schedule_query (ChanceryWindow *self)
   self->query_cancellable = g_cancellable_new ();
   task = g_task_new (self, self->query_cancellable, on_query_ready_cb, NULL);
   g_task_set_source_tag (task, schedule_query);
-  g_task_set_task_data (task, job, (GDestroyNotify) query_job_free);
+  g_task_set_task_data (task, job, (GDestroyNotify) chancery_query_job_free);
   self->query_task = g_object_ref (task);
-  g_task_run_in_thread (task, query_thread);
+  g_task_run_in_thread (task, chancery_query_job_thread);
 
   show_loading (self, _("Filtering…"), FALSE);
   busy_changed (self);
@@ -838,7 +485,7 @@ static gboolean
 on_progress_timeout_cb (gpointer user_data)
 {
   ChanceryWindow *self = user_data;
-  OpenJob *job;
+  ChanceryOpenJob *job;
   int permille;
 
   if (self->open_task == NULL)
@@ -1437,10 +1084,10 @@ chancery_window_dispose (GObject *object)
 
   g_clear_object (&self->settings);
   g_clear_object (&self->store);
-  g_clear_pointer (&self->worker, worker_unref);
+  g_clear_pointer (&self->worker, chancery_worker_unref);
   g_clear_pointer (&self->requested_filter, chancery_filter_free);
   g_clear_pointer (&self->facets_filter, chancery_filter_free);
-  query_result_clear (&self->base);
+  chancery_query_result_clear (&self->base);
 
   G_OBJECT_CLASS (chancery_window_parent_class)->dispose (object);
 }
@@ -1668,7 +1315,7 @@ chancery_window_open_file (ChanceryWindow *self,
   g_autoptr(GTask) task = NULL;
   g_autofree char *name = NULL;
   g_autofree char *message = NULL;
-  OpenJob *job;
+  ChanceryOpenJob *job;
 
   g_return_if_fail (CHANCERY_IS_WINDOW (self));
   g_return_if_fail (G_IS_FILE (file));
@@ -1679,7 +1326,7 @@ chancery_window_open_file (ChanceryWindow *self,
   g_clear_object (&self->open_task);
   cancel_query (self);
 
-  job = g_new0 (OpenJob, 1);
+  job = g_new0 (ChanceryOpenJob, 1);
   job->file = g_object_ref (file);
   job->grouping = self->grouping;
   job->progress = -1;
@@ -1687,9 +1334,9 @@ chancery_window_open_file (ChanceryWindow *self,
   self->open_cancellable = g_cancellable_new ();
   task = g_task_new (self, self->open_cancellable, on_open_ready_cb, NULL);
   g_task_set_source_tag (task, chancery_window_open_file);
-  g_task_set_task_data (task, job, (GDestroyNotify) open_job_free);
+  g_task_set_task_data (task, job, (GDestroyNotify) chancery_open_job_free);
   self->open_task = g_object_ref (task);
-  g_task_run_in_thread (task, open_thread);
+  g_task_run_in_thread (task, chancery_open_job_thread);
 
   name = g_file_get_basename (file);
   message = g_strdup_printf (_("Opening “%s”…"), name);

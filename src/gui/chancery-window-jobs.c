@@ -1,0 +1,332 @@
+/* chancery-window-jobs.c: the window's work off the main thread
+ *
+ * Copyright 2026 The Chancery developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "chancery-error.h"
+#include "chancery-import.h"
+#include "chancery-window-private.h"
+
+/* ChanceryWorker */
+
+ChanceryWorker *
+chancery_worker_new (const char *path)
+{
+  ChanceryWorker *worker = g_new0 (ChanceryWorker, 1);
+
+  g_atomic_ref_count_init (&worker->ref_count);
+  g_mutex_init (&worker->mutex);
+  worker->path = g_strdup (path);
+
+  return worker;
+}
+
+ChanceryWorker *
+chancery_worker_ref (ChanceryWorker *worker)
+{
+  g_atomic_ref_count_inc (&worker->ref_count);
+  return worker;
+}
+
+void
+chancery_worker_unref (ChanceryWorker *worker)
+{
+  if (!g_atomic_ref_count_dec (&worker->ref_count))
+    return;
+
+  g_clear_object (&worker->store);
+  g_mutex_clear (&worker->mutex);
+  g_free (worker->path);
+  g_free (worker);
+}
+
+/* Jobs */
+
+void
+chancery_query_result_clear (ChanceryQueryResult *result)
+{
+  g_clear_pointer (&result->index, chancery_index_unref);
+  for (guint k = 0; k < CHANCERY_N_FACETS; k++)
+    g_clear_pointer (&result->facets[k], g_ptr_array_unref);
+}
+
+void
+chancery_open_job_free (ChanceryOpenJob *job)
+{
+  g_clear_object (&job->file);
+  g_clear_object (&job->store);
+  chancery_query_result_clear (&job->result);
+  g_free (job);
+}
+
+void
+chancery_query_job_free (ChanceryQueryJob *job)
+{
+  g_clear_pointer (&job->worker, chancery_worker_unref);
+  g_clear_pointer (&job->filter, chancery_filter_free);
+  chancery_query_result_clear (&job->result);
+  g_free (job);
+}
+
+static gboolean
+run_query (ChanceryStore        *store,
+           const ChanceryFilter *filter,
+           ChanceryGrouping      grouping,
+           gboolean              want_facets,
+           ChanceryQueryResult          *result,
+           GCancellable         *cancellable,
+           GError              **error)
+{
+  result->index = chancery_store_load_index (store, filter, grouping, cancellable, error);
+  if (result->index == NULL)
+    return FALSE;
+
+  if (!want_facets)
+    return TRUE;
+
+  for (guint k = 0; k < CHANCERY_N_FACETS; k++)
+    {
+      result->facets[k] = chancery_store_list_facets (store, filter, k, cancellable, error);
+      if (result->facets[k] == NULL)
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+static void
+on_import_progress_cb (double   fraction,
+                       gpointer user_data)
+{
+  ChanceryOpenJob *job = user_data;
+
+  g_atomic_int_set (&job->progress, (int) CLAMP (fraction * 1000.0, 0.0, 1000.0));
+}
+
+static gboolean
+looks_like_json (const char *path)
+{
+  g_autofree char *lower = g_ascii_strdown (path, -1);
+  char head[64] = { 0 };
+  FILE *fp;
+  size_t n;
+
+  if (g_str_has_suffix (lower, ".json"))
+    return TRUE;
+
+  fp = g_fopen (path, "rb");
+  if (fp == NULL)
+    return FALSE;
+  n = fread (head, 1, sizeof head - 1, fp);
+  fclose (fp);
+
+  /* An SQLite file starts with its magic string; JSON with a brace. */
+  if (n >= 16 && memcmp (head, "SQLite format 3", 16) == 0)
+    return FALSE;
+  for (size_t i = 0; i < n; i++)
+    {
+      if (g_ascii_isspace (head[i]))
+        continue;
+      return head[i] == '{';
+    }
+  return FALSE;
+}
+
+/* Imports a JSON file into <user data dir>/chancery/NAME.db, written under
+ * a temporary name and renamed into place when complete. */
+static char *
+import_json (ChanceryOpenJob  *job,
+             const char       *json_path,
+             GCancellable     *cancellable,
+             GError          **error)
+{
+  g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "chancery", NULL);
+  g_autofree char *base = g_path_get_basename (json_path);
+  g_autofree char *db_path = NULL;
+  g_autofree char *tmp_path = NULL;
+  g_autoptr(ChanceryStore) store = NULL;
+  ChanceryImportReport report;
+  char *dot;
+  gboolean ok;
+
+  dot = strrchr (base, '.');
+  if (dot != NULL && dot != base)
+    *dot = '\0';
+
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int saved_errno = errno;
+      g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_IO,
+                   _("Could not create the folder “%s”: %s"), dir, g_strerror (saved_errno));
+      return NULL;
+    }
+
+  db_path = g_strdup_printf ("%s%c%s.db", dir, G_DIR_SEPARATOR, base);
+  tmp_path = g_strdup_printf ("%s.part", db_path);
+  g_unlink (tmp_path);
+
+  store = chancery_store_open (tmp_path, CHANCERY_STORE_READ_WRITE | CHANCERY_STORE_CREATE,
+                               cancellable, error);
+  if (store == NULL)
+    return NULL;
+
+  chancery_import_report_init (&report);
+  ok = chancery_import_json_file (store, json_path, &report,
+                                  on_import_progress_cb, job, cancellable, error);
+  job->n_imported = report.inserted + report.updated + report.unchanged;
+  chancery_import_report_clear (&report);
+  g_clear_object (&store);
+
+  if (!ok)
+    {
+      g_unlink (tmp_path);
+      return NULL;
+    }
+
+  if (g_rename (tmp_path, db_path) != 0)
+    {
+      int saved_errno = errno;
+      g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_IO,
+                   _("Could not save the imported database as “%s”: %s"),
+                   db_path, g_strerror (saved_errno));
+      g_unlink (tmp_path);
+      return NULL;
+    }
+
+  return g_steal_pointer (&db_path);
+}
+
+void
+chancery_open_job_thread (GTask        *task,
+                          gpointer      source_object,
+                          gpointer      task_data,
+                          GCancellable *cancellable)
+{
+  ChanceryOpenJob *job = task_data;
+  g_autofree char *path = g_file_get_path (job->file);
+  g_autofree char *db_path = NULL;
+  g_autoptr(ChanceryFilter) filter = chancery_filter_new ();
+  GError *error = NULL;
+
+  if (path == NULL)
+    {
+      g_autofree char *uri = g_file_get_uri (job->file);
+      g_task_return_new_error (task, CHANCERY_ERROR, CHANCERY_ERROR_IO,
+                               _("“%s” is not a local file"), uri);
+      return;
+    }
+
+  if (looks_like_json (path))
+    {
+      db_path = import_json (job, path, cancellable, &error);
+      if (db_path == NULL)
+        {
+          g_task_return_error (task, error);
+          return;
+        }
+      job->imported = TRUE;
+    }
+  else
+    db_path = g_strdup (path);
+
+  g_atomic_int_set (&job->progress, -1);
+  job->store = chancery_store_open (db_path, CHANCERY_STORE_READ_ONLY, cancellable, &error);
+  if (job->store == NULL
+      || !run_query (job->store, filter, job->grouping, TRUE, &job->result, cancellable, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+chancery_query_job_thread (GTask        *task,
+                           gpointer      source_object,
+                           gpointer      task_data,
+                           GCancellable *cancellable)
+{
+  ChanceryQueryJob *job = task_data;
+  ChanceryWorker *worker = job->worker;
+  GError *error = NULL;
+  gboolean ok = FALSE;
+
+  /* The previous query, cancelled, lets go of the worker quickly. */
+  g_mutex_lock (&worker->mutex);
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, &error))
+    goto out;
+
+  if (worker->store == NULL)
+    {
+      worker->store = chancery_store_open (worker->path, CHANCERY_STORE_READ_ONLY,
+                                           cancellable, &error);
+      if (worker->store == NULL)
+        goto out;
+    }
+
+  ok = run_query (worker->store, job->filter, job->grouping, job->want_facets,
+                  &job->result, cancellable, &error);
+
+out:
+  g_mutex_unlock (&worker->mutex);
+
+  if (ok)
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+warm_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  ChanceryWorker *worker = task_data;
+
+  /* Open the worker's connection now, so the first filter does not pay
+   * for it. A failure here shows up again, with a message, on that filter. */
+  g_mutex_lock (&worker->mutex);
+  if (worker->store == NULL)
+    worker->store = chancery_store_open (worker->path, CHANCERY_STORE_READ_ONLY, NULL, NULL);
+  g_mutex_unlock (&worker->mutex);
+
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+chancery_worker_warm (ChanceryWorker *worker)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, NULL, NULL, NULL);
+
+  g_task_set_source_tag (task, chancery_worker_warm);
+  g_task_set_task_data (task, chancery_worker_ref (worker), (GDestroyNotify) chancery_worker_unref);
+  g_task_run_in_thread (task, warm_thread);
+}
+
+void
+chancery_query_result_keep (ChanceryQueryResult       *dest,
+                            const ChanceryQueryResult *src)
+{
+  if (src->index != NULL)
+    {
+      g_clear_pointer (&dest->index, chancery_index_unref);
+      dest->index = chancery_index_ref (src->index);
+    }
+  for (guint k = 0; k < CHANCERY_N_FACETS; k++)
+    {
+      if (src->facets[k] == NULL)
+        continue;
+      g_clear_pointer (&dest->facets[k], g_ptr_array_unref);
+      dest->facets[k] = g_ptr_array_ref (src->facets[k]);
+    }
+}

@@ -1,0 +1,81 @@
+/* chancery-window-private.h: the window's work off the main thread
+ *
+ * Copyright 2026 The Chancery developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Opening a file (and importing JSON) and building an index with its
+ * counts run in GTask threads. A ChanceryWorker owns the store connection
+ * that queries use, one query at a time under its mutex; the connection
+ * opens lazily (or early, with chancery_worker_warm()) on a worker thread.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "chancery-store.h"
+
+G_BEGIN_DECLS
+
+#define CHANCERY_N_FACETS (CHANCERY_FACET_PROJECT + 1)
+
+typedef struct
+{
+  gatomicrefcount  ref_count;
+  GMutex           mutex;
+  char            *path;
+  ChanceryStore   *store;    /* opened lazily, on a worker thread */
+} ChanceryWorker;
+
+typedef struct
+{
+  ChanceryIndex *index;
+  GPtrArray     *facets[CHANCERY_N_FACETS];   /* ChanceryFacet*; NULL = not computed */
+} ChanceryQueryResult;
+
+/* Task data of chancery_open_job_thread(). */
+typedef struct
+{
+  GFile               *file;
+  ChanceryGrouping     grouping;
+  int                  progress;     /* permille, atomic; -1 = unknown */
+  ChanceryStore       *store;        /* result: opened read-only */
+  gboolean             imported;     /* result: file was JSON */
+  guint                n_imported;
+  ChanceryQueryResult  result;       /* result: unfiltered index and counts */
+} ChanceryOpenJob;
+
+/* Task data of chancery_query_job_thread(). */
+typedef struct
+{
+  ChanceryWorker      *worker;
+  ChanceryFilter      *filter;
+  ChanceryGrouping     grouping;
+  gboolean             want_facets;
+  ChanceryQueryResult  result;
+} ChanceryQueryJob;
+
+ChanceryWorker *chancery_worker_new         (const char          *path);
+ChanceryWorker *chancery_worker_ref         (ChanceryWorker      *worker);
+void            chancery_worker_unref       (ChanceryWorker      *worker);
+/* Opens the worker's connection now, in a thread, so the first query does not wait for it. */
+void            chancery_worker_warm        (ChanceryWorker      *worker);
+
+void            chancery_query_result_clear (ChanceryQueryResult *result);
+/* Takes references to what src has (index, computed counts) into dest. */
+void            chancery_query_result_keep  (ChanceryQueryResult       *dest,
+                                             const ChanceryQueryResult *src);
+
+void            chancery_open_job_free      (ChanceryOpenJob     *job);
+void            chancery_query_job_free     (ChanceryQueryJob    *job);
+
+/* GTaskThreadFuncs; each returns a boolean or an error. */
+void            chancery_open_job_thread    (GTask               *task,
+                                             gpointer             source_object,
+                                             gpointer             task_data,
+                                             GCancellable        *cancellable);
+void            chancery_query_job_thread   (GTask               *task,
+                                             gpointer             source_object,
+                                             gpointer             task_data,
+                                             GCancellable        *cancellable);
+
+G_END_DECLS
