@@ -8,6 +8,7 @@
 #include <gtk/gtk.h>
 #include <glib/gstdio.h>
 #include <math.h>
+#include <pango/pangocairo.h>
 #include <string.h>
 
 #include "chancery-error.h"
@@ -647,6 +648,87 @@ compare_doubles (gconstpointer a,
   return x < y ? -1 : x > y;
 }
 
+/* Culling by span class: in a busy lane, events that started long before a
+ * one-day view but run across it are still laid out; those that ended
+ * before it are not, and neither are the short ones around it. */
+static void
+test_long_events (void)
+{
+  ChanceryIndexBuilder *builder = chancery_index_builder_new (CHANCERY_GROUP_COUNTRY);
+  g_autoptr(ChanceryIndex) index = NULL;
+  g_autoptr(GObject) pango = (GObject *) pango_font_map_create_context (pango_cairo_font_map_get_default ());
+  gint32 day = ymd (2020, 6, 15);
+  struct { gint32 lo, hi; guint precision, flags; gboolean shown; } longs[] = {
+    { day - 300, day - 300 + 365, CHANCERY_PRECISION_DAY, CHANCERY_INDEX_OPEN_END, TRUE },
+    { ymd (2020, 1, 1), ymd (2020, 12, 31), CHANCERY_PRECISION_YEAR, 0, TRUE },
+    { ymd (2012, 3, 1), ymd (2024, 3, 1), CHANCERY_PRECISION_DAY, CHANCERY_INDEX_RANGE, TRUE },
+    { day - 5, day, CHANCERY_PRECISION_DAY, CHANCERY_INDEX_RANGE, TRUE },
+    { day - 110, day - 10, CHANCERY_PRECISION_DAY, CHANCERY_INDEX_RANGE, FALSE },
+    { day + 3, day + 3 + 365, CHANCERY_PRECISION_DAY, CHANCERY_INDEX_OPEN_END, FALSE },
+  };
+  gint64 long_ids[G_N_ELEMENTS (longs)];
+  ChanceryScene scene;
+  guint n_short = 0;
+  gint64 id = 1;
+
+  /* 40 one-day events a day for a year before the view and after it: a
+   * walk back by the longest span would cross ~15,000 of them. */
+  for (gint32 d = day - 400; d <= day + 30; d++)
+    {
+      for (guint k = 0; k < 40; k++)
+        {
+          chancery_index_builder_add_raw (builder, id++, d, d, CHANCERY_KIND_MEETING,
+                                          CHANCERY_STATUS_OCCURRED, CHANCERY_PRECISION_DAY, 0,
+                                          "Short meeting");
+          chancery_index_builder_add_to_lane (builder, "AZE", NULL);
+        }
+      if (d == day)
+        n_short = 40;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (longs); i++)
+    {
+      long_ids[i] = id;
+      chancery_index_builder_add_raw (builder, id++, longs[i].lo, longs[i].hi,
+                                      CHANCERY_KIND_TALKS, CHANCERY_STATUS_OCCURRED,
+                                      longs[i].precision, longs[i].flags, "Long talks");
+      chancery_index_builder_add_to_lane (builder, "AZE", NULL);
+    }
+  index = chancery_index_builder_finish (builder);
+
+  chancery_scene_init (&scene);
+  chancery_scene_set_index (&scene, index);
+  chancery_scene_set_pango (&scene, PANGO_CONTEXT (pango));
+  scene.width = 1200;
+  scene.height = 2000;
+  scene.start = day;
+  scene.end = day + 1;
+  chancery_scene_layout (&scene);
+
+  g_assert_cmpuint (scene.lanes->len, ==, 1);
+  g_assert_false (g_array_index (scene.lanes, ChanceryLaneBox, 0).dense);
+  for (guint i = 0; i < G_N_ELEMENTS (longs); i++)
+    {
+      guint position = chancery_index_find_id (index, long_ids[i]);
+      const ChanceryItem *item = chancery_scene_find_item (&scene, position, FALSE);
+
+      g_assert_cmpuint (position, !=, G_MAXUINT);
+      if (longs[i].shown)
+        {
+          g_assert_nonnull (item);
+          /* Across the view, or up to its end. */
+          g_assert_cmpfloat (item->rect.origin.x, <=, 1);
+        }
+      else
+        g_assert_null (item);
+    }
+  /* The four long ones and the short ones of the day and of the two days
+   * that touch its edges (bars ending or starting there); nothing from the
+   * year before. */
+  g_assert_cmpuint (scene.items->len, ==, 3 * n_short + 4);
+
+  chancery_scene_clear (&scene);
+}
+
 static void
 test_million (gconstpointer data)
 {
@@ -778,6 +860,7 @@ main (int   argc,
   g_test_add ("/timeline/overview", Fixture, NULL, fixture_setup, test_overview, fixture_teardown);
   g_test_add_func ("/timeline/export", test_export);
   g_test_add_func ("/timeline/export-no-display", test_export_no_display);
+  g_test_add_func ("/timeline/long-events", test_long_events);
   g_test_add_data_func ("/timeline/million/10-lanes", GUINT_TO_POINTER (10), test_million);
   g_test_add_data_func ("/timeline/million/300-lanes", GUINT_TO_POINTER (300), test_million);
 

@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <inttypes.h>
 #include <json-glib/json-glib.h>
 #include <string.h>
 
@@ -989,8 +990,8 @@ import_document (ImportContext *ctx,
     {
       problem (ctx, version, "$.version",
                json_node_get_int (version) > 1
-                 ? _("version %" G_GINT64_FORMAT " was written by a newer Chancery; this one reads version 1")
-                 : _("version %" G_GINT64_FORMAT " does not exist; expected 1"),
+                 ? _("version %" PRId64 " was written by a newer Chancery; this one reads version 1")
+                 : _("version %" PRId64 " does not exist; expected 1"),
                json_node_get_int (version));
       return;
     }

@@ -1067,7 +1067,8 @@ filter_pass (ChanceryStore         *self,
              GArray                *selected,
              GError               **error)
 {
-  g_autofree guint8 *keys[N_RELATIONS] = { NULL };
+  /* Not g_autofree: on an array it would free the first element only. */
+  guint8 *keys[N_RELATIONS] = { NULL };
   guint *counts[5];
   const guint8 *text = NULL;
   guint32 kinds = 0, statuses = 0;
@@ -1134,6 +1135,9 @@ filter_pass (ChanceryStore         *self,
           g_array_append_val (selected, position);
         }
     }
+
+  for (guint r = 0; r < N_RELATIONS; r++)
+    g_free (keys[r]);
 
   self->facet_filter = filter != NULL ? chancery_filter_copy (filter) : chancery_filter_new ();
   return TRUE;

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <inttypes.h>
 #include <glib/gstdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -166,7 +167,7 @@ read_event (ChanceryStore  *self,
   if (event->uid == NULL || event->title == NULL || event->date_text == NULL)
     {
       g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_CORRUPT,
-                   _("%s: event %" G_GINT64_FORMAT " is missing its id, title or date"),
+                   _("%s: event %" PRId64 " is missing its id, title or date"),
                    self->path, event->id);
       return NULL;
     }
@@ -208,7 +209,7 @@ get_event_where (ChanceryStore  *self,
                      _("No event with id “%s”"), uid);
       else
         g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_NOT_FOUND,
-                     _("No event number %" G_GINT64_FORMAT), id);
+                     _("No event number %" PRId64), id);
       return NULL;
     }
   if (rc != SQLITE_ROW)
@@ -569,6 +570,731 @@ chancery_store_foreach_event (ChanceryStore         *self,
   in_transaction = !sqlite3_get_autocommit (self->db);
   ok = (in_transaction || exec_sql (self, "BEGIN", error)) &&
        foreach_event_locked (self, filter, func, user_data, cancellable, error);
+  if (!in_transaction)
+    exec_sql (self, ok ? "COMMIT" : "ROLLBACK", NULL);
+  sqlite3_exec (self->db, "PRAGMA mmap_size = 0", NULL, NULL, NULL);
+  end_call (self);
+
+  return ok;
+}
+
+/* Events in file order, for exports of many events (see
+ * chancery_store_foreach_event_ranked in chancery-store-private.h).
+ *
+ * In time order every event is a seek somewhere else in the file, and so
+ * is each of its relation lists: at a million events that is millions of
+ * B-tree descents. In row id order the event table and the relation
+ * tables (keyed by event id) are each read front to back, side by side
+ * (a merge join), and the records they point to (actors, projects,
+ * sources, places, country names) are read once into memory. */
+
+typedef struct
+{
+  const char *uid, *name, *title, *country;
+} ScanActor;
+
+typedef struct
+{
+  const char *uid, *name;
+} ScanProject;
+
+typedef struct
+{
+  const char *uid, *publisher, *title, *reference, *url, *published;
+} ScanSource;
+
+typedef struct
+{
+  const char *name, *country;
+  gboolean    has_coordinates;
+  double      latitude, longitude;
+} ScanPlace;
+
+typedef struct
+{
+  gint64    event_id;   /* the event the link belongs to */
+  gint64    other_id;
+  char     *uid, *title, *relation;
+  gboolean  outgoing;
+} ScanLink;
+
+/* A statement over a relation table in event id order; column 0 is the
+ * event id. */
+typedef struct
+{
+  sqlite3_stmt *stmt;
+  gboolean      valid;
+  gint64        event_id;
+} ScanCursor;
+
+typedef struct
+{
+  GStringChunk *strings;
+  GArray       *actors;     /* ScanActor, by row id */
+  GArray       *projects;   /* ScanProject, by row id */
+  GArray       *sources;    /* ScanSource, by row id */
+  GArray       *places;     /* ScanPlace, by row id */
+  GHashTable   *countries;  /* code -> name */
+  GArray       *links;      /* ScanLink, by event id, then as load_chunk_relations orders them */
+  ScanCursor    cursors[4]; /* actor, country, project, source */
+  gboolean      sparse;     /* row ids too sparse for arrays: scan_open failed, error unset */
+} Scan;
+
+static void
+scan_clear (Scan *scan)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (scan->cursors); i++)
+    g_clear_pointer (&scan->cursors[i].stmt, sqlite3_finalize);
+  if (scan->links != NULL)
+    {
+      for (guint i = 0; i < scan->links->len; i++)
+        {
+          ScanLink *link = &g_array_index (scan->links, ScanLink, i);
+
+          g_free (link->uid);
+          g_free (link->title);
+          g_free (link->relation);
+        }
+      g_array_unref (scan->links);
+    }
+  g_clear_pointer (&scan->actors, g_array_unref);
+  g_clear_pointer (&scan->projects, g_array_unref);
+  g_clear_pointer (&scan->sources, g_array_unref);
+  g_clear_pointer (&scan->places, g_array_unref);
+  g_clear_pointer (&scan->countries, g_hash_table_unref);
+  g_clear_pointer (&scan->strings, g_string_chunk_free);
+}
+
+static const char *
+scan_text (Scan         *scan,
+           sqlite3_stmt *stmt,
+           int           column)
+{
+  const char *text = (const char *) sqlite3_column_text (stmt, column);
+
+  return text != NULL ? g_string_chunk_insert_const (scan->strings, text) : NULL;
+}
+
+/* Reads "SELECT id, ..." into records (element_size each) indexed by id;
+ * fill() copies one row. FALSE with error unset when the ids are too
+ * sparse for an array. */
+static gboolean
+scan_load_table (ChanceryStore  *self,
+                 Scan           *scan,
+                 const char     *sql,
+                 GArray        **records,
+                 gsize           element_size,
+                 void          (*fill) (Scan *, sqlite3_stmt *, gpointer),
+                 GError        **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  guint n = 0;
+  int rc;
+
+  if ((rc = sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL)) != SQLITE_OK)
+    return set_sqlite_error (error, self->db, rc, self->path);
+
+  *records = g_array_sized_new (FALSE, TRUE, element_size, 1024);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+
+      n++;
+      if (id < 0 || (guint64) id > 4 * (guint64) n + 65536)
+        {
+          scan->sparse = TRUE;
+          return FALSE;
+        }
+      if ((guint) id >= (*records)->len)
+        g_array_set_size (*records, id + 1);
+      fill (scan, stmt, (*records)->data + id * element_size);
+    }
+  if (step_failed (self, rc, error))
+    return FALSE;
+
+  return TRUE;
+}
+
+static void
+fill_actor (Scan *scan, sqlite3_stmt *stmt, gpointer data)
+{
+  ScanActor *actor = data;
+
+  actor->uid = scan_text (scan, stmt, 1);
+  actor->name = scan_text (scan, stmt, 2);
+  actor->title = scan_text (scan, stmt, 3);
+  actor->country = scan_text (scan, stmt, 4);
+}
+
+static void
+fill_project (Scan *scan, sqlite3_stmt *stmt, gpointer data)
+{
+  ScanProject *project = data;
+
+  project->uid = scan_text (scan, stmt, 1);
+  project->name = scan_text (scan, stmt, 2);
+}
+
+static void
+fill_source (Scan *scan, sqlite3_stmt *stmt, gpointer data)
+{
+  ScanSource *source = data;
+
+  source->uid = scan_text (scan, stmt, 1);
+  source->publisher = scan_text (scan, stmt, 2);
+  source->title = scan_text (scan, stmt, 3);
+  source->reference = scan_text (scan, stmt, 4);
+  source->url = scan_text (scan, stmt, 5);
+  source->published = scan_text (scan, stmt, 6);
+}
+
+static void
+fill_place (Scan *scan, sqlite3_stmt *stmt, gpointer data)
+{
+  ScanPlace *place = data;
+
+  place->name = scan_text (scan, stmt, 1);
+  place->country = scan_text (scan, stmt, 2);
+  if (place->country != NULL && place->country[0] == '\0')
+    place->country = NULL;
+  place->has_coordinates = sqlite3_column_type (stmt, 3) != SQLITE_NULL &&
+                           sqlite3_column_type (stmt, 4) != SQLITE_NULL;
+  place->latitude = sqlite3_column_double (stmt, 3);
+  place->longitude = sqlite3_column_double (stmt, 4);
+}
+
+static int
+compare_scan_links (gconstpointer a,
+                    gconstpointer b)
+{
+  const ScanLink *x = a, *y = b;
+
+  if (x->event_id != y->event_id)
+    return x->event_id < y->event_id ? -1 : 1;
+  if (x->outgoing != y->outgoing)
+    return x->outgoing ? -1 : 1;
+  return g_strcmp0 (x->title, y->title);
+}
+
+/* Links are few: all of them, both ways, in memory. */
+static gboolean
+scan_load_links (ChanceryStore  *self,
+                 Scan           *scan,
+                 GError        **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  if ((rc = sqlite3_prepare_v2 (self->db,
+        "SELECT l.event_id, o.id, l.target_uid, o.title, l.relation, 1 FROM event_link l"
+        " JOIN event o ON o.uid = l.target_uid"
+        " UNION ALL SELECT x.id, o.id, o.uid, o.title, l.relation, 0 FROM event_link l"
+        " JOIN event x ON x.uid = l.target_uid JOIN event o ON o.id = l.event_id",
+        -1, &stmt, NULL)) != SQLITE_OK)
+    return set_sqlite_error (error, self->db, rc, self->path);
+
+  scan->links = g_array_new (FALSE, TRUE, sizeof (ScanLink));
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      ScanLink link;
+
+      link.event_id = sqlite3_column_int64 (stmt, 0);
+      link.other_id = sqlite3_column_int64 (stmt, 1);
+      link.uid = dup_column_text (stmt, 2);
+      link.title = dup_column_text (stmt, 3);
+      link.relation = dup_column_text (stmt, 4);
+      link.outgoing = sqlite3_column_int (stmt, 5);
+      g_array_append_val (scan->links, link);
+    }
+  if (step_failed (self, rc, error))
+    return FALSE;
+
+  g_array_sort (scan->links, compare_scan_links);
+  return TRUE;
+}
+
+static gboolean
+cursor_next (ChanceryStore  *self,
+             ScanCursor     *cursor,
+             GError        **error)
+{
+  int rc = sqlite3_step (cursor->stmt);
+
+  cursor->valid = rc == SQLITE_ROW;
+  if (cursor->valid)
+    cursor->event_id = sqlite3_column_int64 (cursor->stmt, 0);
+  return !step_failed (self, rc, error);
+}
+
+static gboolean
+cursor_open (ChanceryStore  *self,
+             ScanCursor     *cursor,
+             const char     *sql,
+             GError        **error)
+{
+  int rc = sqlite3_prepare_v2 (self->db, sql, -1, &cursor->stmt, NULL);
+
+  if (rc != SQLITE_OK)
+    return set_sqlite_error (error, self->db, rc, self->path);
+  return cursor_next (self, cursor, error);
+}
+
+/* Moves the cursor to the first row of event id (or past it); TRUE in
+ * *here when that row is the event's. */
+static gboolean
+cursor_seek (ChanceryStore  *self,
+             ScanCursor     *cursor,
+             gint64          id,
+             gboolean       *here,
+             GError        **error)
+{
+  while (cursor->valid && cursor->event_id < id)
+    if (!cursor_next (self, cursor, error))
+      return FALSE;
+  *here = cursor->valid && cursor->event_id == id;
+  return TRUE;
+}
+
+static int
+compare_actors (gconstpointer a,
+                gconstpointer b)
+{
+  const ChanceryEventActor *x = *(ChanceryEventActor * const *) a;
+  const ChanceryEventActor *y = *(ChanceryEventActor * const *) b;
+
+  if (x->role != y->role)
+    return x->role < y->role ? -1 : 1;
+  return g_strcmp0 (x->name, y->name);
+}
+
+static int
+compare_countries (gconstpointer a,
+                   gconstpointer b)
+{
+  const ChanceryEventCountry *x = *(ChanceryEventCountry * const *) a;
+  const ChanceryEventCountry *y = *(ChanceryEventCountry * const *) b;
+
+  return g_strcmp0 (x->name, y->name);
+}
+
+static int
+compare_projects (gconstpointer a,
+                  gconstpointer b)
+{
+  const ChanceryEventProject *x = *(ChanceryEventProject * const *) a;
+  const ChanceryEventProject *y = *(ChanceryEventProject * const *) b;
+
+  return g_strcmp0 (x->name, y->name);
+}
+
+static void
+free_string (gpointer data)
+{
+  g_string_free (data, TRUE);
+}
+
+/* A slot of a reusable array of structures of type T. */
+#define SLOT(array, T, i) \
+  ((array)->len <= (i) ? g_array_set_size ((array), (i) + 1) : (array), \
+   &g_array_index ((array), T, (i)))
+
+static gboolean
+scan_events (ChanceryStore            *self,
+             Scan                     *scan,
+             const guint32            *ranks,
+             gint64                    max_id,
+             ChanceryRankedEventFunc   func,
+             gpointer                  user_data,
+             GCancellable             *cancellable,
+             GError                  **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GArray) actors = g_array_new (FALSE, TRUE, sizeof (ChanceryEventActor));
+  g_autoptr(GArray) countries = g_array_new (FALSE, TRUE, sizeof (ChanceryEventCountry));
+  g_autoptr(GArray) projects = g_array_new (FALSE, TRUE, sizeof (ChanceryEventProject));
+  g_autoptr(GArray) sources = g_array_new (FALSE, TRUE, sizeof (ChanceryEventSource));
+  g_autoptr(GPtrArray) quotes = g_ptr_array_new_with_free_func (free_string);
+  g_autoptr(GArray) links = g_array_new (FALSE, TRUE, sizeof (ChanceryEventLink));
+  g_autoptr(GArray) positions = g_array_new (FALSE, TRUE, sizeof (gint64));
+  ChanceryEvent event = { 0, };
+  guint next_link = 0, since_check = 0;
+  int rc;
+
+  event.actors = g_ptr_array_new ();
+  event.countries = g_ptr_array_new ();
+  event.projects = g_ptr_array_new ();
+  event.sources = g_ptr_array_new ();
+  event.links = g_ptr_array_new ();
+
+  rc = sqlite3_prepare_v2 (self->db,
+         "SELECT e.id, e.uid, e.kind, e.status, e.title, e.summary, e.date, e.place_id,"
+         " e.cameo, e.importance FROM event e ORDER BY e.id", -1, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    {
+      set_sqlite_error (error, self->db, rc, self->path);
+      goto fail;
+    }
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0), place_id;
+      gboolean here;
+      guint n;
+
+      if (id < 0 || id > max_id || ranks[id] == 0)
+        continue;
+
+      if (++since_check >= 4096)
+        {
+          since_check = 0;
+          if (g_cancellable_set_error_if_cancelled (cancellable, error))
+            goto fail;
+        }
+
+      event.id = id;
+      event.uid = (char *) sqlite3_column_text (stmt, 1);
+      event.kind = CLAMP (sqlite3_column_int (stmt, 2), 0, CHANCERY_KIND_OTHER);
+      event.status = CLAMP (sqlite3_column_int (stmt, 3), 0, CHANCERY_N_STATUSES - 1);
+      event.title = (char *) sqlite3_column_text (stmt, 4);
+      event.summary = (char *) sqlite3_column_text (stmt, 5);
+      event.date_text = (char *) sqlite3_column_text (stmt, 6);
+      place_id = sqlite3_column_type (stmt, 7) != SQLITE_NULL ? sqlite3_column_int64 (stmt, 7) : -1;
+      event.cameo = (char *) sqlite3_column_text (stmt, 8);
+      event.importance = sqlite3_column_double (stmt, 9);
+      event.place_name = event.place_country = NULL;
+      event.has_coordinates = FALSE;
+      event.latitude = event.longitude = 0;
+      if (place_id >= 0 && (guint64) place_id < scan->places->len)
+        {
+          const ScanPlace *place = &g_array_index (scan->places, ScanPlace, place_id);
+
+          event.place_name = (char *) place->name;
+          event.place_country = (char *) place->country;
+          event.has_coordinates = place->has_coordinates;
+          event.latitude = place->has_coordinates ? place->latitude : 0;
+          event.longitude = place->has_coordinates ? place->longitude : 0;
+        }
+
+      if (event.uid == NULL || event.title == NULL || event.date_text == NULL)
+        {
+          g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_CORRUPT,
+                       _("%s: event %" PRId64 " is missing its id, title or date"),
+                       self->path, id);
+          goto fail;
+        }
+      if (!chancery_date_parse (event.date_text, &event.date, error))
+        {
+          g_prefix_error (error, _("%s: event “%s”: "), self->path, event.uid);
+          goto fail;
+        }
+
+      /* Actors (an actor row id that is not in the table: left out, as the join did) */
+      g_ptr_array_set_size (event.actors, 0);
+      if (!cursor_seek (self, &scan->cursors[0], id, &here, error))
+        goto fail;
+      for (n = 0; here; )
+        {
+          sqlite3_stmt *c = scan->cursors[0].stmt;
+          gint64 actor_id = sqlite3_column_int64 (c, 1);
+
+          if (actor_id >= 0 && (guint64) actor_id < scan->actors->len &&
+              g_array_index (scan->actors, ScanActor, actor_id).uid != NULL)
+            {
+              const ScanActor *record = &g_array_index (scan->actors, ScanActor, actor_id);
+              ChanceryEventActor *actor = SLOT (actors, ChanceryEventActor, n);
+
+              actor->uid = (char *) record->uid;
+              actor->name = (char *) record->name;
+              actor->title = (char *) record->title;
+              actor->country = (char *) record->country;
+              actor->role = CLAMP (sqlite3_column_int (c, 2), 0, CHANCERY_N_ROLES - 1);
+              n++;
+            }
+          if (!cursor_next (self, &scan->cursors[0], error))
+            goto fail;
+          here = scan->cursors[0].valid && scan->cursors[0].event_id == id;
+        }
+      for (guint i = 0; i < n; i++)
+        g_ptr_array_add (event.actors, &g_array_index (actors, ChanceryEventActor, i));
+      g_ptr_array_sort (event.actors, compare_actors);
+
+      /* Countries */
+      g_ptr_array_set_size (event.countries, 0);
+      if (!cursor_seek (self, &scan->cursors[1], id, &here, error))
+        goto fail;
+      for (n = 0; here; n++)
+        {
+          sqlite3_stmt *c = scan->cursors[1].stmt;
+          const char *code = (const char *) sqlite3_column_text (c, 1);
+          ChanceryEventCountry *country = SLOT (countries, ChanceryEventCountry, n);
+          const char *known = code != NULL ? g_hash_table_lookup (scan->countries, code) : NULL;
+
+          /* Interned: the cursor moves on. */
+          country->code = code != NULL ? g_string_chunk_insert_const (scan->strings, code) : NULL;
+          country->name = (char *) (known != NULL ? known : country->code);
+          if (!cursor_next (self, &scan->cursors[1], error))
+            goto fail;
+          here = scan->cursors[1].valid && scan->cursors[1].event_id == id;
+        }
+      for (guint i = 0; i < n; i++)
+        g_ptr_array_add (event.countries, &g_array_index (countries, ChanceryEventCountry, i));
+      g_ptr_array_sort (event.countries, compare_countries);
+
+      /* Projects */
+      g_ptr_array_set_size (event.projects, 0);
+      if (!cursor_seek (self, &scan->cursors[2], id, &here, error))
+        goto fail;
+      for (n = 0; here; )
+        {
+          sqlite3_stmt *c = scan->cursors[2].stmt;
+          gint64 project_id = sqlite3_column_int64 (c, 1);
+
+          if (project_id >= 0 && (guint64) project_id < scan->projects->len &&
+              g_array_index (scan->projects, ScanProject, project_id).uid != NULL)
+            {
+              const ScanProject *record = &g_array_index (scan->projects, ScanProject, project_id);
+              ChanceryEventProject *project = SLOT (projects, ChanceryEventProject, n);
+
+              project->uid = (char *) record->uid;
+              project->name = (char *) record->name;
+              n++;
+            }
+          if (!cursor_next (self, &scan->cursors[2], error))
+            goto fail;
+          here = scan->cursors[2].valid && scan->cursors[2].event_id == id;
+        }
+      for (guint i = 0; i < n; i++)
+        g_ptr_array_add (event.projects, &g_array_index (projects, ChanceryEventProject, i));
+      g_ptr_array_sort (event.projects, compare_projects);
+
+      /* Sources, in position order (the cursor's) */
+      g_ptr_array_set_size (event.sources, 0);
+      if (!cursor_seek (self, &scan->cursors[3], id, &here, error))
+        goto fail;
+      for (n = 0; here; )
+        {
+          sqlite3_stmt *c = scan->cursors[3].stmt;
+          gint64 source_id = sqlite3_column_int64 (c, 1);
+
+          if (source_id >= 0 && (guint64) source_id < scan->sources->len &&
+              g_array_index (scan->sources, ScanSource, source_id).uid != NULL)
+            {
+              const ScanSource *record = &g_array_index (scan->sources, ScanSource, source_id);
+              ChanceryEventSource *source = SLOT (sources, ChanceryEventSource, n);
+              const char *quote = (const char *) sqlite3_column_text (c, 2);
+              GString *copy;
+
+              if (quotes->len <= n)
+                g_ptr_array_add (quotes, g_string_new (NULL));
+              copy = g_ptr_array_index (quotes, n);
+              source->uid = (char *) record->uid;
+              source->publisher = (char *) record->publisher;
+              source->title = (char *) record->title;
+              source->reference = (char *) record->reference;
+              source->url = (char *) record->url;
+              source->published = (char *) record->published;
+              source->quote = NULL;
+              *SLOT (positions, gint64, n) = sqlite3_column_int64 (c, 3);
+              if (quote != NULL)
+                {
+                  g_string_assign (copy, quote);
+                  source->quote = copy->str;
+                }
+              n++;
+            }
+          if (!cursor_next (self, &scan->cursors[3], error))
+            goto fail;
+          here = scan->cursors[3].valid && scan->cursors[3].event_id == id;
+        }
+      /* By position (insertion sort: a few sources at most) */
+      for (guint i = 0; i < n; i++)
+        {
+          gint64 position = g_array_index (positions, gint64, i);
+          guint j = event.sources->len;
+
+          g_ptr_array_add (event.sources, NULL);
+          for (; j > 0 && g_array_index (positions, gint64,
+                                         (ChanceryEventSource *) g_ptr_array_index (event.sources, j - 1) -
+                                         (ChanceryEventSource *) (gpointer) sources->data) > position; j--)
+            event.sources->pdata[j] = event.sources->pdata[j - 1];
+          event.sources->pdata[j] = &g_array_index (sources, ChanceryEventSource, i);
+        }
+
+      /* Links */
+      g_ptr_array_set_size (event.links, 0);
+      while (next_link < scan->links->len &&
+             g_array_index (scan->links, ScanLink, next_link).event_id < id)
+        next_link++;
+      for (n = 0; next_link + n < scan->links->len &&
+                  g_array_index (scan->links, ScanLink, next_link + n).event_id == id; n++)
+        {
+          const ScanLink *record = &g_array_index (scan->links, ScanLink, next_link + n);
+          ChanceryEventLink *link = SLOT (links, ChanceryEventLink, n);
+
+          link->id = record->other_id;
+          link->uid = record->uid;
+          link->title = record->title;
+          link->relation = record->relation;
+          link->outgoing = record->outgoing;
+        }
+      for (guint i = 0; i < n; i++)
+        g_ptr_array_add (event.links, &g_array_index (links, ChanceryEventLink, i));
+
+      if (!func (&event, ranks[id] - 1, user_data, error))
+        goto fail;
+    }
+  if (step_failed (self, rc, error))
+    goto fail;
+
+  g_ptr_array_unref (event.actors);
+  g_ptr_array_unref (event.countries);
+  g_ptr_array_unref (event.projects);
+  g_ptr_array_unref (event.sources);
+  g_ptr_array_unref (event.links);
+  return TRUE;
+
+fail:
+  g_ptr_array_unref (event.actors);
+  g_ptr_array_unref (event.countries);
+  g_ptr_array_unref (event.projects);
+  g_ptr_array_unref (event.sources);
+  g_ptr_array_unref (event.links);
+  return FALSE;
+}
+
+/* Scan setup; FALSE with error unset when the file's row ids are too
+ * sparse for arrays (then the caller goes the chunked way). */
+static gboolean
+scan_open (ChanceryStore  *self,
+           Scan           *scan,
+           GError        **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  scan->strings = g_string_chunk_new (64 * 1024);
+  scan->countries = g_hash_table_new (g_str_hash, g_str_equal);
+
+  if (!scan_load_table (self, scan, "SELECT id, uid, name, title, country FROM actor",
+                        &scan->actors, sizeof (ScanActor), fill_actor, error) ||
+      !scan_load_table (self, scan, "SELECT id, uid, name FROM project",
+                        &scan->projects, sizeof (ScanProject), fill_project, error) ||
+      !scan_load_table (self, scan,
+                        "SELECT id, uid, publisher, title, reference, url, published FROM source",
+                        &scan->sources, sizeof (ScanSource), fill_source, error) ||
+      !scan_load_table (self, scan, "SELECT id, name, country, lat, lon FROM place",
+                        &scan->places, sizeof (ScanPlace), fill_place, error))
+    return FALSE;
+
+  if ((rc = sqlite3_prepare_v2 (self->db, "SELECT code, name FROM country", -1, &stmt, NULL)) != SQLITE_OK)
+    return set_sqlite_error (error, self->db, rc, self->path);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *code = scan_text (scan, stmt, 0), *name = scan_text (scan, stmt, 1);
+
+      if (code != NULL && name != NULL)
+        g_hash_table_insert (scan->countries, (gpointer) code, (gpointer) name);
+    }
+  if (step_failed (self, rc, error))
+    return FALSE;
+
+  return scan_load_links (self, scan, error) &&
+         cursor_open (self, &scan->cursors[0],
+                      "SELECT event_id, actor_id, role FROM event_actor ORDER BY event_id", error) &&
+         cursor_open (self, &scan->cursors[1],
+                      "SELECT event_id, country FROM event_country ORDER BY event_id", error) &&
+         cursor_open (self, &scan->cursors[2],
+                      "SELECT event_id, project_id FROM event_project ORDER BY event_id", error) &&
+         cursor_open (self, &scan->cursors[3],
+                      "SELECT event_id, source_id, quote, position FROM event_source"
+                      " ORDER BY event_id", error);
+}
+
+typedef struct
+{
+  ChanceryRankedEventFunc func;
+  gpointer                user_data;
+  guint                   rank;
+} RankedChunked;
+
+static gboolean
+ranked_chunked_cb (ChanceryEvent  *event,
+                   gpointer        user_data,
+                   GError        **error)
+{
+  RankedChunked *data = user_data;
+
+  return data->func (event, data->rank++, data->user_data, error);
+}
+
+/* A scan reads every row of the event and relation tables; for fewer
+ * than one event in this many, seeks (the chunked way) cost less. */
+#define SCAN_MIN_FRACTION 16
+
+static gboolean
+foreach_event_ranked_locked (ChanceryStore            *self,
+                             const ChanceryFilter     *filter,
+                             guint                    *n_events,
+                             ChanceryRankedEventFunc   func,
+                             gpointer                  user_data,
+                             GCancellable             *cancellable,
+                             GError                  **error)
+{
+  g_autoptr(GArray) ids = NULL;
+  g_autofree guint32 *ranks = NULL;
+  RankedChunked chunked = { func, user_data, 0 };
+  Scan scan = { 0, };
+  gint64 max_id = 0;
+  gboolean ok;
+
+  if (!(ids = query_ids_locked (self, filter, error)))
+    return FALSE;
+  *n_events = ids->len;
+
+  for (guint i = 0; i < ids->len; i++)
+    max_id = MAX (max_id, g_array_index (ids, gint64, i));
+
+  if (ids->len > 0 && (guint64) max_id <= 4 * (guint64) ids->len + 65536 &&
+      (guint64) ids->len * SCAN_MIN_FRACTION >= (guint64) query_int (self, "SELECT count(*) FROM event", NULL))
+    {
+      ranks = g_new0 (guint32, max_id + 1);
+      for (guint i = 0; i < ids->len; i++)
+        ranks[g_array_index (ids, gint64, i)] = i + 1;
+      g_clear_pointer (&ids, g_array_unref);
+
+      ok = scan_open (self, &scan, error);
+      if (ok)
+        ok = scan_events (self, &scan, ranks, max_id, func, user_data, cancellable, error);
+      scan_clear (&scan);
+      if (ok || !scan.sparse)
+        return ok;
+      /* Sparse row ids (before any event was given): the chunked way below. */
+    }
+
+  return foreach_event_locked (self, filter, ranked_chunked_cb, &chunked, cancellable, error);
+}
+
+gboolean
+chancery_store_foreach_event_ranked (ChanceryStore            *self,
+                                     const ChanceryFilter     *filter,
+                                     guint                    *n_events,
+                                     ChanceryRankedEventFunc   func,
+                                     gpointer                  user_data,
+                                     GCancellable             *cancellable,
+                                     GError                  **error)
+{
+  gboolean in_transaction;
+  gboolean ok;
+
+  g_return_val_if_fail (CHANCERY_IS_STORE (self), FALSE);
+  g_return_val_if_fail (n_events != NULL && func != NULL, FALSE);
+
+  *n_events = 0;
+  begin_call (self, cancellable);
+  sqlite3_exec (self->db, "PRAGMA mmap_size = " G_STRINGIFY (EXPORT_MMAP_SIZE), NULL, NULL, NULL);
+  in_transaction = !sqlite3_get_autocommit (self->db);
+  ok = (in_transaction || exec_sql (self, "BEGIN", error)) &&
+       foreach_event_ranked_locked (self, filter, n_events, func, user_data, cancellable, error);
   if (!in_transaction)
     exec_sql (self, ok ? "COMMIT" : "ROLLBACK", NULL);
   sqlite3_exec (self->db, "PRAGMA mmap_size = 0", NULL, NULL, NULL);

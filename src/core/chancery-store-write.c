@@ -16,11 +16,75 @@
 
 /* Writing */
 
+/* An importer caches what it looks up (uid -> row id and name of actors,
+ * projects and sources, country names), so that a record used by many
+ * events costs one query, not one per event. put_* forgets the entry it
+ * changes. The full-text rows are kept in memory and written in bursts
+ * (see flush_fts). */
+typedef struct
+{
+  gint64    id;
+  char     *name;      /* for the full-text "names" column */
+  gboolean  has_coordinates;   /* places: lat and lon as stored */
+  double    latitude;
+  double    longitude;
+} CachedRecord;
+
+typedef struct
+{
+  gint64  id;
+  char   *title;
+  char   *summary;
+  char   *quotes;
+  char   *names;
+} PendingFts;
+
+enum { CACHE_COUNTRY, CACHE_ACTOR, CACHE_PROJECT, CACHE_SOURCE, CACHE_PLACE, N_CACHES };
+
 struct _ChanceryImporter
 {
   ChanceryStore *store;
   gboolean       open;
+  GHashTable    *cache[N_CACHES];   /* uid (code; "name\x1fcountry" for places) -> CachedRecord */
+  GArray        *pending_fts;       /* PendingFts */
+  GHashTable    *pending_ids;       /* row ids in pending_fts */
+  gsize          pending_bytes;
+  GString       *scratch;           /* fingerprint serialization */
+  GString       *names;
+  GString       *quotes;
 };
+
+/* Full-text rows held before they are written: FTS5 turns the terms it
+ * has gathered into a segment on disk whenever another statement of the
+ * transaction opens a savepoint (every upsert does), so writing them
+ * between the other statements made one tiny segment per event, merged
+ * again and again. Written together, they make a few big segments. */
+#define PENDING_FTS_BYTES (32 * 1024 * 1024)
+
+/* During an import (KiB, negative): the uid and time indexes of a big
+ * event table are written in random order. */
+#define IMPORT_CACHE_SIZE_PRAGMA "PRAGMA cache_size = -262144"
+#define NORMAL_CACHE_SIZE_PRAGMA "PRAGMA cache_size = -32768"
+
+static void
+cached_record_free (gpointer data)
+{
+  CachedRecord *record = data;
+
+  g_free (record->name);
+  g_free (record);
+}
+
+static void
+pending_fts_clear (gpointer data)
+{
+  PendingFts *row = data;
+
+  g_free (row->title);
+  g_free (row->summary);
+  g_free (row->quotes);
+  g_free (row->names);
+}
 
 static gboolean
 check_event_size (ChanceryStore        *store,
@@ -70,10 +134,19 @@ chancery_importer_begin (ChanceryStore  *store,
       g_rec_mutex_unlock (&store->mutex);
       return NULL;
     }
+  sqlite3_exec (store->db, IMPORT_CACHE_SIZE_PRAGMA, NULL, NULL, NULL);
 
   self = g_new0 (ChanceryImporter, 1);
   self->store = g_object_ref (store);
   self->open = TRUE;
+  for (guint i = 0; i < N_CACHES; i++)
+    self->cache[i] = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, cached_record_free);
+  self->pending_fts = g_array_new (FALSE, FALSE, sizeof (PendingFts));
+  g_array_set_clear_func (self->pending_fts, pending_fts_clear);
+  self->pending_ids = g_hash_table_new (NULL, NULL);  /* row ids; a clash on 32 bits only flushes early */
+  self->scratch = g_string_sized_new (4096);
+  self->names = g_string_sized_new (256);
+  self->quotes = g_string_sized_new (1024);
 
   return self;
 }
@@ -81,9 +154,60 @@ chancery_importer_begin (ChanceryStore  *store,
 static void
 importer_free (ChanceryImporter *self)
 {
+  sqlite3_exec (self->store->db, NORMAL_CACHE_SIZE_PRAGMA, NULL, NULL, NULL);
   g_rec_mutex_unlock (&self->store->mutex);
   g_object_unref (self->store);
+  for (guint i = 0; i < N_CACHES; i++)
+    g_hash_table_unref (self->cache[i]);
+  g_hash_table_unref (self->pending_ids);
+  g_array_unref (self->pending_fts);
+  g_string_free (self->scratch, TRUE);
+  g_string_free (self->names, TRUE);
+  g_string_free (self->quotes, TRUE);
   g_free (self);
+}
+
+/* Writes the full-text rows held so far, one after the other. */
+static gboolean
+flush_fts (ChanceryImporter  *self,
+           GError           **error)
+{
+  ChanceryStore *store = self->store;
+  sqlite3_stmt *stmt;
+
+  if (self->pending_fts->len == 0)
+    return TRUE;
+
+  if (!(stmt = get_statement (store,
+        "INSERT INTO event_fts (rowid, title, summary, quotes, names) VALUES (?1, ?2, ?3, ?4, ?5)",
+        error)))
+    return FALSE;
+
+  for (guint i = 0; i < self->pending_fts->len; i++)
+    {
+      const PendingFts *row = &g_array_index (self->pending_fts, PendingFts, i);
+      int rc;
+
+      sqlite3_bind_int64 (stmt, 1, row->id);
+      sqlite3_bind_text (stmt, 2, row->title, -1, SQLITE_STATIC);
+      bind_text_or_null (stmt, 3, row->summary);
+      sqlite3_bind_text (stmt, 4, row->quotes, -1, SQLITE_STATIC);
+      bind_text_or_null (stmt, 5, row->names);
+      rc = sqlite3_step (stmt);
+      sqlite3_reset (stmt);
+      if (rc != SQLITE_DONE)
+        {
+          sqlite3_clear_bindings (stmt);
+          return set_sqlite_error (error, store->db, rc, store->path);
+        }
+    }
+  sqlite3_clear_bindings (stmt);
+
+  g_array_set_size (self->pending_fts, 0);
+  g_hash_table_remove_all (self->pending_ids);
+  self->pending_bytes = 0;
+
+  return TRUE;
 }
 
 gboolean
@@ -94,7 +218,7 @@ chancery_importer_commit (ChanceryImporter  *self,
 
   g_return_val_if_fail (self != NULL, FALSE);
 
-  ok = exec_sql (self->store, "COMMIT", error);
+  ok = flush_fts (self, error) && exec_sql (self->store, "COMMIT", error);
   if (!ok)
     exec_sql (self->store, "ROLLBACK", NULL);
   importer_free (self);
@@ -152,22 +276,58 @@ run_with_texts (ChanceryStore  *store,
 }
 
 static gboolean
-exists_with_text (ChanceryStore *store,
-                  const char    *sql,
-                  const char    *value)
+step_done (ChanceryStore  *store,
+           sqlite3_stmt   *stmt,
+           GError        **error)
 {
-  sqlite3_stmt *stmt;
-  gboolean found;
+  int rc = sqlite3_step (stmt);
 
-  if (value == NULL || !(stmt = get_statement (store, sql, NULL)))
-    return FALSE;
-
-  sqlite3_bind_text (stmt, 1, value, -1, SQLITE_TRANSIENT);
-  found = sqlite3_step (stmt) == SQLITE_ROW;
   sqlite3_reset (stmt);
-
-  return found;
+  if (rc != SQLITE_DONE)
+    return set_sqlite_error (error, store->db, rc, store->path);
+  return TRUE;
 }
+
+/* The cached record for key, looked up with sql (one text parameter;
+ * columns: id, name) the first time; NULL when there is none. */
+static const CachedRecord *
+lookup_record (ChanceryImporter *self,
+               guint             which,
+               const char       *sql,
+               const char       *key)
+{
+  CachedRecord *record;
+  sqlite3_stmt *stmt;
+
+  if (key == NULL)
+    return NULL;
+  if ((record = g_hash_table_lookup (self->cache[which], key)) != NULL)
+    return record->id >= 0 ? record : NULL;
+  if (!(stmt = get_statement (self->store, sql, NULL)))
+    return NULL;
+
+  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_TRANSIENT);
+  record = g_new0 (CachedRecord, 1);
+  record->id = -1;   /* known to be absent */
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      record->id = sqlite3_column_int64 (stmt, 0);
+      record->name = dup_column_text (stmt, 1);
+    }
+  sqlite3_reset (stmt);
+  g_hash_table_insert (self->cache[which], g_strdup (key), record);
+
+  return record->id >= 0 ? record : NULL;
+}
+
+#define LOOKUP_COUNTRY(self, code) \
+  lookup_record ((self), CACHE_COUNTRY, "SELECT 0, name FROM country WHERE code = ?", (code))
+#define LOOKUP_ACTOR(self, uid) \
+  lookup_record ((self), CACHE_ACTOR, "SELECT id, name FROM actor WHERE uid = ?", (uid))
+#define LOOKUP_PROJECT(self, uid) \
+  lookup_record ((self), CACHE_PROJECT, "SELECT id, name FROM project WHERE uid = ?", (uid))
+#define LOOKUP_SOURCE(self, uid) \
+  lookup_record ((self), CACHE_SOURCE, "SELECT id, NULL FROM source WHERE uid = ?", (uid))
 
 gboolean
 chancery_importer_put_country (ChanceryImporter  *self,
@@ -177,6 +337,7 @@ chancery_importer_put_country (ChanceryImporter  *self,
 {
   g_return_val_if_fail (self != NULL && code != NULL && name != NULL, FALSE);
 
+  g_hash_table_remove (self->cache[CACHE_COUNTRY], code);
   return run_with_texts (self->store,
                          "INSERT INTO country (code, name) VALUES (?, ?)"
                          " ON CONFLICT (code) DO UPDATE SET name = excluded.name"
@@ -194,6 +355,7 @@ chancery_importer_put_actor (ChanceryImporter  *self,
 {
   g_return_val_if_fail (self != NULL && uid != NULL && name != NULL, FALSE);
 
+  g_hash_table_remove (self->cache[CACHE_ACTOR], uid);
   return run_with_texts (self->store,
                          "INSERT INTO actor (uid, name, title, country) VALUES (?, ?, ?, ?)"
                          " ON CONFLICT (uid) DO UPDATE SET name = excluded.name,"
@@ -213,6 +375,7 @@ chancery_importer_put_project (ChanceryImporter    *self,
 {
   g_return_val_if_fail (self != NULL && uid != NULL && name != NULL, FALSE);
 
+  g_hash_table_remove (self->cache[CACHE_PROJECT], uid);
   if (!run_with_texts (self->store,
                        "INSERT INTO project (uid, name, description) VALUES (?, ?, ?)"
                        " ON CONFLICT (uid) DO UPDATE SET name = excluded.name,"
@@ -250,61 +413,107 @@ chancery_importer_put_source (ChanceryImporter  *self,
 {
   g_return_val_if_fail (self != NULL && uid != NULL, FALSE);
 
-  return run_with_texts (self->store,
-                         "INSERT INTO source (uid, publisher, title, reference, url, published)"
-                         " VALUES (?, ?, ?, ?, ?, ?)"
-                         " ON CONFLICT (uid) DO UPDATE SET publisher = excluded.publisher,"
-                         " title = excluded.title, reference = excluded.reference,"
-                         " url = excluded.url, published = excluded.published"
-                         " WHERE (publisher, title, reference, url, published) IS NOT"
-                         " (excluded.publisher, excluded.title, excluded.reference,"
-                         " excluded.url, excluded.published)",
-                         error, 6, uid, publisher, title, reference, url, published);
+  const CachedRecord *known;
+  CachedRecord *record;
+  sqlite3_stmt *stmt;
+
+  /* The upsert, in two cheaper statements: GDELT brings a new source with
+   * almost every event. */
+  known = LOOKUP_SOURCE (self, uid);
+  if (known != NULL)
+    {
+      if (!(stmt = get_statement (self->store,
+            "UPDATE source SET publisher = ?1, title = ?2, reference = ?3, url = ?4,"
+            " published = ?5 WHERE id = ?6 AND (publisher, title, reference, url, published)"
+            " IS NOT (?1, ?2, ?3, ?4, ?5)", error)))
+        return FALSE;
+    }
+  else if (!(stmt = get_statement (self->store,
+             "INSERT INTO source (publisher, title, reference, url, published, uid)"
+             " VALUES (?1, ?2, ?3, ?4, ?5, ?7)", error)))
+    return FALSE;
+
+  bind_text_or_null (stmt, 1, publisher);
+  bind_text_or_null (stmt, 2, title);
+  bind_text_or_null (stmt, 3, reference);
+  bind_text_or_null (stmt, 4, url);
+  bind_text_or_null (stmt, 5, published);
+  if (known != NULL)
+    sqlite3_bind_int64 (stmt, 6, known->id);
+  else
+    sqlite3_bind_text (stmt, 7, uid, -1, SQLITE_TRANSIENT);
+  if (!step_done (self->store, stmt, error))
+    return FALSE;
+
+  if (known == NULL)
+    {
+      record = g_hash_table_lookup (self->cache[CACHE_SOURCE], uid);
+      if (record == NULL)
+        {
+          record = g_new0 (CachedRecord, 1);
+          g_hash_table_insert (self->cache[CACHE_SOURCE], g_strdup (uid), record);
+        }
+      record->id = sqlite3_last_insert_rowid (self->store->db);
+    }
+
+  return TRUE;
 }
 
 gboolean
 chancery_importer_has_country (ChanceryImporter *self, const char *code)
 {
-  return exists_with_text (self->store, "SELECT 1 FROM country WHERE code = ?", code);
+  return LOOKUP_COUNTRY (self, code) != NULL;
 }
 
 gboolean
 chancery_importer_has_actor (ChanceryImporter *self, const char *uid)
 {
-  return exists_with_text (self->store, "SELECT 1 FROM actor WHERE uid = ?", uid);
+  return LOOKUP_ACTOR (self, uid) != NULL;
 }
 
 gboolean
 chancery_importer_has_project (ChanceryImporter *self, const char *uid)
 {
-  return exists_with_text (self->store, "SELECT 1 FROM project WHERE uid = ?", uid);
+  return LOOKUP_PROJECT (self, uid) != NULL;
 }
 
 gboolean
 chancery_importer_has_source (ChanceryImporter *self, const char *uid)
 {
-  return exists_with_text (self->store, "SELECT 1 FROM source WHERE uid = ?", uid);
+  return LOOKUP_SOURCE (self, uid) != NULL;
 }
 
 gboolean
 chancery_importer_has_event (ChanceryImporter *self, const char *uid)
 {
-  return exists_with_text (self->store, "SELECT 1 FROM event WHERE uid = ?", uid);
+  sqlite3_stmt *stmt;
+  gboolean found;
+
+  if (uid == NULL || !(stmt = get_statement (self->store, "SELECT 1 FROM event WHERE uid = ?", NULL)))
+    return FALSE;
+
+  sqlite3_bind_text (stmt, 1, uid, -1, SQLITE_TRANSIENT);
+  found = sqlite3_step (stmt) == SQLITE_ROW;
+  sqlite3_reset (stmt);
+
+  return found;
 }
 
-/* A digest of everything put_event stores, to tell an unchanged event
- * from an updated one. Fields are separated by bytes that cannot occur in
- * valid UTF-8 text. */
-static char *
-event_fingerprint (const ChanceryEvent *event)
+/* Everything put_event stores, serialized into out, to tell an unchanged
+ * event from an updated one. Fields are separated by bytes that cannot
+ * occur in valid UTF-8 text. */
+static void
+serialize_event (GString             *out,
+                 const ChanceryEvent *event)
 {
-  g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
   char numbers[128];
+
+  g_string_truncate (out, 0);
 
 #define FIELD(s) G_STMT_START { \
     const char *field_ = (s); \
-    if (field_ != NULL) g_checksum_update (sum, (const guchar *) field_, -1); \
-    g_checksum_update (sum, (const guchar *) "\xff", 1); \
+    if (field_ != NULL) g_string_append (out, field_); \
+    g_string_append_c (out, '\xff'); \
   } G_STMT_END
 
   g_snprintf (numbers, sizeof numbers, "%d %d %d %.9g %.9g %.9g", event->kind, event->status,
@@ -322,20 +531,20 @@ event_fingerprint (const ChanceryEvent *event)
       FIELD (a->uid);
       FIELD (chancery_role_to_string (a->role));
     }
-  g_checksum_update (sum, (const guchar *) "\xfe", 1);
+  g_string_append_c (out, '\xfe');
   for (guint i = 0; i < event->countries->len; i++)
     FIELD (((ChanceryEventCountry *) g_ptr_array_index (event->countries, i))->code);
-  g_checksum_update (sum, (const guchar *) "\xfe", 1);
+  g_string_append_c (out, '\xfe');
   for (guint i = 0; i < event->projects->len; i++)
     FIELD (((ChanceryEventProject *) g_ptr_array_index (event->projects, i))->uid);
-  g_checksum_update (sum, (const guchar *) "\xfe", 1);
+  g_string_append_c (out, '\xfe');
   for (guint i = 0; i < event->sources->len; i++)
     {
       const ChanceryEventSource *s = g_ptr_array_index (event->sources, i);
       FIELD (s->uid);
       FIELD (s->quote);
     }
-  g_checksum_update (sum, (const guchar *) "\xfe", 1);
+  g_string_append_c (out, '\xfe');
   for (guint i = 0; i < event->links->len; i++)
     {
       const ChanceryEventLink *l = g_ptr_array_index (event->links, i);
@@ -344,8 +553,101 @@ event_fingerprint (const ChanceryEvent *event)
     }
 
 #undef FIELD
+}
 
-  return g_strdup (g_checksum_get_string (sum));
+/* MurmurHash64A (Austin Appleby, public domain). */
+static guint64
+murmur64 (const guchar *data,
+          gsize         len,
+          guint64       seed)
+{
+  const guint64 m = G_GUINT64_CONSTANT (0xc6a4a7935bd1e995);
+  const int r = 47;
+  guint64 h = seed ^ (len * m);
+  const guchar *end = data + (len & ~(gsize) 7);
+  const guchar *p;
+
+  for (p = data; p < end; p += 8)
+    {
+      guint64 k;
+
+      memcpy (&k, p, 8);
+      k = GUINT64_FROM_LE (k);
+      k *= m;
+      k ^= k >> r;
+      k *= m;
+      h ^= k;
+      h *= m;
+    }
+
+  switch (len & 7)
+    {
+    case 7: h ^= (guint64) p[6] << 48; G_GNUC_FALLTHROUGH;
+    case 6: h ^= (guint64) p[5] << 40; G_GNUC_FALLTHROUGH;
+    case 5: h ^= (guint64) p[4] << 32; G_GNUC_FALLTHROUGH;
+    case 4: h ^= (guint64) p[3] << 24; G_GNUC_FALLTHROUGH;
+    case 3: h ^= (guint64) p[2] << 16; G_GNUC_FALLTHROUGH;
+    case 2: h ^= (guint64) p[1] << 8; G_GNUC_FALLTHROUGH;
+    case 1: h ^= (guint64) p[0];
+            h *= m;
+            break;
+    default:
+      break;
+    }
+
+  h ^= h >> r;
+  h *= m;
+  h ^= h >> r;
+  return h;
+}
+
+/* FNV-1a, 64 bits. */
+static guint64
+fnv1a64 (const guchar *data,
+         gsize         len)
+{
+  guint64 h = G_GUINT64_CONSTANT (0xcbf29ce484222325);
+
+  for (gsize i = 0; i < len; i++)
+    {
+      h ^= data[i];
+      h *= G_GUINT64_CONSTANT (0x100000001b3);
+    }
+  return h;
+}
+
+/* The fingerprint of a serialized event: "m" and 32 hex digits, 128 bits
+ * from two unrelated hashes (accidental collisions are out of reach; this
+ * detects changes, it is no defence against a forger, who could only make
+ * an import skip their own update). Databases written before hold SHA-256
+ * (64 hex digits): compared with that, so that re-importing the same file
+ * still changes nothing. */
+static void
+fingerprint_of (const GString *serialized,
+                char           out[34])
+{
+  guint64 a = murmur64 ((const guchar *) serialized->str, serialized->len,
+                        G_GUINT64_CONSTANT (0x9e3779b97f4a7c15));
+  guint64 b = fnv1a64 ((const guchar *) serialized->str, serialized->len);
+
+  g_snprintf (out, 34, "m%016" G_GINT64_MODIFIER "x%016" G_GINT64_MODIFIER "x", a, b);
+}
+
+static gboolean
+same_fingerprint (const GString *serialized,
+                  const char    *fingerprint,
+                  const char    *old)
+{
+  g_autofree char *sha = NULL;
+
+  if (old == NULL)
+    return FALSE;
+  if (old[0] == 'm')
+    return strcmp (fingerprint, old) == 0;
+
+  sha = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) serialized->str,
+                                     serialized->len);
+  return strcmp (sha, old) == 0;
 }
 
 static gboolean
@@ -361,7 +663,7 @@ lookup_event (ChanceryStore  *store,
   if (!(stmt = get_statement (store, "SELECT id, fingerprint FROM event WHERE uid = ?", error)))
     return FALSE;
 
-  sqlite3_bind_text (stmt, 1, uid, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 1, uid, -1, SQLITE_STATIC);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
     {
@@ -374,6 +676,7 @@ lookup_event (ChanceryStore  *store,
       *fingerprint = NULL;
     }
   sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
 
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
     return set_sqlite_error (error, store->db, rc, store->path);
@@ -382,17 +685,50 @@ lookup_event (ChanceryStore  *store,
 }
 
 static gboolean
-put_place (ChanceryStore        *store,
+put_place (ChanceryImporter     *self,
            const ChanceryEvent  *event,
            gint64               *place_id,
            GError              **error)
 {
+  ChanceryStore *store = self->store;
+  g_autofree char *key = NULL;
+  CachedRecord *record;
   sqlite3_stmt *stmt;
   int rc;
 
   *place_id = -1;
   if (event->place_name == NULL)
     return TRUE;
+
+  /* The upsert changes nothing on a known place without coordinates or
+   * with the ones it has. */
+  key = g_strconcat (event->place_name, "\x1f", event->place_country, NULL);
+  record = g_hash_table_lookup (self->cache[CACHE_PLACE], key);
+  if (record != NULL &&
+      (!event->has_coordinates ||
+       (record->has_coordinates && record->latitude == event->latitude &&
+        record->longitude == event->longitude)))
+    {
+      *place_id = record->id;
+      return TRUE;
+    }
+
+  if (record != NULL)
+    {
+      /* Known, with other coordinates: the upsert's update, by id. */
+      if (!(stmt = get_statement (store, "UPDATE place SET lat = ?1, lon = ?2 WHERE id = ?3", error)))
+        return FALSE;
+      sqlite3_bind_double (stmt, 1, event->latitude);
+      sqlite3_bind_double (stmt, 2, event->longitude);
+      sqlite3_bind_int64 (stmt, 3, record->id);
+      if (!step_done (store, stmt, error))
+        return FALSE;
+      *place_id = record->id;
+      record->has_coordinates = TRUE;
+      record->latitude = event->latitude;
+      record->longitude = event->longitude;
+      return TRUE;
+    }
 
   if (!(stmt = get_statement (store,
         "INSERT INTO place (name, country, lat, lon) VALUES (?, ?, ?, ?)"
@@ -419,6 +755,19 @@ put_place (ChanceryStore        *store,
 
   if (rc != SQLITE_DONE)
     return set_sqlite_error (error, store->db, rc, store->path);
+
+  if (record == NULL && *place_id >= 0)
+    {
+      record = g_new0 (CachedRecord, 1);
+      record->id = *place_id;
+      g_hash_table_insert (self->cache[CACHE_PLACE], g_steal_pointer (&key), record);
+    }
+  if (record != NULL && event->has_coordinates)
+    {
+      record->has_coordinates = TRUE;
+      record->latitude = event->latitude;
+      record->longitude = event->longitude;
+    }
 
   return TRUE;
 }
@@ -502,10 +851,16 @@ run_with_id (ChanceryStore  *store,
 }
 
 static gboolean
-clear_event_relations (ChanceryStore  *store,
-                       gint64          id,
-                       GError        **error)
+clear_event_relations (ChanceryImporter  *self,
+                       gint64             id,
+                       GError           **error)
 {
+  ChanceryStore *store = self->store;
+
+  /* A full-text row of this import still in memory goes first. */
+  if (g_hash_table_contains (self->pending_ids, GSIZE_TO_POINTER ((gsize) id)) && !flush_fts (self, error))
+    return FALSE;
+
   return run_with_id (store, "DELETE FROM event_actor WHERE event_id = ?", id, error) &&
          run_with_id (store, "DELETE FROM event_country WHERE event_id = ?", id, error) &&
          run_with_id (store, "DELETE FROM event_project WHERE event_id = ?", id, error) &&
@@ -514,156 +869,198 @@ clear_event_relations (ChanceryStore  *store,
          run_with_id (store, "DELETE FROM event_fts WHERE rowid = ?", id, error);
 }
 
-/* Binds (event id, text, extra text, number) and runs sql once. */
-static gboolean
-insert_relation (ChanceryStore  *store,
-                 const char     *sql,
-                 gint64          id,
-                 const char     *text,
-                 const char     *extra,
-                 gint64          number,
-                 GError        **error)
+static void
+append_name (GString    *names,
+             const char *name)
 {
-  sqlite3_stmt *stmt;
-  int rc;
-
-  if (!(stmt = get_statement (store, sql, error)))
-    return FALSE;
-
-  sqlite3_bind_int64 (stmt, 1, id);
-  bind_text_or_null (stmt, 2, text);
-  if (sqlite3_bind_parameter_count (stmt) >= 3)
-    bind_text_or_null (stmt, 3, extra);
-  if (sqlite3_bind_parameter_count (stmt) >= 4)
-    sqlite3_bind_int64 (stmt, 4, number);
-  rc = sqlite3_step (stmt);
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    return set_sqlite_error (error, store->db, rc, store->path);
-
-  return TRUE;
+  if (name == NULL)
+    return;
+  if (names->len > 0)
+    g_string_append_c (names, ' ');
+  g_string_append (names, name);
 }
 
+/* Writes the relation rows and builds the full-text "names" column in
+ * self->names: actor names, "country-name CODE" for each country, project
+ * names, the place name. */
 static gboolean
-write_event_relations (ChanceryStore        *store,
+write_event_relations (ChanceryImporter     *self,
                        const ChanceryEvent  *event,
                        gint64                id,
                        GError              **error)
 {
-  for (guint i = 0; i < event->actors->len; i++)
-    {
-      const ChanceryEventActor *a = g_ptr_array_index (event->actors, i);
+  ChanceryStore *store = self->store;
+  GString *names = self->names;
+  sqlite3_stmt *stmt;
 
-      if (!exists_with_text (store, "SELECT 1 FROM actor WHERE uid = ?", a->uid))
+  g_string_truncate (names, 0);
+
+  if (event->actors->len > 0)
+    {
+      if (!(stmt = get_statement (store,
+            "INSERT OR IGNORE INTO event_actor (event_id, actor_id, role) VALUES (?1, ?2, ?3)", error)))
+        return FALSE;
+      for (guint i = 0; i < event->actors->len; i++)
         {
-          g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_NOT_FOUND,
-                       _("Actor “%s” does not exist"), a->uid);
-          return FALSE;
+          const ChanceryEventActor *a = g_ptr_array_index (event->actors, i);
+          const CachedRecord *actor = LOOKUP_ACTOR (self, a->uid);
+
+          if (actor == NULL)
+            {
+              g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_NOT_FOUND,
+                           _("Actor “%s” does not exist"), a->uid);
+              return FALSE;
+            }
+          sqlite3_bind_int64 (stmt, 1, id);
+          sqlite3_bind_int64 (stmt, 2, actor->id);
+          sqlite3_bind_int64 (stmt, 3, a->role);
+          if (!step_done (store, stmt, error))
+            return FALSE;
+          if (sqlite3_changes (store->db) > 0)
+            append_name (names, actor->name);
         }
-      if (!insert_relation (store,
-                            "INSERT OR IGNORE INTO event_actor (event_id, actor_id, role)"
-                            " SELECT ?1, id, ?4 FROM actor WHERE uid = ?2",
-                            id, a->uid, NULL, a->role, error))
-        return FALSE;
     }
 
-  for (guint i = 0; i < event->countries->len; i++)
+  if (event->countries->len > 0)
     {
-      const ChanceryEventCountry *c = g_ptr_array_index (event->countries, i);
-
-      if (!insert_relation (store,
-                            "INSERT OR IGNORE INTO event_country (event_id, country)"
-                            " VALUES (?1, ?2)",
-                            id, c->code, NULL, 0, error))
+      if (!(stmt = get_statement (store,
+            "INSERT OR IGNORE INTO event_country (event_id, country) VALUES (?1, ?2)", error)))
         return FALSE;
-    }
-
-  for (guint i = 0; i < event->projects->len; i++)
-    {
-      const ChanceryEventProject *p = g_ptr_array_index (event->projects, i);
-
-      if (!exists_with_text (store, "SELECT 1 FROM project WHERE uid = ?", p->uid))
+      for (guint i = 0; i < event->countries->len; i++)
         {
-          g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_NOT_FOUND,
-                       _("Project “%s” does not exist"), p->uid);
-          return FALSE;
+          const ChanceryEventCountry *c = g_ptr_array_index (event->countries, i);
+          const CachedRecord *country = LOOKUP_COUNTRY (self, c->code);
+
+          sqlite3_bind_int64 (stmt, 1, id);
+          sqlite3_bind_text (stmt, 2, c->code, -1, SQLITE_STATIC);
+          if (!step_done (store, stmt, error))
+            return FALSE;
+          if (sqlite3_changes (store->db) > 0)
+            {
+              if (names->len > 0)
+                g_string_append_c (names, ' ');
+              if (country != NULL && country->name != NULL)
+                g_string_append (names, country->name);
+              g_string_append_c (names, ' ');
+              g_string_append (names, c->code);
+            }
         }
-      if (!insert_relation (store,
-                            "INSERT OR IGNORE INTO event_project (event_id, project_id)"
-                            " SELECT ?1, id FROM project WHERE uid = ?2",
-                            id, p->uid, NULL, 0, error))
-        return FALSE;
+      sqlite3_clear_bindings (stmt);
     }
 
-  for (guint i = 0; i < event->sources->len; i++)
+  if (event->projects->len > 0)
     {
-      const ChanceryEventSource *s = g_ptr_array_index (event->sources, i);
-
-      if (!exists_with_text (store, "SELECT 1 FROM source WHERE uid = ?", s->uid))
+      if (!(stmt = get_statement (store,
+            "INSERT OR IGNORE INTO event_project (event_id, project_id) VALUES (?1, ?2)", error)))
+        return FALSE;
+      for (guint i = 0; i < event->projects->len; i++)
         {
-          g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_NOT_FOUND,
-                       _("Source “%s” does not exist"), s->uid);
-          return FALSE;
+          const ChanceryEventProject *p = g_ptr_array_index (event->projects, i);
+          const CachedRecord *project = LOOKUP_PROJECT (self, p->uid);
+
+          if (project == NULL)
+            {
+              g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_NOT_FOUND,
+                           _("Project “%s” does not exist"), p->uid);
+              return FALSE;
+            }
+          sqlite3_bind_int64 (stmt, 1, id);
+          sqlite3_bind_int64 (stmt, 2, project->id);
+          if (!step_done (store, stmt, error))
+            return FALSE;
+          if (sqlite3_changes (store->db) > 0)
+            append_name (names, project->name);
         }
-      if (!insert_relation (store,
-                            "INSERT OR REPLACE INTO event_source (event_id, source_id, quote, position)"
-                            " SELECT ?1, id, ?3, ?4 FROM source WHERE uid = ?2",
-                            id, s->uid, s->quote, i, error))
-        return FALSE;
     }
 
-  for (guint i = 0; i < event->links->len; i++)
+  if (event->sources->len > 0)
     {
-      const ChanceryEventLink *l = g_ptr_array_index (event->links, i);
-
-      if (!insert_relation (store,
-                            "INSERT OR IGNORE INTO event_link (event_id, target_uid, relation)"
-                            " VALUES (?1, ?2, ?3)",
-                            id, l->uid, l->relation, 0, error))
+      if (!(stmt = get_statement (store,
+            "INSERT OR REPLACE INTO event_source (event_id, source_id, quote, position)"
+            " VALUES (?1, ?2, ?3, ?4)", error)))
         return FALSE;
+      for (guint i = 0; i < event->sources->len; i++)
+        {
+          const ChanceryEventSource *s = g_ptr_array_index (event->sources, i);
+          const CachedRecord *source = LOOKUP_SOURCE (self, s->uid);
+
+          if (source == NULL)
+            {
+              g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_NOT_FOUND,
+                           _("Source “%s” does not exist"), s->uid);
+              return FALSE;
+            }
+          sqlite3_bind_int64 (stmt, 1, id);
+          sqlite3_bind_int64 (stmt, 2, source->id);
+          if (s->quote != NULL)
+            sqlite3_bind_text (stmt, 3, s->quote, -1, SQLITE_STATIC);
+          else
+            sqlite3_bind_null (stmt, 3);
+          sqlite3_bind_int64 (stmt, 4, i);
+          if (!step_done (store, stmt, error))
+            return FALSE;
+        }
+      sqlite3_clear_bindings (stmt);
     }
+
+  if (event->links->len > 0)
+    {
+      if (!(stmt = get_statement (store,
+            "INSERT OR IGNORE INTO event_link (event_id, target_uid, relation) VALUES (?1, ?2, ?3)",
+            error)))
+        return FALSE;
+      for (guint i = 0; i < event->links->len; i++)
+        {
+          const ChanceryEventLink *l = g_ptr_array_index (event->links, i);
+
+          sqlite3_bind_int64 (stmt, 1, id);
+          bind_text_or_null (stmt, 2, l->uid);
+          bind_text_or_null (stmt, 3, l->relation);
+          if (!step_done (store, stmt, error))
+            return FALSE;
+        }
+    }
+
+  append_name (names, event->place_name);
 
   return TRUE;
 }
 
+/* Holds the full-text row of the event (names from write_event_relations)
+ * for flush_fts. */
 static gboolean
-write_event_fts (ChanceryStore        *store,
+queue_event_fts (ChanceryImporter     *self,
                  const ChanceryEvent  *event,
                  gint64                id,
                  GError              **error)
 {
-  g_autoptr(GString) quotes = g_string_new (NULL);
-  sqlite3_stmt *stmt;
-  int rc;
+  GString *quotes = self->quotes;
+  PendingFts row;
 
+  g_string_truncate (quotes, 0);
   for (guint i = 0; i < event->sources->len; i++)
     {
       const ChanceryEventSource *s = g_ptr_array_index (event->sources, i);
 
       if (s->quote != NULL)
-        g_string_append_printf (quotes, "%s\n", s->quote);
+        {
+          g_string_append (quotes, s->quote);
+          g_string_append_c (quotes, '\n');
+        }
     }
 
-  if (!(stmt = get_statement (store,
-        "INSERT INTO event_fts (rowid, title, summary, quotes, names) VALUES (?1, ?2, ?3, ?4,"
-        " (SELECT group_concat(n, ' ') FROM ("
-        "   SELECT a.name AS n FROM event_actor x JOIN actor a ON a.id = x.actor_id WHERE x.event_id = ?1"
-        "   UNION ALL SELECT ifnull(c.name, '') || ' ' || x.country FROM event_country x"
-        "     LEFT JOIN country c ON c.code = x.country WHERE x.event_id = ?1"
-        "   UNION ALL SELECT p.name FROM event_project x JOIN project p ON p.id = x.project_id"
-        "     WHERE x.event_id = ?1"
-        "   UNION ALL SELECT ?5)))", error)))
-    return FALSE;
+  row.id = id;
+  row.title = g_strdup (event->title);
+  row.summary = g_strdup (event->summary);
+  row.quotes = g_strndup (quotes->str, quotes->len);
+  row.names = self->names->len > 0 ? g_strndup (self->names->str, self->names->len) : NULL;
+  g_array_append_val (self->pending_fts, row);
+  g_hash_table_add (self->pending_ids, GSIZE_TO_POINTER ((gsize) id));
+  self->pending_bytes += sizeof row + strlen (event->title) + quotes->len + self->names->len +
+                         (event->summary != NULL ? strlen (event->summary) : 0);
 
-  sqlite3_bind_int64 (stmt, 1, id);
-  sqlite3_bind_text (stmt, 2, event->title, -1, SQLITE_TRANSIENT);
-  bind_text_or_null (stmt, 3, event->summary);
-  sqlite3_bind_text (stmt, 4, quotes->str, -1, SQLITE_TRANSIENT);
-  bind_text_or_null (stmt, 5, event->place_name);
-  rc = sqlite3_step (stmt);
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    return set_sqlite_error (error, store->db, rc, store->path);
+  if (self->pending_bytes >= PENDING_FTS_BYTES)
+    return flush_fts (self, error);
 
   return TRUE;
 }
@@ -674,8 +1071,8 @@ chancery_importer_put_event (ChanceryImporter     *self,
                              ChanceryPutResult    *result,
                              GError              **error)
 {
-  g_autofree char *fingerprint = NULL;
   g_autofree char *old_fingerprint = NULL;
+  char fingerprint[34];
   gint64 id, place_id;
   gboolean existed;
 
@@ -688,23 +1085,24 @@ chancery_importer_put_event (ChanceryImporter     *self,
   if (!check_event_size (self->store, event, error))
     return FALSE;
 
-  fingerprint = event_fingerprint (event);
+  serialize_event (self->scratch, event);
+  fingerprint_of (self->scratch, fingerprint);
   if (!lookup_event (self->store, event->uid, &id, &old_fingerprint, error))
     return FALSE;
 
   existed = id >= 0;
-  if (existed && g_strcmp0 (fingerprint, old_fingerprint) == 0)
+  if (existed && same_fingerprint (self->scratch, fingerprint, old_fingerprint))
     {
       if (result != NULL)
         *result = CHANCERY_PUT_UNCHANGED;
       return TRUE;
     }
 
-  if (!put_place (self->store, event, &place_id, error) ||
-      (existed && !clear_event_relations (self->store, id, error)) ||
+  if (!put_place (self, event, &place_id, error) ||
+      (existed && !clear_event_relations (self, id, error)) ||
       !write_event_row (self->store, event, place_id, fingerprint, &id, error) ||
-      !write_event_relations (self->store, event, id, error) ||
-      !write_event_fts (self->store, event, id, error))
+      !write_event_relations (self, event, id, error) ||
+      !queue_event_fts (self, event, id, error))
     return FALSE;
 
   if (result != NULL)

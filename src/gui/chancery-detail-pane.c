@@ -228,6 +228,8 @@ make_chip (ChanceryDetailPane *self,
   tooltip = g_strdup_printf (_("Show only events with %s"), label);
   gtk_widget_set_tooltip_text (button, tooltip);
   gtk_widget_add_css_class (button, "chip");
+  /* Chips keep their own width instead of filling the flow box's cell. */
+  gtk_widget_set_halign (button, GTK_ALIGN_START);
   attach_facet (G_OBJECT (button), kind, key, label);
   g_signal_connect (button, "clicked", G_CALLBACK (on_chip_clicked_cb), self);
 

@@ -41,6 +41,7 @@ struct _ChanceryFacetList
   GPtrArray      *row_keys;      /* char* keys of the rows, in order */
   GPtrArray      *rows;          /* GtkListBoxRow*, parallel to row_keys */
   char           *title;
+  gboolean        counting;      /* set_facets (NULL): counts not known yet */
 };
 
 G_DEFINE_FINAL_TYPE (ChanceryFacetList, chancery_facet_list, GTK_TYPE_WIDGET)
@@ -262,6 +263,11 @@ rebuild (ChanceryFacetList *self)
       gtk_label_set_text (self->more_label, more);
       gtk_widget_set_visible (GTK_WIDGET (self->more_label), TRUE);
     }
+  else if (self->counting)
+    {
+      gtk_label_set_text (self->more_label, _("Counting…"));
+      gtk_widget_set_visible (GTK_WIDGET (self->more_label), TRUE);
+    }
   else if (self->facets->len == 0 && self->selected->len == 0)
     {
       gtk_label_set_text (self->more_label, _("None in this dataset"));
@@ -433,6 +439,7 @@ chancery_facet_list_set_facets (ChanceryFacetList *self,
 {
   g_return_if_fail (CHANCERY_IS_FACET_LIST (self));
 
+  self->counting = facets == NULL;
   g_ptr_array_set_size (self->facets, 0);
   for (guint i = 0; facets != NULL && i < facets->len; i++)
     {

@@ -15,7 +15,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (ChanceryFacetList, chancery_facet_list, CHANCERY, FACET_LIST, GtkWidget)
 
 GtkWidget  *chancery_facet_list_new          (void);
-/* ChanceryFacet*, most frequent first; copied. Selected values stay listed. */
+/* ChanceryFacet*, most frequent first; copied. Selected values stay listed.
+ * NULL: the counts are being computed. */
 void        chancery_facet_list_set_facets   (ChanceryFacetList *self,
                                               GPtrArray         *facets);
 /* Does not emit "changed". */

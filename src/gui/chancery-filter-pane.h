@@ -42,7 +42,8 @@ GtkWidget      *chancery_filter_pane_new          (void);
 /* The filter as entered; a date that does not parse is left out (its
  * entry shows why). */
 ChanceryFilter *chancery_filter_pane_dup_filter   (ChanceryFilterPane *self);
-/* Counts for the values of one facet under the current filter. */
+/* Counts for the values of one facet under the current filter; NULL
+ * while they are being computed. */
 void            chancery_filter_pane_set_facets   (ChanceryFilterPane *self,
                                                    ChanceryFacetKind   kind,
                                                    GPtrArray          *facets);

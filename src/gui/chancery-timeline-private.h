@@ -132,7 +132,9 @@ typedef struct
   PangoFontDescription  *small_font;
   PangoFontDescription  *bold_font;
   GHashTable            *title_layouts;   /* position -> PangoLayout */
+  GHashTable            *old_title_layouts; /* the generation before */
   GHashTable            *text_layouts;    /* "font|text" -> PangoLayout */
+  GHashTable            *old_text_layouts;
   float                  line_height;
 } ChanceryScene;
 

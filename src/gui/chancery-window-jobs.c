@@ -79,19 +79,20 @@ static gboolean
 run_query (ChanceryStore        *store,
            const ChanceryFilter *filter,
            ChanceryGrouping      grouping,
+           gboolean              want_index,
            gboolean              want_facets,
-           ChanceryQueryResult          *result,
+           ChanceryQueryResult  *result,
            GCancellable         *cancellable,
            GError              **error)
 {
-  result->index = chancery_store_load_index (store, filter, grouping, cancellable, error);
-  if (result->index == NULL)
-    return FALSE;
+  if (want_index)
+    {
+      result->index = chancery_store_load_index (store, filter, grouping, cancellable, error);
+      if (result->index == NULL)
+        return FALSE;
+    }
 
-  if (!want_facets)
-    return TRUE;
-
-  for (guint k = 0; k < CHANCERY_N_FACETS; k++)
+  for (guint k = 0; want_facets && k < CHANCERY_N_FACETS; k++)
     {
       result->facets[k] = chancery_store_list_facets (store, filter, k, cancellable, error);
       if (result->facets[k] == NULL)
@@ -239,7 +240,7 @@ chancery_open_job_thread (GTask        *task,
   g_atomic_int_set (&job->progress, -1);
   job->store = chancery_store_open (db_path, CHANCERY_STORE_READ_ONLY, cancellable, &error);
   if (job->store == NULL
-      || !run_query (job->store, filter, job->grouping, TRUE, &job->result, cancellable, &error))
+      || !run_query (job->store, filter, job->grouping, TRUE, FALSE, &job->result, cancellable, &error))
     {
       g_task_return_error (task, error);
       return;
@@ -273,7 +274,7 @@ chancery_query_job_thread (GTask        *task,
         goto out;
     }
 
-  ok = run_query (worker->store, job->filter, job->grouping, job->want_facets,
+  ok = run_query (worker->store, job->filter, job->grouping, job->want_index, job->want_facets,
                   &job->result, cancellable, &error);
 
 out:
@@ -283,34 +284,6 @@ out:
     g_task_return_boolean (task, TRUE);
   else
     g_task_return_error (task, error);
-}
-
-static void
-warm_thread (GTask        *task,
-             gpointer      source_object,
-             gpointer      task_data,
-             GCancellable *cancellable)
-{
-  ChanceryWorker *worker = task_data;
-
-  /* Open the worker's connection now, so the first filter does not pay
-   * for it. A failure here shows up again, with a message, on that filter. */
-  g_mutex_lock (&worker->mutex);
-  if (worker->store == NULL)
-    worker->store = chancery_store_open (worker->path, CHANCERY_STORE_READ_ONLY, NULL, NULL);
-  g_mutex_unlock (&worker->mutex);
-
-  g_task_return_boolean (task, TRUE);
-}
-
-void
-chancery_worker_warm (ChanceryWorker *worker)
-{
-  g_autoptr(GTask) task = g_task_new (NULL, NULL, NULL, NULL);
-
-  g_task_set_source_tag (task, chancery_worker_warm);
-  g_task_set_task_data (task, chancery_worker_ref (worker), (GDestroyNotify) chancery_worker_unref);
-  g_task_run_in_thread (task, warm_thread);
 }
 
 void

@@ -6,7 +6,7 @@
  * Opening a file (and importing JSON) and building an index with its
  * counts run in GTask threads. A ChanceryWorker owns the store connection
  * that queries use, one query at a time under its mutex; the connection
- * opens lazily (or early, with chancery_worker_warm()) on a worker thread.
+ * opens lazily, on a worker thread.
  */
 #pragma once
 
@@ -41,7 +41,7 @@ typedef struct
   ChanceryStore       *store;        /* result: opened read-only */
   gboolean             imported;     /* result: file was JSON */
   guint                n_imported;
-  ChanceryQueryResult  result;       /* result: unfiltered index and counts */
+  ChanceryQueryResult  result;       /* result: unfiltered index (counts come later) */
 } ChanceryOpenJob;
 
 /* Task data of chancery_query_job_thread(). */
@@ -50,6 +50,7 @@ typedef struct
   ChanceryWorker      *worker;
   ChanceryFilter      *filter;
   ChanceryGrouping     grouping;
+  gboolean             want_index;
   gboolean             want_facets;
   ChanceryQueryResult  result;
 } ChanceryQueryJob;
@@ -57,8 +58,6 @@ typedef struct
 ChanceryWorker *chancery_worker_new         (const char          *path);
 ChanceryWorker *chancery_worker_ref         (ChanceryWorker      *worker);
 void            chancery_worker_unref       (ChanceryWorker      *worker);
-/* Opens the worker's connection now, in a thread, so the first query does not wait for it. */
-void            chancery_worker_warm        (ChanceryWorker      *worker);
 
 void            chancery_query_result_clear (ChanceryQueryResult *result);
 /* Takes references to what src has (index, computed counts) into dest. */

@@ -19,7 +19,6 @@
 #include "chancery-event-list.h"
 #include "chancery-export-dialog.h"
 #include "chancery-filter-pane.h"
-#include "chancery-import.h"
 #include "chancery-import-task.h"
 #include "chancery-overview.h"
 #include "chancery-resources.h"
@@ -115,6 +114,10 @@ static const struct {
 };
 
 static void schedule_query (ChanceryWindow *self);
+static void start_query    (ChanceryWindow *self,
+                            ChanceryFilter *filter,
+                            gboolean        want_index,
+                            gboolean        want_facets);
 static void set_detail_visible (ChanceryWindow *self,
                                 gboolean        visible);
 
@@ -286,8 +289,8 @@ save_last_database (ChanceryWindow *self,
 }
 
 static void
-apply_open (ChanceryWindow *self,
-            ChanceryOpenJob        *job)
+apply_open (ChanceryWindow  *self,
+            ChanceryOpenJob *job)
 {
   g_autofree char *name = chancery_store_dup_name (job->store);
 
@@ -296,7 +299,6 @@ apply_open (ChanceryWindow *self,
   g_set_object (&self->store, job->store);
   g_clear_pointer (&self->worker, chancery_worker_unref);
   self->worker = chancery_worker_new (chancery_store_get_path (job->store));
-  chancery_worker_warm (self->worker);
   chancery_query_result_clear (&self->base);
   chancery_query_result_keep (&self->base, &job->result);
   self->base_grouping = job->grouping;
@@ -305,11 +307,12 @@ apply_open (ChanceryWindow *self,
   g_clear_pointer (&self->requested_filter, chancery_filter_free);
   g_clear_pointer (&self->facets_filter, chancery_filter_free);
   self->requested_filter = chancery_filter_new ();
-  self->facets_filter = chancery_filter_new ();
   self->requested_grouping = job->grouping;
 
   chancery_filter_pane_reset (self->filter_pane);
-  show_facets (self, &job->result);
+  /* The counts come next, from the worker: the events show first. */
+  for (guint k = 0; k < CHANCERY_N_FACETS; k++)
+    chancery_filter_pane_set_facets (self->filter_pane, k, NULL);
   chancery_event_list_set_store (self->event_list, self->store);
   show_index (self, job->result.index);
   chancery_timeline_zoom_fit (self->timeline);
@@ -339,6 +342,8 @@ apply_open (ChanceryWindow *self,
   /* The grouping may have changed while the file was opening. */
   if (job->grouping != self->grouping)
     schedule_query (self);
+  else
+    start_query (self, chancery_filter_new (), FALSE, TRUE);
 }
 
 static void
@@ -404,10 +409,13 @@ on_query_ready_cb (GObject      *source,
     {
       if (chancery_filter_is_empty (job->filter))
         {
-          if (job->grouping != self->base_grouping)
-            g_clear_pointer (&self->base.index, chancery_index_unref);
+          if (job->want_index)
+            {
+              if (job->grouping != self->base_grouping)
+                g_clear_pointer (&self->base.index, chancery_index_unref);
+              self->base_grouping = job->grouping;
+            }
           chancery_query_result_keep (&self->base, &job->result);
-          self->base_grouping = job->grouping;
         }
       if (job->want_facets)
         {
@@ -415,7 +423,8 @@ on_query_ready_cb (GObject      *source,
           g_clear_pointer (&self->facets_filter, chancery_filter_free);
           self->facets_filter = chancery_filter_copy (job->filter);
         }
-      show_index (self, job->result.index);
+      if (job->want_index)
+        show_index (self, job->result.index);
     }
 
   busy_changed (self);
@@ -430,12 +439,47 @@ cancel_query (ChanceryWindow *self)
   g_clear_object (&self->query_task);
 }
 
+/* Builds what filter asks for in the worker (takes filter). Only the
+ * index is waited for with the loading card; counts alone come quietly. */
+static void
+start_query (ChanceryWindow  *self,
+             ChanceryFilter  *filter,
+             gboolean         want_index,
+             gboolean         want_facets)
+{
+  g_autoptr(GTask) task = NULL;
+  ChanceryQueryJob *job;
+
+  cancel_query (self);
+
+  job = g_new0 (ChanceryQueryJob, 1);
+  job->worker = chancery_worker_ref (self->worker);
+  job->filter = chancery_filter_copy (filter);
+  job->grouping = self->grouping;
+  job->want_index = want_index;
+  job->want_facets = want_facets;
+
+  g_clear_pointer (&self->requested_filter, chancery_filter_free);
+  self->requested_filter = filter;
+  self->requested_grouping = self->grouping;
+
+  self->query_cancellable = g_cancellable_new ();
+  task = g_task_new (self, self->query_cancellable, on_query_ready_cb, NULL);
+  g_task_set_source_tag (task, start_query);
+  g_task_set_task_data (task, job, (GDestroyNotify) chancery_query_job_free);
+  self->query_task = g_object_ref (task);
+  g_task_run_in_thread (task, chancery_query_job_thread);
+
+  if (want_index)
+    show_loading (self, _("Filtering…"), FALSE);
+  busy_changed (self);
+}
+
 static void
 schedule_query (ChanceryWindow *self)
 {
   g_autoptr(ChanceryFilter) filter = NULL;
-  g_autoptr(GTask) task = NULL;
-  ChanceryQueryJob *job;
+  gboolean want_facets;
 
   if (self->store == NULL || self->open_task != NULL)
     return;
@@ -465,26 +509,8 @@ schedule_query (ChanceryWindow *self)
       return;
     }
 
-  job = g_new0 (ChanceryQueryJob, 1);
-  job->worker = chancery_worker_ref (self->worker);
-  job->filter = chancery_filter_copy (filter);
-  job->grouping = self->grouping;
-  job->want_facets = self->facets_filter == NULL
-                     || !chancery_filter_equal (filter, self->facets_filter);
-
-  g_clear_pointer (&self->requested_filter, chancery_filter_free);
-  self->requested_filter = g_steal_pointer (&filter);
-  self->requested_grouping = self->grouping;
-
-  self->query_cancellable = g_cancellable_new ();
-  task = g_task_new (self, self->query_cancellable, on_query_ready_cb, NULL);
-  g_task_set_source_tag (task, schedule_query);
-  g_task_set_task_data (task, job, (GDestroyNotify) chancery_query_job_free);
-  self->query_task = g_object_ref (task);
-  g_task_run_in_thread (task, chancery_query_job_thread);
-
-  show_loading (self, _("Filtering…"), FALSE);
-  busy_changed (self);
+  want_facets = self->facets_filter == NULL || !chancery_filter_equal (filter, self->facets_filter);
+  start_query (self, g_steal_pointer (&filter), TRUE, want_facets);
 }
 
 static gboolean
@@ -1264,6 +1290,9 @@ chancery_window_class_init (ChanceryWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Subtract, GDK_CONTROL_MASK, "win.zoom-out", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_0, GDK_CONTROL_MASK, "win.zoom-fit", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_t, GDK_CONTROL_MASK, "win.go-today", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK, "window.close", NULL);
+  /* Only while opening or filtering: the action is disabled otherwise. */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.cancel", NULL);
 }
 
 static void
