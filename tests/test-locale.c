@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <glib.h>
+#include <locale.h>
 
 #include "chancery-locale.h"
 
@@ -77,6 +78,41 @@ test_icu_locale (void)
   g_assert_cmpstr (fa, ==, "fa_IR");
 }
 
+/* GLib reads the locale's digits once per process: each locale in its own. */
+static void
+test_date_time_digits (void)
+{
+  g_autoptr(GDateTime) dt = g_date_time_new_utc (2025, 12, 8, 9, 5, 0);
+
+  if (g_test_subprocess ())
+    {
+      const char *locale = g_getenv ("CHANCERY_TEST_LOCALE");
+      g_autofree char *text = NULL;
+
+      g_unsetenv ("LANGUAGE");
+      g_assert_nonnull (setlocale (LC_ALL, locale));
+      text = chancery_format_date_time (dt, "%-d.%m.%Y %H:%M, 100%%");
+      g_print ("%s\n", text);
+      return;
+    }
+
+  g_setenv ("CHANCERY_TEST_LOCALE", "C.UTF-8", TRUE);
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stdout ("8.12.2025 09:05, 100%\n");
+
+  if (setlocale (LC_ALL, "fa_IR.UTF-8") == NULL)
+    {
+      g_test_skip ("the fa_IR.UTF-8 locale is not installed");
+      return;
+    }
+  setlocale (LC_ALL, "C");
+  g_setenv ("CHANCERY_TEST_LOCALE", "fa_IR.UTF-8", TRUE);
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stdout ("۸.۱۲.۲۰۲۵ ۰۹:۰۵, 100%\n");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -87,6 +123,7 @@ main (int   argc,
   g_test_add_func ("/locale/persian", test_persian);
   g_test_add_func ("/locale/russian-and-azerbaijani", test_russian_and_azerbaijani);
   g_test_add_func ("/locale/icu-locale", test_icu_locale);
+  g_test_add_func ("/locale/date-time-digits", test_date_time_digits);
 
   return g_test_run ();
 }

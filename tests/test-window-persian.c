@@ -187,9 +187,14 @@ test_persian_digits (void)
   AdwWindowTitle *title = child (GTK_WIDGET (window), CHANCERY_TYPE_WINDOW, "window_title");
   const char *subtitle = adw_window_title_get_subtitle (title);
 
-  g_test_message ("subtitle: %s", subtitle);
+  GtkLabel *range = child (GTK_WIDGET (window), CHANCERY_TYPE_WINDOW, "range_label");
+
+  g_test_message ("subtitle: %s; range: %s", subtitle, gtk_label_get_text (range));
   g_assert_true (has_persian_digit (subtitle));
   g_assert_false (has_ascii_digit (subtitle));
+  /* The visible range uses g_date_time_format() with a translated format. */
+  g_assert_true (has_persian_digit (gtk_label_get_text (range)));
+  g_assert_false (has_ascii_digit (gtk_label_get_text (range)));
 }
 
 static void

@@ -76,6 +76,32 @@ chancery_format_count (guint count)
   return g_utf16_to_utf8 ((const gunichar2 *) buffer, len, NULL, NULL, NULL);
 }
 
+char *
+chancery_format_date_time (GDateTime  *date_time,
+                           const char *format)
+{
+  g_autoptr(GString) with_digits = NULL;
+
+  g_return_val_if_fail (date_time != NULL, NULL);
+  g_return_val_if_fail (format != NULL, NULL);
+
+  with_digits = g_string_sized_new (strlen (format) + 8);
+  for (const char *p = format; *p != '\0'; p++)
+    {
+      g_string_append_c (with_digits, *p);
+      if (*p != '%')
+        continue;
+      /* Copy the flags, then mark a numeric conversion. */
+      while (p[1] != '\0' && strchr ("-_0^#", p[1]) != NULL)
+        g_string_append_c (with_digits, *++p);
+      if (p[1] != '\0' && p[1] != 'O' && p[1] != 'E' && strchr ("CdegGHIjklmMSuVyY", p[1]) != NULL)
+        g_string_append_c (with_digits, 'O');
+      else if (p[1] == '%')
+        g_string_append_c (with_digits, *++p);
+    }
+  return g_date_time_format (date_time, with_digits->str);
+}
+
 gboolean
 chancery_locale_is_persian (void)
 {

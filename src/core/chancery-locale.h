@@ -20,6 +20,13 @@ char     *chancery_icu_locale         (const char *category);
  * beside translated text goes through this, so digits never mix. */
 char     *chancery_format_count       (guint       count);
 
+/* g_date_time_format() in the locale's own digits: every numeric
+ * conversion gets GLib's "O" modifier ("%-d %b %Y" -> "%-Od %b %OY"), which
+ * gives Persian digits in fa_IR and changes nothing where the locale has no
+ * alternative digits. Translated formats need not remember it. */
+char     *chancery_format_date_time   (GDateTime  *date_time,
+                                       const char *format);
+
 /* Whether the user interface language is Persian, which shows Solar Hijri
  * dates beside Gregorian ones. */
 gboolean  chancery_locale_is_persian  (void);

@@ -178,7 +178,7 @@ format_time (double      day,
       dt = later;
     }
 
-  return g_date_time_format (dt, format);
+  return chancery_format_date_time (dt, format);
 }
 
 double

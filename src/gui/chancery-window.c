@@ -626,7 +626,7 @@ format_day (double day)
   if (dt == NULL)
     return g_strdup ("");
   /* Translators: a day in the timeline's range label; see g_date_time_format() */
-  return g_date_time_format (dt, C_("range label", "%-d %b %Y"));
+  return chancery_format_date_time (dt, C_("range label", "%-d %b %Y"));
 }
 
 static void
