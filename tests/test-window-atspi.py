@@ -57,11 +57,25 @@ def walk(node, depth=0):
 
 
 def find_app(name):
+    """The application named name on the desktop, or None for now.
+
+    libatspi caches the desktop's children and can miss an application that
+    registers while the cache is filled; the cache is dropped on each try, and
+    an application that goes away while it is read is skipped.
+    """
     desktop = Atspi.get_desktop(0)
-    for i in range(desktop.get_child_count()):
-        child = desktop.get_child_at_index(i)
-        if child is not None and child.get_name() == name:
-            return child
+    try:
+        desktop.clear_cache()
+        n = desktop.get_child_count()
+    except Exception:
+        return None
+    for i in range(n):
+        try:
+            child = desktop.get_child_at_index(i)
+            if child is not None and child.get_name() == name:
+                return child
+        except Exception:
+            continue
     return None
 
 
@@ -102,11 +116,18 @@ def main():
         env['G_DEBUG'] = APP_G_DEBUG
 
     print('1..5', flush=True)
+    # Bring up the accessibility bus and its registry before the application
+    # starts, so that the application's registration is never lost in a race.
+    find_app('')
     proc = subprocess.Popen([binary], env=env)
     try:
         app = wait_for(lambda: find_app('chancery'))
         check(app is not None, 'the application is on the accessibility bus')
         if app is None:
+            desktop = Atspi.get_desktop(0)
+            names = [role_and_name(desktop.get_child_at_index(i))[1]
+                     for i in range(desktop.get_child_count())]
+            print('# applications on the bus: %r' % names, flush=True)
             return 1
 
         def loaded_frame():

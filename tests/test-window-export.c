@@ -408,7 +408,7 @@ test_import_gdelt (void)
   g_assert_cmpstr (chancery_store_get_path (chancery_window_get_store (window)), ==, db);
   g_assert_cmpuint (timeline_n_events (), ==, 1796);
   g_assert_cmpstr (chancery_window_get_transfer_message (window), ==,
-                   "Imported 1796 events (1204 left out by the options)");
+                   "Imported 1,796 events (1,204 left out by the options)");
   part = g_strconcat (db, ".part", NULL);
   g_assert_false (g_file_test (part, G_FILE_TEST_EXISTS));
 

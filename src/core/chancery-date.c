@@ -18,6 +18,7 @@
 
 #include "chancery-date.h"
 #include "chancery-error.h"
+#include "chancery-locale.h"
 
 /* Days from 0001-01-01 to 1970-01-01 in the proleptic Gregorian calendar. */
 #define DAYS_BEFORE_EPOCH 719162
@@ -533,14 +534,7 @@ uchars_to_utf8 (const UChar *text,
 static char *
 current_icu_locale (void)
 {
-  const char * const *names = g_get_language_names_with_category ("LC_TIME");
-  const char *name = names != NULL && names[0] != NULL ? names[0] : "C";
-  g_autofree char *base = g_strndup (name, strcspn (name, ".@"));
-
-  if (base[0] == '\0' || g_str_equal (base, "C") || g_str_equal (base, "POSIX") ||
-      g_str_equal (base, "en"))
-    return g_strdup ("en_GB");
-  return g_steal_pointer (&base);
+  return chancery_icu_locale ("LC_TIME");
 }
 
 /* EDTF dates are Gregorian, whatever calendar the locale prefers. */

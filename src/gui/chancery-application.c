@@ -53,6 +53,8 @@ on_about_activated_cb (GSimpleAction *action,
                        gpointer       user_data)
 {
   static const char *developers[] = { "The Chancery developers", NULL };
+  /* Where the bundled dataset comes from (data/kayhan-146663.json). */
+  static const char *dataset_sources[] = { "Kayhan, News ID 146663", NULL };
   GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (user_data));
   GtkWidget *about;
 
@@ -66,9 +68,14 @@ on_about_activated_cb (GSimpleAction *action,
                                       "who met whom, when, and what the sources say."),
                         "license-type", GTK_LICENSE_GPL_3_0,
                         "copyright", "© 2026 The Chancery developers",
+                        "website", "https://github.com/chancery/chancery",
+                        "issue-url", "https://github.com/chancery/chancery/issues",
                         "developers", developers,
+                        /* Translators: your names, one per line, as "Name <email>" or "Name https://…". */
                         "translator-credits", _("translator-credits"),
                         NULL);
+  adw_about_window_add_acknowledgement_section (ADW_ABOUT_WINDOW (about),
+                                                _("Bundled Dataset"), dataset_sources);
   gtk_window_present (GTK_WINDOW (about));
 }
 

@@ -8,6 +8,7 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
+#include "chancery-locale.h"
 #include "chancery-detail-pane.h"
 
 struct _ChanceryDetailPane
@@ -20,6 +21,7 @@ struct _ChanceryDetailPane
   GtkLabel      *status_label;
   GtkLabel      *title_label;
   GtkLabel      *date_label;
+  GtkLabel      *persian_date_label;
   GtkLabel      *precision_label;
   GtkWidget     *place_icon;
   GtkLabel      *place_label;
@@ -438,6 +440,13 @@ fill (ChanceryDetailPane *self)
   precision = describe_precision (&event->date);
   gtk_label_set_text (self->date_label, date);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->date_label), event->date_text);
+  /* Persian readers date events in the Solar Hijri calendar; the Gregorian
+   * date stays first, as the sources give it. */
+  if (chancery_locale_is_persian ())
+    {
+      g_autofree char *persian = chancery_date_format_persian (&event->date);
+      set_label_or_hide (self->persian_date_label, persian);
+    }
   gtk_label_set_text (self->precision_label, precision);
 
   if (event->place_name != NULL && event->place_country != NULL)
@@ -499,6 +508,7 @@ chancery_detail_pane_class_init (ChanceryDetailPaneClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ChanceryDetailPane, status_label);
   gtk_widget_class_bind_template_child (widget_class, ChanceryDetailPane, title_label);
   gtk_widget_class_bind_template_child (widget_class, ChanceryDetailPane, date_label);
+  gtk_widget_class_bind_template_child (widget_class, ChanceryDetailPane, persian_date_label);
   gtk_widget_class_bind_template_child (widget_class, ChanceryDetailPane, precision_label);
   gtk_widget_class_bind_template_child (widget_class, ChanceryDetailPane, place_icon);
   gtk_widget_class_bind_template_child (widget_class, ChanceryDetailPane, place_label);

@@ -16,6 +16,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "chancery-locale.h"
 #include "chancery-application.h"
 #include "chancery-error.h"
 #include "chancery-export.h"
@@ -155,11 +156,12 @@ on_export_ready_cb (GObject      *source,
   else
     {
       g_autofree char *message = NULL;
+      g_autofree char *count = chancery_format_count (job->n_events);
 
-      /* Translators: a toast, "Exported 22 events to events.csv" */
-      message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Exported %'u event to %s",
-                                              "Exported %'u events to %s", job->n_events),
-                                 job->n_events, name);
+      /* Translators: a toast, "Exported 22 events to events.csv"; the first %s is the number */
+      message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Exported %s event to %s",
+                                              "Exported %s events to %s", job->n_events),
+                                 count, name);
       show_export_done (self, job->path, message);
     }
 }

@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "chancery-locale.h"
 #include "chancery-facet-list.h"
 
 /* Rows built at most; the rest are reached by searching. */
@@ -91,12 +92,6 @@ facet_matches (const Facet *facet,
   return strstr (folded, needle) != NULL || g_ascii_strcasecmp (facet->key, needle) == 0;
 }
 
-static char *
-format_count (guint count)
-{
-  return g_strdup_printf ("%'u", count);
-}
-
 static GtkWidget *
 make_row (ChanceryFacetList *self,
           const Facet       *facet)
@@ -105,7 +100,7 @@ make_row (ChanceryFacetList *self,
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   GtkWidget *check = gtk_check_button_new_with_label (facet->label);
   GtkWidget *count = gtk_label_new (NULL);
-  g_autofree char *count_text = format_count (facet->count);
+  g_autofree char *count_text = chancery_format_count (facet->count);
   g_autofree char *description = NULL;
 
   gtk_widget_set_hexpand (check, TRUE);
@@ -125,8 +120,9 @@ make_row (ChanceryFacetList *self,
   gtk_box_append (GTK_BOX (box), count);
   gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
 
-  description = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u event", "%u events", facet->count),
-                                 facet->count);
+  /* Translators: a facet's count for screen readers; %s is the number, formatted for the language */
+  description = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s event", "%s events", facet->count),
+                                 count_text);
   gtk_accessible_update_property (GTK_ACCESSIBLE (check),
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description,
                                   -1);
@@ -145,7 +141,7 @@ update_row (ChanceryFacetList *self,
 {
   GtkCheckButton *check = g_object_get_data (G_OBJECT (row), "check");
   GtkLabel *count = g_object_get_data (G_OBJECT (row), "count");
-  g_autofree char *count_text = format_count (facet->count);
+  g_autofree char *count_text = chancery_format_count (facet->count);
 
   g_signal_handlers_block_by_func (check, on_check_toggled_cb, self);
   gtk_check_button_set_active (check, key_is_selected (self, facet->key, NULL));
@@ -260,9 +256,10 @@ rebuild (ChanceryFacetList *self)
   if (n_matching > MAX_ROWS)
     {
       g_autofree char *more = NULL;
+      g_autofree char *count = chancery_format_count (n_matching - MAX_ROWS);
 
-      /* Translators: below a list of actors or countries that was cut short */
-      more = g_strdup_printf (_("%'u more — type to narrow the list"), n_matching - MAX_ROWS);
+      /* Translators: below a list of actors or countries that was cut short; %s is a number */
+      more = g_strdup_printf (_("%s more — type to narrow the list"), count);
       gtk_label_set_text (self->more_label, more);
       gtk_widget_set_visible (GTK_WIDGET (self->more_label), TRUE);
     }

@@ -7,6 +7,7 @@
 
 #include <glib/gi18n.h>
 
+#include "chancery-locale.h"
 #include "chancery-facet-list.h"
 #include "chancery-filter-pane.h"
 
@@ -357,12 +358,17 @@ chancery_filter_pane_set_summary (ChanceryFilterPane *self,
                                   guint               n_total)
 {
   g_autofree char *text = NULL;
+  g_autofree char *matching = NULL;
+  g_autofree char *total = NULL;
 
   g_return_if_fail (CHANCERY_IS_FILTER_PANE (self));
 
-  /* Translators: "7 of 21 events"; plural follows the total */
-  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'u of %'u event", "%'u of %'u events", n_total),
-                          n_matching, n_total);
+  matching = chancery_format_count (n_matching);
+  total = chancery_format_count (n_total);
+  /* Translators: "7 of 21 events"; the numbers come formatted for the
+   * language (%s), the plural follows the total */
+  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s of %s event", "%s of %s events", n_total),
+                          matching, total);
   gtk_label_set_text (self->summary_label, text);
 }
 

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "chancery-locale.h"
 #include "chancery-application.h"
 #include "chancery-error.h"
 #include "chancery-import-task.h"
@@ -163,10 +164,13 @@ join_details (GPtrArray *messages,
     }
   if (messages != NULL && messages->len > max_lines)
     {
+      g_autofree char *count = chancery_format_count (messages->len - max_lines);
+
       g_string_append_c (text, '\n');
-      g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE, "… and %u more line",
-                                                 "… and %u more lines", messages->len - max_lines),
-                              messages->len - max_lines);
+      /* Translators: %s is a number */
+      g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE, "… and %s more line",
+                                                 "… and %s more lines", messages->len - max_lines),
+                              count);
     }
 
   return g_string_free (text, FALSE);
@@ -179,21 +183,25 @@ summarize (const ChanceryImportReport *report)
   guint n = report->inserted + report->updated + report->unchanged;
   g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *head = NULL;
+  g_autofree char *n_text = chancery_format_count (n);
+  g_autofree char *unchanged = chancery_format_count (report->unchanged);
+  g_autofree char *filtered = chancery_format_count (report->filtered);
+  g_autofree char *skipped = chancery_format_count (report->skipped);
 
-  /* Translators: the start of an import summary */
-  head = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Imported %'u event", "Imported %'u events", n), n);
+  /* Translators: the start of an import summary; each %s here is a number */
+  head = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Imported %s event", "Imported %s events", n), n_text);
   if (report->unchanged > 0)
-    g_ptr_array_add (parts, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'u already there",
-                                                          "%'u already there", report->unchanged),
-                                             report->unchanged));
+    g_ptr_array_add (parts, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s already there",
+                                                          "%s already there", report->unchanged),
+                                             unchanged));
   if (report->filtered > 0)
-    g_ptr_array_add (parts, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'u left out by the options",
-                                                          "%'u left out by the options", report->filtered),
-                                             report->filtered));
+    g_ptr_array_add (parts, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s left out by the options",
+                                                          "%s left out by the options", report->filtered),
+                                             filtered));
   if (report->skipped > 0)
-    g_ptr_array_add (parts, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'u malformed row skipped",
-                                                          "%'u malformed rows skipped", report->skipped),
-                                             report->skipped));
+    g_ptr_array_add (parts, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s malformed row skipped",
+                                                          "%s malformed rows skipped", report->skipped),
+                                             skipped));
   if (parts->len == 0)
     return g_steal_pointer (&head);
 
@@ -622,6 +630,7 @@ chancery_window_import_paths (ChanceryWindow             *self,
   g_autoptr(GTask) task = NULL;
   g_autofree char *title = NULL;
   g_autofree char *first = NULL;
+  g_autofree char *n_text = NULL;
   ImportJob *job;
   guint n;
 
@@ -642,11 +651,12 @@ chancery_window_import_paths (ChanceryWindow             *self,
     job->report.messages = g_ptr_array_new_with_free_func (g_free);
 
   n = g_strv_length (job->paths);
+  n_text = chancery_format_count (n);
   first = g_filename_display_basename (paths[0]);
   /* Translators: shown while importing, "Importing 20170701.export.CSV.zip…" or "Importing 3 files…" */
   title = n == 1 ? g_strdup_printf (_("Importing %s…"), first)
-                 : g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Importing %u file…",
-                                                 "Importing %u files…", n), n);
+                 : g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Importing %s file…",
+                                                 "Importing %s files…", n), n_text);
   job->progress_toast = chancery_progress_toast_show (self, title, cancellable);
   job->progress_id = g_timeout_add (PROGRESS_INTERVAL_MS, on_progress_timeout_cb, job);
 

@@ -15,6 +15,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "chancery-locale.h"
 #include "chancery-timeline-private.h"
 
 #define HEADER_HEIGHT  24.0f
@@ -177,7 +178,7 @@ format_time (double      day,
       dt = later;
     }
 
-  return g_date_time_format (dt, format);
+  return chancery_format_date_time (dt, format);
 }
 
 double
@@ -2242,7 +2243,7 @@ draw_dense_lane (ChanceryScene         *scene,
       if (this_cell != cell && cell_count > 0)
         {
           /* A count per cluster, over its bars. */
-          g_autofree char *text = g_strdup_printf ("%'u", cell_count);
+          g_autofree char *text = chancery_format_count (cell_count);
           CachedLayout *cached = text_layout (scene, scene->small_font, text);
           float u0 = MAX (scene_u (scene, cell_lo), 0);
           float u1 = MIN (scene_u (scene, cell_hi), scene->width);
@@ -2377,7 +2378,7 @@ draw_lane_contents (ChanceryScene *scene,
       append_text (snapshot, label, scene->rtl ? scene->width - u - w : u,
                    header_y + (HEADER_HEIGHT - scene->line_height) / 2, w, &p->dim);
       {
-        g_autofree char *count = g_strdup_printf ("%'u", lane->n_items);
+        g_autofree char *count = chancery_format_count (lane->n_items);
         CachedLayout *cached = text_layout (scene, scene->small_font, count);
         float cw = text_width (cached, 200);
         float cu = u + w + 8;

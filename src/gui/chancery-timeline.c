@@ -21,6 +21,7 @@
 #include <cairo-svg.h>
 #include <pango/pangocairo.h>
 
+#include "chancery-locale.h"
 #include "chancery-error.h"
 #include "chancery-timeline.h"
 #include "chancery-timeline-private.h"
@@ -1042,15 +1043,17 @@ chancery_timeline_query_tooltip (GtkWidget  *widget,
       g_autofree char *from = chancery_day_format (bin->lo, CHANCERY_PRECISION_DAY);
       g_autofree char *to = chancery_day_format (bin->hi - 1, CHANCERY_PRECISION_DAY);
       g_autofree char *text = NULL;
+      g_autofree char *count = chancery_format_count (bin->count);
 
+      /* Translators: a cluster's tooltip; the first %s is the number of events */
       if (bin->hi - bin->lo <= 1)
-        text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'u event on %s", "%'u events on %s",
+        text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s event on %s", "%s events on %s",
                                              bin->count),
-                                bin->count, from);
+                                count, from);
       else
-        text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'u event, %s – %s",
-                                             "%'u events, %s – %s", bin->count),
-                                bin->count, from, to);
+        text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s event, %s – %s",
+                                             "%s events, %s – %s", bin->count),
+                                count, from, to);
       gtk_tooltip_set_text (tooltip, text);
       return TRUE;
     }
@@ -1058,10 +1061,12 @@ chancery_timeline_query_tooltip (GtkWidget  *widget,
   hidden = chancery_scene_hidden_at (&self->scene, x, y);
   if (hidden > 0)
     {
+      g_autofree char *count = chancery_format_count (hidden);
+      /* Translators: %s is the number of events, formatted for the language */
       g_autofree char *text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                                            "%'u more event here; zoom in to see it",
-                                                            "%'u more events here; zoom in to see them",
-                                                            hidden), hidden);
+                                                            "%s more event here; zoom in to see it",
+                                                            "%s more events here; zoom in to see them",
+                                                            hidden), count);
 
       gtk_tooltip_set_text (tooltip, text);
       return TRUE;

@@ -14,6 +14,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "chancery-locale.h"
 #include "chancery-detail-pane.h"
 #include "chancery-event-list.h"
 #include "chancery-export-dialog.h"
@@ -201,12 +202,15 @@ update_summary (ChanceryWindow *self)
   ChanceryIndex *index = chancery_timeline_get_index (self->timeline);
   guint n_matching = index != NULL ? index->n_events : 0;
   g_autofree char *text = NULL;
+  g_autofree char *matching = chancery_format_count (n_matching);
+  g_autofree char *total = chancery_format_count (self->n_total);
 
   chancery_filter_pane_set_summary (self->filter_pane, n_matching, self->n_total);
-  /* Translators: window subtitle, "7 of 21 events"; plural follows the total */
-  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'u of %'u event", "%'u of %'u events",
+  /* Translators: window subtitle, "7 of 21 events"; the numbers come formatted
+   * for the language (%s), the plural follows the total */
+  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s of %s event", "%s of %s events",
                                        self->n_total),
-                          n_matching, self->n_total);
+                          matching, total);
   adw_window_title_set_subtitle (self->window_title, text);
 }
 
@@ -323,10 +327,12 @@ apply_open (ChanceryWindow  *self,
   if (job->imported)
     {
       g_autofree char *message = NULL;
+      g_autofree char *count = chancery_format_count (job->n_imported);
 
-      message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Imported %'u event into “%s”",
-                                              "Imported %'u events into “%s”", job->n_imported),
-                                 job->n_imported, name);
+      /* Translators: a toast; the first %s is the number of events, the second the dataset */
+      message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Imported %s event into “%s”",
+                                              "Imported %s events into “%s”", job->n_imported),
+                                 count, name);
       toast (self, message);
     }
 
@@ -620,7 +626,7 @@ format_day (double day)
   if (dt == NULL)
     return g_strdup ("");
   /* Translators: a day in the timeline's range label; see g_date_time_format() */
-  return g_date_time_format (dt, C_("range label", "%-d %b %Y"));
+  return chancery_format_date_time (dt, C_("range label", "%-d %b %Y"));
 }
 
 static void

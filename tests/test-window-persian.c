@@ -1,0 +1,291 @@
+/* test-window-persian.c: the window in Persian, right to left
+ *
+ * Copyright 2026 The Chancery developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Runs the window with LANGUAGE=fa and the fa_IR.UTF-8 locale, set before
+ * GTK starts, as a Persian desktop would: GTK takes the text direction from
+ * its own Persian translation, so the whole window mirrors. Checks that it
+ * does, that counts use Persian digits and that the detail pane shows the
+ * Solar Hijri date under the Gregorian one, then renders screenshot-rtl.png
+ * into CHANCERY_SCREENSHOT_DIR.
+ *
+ * Skips (and says why) only when the fa_IR.UTF-8 locale is not installed;
+ * build-aux/chancery-setup test generates it.
+ */
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gi18n.h>
+#include <locale.h>
+#include <string.h>
+
+#include "chancery-application.h"
+#include "chancery-date.h"
+#include "chancery-detail-pane.h"
+#include "chancery-timeline.h"
+#include "chancery-window.h"
+
+static ChanceryApplication *app;
+static ChanceryWindow *window;
+
+typedef gboolean (*Condition) (gpointer data);
+
+static gboolean
+on_wait_timeout_cb (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+wait_until (Condition cond,
+            gpointer  data,
+            guint     timeout_ms)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add (timeout_ms, on_wait_timeout_cb, &timed_out);
+
+  while (!cond (data) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (id);
+  return cond (data);
+}
+
+static gboolean
+always_false (gpointer data)
+{
+  return FALSE;
+}
+
+static void
+run_for (guint ms)
+{
+  wait_until (always_false, NULL, ms);
+}
+
+static gboolean
+window_ready (gpointer data)
+{
+  return gtk_widget_get_mapped (GTK_WIDGET (window))
+         && !chancery_window_get_busy (window)
+         && chancery_window_get_store (window) != NULL
+         && chancery_timeline_get_index (chancery_window_get_timeline (window)) != NULL;
+}
+
+static gpointer
+child (GtkWidget  *widget,
+       GType       type,
+       const char *name)
+{
+  GObject *object = gtk_widget_get_template_child (widget, type, name);
+
+  g_assert_nonnull (object);
+  return object;
+}
+
+static gboolean
+has_persian_digit (const char *text)
+{
+  for (const char *p = text; p != NULL && *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (c >= 0x06F0 && c <= 0x06F9)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+has_ascii_digit (const char *text)
+{
+  return text != NULL && strpbrk (text, "0123456789") != NULL;
+}
+
+static gboolean
+flag_set (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+static void
+on_paintable_invalidate_contents_cb (GdkPaintable *paintable,
+                                     gboolean     *invalidated)
+{
+  *invalidated = TRUE;
+}
+
+static void
+save_screenshot (const char *name)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (GTK_WIDGET (window));
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = NULL;
+  int width = gtk_widget_get_width (GTK_WIDGET (window));
+  int height = gtk_widget_get_height (GTK_WIDGET (window));
+  gboolean invalidated = FALSE;
+  const char *dir = g_getenv ("CHANCERY_SCREENSHOT_DIR");
+
+  g_signal_connect (paintable, "invalidate-contents",
+                    G_CALLBACK (on_paintable_invalidate_contents_cb), &invalidated);
+  gtk_widget_queue_draw (GTK_WIDGET (window));
+  g_assert_true (wait_until (flag_set, &invalidated, 5000));
+  g_signal_handlers_disconnect_by_func (paintable, on_paintable_invalidate_contents_cb, &invalidated);
+
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  path = g_build_filename (dir != NULL ? dir : ".", name, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("wrote %s", path);
+}
+
+/* The event with the most to show in the detail pane, as in test-window. */
+static gint64
+richest_event (void)
+{
+  ChanceryIndex *index = chancery_timeline_get_index (chancery_window_get_timeline (window));
+  gint64 best = -1;
+  guint best_score = 0;
+
+  for (guint i = 0; i < index->n_events; i++)
+    {
+      g_autoptr(ChanceryEvent) e = chancery_store_get_event (chancery_window_get_store (window),
+                                                             index->events[i].id, NULL);
+      guint score = e->actors->len + e->countries->len + e->sources->len + e->projects->len;
+
+      if (score > best_score)
+        {
+          best_score = score;
+          best = e->id;
+        }
+    }
+  return best;
+}
+
+/* Tests */
+
+static void
+test_mirrored (void)
+{
+  ChanceryTimeline *timeline = chancery_window_get_timeline (window);
+
+  g_assert_cmpint (gtk_get_locale_direction (), ==, GTK_TEXT_DIR_RTL);
+  g_assert_cmpint (gtk_widget_get_direction (GTK_WIDGET (window)), ==, GTK_TEXT_DIR_RTL);
+  g_assert_cmpint (gtk_widget_get_direction (GTK_WIDGET (timeline)), ==, GTK_TEXT_DIR_RTL);
+}
+
+static void
+test_persian_digits (void)
+{
+  AdwWindowTitle *title = child (GTK_WIDGET (window), CHANCERY_TYPE_WINDOW, "window_title");
+  const char *subtitle = adw_window_title_get_subtitle (title);
+
+  GtkLabel *range = child (GTK_WIDGET (window), CHANCERY_TYPE_WINDOW, "range_label");
+
+  g_test_message ("subtitle: %s; range: %s", subtitle, gtk_label_get_text (range));
+  g_assert_true (has_persian_digit (subtitle));
+  g_assert_false (has_ascii_digit (subtitle));
+  /* The visible range uses g_date_time_format() with a translated format. */
+  g_assert_true (has_persian_digit (gtk_label_get_text (range)));
+  g_assert_false (has_ascii_digit (gtk_label_get_text (range)));
+}
+
+static void
+test_solar_hijri_date (void)
+{
+  ChanceryDetailPane *pane = child (GTK_WIDGET (window), CHANCERY_TYPE_WINDOW, "detail_pane");
+  GtkLabel *date_label = child (GTK_WIDGET (pane), CHANCERY_TYPE_DETAIL_PANE, "date_label");
+  GtkLabel *persian = child (GTK_WIDGET (pane), CHANCERY_TYPE_DETAIL_PANE, "persian_date_label");
+  gint64 id = richest_event ();
+  g_autoptr(ChanceryEvent) event = chancery_store_get_event (chancery_window_get_store (window), id, NULL);
+  g_autofree char *expected = chancery_date_format_persian (&event->date);
+
+  chancery_window_select_event (window, id);
+  run_for (200);
+  g_test_message ("date: %s / %s", gtk_label_get_text (date_label), gtk_label_get_text (persian));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (persian)));
+  g_assert_cmpstr (gtk_label_get_text (persian), ==, expected);
+  g_assert_true (has_persian_digit (gtk_label_get_text (date_label)));
+}
+
+static void
+test_screenshot (void)
+{
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.zoom-fit", NULL);
+  run_for (500);
+  save_screenshot ("screenshot-rtl.png");
+}
+
+static void
+test_no_locale (void)
+{
+  g_test_skip ("the fa_IR.UTF-8 locale is not installed "
+               "(build-aux/chancery-setup test generates it; or: localedef -i fa_IR -f UTF-8 fa_IR.UTF-8)");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *data_home = NULL;
+  g_autofree char *podir = NULL;
+  const char *builddir = g_getenv ("G_TEST_BUILDDIR");
+  gboolean have_locale;
+  int ret;
+
+  data_home = g_dir_make_tmp ("chancery-test-XXXXXX", &error);
+  g_assert_no_error (error);
+  g_setenv ("XDG_DATA_HOME", data_home, TRUE);
+  g_setenv ("GTK_A11Y", "none", TRUE);
+  g_setenv ("LANGUAGE", "fa", TRUE);
+  g_setenv ("LANG", "fa_IR.UTF-8", TRUE);
+  g_setenv ("LC_ALL", "fa_IR.UTF-8", TRUE);
+
+  /* gtk_test_init() leaves the locale alone: set it as an application would. */
+  have_locale = setlocale (LC_ALL, "") != NULL;
+  podir = g_build_filename (builddir != NULL ? builddir : ".", "..", "po", NULL);
+  bindtextdomain (GETTEXT_PACKAGE, podir);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  gtk_test_init (&argc, &argv, NULL);
+  if (!have_locale)
+    {
+      /* The locale decides GTK's direction: without it there is nothing to test. */
+      g_test_add_func ("/window-persian/locale", test_no_locale);
+      return g_test_run ();
+    }
+
+  adw_init ();
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+
+  app = chancery_application_new ();
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_HANDLES_OPEN | G_APPLICATION_NON_UNIQUE);
+  g_application_register (G_APPLICATION (app), NULL, &error);
+  g_assert_no_error (error);
+  g_application_activate (G_APPLICATION (app));
+  window = CHANCERY_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
+  g_assert_nonnull (window);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1400, 900);
+  g_assert_true (wait_until (window_ready, NULL, 60000));
+  run_for (300);
+
+  g_test_add_func ("/window-persian/mirrored", test_mirrored);
+  g_test_add_func ("/window-persian/persian-digits", test_persian_digits);
+  g_test_add_func ("/window-persian/solar-hijri-date", test_solar_hijri_date);
+  g_test_add_func ("/window-persian/screenshot", test_screenshot);
+
+  ret = g_test_run ();
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_clear_object (&app);
+  return ret;
+}
