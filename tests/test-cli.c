@@ -178,6 +178,91 @@ test_list (void)
   g_assert_cmpuint (g_strv_length (lines), ==, 22 + 1);
 }
 
+/* Runs a tool nobody here wrote; its output is returned. */
+static char *
+run_tool (const char *const *argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
+  char *out = NULL;
+  int status = 0;
+
+  g_spawn_sync (tmp_dir, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                &out, &err, &status, &error);
+  g_assert_no_error (error);
+  g_test_message ("%s: %s", argv[0], err);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  return out;
+}
+
+/* Width and height from a PNG's IHDR chunk. */
+static void
+png_size (const char *path,
+          guint      *width,
+          guint      *height)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *data = NULL;
+  gsize length = 0;
+  const guchar *p;
+
+  g_file_get_contents (path, &data, &length, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (length, >, 24);
+  p = (const guchar *) data;
+  g_assert_true (memcmp (p, "\x89PNG\r\n\x1a\n", 8) == 0);
+  g_assert_true (memcmp (p + 12, "IHDR", 4) == 0);
+  *width = (guint) p[16] << 24 | p[17] << 16 | p[18] << 8 | p[19];
+  *height = (guint) p[20] << 24 | p[21] << 16 | p[22] << 8 | p[23];
+}
+
+/* The timeline as a picture, without a display, checked by other people's
+ * tools: the PNG's own header, rsvg-convert and pdfinfo/pdftoppm. */
+static void
+test_export_pictures (void)
+{
+  g_autofree char *png = g_build_filename (tmp_dir, "timeline.png", NULL);
+  g_autofree char *svg = g_build_filename (tmp_dir, "timeline.svg", NULL);
+  g_autofree char *pdf = g_build_filename (tmp_dir, "timeline.pdf", NULL);
+  g_autofree char *svg_png = g_build_filename (tmp_dir, "from-svg.png", NULL);
+  g_autofree char *pdf_prefix = g_build_filename (tmp_dir, "from-pdf", NULL);
+  g_autofree char *pdf_png = g_build_filename (tmp_dir, "from-pdf-1.png", NULL);
+  g_autofree char *info = NULL;
+  g_autofree char *ignored = NULL;
+  g_auto(Run) png_run, svg_run, pdf_run;
+  guint width, height;
+
+  run_chancery (&png_run, "export", "--database", db_path, "--format", "png",
+                "--width", "1200", "--height", "700", "--output", png, NULL);
+  assert_success (&png_run);
+  png_size (png, &width, &height);
+  g_assert_cmpuint (width, ==, 1200);
+  g_assert_cmpuint (height, ==, 700);
+
+  run_chancery (&svg_run, "export", "--database", db_path, "--format", "svg",
+                "--from", "2025-06", "--to", "2026", "--output", svg, NULL);
+  assert_success (&svg_run);
+  ignored = run_tool ((const char *[]) { "rsvg-convert", "--output", svg_png, svg, NULL });
+  png_size (svg_png, &width, &height);
+  g_assert_cmpuint (width, ==, 1600);
+  g_assert_cmpuint (height, ==, 900);
+
+  run_chancery (&pdf_run, "export", "--database", db_path, "--format", "pdf",
+                "--country", "ARM", "--output", pdf, NULL);
+  assert_success (&pdf_run);
+  info = run_tool ((const char *[]) { "pdfinfo", pdf, NULL });
+  g_assert_true (g_regex_match_simple ("^Pages: +1$", info, G_REGEX_MULTILINE, 0));
+  g_assert_nonnull (strstr (info, "1600 x 900 pts"));
+  g_clear_pointer (&ignored, g_free);
+  ignored = run_tool ((const char *[]) { "pdftoppm", "-png", "-r", "36", "-f", "1", "-l", "1",
+                                         "-singlefile", pdf, pdf_prefix, NULL });
+  g_free (pdf_png);
+  pdf_png = g_strconcat (pdf_prefix, ".png", NULL);
+  png_size (pdf_png, &width, &height);
+  g_assert_cmpuint (width, >, 0);
+  g_assert_cmpuint (height, >, 0);
+}
+
 static void
 test_export (void)
 {
@@ -364,6 +449,7 @@ main (int   argc,
   g_test_add_func ("/cli/1-import", test_import);
   g_test_add_func ("/cli/2-list", test_list);
   g_test_add_func ("/cli/3-export", test_export);
+  g_test_add_func ("/cli/3-export-pictures", test_export_pictures);
   g_test_add_func ("/cli/4-bad-input", test_bad_input);
   g_test_add_func ("/cli/5-replace-keeps-old", test_replace_keeps_old);
 

@@ -1578,7 +1578,11 @@ draw_to_target (GskRenderNode *node,
   if (g_str_equal (format, "png"))
     surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, width, height);
   else if (g_str_equal (format, "svg"))
-    surface = cairo_svg_surface_create_for_stream (write_cb, target, width, height);
+    {
+      surface = cairo_svg_surface_create_for_stream (write_cb, target, width, height);
+      /* Pixels, not points: --width 1600 is 1600 px wide in a browser too. */
+      cairo_svg_surface_set_document_unit (surface, CAIRO_SVG_UNIT_PX);
+    }
   else
     surface = cairo_pdf_surface_create_for_stream (write_cb, target, width, height);
 
