@@ -44,3 +44,13 @@ chancery_paths_dup_user_database (void)
 
   return g_build_filename (dir, "chancery.db", NULL);
 }
+
+const char *
+chancery_paths_get_locale_dir (void)
+{
+  if (g_getenv ("MESON_DEVENV") != NULL &&
+      g_file_test (BUILD_LOCALEDIR, G_FILE_TEST_IS_DIR))
+    return BUILD_LOCALEDIR;
+
+  return LOCALEDIR;
+}

@@ -16,5 +16,8 @@ const char *chancery_paths_get_default_database (void);
  * keeps databases it made from JSON files: $XDG_DATA_HOME/chancery/. */
 char       *chancery_paths_dup_user_database    (void);
 char       *chancery_paths_dup_user_data_dir    (void);
+/* Translations: the build tree's when running uninstalled (meson devenv),
+ * else the installed ones. */
+const char *chancery_paths_get_locale_dir       (void);
 
 G_END_DECLS
