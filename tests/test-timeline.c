@@ -510,6 +510,87 @@ test_overview (Fixture       *f,
   chancery_overview_set_timeline (CHANCERY_OVERVIEW (f->overview), timeline);
 }
 
+/* Ten events on one day in one lane, in a widget too low for all of them:
+ * the ones without a row show as a "+n" badge on the lane's rug, where
+ * they are, and a click on it zooms in around them. */
+static void
+test_badge (void)
+{
+  ChanceryIndexBuilder *builder = chancery_index_builder_new (CHANCERY_GROUP_COUNTRY);
+  g_autoptr(ChanceryIndex) index = NULL;
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *widget = chancery_timeline_new ();
+  ChanceryTimeline *timeline = CHANCERY_TIMELINE (widget);
+  gint32 day = ymd (2025, 12, 8);
+  double start, end, x, badge_y = -1, width;
+  guint count = 0, shown = 0;
+
+  for (guint i = 0; i < 10; i++)
+    {
+      g_autofree char *title = g_strdup_printf ("Event %u of the day", i + 1);
+
+      chancery_index_builder_add_raw (builder, 500 + i, day, day, CHANCERY_KIND_MEETING,
+                                      CHANCERY_STATUS_OCCURRED, CHANCERY_PRECISION_DAY, 0, title);
+      chancery_index_builder_add_to_lane (builder, "IRN", "Iran");
+    }
+  index = chancery_index_builder_finish (builder);
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 600, 320);
+  gtk_window_set_child (GTK_WINDOW (window), widget);
+  chancery_timeline_set_index (timeline, index);
+  gtk_window_present (GTK_WINDOW (window));
+  wait_until_drawn (widget);
+  width = gtk_widget_get_width (widget);
+
+  for (int dir = 0; dir < 2; dir++)
+    {
+      gtk_widget_set_direction (widget, dir == 0 ? GTK_TEXT_DIR_LTR : GTK_TEXT_DIR_RTL);
+      chancery_timeline_set_view (timeline, day - 60, day + 60);
+      x = (day + 0.5 - (day - 60)) / 120.0 * width;
+      if (dir == 1)
+        x = width - x;
+
+      shown = 0;
+      for (guint i = 0; i < index->n_events; i++)
+        if (chancery_timeline_get_event_area (timeline, index->events[i].id, NULL))
+          shown++;
+
+      /* The badge is under the rows, at the day. */
+      badge_y = -1;
+      for (double y = CHANCERY_SCENE_AXIS_HEIGHT; y < gtk_widget_get_height (widget); y++)
+        {
+          count = chancery_timeline_get_hidden_count_at (timeline, x, y);
+          if (count > 0)
+            {
+              badge_y = y;
+              break;
+            }
+        }
+      g_assert_cmpfloat (badge_y, >, 0);
+      g_assert_cmpuint (shown, >=, 1);
+      g_assert_cmpuint (count, ==, index->n_events - shown);
+      g_assert_cmpint (chancery_timeline_get_event_at (timeline, x, badge_y + 4), ==, -1);
+      g_assert_cmpuint (chancery_timeline_get_hidden_count_at (timeline, x - 60, badge_y + 4), ==, 0);
+      g_assert_cmpuint (chancery_timeline_get_hidden_count_at (timeline, x + 60, badge_y + 4), ==, 0);
+      if (dir == 0)
+        {
+          g_autoptr(GdkTexture) texture = render_widget (widget, "timeline-badge.png");
+
+          g_assert_cmpfloat (texture_variance (texture), >, 5);
+        }
+
+      /* A click on it zooms in around the day, and keeps the selection. */
+      chancery_timeline_click_at (timeline, x, badge_y + 4);
+      chancery_timeline_get_view (timeline, &start, &end);
+      g_assert_cmpfloat (end - start, <, 120.0 / 2 + 1e-6);
+      g_assert_cmpfloat (start, <, day);
+      g_assert_cmpfloat (end, >, day + 1);
+      g_assert_cmpint (chancery_timeline_get_selected_id (timeline), ==, -1);
+    }
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* Picture export */
 
 static char *
@@ -858,6 +939,7 @@ main (int   argc,
   g_test_add ("/timeline/render", Fixture, NULL, fixture_setup, test_render, fixture_teardown);
   g_test_add ("/timeline/rtl", Fixture, NULL, fixture_setup, test_rtl, fixture_teardown);
   g_test_add ("/timeline/overview", Fixture, NULL, fixture_setup, test_overview, fixture_teardown);
+  g_test_add_func ("/timeline/badge", test_badge);
   g_test_add_func ("/timeline/export", test_export);
   g_test_add_func ("/timeline/export-no-display", test_export_no_display);
   g_test_add_func ("/timeline/long-events", test_long_events);

@@ -92,6 +92,17 @@ typedef struct
   graphene_rect_t rect;          /* the whole column, for hit tests */
 } ChanceryBin;
 
+/* Events on a lane's rug, close enough to share one "+n" pill. */
+typedef struct
+{
+  guint           lane;
+  guint           count;         /* hidden events it stands for */
+  guint           position;      /* the earliest of them, into index->events */
+  float           x_lo;          /* their ticks' extent, widget coordinates */
+  float           x_hi;
+  graphene_rect_t rect;          /* the pill, widget coordinates */
+} ChanceryBadge;
+
 typedef struct
 {
   float    y;                    /* widget coordinates, scrolled */
@@ -104,6 +115,8 @@ typedef struct
   guint    n_items;
   guint    first_bin;            /* into scene->bins */
   guint    n_bins;
+  guint    first_badge;          /* into scene->badges; lanes on screen only */
+  guint    n_badges;
 } ChanceryLaneBox;
 
 typedef struct
@@ -124,6 +137,7 @@ typedef struct
   GArray          *lanes;        /* ChanceryLaneBox */
   GArray          *items;        /* ChanceryItem */
   GArray          *bins;         /* ChanceryBin */
+  GArray          *badges;       /* ChanceryBadge */
   float            content_height;
 
   /*< private >*/
@@ -164,6 +178,10 @@ const ChanceryItem *chancery_scene_find_item (const ChanceryScene *scene,
 const ChanceryBin  *chancery_scene_bin_at    (const ChanceryScene *scene,
                                               double               x,
                                               double               y);
+/* The rug's count pill at (x, y); NULL if none. */
+const ChanceryBadge *chancery_scene_badge_at (const ChanceryScene *scene,
+                                              double               x,
+                                              double               y);
 /* Lane under y, or -1; hidden events under (x, y) on the lane's rug. */
 int     chancery_scene_lane_at     (const ChanceryScene *scene,
                                     double               y);
@@ -188,5 +206,15 @@ char   *chancery_format_event_date (const ChanceryIndexEvent *event);
 char   *chancery_format_event_description (const ChanceryIndex *index,
                                            guint                position);
 double  chancery_scene_now         (void);
+
+/* For tests: the number on the rug's badge at (x, y), 0 if none; and
+ * what a click (press and release on the spot) at (x, y) does. */
+typedef struct _ChanceryTimeline ChanceryTimeline;
+guint   chancery_timeline_get_hidden_count_at (ChanceryTimeline *self,
+                                               double            x,
+                                               double            y);
+void    chancery_timeline_click_at            (ChanceryTimeline *self,
+                                               double            x,
+                                               double            y);
 
 G_END_DECLS

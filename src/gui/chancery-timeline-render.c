@@ -21,7 +21,13 @@
 #define HEADER_HEIGHT  24.0f
 #define ROW_HEIGHT     26.0f
 #define LANE_PADDING    6.0f
-#define RUG_HEIGHT      7.0f
+/* A lane's rug: ticks where hidden events are, a "+n" pill under them. */
+#define RUG_HEIGHT     24.0f
+#define TICK_HEIGHT     4.0f
+#define BADGE_Y         6.0f
+#define BADGE_HEIGHT   16.0f
+#define BADGE_PADDING   6.0f
+#define BADGE_GAP       3.0f
 #define DENSE_HEIGHT   50.0f
 #define MAX_ROWS       24
 #define MANY_LANES     12
@@ -736,6 +742,7 @@ chancery_scene_init (ChanceryScene *scene)
   scene->lanes = g_array_new (FALSE, FALSE, sizeof (ChanceryLaneBox));
   scene->items = g_array_new (FALSE, FALSE, sizeof (ChanceryItem));
   scene->bins = g_array_new (FALSE, FALSE, sizeof (ChanceryBin));
+  scene->badges = g_array_new (FALSE, FALSE, sizeof (ChanceryBadge));
   scene->title_layouts = g_hash_table_new_full (NULL, NULL, NULL, cached_layout_free);
   scene->old_title_layouts = g_hash_table_new_full (NULL, NULL, NULL, cached_layout_free);
   scene->text_layouts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
@@ -754,6 +761,7 @@ chancery_scene_clear (ChanceryScene *scene)
   g_clear_pointer (&scene->lanes, g_array_unref);
   g_clear_pointer (&scene->items, g_array_unref);
   g_clear_pointer (&scene->bins, g_array_unref);
+  g_clear_pointer (&scene->badges, g_array_unref);
   g_clear_pointer (&scene->title_layouts, g_hash_table_unref);
   g_clear_pointer (&scene->old_title_layouts, g_hash_table_unref);
   g_clear_pointer (&scene->text_layouts, g_hash_table_unref);
@@ -780,6 +788,7 @@ chancery_scene_set_index (ChanceryScene *scene,
   g_array_set_size (scene->lanes, 0);
   g_array_set_size (scene->items, 0);
   g_array_set_size (scene->bins, 0);
+  g_array_set_size (scene->badges, 0);
 
   if (index != NULL)
     {
@@ -1168,7 +1177,7 @@ place_lane_items (ChanceryScene   *scene,
         {
         case CHANCERY_SHAPE_HIDDEN:
           item->rect.origin.y = rug_y + 1;
-          item->rect.size.height = RUG_HEIGHT - 3;
+          item->rect.size.height = TICK_HEIGHT;
           item->area = item->rect;
           continue;
         case CHANCERY_SHAPE_POINT:
@@ -1192,6 +1201,140 @@ place_lane_items (ChanceryScene   *scene,
           graphene_rect_union (&item->area, &label, &item->area);
         }
     }
+}
+
+static char *
+badge_text (guint count)
+{
+  g_autofree char *number = chancery_format_count (count);
+
+  /* Translators: on a small badge under a lane, for events that have no
+   * room to be drawn there: %s is their number, as in "+9" */
+  return g_strdup_printf (_("+%s"), number);
+}
+
+static int
+compare_floats (gconstpointer a,
+                gconstpointer b)
+{
+  float x = *(const float *) a, y = *(const float *) b;
+
+  return (x > y) - (x < y);
+}
+
+typedef struct
+{
+  float x;
+  guint position;
+} Tick;
+
+static int
+compare_ticks (gconstpointer a,
+               gconstpointer b)
+{
+  const Tick *s = a, *t = b;
+  int c = compare_floats (&s->x, &t->x);
+
+  return c != 0 ? c : (s->position > t->position) - (s->position < t->position);
+}
+
+/* The pill over the badge's ticks: centred on them, within the width. */
+static void
+badge_fit (ChanceryScene   *scene,
+           ChanceryBadge   *badge,
+           float            rug_y)
+{
+  g_autofree char *text = badge_text (badge->count);
+  CachedLayout *cached = text_layout (scene, scene->small_font, text);
+  float w = MAX (text_width (cached, 200) + 2 * BADGE_PADDING, BADGE_HEIGHT + 4);
+  float x = roundf ((badge->x_lo + badge->x_hi) / 2 - w / 2);
+
+  x = CLAMP (x, 1, MAX (scene->width - 1 - w, 1));
+  badge->rect = GRAPHENE_RECT_INIT (x, rug_y + BADGE_Y, w, BADGE_HEIGHT);
+}
+
+/* One pill per group of rug ticks: ticks closer than a small pill share
+ * one, and pills that would touch merge, so none overlap. Only for lanes
+ * on screen, from their hidden items: no cost per event beyond a sort. */
+static void
+layout_lane_badges (ChanceryScene   *scene,
+                    guint            lane_index,
+                    ChanceryLaneBox *box)
+{
+  float rug_y = box->y + HEADER_HEIGHT + box->n_rows * ROW_HEIGHT;
+  g_autoptr(GArray) ticks = g_array_sized_new (FALSE, FALSE, sizeof (Tick), box->n_hidden);
+
+  box->first_badge = scene->badges->len;
+  box->n_badges = 0;
+  if (box->n_hidden == 0)
+    return;
+
+  for (guint i = 0; i < box->n_items; i++)
+    {
+      const ChanceryItem *item = &g_array_index (scene->items, ChanceryItem, box->first_item + i);
+      Tick tick;
+
+      if (item->shape != CHANCERY_SHAPE_HIDDEN)
+        continue;
+      tick.x = item->rect.origin.x + item->rect.size.width / 2;
+      tick.position = item->position;
+      g_array_append_val (ticks, tick);
+    }
+  g_array_sort (ticks, compare_ticks);
+
+  for (guint i = 0; i < ticks->len; i++)
+    {
+      const Tick *tick = &g_array_index (ticks, Tick, i);
+      ChanceryBadge *last = box->n_badges > 0
+                            ? &g_array_index (scene->badges, ChanceryBadge, scene->badges->len - 1)
+                            : NULL;
+      ChanceryBadge badge = { 0 };
+
+      if (last != NULL && tick->x - last->x_hi < BADGE_HEIGHT + 4 + BADGE_GAP)
+        {
+          last->count++;
+          last->x_hi = tick->x;
+          last->position = MIN (last->position, tick->position);
+          continue;
+        }
+      badge.lane = lane_index;
+      badge.count = 1;
+      badge.position = tick->position;
+      badge.x_lo = badge.x_hi = tick->x;
+      g_array_append_val (scene->badges, badge);
+      box->n_badges++;
+    }
+
+  /* Sized by their numbers; a pill that would touch the one before it
+   * joins it (and the joined one may then touch the one before). */
+  {
+    guint n = 0;
+
+    for (guint i = 0; i < box->n_badges; i++)
+      {
+        ChanceryBadge badge = g_array_index (scene->badges, ChanceryBadge, box->first_badge + i);
+
+        badge_fit (scene, &badge, rug_y);
+        while (n > 0)
+          {
+            ChanceryBadge *prev = &g_array_index (scene->badges, ChanceryBadge,
+                                                  box->first_badge + n - 1);
+
+            if (prev->rect.origin.x + prev->rect.size.width + BADGE_GAP <= badge.rect.origin.x)
+              break;
+            badge.count += prev->count;
+            badge.x_lo = MIN (prev->x_lo, badge.x_lo);
+            badge.x_hi = MAX (prev->x_hi, badge.x_hi);
+            badge.position = MIN (prev->position, badge.position);
+            badge_fit (scene, &badge, rug_y);
+            n--;
+          }
+        g_array_index (scene->badges, ChanceryBadge, box->first_badge + n) = badge;
+        n++;
+      }
+    box->n_badges = n;
+    g_array_set_size (scene->badges, box->first_badge + n);
+  }
 }
 
 static void
@@ -1271,6 +1414,7 @@ layout_lanes (ChanceryScene *scene,
   g_array_set_size (scene->lanes, 0);
   g_array_set_size (scene->items, 0);
   g_array_set_size (scene->bins, 0);
+  g_array_set_size (scene->badges, 0);
   *capped = FALSE;
 
   for (guint l = 0; l < index->lanes->len; l++)
@@ -1331,6 +1475,7 @@ chancery_scene_layout (ChanceryScene *scene)
   g_array_set_size (scene->lanes, 0);
   g_array_set_size (scene->items, 0);
   g_array_set_size (scene->bins, 0);
+  g_array_set_size (scene->badges, 0);
   scene->content_height = 0;
 
   if (index == NULL || scene->width < 1 || scene->height < 1 || scene->pango == NULL)
@@ -1343,12 +1488,31 @@ chancery_scene_layout (ChanceryScene *scene)
   y = layout_lanes (scene, MAX_ROWS, &tall);
   if (y > viewport && tall)
     {
-      guint share = (guint) CLAMP ((viewport / MAX (index->lanes->len, 1)
-                                    - HEADER_HEIGHT - LANE_PADDING - RUG_HEIGHT) / ROW_HEIGHT,
-                                   MIN_ROWS, MAX_ROWS);
+      guint share = MIN_ROWS;
 
-      if (share < MAX_ROWS)
-        y = layout_lanes (scene, share, &tall);
+      /* The share is the most rows a busy lane can have with everything
+       * still fitting the height: lanes that need fewer leave the rest of
+       * their part to the busy ones. */
+      for (guint rows = MAX_ROWS - 1; rows > MIN_ROWS; rows--)
+        {
+          float total = 0;
+
+          for (guint l = 0; l < scene->lanes->len; l++)
+            {
+              const ChanceryLaneBox *box = &g_array_index (scene->lanes, ChanceryLaneBox, l);
+
+              total += box->dense || box->n_rows <= rows
+                       ? box->height
+                       : HEADER_HEIGHT + rows * ROW_HEIGHT + RUG_HEIGHT + LANE_PADDING;
+            }
+          if (total <= viewport)
+            {
+              share = rows;
+              break;
+            }
+        }
+
+      y = layout_lanes (scene, share, &tall);
     }
 
   scene->content_height = y;
@@ -1384,6 +1548,10 @@ chancery_scene_layout (ChanceryScene *scene)
           box->n_items = scene->items->len - box->first_item;
           place_lane_items (scene, box, rows_of_items);
         }
+      box->first_badge = scene->badges->len;
+      box->n_badges = 0;
+      if (!box->dense && shown)
+        layout_lane_badges (scene, l, box);
     }
 }
 
@@ -1486,6 +1654,34 @@ chancery_scene_bin_at (const ChanceryScene *scene,
   return NULL;
 }
 
+const ChanceryBadge *
+chancery_scene_badge_at (const ChanceryScene *scene,
+                         double               x,
+                         double               y)
+{
+  int l = chancery_scene_lane_at (scene, y);
+  const ChanceryLaneBox *box;
+
+  if (l < 0)
+    return NULL;
+
+  box = &g_array_index (scene->lanes, ChanceryLaneBox, l);
+  for (guint i = 0; i < box->n_badges; i++)
+    {
+      const ChanceryBadge *badge = &g_array_index (scene->badges, ChanceryBadge,
+                                                   box->first_badge + i);
+      graphene_rect_t r;
+
+      /* A little more than the pill, and its ticks above it. */
+      graphene_rect_inset_r (&badge->rect, -1, -2, &r);
+      r.origin.y -= BADGE_Y - 2;
+      r.size.height += BADGE_Y - 2;
+      if (graphene_rect_contains_point (&r, &GRAPHENE_POINT_INIT (x, y)))
+        return badge;
+    }
+  return NULL;
+}
+
 guint
 chancery_scene_hidden_at (const ChanceryScene *scene,
                           double               x,
@@ -1501,6 +1697,12 @@ chancery_scene_hidden_at (const ChanceryScene *scene,
   box = &g_array_index (scene->lanes, ChanceryLaneBox, l);
   if (box->n_hidden == 0 || y < box->y + HEADER_HEIGHT + box->n_rows * ROW_HEIGHT - 2)
     return 0;
+  {
+    const ChanceryBadge *badge = chancery_scene_badge_at (scene, x, y);
+
+    if (badge != NULL)
+      return badge->count;
+  }
   for (guint i = 0; i < box->n_items; i++)
     {
       const ChanceryItem *item = &g_array_index (scene->items, ChanceryItem, box->first_item + i);
@@ -2279,6 +2481,33 @@ draw_dense_lane (ChanceryScene         *scene,
     }
 }
 
+/* "+9" in a pill of the text colour, faint: reads as "more here" in
+ * light and dark alike, and stays quieter than the events. */
+static void
+draw_badge (ChanceryScene       *scene,
+            GtkSnapshot         *snapshot,
+            const ChanceryBadge *badge)
+{
+  const ChanceryPalette *p = &scene->palette;
+  const graphene_rect_t *r = &badge->rect;
+  g_autofree char *text = NULL;
+  CachedLayout *cached;
+  GdkRGBA fill = with_alpha (&p->foreground, p->dark ? 0.16f : 0.10f);
+  float w;
+  int h;
+
+  if (r->origin.y >= scene->height || r->origin.y + r->size.height <= CHANCERY_SCENE_AXIS_HEIGHT)
+    return;
+
+  text = badge_text (badge->count);
+  cached = text_layout (scene, scene->small_font, text);
+  w = text_width (cached, r->size.width);
+  pango_layout_get_pixel_size (cached->layout, NULL, &h);
+  append_rounded (snapshot, &fill, r, r->size.height / 2);
+  append_text (snapshot, cached, r->origin.x + (r->size.width - w) / 2,
+               r->origin.y + (r->size.height - h) / 2, r->size.width, &p->foreground);
+}
+
 static void
 draw_lanes (ChanceryScene *scene,
             GtkSnapshot   *snapshot)
@@ -2359,6 +2588,10 @@ draw_lane_contents (ChanceryScene *scene,
                 draw_item (scene, snapshot, item);
             }
           g_hash_table_remove_all (skipped);
+
+          for (guint i = 0; i < box->n_badges; i++)
+            draw_badge (scene, snapshot, &g_array_index (scene->badges, ChanceryBadge,
+                                                         box->first_badge + i));
         }
 
       /* The lane's name at the start edge; it stays in sight while the

@@ -44,6 +44,8 @@ struct _ChanceryTimeline
   guint          hover_position;        /* G_MAXUINT: none */
   int            hover_bin_lane;
   gint32         hover_bin_lo;
+  int            hover_badge;           /* into scene.badges; -1: none */
+  gboolean       badge_cursor;
 
   double         pointer_x;
   double         pointer_y;
@@ -89,6 +91,7 @@ static void
 invalidate (ChanceryTimeline *self)
 {
   self->layout_valid = FALSE;
+  self->hover_badge = -1;       /* the badges are laid out anew */
   g_clear_pointer (&self->static_node, gsk_render_node_unref);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
@@ -539,6 +542,7 @@ update_hover (ChanceryTimeline *self)
   guint position = G_MAXUINT;
   int bin_lane = -1;
   gint32 bin_lo = 0;
+  int badge_index = -1;
 
   if (self->pointer_inside && !self->dragging)
     {
@@ -558,15 +562,31 @@ update_hover (ChanceryTimeline *self)
               bin_lane = bin->lane;
               bin_lo = bin->lo;
             }
+          else
+            {
+              const ChanceryBadge *badge = chancery_scene_badge_at (&self->scene, self->pointer_x,
+                                                                    self->pointer_y);
+
+              if (badge != NULL)
+                badge_index = (int) (badge - &g_array_index (self->scene.badges, ChanceryBadge, 0));
+            }
         }
     }
 
+  if ((badge_index >= 0) != self->badge_cursor && !self->dragging)
+    {
+      /* A badge is a button: clicking it zooms in. */
+      self->badge_cursor = badge_index >= 0;
+      gtk_widget_set_cursor_from_name (GTK_WIDGET (self), self->badge_cursor ? "pointer" : NULL);
+    }
+
   if (position != self->hover_position || bin_lane != self->hover_bin_lane ||
-      bin_lo != self->hover_bin_lo)
+      bin_lo != self->hover_bin_lo || badge_index != self->hover_badge)
     {
       self->hover_position = position;
       self->hover_bin_lane = bin_lane;
       self->hover_bin_lo = bin_lo;
+      self->hover_badge = badge_index;
       gtk_widget_queue_draw (GTK_WIDGET (self));
     }
 }
@@ -615,8 +635,58 @@ on_click_pressed_cb (GtkGestureClick  *gesture,
     }
 }
 
+/* A badge on a lane's rug: zoom in around it so that its events spread
+ * over about a quarter of the width (at least twice, at most 32 times):
+ * ticks on distinct spots get room of their own, and a second click splits
+ * what still shares one. Where zooming cannot split them any more (one
+ * day, already as wide as a bar), select the first of them: Left/Right go
+ * on from there, and the detail pane shows it. */
+static void
+activate_badge (ChanceryTimeline    *self,
+                const ChanceryBadge *badge)
+{
+  double width = view_width (self);
+  double extent = MAX (badge->x_hi - badge->x_lo, 12);
+  double factor = CLAMP (width / 4 / extent, 2, 32);
+  double x = (badge->x_lo + badge->x_hi) / 2;
+  double middle = day_at (self, x);
+  double u = (is_rtl (self) ? width - x : x) / width;
+  double span = (self->end - self->start) / factor;
+  guint position = badge->position;
+
+  if (width / (self->end - self->start) >= 24)
+    {
+      select_and_reveal (self, position);
+      return;
+    }
+
+  /* Around the badge, but not so close to an edge that its events leave. */
+  u = CLAMP (u, 0.2, 0.8);
+  span = MAX (span, CHANCERY_SCENE_MIN_SPAN);
+  chancery_timeline_set_view (self, middle - u * span, middle - u * span + span);
+}
+
 /* Selecting on release: a press that turns into a drag pans the view and
  * keeps the selection (the click gesture gives up past the drag threshold). */
+static void
+click_at (ChanceryTimeline *self,
+          double            x,
+          double            y)
+{
+  const ChanceryItem *item;
+  const ChanceryBadge *badge;
+
+  ensure_layout (self);
+  item = chancery_scene_item_at (&self->scene, x, y);
+  if (item == NULL && (badge = chancery_scene_badge_at (&self->scene, x, y)) != NULL)
+    {
+      activate_badge (self, badge);
+      update_hover (self);
+      return;
+    }
+  select_position (self, item != NULL ? item->position : G_MAXUINT);
+}
+
 static void
 on_click_released_cb (GtkGestureClick  *gesture,
                       int               n_press,
@@ -624,14 +694,10 @@ on_click_released_cb (GtkGestureClick  *gesture,
                       double            y,
                       ChanceryTimeline *self)
 {
-  const ChanceryItem *item;
-
   if (n_press != 1 || self->dragging)
     return;
 
-  ensure_layout (self);
-  item = chancery_scene_item_at (&self->scene, x, y);
-  select_position (self, item != NULL ? item->position : G_MAXUINT);
+  click_at (self, x, y);
 }
 
 static void
@@ -679,6 +745,7 @@ on_drag_end_cb (GtkGestureDrag   *gesture,
   if (self->dragging)
     gtk_widget_set_cursor (GTK_WIDGET (self), NULL);
   self->dragging = FALSE;
+  self->badge_cursor = FALSE;
   update_hover (self);
 }
 
@@ -816,6 +883,13 @@ draw_hover (ChanceryTimeline *self,
 
       if (bin != NULL)
         append_fill (snapshot, &bin->rect, 1, &tint);
+    }
+  else if (self->hover_badge >= 0 && (guint) self->hover_badge < scene->badges->len)
+    {
+      const ChanceryBadge *badge = &g_array_index (scene->badges, ChanceryBadge, self->hover_badge);
+
+      tint.alpha = 0.12f;
+      append_fill (snapshot, &badge->rect, badge->rect.size.height / 2, &tint);
     }
 }
 
@@ -1276,6 +1350,7 @@ chancery_timeline_init (ChanceryTimeline *self)
   self->selected_position = G_MAXUINT;
   self->hover_position = G_MAXUINT;
   self->hover_bin_lane = -1;
+  self->hover_badge = -1;
   self->start = floor (now) - 180;
   self->end = floor (now) + 30;
 
@@ -1529,6 +1604,33 @@ chancery_timeline_get_event_at (ChanceryTimeline *self,
   ensure_layout (self);
   item = chancery_scene_item_at (&self->scene, x, y);
   return item != NULL ? self->scene.index->events[item->position].id : -1;
+}
+
+guint
+chancery_timeline_get_hidden_count_at (ChanceryTimeline *self,
+                                       double            x,
+                                       double            y)
+{
+  const ChanceryBadge *badge;
+
+  g_return_val_if_fail (CHANCERY_IS_TIMELINE (self), 0);
+
+  if (self->scene.index == NULL)
+    return 0;
+  ensure_layout (self);
+  badge = chancery_scene_badge_at (&self->scene, x, y);
+  return badge != NULL ? badge->count : 0;
+}
+
+void
+chancery_timeline_click_at (ChanceryTimeline *self,
+                            double            x,
+                            double            y)
+{
+  g_return_if_fail (CHANCERY_IS_TIMELINE (self));
+
+  if (self->scene.index != NULL)
+    click_at (self, x, y);
 }
 
 /* Picture export */
