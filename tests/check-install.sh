@@ -37,8 +37,8 @@ echo "1..16"
 # The nested build is the toolchain's business: meson test's MALLOC_PERTURB_
 # (meant for the program under test) and the caller's language stay out of it.
 unset MALLOC_PERTURB_
-LC_ALL=C.UTF-8 meson setup "$tmp/build" "$src" --prefix="$prefix" -Dgui_tests=false >"$tmp/setup.log" 2>&1 &&
-  LC_ALL=C.UTF-8 meson install -C "$tmp/build" >"$tmp/install.log" 2>&1
+LC_ALL=C.UTF-8 meson setup "$tmp/build" "$src" --prefix="$prefix" -Dgui_tests=false </dev/null >"$tmp/setup.log" 2>&1 &&
+  LC_ALL=C.UTF-8 meson install -C "$tmp/build" </dev/null >"$tmp/install.log" 2>&1
 status=$?
 [ $status = 0 ] || tail -n 30 "$tmp/setup.log" "$tmp/install.log" | sed 's/^/# /'
 check $status "meson install into $prefix"
