@@ -416,28 +416,57 @@ measure_import (const char  *name,
   return ok;
 }
 
+/* An output stream that counts and drops what it is given: the export is
+ * timed without a disk, and without writing to /dev/null, which is a
+ * regular file on some sandboxes (writing it there breaks later readers). */
+#define BENCH_TYPE_SINK (bench_sink_get_type ())
+G_DECLARE_FINAL_TYPE (BenchSink, bench_sink, BENCH, SINK, GOutputStream)
+
+struct _BenchSink
+{
+  GOutputStream parent_instance;
+  guint64       written;
+};
+
+G_DEFINE_FINAL_TYPE (BenchSink, bench_sink, G_TYPE_OUTPUT_STREAM)
+
+static gssize
+bench_sink_write_fn (GOutputStream  *stream,
+                     const void     *buffer,
+                     gsize           count,
+                     GCancellable   *cancellable,
+                     GError        **error)
+{
+  BENCH_SINK (stream)->written += count;
+  return count;
+}
+
+static void
+bench_sink_class_init (BenchSinkClass *klass)
+{
+  G_OUTPUT_STREAM_CLASS (klass)->write_fn = bench_sink_write_fn;
+}
+
+static void
+bench_sink_init (BenchSink *self)
+{
+}
+
 static gboolean
 measure_csv_export (ChanceryStore  *store,
                     guint           n_events,
                     GError        **error)
 {
-  g_autoptr(GOutputStream) out = NULL;
+  g_autoptr(BenchSink) out = g_object_new (BENCH_TYPE_SINK, NULL);
   double t0, elapsed;
-  int fd = open ("/dev/null", O_WRONLY | O_CLOEXEC);
-
-  if (fd < 0)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot open /dev/null");
-      return FALSE;
-    }
-  out = g_unix_output_stream_new (fd, TRUE);
 
   t0 = now_ms ();
-  if (!chancery_export_to_stream (store, NULL, CHANCERY_EXPORT_CSV, out, NULL, error))
+  if (!chancery_export_to_stream (store, NULL, CHANCERY_EXPORT_CSV, G_OUTPUT_STREAM (out), NULL, error))
     return FALSE;
   elapsed = now_ms () - t0;
   figure ("csv_export", n_events / (elapsed / 1000), "events/s");
   figure ("csv_export_time", elapsed, "ms");
+  figure ("csv_export_size", out->written / 1e6, "MB");
 
   return TRUE;
 }
