@@ -25,45 +25,10 @@
 #include "chancery-detail-pane.h"
 #include "chancery-timeline.h"
 #include "chancery-window.h"
+#include "test-gui-common.h"
 
 static ChanceryApplication *app;
 static ChanceryWindow *window;
-
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-on_wait_timeout_cb (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-wait_until (Condition cond,
-            gpointer  data,
-            guint     timeout_ms)
-{
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add (timeout_ms, on_wait_timeout_cb, &timed_out);
-
-  while (!cond (data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (!timed_out)
-    g_source_remove (id);
-  return cond (data);
-}
-
-static gboolean
-always_false (gpointer data)
-{
-  return FALSE;
-}
-
-static void
-run_for (guint ms)
-{
-  wait_until (always_false, NULL, ms);
-}
 
 static gboolean
 window_ready (gpointer data)

@@ -26,51 +26,12 @@
 #include "chancery-filter-pane.h"
 #include "chancery-timeline.h"
 #include "chancery-window.h"
+#include "test-gui-common.h"
 
 static ChanceryApplication *app;
 static ChanceryWindow *window;
 static char *data_home;
 static gint64 start_time;
-
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-on_wait_timeout_cb (gpointer data)
-{
-  gboolean *timed_out = data;
-
-  *timed_out = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Runs the main loop until cond holds or timeout_ms pass. */
-static gboolean
-wait_until (Condition cond,
-            gpointer  data,
-            guint     timeout_ms)
-{
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add (timeout_ms, on_wait_timeout_cb, &timed_out);
-
-  while (!cond (data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-
-  if (!timed_out)
-    g_source_remove (id);
-  return cond (data);
-}
-
-static gboolean
-always_false (gpointer data)
-{
-  return FALSE;
-}
-
-static void
-run_for (guint ms)
-{
-  wait_until (always_false, NULL, ms);
-}
 
 static gboolean
 window_idle (gpointer data)
