@@ -1145,24 +1145,6 @@ filter_pass (ChanceryStore         *self,
 
 /* Lanes */
 
-static const char *
-none_lane_label (ChanceryGrouping grouping)
-{
-  switch (grouping)
-    {
-    case CHANCERY_GROUP_COUNTRY:
-      return _("No country");
-    case CHANCERY_GROUP_ACTOR:
-      return _("No actor");
-    case CHANCERY_GROUP_PROJECT:
-      return _("No project");
-    case CHANCERY_GROUP_KIND:
-    case CHANCERY_GROUP_NONE:
-    default:
-      return _("All events");
-    }
-}
-
 typedef struct
 {
   ChanceryLane *lane;

@@ -85,5 +85,7 @@ G_GNUC_INTERNAL
 char * store_path_key (const char *path);
 G_GNUC_INTERNAL
 void bind_text_or_null (sqlite3_stmt *stmt, int column, const char *text);
+G_GNUC_INTERNAL
+const char * none_lane_label (ChanceryGrouping grouping);
 
 G_END_DECLS

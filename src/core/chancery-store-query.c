@@ -1305,7 +1305,8 @@ grouping_join (ChanceryGrouping grouping)
     }
 }
 
-static const char *
+/* The label of the lane for events without a key of the grouping. */
+const char *
 none_lane_label (ChanceryGrouping grouping)
 {
   switch (grouping)
