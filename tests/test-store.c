@@ -5,7 +5,9 @@
  */
 #include "config.h"
 
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <sqlite3.h>
@@ -532,10 +534,202 @@ test_get_event (Fixture       *fixture,
   g_clear_error (&error);
 }
 
+/* Overwrites the page-type byte of the root page of index: damage that
+ * reading events, relations and facets never meets (they do not use that
+ * index), but the whole-file check finds. */
+static void
+damage_index_page (const char *path,
+                   const char *index)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64 page_size, root;
+  const char bad = (char) 0xff;
+  int fd;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT rootpage, (SELECT page_size FROM pragma_page_size)"
+                                       " FROM sqlite_schema WHERE name = ?", -1, &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, index, -1, SQLITE_STATIC);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  root = sqlite3_column_int64 (stmt, 0);
+  page_size = sqlite3_column_int64 (stmt, 1);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  g_assert_cmpint (root, >, 1);
+
+  fd = open (path, O_WRONLY);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (pwrite (fd, &bad, 1, (root - 1) * page_size), ==, 1);
+  close (fd);
+}
+
+static char *
+file_sha256 (const char *path)
+{
+  g_autoptr(GBytes) bytes = test_read_file (path);
+
+  return g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, bytes);
+}
+
+/* Viewing a file never checked: it opens without the whole-file check,
+ * which the caller runs (chancery_store_check_file); a file that passed
+ * is remembered, once it is old enough for its times to mean something. */
+static void
+test_open_for_viewing (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autofree char *path = fixture_path (fixture, "view.chancery");
+  g_autoptr(ChanceryStore) store = NULL;
+  g_autoptr(ChanceryIndex) index = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean checked = TRUE;
+
+  store = test_create_store (path);
+  g_assert_cmpuint (test_import_bundled (store), ==, 22);
+  g_clear_object (&store);
+
+  store = chancery_store_open_for_viewing (path, &checked, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (store);
+  g_assert_false (checked);
+  g_assert_false (chancery_store_is_writable (store));
+  index = chancery_store_load_index (store, NULL, CHANCERY_GROUP_COUNTRY, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (index->n_events, ==, 22);
+  g_clear_object (&store);
+
+  /* Just written: it passes, but its times are too fresh to remember. */
+  g_assert_true (chancery_store_check_file (path, NULL, &error));
+  g_assert_no_error (error);
+  store = chancery_store_open_for_viewing (path, &checked, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (checked);
+  g_clear_object (&store);
+
+  g_usleep (2100 * 1000);
+  g_assert_true (chancery_store_check_file (path, NULL, &error));
+  g_assert_no_error (error);
+  store = chancery_store_open_for_viewing (path, &checked, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (checked);
+  g_clear_object (&store);
+
+  /* Changed since: checked again. */
+  test_sqlite_exec (path, "INSERT INTO meta (key, value) VALUES ('note', 'changed')");
+  store = chancery_store_open_for_viewing (path, &checked, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (checked);
+}
+
+/* A damaged page that the fast path does not read: the file opens for
+ * viewing, its events can be read, and the check says what is wrong,
+ * naming the file. Nothing is written to it. */
+static void
+test_open_for_viewing_damaged (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  g_autofree char *path = fixture_path (fixture, "damaged.chancery");
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autoptr(ChanceryStore) store = NULL;
+  g_autoptr(ChanceryIndex) index = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  gboolean checked = TRUE;
+
+  store = test_create_store (path);
+  g_assert_cmpuint (test_import_bundled (store), ==, 22);
+  g_clear_object (&store);
+  damage_index_page (path, "event_link_by_target");
+  before = file_sha256 (path);
+
+  store = chancery_store_open_for_viewing (path, &checked, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (checked);
+  index = chancery_store_load_index (store, NULL, CHANCERY_GROUP_ACTOR, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (index->n_events, ==, 22);
+
+  g_assert_false (chancery_store_check_file (path, NULL, &error));
+  g_assert_error (error, CHANCERY_ERROR, CHANCERY_ERROR_CORRUPT);
+  test_assert_contains (error->message, path);
+  test_assert_contains (error->message, "damaged");
+  g_clear_error (&error);
+
+  /* Not remembered: the next open does not pass for checked. */
+  g_clear_object (&store);
+  store = chancery_store_open_for_viewing (path, &checked, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (checked);
+  g_clear_object (&store);
+
+  /* The synchronous open checks, and refuses. */
+  store = chancery_store_open (path, CHANCERY_STORE_READ_ONLY, NULL, &error);
+  g_assert_null (store);
+  g_assert_error (error, CHANCERY_ERROR, CHANCERY_ERROR_CORRUPT);
+  g_clear_error (&error);
+
+  /* Cancelled before it starts: a cancellation, not a verdict. */
+  g_cancellable_cancel (cancellable);
+  g_assert_false (chancery_store_check_file (path, cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+
+  after = file_sha256 (path);
+  g_assert_cmpstr (before, ==, after);
+}
+
+/* An older file is upgraded before it is viewed: writing needs the check
+ * first, so a damaged one is refused at once and left as it was. */
+static void
+test_open_for_viewing_older (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autofree char *path = fixture_path (fixture, "old.chancery");
+  g_autofree char *backup = g_strconcat (path, ".schema-v1.backup", NULL);
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autoptr(ChanceryStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean checked = FALSE;
+
+  g_assert_true (chancery_store_create_at_version (path, 1, &error));
+  g_assert_no_error (error);
+  damage_index_page (path, "event_by_time");
+  before = file_sha256 (path);
+
+  store = chancery_store_open_for_viewing (path, &checked, NULL, &error);
+  g_assert_null (store);
+  g_assert_error (error, CHANCERY_ERROR, CHANCERY_ERROR_CORRUPT);
+  test_assert_contains (error->message, path);
+  g_clear_error (&error);
+  after = file_sha256 (path);
+  g_assert_cmpstr (before, ==, after);
+  g_assert_cmpint (raw_user_version (path), ==, 1);
+  g_assert_false (g_file_test (backup, G_FILE_TEST_EXISTS));
+
+  /* Undamaged, it is checked, upgraded and viewed: checked is TRUE. */
+  g_remove (path);
+  g_assert_true (chancery_store_create_at_version (path, 1, &error));
+  g_assert_no_error (error);
+  store = chancery_store_open_for_viewing (path, &checked, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (store);
+  g_assert_true (checked);
+  g_assert_cmpint (raw_user_version (path), ==, CHANCERY_SCHEMA_VERSION);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
+  g_autofree char *cache_home = NULL;
+
+  /* What passed the check is remembered in the cache folder: a scratch
+   * one (GLib reads XDG_CACHE_HOME once, before any test). */
+  cache_home = test_make_tmp_dir ();
+  g_setenv ("XDG_CACHE_HOME", cache_home, TRUE);
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(name, func) \
@@ -548,8 +742,18 @@ main (int   argc,
   ADD ("refuse/not-chancery", test_refuse_not_chancery);
   ADD ("refuse/unsafe", test_refuse_unsafe);
   ADD ("get-event", test_get_event);
+  ADD ("open-for-viewing", test_open_for_viewing);
+  ADD ("open-for-viewing/damaged", test_open_for_viewing_damaged);
+  ADD ("open-for-viewing/older", test_open_for_viewing_older);
 
 #undef ADD
 
-  return g_test_run ();
+  {
+    int ret = g_test_run ();
+    g_autofree char *cache_dir = g_build_filename (cache_home, "chancery", NULL);
+
+    test_remove_tree (cache_dir);
+    test_remove_tree (cache_home);
+    return ret;
+  }
 }

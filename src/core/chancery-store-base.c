@@ -467,6 +467,14 @@ cache_path (const char *path)
   return g_build_filename (dir, name, NULL);
 }
 
+void
+base_cache_discard (const char *path)
+{
+  g_autofree char *cache = cache_path (path);
+
+  g_unlink (cache);
+}
+
 static guint
 cache_min_events (void)
 {

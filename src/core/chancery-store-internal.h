@@ -83,6 +83,9 @@ G_GNUC_INTERNAL
 char * store_file_stamp (const char *path, gboolean for_recording);
 G_GNUC_INTERNAL
 char * store_path_key (const char *path);
+/* Removes the base cache file of the database at path, if any. */
+G_GNUC_INTERNAL
+void base_cache_discard (const char *path);
 G_GNUC_INTERNAL
 void bind_text_or_null (sqlite3_stmt *stmt, int column, const char *text);
 G_GNUC_INTERNAL

@@ -95,6 +95,29 @@ gboolean chancery_store_foreach_event_ranked (ChanceryStore            *store,
                                               GCancellable             *cancellable,
                                               GError                  **error);
 
+/* Opening a file for viewing without waiting for the whole-file check
+ * (PRAGMA quick_check reads all of it: seconds for a big file). As
+ * chancery_store_open (path, CHANCERY_STORE_READ_ONLY, ...), except that a
+ * file that has not passed the check before is opened without it and
+ * *checked is set to FALSE: the caller shows it and must run
+ * chancery_store_check_file() on it, and stop showing it when that fails.
+ * A file that must be written first (an older schema to upgrade, a hot
+ * journal to roll back) is checked here, before anything is written; then,
+ * and for a file that passed before, *checked is TRUE. */
+ChanceryStore *chancery_store_open_for_viewing (const char    *path,
+                                                gboolean      *checked,
+                                                GCancellable  *cancellable,
+                                                GError       **error);
+
+/* Runs the whole-file check (quick_check) on its own read-only connection
+ * (any thread; cancellable). A file that passes is remembered, as
+ * chancery_store_open() does, unless it changed meanwhile; a file that
+ * fails gets a CHANCERY_ERROR_CORRUPT (or another) error naming it, and
+ * the cache of what was read from it is dropped. */
+gboolean       chancery_store_check_file       (const char    *path,
+                                                GCancellable  *cancellable,
+                                                GError       **error);
+
 /* Creates an empty database at an older schema version, for migration
  * tests. Fails if path exists. */
 gboolean chancery_store_create_at_version (const char  *path,

@@ -365,8 +365,11 @@ verified_before (const char *path)
   return g_strcmp0 (known, stamp) == 0;
 }
 
+/* stamp_before: the file's stamp taken before the check (NULL: take it
+ * now); nothing is remembered when the file changed since. */
 static void
-remember_verified (const char *path)
+remember_verified (const char *path,
+                   const char *stamp_before)
 {
   g_autoptr(GKeyFile) list = g_key_file_new ();
   g_autofree char *list_path = verified_list_path ();
@@ -376,7 +379,7 @@ remember_verified (const char *path)
   g_auto(GStrv) keys = NULL;
   gsize n_keys = 0;
 
-  if (stamp == NULL)
+  if (stamp == NULL || (stamp_before != NULL && strcmp (stamp, stamp_before) != 0))
     return;
   g_key_file_load_from_file (list, list_path, G_KEY_FILE_NONE, NULL);
 
@@ -622,12 +625,16 @@ recover_hot_journal (ChanceryStore  *self,
   return open_connection (self, CHANCERY_STORE_READ_ONLY, error);
 }
 
+/* *defer_check: on entry, whether the whole-file check may be left to
+ * the caller (read-only viewing); on return, whether it was. */
 static gboolean
 open_checked (ChanceryStore       *self,
               ChanceryStoreFlags   flags,
+              gboolean            *defer_check,
               GError             **error)
 {
   g_autoptr(GError) local_error = NULL;
+  gboolean recovered = FALSE;
   int version;
 
   if (!open_connection (self, flags, error))
@@ -641,6 +648,7 @@ open_checked (ChanceryStore       *self,
       g_clear_error (&local_error);
       if (!recover_hot_journal (self, error))
         return FALSE;
+      recovered = TRUE;
       /* The version as it is after the rollback, to upgrade below. A
        * caller may pass no error, so failure is seen in local_error. */
       version = query_int (self, "PRAGMA user_version", &local_error);
@@ -653,14 +661,23 @@ open_checked (ChanceryStore       *self,
     }
 
   /* A big file takes seconds to check; one checked before and unchanged
-   * since is not checked again when only viewed. */
+   * since is not checked again when only viewed. The window views a file
+   * never checked at once and checks it in the background
+   * (chancery_store_check_file); anything that writes (an upgrade of an
+   * older schema, the rollback of a hot journal just done) checks first. */
   if (self->writable || !verified_before (self->path))
     {
+      if (*defer_check && !self->writable && !recovered &&
+          !(version > 0 && version < CHANCERY_SCHEMA_VERSION))
+        return prepare_schema (self, flags, error);
+
+      *defer_check = FALSE;
       if (!check_integrity (self, error))
         return FALSE;
       if (!self->writable)
-        remember_verified (self->path);
+        remember_verified (self->path, NULL);
     }
+  *defer_check = FALSE;
 
   if (!self->writable && version > 0 && version < CHANCERY_SCHEMA_VERSION)
     {
@@ -710,11 +727,12 @@ chancery_store_init (ChanceryStore *self)
 
 /* Public API */
 
-ChanceryStore *
-chancery_store_open (const char          *path,
-                     ChanceryStoreFlags   flags,
-                     GCancellable        *cancellable,
-                     GError             **error)
+static ChanceryStore *
+store_open (const char          *path,
+            ChanceryStoreFlags   flags,
+            gboolean            *defer_check,
+            GCancellable        *cancellable,
+            GError             **error)
 {
   g_autoptr(ChanceryStore) self = NULL;
   gboolean exists;
@@ -752,11 +770,77 @@ chancery_store_open (const char          *path,
   self->path = g_strdup (path);
   self->cancellable = cancellable;
 
-  if (!open_checked (self, flags, error))
+  if (!open_checked (self, flags, defer_check, error))
     return NULL;
 
   self->cancellable = NULL;
   return g_steal_pointer (&self);
+}
+
+ChanceryStore *
+chancery_store_open (const char          *path,
+                     ChanceryStoreFlags   flags,
+                     GCancellable        *cancellable,
+                     GError             **error)
+{
+  gboolean defer_check = FALSE;
+
+  return store_open (path, flags, &defer_check, cancellable, error);
+}
+
+ChanceryStore *
+chancery_store_open_for_viewing (const char    *path,
+                                 gboolean      *checked,
+                                 GCancellable  *cancellable,
+                                 GError       **error)
+{
+  gboolean deferred = TRUE;
+  ChanceryStore *store;
+
+  g_return_val_if_fail (checked != NULL, NULL);
+
+  store = store_open (path, CHANCERY_STORE_READ_ONLY, &deferred, cancellable, error);
+  *checked = store != NULL && !deferred;
+  return store;
+}
+
+gboolean
+chancery_store_check_file (const char    *path,
+                           GCancellable  *cancellable,
+                           GError       **error)
+{
+  g_autoptr(ChanceryStore) self = NULL;
+  g_autofree char *stamp = NULL;
+  gboolean ok;
+
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error) ||
+      !has_sqlite_header (path, error))
+    return FALSE;
+
+  self = g_object_new (CHANCERY_TYPE_STORE, NULL);
+  self->path = g_strdup (path);
+  /* What is remembered is what was checked: the stamp from before. */
+  stamp = store_file_stamp (path, TRUE);
+  if (!open_connection (self, CHANCERY_STORE_READ_ONLY, error))
+    return FALSE;
+
+  self->cancellable = cancellable;
+  ok = check_integrity (self, error);
+  self->cancellable = NULL;
+  close_connection (self);
+
+  if (!ok)
+    {
+      /* What was read from the file is not kept for next time. */
+      base_cache_discard (path);
+      return FALSE;
+    }
+  if (stamp != NULL)
+    remember_verified (path, stamp);
+  return TRUE;
 }
 
 const char *

@@ -12,6 +12,7 @@
 
 #include "chancery-error.h"
 #include "chancery-import.h"
+#include "chancery-store-private.h"
 #include "chancery-window-private.h"
 
 /* ChanceryWorker */
@@ -204,49 +205,67 @@ import_json (ChanceryOpenJob  *job,
   return g_steal_pointer (&db_path);
 }
 
+gboolean
+chancery_open_job_run (ChanceryOpenJob  *job,
+                       GCancellable     *cancellable,
+                       GError          **error)
+{
+  g_autofree char *path = g_file_get_path (job->file);
+  g_autofree char *db_path = NULL;
+  g_autoptr(ChanceryFilter) filter = chancery_filter_new ();
+
+  if (path == NULL)
+    {
+      g_autofree char *uri = g_file_get_uri (job->file);
+      g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_IO,
+                   _("“%s” is not a local file"), uri);
+      return FALSE;
+    }
+
+  if (looks_like_json (path))
+    {
+      db_path = import_json (job, path, cancellable, error);
+      if (db_path == NULL)
+        return FALSE;
+      job->imported = TRUE;
+    }
+  else
+    db_path = g_strdup (path);
+
+  /* A file never checked is shown first and checked in the background
+   * (the window starts chancery_check_job_thread): see docs/security.md. */
+  g_atomic_int_set (&job->progress, -1);
+  job->store = chancery_store_open_for_viewing (db_path, &job->checked, cancellable, error);
+  return job->store != NULL
+         && run_query (job->store, filter, job->grouping, TRUE, FALSE, &job->result, cancellable, error);
+}
+
 void
 chancery_open_job_thread (GTask        *task,
                           gpointer      source_object,
                           gpointer      task_data,
                           GCancellable *cancellable)
 {
-  ChanceryOpenJob *job = task_data;
-  g_autofree char *path = g_file_get_path (job->file);
-  g_autofree char *db_path = NULL;
-  g_autoptr(ChanceryFilter) filter = chancery_filter_new ();
   GError *error = NULL;
 
-  if (path == NULL)
-    {
-      g_autofree char *uri = g_file_get_uri (job->file);
-      g_task_return_new_error (task, CHANCERY_ERROR, CHANCERY_ERROR_IO,
-                               _("“%s” is not a local file"), uri);
-      return;
-    }
-
-  if (looks_like_json (path))
-    {
-      db_path = import_json (job, path, cancellable, &error);
-      if (db_path == NULL)
-        {
-          g_task_return_error (task, error);
-          return;
-        }
-      job->imported = TRUE;
-    }
+  if (chancery_open_job_run (task_data, cancellable, &error))
+    g_task_return_boolean (task, TRUE);
   else
-    db_path = g_strdup (path);
+    g_task_return_error (task, error);
+}
 
-  g_atomic_int_set (&job->progress, -1);
-  job->store = chancery_store_open (db_path, CHANCERY_STORE_READ_ONLY, cancellable, &error);
-  if (job->store == NULL
-      || !run_query (job->store, filter, job->grouping, TRUE, FALSE, &job->result, cancellable, &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
+void
+chancery_check_job_thread (GTask        *task,
+                           gpointer      source_object,
+                           gpointer      task_data,
+                           GCancellable *cancellable)
+{
+  GError *error = NULL;
 
-  g_task_return_boolean (task, TRUE);
+  if (chancery_store_check_file (task_data, cancellable, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
 }
 
 void
@@ -268,8 +287,12 @@ chancery_query_job_thread (GTask        *task,
 
   if (worker->store == NULL)
     {
-      worker->store = chancery_store_open (worker->path, CHANCERY_STORE_READ_ONLY,
-                                           cancellable, &error);
+      gboolean checked;
+
+      /* The window opened this file and checks it (in the background
+       * when it was never checked): the worker does not check again. */
+      worker->store = chancery_store_open_for_viewing (worker->path, &checked,
+                                                       cancellable, &error);
       if (worker->store == NULL)
         goto out;
     }

@@ -39,6 +39,8 @@ typedef struct
   ChanceryGrouping     grouping;
   int                  progress;     /* permille, atomic; -1 = unknown */
   ChanceryStore       *store;        /* result: opened read-only */
+  gboolean             checked;      /* result: passed quick_check (now or before);
+                                      * if not, check it in the background */
   gboolean             imported;     /* result: file was JSON */
   guint                n_imported;
   ChanceryQueryResult  result;       /* result: unfiltered index (counts come later) */
@@ -76,5 +78,22 @@ void            chancery_query_job_thread   (GTask               *task,
                                              gpointer             source_object,
                                              gpointer             task_data,
                                              GCancellable        *cancellable);
+/* Task data: the path (a char*). The whole-file check of a dataset that
+ * was opened without it (chancery_store_check_file()). */
+void            chancery_check_job_thread   (GTask               *task,
+                                             gpointer             source_object,
+                                             gpointer             task_data,
+                                             GCancellable        *cancellable);
+
+/* What the open job does, without a GTask: opens job->file for viewing
+ * (importing JSON first) and builds the unfiltered index, as the window
+ * does (the benchmark times it). */
+gboolean        chancery_open_job_run       (ChanceryOpenJob     *job,
+                                             GCancellable        *cancellable,
+                                             GError             **error);
+
+/* For tests: TRUE while the background check of the dataset shown runs. */
+typedef struct _ChanceryWindow ChanceryWindow;
+gboolean        chancery_window_get_checking (ChanceryWindow     *self);
 
 G_END_DECLS

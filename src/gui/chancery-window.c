@@ -74,6 +74,14 @@ struct _ChanceryWindow
   GCancellable         *open_cancellable;
   GTask                *query_task;
   GCancellable         *query_cancellable;
+  /* The dataset shown was opened without the whole-file check (never
+   * checked before): it runs in the background, and the dataset is
+   * dropped if it fails. Until it passes, the file is not added to the
+   * recent files nor remembered as the last one. */
+  GTask                *check_task;
+  GCancellable         *check_cancellable;
+  GFile                *unchecked_file;      /* what the user opened (JSON or database) */
+  gboolean              unchecked_imported;
   guint                 loading_timeout_id;
   guint                 progress_timeout_id;
 
@@ -114,6 +122,7 @@ static const struct {
 };
 
 static void schedule_query (ChanceryWindow *self);
+static void cancel_query   (ChanceryWindow *self);
 static void start_query    (ChanceryWindow *self,
                             ChanceryFilter *filter,
                             gboolean        want_index,
@@ -288,6 +297,117 @@ save_last_database (ChanceryWindow *self,
     g_settings_set_string (self->settings, "last-database", path);
 }
 
+/* The background check */
+
+static void
+cancel_check (ChanceryWindow *self)
+{
+  if (self->check_cancellable != NULL)
+    g_cancellable_cancel (self->check_cancellable);
+  g_clear_object (&self->check_cancellable);
+  g_clear_object (&self->check_task);
+}
+
+/* Back to the empty window, as when no dataset was ever open. */
+static void
+close_dataset (ChanceryWindow *self)
+{
+  cancel_query (self);
+  cancel_check (self);
+  chancery_window_select_event (self, -1);
+
+  show_index (self, NULL);
+  chancery_event_list_set_store (self->event_list, NULL);
+  g_clear_object (&self->store);
+  g_clear_pointer (&self->worker, chancery_worker_unref);
+  g_clear_object (&self->unchecked_file);
+  chancery_query_result_clear (&self->base);
+  self->n_total = 0;
+  g_clear_pointer (&self->requested_filter, chancery_filter_free);
+  g_clear_pointer (&self->facets_filter, chancery_filter_free);
+
+  chancery_filter_pane_reset (self->filter_pane);
+  for (guint k = 0; k < CHANCERY_N_FACETS; k++)
+    chancery_filter_pane_set_facets (self->filter_pane, k, NULL);
+  update_summary (self);
+
+  gtk_window_set_title (GTK_WINDOW (self), _("Chancery"));
+  adw_window_title_set_title (self->window_title, _("Chancery"));
+  adw_window_title_set_subtitle (self->window_title, NULL);
+  gtk_stack_set_visible_child_name (self->main_stack, "empty");
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
+  update_actions (self);
+}
+
+static void
+show_damaged_dialog (ChanceryWindow *self,
+                     const char     *path,
+                     const GError   *error)
+{
+  g_autofree char *name = g_path_get_basename (path);
+  g_autofree char *heading = NULL;
+  GtkWidget *dialog;
+
+  /* Translators: a dialog heading; %s is a file name. Its events were
+   * shown, then the check of the whole file found damage. */
+  heading = g_strdup_printf (_("“%s” Is Damaged"), name);
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, error->message);
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "close");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "close");
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+on_check_ready_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  ChanceryWindow *self = CHANCERY_WINDOW (source);
+  const char *path = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+
+  /* Cancelled by another open or by closing: its owner has moved on. */
+  if (G_TASK (result) != self->check_task)
+    return;
+
+  g_clear_object (&self->check_task);
+  g_clear_object (&self->check_cancellable);
+
+  if (g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      add_to_recent (self, self->unchecked_file, self->unchecked_imported);
+      save_last_database (self, path);
+      g_clear_object (&self->unchecked_file);
+      return;
+    }
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  /* The events shown came from a damaged file: they go. */
+  close_dataset (self);
+  show_damaged_dialog (self, path, error);
+}
+
+/* Checks the dataset shown (opened unchecked) in a thread. */
+static void
+start_check (ChanceryWindow *self)
+{
+  g_autoptr(GTask) task = NULL;
+
+  cancel_check (self);
+  self->check_cancellable = g_cancellable_new ();
+  task = g_task_new (self, self->check_cancellable, on_check_ready_cb, NULL);
+  g_task_set_source_tag (task, start_check);
+  g_task_set_task_data (task, g_strdup (chancery_store_get_path (self->store)), g_free);
+  /* Not before the first frame: the events first, then the check. */
+  g_task_set_priority (task, G_PRIORITY_LOW);
+  self->check_task = g_object_ref (task);
+  g_task_run_in_thread (task, chancery_check_job_thread);
+}
+
 static void
 apply_open (ChanceryWindow  *self,
             ChanceryOpenJob *job)
@@ -295,6 +415,8 @@ apply_open (ChanceryWindow  *self,
   g_autofree char *name = chancery_store_dup_name (job->store);
 
   chancery_window_select_event (self, -1);
+  cancel_check (self);
+  g_clear_object (&self->unchecked_file);
 
   g_set_object (&self->store, job->store);
   g_clear_pointer (&self->worker, chancery_worker_unref);
@@ -321,8 +443,17 @@ apply_open (ChanceryWindow  *self,
   adw_window_title_set_title (self->window_title, name);
   gtk_stack_set_visible_child_name (self->main_stack, "main");
 
-  add_to_recent (self, job->file, job->imported);
-  save_last_database (self, chancery_store_get_path (self->store));
+  if (job->checked)
+    {
+      add_to_recent (self, job->file, job->imported);
+      save_last_database (self, chancery_store_get_path (self->store));
+    }
+  else
+    {
+      self->unchecked_file = g_object_ref (job->file);
+      self->unchecked_imported = job->imported;
+      start_check (self);
+    }
 
   if (job->imported)
     {
@@ -369,6 +500,9 @@ on_open_ready_cb (GObject      *source,
         toast (self, _("Opening cancelled"));
       else
         show_error_dialog (self, job->file, error);
+      /* The dataset shown stays; its check, paused for the open, resumes. */
+      if (self->unchecked_file != NULL && self->check_task == NULL && self->store != NULL)
+        start_check (self);
     }
   else
     apply_open (self, job);
@@ -1101,6 +1235,8 @@ chancery_window_dispose (GObject *object)
   g_clear_object (&self->open_cancellable);
   g_clear_object (&self->query_task);
   g_clear_object (&self->query_cancellable);
+  cancel_check (self);
+  g_clear_object (&self->unchecked_file);
   g_clear_handle_id (&self->loading_timeout_id, g_source_remove);
   g_clear_handle_id (&self->progress_timeout_id, g_source_remove);
 
@@ -1360,6 +1496,9 @@ chancery_window_open_file (ChanceryWindow *self,
   g_clear_object (&self->open_cancellable);
   g_clear_object (&self->open_task);
   cancel_query (self);
+  /* The check of the dataset shown would slow the open down; it starts
+   * again if the open fails and that dataset stays. */
+  cancel_check (self);
 
   job = g_new0 (ChanceryOpenJob, 1);
   job->file = g_object_ref (file);
@@ -1387,6 +1526,13 @@ chancery_window_get_store (ChanceryWindow *self)
 {
   g_return_val_if_fail (CHANCERY_IS_WINDOW (self), NULL);
   return self->store;
+}
+
+gboolean
+chancery_window_get_checking (ChanceryWindow *self)
+{
+  g_return_val_if_fail (CHANCERY_IS_WINDOW (self), FALSE);
+  return self->check_task != NULL;
 }
 
 gboolean
