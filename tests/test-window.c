@@ -6,15 +6,19 @@
  * Runs under Xvfb with a D-Bus session. Opens the bundled dataset
  * (CHANCERY_DATABASE), selects by keyboard and by clicking (real X events
  * through xdotool when it is installed), filters, zooms and pans, opens
- * files that cannot be used, and renders the window to PNG files in the
+ * files that cannot be used (one whose damage only the background check
+ * finds), and renders the window to PNG files in the
  * build directory (screenshot.png, screenshot-dark.png; test-window-persian
  * renders screenshot-rtl.png in Persian).
  */
 #include "config.h"
 
 #include <adwaita.h>
+#include <fcntl.h>
 #include <glib/gstdio.h>
+#include <sqlite3.h>
 #include <string.h>
+#include <unistd.h>
 
 #ifdef GDK_WINDOWING_X11
 #include <gdk/x11/gdkx.h>
@@ -26,6 +30,7 @@
 #include "chancery-filter-pane.h"
 #include "chancery-timeline.h"
 #include "chancery-window.h"
+#include "chancery-window-private.h"
 #include "test-gui-common.h"
 
 static ChanceryApplication *app;
@@ -915,6 +920,123 @@ test_cancel_open (void)
   g_assert_cmpstr (chancery_store_get_path (before), ==, chancery_default_database_path ());
 }
 
+/* Overwrites the page-type byte of the root page of index in the file at
+ * path: damage that showing the events never meets (the window does not
+ * use that index) but the whole-file check finds. */
+static void
+damage_index_page (const char *path,
+                   const char *index)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64 page_size, root;
+  const char bad = (char) 0xff;
+  int fd;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT rootpage, (SELECT page_size FROM pragma_page_size)"
+                                       " FROM sqlite_schema WHERE name = ?", -1, &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, index, -1, SQLITE_STATIC);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  root = sqlite3_column_int64 (stmt, 0);
+  page_size = sqlite3_column_int64 (stmt, 1);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  g_assert_cmpint (root, >, 1);
+
+  fd = open (path, O_WRONLY);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (pwrite (fd, &bad, 1, (root - 1) * page_size), ==, 1);
+  close (fd);
+}
+
+static void
+on_store_shown_cb (GObject    *object,
+                   GParamSpec *pspec,
+                   gpointer    user_data)
+{
+  GPtrArray *shown = user_data;
+  ChanceryStore *store = chancery_window_get_store (window);
+
+  if (store != NULL)
+    g_ptr_array_add (shown, g_strdup (chancery_store_get_path (store)));
+}
+
+static char *
+file_sha256 (const char *path)
+{
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+
+  g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) contents, length);
+}
+
+/* A file never opened before is shown without waiting for the check of
+ * the whole file, which runs in the background. This one has a damaged
+ * page that showing it does not read: it opens, then the check finds the
+ * damage, the dataset goes, and a dialog says which file and what is
+ * wrong. The file is not changed. */
+static void
+test_damaged_found_in_background (void)
+{
+  g_autofree char *path = g_build_filename (data_home, "damaged-index.db", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFile) bundled = g_file_new_for_path (chancery_default_database_path ());
+  g_autoptr(GPtrArray) shown = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *uri = g_file_get_uri (file);
+  GtkWindow *dialog;
+  const char *heading, *body;
+  gulong handler;
+
+  g_assert_true (g_file_copy (bundled, file, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, NULL));
+  damage_index_page (path, "event_link_by_target");
+  before = file_sha256 (path);
+
+  handler = g_signal_connect (window, "notify::store", G_CALLBACK (on_store_shown_cb), shown);
+  chancery_window_open_file (window, file);
+  g_assert_true (wait_until (dialog_shown, NULL, 30000));
+  g_signal_handler_disconnect (window, handler);
+  wait_until (always_false, NULL, 100);
+
+  /* It was opened and shown (the fast path read it)... */
+  g_assert_cmpuint (shown->len, >=, 1);
+  g_assert_cmpstr (g_ptr_array_index (shown, 0), ==, path);
+  /* ...then the check found the damage, and said so. */
+  dialog = find_message_dialog ();
+  heading = adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (dialog));
+  body = adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog));
+  g_test_message ("%s — %s", heading, body);
+  g_assert_nonnull (strstr (heading, "damaged-index.db"));
+  g_assert_nonnull (strstr (heading, "Damaged"));
+  g_assert_nonnull (strstr (body, path));
+  g_assert_nonnull (strstr (body, "damaged"));
+
+  /* The dataset is gone: nothing of it on screen. */
+  g_assert_false (chancery_window_get_checking (window));
+  g_assert_null (chancery_window_get_store (window));
+  g_assert_null (chancery_timeline_get_index (timeline ()));
+  g_assert_cmpuint (list_n_items (), ==, 0);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (GTK_STACK (child ("main_stack"))), ==, "empty");
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==, "Chancery");
+  /* Not offered again as a recent file. */
+  g_assert_false (recent_menu_has (uri));
+
+  after = file_sha256 (path);
+  g_assert_cmpstr (before, ==, after);
+
+  gtk_window_close (dialog);
+  g_assert_true (wait_until (dialog_gone, NULL, 5000));
+
+  /* Back to the bundled dataset for what follows. */
+  chancery_window_open_file (window, bundled);
+  wait_idle ();
+  g_assert_cmpstr (chancery_store_get_path (chancery_window_get_store (window)), ==,
+                   chancery_default_database_path ());
+}
+
 static void
 prepare_for_screenshot (void)
 {
@@ -1034,6 +1156,7 @@ main (int   argc,
   g_test_add_func ("/window/import-json", test_import_json);
   g_test_add_func ("/window/drop-file", test_drop_file);
   g_test_add_func ("/window/cancel-open", test_cancel_open);
+  g_test_add_func ("/window/damaged-found-in-background", test_damaged_found_in_background);
 
   ret = g_test_run ();
 
