@@ -190,6 +190,70 @@ test_db_damaged_page (void)
   assert_open_refused (path, CHANCERY_STORE_READ_ONLY, CHANCERY_ERROR_CORRUPT);
 }
 
+/* The same damage seen by the window's way of opening: without the
+ * whole-file check first. Whatever reads the damaged page gets a clear
+ * error (never a crash), the background check reports the damage, and
+ * the file stays exactly as it was. */
+static void
+test_db_damaged_page_viewing (void)
+{
+  g_autofree char *path = make_bundled_db ("damaged-viewing.chancery");
+  g_autofree char *contents = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autoptr(ChanceryStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean checked = TRUE;
+  gsize length;
+
+  g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+  for (gsize i = 2 * 4096 + 8; i < 3 * 4096; i += 7)
+    contents[i] = (char) (i * 31);
+  g_assert_true (g_file_set_contents (path, contents, length, NULL));
+  before = file_checksum (path);
+
+  store = chancery_store_open_for_viewing (path, &checked, NULL, &error);
+  if (store == NULL)
+    {
+      g_assert_error (error, CHANCERY_ERROR, CHANCERY_ERROR_CORRUPT);
+      g_assert_nonnull (strstr (error->message, path));
+      g_clear_error (&error);
+    }
+  else
+    {
+      g_autoptr(ChanceryIndex) index = NULL;
+      g_autoptr(GPtrArray) facets = NULL;
+
+      g_assert_false (checked);
+      index = chancery_store_load_index (store, NULL, CHANCERY_GROUP_COUNTRY, NULL, &error);
+      if (index == NULL)
+        {
+          g_assert_error (error, CHANCERY_ERROR, CHANCERY_ERROR_CORRUPT);
+          g_test_message ("%s", error->message);
+          g_assert_nonnull (strstr (error->message, path));
+          g_clear_error (&error);
+        }
+      facets = chancery_store_list_facets (store, NULL, CHANCERY_FACET_ACTOR, NULL, &error);
+      g_assert_true ((facets != NULL) == (error == NULL));
+      g_clear_error (&error);
+      for (gint64 id = 1; id <= 22; id++)
+        {
+          g_autoptr(ChanceryEvent) event = chancery_store_get_event (store, id, &error);
+
+          g_assert_true ((event != NULL) == (error == NULL));
+          g_clear_error (&error);
+        }
+    }
+
+  g_assert_false (chancery_store_check_file (path, NULL, &error));
+  g_assert_error (error, CHANCERY_ERROR, CHANCERY_ERROR_CORRUPT);
+  g_assert_nonnull (strstr (error->message, path));
+
+  g_clear_object (&store);
+  after = file_checksum (path);
+  g_assert_cmpstr (before, ==, after);
+}
+
 static void
 test_db_not_chancery (void)
 {
@@ -1158,6 +1222,7 @@ main (int   argc,
   g_test_add_func ("/hostile/db/empty", test_db_empty);
   g_test_add_func ("/hostile/db/truncated", test_db_truncated);
   g_test_add_func ("/hostile/db/damaged-page", test_db_damaged_page);
+  g_test_add_func ("/hostile/db/damaged-page-viewing", test_db_damaged_page_viewing);
   g_test_add_func ("/hostile/db/not-chancery", test_db_not_chancery);
   g_test_add_func ("/hostile/db/newer-schema", test_db_newer_schema);
   g_test_add_func ("/hostile/db/unsafe-schema", test_db_unsafe_schema);
