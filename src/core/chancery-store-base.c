@@ -191,6 +191,72 @@ compare_events (const void *a,
   return 0;
 }
 
+/* Sorts events (read in row id order) by (lo, hi, id): a stable radix
+ * sort on (lo, hi - lo), 11 bits a pass over the bits that vary, keeps
+ * equal (lo, hi) in row id order. A fraction of what qsort() takes. */
+typedef struct
+{
+  guint64 key;
+  guint32 index;
+} SortKey;
+
+#define RADIX_BITS 11
+
+static void
+sort_events (ChanceryIndexEvent *events,
+             guint               n)
+{
+  g_autofree SortKey *a = NULL;
+  g_autofree SortKey *b = NULL;
+  g_autofree ChanceryIndexEvent *sorted = NULL;
+  gint64 min_lo = G_MAXINT64;
+  guint64 all_bits = 0;
+  guint n_bits;
+
+  if (n < 2)
+    return;
+  for (guint i = 0; i < n; i++)
+    min_lo = MIN (min_lo, events[i].lo);
+
+  a = g_new (SortKey, n);
+  b = g_new (SortKey, n);
+  for (guint i = 0; i < n; i++)
+    {
+      /* Both parts fit in 32 bits: lo - min_lo and hi - lo are below 2^32. */
+      a[i].key = ((guint64) (events[i].lo - min_lo) << 32) | (guint32) ((gint64) events[i].hi - events[i].lo);
+      a[i].index = i;
+      all_bits |= a[i].key;
+    }
+  n_bits = all_bits == 0 ? 0 : 64 - __builtin_clzll (all_bits);
+
+  for (guint shift = 0; shift < n_bits; shift += RADIX_BITS)
+    {
+      guint count[1 << RADIX_BITS] = { 0 };
+      guint sum = 0;
+      SortKey *tmp;
+
+      for (guint i = 0; i < n; i++)
+        count[(a[i].key >> shift) & ((1 << RADIX_BITS) - 1)]++;
+      for (guint d = 0; d < (1 << RADIX_BITS); d++)
+        {
+          guint c = count[d];
+
+          count[d] = sum;
+          sum += c;
+        }
+      for (guint i = 0; i < n; i++)
+        b[count[(a[i].key >> shift) & ((1 << RADIX_BITS) - 1)]++] = a[i];
+      tmp = a;
+      a = b;
+      b = tmp;
+    }
+
+  sorted = g_new (ChanceryIndexEvent, n);
+  for (guint i = 0; i < n; i++)
+    sorted[i] = events[a[i].index];
+  memcpy (events, sorted, n * sizeof (ChanceryIndexEvent));
+}
+
 /* Titles go to the cache file as they are read (so that a million of them
  * are never all on the heap), or to a pool when there is no cache file. */
 typedef struct
@@ -219,12 +285,90 @@ sink_title (TitleSink  *sink,
   return TRUE;
 }
 
+/* Connections for reading the base: besides the store's own one (which
+ * holds the read transaction), up to two of their own without SQLite's
+ * per-call mutex and reading through a memory map, one for the event
+ * table and one, in a thread, for the relation tables. In rollback-journal
+ * mode the store's read transaction keeps every writer from committing,
+ * so they read the same data as it does. */
+typedef struct
+{
+  sqlite3      *db;
+  const char   *path;
+  GCancellable *cancellable;
+  gboolean      own;         /* db is the reader's own connection */
+  gint          stop;        /* atomic: the other reader failed */
+} Reader;
+
+static int
+on_reader_progress (void *user_data)
+{
+  Reader *reader = user_data;
+
+  return g_atomic_int_get (&reader->stop) ||
+         (reader->cancellable != NULL && g_cancellable_is_cancelled (reader->cancellable));
+}
+
+/* A reader on the store's connection, or with parallel on one of its own
+ * when that can be had. */
+static void
+reader_init (Reader        *reader,
+             ChanceryStore *self,
+             gboolean       parallel)
+{
+  reader->db = parallel ? open_reader_connection (self->path) : NULL;
+  reader->own = reader->db != NULL;
+  if (!reader->own)
+    reader->db = self->db;
+  else
+    sqlite3_progress_handler (reader->db, 1000, on_reader_progress, reader);
+  reader->path = self->path;
+  reader->cancellable = self->cancellable;
+  reader->stop = 0;
+}
+
+static void
+reader_clear (Reader *reader)
+{
+  if (reader->own)
+    {
+      sqlite3_exec (reader->db, "COMMIT", NULL, NULL, NULL);
+      sqlite3_close (reader->db);
+    }
+  reader->db = NULL;
+  reader->own = FALSE;
+}
+
 static gboolean
-read_events (ChanceryStore  *self,
-             ChanceryBase   *base,
-             TitleSink      *sink,
-             gint64          n_rows,
-             GError        **error)
+reader_failed (Reader  *reader,
+               int      rc,
+               GError **error)
+{
+  if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+    return FALSE;
+  set_sqlite_error (error, reader->db, rc, reader->path);
+  return TRUE;
+}
+
+static gboolean
+reader_prepare (Reader        *reader,
+                const char    *sql,
+                sqlite3_stmt **stmt,
+                GError       **error)
+{
+  int rc = sqlite3_prepare_v2 (reader->db, sql, -1, stmt, NULL);
+
+  if (rc != SQLITE_OK)
+    return set_sqlite_error (error, reader->db, rc, reader->path);
+  return TRUE;
+}
+
+static gboolean
+read_events (Reader        *reader,
+             ChanceryBase  *base,
+             TitleSink     *sink,
+             gint64         n_rows,
+             GError       **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
   ChanceryIndexEvent *events = g_new (ChanceryIndexEvent, MAX (n_rows, 1));
@@ -232,22 +376,24 @@ read_events (ChanceryStore  *self,
   int rc;
 
   base->events = events;
-  if (sqlite3_prepare_v2 (self->db,
-                          "SELECT id, lo_day, hi_day, kind, status, precision, flags, title FROM event",
-                          -1, &stmt, NULL) != SQLITE_OK)
-    return set_sqlite_error (error, self->db, sqlite3_errcode (self->db), self->path);
+  if (!reader_prepare (reader, "SELECT id, lo_day, hi_day, kind, status, precision, flags, title FROM event ORDER BY id",
+                       &stmt, error))
+    return FALSE;
 
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       ChanceryIndexEvent *e;
       const char *title = (const char *) sqlite3_column_text (stmt, 7);
-      gsize len = title != NULL ? strlen (title) : 0;
+      gsize len = title != NULL ? (gsize) sqlite3_column_bytes (stmt, 7) : 0;
       gint64 id = sqlite3_column_int64 (stmt, 0);
 
-      /* The count was taken in the same transaction; be safe anyway. */
+      /* The count was taken in the same transaction; be safe anyway. A
+       * title with a NUL inside ends there, as strlen() would have it. */
+      if (title != NULL && memchr (title, '\0', len) != NULL)
+        len = strlen (title);
       if (n >= n_rows || id < 0 || id > base->max_id || sink->len + len + 1 > G_MAXUINT32)
         {
-          g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_FAILED, "%s: too many events", self->path);
+          g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_FAILED, "%s: too many events", reader->path);
           return FALSE;
         }
       e = &events[n++];
@@ -261,15 +407,15 @@ read_events (ChanceryStore  *self,
       e->title = sink->len;
       if (!sink_title (sink, title != NULL ? title : "", len))
         {
-          g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_IO, "%s: %s", self->path, g_strerror (errno));
+          g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_IO, "%s: %s", reader->path, g_strerror (errno));
           return FALSE;
         }
     }
-  if (step_failed (self, rc, error))
+  if (reader_failed (reader, rc, error))
     return FALSE;
 
   base->n_events = n;
-  qsort (events, n, sizeof (ChanceryIndexEvent), compare_events);
+  sort_events (events, n);
 
   base->position = g_new (guint32, base->max_id + 1);
   memset (base->position, 0xff, (base->max_id + 1) * sizeof (guint32));
@@ -279,122 +425,384 @@ read_events (ChanceryStore  *self,
   return TRUE;
 }
 
+/* A relation table as read, before the events are known: its rows by
+ * event id with raw key numbers (in order of first use), and each raw
+ * key's facet key and label. */
 typedef struct
 {
-  guint32 position;
+  guint32 event_id;
   guint32 key;
-} Pair;
+} RawPair;
+
+typedef struct
+{
+  GPtrArray *uids;     /* by raw key: char*, NULL for rows without their record */
+  GPtrArray *labels;   /* by raw key */
+  GArray    *pairs;    /* RawPair, in table order */
+} RawRelation;
+
+static void
+raw_relation_clear (RawRelation *raw)
+{
+  if (raw->uids != NULL)
+    g_ptr_array_free (raw->uids, TRUE);
+  if (raw->labels != NULL)
+    g_ptr_array_free (raw->labels, TRUE);
+  if (raw->pairs != NULL)
+    g_array_free (raw->pairs, TRUE);
+  memset (raw, 0, sizeof *raw);
+}
+
+/* Row ids of actors and projects through a table when they are compact
+ * (they are, unless the file is odd), else a hash table. */
+#define DIRECT_MAX_SPAN (1 << 24)
+#define NO_KEY G_MAXUINT32
+
+typedef struct
+{
+  gint64      lo, hi;       /* direct range: [lo, hi] */
+  guint32    *direct;       /* hi - lo + 1 */
+  GHashTable *others;       /* gint64* -> key + 1 */
+} IdMap;
+
+static void
+id_map_init (IdMap  *map,
+             gint64  lo,
+             gint64  hi)
+{
+  map->lo = lo;
+  map->hi = hi;
+  map->direct = NULL;
+  if (hi >= lo && hi - lo < DIRECT_MAX_SPAN)
+    {
+      map->direct = g_new (guint32, hi - lo + 1);
+      memset (map->direct, 0xff, (hi - lo + 1) * sizeof (guint32));
+    }
+  else
+    map->hi = map->lo - 1;
+  map->others = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+}
+
+static void
+id_map_clear (IdMap *map)
+{
+  g_clear_pointer (&map->direct, g_free);
+  g_clear_pointer (&map->others, g_hash_table_unref);
+}
+
+static guint32
+id_map_lookup (const IdMap *map,
+               gint64       id)
+{
+  if (id >= map->lo && id <= map->hi)
+    return map->direct[id - map->lo];
+  return GPOINTER_TO_UINT (g_hash_table_lookup (map->others, &id)) - 1;
+}
+
+static void
+id_map_insert (IdMap   *map,
+               gint64   id,
+               guint32  value)
+{
+  if (id >= map->lo && id <= map->hi)
+    map->direct[id - map->lo] = value;
+  else
+    g_hash_table_insert (map->others, g_memdup2 (&id, sizeof id), GUINT_TO_POINTER (value + 1));
+}
+
+/* A key's value as an integer row id, as its text would match one: an
+ * integer, or text that is exactly an integer's decimal form. */
+static gboolean
+key_as_id (sqlite3_stmt *stmt,
+           int           column,
+           gint64       *id)
+{
+  const char *text;
+  char buf[32];
+
+  if (sqlite3_column_type (stmt, column) == SQLITE_INTEGER)
+    {
+      *id = sqlite3_column_int64 (stmt, column);
+      return TRUE;
+    }
+  text = (const char *) sqlite3_column_text (stmt, column);
+  if (text == NULL || !g_ascii_string_to_signed (text, 10, G_MININT64, G_MAXINT64, id, NULL))
+    return FALSE;
+  g_snprintf (buf, sizeof buf, "%" G_GINT64_FORMAT, *id);
+  return strcmp (buf, text) == 0;
+}
 
 static gboolean
-read_relation (ChanceryStore  *self,
-               ChanceryBase   *base,
-               guint           r,
-               GError        **error)
+read_raw_relation (Reader       *reader,
+                   guint         r,
+                   gint64        max_id,
+                   RawRelation  *raw,
+                   GError      **error)
 {
   static const char * const names_sql[] = {
-    "SELECT id, uid, name FROM actor",
-    "SELECT code, code, name FROM country",
-    "SELECT id, uid, name FROM project",
+    "SELECT id, uid, name, (SELECT min(id) FROM actor), (SELECT max(id) FROM actor) FROM actor",
+    "SELECT code, code, name, 0, 0 FROM country",
+    "SELECT id, uid, name, (SELECT min(id) FROM project), (SELECT max(id) FROM project) FROM project",
   };
   static const char * const rows_sql[] = {
     "SELECT event_id, actor_id FROM event_actor",
     "SELECT event_id, country FROM event_country",
     "SELECT event_id, project_id FROM event_project",
   };
-  g_autoptr(GHashTable) dense = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_autoptr(GHashTable) records = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  g_autoptr(GPtrArray) uids = g_ptr_array_new ();
-  g_autoptr(GPtrArray) labels = g_ptr_array_new ();
-  g_autoptr(GArray) pairs = g_array_new (FALSE, FALSE, sizeof (Pair));
+  /* Records: "uid\0label" by id (actors, projects) or code (countries). */
+  g_autoptr(GPtrArray) records = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GHashTable) record_by_code = g_hash_table_new (g_str_hash, g_str_equal);
+  /* Raw key of a value seen in the rows: by id, or by text. */
+  g_autoptr(GHashTable) key_by_text = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr(sqlite3_stmt) stmt = NULL;
-  Relation *rel = &base->relations[r];
-  guint n = base->n_events;
+  IdMap record_by_id = { 0 }, key_by_id = { 0 };
+  gboolean by_id = r != 1, ok = FALSE;
   int rc;
 
-  /* Records: id (or code) -> "uid\0label". */
-  if (sqlite3_prepare_v2 (self->db, names_sql[r], -1, &stmt, NULL) != SQLITE_OK)
-    return set_sqlite_error (error, self->db, sqlite3_errcode (self->db), self->path);
+  raw->uids = g_ptr_array_new_with_free_func (g_free);
+  raw->labels = g_ptr_array_new_with_free_func (g_free);
+  raw->pairs = g_array_new (FALSE, FALSE, sizeof (RawPair));
+
+  if (!reader_prepare (reader, names_sql[r], &stmt, error))
+    return FALSE;
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      const char *id = (const char *) sqlite3_column_text (stmt, 0);
       const char *uid = (const char *) sqlite3_column_text (stmt, 1);
       const char *name = (const char *) sqlite3_column_text (stmt, 2);
+      guint32 index = records->len;
 
-      if (id == NULL || uid == NULL)
+      if (by_id && record_by_id.others == NULL)
+        {
+          id_map_init (&record_by_id, sqlite3_column_int64 (stmt, 3), sqlite3_column_int64 (stmt, 4));
+          id_map_init (&key_by_id, record_by_id.lo, record_by_id.hi);
+        }
+      if (uid == NULL)
         continue;
-      g_hash_table_insert (records, g_strdup (id),
-                           g_strdup_printf ("%s%c%s", uid, 0, name != NULL ? name : uid));
+      g_ptr_array_add (records, g_strdup_printf ("%s%c%s", uid, 0, name != NULL ? name : uid));
+      if (by_id)
+        id_map_insert (&record_by_id, sqlite3_column_int64 (stmt, 0), index);
+      else if (sqlite3_column_text (stmt, 0) != NULL)
+        g_hash_table_insert (record_by_code, (char *) g_ptr_array_index (records, index) ,
+                             GUINT_TO_POINTER (index + 1));
     }
-  if (step_failed (self, rc, error))
-    return FALSE;
+  if (reader_failed (reader, rc, error))
+    goto out;
   g_clear_pointer (&stmt, sqlite3_finalize);
+  if (by_id && record_by_id.others == NULL)
+    {
+      id_map_init (&record_by_id, 0, -1);
+      id_map_init (&key_by_id, 0, -1);
+    }
 
-  if (sqlite3_prepare_v2 (self->db, rows_sql[r], -1, &stmt, NULL) != SQLITE_OK)
-    return set_sqlite_error (error, self->db, sqlite3_errcode (self->db), self->path);
+  if (!reader_prepare (reader, rows_sql[r], &stmt, error))
+    goto out;
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       gint64 event_id = sqlite3_column_int64 (stmt, 0);
-      const char *key = (const char *) sqlite3_column_text (stmt, 1);
-      gpointer number;
-      Pair pair;
+      const char *record = NULL;
+      guint32 key = NO_KEY;
+      gboolean have_record = FALSE;
+      gint64 id = 0;
+      RawPair pair;
 
-      if (event_id < 0 || event_id > base->max_id || key == NULL ||
-          base->position[event_id] == NO_POSITION)
+      if (event_id < 0 || event_id > max_id || sqlite3_column_type (stmt, 1) == SQLITE_NULL)
         continue;
-      if (!g_hash_table_lookup_extended (dense, key, NULL, &number))
-        {
-          const char *record = g_hash_table_lookup (records, key);
 
-          number = GUINT_TO_POINTER (uids->len);
-          g_hash_table_insert (dense, g_strdup (key), number);
-          if (record != NULL)
+      if (by_id && key_as_id (stmt, 1, &id))
+        {
+          key = id_map_lookup (&key_by_id, id);
+          if (key == NO_KEY)
             {
-              g_ptr_array_add (uids, g_strdup (record));
-              g_ptr_array_add (labels, g_strdup (record + strlen (record) + 1));
-            }
-          else if (r == 1)
-            {
-              /* A country without its record: SQL's LEFT JOIN names it by its code. */
-              g_ptr_array_add (uids, g_strdup (key));
-              g_ptr_array_add (labels, g_strdup (key));
-            }
-          else
-            {
-              /* An actor or project row without its record: SQL's inner
-               * join drops it from facets and filters; lanes show the
-               * event under "none". */
-              g_ptr_array_add (uids, NULL);
-              g_ptr_array_add (labels, g_strdup (""));
+              guint32 index = id_map_lookup (&record_by_id, id);
+
+              key = raw->uids->len;
+              id_map_insert (&key_by_id, id, key);
+              have_record = index != NO_KEY;
+              record = have_record ? g_ptr_array_index (records, index) : NULL;
+              goto new_key;
             }
         }
-      pair.position = base->position[event_id];
-      pair.key = GPOINTER_TO_UINT (number);
-      g_array_append_val (pairs, pair);
-    }
-  if (step_failed (self, rc, error))
-    return FALSE;
+      else
+        {
+          const char *text = (const char *) sqlite3_column_text (stmt, 1);
+          gpointer value;
 
-  /* By position: count, prefix sums, fill. */
-  rel->n_keys = uids->len;
+          if (text == NULL)
+            continue;
+          if (g_hash_table_lookup_extended (key_by_text, text, NULL, &value))
+            key = GPOINTER_TO_UINT (value);
+          else
+            {
+              guint32 index = by_id ? 0 : GPOINTER_TO_UINT (g_hash_table_lookup (record_by_code, text));
+
+              key = raw->uids->len;
+              g_hash_table_insert (key_by_text, g_strdup (text), GUINT_TO_POINTER (key));
+              have_record = !by_id && index != 0;
+              record = have_record ? g_ptr_array_index (records, index - 1) : NULL;
+              if (!have_record && !by_id)
+                {
+                  /* A country without its record: SQL's LEFT JOIN names it by its code. */
+                  g_ptr_array_add (raw->uids, g_strdup (text));
+                  g_ptr_array_add (raw->labels, g_strdup (text));
+                  goto add_pair;
+                }
+              goto new_key;
+            }
+        }
+      goto add_pair;
+
+    new_key:
+      if (record != NULL)
+        {
+          g_ptr_array_add (raw->uids, g_strdup (record));
+          g_ptr_array_add (raw->labels, g_strdup (record + strlen (record) + 1));
+        }
+      else
+        {
+          /* An actor or project row without its record: SQL's inner
+           * join drops it from facets and filters; lanes show the
+           * event under "none". */
+          g_ptr_array_add (raw->uids, NULL);
+          g_ptr_array_add (raw->labels, g_strdup (""));
+        }
+
+    add_pair:
+      pair.event_id = event_id;
+      pair.key = key;
+      g_array_append_val (raw->pairs, pair);
+    }
+  if (reader_failed (reader, rc, error))
+    goto out;
+  ok = TRUE;
+
+out:
+  id_map_clear (&record_by_id);
+  id_map_clear (&key_by_id);
+  return ok;
+}
+
+/* The rows of a relation by position (events read): raw keys are
+ * renumbered in order of first use by an event that exists, as reading
+ * the rows with the positions known would number them. */
+static void
+finish_relation (ChanceryBase *base,
+                 guint         r,
+                 RawRelation  *raw)
+{
+  Relation *rel = &base->relations[r];
+  guint n = base->n_events;
+  g_autofree guint32 *renumber = g_new (guint32, MAX (raw->uids->len, 1));
+  g_autofree guint32 *fill = NULL;
+  const RawPair *pairs = (const RawPair *) raw->pairs->data;
+  guint n_pairs = raw->pairs->len;
+  guint32 n_keys = 0, n_kept = 0;
+
+  memset (renumber, 0xff, MAX (raw->uids->len, 1) * sizeof (guint32));
   rel->offsets = g_new0 (guint32, n + 1);
-  rel->keys = g_new (guint32, MAX (pairs->len, 1));
-  for (guint i = 0; i < pairs->len; i++)
-    rel->offsets[g_array_index (pairs, Pair, i).position + 1]++;
+  for (guint i = 0; i < n_pairs; i++)
+    {
+      guint32 p = base->position[pairs[i].event_id];
+
+      if (p == NO_POSITION)
+        continue;
+      if (renumber[pairs[i].key] == NO_KEY)
+        renumber[pairs[i].key] = n_keys++;
+      rel->offsets[p + 1]++;
+      n_kept++;
+    }
   for (guint p = 0; p < n; p++)
     rel->offsets[p + 1] += rel->offsets[p];
-  {
-    g_autofree guint32 *fill = g_memdup2 (rel->offsets, n * sizeof (guint32));
 
-    for (guint i = 0; i < pairs->len; i++)
-      {
-        const Pair *pair = &g_array_index (pairs, Pair, i);
-        rel->keys[fill[pair->position]++] = pair->key;
-      }
-  }
-  rel->uids = (char **) g_ptr_array_free (g_steal_pointer (&uids), FALSE);
-  rel->labels = (char **) g_ptr_array_free (g_steal_pointer (&labels), FALSE);
+  rel->keys = g_new (guint32, MAX (n_kept, 1));
+  fill = g_memdup2 (rel->offsets, (n + 1) * sizeof (guint32));
+  for (guint i = 0; i < n_pairs; i++)
+    {
+      guint32 p = base->position[pairs[i].event_id];
 
-  return TRUE;
+      if (p != NO_POSITION)
+        rel->keys[fill[p]++] = renumber[pairs[i].key];
+    }
+
+  rel->n_keys = n_keys;
+  rel->uids = g_new0 (char *, MAX (n_keys, 1));
+  rel->labels = g_new0 (char *, MAX (n_keys, 1));
+  for (guint k = 0; k < raw->uids->len; k++)
+    {
+      if (renumber[k] == NO_KEY)
+        continue;
+      rel->uids[renumber[k]] = g_steal_pointer (&raw->uids->pdata[k]);
+      rel->labels[renumber[k]] = g_steal_pointer (&raw->labels->pdata[k]);
+    }
+}
+
+/* The relation tables, in a thread of their own. */
+typedef struct
+{
+  Reader       reader;
+  gint64       max_id;
+  RawRelation  raw[N_RELATIONS];
+  GError      *error;
+} RelationsJob;
+
+static gpointer
+read_relations_thread (gpointer data)
+{
+  RelationsJob *job = data;
+
+  for (guint r = 0; r < N_RELATIONS; r++)
+    if (!read_raw_relation (&job->reader, r, job->max_id, &job->raw[r], &job->error))
+      break;
+  return NULL;
+}
+
+/* The event and relation tables: with parallel (rollback-journal mode),
+ * the relations in a thread on a connection of their own while the events
+ * are read on another; else one after the other on the store's. */
+static gboolean
+read_tables (ChanceryStore  *self,
+             ChanceryBase   *base,
+             TitleSink      *sink,
+             gint64          n_rows,
+             gboolean        parallel,
+             GError        **error)
+{
+  RelationsJob job = { { 0 } };
+  Reader events_reader;
+  GThread *thread = NULL;
+  gboolean ok;
+
+  job.max_id = base->max_id;
+  reader_init (&job.reader, self, parallel);
+  reader_init (&events_reader, self, parallel && job.reader.own);
+  if (job.reader.own && events_reader.own)
+    thread = g_thread_try_new ("chancery-base", read_relations_thread, &job, NULL);
+
+  ok = read_events (&events_reader, base, sink, n_rows, error);
+  if (thread != NULL)
+    {
+      if (!ok)
+        g_atomic_int_set (&job.reader.stop, 1);
+      g_thread_join (thread);
+    }
+  else if (ok)
+    read_relations_thread (&job);
+  reader_clear (&events_reader);
+  reader_clear (&job.reader);
+
+  if (ok && job.error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&job.error));
+      ok = FALSE;
+    }
+  for (guint r = 0; r < N_RELATIONS; r++)
+    {
+      if (ok)
+        finish_relation (base, r, &job.raw[r]);
+      raw_relation_clear (&job.raw[r]);
+    }
+  g_clear_error (&job.error);
+
+  return ok;
 }
 
 /* The cache file
@@ -773,7 +1181,7 @@ build_base (ChanceryStore  *self,
   g_autofree char *dir = NULL;
   TitleSink sink = { NULL, NULL, 0 };
   gint64 n_rows, max_id;
-  gboolean ok = FALSE;
+  gboolean ok = FALSE, wal;
   char *journal_mode;
   int fd = -1;
 
@@ -797,7 +1205,8 @@ build_base (ChanceryStore  *self,
     if (stmt != NULL)
       sqlite3_reset (stmt);
   }
-  if (n_rows >= cache_min_events () && g_strcmp0 (journal_mode, "wal") != 0)
+  wal = g_strcmp0 (journal_mode, "wal") == 0;
+  if (n_rows >= cache_min_events () && !wal)
     stamp = store_file_stamp (self->path, TRUE);
   g_free (journal_mode);
   if (stamp != NULL && strlen (stamp) >= CACHE_STAMP_SIZE)
@@ -843,11 +1252,8 @@ build_base (ChanceryStore  *self,
   if (sink.file == NULL)
     sink.pool = base->title_pool = g_string_sized_new (MAX (n_rows, 1) * 64);
 
-  if (!read_events (self, base, &sink, n_rows, error))
+  if (!read_tables (self, base, &sink, n_rows, !wal, error))
     goto out;
-  for (guint r = 0; r < N_RELATIONS; r++)
-    if (!read_relation (self, base, r, error))
-      goto out;
   base->titles_len = MAX (sink.len, 1);
   if (sink.pool != NULL)
     {
