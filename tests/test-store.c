@@ -720,6 +720,75 @@ test_open_for_viewing_older (Fixture       *fixture,
   g_assert_cmpint (raw_user_version (path), ==, CHANCERY_SCHEMA_VERSION);
 }
 
+/* The cache of what a read-only store read (its "base") is finished in a
+ * thread for big files; a store opened meanwhile waits for it and reads
+ * the same from it. Here the thresholds are lowered to the bundled file. */
+static void
+test_base_cache_in_thread (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autofree char *path = fixture_path (fixture, "cached.chancery");
+  g_autofree char *cache_dir = g_build_filename (g_get_user_cache_dir (), "chancery", NULL);
+  g_autoptr(ChanceryStore) store = NULL;
+  g_autoptr(ChanceryStore) again = NULL;
+  g_autoptr(ChanceryIndex) first = NULL;
+  g_autoptr(ChanceryIndex) second = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+  guint n_cache_files = 0;
+  GStatBuf st;
+
+  store = test_create_store (path);
+  g_assert_cmpuint (test_import_bundled (store), ==, 22);
+  g_clear_object (&store);
+  /* Caches are written for files not changed in the last 2 s only. */
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  while (MAX (st.st_mtime, st.st_ctime) > g_get_real_time () / G_USEC_PER_SEC - 3)
+    g_usleep (G_USEC_PER_SEC / 4);
+
+  g_setenv ("CHANCERY_BASE_CACHE_MIN_EVENTS", "0", TRUE);
+  g_setenv ("CHANCERY_BASE_CACHE_ASYNC_MIN_EVENTS", "0", TRUE);
+  store = chancery_store_open (path, CHANCERY_STORE_READ_ONLY, NULL, &error);
+  g_assert_no_error (error);
+  first = chancery_store_load_index (store, NULL, CHANCERY_GROUP_ACTOR, NULL, &error);
+  g_assert_no_error (error);
+  again = chancery_store_open (path, CHANCERY_STORE_READ_ONLY, NULL, &error);
+  g_assert_no_error (error);
+  second = chancery_store_load_index (again, NULL, CHANCERY_GROUP_ACTOR, NULL, &error);
+  g_assert_no_error (error);
+  g_unsetenv ("CHANCERY_BASE_CACHE_MIN_EVENTS");
+  g_unsetenv ("CHANCERY_BASE_CACHE_ASYNC_MIN_EVENTS");
+
+  g_assert_cmpuint (first->n_events, ==, 22);
+  g_assert_cmpuint (second->n_events, ==, 22);
+  g_assert_cmpmem (first->events, 22 * sizeof (ChanceryIndexEvent),
+                   second->events, 22 * sizeof (ChanceryIndexEvent));
+  g_assert_cmpuint (first->lanes->len, ==, second->lanes->len);
+  for (guint i = 0; i < first->n_events; i++)
+    g_assert_cmpstr (chancery_index_get_title (first, i), ==, chancery_index_get_title (second, i));
+  for (guint l = 0; l < first->lanes->len; l++)
+    {
+      ChanceryLane *a = g_ptr_array_index (first->lanes, l);
+      ChanceryLane *b = g_ptr_array_index (second->lanes, l);
+
+      g_assert_cmpstr (a->key, ==, b->key);
+      g_assert_cmpstr (a->label, ==, b->label);
+      g_assert_cmpmem (a->items, a->n_items * sizeof (guint32), b->items, b->n_items * sizeof (guint32));
+    }
+
+  /* The cache file is complete (no temporary file left over). */
+  dir = g_dir_open (cache_dir, 0, &error);
+  g_assert_no_error (error);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_assert_false (g_str_has_suffix (name, ".tmp"));
+      if (g_str_has_suffix (name, ".base"))
+        n_cache_files++;
+    }
+  g_assert_cmpuint (n_cache_files, ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -745,6 +814,7 @@ main (int   argc,
   ADD ("open-for-viewing", test_open_for_viewing);
   ADD ("open-for-viewing/damaged", test_open_for_viewing_damaged);
   ADD ("open-for-viewing/older", test_open_for_viewing_older);
+  ADD ("base-cache-in-thread", test_base_cache_in_thread);
 
 #undef ADD
 

@@ -875,12 +875,18 @@ cache_path (const char *path)
   return g_build_filename (dir, name, NULL);
 }
 
-void
-base_cache_discard (const char *path)
-{
-  g_autofree char *cache = cache_path (path);
+/* Cache files of bases at least this big are finished in a thread (one of
+ * a million events takes a tenth of a second to write); smaller ones at
+ * once, so that a store opened next finds them without waiting. */
+#define CACHE_ASYNC_MIN_EVENTS 50000
 
-  g_unlink (cache);
+static guint
+cache_async_min_events (void)
+{
+  /* Test hook: tests/test-store.c writes its small file's cache in a thread. */
+  const char *value = g_getenv ("CHANCERY_BASE_CACHE_ASYNC_MIN_EVENTS");
+
+  return value != NULL ? (guint) g_ascii_strtoull (value, NULL, 10) : CACHE_ASYNC_MIN_EVENTS;
 }
 
 static guint
@@ -1068,6 +1074,89 @@ parse_names (Relation   *rel,
   return p == end;
 }
 
+/* Cache files being written, in threads (path -> number of writers), so
+ * that reading one waits for it to be complete. */
+static GMutex cache_write_lock;
+static GCond cache_write_cond;
+static GHashTable *cache_writes;
+
+static void
+cache_write_begin (const char *cache)
+{
+  g_mutex_lock (&cache_write_lock);
+  if (cache_writes == NULL)
+    cache_writes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_hash_table_insert (cache_writes, g_strdup (cache),
+                       GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (cache_writes, cache)) + 1));
+  g_mutex_unlock (&cache_write_lock);
+}
+
+static void
+cache_write_end (const char *cache)
+{
+  guint n;
+
+  g_mutex_lock (&cache_write_lock);
+  n = GPOINTER_TO_UINT (g_hash_table_lookup (cache_writes, cache));
+  if (n <= 1)
+    g_hash_table_remove (cache_writes, cache);
+  else
+    g_hash_table_insert (cache_writes, g_strdup (cache), GUINT_TO_POINTER (n - 1));
+  g_cond_broadcast (&cache_write_cond);
+  g_mutex_unlock (&cache_write_lock);
+}
+
+static void
+cache_write_wait (const char *cache)
+{
+  g_mutex_lock (&cache_write_lock);
+  while (cache_writes != NULL && g_hash_table_contains (cache_writes, cache))
+    g_cond_wait (&cache_write_cond, &cache_write_lock);
+  g_mutex_unlock (&cache_write_lock);
+}
+
+typedef struct
+{
+  ChanceryBase *base;      /* a reference: its arrays do not change */
+  FILE         *file;      /* the temporary file, titles written */
+  char         *tmp_path;
+  char         *cache;
+  char         *dir;
+  char         *stamp;
+} CacheWrite;
+
+static gpointer
+cache_write_thread (gpointer data)
+{
+  CacheWrite *write = data;
+
+  if (finish_cache_file (write->base, write->file, write->stamp) &&
+      fchmod (fileno (write->file), 0600) == 0 &&
+      g_rename (write->tmp_path, write->cache) == 0)
+    prune_cache_dir (write->dir, write->cache);
+  else
+    g_unlink (write->tmp_path);
+  fclose (write->file);
+  cache_write_end (write->cache);
+
+  base_unref (write->base);
+  g_free (write->tmp_path);
+  g_free (write->cache);
+  g_free (write->dir);
+  g_free (write->stamp);
+  g_free (write);
+  return NULL;
+}
+
+void
+base_cache_discard (const char *path)
+{
+  g_autofree char *cache = cache_path (path);
+
+  cache_write_wait (cache);
+  g_unlink (cache);
+}
+
 /* The base from its cache file, or NULL when there is none that fits stamp. */
 static ChanceryBase *
 load_cache (const char *path,
@@ -1215,6 +1304,7 @@ build_base (ChanceryStore  *self,
   if (stamp != NULL)
     {
       cache = cache_path (self->path);
+      cache_write_wait (cache);
       base = load_cache (cache, stamp);
       if (base != NULL && base->max_id == max_id && base->n_events == n_rows)
         return g_steal_pointer (&base);
@@ -1268,9 +1358,37 @@ build_base (ChanceryStore  *self,
 
   /* The file must still be the one that was read. */
   stamp_after = store_file_stamp (self->path, TRUE);
-  if (g_strcmp0 (stamp, stamp_after) == 0 && finish_cache_file (base, sink.file, stamp))
+  if (g_strcmp0 (stamp, stamp_after) == 0 && fflush (sink.file) == 0 &&
+      base->n_events >= cache_async_min_events ())
     {
-      /* Titles through a map of the file: resident as they are drawn. */
+      /* Titles through a map of the file: resident as they are drawn.
+       * The rest of the cache file is written in a thread: the events
+       * can be shown meanwhile. */
+      gsize map_len = CACHE_HEADER_SIZE + sink.len;
+
+      base->map = mmap (NULL, map_len, PROT_READ, MAP_PRIVATE, fileno (sink.file), 0);
+      if (base->map != MAP_FAILED)
+        {
+          CacheWrite *write = g_new0 (CacheWrite, 1);
+
+          base->map_len = map_len;
+          base->titles = (const char *) base->map + CACHE_HEADER_SIZE;
+          write->base = base_ref (base);
+          write->file = g_steal_pointer (&sink.file);
+          write->tmp_path = g_steal_pointer (&tmp_path);
+          write->cache = g_strdup (cache);
+          write->dir = g_strdup (dir);
+          write->stamp = g_strdup (stamp);
+          cache_write_begin (write->cache);
+          g_thread_unref (g_thread_new ("chancery-base-cache", cache_write_thread, write));
+          ok = TRUE;
+        }
+      else
+        base->map = NULL;
+    }
+  else if (g_strcmp0 (stamp, stamp_after) == 0 && finish_cache_file (base, sink.file, stamp))
+    {
+      /* A small file: the cache is finished here. */
       struct stat st;
 
       if (fstat (fileno (sink.file), &st) == 0 &&
@@ -1732,12 +1850,9 @@ base_load_index (ChanceryStore         *self,
 
   if (filter == NULL || chancery_filter_is_empty (filter))
     {
-      /* All events: the base's own array, borrowed. */
-      if (self->facet_filter == NULL || !chancery_filter_is_empty (self->facet_filter))
-        {
-          if (!filter_pass (self, base, NULL, NULL, error))
-            return NULL;
-        }
+      /* All events: the base's own array, borrowed. Their facet counts
+       * are counted when asked for (list_facets): the window asks another
+       * store, after the first frame. */
       lanes = build_lanes (base, grouping, NULL, base->n_events);
       return chancery_index_new_shared (grouping, base->events, base->n_events, FALSE,
                                         base->titles, base->titles_len, lanes,
