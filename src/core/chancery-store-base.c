@@ -266,6 +266,23 @@ typedef struct
   guint64  len;
 } TitleSink;
 
+/* Titles already NUL-terminated, one after the other. */
+static gboolean
+sink_block (TitleSink  *sink,
+            const char *block,
+            gsize       len)
+{
+  if (sink->file != NULL)
+    {
+      if (len > 0 && fwrite (block, 1, len, sink->file) != len)
+        return FALSE;
+    }
+  else
+    g_string_append_len (sink->pool, block, len);
+  sink->len += len;
+  return TRUE;
+}
+
 static gboolean
 sink_title (TitleSink  *sink,
             const char *title,
@@ -363,22 +380,29 @@ reader_prepare (Reader        *reader,
   return TRUE;
 }
 
+/* Events with from_id <= id <= to_id, in row id order, into events
+ * (room for max_rows), their titles into sink. */
 static gboolean
-read_events (Reader        *reader,
-             ChanceryBase  *base,
-             TitleSink     *sink,
-             gint64         n_rows,
-             GError       **error)
+read_event_rows (Reader              *reader,
+                 gint64               from_id,
+                 gint64               to_id,
+                 gint64               max_id,
+                 ChanceryIndexEvent  *events,
+                 gint64               max_rows,
+                 guint               *n_read,
+                 TitleSink           *sink,
+                 GError             **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
-  ChanceryIndexEvent *events = g_new (ChanceryIndexEvent, MAX (n_rows, 1));
   guint n = 0;
   int rc;
 
-  base->events = events;
-  if (!reader_prepare (reader, "SELECT id, lo_day, hi_day, kind, status, precision, flags, title FROM event ORDER BY id",
-                       &stmt, error))
+  *n_read = 0;
+  if (!reader_prepare (reader, "SELECT id, lo_day, hi_day, kind, status, precision, flags, title"
+                       " FROM event WHERE id BETWEEN ? AND ? ORDER BY id", &stmt, error))
     return FALSE;
+  sqlite3_bind_int64 (stmt, 1, from_id);
+  sqlite3_bind_int64 (stmt, 2, to_id);
 
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
@@ -391,7 +415,7 @@ read_events (Reader        *reader,
        * title with a NUL inside ends there, as strlen() would have it. */
       if (title != NULL && memchr (title, '\0', len) != NULL)
         len = strlen (title);
-      if (n >= n_rows || id < 0 || id > base->max_id || sink->len + len + 1 > G_MAXUINT32)
+      if (n >= max_rows || id < 0 || id > max_id || sink->len + len + 1 > G_MAXUINT32)
         {
           g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_FAILED, "%s: too many events", reader->path);
           return FALSE;
@@ -414,14 +438,7 @@ read_events (Reader        *reader,
   if (reader_failed (reader, rc, error))
     return FALSE;
 
-  base->n_events = n;
-  sort_events (events, n);
-
-  base->position = g_new (guint32, base->max_id + 1);
-  memset (base->position, 0xff, (base->max_id + 1) * sizeof (guint32));
-  for (guint p = 0; p < n; p++)
-    base->position[events[p].id] = p;
-
+  *n_read = n;
   return TRUE;
 }
 
@@ -439,6 +456,7 @@ typedef struct
   GPtrArray *uids;     /* by raw key: char*, NULL for rows without their record */
   GPtrArray *labels;   /* by raw key */
   GArray    *pairs;    /* RawPair, in table order */
+  guint32   *counts;   /* rows by event id (max_id + 1) */
 } RawRelation;
 
 static void
@@ -450,6 +468,7 @@ raw_relation_clear (RawRelation *raw)
     g_ptr_array_free (raw->labels, TRUE);
   if (raw->pairs != NULL)
     g_array_free (raw->pairs, TRUE);
+  g_free (raw->counts);
   memset (raw, 0, sizeof *raw);
 }
 
@@ -562,6 +581,7 @@ read_raw_relation (Reader       *reader,
   raw->uids = g_ptr_array_new_with_free_func (g_free);
   raw->labels = g_ptr_array_new_with_free_func (g_free);
   raw->pairs = g_array_new (FALSE, FALSE, sizeof (RawPair));
+  raw->counts = g_new0 (guint32, max_id + 1);
 
   if (!reader_prepare (reader, names_sql[r], &stmt, error))
     return FALSE;
@@ -670,6 +690,7 @@ read_raw_relation (Reader       *reader,
       pair.event_id = event_id;
       pair.key = key;
       g_array_append_val (raw->pairs, pair);
+      raw->counts[event_id]++;
     }
   if (reader_failed (reader, rc, error))
     goto out;
@@ -695,10 +716,17 @@ finish_relation (ChanceryBase *base,
   g_autofree guint32 *fill = NULL;
   const RawPair *pairs = (const RawPair *) raw->pairs->data;
   guint n_pairs = raw->pairs->len;
-  guint32 n_keys = 0, n_kept = 0;
+  guint32 n_keys = 0;
+
+  /* Offsets from the counts by event id; keys filled in table order. */
+  rel->offsets = g_new (guint32, n + 1);
+  rel->offsets[0] = 0;
+  for (guint p = 0; p < n; p++)
+    rel->offsets[p + 1] = rel->offsets[p] + raw->counts[base->events[p].id];
 
   memset (renumber, 0xff, MAX (raw->uids->len, 1) * sizeof (guint32));
-  rel->offsets = g_new0 (guint32, n + 1);
+  rel->keys = g_new (guint32, MAX (rel->offsets[n], 1));
+  fill = g_memdup2 (rel->offsets, (n + 1) * sizeof (guint32));
   for (guint i = 0; i < n_pairs; i++)
     {
       guint32 p = base->position[pairs[i].event_id];
@@ -707,20 +735,7 @@ finish_relation (ChanceryBase *base,
         continue;
       if (renumber[pairs[i].key] == NO_KEY)
         renumber[pairs[i].key] = n_keys++;
-      rel->offsets[p + 1]++;
-      n_kept++;
-    }
-  for (guint p = 0; p < n; p++)
-    rel->offsets[p + 1] += rel->offsets[p];
-
-  rel->keys = g_new (guint32, MAX (n_kept, 1));
-  fill = g_memdup2 (rel->offsets, (n + 1) * sizeof (guint32));
-  for (guint i = 0; i < n_pairs; i++)
-    {
-      guint32 p = base->position[pairs[i].event_id];
-
-      if (p != NO_POSITION)
-        rel->keys[fill[p]++] = renumber[pairs[i].key];
+      rel->keys[fill[p]++] = renumber[pairs[i].key];
     }
 
   rel->n_keys = n_keys;
@@ -738,22 +753,42 @@ finish_relation (ChanceryBase *base,
 /* The relation tables, in a thread of their own. */
 typedef struct
 {
-  Reader       reader;
-  gint64       max_id;
-  RawRelation  raw[N_RELATIONS];
-  GError      *error;
+  Reader              reader;
+  gint64              max_id;
+  RawRelation         raw[N_RELATIONS];
+  /* Then the events with split_id < id (none when split_id >= max_id). */
+  gint64              split_id;
+  gint64              max_rows;
+  ChanceryIndexEvent *events;
+  guint               n_events;
+  GString            *titles;
+  GError             *error;
 } RelationsJob;
 
 static gpointer
 read_relations_thread (gpointer data)
 {
   RelationsJob *job = data;
+  TitleSink sink = { NULL, NULL, 0 };
 
   for (guint r = 0; r < N_RELATIONS; r++)
     if (!read_raw_relation (&job->reader, r, job->max_id, &job->raw[r], &job->error))
-      break;
+      return NULL;
+  if (job->split_id >= job->max_id)
+    return NULL;
+
+  sink.pool = job->titles = g_string_sized_new (MIN (job->max_rows, (job->max_id - job->split_id)) * 64);
+  job->events = g_new (ChanceryIndexEvent, MAX (MIN (job->max_rows, job->max_id - job->split_id), 1));
+  read_event_rows (&job->reader, job->split_id + 1, job->max_id, job->max_id, job->events,
+                   MIN (job->max_rows, job->max_id - job->split_id), &job->n_events, &sink, &job->error);
   return NULL;
 }
+
+/* The part of the event table that the store's reader reads: relation
+ * rows cost about an eighth of an event row, so the relations' thread
+ * also reads the last quarter of the events when it has a connection of
+ * its own. */
+#define EVENTS_SPLIT(max_id) ((max_id) / 4 * 3)
 
 /* The event and relation tables: with parallel (rollback-journal mode),
  * the relations in a thread on a connection of their own while the events
@@ -769,15 +804,25 @@ read_tables (ChanceryStore  *self,
   RelationsJob job = { { 0 } };
   Reader events_reader;
   GThread *thread = NULL;
+  ChanceryIndexEvent *events = g_new (ChanceryIndexEvent, MAX (n_rows, 1));
+  guint n = 0;
   gboolean ok;
 
-  job.max_id = base->max_id;
+  base->events = events;
+  job.max_id = job.split_id = base->max_id;
+  job.max_rows = n_rows;
   reader_init (&job.reader, self, parallel);
   reader_init (&events_reader, self, parallel && job.reader.own);
   if (job.reader.own && events_reader.own)
-    thread = g_thread_try_new ("chancery-base", read_relations_thread, &job, NULL);
+    {
+      job.split_id = EVENTS_SPLIT (base->max_id);
+      thread = g_thread_try_new ("chancery-base", read_relations_thread, &job, NULL);
+      if (thread == NULL)
+        job.split_id = base->max_id;
+    }
 
-  ok = read_events (&events_reader, base, sink, n_rows, error);
+  ok = read_event_rows (&events_reader, G_MININT64, job.split_id, base->max_id, events, n_rows,
+                        &n, sink, error);
   if (thread != NULL)
     {
       if (!ok)
@@ -794,6 +839,46 @@ read_tables (ChanceryStore  *self,
       g_propagate_error (error, g_steal_pointer (&job.error));
       ok = FALSE;
     }
+
+  /* The thread's events after the others, their titles after theirs. */
+  if (ok && job.n_events > 0)
+    {
+      guint64 at = sink->len;
+
+      if (n + (gint64) job.n_events > n_rows || at + job.titles->len > G_MAXUINT32)
+        {
+          g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_FAILED, "%s: too many events", self->path);
+          ok = FALSE;
+        }
+      else if (!sink_block (sink, job.titles->str, job.titles->len))
+        {
+          g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_IO, "%s: %s", self->path, g_strerror (errno));
+          ok = FALSE;
+        }
+      else
+        {
+          for (guint i = 0; i < job.n_events; i++)
+            {
+              events[n + i] = job.events[i];
+              events[n + i].title += at;
+            }
+          n += job.n_events;
+        }
+    }
+  g_free (job.events);
+  if (job.titles != NULL)
+    g_string_free (job.titles, TRUE);
+
+  if (ok)
+    {
+      base->n_events = n;
+      sort_events (events, n);
+      base->position = g_new (guint32, base->max_id + 1);
+      memset (base->position, 0xff, (base->max_id + 1) * sizeof (guint32));
+      for (guint p = 0; p < n; p++)
+        base->position[events[p].id] = p;
+    }
+
   for (guint r = 0; r < N_RELATIONS; r++)
     {
       if (ok)
