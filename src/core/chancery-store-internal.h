@@ -58,9 +58,9 @@ gboolean run_migrations (ChanceryStore *self, int from, int to, GError **error);
 G_GNUC_INTERNAL
 gboolean open_connection (ChanceryStore *self, ChanceryStoreFlags flags, GError **error);
 /* A second read-only connection on path for reading in bulk (in any one
- * thread): hardened as the store's, no per-call mutex, reads through a
- * memory map, inside a read transaction already begun (end it with
- * COMMIT). NULL when the file is busy or cannot be opened. */
+ * thread): hardened as the store's, no per-call mutex, inside a read
+ * transaction already begun (end it with COMMIT). NULL when the file is
+ * busy or cannot be opened. */
 G_GNUC_INTERNAL
 sqlite3 * open_reader_connection (const char *path);
 G_GNUC_INTERNAL

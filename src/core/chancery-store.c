@@ -618,9 +618,10 @@ open_reader_connection (const char *path)
   /* Never wait: a writer waiting for the store's own read to end would
    * wait for this one too. The caller reads on its own connection then. */
   sqlite3_busy_timeout (db, 0);
-  /* Pages straight from the file's map, without a copy each; SQLite caps
-   * this at what it was built with. */
-  sqlite3_exec (db, "PRAGMA mmap_size = 4294967296", NULL, NULL, NULL);
+  /* No memory map (mmap_size): it would save a copy per page, but the
+   * kernel maps the pages around each one read as well, and a scan of
+   * the event table ended up with most of the file resident in this
+   * process (2.4 GB of RSS at a million events). */
   if (sqlite3_exec (db, "BEGIN; SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL) != SQLITE_OK)
     {
       sqlite3_close (db);
