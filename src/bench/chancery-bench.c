@@ -521,6 +521,7 @@ measure_first_open_window (const char        *path,
   figure ("background_check_first", job->checked ? 0 : t_check, "ms");
   chancery_open_job_free (job);
 
+  chancery_store_wait_for_caches ();
   dir = g_dir_open (sub, 0, NULL);
   while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
     {

@@ -1200,6 +1200,15 @@ cache_write_wait (const char *cache)
   g_mutex_unlock (&cache_write_lock);
 }
 
+void
+chancery_store_wait_for_caches (void)
+{
+  g_mutex_lock (&cache_write_lock);
+  while (cache_writes != NULL && g_hash_table_size (cache_writes) > 0)
+    g_cond_wait (&cache_write_cond, &cache_write_lock);
+  g_mutex_unlock (&cache_write_lock);
+}
+
 typedef struct
 {
   ChanceryBase *base;      /* a reference: its arrays do not change */

@@ -118,6 +118,10 @@ gboolean       chancery_store_check_file       (const char    *path,
                                                 GCancellable  *cancellable,
                                                 GError       **error);
 
+/* Waits until the cache files that read-only stores are writing in
+ * threads (see chancery-store-base.c) are complete. */
+void           chancery_store_wait_for_caches  (void);
+
 /* Creates an empty database at an older schema version, for migration
  * tests. Fails if path exists. */
 gboolean chancery_store_create_at_version (const char  *path,
