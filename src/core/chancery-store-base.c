@@ -1231,9 +1231,10 @@ cache_write_thread (gpointer data)
   else
     g_unlink (write->tmp_path);
   fclose (write->file);
+  base_unref (write->base);
+  /* Last: who waits for the cache finds everything done. */
   cache_write_end (write->cache);
 
-  base_unref (write->base);
   g_free (write->tmp_path);
   g_free (write->cache);
   g_free (write->dir);
@@ -1464,6 +1465,7 @@ build_base (ChanceryStore  *self,
       if (base->map != MAP_FAILED)
         {
           CacheWrite *write = g_new0 (CacheWrite, 1);
+          GThread *thread;
 
           base->map_len = map_len;
           base->titles = (const char *) base->map + CACHE_HEADER_SIZE;
@@ -1474,7 +1476,11 @@ build_base (ChanceryStore  *self,
           write->dir = g_strdup (dir);
           write->stamp = g_strdup (stamp);
           cache_write_begin (write->cache);
-          g_thread_unref (g_thread_new ("chancery-base-cache", cache_write_thread, write));
+          thread = g_thread_try_new ("chancery-base-cache", cache_write_thread, write, NULL);
+          if (thread != NULL)
+            g_thread_unref (thread);
+          else
+            cache_write_thread (write);
           ok = TRUE;
         }
       else
