@@ -29,6 +29,9 @@
 /* A slow filter shows the loading card only after this long, so a quick
  * one does not flicker. */
 #define LOADING_DELAY_MS 300
+/* The background check of a file never checked starts once the window
+ * has painted its events, or after this long if it does not paint. */
+#define CHECK_DELAY_MS 500
 #define N_RECENT 8
 #define RECENT_APP_NAME "chancery"
 
@@ -80,6 +83,9 @@ struct _ChanceryWindow
    * recent files nor remembered as the last one. */
   GTask                *check_task;
   GCancellable         *check_cancellable;
+  GdkFrameClock        *check_clock;         /* the check starts after its next paint */
+  gulong                check_paint_id;
+  guint                 check_timeout_id;    /* ...or after CHECK_DELAY_MS */
   GFile                *unchecked_file;      /* what the user opened (JSON or database) */
   gboolean              unchecked_imported;
   guint                 loading_timeout_id;
@@ -302,6 +308,10 @@ save_last_database (ChanceryWindow *self,
 static void
 cancel_check (ChanceryWindow *self)
 {
+  if (self->check_clock != NULL)
+    g_clear_signal_handler (&self->check_paint_id, self->check_clock);
+  g_clear_object (&self->check_clock);
+  g_clear_handle_id (&self->check_timeout_id, g_source_remove);
   if (self->check_cancellable != NULL)
     g_cancellable_cancel (self->check_cancellable);
   g_clear_object (&self->check_cancellable);
@@ -398,6 +408,8 @@ start_check (ChanceryWindow *self)
   g_autoptr(GTask) task = NULL;
 
   cancel_check (self);
+  if (self->store == NULL)
+    return;
   self->check_cancellable = g_cancellable_new ();
   task = g_task_new (self, self->check_cancellable, on_check_ready_cb, NULL);
   g_task_set_source_tag (task, start_check);
@@ -406,6 +418,40 @@ start_check (ChanceryWindow *self)
   g_task_set_priority (task, G_PRIORITY_LOW);
   self->check_task = g_object_ref (task);
   g_task_run_in_thread (task, chancery_check_job_thread);
+}
+
+static void
+on_check_after_paint_cb (GdkFrameClock *clock,
+                         gpointer       user_data)
+{
+  start_check (CHANCERY_WINDOW (user_data));
+}
+
+static gboolean
+on_check_timeout_cb (gpointer user_data)
+{
+  ChanceryWindow *self = user_data;
+
+  self->check_timeout_id = 0;
+  start_check (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Starts the check once the events are on screen: it would slow down the
+ * first frame, on two cores shared with the counts being computed. */
+static void
+schedule_check (ChanceryWindow *self)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (self));
+
+  cancel_check (self);
+  self->check_timeout_id = g_timeout_add (CHECK_DELAY_MS, on_check_timeout_cb, self);
+  if (clock != NULL)
+    {
+      self->check_clock = g_object_ref (clock);
+      self->check_paint_id = g_signal_connect (clock, "after-paint",
+                                               G_CALLBACK (on_check_after_paint_cb), self);
+    }
 }
 
 static void
@@ -452,7 +498,7 @@ apply_open (ChanceryWindow  *self,
     {
       self->unchecked_file = g_object_ref (job->file);
       self->unchecked_imported = job->imported;
-      start_check (self);
+      schedule_check (self);
     }
 
   if (job->imported)
@@ -1532,7 +1578,7 @@ gboolean
 chancery_window_get_checking (ChanceryWindow *self)
 {
   g_return_val_if_fail (CHANCERY_IS_WINDOW (self), FALSE);
-  return self->check_task != NULL;
+  return self->check_task != NULL || self->check_timeout_id != 0;
 }
 
 gboolean
