@@ -254,6 +254,91 @@ test_db_damaged_page_viewing (void)
   g_assert_cmpstr (before, ==, after);
 }
 
+/* Overwrites the page-type byte of the root page of table. */
+static void
+damage_root_page (const char *path,
+                  const char *table)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64 page_size, root;
+  const char bad = (char) 0xff;
+  FILE *fp;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT rootpage, (SELECT page_size FROM pragma_page_size)"
+                                       " FROM sqlite_schema WHERE name = ?", -1, &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, table, -1, SQLITE_STATIC);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  root = sqlite3_column_int64 (stmt, 0);
+  page_size = sqlite3_column_int64 (stmt, 1);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  g_assert_cmpint (root, >, 1);
+
+  fp = g_fopen (path, "r+b");
+  g_assert_nonnull (fp);
+  g_assert_cmpint (fseek (fp, (root - 1) * page_size, SEEK_SET), ==, 0);
+  g_assert_cmpuint (fwrite (&bad, 1, 1, fp), ==, 1);
+  fclose (fp);
+}
+
+/* Damage in each table that building the index reads (the event table on
+ * one connection, the relations on another in a thread): opening for
+ * viewing succeeds (the check is not run first), building the index fails
+ * with a clear error naming the file, the check reports the damage, and
+ * the file is unchanged. */
+static void
+test_db_damaged_tables_viewing (void)
+{
+  /* A relation table and its index hold the same columns: SQLite may
+   * read either, so both are damaged. */
+  static const char * const tables[][2] = {
+    { "event", NULL },
+    { "event_actor", "event_actor_by_actor" },
+    { "event_country", "event_country_by_country" },
+    { "event_project", "event_project_by_project" },
+    { "actor", NULL },
+    { "country", NULL },
+    { "project", NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (tables); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("damaged-%s.chancery", tables[i][0]);
+      g_autofree char *path = make_bundled_db (name);
+      g_autofree char *before = NULL;
+      g_autofree char *after = NULL;
+      g_autoptr(ChanceryStore) store = NULL;
+      g_autoptr(ChanceryIndex) index = NULL;
+      g_autoptr(GError) error = NULL;
+      gboolean checked = TRUE;
+
+      damage_root_page (path, tables[i][0]);
+      if (tables[i][1] != NULL)
+        damage_root_page (path, tables[i][1]);
+      before = file_checksum (path);
+
+      store = chancery_store_open_for_viewing (path, &checked, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_false (checked);
+      index = chancery_store_load_index (store, NULL, CHANCERY_GROUP_COUNTRY, NULL, &error);
+      g_assert_null (index);
+      g_assert_error (error, CHANCERY_ERROR, CHANCERY_ERROR_CORRUPT);
+      g_test_message ("%s: %s", tables[i][0], error->message);
+      g_assert_nonnull (strstr (error->message, path));
+      g_clear_error (&error);
+
+      g_assert_false (chancery_store_check_file (path, NULL, &error));
+      g_assert_error (error, CHANCERY_ERROR, CHANCERY_ERROR_CORRUPT);
+      g_clear_error (&error);
+
+      g_clear_object (&store);
+      after = file_checksum (path);
+      g_assert_cmpstr (before, ==, after);
+    }
+}
+
 static void
 test_db_not_chancery (void)
 {
@@ -1223,6 +1308,7 @@ main (int   argc,
   g_test_add_func ("/hostile/db/truncated", test_db_truncated);
   g_test_add_func ("/hostile/db/damaged-page", test_db_damaged_page);
   g_test_add_func ("/hostile/db/damaged-page-viewing", test_db_damaged_page_viewing);
+  g_test_add_func ("/hostile/db/damaged-tables-viewing", test_db_damaged_tables_viewing);
   g_test_add_func ("/hostile/db/not-chancery", test_db_not_chancery);
   g_test_add_func ("/hostile/db/newer-schema", test_db_newer_schema);
   g_test_add_func ("/hostile/db/unsafe-schema", test_db_unsafe_schema);
