@@ -414,7 +414,7 @@ start_check (ChanceryWindow *self)
   task = g_task_new (self, self->check_cancellable, on_check_ready_cb, NULL);
   g_task_set_source_tag (task, start_check);
   g_task_set_task_data (task, g_strdup (chancery_store_get_path (self->store)), g_free);
-  /* Not before the first frame: the events first, then the check. */
+  /* Its verdict waits behind drawing and input. */
   g_task_set_priority (task, G_PRIORITY_LOW);
   self->check_task = g_object_ref (task);
   g_task_run_in_thread (task, chancery_check_job_thread);
