@@ -723,6 +723,63 @@ test_open_for_viewing_older (Fixture       *fixture,
 /* The cache of what a read-only store read (its "base") is finished in a
  * thread for big files; a store opened meanwhile waits for it and reads
  * the same from it. Here the thresholds are lowered to the bundled file. */
+/* The complete base cache files in dir; fails on a temporary one. */
+static guint
+count_cache_files (const char *dir_path)
+{
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+  guint n = 0;
+
+  if (!(dir = g_dir_open (dir_path, 0, NULL)))
+    return 0;
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_assert_false (g_str_has_suffix (name, ".tmp"));
+      if (g_str_has_suffix (name, ".base"))
+        n++;
+    }
+  return n;
+}
+
+/* What the application does when it quits: wait for the cache files that
+ * are being written in threads, so that none is left half-written. */
+static void
+test_base_cache_wait (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autofree char *path = fixture_path (fixture, "waited.chancery");
+  g_autofree char *cache_dir = g_build_filename (g_get_user_cache_dir (), "chancery", NULL);
+  g_autoptr(ChanceryStore) store = NULL;
+  g_autoptr(ChanceryIndex) index = NULL;
+  g_autoptr(GError) error = NULL;
+  guint n_before;
+  GStatBuf st;
+
+  store = test_create_store (path);
+  g_assert_cmpuint (test_import_bundled (store), ==, 22);
+  g_clear_object (&store);
+  /* Caches are written for files not changed in the last 2 s only. */
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  while (MAX (st.st_mtime, st.st_ctime) > g_get_real_time () / G_USEC_PER_SEC - 3)
+    g_usleep (G_USEC_PER_SEC / 4);
+
+  n_before = count_cache_files (cache_dir);
+  g_setenv ("CHANCERY_BASE_CACHE_MIN_EVENTS", "0", TRUE);
+  g_setenv ("CHANCERY_BASE_CACHE_ASYNC_MIN_EVENTS", "0", TRUE);
+  store = chancery_store_open (path, CHANCERY_STORE_READ_ONLY, NULL, &error);
+  g_assert_no_error (error);
+  index = chancery_store_load_index (store, NULL, CHANCERY_GROUP_COUNTRY, NULL, &error);
+  g_assert_no_error (error);
+  g_unsetenv ("CHANCERY_BASE_CACHE_MIN_EVENTS");
+  g_unsetenv ("CHANCERY_BASE_CACHE_ASYNC_MIN_EVENTS");
+  g_assert_cmpuint (index->n_events, ==, 22);
+
+  /* The store is still open: only the wait can make the file complete. */
+  chancery_store_wait_for_caches ();
+  g_assert_cmpuint (count_cache_files (cache_dir), ==, n_before + 1);
+}
+
 static void
 test_base_cache_in_thread (Fixture       *fixture,
                            gconstpointer  data)
@@ -815,6 +872,7 @@ main (int   argc,
   ADD ("open-for-viewing/damaged", test_open_for_viewing_damaged);
   ADD ("open-for-viewing/older", test_open_for_viewing_older);
   ADD ("base-cache-in-thread", test_base_cache_in_thread);
+  ADD ("base-cache-wait", test_base_cache_wait);
 
 #undef ADD
 

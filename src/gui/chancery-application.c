@@ -9,6 +9,7 @@
 
 #include "chancery-application.h"
 #include "chancery-window.h"
+#include "chancery-store-private.h"
 
 struct _ChanceryApplication
 {
@@ -141,12 +142,23 @@ chancery_application_open (GApplication  *app,
     }
 }
 
+/* A big file opened for the first time has its base cache finished in a
+ * thread; quitting right after would leave a partial cache file behind. */
+static void
+chancery_application_shutdown (GApplication *app)
+{
+  chancery_store_wait_for_caches ();
+
+  G_APPLICATION_CLASS (chancery_application_parent_class)->shutdown (app);
+}
+
 static void
 chancery_application_class_init (ChanceryApplicationClass *klass)
 {
   GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
 
   app_class->startup = chancery_application_startup;
+  app_class->shutdown = chancery_application_shutdown;
   app_class->activate = chancery_application_activate;
   app_class->open = chancery_application_open;
 }
