@@ -186,14 +186,15 @@ fail_bytes (ChanceryJsonReader  *self,
  * word ("hello", "NaN") or one character. */
 static char *
 describe_at (ChanceryJsonReader *self,
-             gsize               offset)
+             gsize               offset,
+             gboolean            word)
 {
   const guchar *p = self->data + offset;
   gsize left = self->length - offset;
   gsize n = 0;
   const char *end;
 
-  while (n < left && n < 24 && (g_ascii_isalnum (p[n]) || p[n] == '_' || p[n] == '.' ||
+  while (word && n < left && n < 24 && (g_ascii_isalnum (p[n]) || p[n] == '_' || p[n] == '.' ||
                                 p[n] == '+' || p[n] == '-'))
     n++;
   if (n == 24)
@@ -239,7 +240,7 @@ fail_unexpected (ChanceryJsonReader  *self,
        end == (const char *) self->data + self->pos))
     return fail_bytes (self, error, self->pos);
 
-  found = describe_at (self, self->pos);
+  found = describe_at (self, self->pos, TRUE);
   switch (expected)
     {
     case EXPECTED_VALUE:
@@ -437,7 +438,7 @@ read_string (ChanceryJsonReader  *self,
           break;
         default:
           {
-            g_autofree char *what = describe_at (self, pos + 1);
+            g_autofree char *what = describe_at (self, pos + 1, FALSE);
 
             fail (self, error, pos, _("“\\%s” is not an escape JSON knows"), what);
             return FALSE;
@@ -552,7 +553,7 @@ read_number (ChanceryJsonReader  *self,
 
 invalid:
   {
-    g_autofree char *found = describe_at (self, start);
+    g_autofree char *found = describe_at (self, start, TRUE);
 
     return fail (self, error, start, _("“%s” is not a number as JSON writes them"), found);
   }
