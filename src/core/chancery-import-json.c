@@ -231,7 +231,7 @@ static char *
 member_path (const char *path,
              const char *member)
 {
-  return g_strdup_printf ("%s.%s", path, member);
+  return g_strconcat (path, ".", member, NULL);
 }
 
 /* A string member: NULL and no problem when absent and optional. */

@@ -865,7 +865,9 @@ build_node (ChanceryJsonReader        *self,
 
         for (;;)
           {
-            g_autofree char *name = NULL;
+            g_autofree char *long_name = NULL;
+            char short_name[64];
+            const char *name;
             JsonNode *member;
 
             token = chancery_json_reader_next (self, error);
@@ -874,7 +876,13 @@ build_node (ChanceryJsonReader        *self,
             if (token == CHANCERY_JSON_ERROR)
               return NULL;
             g_assert (token == CHANCERY_JSON_MEMBER);
-            name = g_strdup (self->text->str);
+            /* The value's token reuses self->text; json-glib copies the
+             * name again. A name containing "\u0000" ends there, as in
+             * json-glib. */
+            if (self->text->len < sizeof short_name)
+              name = memcpy (short_name, self->text->str, self->text->len + 1);
+            else
+              name = long_name = g_strdup (self->text->str);
             token = chancery_json_reader_next (self, error);
             if (token == CHANCERY_JSON_ERROR)
               return NULL;
