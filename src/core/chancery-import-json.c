@@ -14,11 +14,12 @@
  * valid file) pays nothing for positions.
  *
  * Sections are written in the order countries, sources, actors, projects,
- * events, because later ones refer to earlier ones. A file in that order
- * (as Chancery writes them) is read once. Otherwise the first attempt
- * stops when a section comes out of order, and the next one first notes
- * where each top-level member starts (checking the syntax of the whole
- * file) and then reads the sections in order from there.
+ * events, because later ones refer to earlier ones. A file where each
+ * section comes after those it refers to (as Chancery writes them) is read
+ * once. Otherwise the first attempt stops at the first section that comes
+ * too late, and the next one first notes where each top-level member
+ * starts (checking the syntax of the whole file) and then reads the
+ * sections in order from there.
  */
 #include "config.h"
 
@@ -1084,6 +1085,16 @@ static const char * const member_names[N_MEMBERS] = {
   "format", "version", "name", "countries", "sources", "actors", "projects", "events"
 };
 
+#define BIT(member) (1u << (member))
+
+/* The sections that refer to each one, so must come after it */
+static const guint must_follow[N_MEMBERS] = {
+  [MEMBER_COUNTRIES] = BIT (MEMBER_ACTORS) | BIT (MEMBER_PROJECTS) | BIT (MEMBER_EVENTS),
+  [MEMBER_SOURCES] = BIT (MEMBER_EVENTS),
+  [MEMBER_ACTORS] = BIT (MEMBER_EVENTS),
+  [MEMBER_PROJECTS] = BIT (MEMBER_EVENTS),
+};
+
 static int
 member_of (const char *name)
 {
@@ -1292,16 +1303,16 @@ set_name (ImportContext *ctx,
     problem (ctx, NULL, "$.name", "%s", local_error->message);
 }
 
-/* The usual case: members in the order Chancery writes them, read once.
- * ATTEMPT_REORDER when they are not. */
+/* The usual case: each section after those it refers to (as Chancery
+ * writes them), read once. ATTEMPT_REORDER when they are not, or when
+ * "format" and "version" come after a section. */
 static AttemptResult
 read_in_order (ImportContext  *ctx,
                GError        **error)
 {
   g_autoptr(JsonObject) meta = json_object_new ();
   gboolean meta_checked = FALSE, meta_ok = FALSE;
-  guint seen = 0;
-  int last = -1;
+  guint seen = 0, read = 0;
 
   for (;;)
     {
@@ -1347,9 +1358,10 @@ read_in_order (ImportContext  *ctx,
           meta_checked = TRUE;
           meta_ok = check_meta (ctx, meta);
         }
-      if (member < last)
+      /* A section that one read already refers to came too late */
+      if (read & must_follow[member])
         return ATTEMPT_REORDER;
-      last = member;
+      read |= 1u << member;
 
       if (!(meta_ok ? read_section (ctx, member, token, error)
                     : chancery_json_reader_skip (ctx->reader, error)))
