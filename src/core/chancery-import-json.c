@@ -40,7 +40,7 @@
 #define NOT_DEFINED     G_MAXUINT
 /* A mapped file's pages already read are given back every so often, so
  * that the import's resident memory does not grow with the file. */
-#define RELEASE_BYTES   (64 * 1024 * 1024)
+#define RELEASE_BYTES   (16 * 1024 * 1024)
 
 typedef enum
 {
