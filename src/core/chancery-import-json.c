@@ -1508,7 +1508,8 @@ context_reset (ImportContext *ctx,
 static void
 context_clear (ImportContext *ctx)
 {
-  context_reset (ctx, FALSE);
+  g_clear_pointer (&ctx->positions, g_hash_table_unref);
+  g_clear_pointer (&ctx->meta_positions, g_hash_table_unref);
   g_clear_pointer (&ctx->problems, g_ptr_array_unref);
   for (guint i = 0; i < G_N_ELEMENTS (ctx->seen); i++)
     g_clear_pointer (&ctx->seen[i], g_hash_table_unref);
