@@ -7,6 +7,7 @@
 
 #include <string.h>
 #include <glib.h>
+#include <sqlite3.h>
 
 #include "chancery-error.h"
 #include "chancery-export.h"
@@ -221,6 +222,25 @@ test_base_is_valid (Fixture       *fixture,
   g_assert_cmpstr (link->uid, ==, "second");
   g_assert_cmpstr (link->title, ==, "Talks");
   g_assert_true (link->outgoing);
+
+  /* Found by text; the import's larger FTS5 term buffer was set back */
+  {
+    g_autoptr(ChanceryFilter) filter = chancery_filter_new ();
+    sqlite3 *db = NULL;
+    sqlite3_stmt *stmt = NULL;
+
+    chancery_filter_set_text (filter, "visit verbatim");
+    g_assert_cmpuint (chancery_store_count_events (fixture->store, filter, &error), ==, 1);
+    g_assert_no_error (error);
+
+    g_assert_cmpint (sqlite3_open_v2 (fixture->path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT v FROM event_fts_config WHERE k = 'hashsize'",
+                                         -1, &stmt, NULL), ==, SQLITE_OK);
+    if (sqlite3_step (stmt) == SQLITE_ROW)
+      g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 1024 * 1024);
+    sqlite3_finalize (stmt);
+    sqlite3_close (db);
+  }
 }
 
 static void

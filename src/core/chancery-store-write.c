@@ -50,6 +50,7 @@ struct _ChanceryImporter
   GHashTable    *pending_ids;       /* row ids in pending_fts */
   gsize          pending_bytes;
   GHashTable    *statements;        /* address of the SQL text -> sqlite3_stmt* */
+  gboolean       fts_hash_raised;   /* FTS5_HASH_SIZE set for this import */
   GString       *scratch;           /* fingerprint serialization */
   GString       *names;
   GString       *quotes;
@@ -61,6 +62,15 @@ struct _ChanceryImporter
  * between the other statements made one tiny segment per event, merged
  * again and again. Written together, they make a few big segments. */
 #define PENDING_FTS_BYTES (32 * 1024 * 1024)
+
+/* FTS5 also gathers terms in memory, and writes them out as a new segment
+ * of its index every 1 MB (its "hashsize"); segments are then merged
+ * again and again. With 16 MB, inserting the full-text rows of 120,000
+ * events took 15-20 % less CPU (1.7-1.8 s -> 1.3-1.5 s) for 10 MB more
+ * memory. Set for the import's transaction only, and set back before the
+ * commit (a value in event_fts_config, not a schema change). */
+#define FTS5_HASH_SIZE         "16777216"
+#define FTS5_DEFAULT_HASH_SIZE "1048576"
 
 /* During an import (KiB, negative): the uid and time indexes of a big
  * event table are written in random order. */
@@ -205,6 +215,14 @@ flush_fts (ChanceryImporter  *self,
   if (self->pending_fts->len == 0)
     return TRUE;
 
+  if (!self->fts_hash_raised)
+    {
+      if (!exec_sql (store, "INSERT INTO event_fts (event_fts, rank) VALUES ('hashsize', "
+                     FTS5_HASH_SIZE ")", error))
+        return FALSE;
+      self->fts_hash_raised = TRUE;
+    }
+
   if (!(stmt = import_statement (self,
         "INSERT INTO event_fts (rowid, title, summary, quotes, names) VALUES (?1, ?2, ?3, ?4, ?5)",
         error)))
@@ -245,7 +263,11 @@ chancery_importer_commit (ChanceryImporter  *self,
 
   g_return_val_if_fail (self != NULL, FALSE);
 
-  ok = flush_fts (self, error) && exec_sql (self->store, "COMMIT", error);
+  ok = flush_fts (self, error) &&
+       (!self->fts_hash_raised ||
+        exec_sql (self->store, "INSERT INTO event_fts (event_fts, rank) VALUES ('hashsize', "
+                  FTS5_DEFAULT_HASH_SIZE ")", error)) &&
+       exec_sql (self->store, "COMMIT", error);
   if (!ok)
     exec_sql (self->store, "ROLLBACK", NULL);
   importer_free (self);
