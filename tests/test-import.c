@@ -7,6 +7,7 @@
 
 #include <string.h>
 #include <glib.h>
+#include <sqlite3.h>
 
 #include "chancery-error.h"
 #include "chancery-export.h"
@@ -221,6 +222,25 @@ test_base_is_valid (Fixture       *fixture,
   g_assert_cmpstr (link->uid, ==, "second");
   g_assert_cmpstr (link->title, ==, "Talks");
   g_assert_true (link->outgoing);
+
+  /* Found by text; the import's larger FTS5 term buffer was set back */
+  {
+    g_autoptr(ChanceryFilter) filter = chancery_filter_new ();
+    sqlite3 *db = NULL;
+    sqlite3_stmt *stmt = NULL;
+
+    chancery_filter_set_text (filter, "visit verbatim");
+    g_assert_cmpuint (chancery_store_count_events (fixture->store, filter, &error), ==, 1);
+    g_assert_no_error (error);
+
+    g_assert_cmpint (sqlite3_open_v2 (fixture->path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT v FROM event_fts_config WHERE k = 'hashsize'",
+                                         -1, &stmt, NULL), ==, SQLITE_OK);
+    if (sqlite3_step (stmt) == SQLITE_ROW)
+      g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 1024 * 1024);
+    sqlite3_finalize (stmt);
+    sqlite3_close (db);
+  }
 }
 
 static void
@@ -550,6 +570,157 @@ test_round_trip (Fixture       *fixture,
     }
 }
 
+/* The same records as base_json, sections in reverse order, "format" and
+ * "version" last: read by sections (the reader notes where each starts). */
+static const char reordered_json[] =
+  "{ \"events\": [\n"                                                                     /* 1 */
+  "    { \"id\": \"new-visit\", \"kind\": \"visit\", \"status\": \"occurred\",\n"          /* 2 */
+  "      \"title\": \"A visit\", \"date\": \"2025-12-10\",\n"                              /* 3 */
+  "      \"actors\": [ { \"actor\": \"actor-test\", \"role\": \"guest\" } ],\n"            /* 4 */
+  "      \"countries\": [\"IRN\", \"AZE\"], \"projects\": [\"rail-test\"],\n"              /* 5 */
+  "      \"sources\": [ { \"source\": \"src-test\", \"quote\": \"verbatim\" } ],\n"        /* 6 */
+  "      \"related\": [ { \"event\": \"second\", \"relation\": \"follows\" } ] },\n"       /* 7 */
+  "    { \"id\": \"second\", \"kind\": \"talks\", \"status\": \"planned\",\n"             /* 8 */
+  "      \"title\": \"Talks\", \"date\": \"2026\" } ],\n"                                  /* 9 */
+  "  \"projects\": [ { \"id\": \"rail-test\", \"name\": \"Railway\", \"countries\": [\"IRN\"] } ],\n" /* 10 */
+  "  \"name\": \"Test\",\n"                                                               /* 11 */
+  "  \"actors\": [ { \"id\": \"actor-test\", \"name\": \"A. Test\", \"country\": \"IRN\" } ],\n" /* 12 */
+  "  \"sources\": [ { \"id\": \"src-test\", \"publisher\": \"Kayhan\" } ],\n"             /* 13 */
+  "  \"countries\": [ { \"code\": \"IRN\", \"name\": \"Iran\" },\n"                       /* 14 */
+  "                 { \"code\": \"AZE\", \"name\": \"Azerbaijan\" } ],\n"                 /* 15 */
+  "  \"format\": \"chancery\", \"version\": 1 }\n";                                       /* 16 */
+
+static void
+test_any_order (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ChanceryEvent) visit = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *bad = replace_once (reordered_json, "\"kind\": \"talks\"", "\"kind\": \"party\"");
+  g_autofree char *bad_version = replace_once (reordered_json, "\"version\": 1", "\"version\": 2");
+  g_autofree char *message = NULL;
+  g_autofree char *message2 = NULL;
+  ChanceryImportReport report;
+
+  /* A problem in it is found where it is */
+  message = assert_import_fails (fixture, bad, -1);
+  g_assert_null (strchr (message, '\n'));
+  test_assert_contains (assert_position (message, 8), "events[1].kind: unknown kind “party”");
+  /* "version" is checked first, wherever it is, and alone */
+  message2 = assert_import_fails (fixture, bad_version, -1);
+  g_assert_null (strchr (message2, '\n'));
+  test_assert_contains (assert_position (message2, 16), "$.version: version 2 was written by a newer");
+
+  chancery_import_report_init (&report);
+  g_assert_true (chancery_import_json_data (fixture->store, reordered_json, -1, "reordered.json",
+                                            &report, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (report.inserted, ==, 2);
+  chancery_import_report_clear (&report);
+
+  visit = chancery_store_get_event_by_uid (fixture->store, "new-visit", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (visit->actors->len, ==, 1);
+  g_assert_cmpuint (visit->countries->len, ==, 2);
+  g_assert_cmpuint (visit->projects->len, ==, 1);
+  g_assert_cmpuint (visit->sources->len, ==, 1);
+  g_assert_cmpuint (visit->links->len, ==, 1);
+  name = chancery_store_dup_name (fixture->store);
+  g_assert_cmpstr (name, ==, "Test");
+}
+
+/* A top-level member given twice: the last one counts (as json-glib did). */
+static void
+test_repeated_member (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  static const char json[] =
+    "{ \"format\": \"chancery\", \"version\": 1,\n"
+    "  \"events\": [ { \"id\": \"first-copy\", \"kind\": \"talks\", \"status\": \"planned\",\n"
+    "                \"title\": \"Talks\", \"date\": \"2026\" } ],\n"
+    "  \"events\": [ { \"id\": \"second-copy\", \"kind\": \"talks\", \"status\": \"planned\",\n"
+    "                \"title\": \"Talks\", \"date\": \"2026\" } ] }\n";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ChanceryEvent) first = NULL;
+  g_autoptr(ChanceryEvent) second = NULL;
+
+  g_assert_true (chancery_import_json_data (fixture->store, json, -1, "twice.json", NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (chancery_store_count_events (fixture->store, NULL, NULL), ==, N_BUNDLED + 1);
+  second = chancery_store_get_event_by_uid (fixture->store, "second-copy", &error);
+  g_assert_no_error (error);
+  first = chancery_store_get_event_by_uid (fixture->store, "first-copy", &error);
+  g_assert_null (first);
+  g_assert_nonnull (error);
+}
+
+/* What json-glib let through and strict JSON does not: refused, with the
+ * place. */
+static void
+test_strict_json (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  static const struct { const char *from; const char *to; guint line; const char *message; } cases[] = {
+    { "{ \"format\"", "/* a comment */ { \"format\"", 1, "unexpected “/”" },
+    { "\"name\": \"Test\"", "'name': \"Test\"", 2, "expected a member name in double quotes" },
+    { "\"date\": \"2026\" } ] }\n", "\"date\": \"2026\" } ] }\n{}\n", 17, "after the end of the JSON value" },
+    { "\"A visit\"", "\"A\tvisit\"", 10, "a control character" },
+    { "\"id\": \"second\"", "\"id\": \"sec\\ond\"", 15, "is not an escape" },
+    { "\"date\": \"2026\" }", "\"date\": \"2026\", \"importance\": 01 }", 16, "“01” is not a number" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *json = replace_once (base_json, cases[i].from, cases[i].to);
+      g_autofree char *message = assert_import_fails (fixture, json, -1);
+
+      g_test_message ("%s", message);
+      test_assert_contains (assert_position (message, cases[i].line), cases[i].message);
+    }
+}
+
+static void
+on_progress (double   fraction,
+             gpointer user_data)
+{
+  GArray *fractions = user_data;
+
+  g_array_append_val (fractions, fraction);
+}
+
+/* Progress goes from 0 to 1, never back, while a file is read. */
+static void
+test_progress (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autoptr(GString) json = g_string_new ("{ \"format\": \"chancery\", \"version\": 1, \"events\": [\n");
+  g_autoptr(GArray) fractions = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (fixture->dir, "progress.json", NULL);
+
+  for (guint i = 0; i < 5000; i++)
+    g_string_append_printf (json, "%s{ \"id\": \"progress-%u\", \"kind\": \"talks\", \"status\": "
+                            "\"planned\", \"title\": \"Talks %u\", \"date\": \"2026\" }\n",
+                            i > 0 ? "," : "", i, i);
+  g_string_append (json, "] }\n");
+  g_assert_true (g_file_set_contents (path, json->str, json->len, NULL));
+
+  g_assert_true (chancery_import_json_file (fixture->store, path, NULL, on_progress, fractions,
+                                            NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (chancery_store_count_events (fixture->store, NULL, NULL), ==, N_BUNDLED + 5000);
+
+  /* 0, one for every 1024 events, 1 */
+  g_assert_cmpuint (fractions->len, >=, 6);
+  g_assert_cmpfloat (g_array_index (fractions, double, 0), ==, 0.0);
+  g_assert_cmpfloat (g_array_index (fractions, double, fractions->len - 1), ==, 1.0);
+  for (guint i = 1; i < fractions->len; i++)
+    g_assert_cmpfloat (g_array_index (fractions, double, i), >=, g_array_index (fractions, double, i - 1));
+  g_assert_cmpfloat (g_array_index (fractions, double, 3), >, 0.0);
+  g_assert_cmpfloat (g_array_index (fractions, double, 3), <, 1.0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -573,6 +744,10 @@ main (int   argc,
   ADD ("same-file-twice", test_same_file_twice, NULL);
   ADD ("corrected-file", test_corrected_file, NULL);
   ADD ("round-trip", test_round_trip, NULL);
+  ADD ("any-order", test_any_order, NULL);
+  ADD ("repeated-member", test_repeated_member, NULL);
+  ADD ("invalid/strict-json", test_strict_json, NULL);
+  ADD ("progress", test_progress, NULL);
 
 #undef ADD
 

@@ -3,11 +3,23 @@
  * Copyright 2026 The Chancery developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The document is checked and written in one pass inside one transaction.
- * When anything is wrong the transaction is rolled back and the document
- * is parsed once more, this time recording where each value sits, so that
- * every problem can be reported with its JSON path and line:column. The
- * fast path (a valid file) pays nothing for positions.
+ * The document is read as a stream (chancery-json-reader.c): the top-level
+ * object member by member, and each record (a country, an actor, an event)
+ * as a small json-glib tree that is checked, written and freed before the
+ * next is read. Memory follows the largest record and the number of ids,
+ * not the size of the file. Everything happens inside one transaction;
+ * when anything is wrong it is rolled back and the document is read once
+ * more, this time recording where each value sits, so that every problem
+ * can be reported with its JSON path and line:column. The fast path (a
+ * valid file) pays nothing for positions.
+ *
+ * Sections are written in the order countries, sources, actors, projects,
+ * events, because later ones refer to earlier ones. A file where each
+ * section comes after those it refers to (as Chancery writes them) is read
+ * once. Otherwise the first attempt stops at the first section that comes
+ * too late, and the next one first notes where each top-level member
+ * starts (checking the syntax of the whole file) and then reads the
+ * sections in order from there.
  */
 #include "config.h"
 
@@ -15,18 +27,35 @@
 #include <inttypes.h>
 #include <json-glib/json-glib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "chancery-error.h"
 #include "chancery-import.h"
+#include "chancery-json-reader.h"
 #include "chancery-store-private.h"
 
-/* json-glib builds the whole document in memory: about 11 times the size
- * of the file at peak (measured: a 100 MB file took 1.1 GB). 32 MB keeps an
- * import under the 400 MB budget; larger datasets come in several files. */
-#define MAX_FILE_SIZE   (32 * 1024 * 1024)
-#define MAX_DEPTH       64
 #define MAX_PROBLEMS    50
 #define MAX_ID_LENGTH   200
+#define NOT_DEFINED     G_MAXUINT
+/* A mapped file's pages already read are given back every so often, so
+ * that the import's resident memory does not grow with the file. */
+#define RELEASE_BYTES   (16 * 1024 * 1024)
+
+typedef enum
+{
+  ATTEMPT_OK,
+  ATTEMPT_PROBLEMS,    /* ctx->problems */
+  ATTEMPT_ERROR,       /* bad JSON, cancelled, the database: error set */
+  ATTEMPT_REORDER,     /* a section out of order: read again by sections */
+} AttemptResult;
+
+typedef struct
+{
+  char   *uid;
+  char   *path;
+  guint64 position;    /* line << 32 | column; 0 when unknown */
+} ForwardLink;
 
 typedef struct
 {
@@ -34,10 +63,22 @@ typedef struct
   ChanceryImporter     *importer;
   ChanceryImportReport *report;
   const char           *filename;
-  GHashTable           *positions;   /* JsonNode* -> line << 20 | column; NULL on the fast path */
-  GPtrArray            *problems;    /* char* */
-  GHashTable           *seen[5];     /* ids defined in this file, per section */
-  GHashTable           *event_ids;   /* all event ids of the file, for "related" */
+  const char           *data;
+  gsize                 length;
+  gboolean              release_pages; /* data is a private read-only map */
+  gsize                 released;      /* bytes of data given back so far */
+  ChanceryProgressFunc  progress;
+  gpointer              progress_data;
+  ChanceryJsonReader   *reader;
+  gboolean              by_sections;   /* the second way of reading (above) */
+  GHashTable           *positions;     /* JsonNode* or JsonObject* -> line << 32 | column (guint64*); NULL on the fast path */
+  GHashTable           *meta_positions; /* the same for the top-level members */
+  GPtrArray            *problems;      /* char* */
+  GHashTable           *seen[4];       /* ids defined in this file -> path, per section but events */
+  GHashTable           *event_ids;     /* event ids of the file so far -> index + 1 */
+  GStringChunk         *event_id_chunk;
+  guint                 n_events;
+  GArray               *forward_links; /* ForwardLink: "related" to an event not seen yet */
   GCancellable         *cancellable;
 } ImportContext;
 
@@ -48,6 +89,84 @@ static const char * const relations[] = {
 };
 
 /* Problems */
+
+static void
+vproblem_at (ImportContext *ctx,
+             guint64        position,
+             const char    *path,
+             const char    *format,
+             va_list        args) G_GNUC_PRINTF (4, 0);
+
+static void
+vproblem_at (ImportContext *ctx,
+             guint64        position,
+             const char    *path,
+             const char    *format,
+             va_list        args)
+{
+  g_autofree char *message = NULL;
+
+  if (ctx->problems->len >= MAX_PROBLEMS)
+    return;
+
+  message = g_strdup_vprintf (format, args);
+  if (position != 0)
+    g_ptr_array_add (ctx->problems,
+                     g_strdup_printf ("%s:%u:%u: %s: %s", ctx->filename,
+                                      (guint) (position >> 32), (guint) (position & 0xffffffffu),
+                                      path, message));
+  else
+    g_ptr_array_add (ctx->problems, g_strdup_printf ("%s: %s: %s", ctx->filename, path, message));
+}
+
+static void
+problem_at (ImportContext *ctx,
+            guint64        position,
+            const char    *path,
+            const char    *format,
+            ...) G_GNUC_PRINTF (4, 5);
+
+static void
+problem_at (ImportContext *ctx,
+            guint64        position,
+            const char    *path,
+            const char    *format,
+            ...)
+{
+  va_list args;
+
+  va_start (args, format);
+  vproblem_at (ctx, position, path, format, args);
+  va_end (args);
+}
+
+static guint64
+position_of (ImportContext *ctx,
+             gconstpointer  node)
+{
+  guint64 *position;
+
+  if (ctx->positions == NULL || node == NULL)
+    return 0;
+  position = g_hash_table_lookup (ctx->positions, node);
+  if (position == NULL)
+    position = g_hash_table_lookup (ctx->meta_positions, node);
+
+  return position != NULL ? *position : 0;
+}
+
+/* Where the reader's last token starts; 0 on the fast path. */
+static guint64
+token_position (ImportContext *ctx)
+{
+  guint line, column;
+
+  if (ctx->positions == NULL)
+    return 0;
+  chancery_json_reader_get_position (ctx->reader, &line, &column);
+
+  return (guint64) line << 32 | column;
+}
 
 /* node: the JsonNode the problem is in, or the JsonObject when a member is
  * missing from it; either is a key of ctx->positions. */
@@ -65,68 +184,25 @@ problem (ImportContext *ctx,
          const char    *format,
          ...)
 {
-  g_autofree char *message = NULL;
-  gpointer position = NULL;
   va_list args;
 
-  if (ctx->problems->len >= MAX_PROBLEMS)
-    return;
-
   va_start (args, format);
-  message = g_strdup_vprintf (format, args);
+  vproblem_at (ctx, position_of (ctx, node), path, format, args);
   va_end (args);
-
-  if (ctx->positions != NULL && node != NULL)
-    position = g_hash_table_lookup (ctx->positions, node);
-
-  if (position != NULL)
-    {
-      guint packed = GPOINTER_TO_UINT (position);
-
-      g_ptr_array_add (ctx->problems,
-                       g_strdup_printf ("%s:%u:%u: %s: %s", ctx->filename,
-                                        packed >> 20, packed & 0xfffff, path, message));
-    }
-  else
-    {
-      g_ptr_array_add (ctx->problems,
-                       g_strdup_printf ("%s: %s: %s", ctx->filename, path, message));
-    }
 }
 
+/* Positions of a record's nodes, from the reader (the position pass). */
 static void
-on_object_member_cb (JsonParser *parser,
-                     JsonObject *object,
-                     const char *name,
-                     gpointer    user_data)
+on_position_cb (gconstpointer key,
+                guint         line,
+                guint         column,
+                gpointer      user_data)
 {
   ImportContext *ctx = user_data;
-  guint line = MIN ((guint) json_parser_get_current_line (parser), 0xfffu);
-  guint column = MIN ((guint) json_parser_get_current_pos (parser), 0xfffffu);
-  JsonNode *node = json_object_get_member (object, name);
+  guint64 *position = g_new (guint64, 1);
 
-  g_hash_table_insert (ctx->positions, node, GUINT_TO_POINTER (line << 20 | column));
-  /* Also the object itself, for members missing from it */
-  if (JSON_NODE_HOLDS_OBJECT (node))
-    g_hash_table_insert (ctx->positions, json_node_get_object (node),
-                         GUINT_TO_POINTER (line << 20 | column));
-}
-
-static void
-on_array_element_cb (JsonParser *parser,
-                     JsonArray  *array,
-                     int         index,
-                     gpointer    user_data)
-{
-  ImportContext *ctx = user_data;
-  guint line = MIN ((guint) json_parser_get_current_line (parser), 0xfffu);
-  guint column = MIN ((guint) json_parser_get_current_pos (parser), 0xfffffu);
-  JsonNode *node = json_array_get_element (array, index);
-
-  g_hash_table_insert (ctx->positions, node, GUINT_TO_POINTER (line << 20 | column));
-  if (JSON_NODE_HOLDS_OBJECT (node))
-    g_hash_table_insert (ctx->positions, json_node_get_object (node),
-                         GUINT_TO_POINTER (line << 20 | column));
+  *position = (guint64) line << 32 | column;
+  g_hash_table_insert (ctx->positions, (gpointer) key, position);
 }
 
 /* Typed access; each reports its own problem and returns FALSE. */
@@ -156,7 +232,7 @@ static char *
 member_path (const char *path,
              const char *member)
 {
-  return g_strdup_printf ("%s.%s", path, member);
+  return g_strconcat (path, ".", member, NULL);
 }
 
 /* A string member: NULL and no problem when absent and optional. */
@@ -261,12 +337,9 @@ get_array (ImportContext *ctx,
 
 static JsonObject *
 element_object (ImportContext *ctx,
-                JsonArray     *array,
-                guint          i,
+                JsonNode      *node,
                 const char    *path)
 {
-  JsonNode *node = json_array_get_element (array, i);
-
   if (!JSON_NODE_HOLDS_OBJECT (node))
     {
       problem (ctx, node, path, _("expected an object, found %s"), type_name (node));
@@ -343,6 +416,24 @@ get_id (ImportContext *ctx,
       return NULL;
     }
 
+  if (section == SECTION_EVENTS)
+    {
+      guint index = GPOINTER_TO_UINT (g_hash_table_lookup (ctx->event_ids, id));
+
+      /* NOT_DEFINED: the id of a record that had problems */
+      if (index != 0 && index != NOT_DEFINED)
+        {
+          g_autofree char *first_path = g_strdup_printf ("events[%u]", index - 1);
+
+          problem (ctx, node, where, _("duplicate id “%s” (first defined at %s)"), id, first_path);
+          return NULL;
+        }
+      g_hash_table_insert (ctx->event_ids,
+                           index == 0 ? g_string_chunk_insert (ctx->event_id_chunk, id) : (char *) id,
+                           GUINT_TO_POINTER (ctx->n_events + 1));
+      return id;
+    }
+
   first = g_hash_table_lookup (ctx->seen[section], id);
   if (first != NULL)
     {
@@ -350,7 +441,7 @@ get_id (ImportContext *ctx,
       return NULL;
     }
 
-  g_hash_table_insert (ctx->seen[section], (gpointer) id, g_strdup (path));
+  g_hash_table_insert (ctx->seen[section], g_strdup (id), g_strdup (path));
   return id;
 }
 
@@ -412,92 +503,86 @@ check_date (ImportContext *ctx,
 
 static void
 import_countries (ImportContext *ctx,
-                  JsonArray     *array)
+                  JsonNode      *node,
+                  guint          i)
 {
   static const char * const allowed[] = { "code", "name", NULL };
 
-  for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
-    {
-      g_autofree char *path = g_strdup_printf ("countries[%u]", i);
-      g_autoptr(GError) local_error = NULL;
-      JsonObject *object = element_object (ctx, array, i, path);
-      const char *code, *name;
+  g_autofree char *path = g_strdup_printf ("countries[%u]", i);
+  g_autoptr(GError) local_error = NULL;
+  JsonObject *object = element_object (ctx, node, path);
+  const char *code, *name;
 
-      if (object == NULL || !check_members (ctx, object, path, allowed))
-        continue;
-      if (!(code = get_id (ctx, object, path, "code", SECTION_COUNTRIES)) ||
-          !get_string (ctx, object, path, "name", TRUE, &name))
-        continue;
-      if (!is_country_code (code))
-        {
-          g_autofree char *where = member_path (path, "code");
-          problem (ctx, json_object_get_member (object, "code"), where,
-                   _("“%s” is not a country code (three capital letters, ISO 3166-1 alpha-3)"), code);
-          continue;
-        }
-      if (!chancery_importer_put_country (ctx->importer, code, name, &local_error))
-        problem (ctx, NULL, path, "%s", local_error->message);
+  if (object == NULL || !check_members (ctx, object, path, allowed))
+    return;
+  if (!(code = get_id (ctx, object, path, "code", SECTION_COUNTRIES)) ||
+      !get_string (ctx, object, path, "name", TRUE, &name))
+    return;
+  if (!is_country_code (code))
+    {
+      g_autofree char *where = member_path (path, "code");
+      problem (ctx, json_object_get_member (object, "code"), where,
+               _("“%s” is not a country code (three capital letters, ISO 3166-1 alpha-3)"), code);
+      return;
     }
+  if (!chancery_importer_put_country (ctx->importer, code, name, &local_error))
+    problem (ctx, NULL, path, "%s", local_error->message);
 }
 
 static void
 import_sources (ImportContext *ctx,
-                JsonArray     *array)
+                JsonNode      *node,
+                guint          i)
 {
   static const char * const allowed[] = {
     "id", "publisher", "title", "reference", "url", "published", NULL
   };
 
-  for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
-    {
-      g_autofree char *path = g_strdup_printf ("sources[%u]", i);
-      g_autoptr(GError) local_error = NULL;
-      JsonObject *object = element_object (ctx, array, i, path);
-      const char *id, *publisher, *title, *reference, *url, *published;
-      ChanceryDate date;
+  g_autofree char *path = g_strdup_printf ("sources[%u]", i);
+  g_autoptr(GError) local_error = NULL;
+  JsonObject *object = element_object (ctx, node, path);
+  const char *id, *publisher, *title, *reference, *url, *published;
+  ChanceryDate date;
 
-      if (object == NULL || !check_members (ctx, object, path, allowed))
-        continue;
-      if (!(id = get_id (ctx, object, path, "id", SECTION_SOURCES)) ||
-          !get_string (ctx, object, path, "publisher", FALSE, &publisher) ||
-          !get_string (ctx, object, path, "title", FALSE, &title) ||
-          !get_string (ctx, object, path, "reference", FALSE, &reference) ||
-          !get_string (ctx, object, path, "url", FALSE, &url) ||
-          !check_date (ctx, object, path, "published", FALSE, &date, &published))
-        continue;
-      if (!chancery_importer_put_source (ctx->importer, id, publisher, title, reference,
-                                         url, published, &local_error))
-        problem (ctx, NULL, path, "%s", local_error->message);
-    }
+  if (object == NULL || !check_members (ctx, object, path, allowed))
+    return;
+  if (!(id = get_id (ctx, object, path, "id", SECTION_SOURCES)) ||
+      !get_string (ctx, object, path, "publisher", FALSE, &publisher) ||
+      !get_string (ctx, object, path, "title", FALSE, &title) ||
+      !get_string (ctx, object, path, "reference", FALSE, &reference) ||
+      !get_string (ctx, object, path, "url", FALSE, &url) ||
+      !check_date (ctx, object, path, "published", FALSE, &date, &published))
+    return;
+  if (!chancery_importer_put_source (ctx->importer, id, publisher, title, reference,
+                                     url, published, &local_error))
+    problem (ctx, NULL, path, "%s", local_error->message);
 }
 
 static void
 import_actors (ImportContext *ctx,
-               JsonArray     *array)
+               JsonNode      *node,
+               guint          i)
 {
   static const char * const allowed[] = { "id", "name", "title", "country", NULL };
 
-  for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
-    {
-      g_autofree char *path = g_strdup_printf ("actors[%u]", i);
-      g_autofree char *country_path = g_strdup_printf ("actors[%u].country", i);
-      g_autoptr(GError) local_error = NULL;
-      JsonObject *object = element_object (ctx, array, i, path);
-      const char *id, *name, *title, *country;
+  g_autofree char *path = g_strdup_printf ("actors[%u]", i);
+  g_autofree char *country_path = g_strdup_printf ("actors[%u].country", i);
+  g_autoptr(GError) local_error = NULL;
+  JsonObject *object = element_object (ctx, node, path);
+  const char *id, *name, *title, *country;
 
-      if (object == NULL || !check_members (ctx, object, path, allowed))
-        continue;
-      if (!(id = get_id (ctx, object, path, "id", SECTION_ACTORS)) ||
-          !get_string (ctx, object, path, "name", TRUE, &name) ||
-          !get_string (ctx, object, path, "title", FALSE, &title) ||
-          !get_string (ctx, object, path, "country", FALSE, &country))
-        continue;
-      if (country != NULL &&
-          !check_country_ref (ctx, json_object_get_member (object, "country"), country_path, country))
-        continue;
-      if (!chancery_importer_put_actor (ctx->importer, id, name, title, country, &local_error))
-        problem (ctx, NULL, path, "%s", local_error->message);
-    }
+  if (object == NULL || !check_members (ctx, object, path, allowed))
+    return;
+  if (!(id = get_id (ctx, object, path, "id", SECTION_ACTORS)) ||
+      !get_string (ctx, object, path, "name", TRUE, &name) ||
+      !get_string (ctx, object, path, "title", FALSE, &title) ||
+      !get_string (ctx, object, path, "country", FALSE, &country))
+    return;
+  if (country != NULL &&
+      !check_country_ref (ctx, json_object_get_member (object, "country"), country_path, country))
+    return;
+  if (!chancery_importer_put_actor (ctx->importer, id, name, title, country, &local_error))
+    problem (ctx, NULL, path, "%s", local_error->message);
 }
 
 /* An array of strings, each checked by check(); NULL-terminated copy. */
@@ -539,42 +624,40 @@ get_string_list (ImportContext *ctx,
 
 static void
 import_projects (ImportContext *ctx,
-                 JsonArray     *array)
+                 JsonNode      *node,
+                 guint          i)
 {
   static const char * const allowed[] = { "id", "name", "description", "countries", NULL };
 
-  for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
+  g_autofree char *path = g_strdup_printf ("projects[%u]", i);
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GPtrArray) countries = NULL;
+  JsonObject *object = element_object (ctx, node, path);
+  const char *id, *name, *description;
+  gboolean ok = TRUE;
+
+  if (object == NULL || !check_members (ctx, object, path, allowed))
+    return;
+  if (!(id = get_id (ctx, object, path, "id", SECTION_PROJECTS)) ||
+      !get_string (ctx, object, path, "name", TRUE, &name) ||
+      !get_string (ctx, object, path, "description", FALSE, &description) ||
+      !(countries = get_string_list (ctx, object, path, "countries")))
+    return;
+
+  for (guint c = 0; c < countries->len; c++)
     {
-      g_autofree char *path = g_strdup_printf ("projects[%u]", i);
-      g_autoptr(GError) local_error = NULL;
-      g_autoptr(GPtrArray) countries = NULL;
-      JsonObject *object = element_object (ctx, array, i, path);
-      const char *id, *name, *description;
-      gboolean ok = TRUE;
+      g_autofree char *where = g_strdup_printf ("%s.countries[%u]", path, c);
+      JsonNode *element = json_array_get_element (json_object_get_array_member (object, "countries"), c);
 
-      if (object == NULL || !check_members (ctx, object, path, allowed))
-        continue;
-      if (!(id = get_id (ctx, object, path, "id", SECTION_PROJECTS)) ||
-          !get_string (ctx, object, path, "name", TRUE, &name) ||
-          !get_string (ctx, object, path, "description", FALSE, &description) ||
-          !(countries = get_string_list (ctx, object, path, "countries")))
-        continue;
-
-      for (guint c = 0; c < countries->len; c++)
-        {
-          g_autofree char *where = g_strdup_printf ("%s.countries[%u]", path, c);
-          JsonNode *node = json_array_get_element (json_object_get_array_member (object, "countries"), c);
-
-          ok &= check_country_ref (ctx, node, where, g_ptr_array_index (countries, c));
-        }
-      if (!ok)
-        continue;
-
-      g_ptr_array_add (countries, NULL);
-      if (!chancery_importer_put_project (ctx->importer, id, name, description,
-                                          (const char * const *) countries->pdata, &local_error))
-        problem (ctx, NULL, path, "%s", local_error->message);
+      ok &= check_country_ref (ctx, element, where, g_ptr_array_index (countries, c));
     }
+  if (!ok)
+    return;
+
+  g_ptr_array_add (countries, NULL);
+  if (!chancery_importer_put_project (ctx->importer, id, name, description,
+                                      (const char * const *) countries->pdata, &local_error))
+    problem (ctx, NULL, path, "%s", local_error->message);
 }
 
 static gboolean
@@ -636,7 +719,7 @@ read_event_actors (ImportContext *ctx,
   for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
     {
       g_autofree char *where = g_strdup_printf ("%s.actors[%u]", path, i);
-      JsonObject *object = element_object (ctx, array, i, where);
+      JsonObject *object = element_object (ctx, json_array_get_element (array, i), where);
       ChanceryEventActor *actor;
       const char *uid, *role;
       ChanceryRole value = CHANCERY_ROLE_PARTICIPANT;
@@ -738,7 +821,7 @@ read_event_sources (ImportContext *ctx,
   for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
     {
       g_autofree char *where = g_strdup_printf ("%s.sources[%u]", path, i);
-      JsonObject *object = element_object (ctx, array, i, where);
+      JsonObject *object = element_object (ctx, json_array_get_element (array, i), where);
       ChanceryEventSource *source;
       const char *uid, *quote;
 
@@ -781,7 +864,7 @@ read_event_links (ImportContext *ctx,
   for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
     {
       g_autofree char *where = g_strdup_printf ("%s.related[%u]", path, i);
-      JsonObject *object = element_object (ctx, array, i, where);
+      JsonObject *object = element_object (ctx, json_array_get_element (array, i), where);
       ChanceryEventLink *link;
       const char *uid, *relation;
 
@@ -805,14 +888,16 @@ read_event_links (ImportContext *ctx,
           continue;
         }
 
+      /* An event later in the file is looked for at the end. */
       if (!g_hash_table_contains (ctx->event_ids, uid) &&
           !chancery_importer_has_event (ctx->importer, uid))
         {
-          g_autofree char *event_path = member_path (where, "event");
-          problem (ctx, json_object_get_member (object, "event"), event_path,
-                   _("event “%s” does not exist in this file or the database"), uid);
-          ok = FALSE;
-          continue;
+          ForwardLink forward;
+
+          forward.uid = g_strdup (uid);
+          forward.path = member_path (where, "event");
+          forward.position = position_of (ctx, json_object_get_member (object, "event"));
+          g_array_append_val (ctx->forward_links, forward);
         }
 
       link = g_new0 (ChanceryEventLink, 1);
@@ -885,106 +970,256 @@ read_event (ImportContext *ctx,
   return ok;
 }
 
-static void
-collect_event_ids (ImportContext *ctx,
-                   JsonArray     *array)
-{
-  for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
-    {
-      JsonNode *node = json_array_get_element (array, i);
-      JsonNode *id;
-
-      /* Any "id" at all: an object or array here is reported later, by
-       * read_event, and must not reach json-glib's string getter. */
-      if (!JSON_NODE_HOLDS_OBJECT (node))
-        continue;
-      id = json_object_get_member (json_node_get_object (node), "id");
-      if (id != NULL && JSON_NODE_HOLDS_VALUE (id) &&
-          json_node_get_value_type (id) == G_TYPE_STRING)
-        g_hash_table_add (ctx->event_ids, (gpointer) json_node_get_string (id));
-    }
-}
-
+/* Once every 1024 events: cancelled?, progress, and the pages of a mapped
+ * file that were read given back. */
 static gboolean
-import_events (ImportContext *ctx,
-               JsonArray     *array,
-               GError       **error)
+now_and_then (ImportContext  *ctx,
+              GError        **error)
 {
-  guint n = array != NULL ? json_array_get_length (array) : 0;
+  gsize offset = chancery_json_reader_get_offset (ctx->reader);
 
-  collect_event_ids (ctx, array);
+  if (g_cancellable_set_error_if_cancelled (ctx->cancellable, error))
+    return FALSE;
 
-  for (guint i = 0; i < n; i++)
+  if (ctx->progress != NULL && ctx->length > 0)
+    ctx->progress (0.99 * offset / ctx->length, ctx->progress_data);
+
+  if (ctx->release_pages && offset > ctx->released + RELEASE_BYTES)
     {
-      g_autofree char *path = g_strdup_printf ("events[%u]", i);
-      g_autoptr(ChanceryEvent) event = chancery_event_new ();
-      g_autoptr(GError) local_error = NULL;
-      JsonObject *object;
-      ChanceryPutResult result;
+      gsize page = sysconf (_SC_PAGESIZE);
+      gsize end = offset / page * page;
 
-      if (i % 1024 == 0 && g_cancellable_set_error_if_cancelled (ctx->cancellable, error))
-        return FALSE;
-
-      if (!(object = element_object (ctx, array, i, path)) ||
-          !read_event (ctx, object, path, event))
-        continue;
-
-      /* After a problem, keep checking but stop writing. */
-      if (ctx->problems->len > 0)
-        continue;
-
-      if (!chancery_importer_put_event (ctx->importer, event, &result, &local_error))
-        {
-          problem (ctx, NULL, path, "%s", local_error->message);
-          continue;
-        }
-
-      if (result == CHANCERY_PUT_INSERTED)
-        ctx->report->inserted++;
-      else if (result == CHANCERY_PUT_UPDATED)
-        ctx->report->updated++;
-      else
-        ctx->report->unchanged++;
+      /* A private read-only map: the pages come back from the file if
+       * they are read again. */
+      madvise ((char *) ctx->data + ctx->released, end - ctx->released, MADV_DONTNEED);
+      ctx->released = end;
     }
 
   return TRUE;
 }
 
-static void
-import_document (ImportContext *ctx,
-                 JsonNode      *root,
-                 GError       **error)
+static gboolean
+import_event (ImportContext  *ctx,
+              JsonNode       *node,
+              guint           i,
+              GError        **error)
 {
-  static const char * const allowed[] = {
-    "format", "version", "name", "sources", "countries", "actors", "projects", "events", NULL
-  };
+  g_autofree char *path = g_strdup_printf ("events[%u]", i);
+  g_autoptr(ChanceryEvent) event = chancery_event_new ();
   g_autoptr(GError) local_error = NULL;
   JsonObject *object;
-  JsonNode *version;
-  const char *format, *name;
+  ChanceryPutResult result;
 
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+  ctx->n_events = i;
+  if (i % 1024 == 0 && !now_and_then (ctx, error))
+    return FALSE;
+
+  if (!(object = element_object (ctx, node, path)))
+    return TRUE;
+  if (!read_event (ctx, object, path, event))
     {
-      problem (ctx, root, "$", _("expected an object, found %s"), type_name (root));
-      return;
+      JsonNode *id = json_object_get_member (object, "id");
+
+      /* Its id still counts for "related" (it is reported on its own). */
+      if (id != NULL && JSON_NODE_HOLDS_VALUE (id) &&
+          json_node_get_value_type (id) == G_TYPE_STRING &&
+          !g_hash_table_contains (ctx->event_ids, json_node_get_string (id)))
+        g_hash_table_insert (ctx->event_ids,
+                             g_string_chunk_insert (ctx->event_id_chunk, json_node_get_string (id)),
+                             GUINT_TO_POINTER (NOT_DEFINED));
+      return TRUE;
     }
 
-  object = json_node_get_object (root);
-  if (!get_string (ctx, object, "$", "format", TRUE, &format))
-    return;
+  /* After a problem, keep checking but stop writing. */
+  if (ctx->problems->len > 0)
+    return TRUE;
+
+  if (!chancery_importer_put_event (ctx->importer, event, &result, &local_error))
+    {
+      problem (ctx, NULL, path, "%s", local_error->message);
+      return TRUE;
+    }
+
+  if (result == CHANCERY_PUT_INSERTED)
+    ctx->report->inserted++;
+  else if (result == CHANCERY_PUT_UPDATED)
+    ctx->report->updated++;
+  else
+    ctx->report->unchanged++;
+
+  return TRUE;
+}
+
+/* "related" links to events that were not defined before them: each must
+ * have come later in the file. */
+static void
+check_forward_links (ImportContext *ctx)
+{
+  for (guint i = 0; i < ctx->forward_links->len; i++)
+    {
+      const ForwardLink *link = &g_array_index (ctx->forward_links, ForwardLink, i);
+
+      if (!g_hash_table_contains (ctx->event_ids, link->uid))
+        problem_at (ctx, link->position, link->path,
+                    _("event “%s” does not exist in this file or the database"), link->uid);
+    }
+  g_array_set_size (ctx->forward_links, 0);
+}
+
+/* The top-level members */
+enum
+{
+  MEMBER_FORMAT,
+  MEMBER_VERSION,
+  MEMBER_NAME,
+  MEMBER_COUNTRIES,   /* sections, in the order they are written */
+  MEMBER_SOURCES,
+  MEMBER_ACTORS,
+  MEMBER_PROJECTS,
+  MEMBER_EVENTS,
+  N_MEMBERS,
+  MEMBER_UNKNOWN = N_MEMBERS
+};
+
+static const char * const member_names[N_MEMBERS] = {
+  "format", "version", "name", "countries", "sources", "actors", "projects", "events"
+};
+
+#define BIT(member) (1u << (member))
+
+/* The sections that refer to each one, so must come after it */
+static const guint must_follow[N_MEMBERS] = {
+  [MEMBER_COUNTRIES] = BIT (MEMBER_ACTORS) | BIT (MEMBER_PROJECTS) | BIT (MEMBER_EVENTS),
+  [MEMBER_SOURCES] = BIT (MEMBER_EVENTS),
+  [MEMBER_ACTORS] = BIT (MEMBER_EVENTS),
+  [MEMBER_PROJECTS] = BIT (MEMBER_EVENTS),
+};
+
+static int
+member_of (const char *name)
+{
+  for (int i = 0; i < N_MEMBERS; i++)
+    {
+      if (strcmp (name, member_names[i]) == 0)
+        return i;
+    }
+
+  return MEMBER_UNKNOWN;
+}
+
+static const char *
+token_type_name (ChanceryJsonToken token)
+{
+  switch (token)
+    {
+    case CHANCERY_JSON_BEGIN_OBJECT:
+      return _("an object");
+    case CHANCERY_JSON_BEGIN_ARRAY:
+      return _("an array");
+    case CHANCERY_JSON_STRING:
+      return _("a string");
+    case CHANCERY_JSON_TRUE:
+    case CHANCERY_JSON_FALSE:
+      return _("true or false");
+    case CHANCERY_JSON_NUMBER:
+      return _("a number");
+    default:
+      return _("null");
+    }
+}
+
+/* One section's value, whose first token was just read: each record is
+ * read, checked, written and freed in turn. */
+static gboolean
+read_section (ImportContext      *ctx,
+              int                 member,
+              ChanceryJsonToken   token,
+              GError            **error)
+{
+  if (token == CHANCERY_JSON_NULL)
+    return TRUE;
+
+  if (token != CHANCERY_JSON_BEGIN_ARRAY)
+    {
+      g_autofree char *where = g_strconcat ("$.", member_names[member], NULL);
+
+      problem_at (ctx, token_position (ctx), where, _("expected an array, found %s"),
+                  token_type_name (token));
+      return chancery_json_reader_skip (ctx->reader, error);
+    }
+
+  for (guint i = 0;; i++)
+    {
+      g_autoptr(JsonNode) node = NULL;
+      gboolean ok = TRUE;
+
+      token = chancery_json_reader_next (ctx->reader, error);
+      if (token == CHANCERY_JSON_END_ARRAY)
+        break;
+      node = chancery_json_reader_read_node (ctx->reader, token,
+                                             ctx->positions != NULL ? on_position_cb : NULL,
+                                             ctx, error);
+      if (node == NULL)
+        return FALSE;
+
+      switch (member)
+        {
+        case MEMBER_COUNTRIES:
+          import_countries (ctx, node, i);
+          break;
+        case MEMBER_SOURCES:
+          import_sources (ctx, node, i);
+          break;
+        case MEMBER_ACTORS:
+          import_actors (ctx, node, i);
+          break;
+        case MEMBER_PROJECTS:
+          import_projects (ctx, node, i);
+          break;
+        case MEMBER_EVENTS:
+          ok = import_event (ctx, node, i, error);
+          break;
+        default:
+          g_assert_not_reached ();
+        }
+
+      if (ctx->positions != NULL)
+        g_hash_table_remove_all (ctx->positions);
+      if (!ok)
+        return FALSE;
+    }
+
+  if (member == MEMBER_EVENTS)
+    check_forward_links (ctx);
+
+  return TRUE;
+}
+
+/* "format" and "version" of meta; FALSE (with the problem) when the rest
+ * should not be read. */
+static gboolean
+check_meta (ImportContext *ctx,
+            JsonObject    *meta)
+{
+  JsonNode *version;
+  const char *format;
+
+  if (!get_string (ctx, meta, "$", "format", TRUE, &format))
+    return FALSE;
   if (g_strcmp0 (format, "chancery") != 0)
     {
-      problem (ctx, json_object_get_member (object, "format"), "$.format",
+      problem (ctx, json_object_get_member (meta, "format"), "$.format",
                _("“%s” is not the Chancery format (expected “chancery”)"), format);
-      return;
+      return FALSE;
     }
 
-  version = json_object_get_member (object, "version");
+  version = json_object_get_member (meta, "version");
   if (version == NULL || !JSON_NODE_HOLDS_VALUE (version) ||
       json_node_get_value_type (version) != G_TYPE_INT64)
     {
-      problem (ctx, version, "$.version", _("expected the format version, a whole number"));
-      return;
+      problem (ctx, version != NULL ? (gconstpointer) version : (gconstpointer) meta, "$.version",
+               _("expected the format version, a whole number"));
+      return FALSE;
     }
   if (json_node_get_int (version) != 1)
     {
@@ -993,18 +1228,74 @@ import_document (ImportContext *ctx,
                  ? _("version %" PRId64 " was written by a newer Chancery; this one reads version 1")
                  : _("version %" PRId64 " does not exist; expected 1"),
                json_node_get_int (version));
-      return;
+      return FALSE;
     }
 
-  check_members (ctx, object, "$", allowed);
-  if (!get_string (ctx, object, "$", "name", FALSE, &name))
-    return;
+  return TRUE;
+}
 
-  import_countries (ctx, get_array (ctx, object, "$", "countries"));
-  import_sources (ctx, get_array (ctx, object, "$", "sources"));
-  import_actors (ctx, get_array (ctx, object, "$", "actors"));
-  import_projects (ctx, get_array (ctx, object, "$", "projects"));
-  if (!import_events (ctx, get_array (ctx, object, "$", "events"), error))
+/* A top-level "format", "version" or "name": kept in meta. */
+static gboolean
+read_meta_member (ImportContext      *ctx,
+                  JsonObject         *meta,
+                  const char         *name,
+                  ChanceryJsonToken   token,
+                  GError            **error)
+{
+  JsonNode *node = chancery_json_reader_read_node (ctx->reader, token,
+                                                   ctx->positions != NULL ? on_position_cb : NULL,
+                                                   ctx, error);
+
+  if (node == NULL)
+    return FALSE;
+  if (ctx->positions != NULL)
+    {
+      guint64 *position = g_hash_table_lookup (ctx->positions, node);
+
+      /* Kept apart: ctx->positions is emptied after each record. */
+      if (position != NULL)
+        g_hash_table_insert (ctx->meta_positions, node, g_memdup2 (position, sizeof *position));
+      g_hash_table_remove_all (ctx->positions);
+    }
+  json_object_set_member (meta, name, node);
+
+  return TRUE;
+}
+
+static void
+unknown_top_member (ImportContext *ctx,
+                    const char    *name)
+{
+  g_autofree char *where = member_path ("$", name);
+
+  problem_at (ctx, token_position (ctx), where, _("unknown member “%s”"), name);
+}
+
+/* At the end of the top-level object: where "$" is, then nothing more. */
+static gboolean
+end_document (ImportContext  *ctx,
+              JsonObject     *meta,
+              GError        **error)
+{
+  if (ctx->positions != NULL)
+    {
+      guint64 *position = g_new (guint64, 1);
+
+      *position = token_position (ctx);
+      g_hash_table_insert (ctx->meta_positions, meta, position);
+    }
+
+  return chancery_json_reader_next (ctx->reader, error) == CHANCERY_JSON_END;
+}
+
+static void
+set_name (ImportContext *ctx,
+          JsonObject    *meta)
+{
+  g_autoptr(GError) local_error = NULL;
+  const char *name;
+
+  if (!get_string (ctx, meta, "$", "name", FALSE, &name))
     return;
 
   if (name != NULL && ctx->problems->len == 0 &&
@@ -1012,160 +1303,254 @@ import_document (ImportContext *ctx,
     problem (ctx, NULL, "$.name", "%s", local_error->message);
 }
 
-/* Checks that keep a hostile file from reaching the parser: a valid
- * encoding (no NUL, no invalid UTF-8) and bounded nesting, because the
- * parser recurses once per level. */
-static gboolean
-precheck (const char  *data,
-          gsize        length,
-          const char  *filename,
-          GError     **error)
+/* The usual case: each section after those it refers to (as Chancery
+ * writes them), read once. ATTEMPT_REORDER when they are not, or when
+ * "format" and "version" come after a section. */
+static AttemptResult
+read_in_order (ImportContext  *ctx,
+               GError        **error)
 {
-  const char *end = NULL;
-  gboolean in_string = FALSE, escaped = FALSE;
-  guint line = 1, column = 1, depth = 0;
+  g_autoptr(JsonObject) meta = json_object_new ();
+  gboolean meta_checked = FALSE, meta_ok = FALSE;
+  guint seen = 0, read = 0;
 
-  if (!g_utf8_validate_len (data, length, &end))
+  for (;;)
     {
-      for (const char *p = data; p < end; p++)
+      g_autofree char *name = NULL;
+      ChanceryJsonToken token;
+      int member;
+
+      token = chancery_json_reader_next (ctx->reader, error);
+      if (token == CHANCERY_JSON_END_OBJECT)
+        break;
+      if (token == CHANCERY_JSON_ERROR)
+        return ATTEMPT_ERROR;
+      name = g_strdup (chancery_json_reader_get_string (ctx->reader, NULL));
+      member = member_of (name);
+      token = chancery_json_reader_next (ctx->reader, error);
+      if (token == CHANCERY_JSON_ERROR)
+        return ATTEMPT_ERROR;
+
+      if (member == MEMBER_UNKNOWN)
         {
-          if (*p == '\n')
-            line++, column = 1;
-          else if (((guchar) *p & 0xc0) != 0x80)
-            column++;
-        }
-      g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_INVALID_INPUT,
-                   *end == '\0' ? _("%s:%u:%u: a NUL byte; JSON text cannot contain one")
-                                : _("%s:%u:%u: not valid UTF-8 text"),
-                   filename, line, column);
-      return FALSE;
-    }
-
-  for (gsize i = 0; i < length; i++)
-    {
-      char c = data[i];
-
-      if (c == '\n')
-        line++, column = 0;
-      column++;
-
-      if (in_string)
-        {
-          if (escaped)
-            escaped = FALSE;
-          else if (c == '\\')
-            escaped = TRUE;
-          else if (c == '"')
-            in_string = FALSE;
+          unknown_top_member (ctx, name);
+          if (!chancery_json_reader_skip (ctx->reader, error))
+            return ATTEMPT_ERROR;
           continue;
         }
 
-      if (c == '"')
-        in_string = TRUE;
-      else if (c == '[' || c == '{')
+      /* A repeated member: the last one counts, as in json-glib. */
+      if (seen & (1u << member))
+        return ATTEMPT_REORDER;
+      seen |= 1u << member;
+
+      if (member <= MEMBER_NAME)
         {
-          if (++depth > MAX_DEPTH)
-            {
-              g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_INVALID_INPUT,
-                           _("%s:%u:%u: nested more than %d levels deep"),
-                           filename, line, column, MAX_DEPTH);
-              return FALSE;
-            }
+          if (!read_meta_member (ctx, meta, name, token, error))
+            return ATTEMPT_ERROR;
+          continue;
         }
-      else if ((c == ']' || c == '}') && depth > 0)
-        depth--;
+
+      if (!meta_checked)
+        {
+          if (!json_object_has_member (meta, "format") || !json_object_has_member (meta, "version"))
+            return ATTEMPT_REORDER;
+          meta_checked = TRUE;
+          meta_ok = check_meta (ctx, meta);
+        }
+      /* A section that one read already refers to came too late */
+      if (read & must_follow[member])
+        return ATTEMPT_REORDER;
+      read |= 1u << member;
+
+      if (!(meta_ok ? read_section (ctx, member, token, error)
+                    : chancery_json_reader_skip (ctx->reader, error)))
+        return ATTEMPT_ERROR;
     }
 
-  return TRUE;
+  if (!end_document (ctx, meta, error))
+    return ATTEMPT_ERROR;
+
+  if (!meta_checked)
+    meta_ok = check_meta (ctx, meta);
+  if (meta_ok)
+    set_name (ctx, meta);
+
+  return ATTEMPT_OK;
 }
 
-static JsonParser *
-parse (const char     *data,
-       gsize           length,
-       ImportContext  *ctx,
-       GError        **error)
+/* Any order: first where each member starts, then the sections in order. */
+static AttemptResult
+read_by_sections (ImportContext  *ctx,
+                  GError        **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-  g_autoptr(GError) local_error = NULL;
+  g_autoptr(JsonObject) meta = json_object_new ();
+  ChanceryJsonMark *marks = g_newa (ChanceryJsonMark, N_MEMBERS);
+  gboolean have[N_MEMBERS] = { FALSE, };
 
-  if (ctx->positions != NULL)
+  for (;;)
     {
-      g_signal_connect (parser, "object-member", G_CALLBACK (on_object_member_cb), ctx);
-      g_signal_connect (parser, "array-element", G_CALLBACK (on_array_element_cb), ctx);
+      g_autofree char *name = NULL;
+      ChanceryJsonToken token;
+      int member;
+
+      token = chancery_json_reader_next (ctx->reader, error);
+      if (token == CHANCERY_JSON_END_OBJECT)
+        break;
+      if (token == CHANCERY_JSON_ERROR)
+        return ATTEMPT_ERROR;
+      name = g_strdup (chancery_json_reader_get_string (ctx->reader, NULL));
+      member = member_of (name);
+      if (member != MEMBER_UNKNOWN)
+        {
+          chancery_json_reader_mark (ctx->reader, &marks[member]);
+          have[member] = TRUE;
+        }
+      token = chancery_json_reader_next (ctx->reader, error);
+      if (token == CHANCERY_JSON_ERROR)
+        return ATTEMPT_ERROR;
+
+      if (member == MEMBER_UNKNOWN)
+        unknown_top_member (ctx, name);
+      else if (member <= MEMBER_NAME)
+        {
+          if (!read_meta_member (ctx, meta, name, token, error))
+            return ATTEMPT_ERROR;
+          continue;
+        }
+      if (!chancery_json_reader_skip (ctx->reader, error))
+        return ATTEMPT_ERROR;
     }
 
-  if (!json_parser_load_from_data (parser, data, length, &local_error))
-    {
-      /* json-glib's messages carry "<data>:line:column: " when parsing
-       * from memory, and quote the input, which may decode to invalid
-       * UTF-8 ("\ud800"): put our file name in place of "<data>". */
-      g_autofree char *message = g_utf8_make_valid (local_error->message, -1);
-      const char *text = message;
+  if (!end_document (ctx, meta, error))
+    return ATTEMPT_ERROR;
+  if (!check_meta (ctx, meta))
+    return ATTEMPT_OK;
 
-      if (g_str_has_prefix (text, "<data>:"))
-        g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_INVALID_INPUT,
-                     "%s:%s", ctx->filename, text + strlen ("<data>:"));
-      else
-        g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_INVALID_INPUT,
-                     "%s: %s", ctx->filename, text);
-      return NULL;
+  for (int member = MEMBER_COUNTRIES; member < N_MEMBERS; member++)
+    {
+      ChanceryJsonToken token;
+
+      if (!have[member])
+        continue;
+      chancery_json_reader_seek (ctx->reader, &marks[member]);
+      token = chancery_json_reader_next (ctx->reader, error);
+      if (token == CHANCERY_JSON_ERROR || !read_section (ctx, member, token, error))
+        return ATTEMPT_ERROR;
     }
 
-  return g_steal_pointer (&parser);
+  set_name (ctx, meta);
+
+  return ATTEMPT_OK;
+}
+
+static AttemptResult
+read_document (ImportContext  *ctx,
+               GError        **error)
+{
+  ChanceryJsonToken token = chancery_json_reader_next (ctx->reader, error);
+
+  if (token == CHANCERY_JSON_ERROR)
+    return ATTEMPT_ERROR;
+
+  if (token != CHANCERY_JSON_BEGIN_OBJECT)
+    {
+      problem_at (ctx, token_position (ctx), "$", _("expected an object, found %s"),
+                  token_type_name (token));
+      if (!chancery_json_reader_skip (ctx->reader, error) ||
+          chancery_json_reader_next (ctx->reader, error) != CHANCERY_JSON_END)
+        return ATTEMPT_ERROR;
+      return ATTEMPT_OK;
+    }
+
+  return ctx->by_sections ? read_by_sections (ctx, error) : read_in_order (ctx, error);
 }
 
 static void
-context_init (ImportContext        *ctx,
-              ChanceryStore        *store,
-              const char           *filename,
-              ChanceryImportReport *report,
-              GCancellable         *cancellable)
+forward_link_clear (gpointer data)
 {
-  memset (ctx, 0, sizeof *ctx);
-  ctx->store = store;
-  ctx->filename = filename;
-  ctx->report = report;
-  ctx->cancellable = cancellable;
-  ctx->problems = g_ptr_array_new_with_free_func (g_free);
-  for (guint i = 0; i < G_N_ELEMENTS (ctx->seen); i++)
-    ctx->seen[i] = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
-  ctx->event_ids = g_hash_table_new (g_str_hash, g_str_equal);
+  ForwardLink *link = data;
+
+  g_free (link->uid);
+  g_free (link->path);
 }
 
 static void
-context_clear (ImportContext *ctx)
+context_reset (ImportContext *ctx,
+               gboolean       with_positions)
 {
   g_clear_pointer (&ctx->problems, g_ptr_array_unref);
   for (guint i = 0; i < G_N_ELEMENTS (ctx->seen); i++)
     g_clear_pointer (&ctx->seen[i], g_hash_table_unref);
   g_clear_pointer (&ctx->event_ids, g_hash_table_unref);
+  g_clear_pointer (&ctx->event_id_chunk, g_string_chunk_free);
+  g_clear_pointer (&ctx->forward_links, g_array_unref);
   g_clear_pointer (&ctx->positions, g_hash_table_unref);
+  g_clear_pointer (&ctx->meta_positions, g_hash_table_unref);
+  g_clear_pointer (&ctx->reader, chancery_json_reader_free);
+
+  ctx->problems = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < G_N_ELEMENTS (ctx->seen); i++)
+    ctx->seen[i] = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  ctx->event_ids = g_hash_table_new (g_str_hash, g_str_equal);
+  ctx->event_id_chunk = g_string_chunk_new (64 * 1024);
+  ctx->forward_links = g_array_new (FALSE, FALSE, sizeof (ForwardLink));
+  g_array_set_clear_func (ctx->forward_links, forward_link_clear);
+  if (with_positions)
+    {
+      ctx->positions = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+      ctx->meta_positions = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+    }
+  ctx->reader = chancery_json_reader_new (ctx->data, ctx->length, ctx->filename);
+  ctx->n_events = 0;
 }
 
-/* One attempt inside one transaction; FALSE with problems or error set. */
-static gboolean
-run_import (ImportContext  *ctx,
-            JsonNode       *root,
-            GError        **error)
+static void
+context_clear (ImportContext *ctx)
+{
+  g_clear_pointer (&ctx->positions, g_hash_table_unref);
+  g_clear_pointer (&ctx->meta_positions, g_hash_table_unref);
+  g_clear_pointer (&ctx->problems, g_ptr_array_unref);
+  for (guint i = 0; i < G_N_ELEMENTS (ctx->seen); i++)
+    g_clear_pointer (&ctx->seen[i], g_hash_table_unref);
+  g_clear_pointer (&ctx->event_ids, g_hash_table_unref);
+  g_clear_pointer (&ctx->event_id_chunk, g_string_chunk_free);
+  g_clear_pointer (&ctx->forward_links, g_array_unref);
+  g_clear_pointer (&ctx->reader, chancery_json_reader_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ImportContext, context_clear)
+
+/* One attempt inside one transaction: written and committed only when
+ * ATTEMPT_OK. */
+static AttemptResult
+run_attempt (ImportContext  *ctx,
+             GError        **error)
 {
   ChanceryImportReport saved = *ctx->report;
+  AttemptResult result;
 
   ctx->importer = chancery_importer_begin (ctx->store, error);
   if (ctx->importer == NULL)
-    return FALSE;
+    return ATTEMPT_ERROR;
 
-  import_document (ctx, root, error);
+  result = read_document (ctx, error);
+  if (result == ATTEMPT_OK && ctx->problems->len > 0)
+    result = ATTEMPT_PROBLEMS;
 
-  if ((error != NULL && *error != NULL) || ctx->problems->len > 0)
+  if (result != ATTEMPT_OK)
     {
       chancery_importer_abort (g_steal_pointer (&ctx->importer));
       ctx->report->inserted = saved.inserted;
       ctx->report->updated = saved.updated;
       ctx->report->unchanged = saved.unchanged;
-      return FALSE;
+      return result;
     }
 
-  return chancery_importer_commit (g_steal_pointer (&ctx->importer), error);
+  if (!chancery_importer_commit (g_steal_pointer (&ctx->importer), error))
+    return ATTEMPT_ERROR;
+
+  return ATTEMPT_OK;
 }
 
 static void
@@ -1188,6 +1573,66 @@ set_problems_error (ImportContext  *ctx,
   g_set_error_literal (error, CHANCERY_ERROR, CHANCERY_ERROR_INVALID_INPUT, message->str);
 }
 
+static gboolean
+import_text (ChanceryStore         *store,
+             const char            *data,
+             gsize                  length,
+             gboolean               release_pages,
+             const char            *filename,
+             ChanceryImportReport  *report,
+             ChanceryProgressFunc   progress,
+             gpointer               progress_data,
+             GCancellable          *cancellable,
+             GError               **error)
+{
+  g_auto(ImportContext) ctx = { 0, };
+  AttemptResult result;
+
+  if (length == 0)
+    {
+      g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_INVALID_INPUT,
+                   _("%s: the file is empty"), filename);
+      return FALSE;
+    }
+
+  ctx.store = store;
+  ctx.filename = filename;
+  ctx.data = data;
+  ctx.length = length;
+  ctx.release_pages = release_pages;
+  ctx.report = report;
+  ctx.progress = progress;
+  ctx.progress_data = progress_data;
+  ctx.cancellable = cancellable;
+
+  context_reset (&ctx, FALSE);
+  result = run_attempt (&ctx, error);
+  if (result == ATTEMPT_REORDER)
+    {
+      context_reset (&ctx, FALSE);
+      ctx.by_sections = TRUE;
+      result = run_attempt (&ctx, error);
+    }
+
+  if (result == ATTEMPT_PROBLEMS)
+    {
+      /* Again, with positions, to say where each problem is. */
+      context_reset (&ctx, TRUE);
+      result = run_attempt (&ctx, error);
+      if (result == ATTEMPT_PROBLEMS)
+        set_problems_error (&ctx, error);
+      else if (result == ATTEMPT_OK)
+        {
+          g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_FAILED,
+                       _("%s: the import failed and then succeeded; nothing was changed"), filename);
+          result = ATTEMPT_ERROR;
+        }
+    }
+
+  g_assert (result != ATTEMPT_REORDER);
+  return result == ATTEMPT_OK;
+}
+
 gboolean
 chancery_import_json_data (ChanceryStore         *store,
                            const char            *data,
@@ -1197,10 +1642,7 @@ chancery_import_json_data (ChanceryStore         *store,
                            GCancellable          *cancellable,
                            GError               **error)
 {
-  g_autoptr(JsonParser) parser = NULL;
-  g_autoptr(GError) local_error = NULL;
   ChanceryImportReport local_report;
-  ImportContext ctx;
   const char *filename = filename_for_messages != NULL ? filename_for_messages : "JSON";
   gboolean ok;
 
@@ -1216,56 +1658,8 @@ chancery_import_json_data (ChanceryStore         *store,
   if (length < 0)
     length = strlen (data);
 
-  if ((gsize) length > MAX_FILE_SIZE)
-    {
-      g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_INVALID_INPUT,
-                   _("%s: the file is larger than %d MB, the most Chancery imports "
-                     "from one JSON file; split it into smaller files"),
-                   filename, MAX_FILE_SIZE / (1024 * 1024));
-      ok = FALSE;
-      goto out;
-    }
+  ok = import_text (store, data, length, FALSE, filename, report, NULL, NULL, cancellable, error);
 
-  if (length == 0)
-    {
-      g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_INVALID_INPUT,
-                   _("%s: the file is empty"), filename);
-      ok = FALSE;
-      goto out;
-    }
-
-  if (!precheck (data, length, filename, error))
-    {
-      ok = FALSE;
-      goto out;
-    }
-
-  context_init (&ctx, store, filename, report, cancellable);
-  parser = parse (data, length, &ctx, error);
-  ok = parser != NULL && run_import (&ctx, json_parser_get_root (parser), &local_error);
-
-  if (!ok && parser != NULL && local_error == NULL && ctx.problems->len > 0)
-    {
-      /* Again, with positions, to say where each problem is. */
-      g_clear_object (&parser);
-      context_clear (&ctx);
-      context_init (&ctx, store, filename, report, cancellable);
-      ctx.positions = g_hash_table_new (NULL, NULL);
-      parser = parse (data, length, &ctx, error);
-      if (parser != NULL && !run_import (&ctx, json_parser_get_root (parser), &local_error) &&
-          local_error == NULL)
-        set_problems_error (&ctx, error);
-      else if (local_error == NULL && parser != NULL)
-        g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_FAILED,
-                     _("%s: the import failed and then succeeded; nothing was changed"), filename);
-    }
-
-  if (local_error != NULL)
-    g_propagate_error (error, g_steal_pointer (&local_error));
-
-  context_clear (&ctx);
-
-out:
   if (report == &local_report)
     chancery_import_report_clear (&local_report);
 
@@ -1283,6 +1677,7 @@ chancery_import_json_file (ChanceryStore         *store,
 {
   g_autoptr(GMappedFile) mapped = NULL;
   g_autoptr(GError) local_error = NULL;
+  ChanceryImportReport local_report;
   gboolean ok;
 
   g_return_val_if_fail (CHANCERY_IS_STORE (store), FALSE);
@@ -1294,31 +1689,35 @@ chancery_import_json_file (ChanceryStore         *store,
       return FALSE;
     }
 
+  /* Read through a map, front to back, any size: the reader holds one
+   * record at a time and the pages read are given back as it goes. */
   mapped = g_mapped_file_new (path, FALSE, &local_error);
   if (mapped == NULL)
     {
       g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_IO, "%s", local_error->message);
       return FALSE;
     }
+  if (g_mapped_file_get_length (mapped) > 0)
+    madvise (g_mapped_file_get_contents (mapped), g_mapped_file_get_length (mapped),
+             MADV_SEQUENTIAL);
 
-  if (g_mapped_file_get_length (mapped) > MAX_FILE_SIZE)
+  if (report == NULL)
     {
-      g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_INVALID_INPUT,
-                   _("%s: the file is larger than %d MB, the most Chancery imports "
-                     "from one JSON file; split it into smaller files"),
-                   path, MAX_FILE_SIZE / (1024 * 1024));
-      return FALSE;
+      chancery_import_report_init (&local_report);
+      report = &local_report;
     }
 
   if (progress != NULL)
     progress (0.0, progress_data);
 
-  ok = chancery_import_json_data (store, g_mapped_file_get_contents (mapped),
-                                  g_mapped_file_get_length (mapped), path, report,
-                                  cancellable, error);
+  ok = import_text (store, g_mapped_file_get_contents (mapped), g_mapped_file_get_length (mapped),
+                    TRUE, path, report, progress, progress_data, cancellable, error);
 
   if (ok && progress != NULL)
     progress (1.0, progress_data);
+
+  if (report == &local_report)
+    chancery_import_report_clear (&local_report);
 
   return ok;
 }
