@@ -310,17 +310,39 @@ append_row (GString             *buf,
 
 /* The store hands events over in the order that reads its file fastest,
  * each with its place in time order (chancery_store_foreach_event_ranked).
- * Rows that come in time order go straight out; the others are formatted
- * into a spool (memory, then an unlinked temporary file past
- * SPOOL_MEMORY) and written out in time order at the end, from where each
- * row was put. */
-#define SPOOL_MEMORY (256 * 1024 * 1024)
+ * Rows that come in time order go straight out. The others are formatted
+ * into a spool split by rank into SPOOL_BUCKETS buckets (bucket b holds
+ * the b-th slice of time order), and written out bucket by bucket at the
+ * end, each bucket's rows put in time order from where each row was put.
+ *
+ * Buckets are kept in memory up to SPOOL_MEMORY in all; past that, the
+ * buckets written last (the latest in time) go to an unlinked temporary
+ * file, in pieces of at least SPOOL_PIECE, and are read back one at a time
+ * (each about 1/SPOOL_BUCKETS of the export). So the first part of the
+ * export never touches the disk, and reading back is sequential. */
+#define SPOOL_MEMORY  (256 * 1024 * 1024)
+#define SPOOL_BUCKETS 64
+#define SPOOL_PIECE   (1024 * 1024)
 
 typedef struct
 {
-  guint64 offset;
+  guint64 offset;   /* in its bucket's data */
   gsize   len;
 } SpooledRow;
+
+typedef struct
+{
+  guint64  offset;  /* in the file */
+  gsize    len;
+} SpoolPiece;
+
+typedef struct
+{
+  GString *tail;       /* the bucket's data after its pieces on file */
+  GArray  *pieces;     /* SpoolPiece, in order; NULL when none */
+  guint64  on_file;    /* bytes in pieces */
+  gboolean to_file;    /* moved out of memory: later rows go to file too */
+} SpoolBucket;
 
 typedef struct
 {
@@ -330,20 +352,51 @@ typedef struct
   GString       *scratch;
   guint          next_rank;   /* rows before it are written */
   gboolean       spooling;
-  GString       *spool;       /* the part in memory, from offset in_file */
-  int            fd;          /* the temporary file, or -1 */
-  guint64        in_file;
   const guint   *n_events;    /* set by the store before the first row */
   SpooledRow    *rows;        /* by rank; allocated when the first row is spooled */
   guint          n_rows;
+  SpoolBucket    buckets[SPOOL_BUCKETS];
+  gsize          in_memory;   /* bytes in tails */
+  int            fd;          /* the temporary file, or -1 */
+  guint64        file_len;
 } CsvWriter;
 
 static gboolean
-spool_to_file (CsvWriter  *writer,
-               GError    **error)
+write_fd_all (int          fd,
+              const char  *p,
+              gsize        left,
+              GError     **error)
 {
-  const char *p = writer->spool->str;
-  gsize left = writer->spool->len;
+  while (left > 0)
+    {
+      gssize n = write (fd, p, left);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        {
+          int saved = n < 0 ? errno : ENOSPC;
+
+          g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_IO,
+                       _("Could not write the export: %s"), g_strerror (saved));
+          return FALSE;
+        }
+      p += n;
+      left -= n;
+    }
+  return TRUE;
+}
+
+/* Moves the bucket's tail to the end of the temporary file. */
+static gboolean
+spool_bucket_to_file (CsvWriter    *writer,
+                      SpoolBucket  *bucket,
+                      GError      **error)
+{
+  SpoolPiece piece;
+
+  if (bucket->tail->len == 0)
+    return TRUE;
 
   if (writer->fd < 0)
     {
@@ -355,26 +408,63 @@ spool_to_file (CsvWriter  *writer,
       g_unlink (path);
     }
 
-  while (left > 0)
+  if (!write_fd_all (writer->fd, bucket->tail->str, bucket->tail->len, error))
+    return FALSE;
+
+  piece.offset = writer->file_len;
+  piece.len = bucket->tail->len;
+  if (bucket->pieces == NULL)
+    bucket->pieces = g_array_new (FALSE, FALSE, sizeof (SpoolPiece));
+  g_array_append_val (bucket->pieces, piece);
+  bucket->on_file += piece.len;
+  writer->file_len += piece.len;
+  writer->in_memory -= bucket->tail->len;
+
+  /* Give the memory back: this bucket now only passes through. */
+  g_string_free (bucket->tail, TRUE);
+  bucket->tail = g_string_sized_new (SPOOL_PIECE + 64 * 1024);
+  return TRUE;
+}
+
+/* Over the memory budget: the latest buckets still in memory go to the
+ * file, one at a time. */
+static gboolean
+spool_make_room (CsvWriter  *writer,
+                 GError    **error)
+{
+  for (guint b = SPOOL_BUCKETS; b-- > 0 && writer->in_memory > SPOOL_MEMORY;)
     {
-      gssize n = write (writer->fd, p, left);
+      SpoolBucket *bucket = &writer->buckets[b];
 
-      if (n < 0 && errno == EINTR)
+      if (bucket->to_file || bucket->tail->len == 0)
         continue;
-      if (n <= 0)
-        {
-          int saved = errno;
-
-          g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_IO,
-                       _("Could not write the export: %s"), g_strerror (saved));
-          return FALSE;
-        }
-      p += n;
-      left -= n;
+      bucket->to_file = TRUE;
+      if (!spool_bucket_to_file (writer, bucket, error))
+        return FALSE;
     }
+  return TRUE;
+}
 
-  writer->in_file += writer->spool->len;
-  g_string_truncate (writer->spool, 0);
+static gboolean
+spool_row (CsvWriter            *writer,
+           const ChanceryEvent  *event,
+           guint                 rank,
+           GError              **error)
+{
+  guint b = (guint) ((guint64) rank * SPOOL_BUCKETS / writer->n_rows);
+  SpoolBucket *bucket = &writer->buckets[b];
+  SpooledRow *row = &writer->rows[rank];
+  gsize before = bucket->tail->len;
+
+  row->offset = bucket->on_file + before;
+  append_row (bucket->tail, writer->scratch, event);
+  row->len = bucket->tail->len - before;
+  writer->in_memory += row->len;
+
+  if (bucket->to_file && bucket->tail->len >= SPOOL_PIECE)
+    return spool_bucket_to_file (writer, bucket, error);
+  if (writer->in_memory > SPOOL_MEMORY)
+    return spool_make_room (writer, error);
   return TRUE;
 }
 
@@ -385,7 +475,6 @@ write_ranked_cb (ChanceryEvent  *event,
                  GError        **error)
 {
   CsvWriter *writer = user_data;
-  SpooledRow *row;
 
   if (!writer->spooling && rank == writer->next_rank)
     {
@@ -399,20 +488,56 @@ write_ranked_cb (ChanceryEvent  *event,
     {
       writer->n_rows = *writer->n_events;
       writer->rows = g_new0 (SpooledRow, writer->n_rows);
+      for (guint b = 0; b < SPOOL_BUCKETS; b++)
+        writer->buckets[b].tail = g_string_new (NULL);
     }
   if (rank >= writer->n_rows || rank < writer->next_rank)
     return TRUE;   /* not one of the events announced: cannot happen */
 
   writer->spooling = TRUE;
-  row = &writer->rows[rank];
-  row->offset = writer->in_file + writer->spool->len;
-  append_row (writer->spool, writer->scratch, event);
-  row->len = writer->in_file + writer->spool->len - row->offset;
+  return spool_row (writer, event, rank, error);
+}
 
-  if (writer->spool->len >= SPOOL_MEMORY)
-    return spool_to_file (writer, error);
+/* The bucket's data: its tail, or its pieces read back from the file
+ * followed by its tail (into *storage). */
+static const char *
+read_bucket (CsvWriter    *writer,
+             SpoolBucket  *bucket,
+             char        **storage,
+             GError      **error)
+{
+  char *data;
+  gsize at = 0;
 
-  return TRUE;
+  if (bucket->pieces == NULL)
+    return bucket->tail->str;
+
+  data = *storage = g_malloc (bucket->on_file + bucket->tail->len + 1);
+  for (guint i = 0; i < bucket->pieces->len; i++)
+    {
+      const SpoolPiece *piece = &g_array_index (bucket->pieces, SpoolPiece, i);
+      gsize done = 0;
+
+      while (done < piece->len)
+        {
+          gssize n = pread (writer->fd, data + at + done, piece->len - done, piece->offset + done);
+
+          if (n < 0 && errno == EINTR)
+            continue;
+          if (n <= 0)
+            {
+              int saved = n < 0 ? errno : EIO;
+
+              g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_IO,
+                           _("Could not write the export: %s"), g_strerror (saved));
+              return NULL;
+            }
+          done += n;
+        }
+      at += piece->len;
+    }
+  memcpy (data + at, bucket->tail->str, bucket->tail->len);
+  return data;
 }
 
 /* The spooled rows, in time order. */
@@ -420,34 +545,47 @@ static gboolean
 write_spooled (CsvWriter  *writer,
                GError    **error)
 {
-  const char *data;
-  g_autoptr(GMappedFile) mapped = NULL;
+  if (writer->rows == NULL)
+    return TRUE;
 
-  if (writer->fd >= 0)
+  for (guint b = 0; b < SPOOL_BUCKETS; b++)
     {
-      if (!spool_to_file (writer, error))
-        return FALSE;
-      if (writer->in_file == 0)
-        return TRUE;
-      mapped = g_mapped_file_new_from_fd (writer->fd, FALSE, error);
-      if (mapped == NULL)
-        return FALSE;
-      data = g_mapped_file_get_contents (mapped);
-    }
-  else
-    data = writer->spool->str;
+      SpoolBucket *bucket = &writer->buckets[b];
+      guint first = (guint) (((guint64) b * writer->n_rows + SPOOL_BUCKETS - 1) / SPOOL_BUCKETS);
+      guint end = (guint) (((guint64) (b + 1) * writer->n_rows + SPOOL_BUCKETS - 1) / SPOOL_BUCKETS);
+      g_autofree char *storage = NULL;
+      const char *data = read_bucket (writer, bucket, &storage, error);
 
-  for (guint rank = writer->next_rank; rank < writer->n_rows; rank++)
-    {
-      const SpooledRow *row = &writer->rows[rank];
-
-      append_bytes (writer->buf, data + row->offset, row->len);
-      if (!chancery_export_flush (writer->out, writer->buf, CSV_CHUNK_SIZE,
-                                  writer->cancellable, error))
+      if (data == NULL)
         return FALSE;
+      for (guint rank = MAX (first, writer->next_rank); rank < end; rank++)
+        {
+          const SpooledRow *row = &writer->rows[rank];
+
+          append_bytes (writer->buf, data + row->offset, row->len);
+          if (!chancery_export_flush (writer->out, writer->buf, CSV_CHUNK_SIZE,
+                                      writer->cancellable, error))
+            return FALSE;
+        }
+      g_string_free (bucket->tail, TRUE);
+      bucket->tail = g_string_new (NULL);
     }
 
   return TRUE;
+}
+
+static void
+csv_writer_clear (CsvWriter *writer)
+{
+  if (writer->fd >= 0)
+    close (writer->fd);
+  for (guint b = 0; b < SPOOL_BUCKETS; b++)
+    {
+      if (writer->buckets[b].tail != NULL)
+        g_string_free (writer->buckets[b].tail, TRUE);
+      g_clear_pointer (&writer->buckets[b].pieces, g_array_unref);
+    }
+  g_free (writer->rows);
 }
 
 gboolean
@@ -459,7 +597,6 @@ chancery_export_csv (ChanceryStore        *store,
 {
   g_autoptr(GString) buf = NULL;
   g_autoptr(GString) scratch = NULL;
-  g_autoptr(GString) spool = NULL;
   CsvWriter writer = { 0, };
   guint n_events = 0;
   gboolean ok;
@@ -470,7 +607,6 @@ chancery_export_csv (ChanceryStore        *store,
 
   buf = g_string_sized_new (CSV_CHUNK_SIZE + 64 * 1024);
   scratch = g_string_sized_new (1024);
-  spool = g_string_new (NULL);
 
   append_text (buf, UTF8_BOM);
   for (guint i = 0; i < G_N_ELEMENTS (csv_columns); i++)
@@ -485,7 +621,6 @@ chancery_export_csv (ChanceryStore        *store,
   writer.cancellable = cancellable;
   writer.buf = buf;
   writer.scratch = scratch;
-  writer.spool = spool;
   writer.fd = -1;
   writer.n_events = &n_events;
 
@@ -494,9 +629,7 @@ chancery_export_csv (ChanceryStore        *store,
        write_spooled (&writer, error) &&
        chancery_export_flush (out, buf, 0, cancellable, error);
 
-  if (writer.fd >= 0)
-    close (writer.fd);
-  g_free (writer.rows);
+  csv_writer_clear (&writer);
 
   return ok;
 }

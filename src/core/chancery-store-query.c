@@ -615,7 +615,7 @@ typedef struct
   GHashTable   *countries;  /* code -> name */
   GArray       *links;      /* ScanLink, by event id, then as load_chunk_relations orders them */
   ScanCursor    cursors[4]; /* actor, country, project, source */
-  gboolean      sparse;     /* row ids too sparse for arrays: scan_open failed, error unset */
+  gboolean      sparse;     /* row ids too sparse for arrays, or not UTF-8: scan_open failed, error unset */
 } Scan;
 
 static void
@@ -865,16 +865,471 @@ compare_projects (gconstpointer a,
   return g_strcmp0 (x->name, y->name);
 }
 
-static void
-free_string (gpointer data)
-{
-  g_string_free (data, TRUE);
-}
-
 /* A slot of a reusable array of structures of type T. */
 #define SLOT(array, T, i) \
   ((array)->len <= (i) ? g_array_set_size ((array), (i) + 1) : (array), \
    &g_array_index ((array), T, (i)))
+
+/* The scan runs on two threads: a reader steps through the tables and
+ * copies what each selected event needs into blocks (its texts, and
+ * pointers to the records it refers to), while the calling thread turns
+ * blocks into events and calls the export's function. Reading SQLite and
+ * formatting each take about half the time of an export; on two cores
+ * they overlap. A few blocks circulate between the threads, so memory
+ * stays bounded whatever the size of the store. */
+
+#define BLOCK_EVENTS 1024
+#define N_BLOCKS     4
+#define NO_TEXT      G_MAXUINT32
+
+typedef struct
+{
+  const char *code, *name;
+} ScanCountry;
+
+typedef struct
+{
+  gint64  id;
+  gint64  place_id;     /* -1 when none */
+  double  importance;
+  guint32 rank;
+  gint32  kind, status;
+  guint32 uid, title, summary, date, cameo;   /* offsets into the block's text */
+  guint32 first_relation;
+  guint16 n_actors, n_countries, n_projects, n_sources;
+} PackedEvent;
+
+/* An actor (value: role), country, project or source (value: position,
+ * quote: offset into the block's text) of a packed event. */
+typedef struct
+{
+  gconstpointer record;
+  gint64        value;
+  guint32       quote;
+} PackedRelation;
+
+typedef struct
+{
+  GArray   *events;      /* PackedEvent */
+  GArray   *relations;   /* PackedRelation */
+  GString  *text;
+  gboolean  last;        /* the reader is done (error set when it failed) */
+  GError   *error;
+} ScanBlock;
+
+typedef struct
+{
+  ChanceryStore  *self;
+  Scan           *scan;
+  const guint32  *ranks;
+  gint64          max_id;
+  GAsyncQueue    *full;
+  GAsyncQueue    *empty;
+  gint            stop;       /* atomic: the consumer gave up */
+  GPtrArray      *countries;  /* ScanCountry, owned */
+  GHashTable     *by_code;    /* code -> ScanCountry, for codes not of 3 capitals */
+  ScanCountry   **by_alpha3;  /* 26^3 */
+} ScanReader;
+
+static ScanBlock *
+scan_block_new (void)
+{
+  ScanBlock *block = g_new0 (ScanBlock, 1);
+
+  block->events = g_array_sized_new (FALSE, FALSE, sizeof (PackedEvent), BLOCK_EVENTS);
+  block->relations = g_array_sized_new (FALSE, FALSE, sizeof (PackedRelation), 8 * BLOCK_EVENTS);
+  block->text = g_string_sized_new (1024 * BLOCK_EVENTS);
+  return block;
+}
+
+static void
+scan_block_free (ScanBlock *block)
+{
+  g_array_unref (block->events);
+  g_array_unref (block->relations);
+  g_string_free (block->text, TRUE);
+  g_clear_error (&block->error);
+  g_free (block);
+}
+
+static void
+scan_block_reset (ScanBlock *block)
+{
+  g_array_set_size (block->events, 0);
+  g_array_set_size (block->relations, 0);
+  g_string_truncate (block->text, 0);
+}
+
+/* Copies a text column into the block, NUL included. The bytes are read
+ * as a blob: for text, sqlite3_column_text() would first copy the value to
+ * end it with NUL (text in a UTF-8 database is stored as UTF-8). */
+static guint32
+pack_text (ScanBlock    *block,
+           sqlite3_stmt *stmt,
+           int           column)
+{
+  gsize offset = block->text->len;
+  const void *bytes;
+  int len;
+
+  if (sqlite3_column_type (stmt, column) == SQLITE_NULL)
+    return NO_TEXT;
+  bytes = sqlite3_column_blob (stmt, column);
+  len = sqlite3_column_bytes (stmt, column);
+  if (block->text->len + len + 1 >= block->text->allocated_len)
+    g_string_set_size (block->text, block->text->len + len + 1);
+  else
+    block->text->len += len + 1;
+  if (len > 0)
+    memcpy (block->text->str + offset, bytes, len);
+  block->text->str[offset + len] = '\0';
+  return offset;
+}
+
+static gboolean
+is_alpha3 (const char *code,
+           int         len)
+{
+  return len == 3 &&
+         code[0] >= 'A' && code[0] <= 'Z' &&
+         code[1] >= 'A' && code[1] <= 'Z' &&
+         code[2] >= 'A' && code[2] <= 'Z';
+}
+
+/* The country of a code, made when the code is not in the country table
+ * (then its name is the code, as "ifnull(c.name, ec.country)" gives). */
+static const ScanCountry *
+reader_country (ScanReader *reader,
+                const char *code,
+                int         len)
+{
+  ScanCountry **slot = NULL;
+  ScanCountry *country;
+
+  if (is_alpha3 (code, len))
+    {
+      slot = &reader->by_alpha3[((code[0] - 'A') * 26 + code[1] - 'A') * 26 + code[2] - 'A'];
+      if (*slot != NULL)
+        return *slot;
+    }
+  else if ((country = g_hash_table_lookup (reader->by_code, code)) != NULL)
+    return country;
+
+  country = g_new (ScanCountry, 1);
+  country->code = g_string_chunk_insert_const (reader->scan->strings, code);
+  country->name = g_hash_table_lookup (reader->scan->countries, code);
+  if (country->name == NULL)
+    country->name = country->code;
+  g_ptr_array_add (reader->countries, country);
+  if (slot != NULL)
+    *slot = country;
+  else
+    g_hash_table_insert (reader->by_code, (gpointer) country->code, country);
+  return country;
+}
+
+static void
+pack_relation (ScanBlock     *block,
+               gconstpointer  record,
+               gint64         value,
+               guint32        quote)
+{
+  PackedRelation relation = { record, value, quote };
+
+  g_array_append_val (block->relations, relation);
+}
+
+/* Packs the rows of relation cursor k for event id; returns how many. */
+static guint
+pack_relations (ScanReader  *reader,
+                ScanBlock   *block,
+                guint        k,
+                gint64       id,
+                GError     **error)
+{
+  ScanCursor *cursor = &reader->scan->cursors[k];
+  Scan *scan = reader->scan;
+  gboolean here;
+  guint n = 0;
+
+  if (!cursor_seek (reader->self, cursor, id, &here, error))
+    return G_MAXUINT;
+  while (here)
+    {
+      sqlite3_stmt *c = cursor->stmt;
+
+      if (k == 1)
+        {
+          const char *code = (const char *) sqlite3_column_text (c, 1);
+
+          if (code != NULL)
+            {
+              pack_relation (block, reader_country (reader, code, sqlite3_column_bytes (c, 1)), 0, NO_TEXT);
+              n++;
+            }
+        }
+      else
+        {
+          gint64 ref = sqlite3_column_int64 (c, 1);
+          GArray *records = k == 0 ? scan->actors : k == 2 ? scan->projects : scan->sources;
+          gconstpointer record = NULL;
+
+          /* A row id that is not in the table: left out, as the join did. */
+          if (ref >= 0 && (guint64) ref < records->len)
+            {
+              record = records->data + ref * g_array_get_element_size (records);
+              if (*(const char * const *) record == NULL)   /* uid: no such row */
+                record = NULL;
+            }
+          if (record != NULL)
+            {
+              if (k == 0)
+                pack_relation (block, record, sqlite3_column_int (c, 2), NO_TEXT);
+              else if (k == 2)
+                pack_relation (block, record, 0, NO_TEXT);
+              else
+                pack_relation (block, record, sqlite3_column_int64 (c, 3), pack_text (block, c, 2));
+              n++;
+            }
+        }
+      if (!cursor_next (reader->self, cursor, error))
+        return G_MAXUINT;
+      here = cursor->valid && cursor->event_id == id;
+    }
+
+  return MIN (n, G_MAXUINT16);
+}
+
+/* The reader thread. */
+static gpointer
+scan_read (gpointer data)
+{
+  ScanReader *reader = data;
+  ChanceryStore *self = reader->self;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  ScanBlock *block = g_async_queue_pop (reader->empty);
+  GError *error = NULL;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (self->db,
+         "SELECT e.id, e.uid, e.kind, e.status, e.title, e.summary, e.date, e.place_id,"
+         " e.cameo, e.importance FROM event e ORDER BY e.id", -1, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    {
+      set_sqlite_error (&error, self->db, rc, self->path);
+      goto done;
+    }
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+      PackedEvent packed;
+      guint n[4];
+
+      if (id < 0 || id > reader->max_id || reader->ranks[id] == 0)
+        continue;
+
+      packed.id = id;
+      packed.rank = reader->ranks[id] - 1;
+      packed.kind = sqlite3_column_int (stmt, 2);
+      packed.status = sqlite3_column_int (stmt, 3);
+      packed.place_id = sqlite3_column_type (stmt, 7) != SQLITE_NULL ? sqlite3_column_int64 (stmt, 7) : -1;
+      packed.importance = sqlite3_column_double (stmt, 9);
+      packed.uid = pack_text (block, stmt, 1);
+      packed.title = pack_text (block, stmt, 4);
+      packed.summary = pack_text (block, stmt, 5);
+      packed.date = pack_text (block, stmt, 6);
+      packed.cameo = pack_text (block, stmt, 8);
+      packed.first_relation = block->relations->len;
+      for (guint k = 0; k < 4; k++)
+        if ((n[k] = pack_relations (reader, block, k, id, &error)) == G_MAXUINT)
+          goto done;
+      packed.n_actors = n[0];
+      packed.n_countries = n[1];
+      packed.n_projects = n[2];
+      packed.n_sources = n[3];
+      g_array_append_val (block->events, packed);
+
+      if (block->events->len >= BLOCK_EVENTS)
+        {
+          g_async_queue_push (reader->full, block);
+          if (g_atomic_int_get (&reader->stop))
+            {
+              block = NULL;
+              goto done;
+            }
+          block = g_async_queue_pop (reader->empty);
+        }
+    }
+  step_failed (self, rc, &error);
+
+done:
+  if (block == NULL)
+    block = g_async_queue_pop (reader->empty);
+  block->error = error;
+  block->last = TRUE;
+  g_async_queue_push (reader->full, block);
+  return NULL;
+}
+
+static const char *
+block_text (const ScanBlock *block,
+            guint32          offset)
+{
+  return offset != NO_TEXT ? block->text->str + offset : NULL;
+}
+
+/* The calling thread's part: one packed event into event (whose arrays
+ * of pointers and of structures are reused from event to event). */
+typedef struct
+{
+  GArray *actors, *countries, *projects, *sources, *links;
+  guint   next_link;
+} ScanUnpack;
+
+static gboolean
+unpack_event (ChanceryStore     *self,
+              Scan              *scan,
+              const ScanBlock   *block,
+              const PackedEvent *packed,
+              ScanUnpack        *unpack,
+              ChanceryEvent     *event,
+              GError           **error)
+{
+  const PackedRelation *relation = &g_array_index (block->relations, PackedRelation, packed->first_relation);
+  guint n;
+
+  event->id = packed->id;
+  event->uid = (char *) block_text (block, packed->uid);
+  event->kind = CLAMP (packed->kind, 0, CHANCERY_KIND_OTHER);
+  event->status = CLAMP (packed->status, 0, CHANCERY_N_STATUSES - 1);
+  event->title = (char *) block_text (block, packed->title);
+  event->summary = (char *) block_text (block, packed->summary);
+  event->date_text = (char *) block_text (block, packed->date);
+  event->cameo = (char *) block_text (block, packed->cameo);
+  event->importance = packed->importance;
+  event->place_name = event->place_country = NULL;
+  event->has_coordinates = FALSE;
+  event->latitude = event->longitude = 0;
+  if (packed->place_id >= 0 && (guint64) packed->place_id < scan->places->len)
+    {
+      const ScanPlace *place = &g_array_index (scan->places, ScanPlace, packed->place_id);
+
+      event->place_name = (char *) place->name;
+      event->place_country = (char *) place->country;
+      event->has_coordinates = place->has_coordinates;
+      event->latitude = place->has_coordinates ? place->latitude : 0;
+      event->longitude = place->has_coordinates ? place->longitude : 0;
+    }
+
+  if (event->uid == NULL || event->title == NULL || event->date_text == NULL)
+    {
+      g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_CORRUPT,
+                   _("%s: event %" PRId64 " is missing its id, title or date"),
+                   self->path, event->id);
+      return FALSE;
+    }
+  if (!chancery_date_parse (event->date_text, &event->date, error))
+    {
+      g_prefix_error (error, _("%s: event “%s”: "), self->path, event->uid);
+      return FALSE;
+    }
+
+  g_ptr_array_set_size (event->actors, 0);
+  for (guint i = 0; i < packed->n_actors; i++, relation++)
+    {
+      const ScanActor *record = relation->record;
+      ChanceryEventActor *actor = SLOT (unpack->actors, ChanceryEventActor, i);
+
+      actor->uid = (char *) record->uid;
+      actor->name = (char *) record->name;
+      actor->title = (char *) record->title;
+      actor->country = (char *) record->country;
+      actor->role = CLAMP (relation->value, 0, CHANCERY_N_ROLES - 1);
+    }
+  for (guint i = 0; i < packed->n_actors; i++)
+    g_ptr_array_add (event->actors, &g_array_index (unpack->actors, ChanceryEventActor, i));
+  if (packed->n_actors > 1)
+    g_ptr_array_sort (event->actors, compare_actors);
+
+  g_ptr_array_set_size (event->countries, 0);
+  for (guint i = 0; i < packed->n_countries; i++, relation++)
+    {
+      const ScanCountry *record = relation->record;
+      ChanceryEventCountry *country = SLOT (unpack->countries, ChanceryEventCountry, i);
+
+      country->code = (char *) record->code;
+      country->name = (char *) record->name;
+    }
+  for (guint i = 0; i < packed->n_countries; i++)
+    g_ptr_array_add (event->countries, &g_array_index (unpack->countries, ChanceryEventCountry, i));
+  if (packed->n_countries > 1)
+    g_ptr_array_sort (event->countries, compare_countries);
+
+  g_ptr_array_set_size (event->projects, 0);
+  for (guint i = 0; i < packed->n_projects; i++, relation++)
+    {
+      const ScanProject *record = relation->record;
+      ChanceryEventProject *project = SLOT (unpack->projects, ChanceryEventProject, i);
+
+      project->uid = (char *) record->uid;
+      project->name = (char *) record->name;
+    }
+  for (guint i = 0; i < packed->n_projects; i++)
+    g_ptr_array_add (event->projects, &g_array_index (unpack->projects, ChanceryEventProject, i));
+  if (packed->n_projects > 1)
+    g_ptr_array_sort (event->projects, compare_projects);
+
+  /* Sources by position (insertion sort: a few at most) */
+  g_ptr_array_set_size (event->sources, 0);
+  for (guint i = 0; i < packed->n_sources; i++)
+    {
+      const PackedRelation *r = relation + i;
+      const ScanSource *record = r->record;
+      ChanceryEventSource *source = SLOT (unpack->sources, ChanceryEventSource, i);
+
+      source->uid = (char *) record->uid;
+      source->publisher = (char *) record->publisher;
+      source->title = (char *) record->title;
+      source->reference = (char *) record->reference;
+      source->url = (char *) record->url;
+      source->published = (char *) record->published;
+      source->quote = (char *) block_text (block, r->quote);
+    }
+  for (guint i = 0; i < packed->n_sources; i++)
+    {
+      gint64 position = relation[i].value;
+      guint j = event->sources->len;
+
+      g_ptr_array_add (event->sources, NULL);
+      for (; j > 0 && relation[(ChanceryEventSource *) g_ptr_array_index (event->sources, j - 1) -
+                               (ChanceryEventSource *) (gpointer) unpack->sources->data].value > position; j--)
+        event->sources->pdata[j] = event->sources->pdata[j - 1];
+      event->sources->pdata[j] = &g_array_index (unpack->sources, ChanceryEventSource, i);
+    }
+
+  /* Links */
+  g_ptr_array_set_size (event->links, 0);
+  while (unpack->next_link < scan->links->len &&
+         g_array_index (scan->links, ScanLink, unpack->next_link).event_id < event->id)
+    unpack->next_link++;
+  for (n = 0; unpack->next_link + n < scan->links->len &&
+              g_array_index (scan->links, ScanLink, unpack->next_link + n).event_id == event->id; n++)
+    {
+      const ScanLink *record = &g_array_index (scan->links, ScanLink, unpack->next_link + n);
+      ChanceryEventLink *link = SLOT (unpack->links, ChanceryEventLink, n);
+
+      link->id = record->other_id;
+      link->uid = record->uid;
+      link->title = record->title;
+      link->relation = record->relation;
+      link->outgoing = record->outgoing;
+    }
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (event->links, &g_array_index (unpack->links, ChanceryEventLink, i));
+
+  return TRUE;
+}
 
 static gboolean
 scan_events (ChanceryStore            *self,
@@ -886,258 +1341,93 @@ scan_events (ChanceryStore            *self,
              GCancellable             *cancellable,
              GError                  **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autoptr(GArray) actors = g_array_new (FALSE, TRUE, sizeof (ChanceryEventActor));
-  g_autoptr(GArray) countries = g_array_new (FALSE, TRUE, sizeof (ChanceryEventCountry));
-  g_autoptr(GArray) projects = g_array_new (FALSE, TRUE, sizeof (ChanceryEventProject));
-  g_autoptr(GArray) sources = g_array_new (FALSE, TRUE, sizeof (ChanceryEventSource));
-  g_autoptr(GPtrArray) quotes = g_ptr_array_new_with_free_func (free_string);
-  g_autoptr(GArray) links = g_array_new (FALSE, TRUE, sizeof (ChanceryEventLink));
-  g_autoptr(GArray) positions = g_array_new (FALSE, TRUE, sizeof (gint64));
+  ScanReader reader = { 0, };
+  ScanUnpack unpack = { 0, };
   ChanceryEvent event = { 0, };
-  guint next_link = 0, since_check = 0;
-  int rc;
+  GThread *thread;
+  GError *local_error = NULL;
+  guint since_check = 0;
+  gboolean last = FALSE;
 
+  reader.self = self;
+  reader.scan = scan;
+  reader.ranks = ranks;
+  reader.max_id = max_id;
+  reader.full = g_async_queue_new ();
+  reader.empty = g_async_queue_new_full ((GDestroyNotify) scan_block_free);
+  reader.countries = g_ptr_array_new_with_free_func (g_free);
+  reader.by_code = g_hash_table_new (g_str_hash, g_str_equal);
+  reader.by_alpha3 = g_new0 (ScanCountry *, 26 * 26 * 26);
+  for (guint i = 0; i < N_BLOCKS; i++)
+    g_async_queue_push (reader.empty, scan_block_new ());
+
+  unpack.actors = g_array_new (FALSE, TRUE, sizeof (ChanceryEventActor));
+  unpack.countries = g_array_new (FALSE, TRUE, sizeof (ChanceryEventCountry));
+  unpack.projects = g_array_new (FALSE, TRUE, sizeof (ChanceryEventProject));
+  unpack.sources = g_array_new (FALSE, TRUE, sizeof (ChanceryEventSource));
+  unpack.links = g_array_new (FALSE, TRUE, sizeof (ChanceryEventLink));
   event.actors = g_ptr_array_new ();
   event.countries = g_ptr_array_new ();
   event.projects = g_ptr_array_new ();
   event.sources = g_ptr_array_new ();
   event.links = g_ptr_array_new ();
 
-  rc = sqlite3_prepare_v2 (self->db,
-         "SELECT e.id, e.uid, e.kind, e.status, e.title, e.summary, e.date, e.place_id,"
-         " e.cameo, e.importance FROM event e ORDER BY e.id", -1, &stmt, NULL);
-  if (rc != SQLITE_OK)
+  thread = g_thread_new ("chancery-export-read", scan_read, &reader);
+
+  /* Until the reader's last block, even after a failure here: the reader
+   * stops at its next block and must not wait for an empty one forever. */
+  while (!last)
     {
-      set_sqlite_error (error, self->db, rc, self->path);
-      goto fail;
+      ScanBlock *block = g_async_queue_pop (reader.full);
+
+      last = block->last;
+      if (block->error != NULL && local_error == NULL)
+        local_error = g_steal_pointer (&block->error);
+      for (guint i = 0; local_error == NULL && i < block->events->len; i++)
+        {
+          const PackedEvent *packed = &g_array_index (block->events, PackedEvent, i);
+
+          if (++since_check >= 4096)
+            {
+              since_check = 0;
+              if (g_cancellable_set_error_if_cancelled (cancellable, &local_error))
+                break;
+            }
+          if (!unpack_event (self, scan, block, packed, &unpack, &event, &local_error) ||
+              !func (&event, packed->rank, user_data, &local_error))
+            break;
+        }
+      if (local_error != NULL)
+        g_atomic_int_set (&reader.stop, TRUE);
+      g_clear_error (&block->error);
+      block->last = FALSE;
+      scan_block_reset (block);
+      g_async_queue_push (reader.empty, block);
     }
+  g_thread_join (thread);
 
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      gint64 id = sqlite3_column_int64 (stmt, 0), place_id;
-      gboolean here;
-      guint n;
-
-      if (id < 0 || id > max_id || ranks[id] == 0)
-        continue;
-
-      if (++since_check >= 4096)
-        {
-          since_check = 0;
-          if (g_cancellable_set_error_if_cancelled (cancellable, error))
-            goto fail;
-        }
-
-      event.id = id;
-      event.uid = (char *) sqlite3_column_text (stmt, 1);
-      event.kind = CLAMP (sqlite3_column_int (stmt, 2), 0, CHANCERY_KIND_OTHER);
-      event.status = CLAMP (sqlite3_column_int (stmt, 3), 0, CHANCERY_N_STATUSES - 1);
-      event.title = (char *) sqlite3_column_text (stmt, 4);
-      event.summary = (char *) sqlite3_column_text (stmt, 5);
-      event.date_text = (char *) sqlite3_column_text (stmt, 6);
-      place_id = sqlite3_column_type (stmt, 7) != SQLITE_NULL ? sqlite3_column_int64 (stmt, 7) : -1;
-      event.cameo = (char *) sqlite3_column_text (stmt, 8);
-      event.importance = sqlite3_column_double (stmt, 9);
-      event.place_name = event.place_country = NULL;
-      event.has_coordinates = FALSE;
-      event.latitude = event.longitude = 0;
-      if (place_id >= 0 && (guint64) place_id < scan->places->len)
-        {
-          const ScanPlace *place = &g_array_index (scan->places, ScanPlace, place_id);
-
-          event.place_name = (char *) place->name;
-          event.place_country = (char *) place->country;
-          event.has_coordinates = place->has_coordinates;
-          event.latitude = place->has_coordinates ? place->latitude : 0;
-          event.longitude = place->has_coordinates ? place->longitude : 0;
-        }
-
-      if (event.uid == NULL || event.title == NULL || event.date_text == NULL)
-        {
-          g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_CORRUPT,
-                       _("%s: event %" PRId64 " is missing its id, title or date"),
-                       self->path, id);
-          goto fail;
-        }
-      if (!chancery_date_parse (event.date_text, &event.date, error))
-        {
-          g_prefix_error (error, _("%s: event “%s”: "), self->path, event.uid);
-          goto fail;
-        }
-
-      /* Actors (an actor row id that is not in the table: left out, as the join did) */
-      g_ptr_array_set_size (event.actors, 0);
-      if (!cursor_seek (self, &scan->cursors[0], id, &here, error))
-        goto fail;
-      for (n = 0; here; )
-        {
-          sqlite3_stmt *c = scan->cursors[0].stmt;
-          gint64 actor_id = sqlite3_column_int64 (c, 1);
-
-          if (actor_id >= 0 && (guint64) actor_id < scan->actors->len &&
-              g_array_index (scan->actors, ScanActor, actor_id).uid != NULL)
-            {
-              const ScanActor *record = &g_array_index (scan->actors, ScanActor, actor_id);
-              ChanceryEventActor *actor = SLOT (actors, ChanceryEventActor, n);
-
-              actor->uid = (char *) record->uid;
-              actor->name = (char *) record->name;
-              actor->title = (char *) record->title;
-              actor->country = (char *) record->country;
-              actor->role = CLAMP (sqlite3_column_int (c, 2), 0, CHANCERY_N_ROLES - 1);
-              n++;
-            }
-          if (!cursor_next (self, &scan->cursors[0], error))
-            goto fail;
-          here = scan->cursors[0].valid && scan->cursors[0].event_id == id;
-        }
-      for (guint i = 0; i < n; i++)
-        g_ptr_array_add (event.actors, &g_array_index (actors, ChanceryEventActor, i));
-      g_ptr_array_sort (event.actors, compare_actors);
-
-      /* Countries */
-      g_ptr_array_set_size (event.countries, 0);
-      if (!cursor_seek (self, &scan->cursors[1], id, &here, error))
-        goto fail;
-      for (n = 0; here; n++)
-        {
-          sqlite3_stmt *c = scan->cursors[1].stmt;
-          const char *code = (const char *) sqlite3_column_text (c, 1);
-          ChanceryEventCountry *country = SLOT (countries, ChanceryEventCountry, n);
-          const char *known = code != NULL ? g_hash_table_lookup (scan->countries, code) : NULL;
-
-          /* Interned: the cursor moves on. */
-          country->code = code != NULL ? g_string_chunk_insert_const (scan->strings, code) : NULL;
-          country->name = (char *) (known != NULL ? known : country->code);
-          if (!cursor_next (self, &scan->cursors[1], error))
-            goto fail;
-          here = scan->cursors[1].valid && scan->cursors[1].event_id == id;
-        }
-      for (guint i = 0; i < n; i++)
-        g_ptr_array_add (event.countries, &g_array_index (countries, ChanceryEventCountry, i));
-      g_ptr_array_sort (event.countries, compare_countries);
-
-      /* Projects */
-      g_ptr_array_set_size (event.projects, 0);
-      if (!cursor_seek (self, &scan->cursors[2], id, &here, error))
-        goto fail;
-      for (n = 0; here; )
-        {
-          sqlite3_stmt *c = scan->cursors[2].stmt;
-          gint64 project_id = sqlite3_column_int64 (c, 1);
-
-          if (project_id >= 0 && (guint64) project_id < scan->projects->len &&
-              g_array_index (scan->projects, ScanProject, project_id).uid != NULL)
-            {
-              const ScanProject *record = &g_array_index (scan->projects, ScanProject, project_id);
-              ChanceryEventProject *project = SLOT (projects, ChanceryEventProject, n);
-
-              project->uid = (char *) record->uid;
-              project->name = (char *) record->name;
-              n++;
-            }
-          if (!cursor_next (self, &scan->cursors[2], error))
-            goto fail;
-          here = scan->cursors[2].valid && scan->cursors[2].event_id == id;
-        }
-      for (guint i = 0; i < n; i++)
-        g_ptr_array_add (event.projects, &g_array_index (projects, ChanceryEventProject, i));
-      g_ptr_array_sort (event.projects, compare_projects);
-
-      /* Sources, in position order (the cursor's) */
-      g_ptr_array_set_size (event.sources, 0);
-      if (!cursor_seek (self, &scan->cursors[3], id, &here, error))
-        goto fail;
-      for (n = 0; here; )
-        {
-          sqlite3_stmt *c = scan->cursors[3].stmt;
-          gint64 source_id = sqlite3_column_int64 (c, 1);
-
-          if (source_id >= 0 && (guint64) source_id < scan->sources->len &&
-              g_array_index (scan->sources, ScanSource, source_id).uid != NULL)
-            {
-              const ScanSource *record = &g_array_index (scan->sources, ScanSource, source_id);
-              ChanceryEventSource *source = SLOT (sources, ChanceryEventSource, n);
-              const char *quote = (const char *) sqlite3_column_text (c, 2);
-              GString *copy;
-
-              if (quotes->len <= n)
-                g_ptr_array_add (quotes, g_string_new (NULL));
-              copy = g_ptr_array_index (quotes, n);
-              source->uid = (char *) record->uid;
-              source->publisher = (char *) record->publisher;
-              source->title = (char *) record->title;
-              source->reference = (char *) record->reference;
-              source->url = (char *) record->url;
-              source->published = (char *) record->published;
-              source->quote = NULL;
-              *SLOT (positions, gint64, n) = sqlite3_column_int64 (c, 3);
-              if (quote != NULL)
-                {
-                  g_string_assign (copy, quote);
-                  source->quote = copy->str;
-                }
-              n++;
-            }
-          if (!cursor_next (self, &scan->cursors[3], error))
-            goto fail;
-          here = scan->cursors[3].valid && scan->cursors[3].event_id == id;
-        }
-      /* By position (insertion sort: a few sources at most) */
-      for (guint i = 0; i < n; i++)
-        {
-          gint64 position = g_array_index (positions, gint64, i);
-          guint j = event.sources->len;
-
-          g_ptr_array_add (event.sources, NULL);
-          for (; j > 0 && g_array_index (positions, gint64,
-                                         (ChanceryEventSource *) g_ptr_array_index (event.sources, j - 1) -
-                                         (ChanceryEventSource *) (gpointer) sources->data) > position; j--)
-            event.sources->pdata[j] = event.sources->pdata[j - 1];
-          event.sources->pdata[j] = &g_array_index (sources, ChanceryEventSource, i);
-        }
-
-      /* Links */
-      g_ptr_array_set_size (event.links, 0);
-      while (next_link < scan->links->len &&
-             g_array_index (scan->links, ScanLink, next_link).event_id < id)
-        next_link++;
-      for (n = 0; next_link + n < scan->links->len &&
-                  g_array_index (scan->links, ScanLink, next_link + n).event_id == id; n++)
-        {
-          const ScanLink *record = &g_array_index (scan->links, ScanLink, next_link + n);
-          ChanceryEventLink *link = SLOT (links, ChanceryEventLink, n);
-
-          link->id = record->other_id;
-          link->uid = record->uid;
-          link->title = record->title;
-          link->relation = record->relation;
-          link->outgoing = record->outgoing;
-        }
-      for (guint i = 0; i < n; i++)
-        g_ptr_array_add (event.links, &g_array_index (links, ChanceryEventLink, i));
-
-      if (!func (&event, ranks[id] - 1, user_data, error))
-        goto fail;
-    }
-  if (step_failed (self, rc, error))
-    goto fail;
-
+  g_async_queue_unref (reader.full);
+  g_async_queue_unref (reader.empty);
+  g_ptr_array_unref (reader.countries);
+  g_hash_table_unref (reader.by_code);
+  g_free (reader.by_alpha3);
+  g_array_unref (unpack.actors);
+  g_array_unref (unpack.countries);
+  g_array_unref (unpack.projects);
+  g_array_unref (unpack.sources);
+  g_array_unref (unpack.links);
   g_ptr_array_unref (event.actors);
   g_ptr_array_unref (event.countries);
   g_ptr_array_unref (event.projects);
   g_ptr_array_unref (event.sources);
   g_ptr_array_unref (event.links);
+
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
   return TRUE;
-
-fail:
-  g_ptr_array_unref (event.actors);
-  g_ptr_array_unref (event.countries);
-  g_ptr_array_unref (event.projects);
-  g_ptr_array_unref (event.sources);
-  g_ptr_array_unref (event.links);
-  return FALSE;
 }
 
 /* Scan setup; FALSE with error unset when the file's row ids are too
@@ -1152,6 +1442,17 @@ scan_open (ChanceryStore  *self,
 
   scan->strings = g_string_chunk_new (64 * 1024);
   scan->countries = g_hash_table_new (g_str_hash, g_str_equal);
+
+  /* The reader takes text as bytes (pack_text): UTF-8 files only. */
+  if ((rc = sqlite3_prepare_v2 (self->db, "PRAGMA encoding", -1, &stmt, NULL)) != SQLITE_OK)
+    return set_sqlite_error (error, self->db, rc, self->path);
+  if (sqlite3_step (stmt) != SQLITE_ROW ||
+      g_strcmp0 ((const char *) sqlite3_column_text (stmt, 0), "UTF-8") != 0)
+    {
+      scan->sparse = TRUE;
+      return FALSE;
+    }
+  g_clear_pointer (&stmt, sqlite3_finalize);
 
   if (!scan_load_table (self, scan, "SELECT id, uid, name, title, country FROM actor",
                         &scan->actors, sizeof (ScanActor), fill_actor, error) ||
