@@ -607,6 +607,8 @@ typedef struct
 
 typedef struct
 {
+  sqlite3      *db;         /* the store's connection, or one of the scan's own */
+  const char   *path;
   GStringChunk *strings;
   GArray       *actors;     /* ScanActor, by row id */
   GArray       *projects;   /* ScanProject, by row id */
@@ -617,6 +619,17 @@ typedef struct
   ScanCursor    cursors[4]; /* actor, country, project, source */
   gboolean      sparse;     /* row ids too sparse for arrays, or not UTF-8: scan_open failed, error unset */
 } Scan;
+
+static gboolean
+scan_step_failed (Scan    *scan,
+                  int      rc,
+                  GError **error)
+{
+  if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+    return FALSE;
+  set_sqlite_error (error, scan->db, rc, scan->path);
+  return TRUE;
+}
 
 static void
 scan_clear (Scan *scan)
@@ -657,8 +670,7 @@ scan_text (Scan         *scan,
  * fill() copies one row. FALSE with error unset when the ids are too
  * sparse for an array. */
 static gboolean
-scan_load_table (ChanceryStore  *self,
-                 Scan           *scan,
+scan_load_table (Scan           *scan,
                  const char     *sql,
                  GArray        **records,
                  gsize           element_size,
@@ -669,8 +681,8 @@ scan_load_table (ChanceryStore  *self,
   guint n = 0;
   int rc;
 
-  if ((rc = sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL)) != SQLITE_OK)
-    return set_sqlite_error (error, self->db, rc, self->path);
+  if ((rc = sqlite3_prepare_v2 (scan->db, sql, -1, &stmt, NULL)) != SQLITE_OK)
+    return set_sqlite_error (error, scan->db, rc, scan->path);
 
   *records = g_array_sized_new (FALSE, TRUE, element_size, 1024);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
@@ -687,7 +699,7 @@ scan_load_table (ChanceryStore  *self,
         g_array_set_size (*records, id + 1);
       fill (scan, stmt, (*records)->data + id * element_size);
     }
-  if (step_failed (self, rc, error))
+  if (scan_step_failed (scan, rc, error))
     return FALSE;
 
   return TRUE;
@@ -756,20 +768,19 @@ compare_scan_links (gconstpointer a,
 
 /* Links are few: all of them, both ways, in memory. */
 static gboolean
-scan_load_links (ChanceryStore  *self,
-                 Scan           *scan,
+scan_load_links (Scan           *scan,
                  GError        **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
   int rc;
 
-  if ((rc = sqlite3_prepare_v2 (self->db,
+  if ((rc = sqlite3_prepare_v2 (scan->db,
         "SELECT l.event_id, o.id, l.target_uid, o.title, l.relation, 1 FROM event_link l"
         " JOIN event o ON o.uid = l.target_uid"
         " UNION ALL SELECT x.id, o.id, o.uid, o.title, l.relation, 0 FROM event_link l"
         " JOIN event x ON x.uid = l.target_uid JOIN event o ON o.id = l.event_id",
         -1, &stmt, NULL)) != SQLITE_OK)
-    return set_sqlite_error (error, self->db, rc, self->path);
+    return set_sqlite_error (error, scan->db, rc, scan->path);
 
   scan->links = g_array_new (FALSE, TRUE, sizeof (ScanLink));
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
@@ -784,7 +795,7 @@ scan_load_links (ChanceryStore  *self,
       link.outgoing = sqlite3_column_int (stmt, 5);
       g_array_append_val (scan->links, link);
     }
-  if (step_failed (self, rc, error))
+  if (scan_step_failed (scan, rc, error))
     return FALSE;
 
   g_array_sort (scan->links, compare_scan_links);
@@ -792,7 +803,7 @@ scan_load_links (ChanceryStore  *self,
 }
 
 static gboolean
-cursor_next (ChanceryStore  *self,
+cursor_next (Scan           *scan,
              ScanCursor     *cursor,
              GError        **error)
 {
@@ -801,33 +812,33 @@ cursor_next (ChanceryStore  *self,
   cursor->valid = rc == SQLITE_ROW;
   if (cursor->valid)
     cursor->event_id = sqlite3_column_int64 (cursor->stmt, 0);
-  return !step_failed (self, rc, error);
+  return !scan_step_failed (scan, rc, error);
 }
 
 static gboolean
-cursor_open (ChanceryStore  *self,
+cursor_open (Scan           *scan,
              ScanCursor     *cursor,
              const char     *sql,
              GError        **error)
 {
-  int rc = sqlite3_prepare_v2 (self->db, sql, -1, &cursor->stmt, NULL);
+  int rc = sqlite3_prepare_v2 (scan->db, sql, -1, &cursor->stmt, NULL);
 
   if (rc != SQLITE_OK)
-    return set_sqlite_error (error, self->db, rc, self->path);
-  return cursor_next (self, cursor, error);
+    return set_sqlite_error (error, scan->db, rc, scan->path);
+  return cursor_next (scan, cursor, error);
 }
 
 /* Moves the cursor to the first row of event id (or past it); TRUE in
  * *here when that row is the event's. */
 static gboolean
-cursor_seek (ChanceryStore  *self,
+cursor_seek (Scan           *scan,
              ScanCursor     *cursor,
              gint64          id,
              gboolean       *here,
              GError        **error)
 {
   while (cursor->valid && cursor->event_id < id)
-    if (!cursor_next (self, cursor, error))
+    if (!cursor_next (scan, cursor, error))
       return FALSE;
   *here = cursor->valid && cursor->event_id == id;
   return TRUE;
@@ -919,7 +930,6 @@ typedef struct
 
 typedef struct
 {
-  ChanceryStore  *self;
   Scan           *scan;
   const guint32  *ranks;
   gint64          max_id;
@@ -1052,7 +1062,7 @@ pack_relations (ScanReader  *reader,
   gboolean here;
   guint n = 0;
 
-  if (!cursor_seek (reader->self, cursor, id, &here, error))
+  if (!cursor_seek (scan, cursor, id, &here, error))
     return G_MAXUINT;
   while (here)
     {
@@ -1092,7 +1102,7 @@ pack_relations (ScanReader  *reader,
               n++;
             }
         }
-      if (!cursor_next (reader->self, cursor, error))
+      if (!cursor_next (scan, cursor, error))
         return G_MAXUINT;
       here = cursor->valid && cursor->event_id == id;
     }
@@ -1105,18 +1115,18 @@ static gpointer
 scan_read (gpointer data)
 {
   ScanReader *reader = data;
-  ChanceryStore *self = reader->self;
+  Scan *scan = reader->scan;
   g_autoptr(sqlite3_stmt) stmt = NULL;
   ScanBlock *block = g_async_queue_pop (reader->empty);
   GError *error = NULL;
   int rc;
 
-  rc = sqlite3_prepare_v2 (self->db,
+  rc = sqlite3_prepare_v2 (scan->db,
          "SELECT e.id, e.uid, e.kind, e.status, e.title, e.summary, e.date, e.place_id,"
          " e.cameo, e.importance FROM event e ORDER BY e.id", -1, &stmt, NULL);
   if (rc != SQLITE_OK)
     {
-      set_sqlite_error (&error, self->db, rc, self->path);
+      set_sqlite_error (&error, scan->db, rc, scan->path);
       goto done;
     }
 
@@ -1161,7 +1171,7 @@ scan_read (gpointer data)
           block = g_async_queue_pop (reader->empty);
         }
     }
-  step_failed (self, rc, &error);
+  scan_step_failed (scan, rc, &error);
 
 done:
   if (block == NULL)
@@ -1188,8 +1198,7 @@ typedef struct
 } ScanUnpack;
 
 static gboolean
-unpack_event (ChanceryStore     *self,
-              Scan              *scan,
+unpack_event (Scan              *scan,
               const ScanBlock   *block,
               const PackedEvent *packed,
               ScanUnpack        *unpack,
@@ -1226,12 +1235,12 @@ unpack_event (ChanceryStore     *self,
     {
       g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_CORRUPT,
                    _("%s: event %" PRId64 " is missing its id, title or date"),
-                   self->path, event->id);
+                   scan->path, event->id);
       return FALSE;
     }
   if (!chancery_date_parse (event->date_text, &event->date, error))
     {
-      g_prefix_error (error, _("%s: event “%s”: "), self->path, event->uid);
+      g_prefix_error (error, _("%s: event “%s”: "), scan->path, event->uid);
       return FALSE;
     }
 
@@ -1332,8 +1341,7 @@ unpack_event (ChanceryStore     *self,
 }
 
 static gboolean
-scan_events (ChanceryStore            *self,
-             Scan                     *scan,
+scan_events (Scan                     *scan,
              const guint32            *ranks,
              gint64                    max_id,
              ChanceryRankedEventFunc   func,
@@ -1349,7 +1357,6 @@ scan_events (ChanceryStore            *self,
   guint since_check = 0;
   gboolean last = FALSE;
 
-  reader.self = self;
   reader.scan = scan;
   reader.ranks = ranks;
   reader.max_id = max_id;
@@ -1393,7 +1400,7 @@ scan_events (ChanceryStore            *self,
               if (g_cancellable_set_error_if_cancelled (cancellable, &local_error))
                 break;
             }
-          if (!unpack_event (self, scan, block, packed, &unpack, &event, &local_error) ||
+          if (!unpack_event (scan, block, packed, &unpack, &event, &local_error) ||
               !func (&event, packed->rank, user_data, &local_error))
             break;
         }
@@ -1433,8 +1440,7 @@ scan_events (ChanceryStore            *self,
 /* Scan setup; FALSE with error unset when the file's row ids are too
  * sparse for arrays (then the caller goes the chunked way). */
 static gboolean
-scan_open (ChanceryStore  *self,
-           Scan           *scan,
+scan_open (Scan           *scan,
            GError        **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
@@ -1444,8 +1450,8 @@ scan_open (ChanceryStore  *self,
   scan->countries = g_hash_table_new (g_str_hash, g_str_equal);
 
   /* The reader takes text as bytes (pack_text): UTF-8 files only. */
-  if ((rc = sqlite3_prepare_v2 (self->db, "PRAGMA encoding", -1, &stmt, NULL)) != SQLITE_OK)
-    return set_sqlite_error (error, self->db, rc, self->path);
+  if ((rc = sqlite3_prepare_v2 (scan->db, "PRAGMA encoding", -1, &stmt, NULL)) != SQLITE_OK)
+    return set_sqlite_error (error, scan->db, rc, scan->path);
   if (sqlite3_step (stmt) != SQLITE_ROW ||
       g_strcmp0 ((const char *) sqlite3_column_text (stmt, 0), "UTF-8") != 0)
     {
@@ -1454,19 +1460,19 @@ scan_open (ChanceryStore  *self,
     }
   g_clear_pointer (&stmt, sqlite3_finalize);
 
-  if (!scan_load_table (self, scan, "SELECT id, uid, name, title, country FROM actor",
+  if (!scan_load_table (scan, "SELECT id, uid, name, title, country FROM actor",
                         &scan->actors, sizeof (ScanActor), fill_actor, error) ||
-      !scan_load_table (self, scan, "SELECT id, uid, name FROM project",
+      !scan_load_table (scan, "SELECT id, uid, name FROM project",
                         &scan->projects, sizeof (ScanProject), fill_project, error) ||
-      !scan_load_table (self, scan,
+      !scan_load_table (scan,
                         "SELECT id, uid, publisher, title, reference, url, published FROM source",
                         &scan->sources, sizeof (ScanSource), fill_source, error) ||
-      !scan_load_table (self, scan, "SELECT id, name, country, lat, lon FROM place",
+      !scan_load_table (scan, "SELECT id, name, country, lat, lon FROM place",
                         &scan->places, sizeof (ScanPlace), fill_place, error))
     return FALSE;
 
-  if ((rc = sqlite3_prepare_v2 (self->db, "SELECT code, name FROM country", -1, &stmt, NULL)) != SQLITE_OK)
-    return set_sqlite_error (error, self->db, rc, self->path);
+  if ((rc = sqlite3_prepare_v2 (scan->db, "SELECT code, name FROM country", -1, &stmt, NULL)) != SQLITE_OK)
+    return set_sqlite_error (error, scan->db, rc, scan->path);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       const char *code = scan_text (scan, stmt, 0), *name = scan_text (scan, stmt, 1);
@@ -1474,19 +1480,58 @@ scan_open (ChanceryStore  *self,
       if (code != NULL && name != NULL)
         g_hash_table_insert (scan->countries, (gpointer) code, (gpointer) name);
     }
-  if (step_failed (self, rc, error))
+  if (scan_step_failed (scan, rc, error))
     return FALSE;
 
-  return scan_load_links (self, scan, error) &&
-         cursor_open (self, &scan->cursors[0],
+  return scan_load_links (scan, error) &&
+         cursor_open (scan, &scan->cursors[0],
                       "SELECT event_id, actor_id, role FROM event_actor ORDER BY event_id", error) &&
-         cursor_open (self, &scan->cursors[1],
+         cursor_open (scan, &scan->cursors[1],
                       "SELECT event_id, country FROM event_country ORDER BY event_id", error) &&
-         cursor_open (self, &scan->cursors[2],
+         cursor_open (scan, &scan->cursors[2],
                       "SELECT event_id, project_id FROM event_project ORDER BY event_id", error) &&
-         cursor_open (self, &scan->cursors[3],
+         cursor_open (scan, &scan->cursors[3],
                       "SELECT event_id, source_id, quote, position FROM event_source"
                       " ORDER BY event_id", error);
+}
+
+/* A connection of the scan's own, without SQLite's mutex: the store's
+ * connection is shared between threads, so SQLite locks it twice for
+ * every column read, a sixth of the reader's time. Only where it sees
+ * what the store's connection sees: not inside a transaction of the
+ * caller's (which may hold writes not committed yet), and not in WAL
+ * mode (another process could commit between the two). In rollback
+ * journal mode the store's read transaction, open since the query of
+ * ids, holds a shared lock that keeps writers out. NULL: use the
+ * store's. */
+static sqlite3 *
+open_scan_connection (ChanceryStore *self,
+                      gboolean       in_transaction)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  gboolean rollback_journal;
+  sqlite3 *db = NULL;
+
+  if (in_transaction || !g_file_test (self->path, G_FILE_TEST_IS_REGULAR))
+    return NULL;
+  if (sqlite3_prepare_v2 (self->db, "PRAGMA journal_mode", -1, &stmt, NULL) != SQLITE_OK ||
+      sqlite3_step (stmt) != SQLITE_ROW)
+    return NULL;
+  rollback_journal = g_ascii_strcasecmp ((const char *) sqlite3_column_text (stmt, 0), "wal") != 0;
+  if (!rollback_journal)
+    return NULL;
+
+  if (sqlite3_open_v2 (self->path, &db,
+                       SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW,
+                       NULL) != SQLITE_OK ||
+      sqlite3_exec (db, "PRAGMA mmap_size = " G_STRINGIFY (EXPORT_MMAP_SIZE) ";"
+                        "PRAGMA cache_size = -32768; BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+    {
+      sqlite3_close (db);
+      return NULL;
+    }
+
+  return db;
 }
 
 typedef struct
@@ -1512,6 +1557,7 @@ ranked_chunked_cb (ChanceryEvent  *event,
 
 static gboolean
 foreach_event_ranked_locked (ChanceryStore            *self,
+                             gboolean                  in_transaction,
                              const ChanceryFilter     *filter,
                              guint                    *n_events,
                              ChanceryRankedEventFunc   func,
@@ -1523,6 +1569,7 @@ foreach_event_ranked_locked (ChanceryStore            *self,
   g_autofree guint32 *ranks = NULL;
   RankedChunked chunked = { func, user_data, 0 };
   Scan scan = { 0, };
+  sqlite3 *own_db = NULL;
   gint64 max_id = 0;
   gboolean ok;
 
@@ -1541,10 +1588,16 @@ foreach_event_ranked_locked (ChanceryStore            *self,
         ranks[g_array_index (ids, gint64, i)] = i + 1;
       g_clear_pointer (&ids, g_array_unref);
 
-      ok = scan_open (self, &scan, error);
+      scan.db = own_db = open_scan_connection (self, in_transaction);
+      if (scan.db == NULL)
+        scan.db = self->db;
+      scan.path = self->path;
+      ok = scan_open (&scan, error);
       if (ok)
-        ok = scan_events (self, &scan, ranks, max_id, func, user_data, cancellable, error);
+        ok = scan_events (&scan, ranks, max_id, func, user_data, cancellable, error);
       scan_clear (&scan);
+      if (own_db != NULL)
+        sqlite3_close (own_db);
       if (ok || !scan.sparse)
         return ok;
       /* Sparse row ids (before any event was given): the chunked way below. */
@@ -1573,7 +1626,7 @@ chancery_store_foreach_event_ranked (ChanceryStore            *self,
   sqlite3_exec (self->db, "PRAGMA mmap_size = " G_STRINGIFY (EXPORT_MMAP_SIZE), NULL, NULL, NULL);
   in_transaction = !sqlite3_get_autocommit (self->db);
   ok = (in_transaction || exec_sql (self, "BEGIN", error)) &&
-       foreach_event_ranked_locked (self, filter, n_events, func, user_data, cancellable, error);
+       foreach_event_ranked_locked (self, in_transaction, filter, n_events, func, user_data, cancellable, error);
   if (!in_transaction)
     exec_sql (self, ok ? "COMMIT" : "ROLLBACK", NULL);
   sqlite3_exec (self->db, "PRAGMA mmap_size = 0", NULL, NULL, NULL);
