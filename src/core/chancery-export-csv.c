@@ -96,33 +96,24 @@ is_formula_start (char c)
 }
 
 /* Appends one cell (without separator) to buf, quoted and neutralised as
- * needed. */
+ * needed. text ends with NUL (len, when not -1, is its length). */
 static void
 append_cell (GString    *buf,
              const char *text,
              gssize      len)
 {
-  gboolean needs_quotes = FALSE;
+  gsize plain;
   const char *end;
 
-  if (text == NULL)
+  if (text == NULL || text[0] == '\0')
     return;
+
+  /* One pass finds both the first character that needs quotes and, when
+   * there is none, the length. */
+  plain = strcspn (text, ",\"\r\n");
   if (len < 0)
-    len = strlen (text);
-  if (len == 0)
-    return;
-
-  end = text + len;
-  for (const char *p = text; p < end; p++)
-    {
-      if (*p == ',' || *p == '"' || *p == '\r' || *p == '\n')
-        {
-          needs_quotes = TRUE;
-          break;
-        }
-    }
-
-  if (!needs_quotes)
+    len = text[plain] == '\0' ? (gssize) plain : (gssize) (plain + strlen (text + plain));
+  if ((gssize) plain >= len)
     {
       if (is_formula_start (text[0]))
         g_string_append_c (buf, '\'');
@@ -130,6 +121,7 @@ append_cell (GString    *buf,
       return;
     }
 
+  end = text + len;
   g_string_append_c (buf, '"');
   if (is_formula_start (text[0]))
     g_string_append_c (buf, '\'');
@@ -540,13 +532,41 @@ read_bucket (CsvWriter    *writer,
   return data;
 }
 
-/* The spooled rows, in time order. */
+/* Rows go out from where they were spooled, without another copy. */
+#define SPOOL_VECTORS 1024
+
+static gboolean
+write_vectors (CsvWriter       *writer,
+               GOutputVector   *vectors,
+               guint            n,
+               GError         **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  if (n == 0)
+    return TRUE;
+  if (!g_output_stream_writev_all (writer->out, vectors, n, NULL,
+                                   writer->cancellable, &local_error))
+    {
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      else
+        g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_IO,
+                     _("Could not write the export: %s"), local_error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The spooled rows, in time order, after what is buffered. */
 static gboolean
 write_spooled (CsvWriter  *writer,
                GError    **error)
 {
   if (writer->rows == NULL)
     return TRUE;
+  if (!chancery_export_flush (writer->out, writer->buf, 0, writer->cancellable, error))
+    return FALSE;
 
   for (guint b = 0; b < SPOOL_BUCKETS; b++)
     {
@@ -558,13 +578,22 @@ write_spooled (CsvWriter  *writer,
 
       if (data == NULL)
         return FALSE;
-      for (guint rank = MAX (first, writer->next_rank); rank < end; rank++)
+      for (guint rank = MAX (first, writer->next_rank); rank < end;)
         {
-          const SpooledRow *row = &writer->rows[rank];
+          GOutputVector vectors[SPOOL_VECTORS];
+          guint n = 0;
 
-          append_bytes (writer->buf, data + row->offset, row->len);
-          if (!chancery_export_flush (writer->out, writer->buf, CSV_CHUNK_SIZE,
-                                      writer->cancellable, error))
+          for (; rank < end && n < SPOOL_VECTORS; rank++)
+            {
+              const SpooledRow *row = &writer->rows[rank];
+
+              if (row->len == 0)
+                continue;
+              vectors[n].buffer = data + row->offset;
+              vectors[n].size = row->len;
+              n++;
+            }
+          if (!write_vectors (writer, vectors, n, error))
             return FALSE;
         }
       g_string_free (bucket->tail, TRUE);

@@ -663,7 +663,7 @@ scan_text (Scan         *scan,
 {
   const char *text = (const char *) sqlite3_column_text (stmt, column);
 
-  return text != NULL ? g_string_chunk_insert_const (scan->strings, text) : NULL;
+  return text != NULL ? g_string_chunk_insert (scan->strings, text) : NULL;
 }
 
 /* Reads "SELECT id, ..." into records (element_size each) indexed by id;
