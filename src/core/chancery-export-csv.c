@@ -349,6 +349,7 @@ typedef struct
   guint          n_rows;
   SpoolBucket    buckets[SPOOL_BUCKETS];
   gsize          in_memory;   /* bytes in tails */
+  gsize          spool_memory; /* the most in tails before buckets go to file */
   int            fd;          /* the temporary file, or -1 */
   guint64        file_len;
 } CsvWriter;
@@ -424,7 +425,7 @@ static gboolean
 spool_make_room (CsvWriter  *writer,
                  GError    **error)
 {
-  for (guint b = SPOOL_BUCKETS; b-- > 0 && writer->in_memory > SPOOL_MEMORY;)
+  for (guint b = SPOOL_BUCKETS; b-- > 0 && writer->in_memory > writer->spool_memory;)
     {
       SpoolBucket *bucket = &writer->buckets[b];
 
@@ -455,7 +456,7 @@ spool_row (CsvWriter            *writer,
 
   if (bucket->to_file && bucket->tail->len >= SPOOL_PIECE)
     return spool_bucket_to_file (writer, bucket, error);
-  if (writer->in_memory > SPOOL_MEMORY)
+  if (writer->in_memory > writer->spool_memory)
     return spool_make_room (writer, error);
   return TRUE;
 }
@@ -617,12 +618,26 @@ csv_writer_clear (CsvWriter *writer)
   g_free (writer->rows);
 }
 
+static void
+append_header (GString *buf)
+{
+  append_text (buf, UTF8_BOM);
+  for (guint i = 0; i < G_N_ELEMENTS (csv_columns); i++)
+    {
+      if (i > 0)
+        g_string_append_c (buf, ',');
+      append_text (buf, csv_columns[i]);
+    }
+  append_bytes (buf, "\r\n", sizeof "\r\n" - 1);
+}
+
 gboolean
-chancery_export_csv (ChanceryStore        *store,
-                     const ChanceryFilter *filter,
-                     GOutputStream        *out,
-                     GCancellable         *cancellable,
-                     GError              **error)
+chancery_export_csv_with_budget (ChanceryStore        *store,
+                                 const ChanceryFilter *filter,
+                                 gsize                 spool_memory,
+                                 GOutputStream        *out,
+                                 GCancellable         *cancellable,
+                                 GError              **error)
 {
   g_autoptr(GString) buf = NULL;
   g_autoptr(GString) scratch = NULL;
@@ -636,15 +651,7 @@ chancery_export_csv (ChanceryStore        *store,
 
   buf = g_string_sized_new (CSV_CHUNK_SIZE + 64 * 1024);
   scratch = g_string_sized_new (1024);
-
-  append_text (buf, UTF8_BOM);
-  for (guint i = 0; i < G_N_ELEMENTS (csv_columns); i++)
-    {
-      if (i > 0)
-        g_string_append_c (buf, ',');
-      append_text (buf, csv_columns[i]);
-    }
-  append_bytes (buf, "\r\n", sizeof "\r\n" - 1);
+  append_header (buf);
 
   writer.out = out;
   writer.cancellable = cancellable;
@@ -652,6 +659,7 @@ chancery_export_csv (ChanceryStore        *store,
   writer.scratch = scratch;
   writer.fd = -1;
   writer.n_events = &n_events;
+  writer.spool_memory = spool_memory;
 
   ok = chancery_store_foreach_event_ranked (store, filter, &n_events, write_ranked_cb,
                                             &writer, cancellable, error) &&
@@ -661,4 +669,54 @@ chancery_export_csv (ChanceryStore        *store,
   csv_writer_clear (&writer);
 
   return ok;
+}
+
+gboolean
+chancery_export_csv (ChanceryStore        *store,
+                     const ChanceryFilter *filter,
+                     GOutputStream        *out,
+                     GCancellable         *cancellable,
+                     GError              **error)
+{
+  return chancery_export_csv_with_budget (store, filter, SPOOL_MEMORY, out, cancellable, error);
+}
+
+typedef struct
+{
+  GOutputStream *out;
+  GCancellable  *cancellable;
+  GString       *buf;
+  GString       *scratch;
+} TimeOrderWriter;
+
+static gboolean
+write_in_time_order_cb (ChanceryEvent  *event,
+                        gpointer        user_data,
+                        GError        **error)
+{
+  TimeOrderWriter *writer = user_data;
+
+  append_row (writer->buf, writer->scratch, event);
+  return chancery_export_flush (writer->out, writer->buf, CSV_CHUNK_SIZE,
+                                writer->cancellable, error);
+}
+
+gboolean
+chancery_export_csv_in_time_order (ChanceryStore        *store,
+                                   const ChanceryFilter *filter,
+                                   GOutputStream        *out,
+                                   GCancellable         *cancellable,
+                                   GError              **error)
+{
+  g_autoptr(GString) buf = g_string_sized_new (CSV_CHUNK_SIZE + 64 * 1024);
+  g_autoptr(GString) scratch = g_string_sized_new (1024);
+  TimeOrderWriter writer = { out, cancellable, buf, scratch };
+
+  g_return_val_if_fail (CHANCERY_IS_STORE (store), FALSE);
+  g_return_val_if_fail (G_IS_OUTPUT_STREAM (out), FALSE);
+
+  append_header (buf);
+  return chancery_store_foreach_event (store, filter, write_in_time_order_cb, &writer,
+                                       cancellable, error) &&
+         chancery_export_flush (out, buf, 0, cancellable, error);
 }
