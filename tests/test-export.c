@@ -12,11 +12,13 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
+#include <sqlite3.h>
 
 #include "chancery-export.h"
 #include "chancery-export-private.h"
 #include "chancery-import.h"
 #include "chancery-store.h"
+#include "chancery-store-private.h"
 #include "test-common.h"
 
 /* Cells a spreadsheet or a CSV writer could get wrong: commas, quotes,
@@ -593,6 +595,95 @@ test_csv_many_in_time_order (Fixture       *fixture,
   g_assert_cmpuint (n, ==, MANY_EVENTS);
 }
 
+typedef struct
+{
+  guint calls;
+  guint fail_at;
+} FailingFunc;
+
+static gboolean
+fail_at_cb (ChanceryEvent  *event,
+            guint           rank,
+            gpointer        user_data,
+            GError        **error)
+{
+  FailingFunc *data = user_data;
+
+  g_assert_nonnull (event->uid);
+  if (++data->calls < data->fail_at)
+    return TRUE;
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE, "full at %u", data->calls);
+  return FALSE;
+}
+
+/* A failure in the middle stops the reader thread too: the error comes
+ * back, no further event is given, and the store works afterwards. So does
+ * cancelling, whatever the size of the export. */
+static void
+test_csv_stops (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) expected = csv_bytes (fixture->store, NULL, -1);
+  g_autoptr(GBytes) again = NULL;
+  guint fail_at[] = { 1, 1500, MANY_EVENTS };
+
+  for (guint i = 0; i < G_N_ELEMENTS (fail_at); i++)
+    {
+      FailingFunc func = { 0, fail_at[i] };
+      guint n_events = 0;
+
+      g_assert_false (chancery_store_foreach_event_ranked (fixture->store, NULL, &n_events,
+                                                           fail_at_cb, &func, NULL, &error));
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE);
+      g_clear_error (&error);
+      g_assert_cmpuint (n_events, ==, MANY_EVENTS);
+      g_assert_cmpuint (func.calls, ==, fail_at[i]);
+    }
+
+  g_cancellable_cancel (cancellable);
+  g_assert_false (chancery_export_csv (fixture->store, NULL, out, cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+
+  again = csv_bytes (fixture->store, NULL, 16 * 1024);
+  g_assert_true (g_bytes_equal (again, expected));
+}
+
+/* The reader thread reads through a connection of its own in rollback
+ * journal mode, and through the store's in WAL mode (where the two could
+ * see different commits): both give the same bytes, writable or not. */
+static void
+test_csv_journal_modes (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autofree char *path = g_strdup (chancery_store_get_path (fixture->store));
+  g_autoptr(GBytes) expected = csv_bytes (fixture->store, NULL, -1);
+  g_autoptr(GError) error = NULL;
+  sqlite3 *db = NULL;
+
+  for (guint mode = 0; mode < 2; mode++)
+    {
+      for (guint writable = 0; writable < 2; writable++)
+        {
+          g_autoptr(ChanceryStore) store = NULL;
+          g_autoptr(GBytes) bytes = NULL;
+
+          g_clear_object (&fixture->store);
+          store = chancery_store_open (path, writable ? CHANCERY_STORE_READ_WRITE : CHANCERY_STORE_READ_ONLY,
+                                       NULL, &error);
+          g_assert_no_error (error);
+          bytes = csv_bytes (store, NULL, 16 * 1024);
+          g_assert_true (g_bytes_equal (bytes, expected));
+        }
+
+      g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+      g_assert_cmpint (sqlite3_exec (db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL), ==, SQLITE_OK);
+      sqlite3_close (db);
+    }
+}
+
 static void
 test_cancelled (Fixture       *fixture,
                 gconstpointer  data)
@@ -616,6 +707,8 @@ main (int   argc,
   g_test_add ("/export/csv/filtered", Fixture, NULL, fixture_set_up, test_csv_filtered, fixture_tear_down);
   g_test_add ("/export/csv/same-as-time-order", Fixture, NULL, many_set_up, test_csv_same_as_time_order, fixture_tear_down);
   g_test_add ("/export/csv/many-in-time-order", Fixture, NULL, many_set_up, test_csv_many_in_time_order, fixture_tear_down);
+  g_test_add ("/export/csv/stops", Fixture, NULL, many_set_up, test_csv_stops, fixture_tear_down);
+  g_test_add ("/export/csv/journal-modes", Fixture, NULL, many_set_up, test_csv_journal_modes, fixture_tear_down);
   g_test_add ("/export/ics/python-icalendar", Fixture, NULL, fixture_set_up, test_ics, fixture_tear_down);
   g_test_add ("/export/ics/cancelled", Fixture, NULL, fixture_set_up, test_cancelled, fixture_tear_down);
 

@@ -1390,6 +1390,8 @@ scan_events (Scan                     *scan,
       last = block->last;
       if (block->error != NULL && local_error == NULL)
         local_error = g_steal_pointer (&block->error);
+      if (local_error == NULL)
+        g_cancellable_set_error_if_cancelled (cancellable, &local_error);
       for (guint i = 0; local_error == NULL && i < block->events->len; i++)
         {
           const PackedEvent *packed = &g_array_index (block->events, PackedEvent, i);
