@@ -413,9 +413,15 @@ spool_bucket_to_file (CsvWriter    *writer,
   writer->file_len += piece.len;
   writer->in_memory -= bucket->tail->len;
 
-  /* Give the memory back: this bucket now only passes through. */
-  g_string_free (bucket->tail, TRUE);
-  bucket->tail = g_string_sized_new (SPOOL_PIECE + 64 * 1024);
+  /* This bucket now only passes through: keep a piece's worth of memory
+   * (allocated once, so its pages are not faulted in again). */
+  if (bucket->tail->allocated_len > 2 * SPOOL_PIECE)
+    {
+      g_string_free (bucket->tail, TRUE);
+      bucket->tail = g_string_sized_new (SPOOL_PIECE + 64 * 1024);
+    }
+  else
+    g_string_truncate (bucket->tail, 0);
   return TRUE;
 }
 
@@ -496,7 +502,7 @@ write_ranked_cb (ChanceryEvent  *event,
 static const char *
 read_bucket (CsvWriter    *writer,
              SpoolBucket  *bucket,
-             char        **storage,
+             GString      *storage,
              GError      **error)
 {
   char *data;
@@ -505,7 +511,10 @@ read_bucket (CsvWriter    *writer,
   if (bucket->pieces == NULL)
     return bucket->tail->str;
 
-  data = *storage = g_malloc (bucket->on_file + bucket->tail->len + 1);
+  /* One buffer for every bucket: fresh memory would be faulted in and
+   * cleared by the kernel, bucket after bucket. */
+  g_string_set_size (storage, bucket->on_file + bucket->tail->len);
+  data = storage->str;
   for (guint i = 0; i < bucket->pieces->len; i++)
     {
       const SpoolPiece *piece = &g_array_index (bucket->pieces, SpoolPiece, i);
@@ -564,6 +573,8 @@ static gboolean
 write_spooled (CsvWriter  *writer,
                GError    **error)
 {
+  g_autoptr(GString) storage = g_string_new (NULL);
+
   if (writer->rows == NULL)
     return TRUE;
   if (!chancery_export_flush (writer->out, writer->buf, 0, writer->cancellable, error))
@@ -574,8 +585,7 @@ write_spooled (CsvWriter  *writer,
       SpoolBucket *bucket = &writer->buckets[b];
       guint first = (guint) (((guint64) b * writer->n_rows + SPOOL_BUCKETS - 1) / SPOOL_BUCKETS);
       guint end = (guint) (((guint64) (b + 1) * writer->n_rows + SPOOL_BUCKETS - 1) / SPOOL_BUCKETS);
-      g_autofree char *storage = NULL;
-      const char *data = read_bucket (writer, bucket, &storage, error);
+      const char *data = read_bucket (writer, bucket, storage, error);
 
       if (data == NULL)
         return FALSE;
