@@ -300,40 +300,51 @@ append_row (GString             *buf,
   append_bytes (buf, "\r\n", sizeof "\r\n" - 1);
 }
 
+static void
+free_string (gpointer data)
+{
+  g_string_free (data, TRUE);
+}
+
 /* The store hands events over in the order that reads its file fastest,
  * each with its place in time order (chancery_store_foreach_event_ranked).
  * Rows that come in time order go straight out. The others are formatted
  * into a spool split by rank into SPOOL_BUCKETS buckets (bucket b holds
  * the b-th slice of time order), and written out bucket by bucket at the
- * end, each bucket's rows put in time order from where each row was put.
+ * end, each bucket's rows in time order from where each row was put.
  *
- * Buckets are kept in memory up to SPOOL_MEMORY in all; past that, the
- * buckets written last (the latest in time) go to an unlinked temporary
- * file, in pieces of at least SPOOL_PIECE, and are read back one at a time
- * (each about 1/SPOOL_BUCKETS of the export). So the first part of the
- * export never touches the disk, and reading back is sequential. */
+ * A bucket is a list of pieces of about SPOOL_PIECE bytes (a row never
+ * spans two). Pieces stay in memory up to a budget (SPOOL_MEMORY in all);
+ * past it, the buckets written last (the latest in time) move their
+ * pieces to an unlinked temporary file, and so do their later pieces. At
+ * the end each bucket on file is read back in one go (about
+ * 1/SPOOL_BUCKETS of the export), so the first part of the export never
+ * touches the disk, and reading back is sequential. Pieces are all the
+ * same size and recycled: growing buffers by doubling left freed holes
+ * in the heap that doubled the memory used. */
 #define SPOOL_MEMORY  (256 * 1024 * 1024)
 #define SPOOL_BUCKETS 64
 #define SPOOL_PIECE   (1024 * 1024)
 
 typedef struct
 {
-  guint64 offset;   /* in its bucket's data */
-  gsize   len;
+  guint32 piece;    /* in its bucket */
+  guint32 offset;   /* in the piece */
+  guint32 len;
 } SpooledRow;
 
+/* A piece in memory (data), or on file at offset. */
 typedef struct
 {
-  guint64  offset;  /* in the file */
+  GString *data;
+  guint64  offset;
   gsize    len;
 } SpoolPiece;
 
 typedef struct
 {
-  GString *tail;       /* the bucket's data after its pieces on file */
-  GArray  *pieces;     /* SpoolPiece, in order; NULL when none */
-  guint64  on_file;    /* bytes in pieces */
-  gboolean to_file;    /* moved out of memory: later rows go to file too */
+  GArray   *pieces;    /* SpoolPiece; the last one is in memory and takes rows */
+  gboolean  to_file;   /* moved out of memory: later pieces go to file too */
 } SpoolBucket;
 
 typedef struct
@@ -342,17 +353,40 @@ typedef struct
   GCancellable  *cancellable;
   GString       *buf;
   GString       *scratch;
-  guint          next_rank;   /* rows before it are written */
+  guint          next_rank;    /* rows before it are written */
   gboolean       spooling;
-  const guint   *n_events;    /* set by the store before the first row */
-  SpooledRow    *rows;        /* by rank; allocated when the first row is spooled */
+  const guint   *n_events;     /* set by the store before the first row */
+  SpooledRow    *rows;         /* by rank; allocated when the first row is spooled */
   guint          n_rows;
   SpoolBucket    buckets[SPOOL_BUCKETS];
-  gsize          in_memory;   /* bytes in tails */
-  gsize          spool_memory; /* the most in tails before buckets go to file */
-  int            fd;          /* the temporary file, or -1 */
+  GPtrArray     *free_pieces;  /* GString, for reuse */
+  gsize          in_memory;    /* bytes in pieces in memory */
+  gsize          spool_memory; /* the most in memory before buckets go to file */
+  int            fd;           /* the temporary file, or -1 */
   guint64        file_len;
 } CsvWriter;
+
+static GString *
+take_piece (CsvWriter *writer)
+{
+  if (writer->free_pieces->len > 0)
+    return g_ptr_array_steal_index_fast (writer->free_pieces, writer->free_pieces->len - 1);
+  return g_string_sized_new (SPOOL_PIECE + 64 * 1024);
+}
+
+static void
+give_piece (CsvWriter *writer,
+            GString   *data)
+{
+  /* A piece that grew for a huge row is not kept. */
+  if (data->allocated_len > 2 * SPOOL_PIECE)
+    {
+      g_string_free (data, TRUE);
+      return;
+    }
+  g_string_truncate (data, 0);
+  g_ptr_array_add (writer->free_pieces, data);
+}
 
 static gboolean
 write_fd_all (int          fd,
@@ -380,17 +414,12 @@ write_fd_all (int          fd,
   return TRUE;
 }
 
-/* Moves the bucket's tail to the end of the temporary file. */
+/* Moves a piece in memory to the end of the temporary file. */
 static gboolean
-spool_bucket_to_file (CsvWriter    *writer,
-                      SpoolBucket  *bucket,
-                      GError      **error)
+spool_piece_to_file (CsvWriter   *writer,
+                     SpoolPiece  *piece,
+                     GError     **error)
 {
-  SpoolPiece piece;
-
-  if (bucket->tail->len == 0)
-    return TRUE;
-
   if (writer->fd < 0)
     {
       g_autofree char *path = NULL;
@@ -401,27 +430,14 @@ spool_bucket_to_file (CsvWriter    *writer,
       g_unlink (path);
     }
 
-  if (!write_fd_all (writer->fd, bucket->tail->str, bucket->tail->len, error))
+  if (!write_fd_all (writer->fd, piece->data->str, piece->data->len, error))
     return FALSE;
 
-  piece.offset = writer->file_len;
-  piece.len = bucket->tail->len;
-  if (bucket->pieces == NULL)
-    bucket->pieces = g_array_new (FALSE, FALSE, sizeof (SpoolPiece));
-  g_array_append_val (bucket->pieces, piece);
-  bucket->on_file += piece.len;
-  writer->file_len += piece.len;
-  writer->in_memory -= bucket->tail->len;
-
-  /* This bucket now only passes through: keep a piece's worth of memory
-   * (allocated once, so its pages are not faulted in again). */
-  if (bucket->tail->allocated_len > 2 * SPOOL_PIECE)
-    {
-      g_string_free (bucket->tail, TRUE);
-      bucket->tail = g_string_sized_new (SPOOL_PIECE + 64 * 1024);
-    }
-  else
-    g_string_truncate (bucket->tail, 0);
+  piece->offset = writer->file_len;
+  piece->len = piece->data->len;
+  writer->file_len += piece->len;
+  writer->in_memory -= piece->len;
+  give_piece (writer, g_steal_pointer (&piece->data));
   return TRUE;
 }
 
@@ -435,11 +451,24 @@ spool_make_room (CsvWriter  *writer,
     {
       SpoolBucket *bucket = &writer->buckets[b];
 
-      if (bucket->to_file || bucket->tail->len == 0)
+      if (bucket->to_file)
         continue;
       bucket->to_file = TRUE;
-      if (!spool_bucket_to_file (writer, bucket, error))
-        return FALSE;
+      for (guint i = 0; i < bucket->pieces->len; i++)
+        {
+          SpoolPiece *piece = &g_array_index (bucket->pieces, SpoolPiece, i);
+
+          if (piece->data->len > 0 && !spool_piece_to_file (writer, piece, error))
+            return FALSE;
+        }
+      /* The last piece was emptied: rows go on into a new one. */
+      if (bucket->pieces->len > 0 &&
+          g_array_index (bucket->pieces, SpoolPiece, bucket->pieces->len - 1).data == NULL)
+        {
+          SpoolPiece piece = { take_piece (writer), 0, 0 };
+
+          g_array_append_val (bucket->pieces, piece);
+        }
     }
   return TRUE;
 }
@@ -453,15 +482,32 @@ spool_row (CsvWriter            *writer,
   guint b = (guint) ((guint64) rank * SPOOL_BUCKETS / writer->n_rows);
   SpoolBucket *bucket = &writer->buckets[b];
   SpooledRow *row = &writer->rows[rank];
-  gsize before = bucket->tail->len;
+  SpoolPiece *piece;
+  gsize before;
 
-  row->offset = bucket->on_file + before;
-  append_row (bucket->tail, writer->scratch, event);
-  row->len = bucket->tail->len - before;
+  if (bucket->pieces->len == 0 ||
+      g_array_index (bucket->pieces, SpoolPiece, bucket->pieces->len - 1).data->len >= SPOOL_PIECE)
+    {
+      SpoolPiece fresh = { take_piece (writer), 0, 0 };
+
+      /* The full piece of a bucket on file goes there now. */
+      if (bucket->to_file && bucket->pieces->len > 0 &&
+          !spool_piece_to_file (writer, &g_array_index (bucket->pieces, SpoolPiece, bucket->pieces->len - 1), error))
+        {
+          give_piece (writer, fresh.data);
+          return FALSE;
+        }
+      g_array_append_val (bucket->pieces, fresh);
+    }
+  piece = &g_array_index (bucket->pieces, SpoolPiece, bucket->pieces->len - 1);
+
+  before = piece->data->len;
+  append_row (piece->data, writer->scratch, event);
+  row->piece = bucket->pieces->len - 1;
+  row->offset = before;
+  row->len = piece->data->len - before;
   writer->in_memory += row->len;
 
-  if (bucket->to_file && bucket->tail->len >= SPOOL_PIECE)
-    return spool_bucket_to_file (writer, bucket, error);
   if (writer->in_memory > writer->spool_memory)
     return spool_make_room (writer, error);
   return TRUE;
@@ -487,8 +533,6 @@ write_ranked_cb (ChanceryEvent  *event,
     {
       writer->n_rows = *writer->n_events;
       writer->rows = g_new0 (SpooledRow, writer->n_rows);
-      for (guint b = 0; b < SPOOL_BUCKETS; b++)
-        writer->buckets[b].tail = g_string_new (NULL);
     }
   if (rank >= writer->n_rows || rank < writer->next_rank)
     return TRUE;   /* not one of the events announced: cannot happen */
@@ -497,32 +541,42 @@ write_ranked_cb (ChanceryEvent  *event,
   return spool_row (writer, event, rank, error);
 }
 
-/* The bucket's data: its tail, or its pieces read back from the file
- * followed by its tail (into *storage). */
-static const char *
+/* Where each piece of the bucket is: in memory, or read back from the
+ * file into storage (all of the bucket's pieces on file, in one buffer). */
+static gboolean
 read_bucket (CsvWriter    *writer,
              SpoolBucket  *bucket,
              GString      *storage,
+             GPtrArray    *starts,
              GError      **error)
 {
-  char *data;
-  gsize at = 0;
+  gsize on_file = 0, at = 0;
 
-  if (bucket->pieces == NULL)
-    return bucket->tail->str;
+  g_ptr_array_set_size (starts, 0);
+  for (guint i = 0; i < bucket->pieces->len; i++)
+    {
+      const SpoolPiece *piece = &g_array_index (bucket->pieces, SpoolPiece, i);
+
+      if (piece->data == NULL)
+        on_file += piece->len;
+    }
 
   /* One buffer for every bucket: fresh memory would be faulted in and
    * cleared by the kernel, bucket after bucket. */
-  g_string_set_size (storage, bucket->on_file + bucket->tail->len);
-  data = storage->str;
+  g_string_set_size (storage, on_file);
   for (guint i = 0; i < bucket->pieces->len; i++)
     {
       const SpoolPiece *piece = &g_array_index (bucket->pieces, SpoolPiece, i);
       gsize done = 0;
 
+      if (piece->data != NULL)
+        {
+          g_ptr_array_add (starts, piece->data->str);
+          continue;
+        }
       while (done < piece->len)
         {
-          gssize n = pread (writer->fd, data + at + done, piece->len - done, piece->offset + done);
+          gssize n = pread (writer->fd, storage->str + at + done, piece->len - done, piece->offset + done);
 
           if (n < 0 && errno == EINTR)
             continue;
@@ -532,14 +586,14 @@ read_bucket (CsvWriter    *writer,
 
               g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_IO,
                            _("Could not write the export: %s"), g_strerror (saved));
-              return NULL;
+              return FALSE;
             }
           done += n;
         }
+      g_ptr_array_add (starts, storage->str + at);
       at += piece->len;
     }
-  memcpy (data + at, bucket->tail->str, bucket->tail->len);
-  return data;
+  return TRUE;
 }
 
 /* Rows go out from where they were spooled, without another copy. */
@@ -568,26 +622,44 @@ write_vectors (CsvWriter       *writer,
   return TRUE;
 }
 
+static void
+free_bucket_pieces (CsvWriter   *writer,
+                    SpoolBucket *bucket)
+{
+  if (bucket->pieces == NULL)
+    return;
+  for (guint i = 0; i < bucket->pieces->len; i++)
+    {
+      SpoolPiece *piece = &g_array_index (bucket->pieces, SpoolPiece, i);
+
+      if (piece->data != NULL)
+        g_string_free (piece->data, TRUE);
+    }
+  g_clear_pointer (&bucket->pieces, g_array_unref);
+}
+
 /* The spooled rows, in time order, after what is buffered. */
 static gboolean
 write_spooled (CsvWriter  *writer,
                GError    **error)
 {
-  g_autoptr(GString) storage = g_string_new (NULL);
+  g_autoptr(GString) storage = NULL;
+  g_autoptr(GPtrArray) starts = NULL;
 
   if (writer->rows == NULL)
     return TRUE;
   if (!chancery_export_flush (writer->out, writer->buf, 0, writer->cancellable, error))
     return FALSE;
 
+  storage = g_string_new (NULL);
+  starts = g_ptr_array_new ();
   for (guint b = 0; b < SPOOL_BUCKETS; b++)
     {
       SpoolBucket *bucket = &writer->buckets[b];
       guint first = (guint) (((guint64) b * writer->n_rows + SPOOL_BUCKETS - 1) / SPOOL_BUCKETS);
       guint end = (guint) (((guint64) (b + 1) * writer->n_rows + SPOOL_BUCKETS - 1) / SPOOL_BUCKETS);
-      const char *data = read_bucket (writer, bucket, storage, error);
 
-      if (data == NULL)
+      if (!read_bucket (writer, bucket, storage, starts, error))
         return FALSE;
       for (guint rank = MAX (first, writer->next_rank); rank < end;)
         {
@@ -600,18 +672,26 @@ write_spooled (CsvWriter  *writer,
 
               if (row->len == 0)
                 continue;
-              vectors[n].buffer = data + row->offset;
+              vectors[n].buffer = (const char *) g_ptr_array_index (starts, row->piece) + row->offset;
               vectors[n].size = row->len;
               n++;
             }
           if (!write_vectors (writer, vectors, n, error))
             return FALSE;
         }
-      g_string_free (bucket->tail, TRUE);
-      bucket->tail = g_string_new (NULL);
+      free_bucket_pieces (writer, bucket);
     }
 
   return TRUE;
+}
+
+static void
+csv_writer_init (CsvWriter *writer)
+{
+  writer->fd = -1;
+  writer->free_pieces = g_ptr_array_new_with_free_func (free_string);
+  for (guint b = 0; b < SPOOL_BUCKETS; b++)
+    writer->buckets[b].pieces = g_array_new (FALSE, FALSE, sizeof (SpoolPiece));
 }
 
 static void
@@ -620,11 +700,8 @@ csv_writer_clear (CsvWriter *writer)
   if (writer->fd >= 0)
     close (writer->fd);
   for (guint b = 0; b < SPOOL_BUCKETS; b++)
-    {
-      if (writer->buckets[b].tail != NULL)
-        g_string_free (writer->buckets[b].tail, TRUE);
-      g_clear_pointer (&writer->buckets[b].pieces, g_array_unref);
-    }
+    free_bucket_pieces (writer, &writer->buckets[b]);
+  g_ptr_array_unref (writer->free_pieces);
   g_free (writer->rows);
 }
 
@@ -667,7 +744,7 @@ chancery_export_csv_with_budget (ChanceryStore        *store,
   writer.cancellable = cancellable;
   writer.buf = buf;
   writer.scratch = scratch;
-  writer.fd = -1;
+  csv_writer_init (&writer);
   writer.n_events = &n_events;
   writer.spool_memory = spool_memory;
 
