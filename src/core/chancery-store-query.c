@@ -1557,6 +1557,22 @@ ranked_chunked_cb (ChanceryEvent  *event,
  * than one event in this many, seeks (the chunked way) cost less. */
 #define SCAN_MIN_FRACTION 16
 
+typedef struct
+{
+  Scan     *scan;
+  gboolean  ok;
+  GError   *error;
+} ScanOpenJob;
+
+static gpointer
+scan_open_thread (gpointer data)
+{
+  ScanOpenJob *job = data;
+
+  job->ok = scan_open (job->scan, &job->error);
+  return NULL;
+}
+
 static gboolean
 foreach_event_ranked_locked (ChanceryStore            *self,
                              gboolean                  in_transaction,
@@ -1571,18 +1587,37 @@ foreach_event_ranked_locked (ChanceryStore            *self,
   g_autofree guint32 *ranks = NULL;
   RankedChunked chunked = { func, user_data, 0 };
   Scan scan = { 0, };
+  ScanOpenJob job = { &scan, FALSE, NULL };
+  GThread *opener = NULL;
   sqlite3 *own_db = NULL;
   gint64 max_id = 0;
-  gboolean ok;
+  gboolean have_ids;
+  gboolean ok = FALSE;
 
-  if (!(ids = query_ids_locked (self, filter, error)))
-    return FALSE;
-  *n_events = ids->len;
+  scan.path = self->path;
 
-  for (guint i = 0; i < ids->len; i++)
-    max_id = MAX (max_id, g_array_index (ids, gint64, i));
+  /* Everything selected: the scan is the way (unless row ids are sparse),
+   * so its own connection reads the records while this one queries the
+   * time order. This connection reads first, so that its read lock keeps
+   * writers out from the start (see open_scan_connection). */
+  if ((filter == NULL || chancery_filter_is_empty (filter)) &&
+      exec_sql (self, "SELECT 1 FROM sqlite_schema LIMIT 1", NULL) &&
+      (own_db = open_scan_connection (self, in_transaction)) != NULL)
+    {
+      scan.db = own_db;
+      opener = g_thread_new ("chancery-export-open", scan_open_thread, &job);
+    }
 
-  if (ids->len > 0 && (guint64) max_id <= 4 * (guint64) ids->len + 65536 &&
+  ids = query_ids_locked (self, filter, error);
+  have_ids = ids != NULL;
+  if (ids != NULL)
+    {
+      *n_events = ids->len;
+      for (guint i = 0; i < ids->len; i++)
+        max_id = MAX (max_id, g_array_index (ids, gint64, i));
+    }
+
+  if (ids != NULL && ids->len > 0 && (guint64) max_id <= 4 * (guint64) ids->len + 65536 &&
       (guint64) ids->len * SCAN_MIN_FRACTION >= (guint64) query_int (self, "SELECT count(*) FROM event", NULL))
     {
       ranks = g_new0 (guint32, max_id + 1);
@@ -1590,11 +1625,20 @@ foreach_event_ranked_locked (ChanceryStore            *self,
         ranks[g_array_index (ids, gint64, i)] = i + 1;
       g_clear_pointer (&ids, g_array_unref);
 
-      scan.db = own_db = open_scan_connection (self, in_transaction);
-      if (scan.db == NULL)
-        scan.db = self->db;
-      scan.path = self->path;
-      ok = scan_open (&scan, error);
+      if (opener != NULL)
+        {
+          g_thread_join (g_steal_pointer (&opener));
+          ok = job.ok;
+          if (job.error != NULL)
+            g_propagate_error (error, g_steal_pointer (&job.error));
+        }
+      else
+        {
+          scan.db = own_db = open_scan_connection (self, in_transaction);
+          if (scan.db == NULL)
+            scan.db = self->db;
+          ok = scan_open (&scan, error);
+        }
       if (ok)
         ok = scan_events (&scan, ranks, max_id, func, user_data, cancellable, error);
       scan_clear (&scan);
@@ -1604,7 +1648,17 @@ foreach_event_ranked_locked (ChanceryStore            *self,
         return ok;
       /* Sparse row ids (before any event was given): the chunked way below. */
     }
+  else if (opener != NULL)
+    {
+      /* Not scanning after all (or the query failed). */
+      g_thread_join (opener);
+      g_clear_error (&job.error);
+      scan_clear (&scan);
+      sqlite3_close (own_db);
+    }
 
+  if (!have_ids)
+    return FALSE;
   return foreach_event_locked (self, filter, ranked_chunked_cb, &chunked, cancellable, error);
 }
 
