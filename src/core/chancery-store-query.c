@@ -608,6 +608,7 @@ typedef struct
 typedef struct
 {
   sqlite3      *db;         /* the store's connection, or one of the scan's own */
+  sqlite3      *rel_db;     /* for the relation cursors: the same, or another of its own */
   const char   *path;
   GStringChunk *strings;
   GArray       *actors;     /* ScanActor, by row id */
@@ -812,7 +813,9 @@ cursor_next (Scan           *scan,
   cursor->valid = rc == SQLITE_ROW;
   if (cursor->valid)
     cursor->event_id = sqlite3_column_int64 (cursor->stmt, 0);
-  return !scan_step_failed (scan, rc, error);
+  else if (rc != SQLITE_DONE)
+    return set_sqlite_error (error, scan->rel_db, rc, scan->path);
+  return TRUE;
 }
 
 static gboolean
@@ -821,10 +824,10 @@ cursor_open (Scan           *scan,
              const char     *sql,
              GError        **error)
 {
-  int rc = sqlite3_prepare_v2 (scan->db, sql, -1, &cursor->stmt, NULL);
+  int rc = sqlite3_prepare_v2 (scan->rel_db, sql, -1, &cursor->stmt, NULL);
 
   if (rc != SQLITE_OK)
-    return set_sqlite_error (error, scan->db, rc, scan->path);
+    return set_sqlite_error (error, scan->rel_db, rc, scan->path);
   return cursor_next (scan, cursor, error);
 }
 
@@ -906,7 +909,7 @@ typedef struct
   guint32 rank;
   gint32  kind, status;
   guint32 uid, title, summary, date, cameo;   /* offsets into the block's text */
-  guint32 first_relation;
+  guint32 first_relation;   /* in a block of relations: the event's */
   guint16 n_actors, n_countries, n_projects, n_sources;
 } PackedEvent;
 
@@ -1110,9 +1113,34 @@ pack_relations (ScanReader  *reader,
   return MIN (n, G_MAXUINT16);
 }
 
-/* The reader thread. */
+/* Hands the block over and takes an empty one; NULL when the consumer
+ * gave up. */
+static ScanBlock *
+reader_pass_block (ScanReader *reader,
+                   ScanBlock  *block)
+{
+  g_async_queue_push (reader->full, block);
+  if (g_atomic_int_get (&reader->stop))
+    return NULL;
+  return g_async_queue_pop (reader->empty);
+}
+
+static void
+reader_finish (ScanReader *reader,
+               ScanBlock  *block,
+               GError     *error)
+{
+  if (block == NULL)
+    block = g_async_queue_pop (reader->empty);
+  block->error = error;
+  block->last = TRUE;
+  g_async_queue_push (reader->full, block);
+}
+
+/* The reader thread of the event table: texts and numbers of each
+ * selected event. */
 static gpointer
-scan_read (gpointer data)
+scan_read_events (gpointer data)
 {
   ScanReader *reader = data;
   Scan *scan = reader->scan;
@@ -1127,14 +1155,14 @@ scan_read (gpointer data)
   if (rc != SQLITE_OK)
     {
       set_sqlite_error (&error, scan->db, rc, scan->path);
-      goto done;
+      reader_finish (reader, block, error);
+      return NULL;
     }
 
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       gint64 id = sqlite3_column_int64 (stmt, 0);
-      PackedEvent packed;
-      guint n[4];
+      PackedEvent packed = { 0, };
 
       if (id < 0 || id > reader->max_id || reader->ranks[id] == 0)
         continue;
@@ -1150,35 +1178,68 @@ scan_read (gpointer data)
       packed.summary = pack_text (block, stmt, 5);
       packed.date = pack_text (block, stmt, 6);
       packed.cameo = pack_text (block, stmt, 8);
-      packed.first_relation = block->relations->len;
+      g_array_append_val (block->events, packed);
+
+      if (block->events->len >= BLOCK_EVENTS && (block = reader_pass_block (reader, block)) == NULL)
+        break;
+    }
+  if (block != NULL && rc != SQLITE_DONE && rc != SQLITE_ROW)
+    set_sqlite_error (&error, scan->db, rc, scan->path);
+
+  reader_finish (reader, block, error);
+  return NULL;
+}
+
+/* The reader thread of the relation tables, side by side: for each
+ * selected event that has relations, a group (a PackedEvent with only id,
+ * first_relation and the counts) and its relations. */
+static gpointer
+scan_read_relations (gpointer data)
+{
+  ScanReader *reader = data;
+  Scan *scan = reader->scan;
+  ScanBlock *block = g_async_queue_pop (reader->empty);
+  GError *error = NULL;
+
+  for (;;)
+    {
+      gint64 id = G_MAXINT64;
+      PackedEvent group = { 0, };
+      guint n[4];
+
+      for (guint k = 0; k < G_N_ELEMENTS (scan->cursors); k++)
+        if (scan->cursors[k].valid)
+          id = MIN (id, scan->cursors[k].event_id);
+      if (id == G_MAXINT64)
+        break;
+
+      if (id < 0 || id > reader->max_id || reader->ranks[id] == 0)
+        {
+          gboolean here;
+
+          for (guint k = 0; k < G_N_ELEMENTS (scan->cursors); k++)
+            if (!cursor_seek (scan, &scan->cursors[k], id + 1, &here, &error))
+              goto done;
+          continue;
+        }
+
+      group.id = id;
+      group.first_relation = block->relations->len;
       for (guint k = 0; k < 4; k++)
         if ((n[k] = pack_relations (reader, block, k, id, &error)) == G_MAXUINT)
           goto done;
-      packed.n_actors = n[0];
-      packed.n_countries = n[1];
-      packed.n_projects = n[2];
-      packed.n_sources = n[3];
-      g_array_append_val (block->events, packed);
+      group.n_actors = n[0];
+      group.n_countries = n[1];
+      group.n_projects = n[2];
+      group.n_sources = n[3];
+      g_array_append_val (block->events, group);
 
-      if (block->events->len >= BLOCK_EVENTS)
-        {
-          g_async_queue_push (reader->full, block);
-          if (g_atomic_int_get (&reader->stop))
-            {
-              block = NULL;
-              goto done;
-            }
-          block = g_async_queue_pop (reader->empty);
-        }
+      if (block->events->len >= BLOCK_EVENTS && (block = reader_pass_block (reader, block)) == NULL)
+        break;
     }
-  scan_step_failed (scan, rc, &error);
 
 done:
-  if (block == NULL)
-    block = g_async_queue_pop (reader->empty);
-  block->error = error;
-  block->last = TRUE;
-  g_async_queue_push (reader->full, block);
+  reader_finish (reader, block, error);
   return NULL;
 }
 
@@ -1201,12 +1262,20 @@ static gboolean
 unpack_event (Scan              *scan,
               const ScanBlock   *block,
               const PackedEvent *packed,
+              const ScanBlock   *rel_block,
+              const PackedEvent *group,
               ScanUnpack        *unpack,
               ChanceryEvent     *event,
               GError           **error)
 {
-  const PackedRelation *relation = &g_array_index (block->relations, PackedRelation, packed->first_relation);
+  static const PackedEvent no_relations = { 0, };
+  const PackedRelation *relation = NULL;
   guint n;
+
+  if (group != NULL)
+    relation = &g_array_index (rel_block->relations, PackedRelation, group->first_relation);
+  else
+    group = &no_relations;
 
   event->id = packed->id;
   event->uid = (char *) block_text (block, packed->uid);
@@ -1245,7 +1314,7 @@ unpack_event (Scan              *scan,
     }
 
   g_ptr_array_set_size (event->actors, 0);
-  for (guint i = 0; i < packed->n_actors; i++, relation++)
+  for (guint i = 0; i < group->n_actors; i++, relation++)
     {
       const ScanActor *record = relation->record;
       ChanceryEventActor *actor = SLOT (unpack->actors, ChanceryEventActor, i);
@@ -1256,13 +1325,13 @@ unpack_event (Scan              *scan,
       actor->country = (char *) record->country;
       actor->role = CLAMP (relation->value, 0, CHANCERY_N_ROLES - 1);
     }
-  for (guint i = 0; i < packed->n_actors; i++)
+  for (guint i = 0; i < group->n_actors; i++)
     g_ptr_array_add (event->actors, &g_array_index (unpack->actors, ChanceryEventActor, i));
-  if (packed->n_actors > 1)
+  if (group->n_actors > 1)
     g_ptr_array_sort (event->actors, compare_actors);
 
   g_ptr_array_set_size (event->countries, 0);
-  for (guint i = 0; i < packed->n_countries; i++, relation++)
+  for (guint i = 0; i < group->n_countries; i++, relation++)
     {
       const ScanCountry *record = relation->record;
       ChanceryEventCountry *country = SLOT (unpack->countries, ChanceryEventCountry, i);
@@ -1270,13 +1339,13 @@ unpack_event (Scan              *scan,
       country->code = (char *) record->code;
       country->name = (char *) record->name;
     }
-  for (guint i = 0; i < packed->n_countries; i++)
+  for (guint i = 0; i < group->n_countries; i++)
     g_ptr_array_add (event->countries, &g_array_index (unpack->countries, ChanceryEventCountry, i));
-  if (packed->n_countries > 1)
+  if (group->n_countries > 1)
     g_ptr_array_sort (event->countries, compare_countries);
 
   g_ptr_array_set_size (event->projects, 0);
-  for (guint i = 0; i < packed->n_projects; i++, relation++)
+  for (guint i = 0; i < group->n_projects; i++, relation++)
     {
       const ScanProject *record = relation->record;
       ChanceryEventProject *project = SLOT (unpack->projects, ChanceryEventProject, i);
@@ -1284,14 +1353,14 @@ unpack_event (Scan              *scan,
       project->uid = (char *) record->uid;
       project->name = (char *) record->name;
     }
-  for (guint i = 0; i < packed->n_projects; i++)
+  for (guint i = 0; i < group->n_projects; i++)
     g_ptr_array_add (event->projects, &g_array_index (unpack->projects, ChanceryEventProject, i));
-  if (packed->n_projects > 1)
+  if (group->n_projects > 1)
     g_ptr_array_sort (event->projects, compare_projects);
 
   /* Sources by position (insertion sort: a few at most) */
   g_ptr_array_set_size (event->sources, 0);
-  for (guint i = 0; i < packed->n_sources; i++)
+  for (guint i = 0; i < group->n_sources; i++)
     {
       const PackedRelation *r = relation + i;
       const ScanSource *record = r->record;
@@ -1303,9 +1372,9 @@ unpack_event (Scan              *scan,
       source->reference = (char *) record->reference;
       source->url = (char *) record->url;
       source->published = (char *) record->published;
-      source->quote = (char *) block_text (block, r->quote);
+      source->quote = (char *) block_text (rel_block, r->quote);
     }
-  for (guint i = 0; i < packed->n_sources; i++)
+  for (guint i = 0; i < group->n_sources; i++)
     {
       gint64 position = relation[i].value;
       guint j = event->sources->len;
@@ -1340,6 +1409,110 @@ unpack_event (Scan              *scan,
   return TRUE;
 }
 
+static void
+reader_init (ScanReader    *reader,
+             Scan          *scan,
+             const guint32 *ranks,
+             gint64         max_id)
+{
+  reader->scan = scan;
+  reader->ranks = ranks;
+  reader->max_id = max_id;
+  reader->full = g_async_queue_new ();
+  reader->empty = g_async_queue_new_full ((GDestroyNotify) scan_block_free);
+  reader->countries = g_ptr_array_new_with_free_func (g_free);
+  reader->by_code = g_hash_table_new (g_str_hash, g_str_equal);
+  reader->by_alpha3 = g_new0 (ScanCountry *, 26 * 26 * 26);
+  for (guint i = 0; i < N_BLOCKS; i++)
+    g_async_queue_push (reader->empty, scan_block_new ());
+}
+
+static void
+reader_clear (ScanReader *reader)
+{
+  g_async_queue_unref (reader->full);
+  g_async_queue_unref (reader->empty);
+  g_ptr_array_unref (reader->countries);
+  g_hash_table_unref (reader->by_code);
+  g_free (reader->by_alpha3);
+}
+
+static void
+reader_give_back (ScanReader *reader,
+                  ScanBlock  *block)
+{
+  g_clear_error (&block->error);
+  block->last = FALSE;
+  scan_block_reset (block);
+  g_async_queue_push (reader->empty, block);
+}
+
+/* The calling thread's view of the relations reader's blocks. */
+typedef struct
+{
+  ScanReader *reader;
+  ScanBlock  *block;   /* the current one, or NULL */
+  guint       next;    /* its next group */
+  gboolean    done;    /* its last block is used up */
+} RelationStream;
+
+/* The group of relations of event id, NULL when it has none. Groups come
+ * in event id order, as the events do. */
+static gboolean
+relation_stream_find (RelationStream     *stream,
+                      gint64              id,
+                      const PackedEvent **group,
+                      GError            **error)
+{
+  *group = NULL;
+  while (!stream->done)
+    {
+      if (stream->block == NULL)
+        {
+          stream->block = g_async_queue_pop (stream->reader->full);
+          stream->next = 0;
+          if (stream->block->error != NULL)
+            {
+              g_propagate_error (error, g_steal_pointer (&stream->block->error));
+              return FALSE;
+            }
+        }
+      if (stream->next < stream->block->events->len)
+        {
+          const PackedEvent *next = &g_array_index (stream->block->events, PackedEvent, stream->next);
+
+          if (next->id < id)
+            {
+              stream->next++;   /* relations of an event not in the table */
+              continue;
+            }
+          if (next->id == id)
+            {
+              *group = next;
+              stream->next++;
+            }
+          return TRUE;
+        }
+      stream->done = stream->block->last;
+      reader_give_back (stream->reader, g_steal_pointer (&stream->block));
+    }
+  return TRUE;
+}
+
+/* Stops the relations reader and takes its blocks until the last. */
+static void
+relation_stream_drain (RelationStream *stream)
+{
+  g_atomic_int_set (&stream->reader->stop, TRUE);
+  while (!stream->done)
+    {
+      if (stream->block == NULL)
+        stream->block = g_async_queue_pop (stream->reader->full);
+      stream->done = stream->block->last;
+      reader_give_back (stream->reader, g_steal_pointer (&stream->block));
+    }
+}
+
 static gboolean
 scan_events (Scan                     *scan,
              const guint32            *ranks,
@@ -1349,25 +1522,17 @@ scan_events (Scan                     *scan,
              GCancellable             *cancellable,
              GError                  **error)
 {
-  ScanReader reader = { 0, };
+  ScanReader reader = { 0, }, rel_reader = { 0, };
+  RelationStream relations = { &rel_reader, NULL, 0, FALSE };
   ScanUnpack unpack = { 0, };
   ChanceryEvent event = { 0, };
-  GThread *thread;
+  GThread *thread, *rel_thread;
   GError *local_error = NULL;
   guint since_check = 0;
   gboolean last = FALSE;
 
-  reader.scan = scan;
-  reader.ranks = ranks;
-  reader.max_id = max_id;
-  reader.full = g_async_queue_new ();
-  reader.empty = g_async_queue_new_full ((GDestroyNotify) scan_block_free);
-  reader.countries = g_ptr_array_new_with_free_func (g_free);
-  reader.by_code = g_hash_table_new (g_str_hash, g_str_equal);
-  reader.by_alpha3 = g_new0 (ScanCountry *, 26 * 26 * 26);
-  for (guint i = 0; i < N_BLOCKS; i++)
-    g_async_queue_push (reader.empty, scan_block_new ());
-
+  reader_init (&reader, scan, ranks, max_id);
+  reader_init (&rel_reader, scan, ranks, max_id);
   unpack.actors = g_array_new (FALSE, TRUE, sizeof (ChanceryEventActor));
   unpack.countries = g_array_new (FALSE, TRUE, sizeof (ChanceryEventCountry));
   unpack.projects = g_array_new (FALSE, TRUE, sizeof (ChanceryEventProject));
@@ -1379,7 +1544,8 @@ scan_events (Scan                     *scan,
   event.sources = g_ptr_array_new ();
   event.links = g_ptr_array_new ();
 
-  thread = g_thread_new ("chancery-export-read", scan_read, &reader);
+  thread = g_thread_new ("chancery-export-read", scan_read_events, &reader);
+  rel_thread = g_thread_new ("chancery-export-relations", scan_read_relations, &rel_reader);
 
   /* Until the reader's last block, even after a failure here: the reader
    * stops at its next block and must not wait for an empty one forever. */
@@ -1395,6 +1561,7 @@ scan_events (Scan                     *scan,
       for (guint i = 0; local_error == NULL && i < block->events->len; i++)
         {
           const PackedEvent *packed = &g_array_index (block->events, PackedEvent, i);
+          const PackedEvent *group;
 
           if (++since_check >= 4096)
             {
@@ -1402,24 +1569,21 @@ scan_events (Scan                     *scan,
               if (g_cancellable_set_error_if_cancelled (cancellable, &local_error))
                 break;
             }
-          if (!unpack_event (scan, block, packed, &unpack, &event, &local_error) ||
+          if (!relation_stream_find (&relations, packed->id, &group, &local_error) ||
+              !unpack_event (scan, block, packed, relations.block, group, &unpack, &event, &local_error) ||
               !func (&event, packed->rank, user_data, &local_error))
             break;
         }
       if (local_error != NULL)
         g_atomic_int_set (&reader.stop, TRUE);
-      g_clear_error (&block->error);
-      block->last = FALSE;
-      scan_block_reset (block);
-      g_async_queue_push (reader.empty, block);
+      reader_give_back (&reader, block);
     }
+  relation_stream_drain (&relations);
   g_thread_join (thread);
+  g_thread_join (rel_thread);
 
-  g_async_queue_unref (reader.full);
-  g_async_queue_unref (reader.empty);
-  g_ptr_array_unref (reader.countries);
-  g_hash_table_unref (reader.by_code);
-  g_free (reader.by_alpha3);
+  reader_clear (&reader);
+  reader_clear (&rel_reader);
   g_array_unref (unpack.actors);
   g_array_unref (unpack.countries);
   g_array_unref (unpack.projects);
@@ -1589,7 +1753,7 @@ foreach_event_ranked_locked (ChanceryStore            *self,
   Scan scan = { 0, };
   ScanOpenJob job = { &scan, FALSE, NULL };
   GThread *opener = NULL;
-  sqlite3 *own_db = NULL;
+  sqlite3 *own_db = NULL, *rel_db = NULL;
   gint64 max_id = 0;
   gboolean have_ids;
   gboolean ok = FALSE;
@@ -1605,6 +1769,13 @@ foreach_event_ranked_locked (ChanceryStore            *self,
       (own_db = open_scan_connection (self, in_transaction)) != NULL)
     {
       scan.db = own_db;
+      scan.rel_db = rel_db = open_scan_connection (self, in_transaction);
+      if (rel_db == NULL)
+        {
+          /* Two threads cannot share a connection without its mutex. */
+          g_clear_pointer (&own_db, sqlite3_close);
+          scan.db = scan.rel_db = self->db;
+        }
       opener = g_thread_new ("chancery-export-open", scan_open_thread, &job);
     }
 
@@ -1634,9 +1805,12 @@ foreach_event_ranked_locked (ChanceryStore            *self,
         }
       else
         {
-          scan.db = own_db = open_scan_connection (self, in_transaction);
-          if (scan.db == NULL)
-            scan.db = self->db;
+          own_db = open_scan_connection (self, in_transaction);
+          rel_db = own_db != NULL ? open_scan_connection (self, in_transaction) : NULL;
+          if (rel_db == NULL)
+            g_clear_pointer (&own_db, sqlite3_close);
+          scan.db = own_db != NULL ? own_db : self->db;
+          scan.rel_db = rel_db != NULL ? rel_db : self->db;
           ok = scan_open (&scan, error);
         }
       if (ok)
@@ -1644,6 +1818,8 @@ foreach_event_ranked_locked (ChanceryStore            *self,
       scan_clear (&scan);
       if (own_db != NULL)
         sqlite3_close (own_db);
+      if (rel_db != NULL)
+        sqlite3_close (rel_db);
       if (ok || !scan.sparse)
         return ok;
       /* Sparse row ids (before any event was given): the chunked way below. */
@@ -1654,7 +1830,10 @@ foreach_event_ranked_locked (ChanceryStore            *self,
       g_thread_join (opener);
       g_clear_error (&job.error);
       scan_clear (&scan);
-      sqlite3_close (own_db);
+      if (own_db != NULL)
+        sqlite3_close (own_db);
+      if (rel_db != NULL)
+        sqlite3_close (rel_db);
     }
 
   if (!have_ids)
