@@ -884,15 +884,17 @@ compare_projects (gconstpointer a,
   ((array)->len <= (i) ? g_array_set_size ((array), (i) + 1) : (array), \
    &g_array_index ((array), T, (i)))
 
-/* The scan runs on two threads: a reader steps through the tables and
- * copies what each selected event needs into blocks (its texts, and
- * pointers to the records it refers to), while the calling thread turns
- * blocks into events and calls the export's function. Reading SQLite and
- * formatting each take about half the time of an export; on two cores
- * they overlap. A few blocks circulate between the threads, so memory
- * stays bounded whatever the size of the store. */
+/* The scan runs on three threads: one reader steps through the event
+ * table, another through the four relation tables side by side, and each
+ * copies what the selected events need into blocks (texts, and pointers to
+ * the records they refer to); the calling thread merges the two streams by
+ * event id, turns them into events and calls the export's function.
+ * Reading SQLite and formatting take about the same time, so on two cores
+ * they overlap. A few blocks circulate between each reader and the calling
+ * thread, so memory stays bounded whatever the size of the store. */
 
 #define BLOCK_EVENTS 1024
+#define BLOCK_TEXT   (64 * 1024 * 1024)   /* a block is passed on past this, whatever its count */
 #define N_BLOCKS     4
 #define NO_TEXT      G_MAXUINT32
 
@@ -1180,7 +1182,8 @@ scan_read_events (gpointer data)
       packed.cameo = pack_text (block, stmt, 8);
       g_array_append_val (block->events, packed);
 
-      if (block->events->len >= BLOCK_EVENTS && (block = reader_pass_block (reader, block)) == NULL)
+      if ((block->events->len >= BLOCK_EVENTS || block->text->len >= BLOCK_TEXT) &&
+          (block = reader_pass_block (reader, block)) == NULL)
         break;
     }
   if (block != NULL && rc != SQLITE_DONE && rc != SQLITE_ROW)
@@ -1234,7 +1237,8 @@ scan_read_relations (gpointer data)
       group.n_sources = n[3];
       g_array_append_val (block->events, group);
 
-      if (block->events->len >= BLOCK_EVENTS && (block = reader_pass_block (reader, block)) == NULL)
+      if ((block->events->len >= BLOCK_EVENTS || block->text->len >= BLOCK_TEXT) &&
+          (block = reader_pass_block (reader, block)) == NULL)
         break;
     }
 
