@@ -81,10 +81,7 @@ G_BEGIN_DECLS
  * *n_events is set to the number of events selected before the first
  * call. The event and everything it points to belong to the store and
  * are valid only during the call (for exports that spool what they
- * write and put it in time order afterwards). func runs on the calling
- * thread, while the store reads ahead on threads of its own (read-only
- * connections of their own where that is safe, see
- * chancery-store-query.c); it must not call the store. */
+ * write and put it in time order afterwards). */
 typedef gboolean (*ChanceryRankedEventFunc) (ChanceryEvent  *event,
                                              guint           rank,
                                              gpointer        user_data,

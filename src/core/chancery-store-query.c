@@ -1845,6 +1845,9 @@ foreach_event_ranked_locked (ChanceryStore            *self,
   return foreach_event_locked (self, filter, ranked_chunked_cb, &chunked, cancellable, error);
 }
 
+/* func runs on the calling thread while the store reads ahead on threads
+ * of its own (see scan_events), with the store's lock held: it should not
+ * call the store. */
 gboolean
 chancery_store_foreach_event_ranked (ChanceryStore            *self,
                                      const ChanceryFilter     *filter,
