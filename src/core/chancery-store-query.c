@@ -912,7 +912,7 @@ typedef struct
   gint32  kind, status;
   guint32 uid, title, summary, date, cameo;   /* offsets into the block's text */
   guint32 first_relation;   /* in a block of relations: the event's */
-  guint16 n_actors, n_countries, n_projects, n_sources;
+  guint32 n_actors, n_countries, n_projects, n_sources;
 } PackedEvent;
 
 /* An actor (value: role), country, project or source (value: position,
@@ -1112,7 +1112,7 @@ pack_relations (ScanReader  *reader,
       here = cursor->valid && cursor->event_id == id;
     }
 
-  return MIN (n, G_MAXUINT16);
+  return n;
 }
 
 /* Hands the block over and takes an empty one; NULL when the consumer
