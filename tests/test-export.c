@@ -12,11 +12,13 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
+#include <sqlite3.h>
 
 #include "chancery-export.h"
 #include "chancery-export-private.h"
 #include "chancery-import.h"
 #include "chancery-store.h"
+#include "chancery-store-private.h"
 #include "test-common.h"
 
 /* Cells a spreadsheet or a CSV writer could get wrong: commas, quotes,
@@ -369,6 +371,355 @@ test_csv_filtered (Fixture       *fixture,
   g_assert_null (strstr (text, "e-comma"));
 }
 
+/* Many events (more than the store's chunk of 256, the reader's block of
+ * 1024 and the CSV spool's 64 buckets), in an order of row ids that is not
+ * time order: random dates with many ties, ranges, open bounds, several
+ * actors, countries, projects and sources (with quotes) each, and links. */
+#define MANY_EVENTS 3000
+
+static char *
+many_events_json (void)
+{
+  static const char *countries[] = { "IRN", "AZE", "ARM", "RUS", "TUR", "GEO" };
+  static const char *kinds[] = { "visit", "meeting", "talks", "statement", "agreement" };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (20261127);
+  GString *json = g_string_new ("{ \"format\": \"chancery\", \"version\": 1,\n  \"countries\": [");
+
+  for (guint i = 0; i < G_N_ELEMENTS (countries); i++)
+    g_string_append_printf (json, "%s{ \"code\": \"%s\", \"name\": \"Country %c\" }",
+                            i > 0 ? ", " : "", countries[i], 'Z' - i);
+  g_string_append (json, "],\n  \"actors\": [");
+  for (guint i = 0; i < 40; i++)
+    g_string_append_printf (json, "%s{ \"id\": \"actor-%u\", \"name\": \"Actor %c%u, \\\"the\\\" %u\" }",
+                            i > 0 ? ", " : "", i, 'A' + (i * 7) % 26, i % 5, i);
+  g_string_append (json, "],\n  \"projects\": [");
+  for (guint i = 0; i < 8; i++)
+    g_string_append_printf (json, "%s{ \"id\": \"project-%u\", \"name\": \"Project %c\" }",
+                            i > 0 ? ", " : "", i, 'H' - i);
+  g_string_append (json, "],\n  \"sources\": [");
+  for (guint i = 0; i < 50; i++)
+    g_string_append_printf (json, "%s{ \"id\": \"source-%u\", \"publisher\": \"Publisher %u\"%s }",
+                            i > 0 ? ", " : "", i, i % 7,
+                            i % 3 == 0 ? ", \"reference\": \"News ID 1\"" : i % 3 == 1 ? ", \"title\": \"A title\"" : "");
+  g_string_append (json, "],\n  \"events\": [\n");
+
+  for (guint i = 0; i < MANY_EVENTS; i++)
+    {
+      int year = 2000 + g_rand_int_range (rand, 0, 8);
+      int month = g_rand_int_range (rand, 1, 13);
+      int day = g_rand_int_range (rand, 1, 29);
+      int shape = g_rand_int_range (rand, 0, 10);
+      g_autofree char *date = NULL;
+      guint n;
+
+      if (shape == 0)
+        date = g_strdup_printf ("%d-%02d", year, month);
+      else if (shape == 1)
+        date = g_strdup_printf ("%d-%02d-%02d/%d-%02d-%02d", year, month, day, year, month, MIN (day + 3, 28));
+      else if (shape == 2)
+        date = g_strdup_printf ("../%d-%02d-%02d", year, month, day);
+      else if (shape == 3)
+        date = g_strdup_printf ("%d~", year);
+      else
+        date = g_strdup_printf ("%d-%02d-%02d", year, month, day);
+
+      g_string_append_printf (json, "%s    { \"id\": \"ev-%04u\", \"kind\": \"%s\", \"status\": \"occurred\","
+                              " \"title\": \"Event %u, %s\", \"summary\": \"%s\", \"date\": \"%s\"",
+                              i > 0 ? ",\n" : "", i, kinds[i % G_N_ELEMENTS (kinds)], i,
+                              i % 4 == 0 ? "with \\\"quotes\\\"" : "Тегеран — تهران",
+                              i % 5 == 0 ? "=1+2" : "line\\nbreak", date);
+      if (i % 3 != 0)
+        g_string_append_printf (json, ", \"place\": { \"name\": \"Place %u\", \"country\": \"AZE\" }", i % 11);
+
+      g_string_append (json, ", \"actors\": [");
+      n = g_rand_int_range (rand, 0, 4);
+      for (guint k = 0; k < n; k++)
+        g_string_append_printf (json, "%s{ \"actor\": \"actor-%u\", \"role\": \"%s\" }", k > 0 ? ", " : "",
+                                (i * 13 + k * 7) % 40, k == 0 ? "guest" : k == 1 ? "host" : "participant");
+      g_string_append (json, "], \"countries\": [");
+      n = g_rand_int_range (rand, 0, 4);
+      for (guint k = 0; k < n; k++)
+        g_string_append_printf (json, "%s\"%s\"", k > 0 ? ", " : "",
+                                countries[(i + k * 2) % G_N_ELEMENTS (countries)]);
+      g_string_append (json, "], \"projects\": [");
+      n = g_rand_int_range (rand, 0, 3);
+      for (guint k = 0; k < n; k++)
+        g_string_append_printf (json, "%s\"project-%u\"", k > 0 ? ", " : "", (i + k * 3) % 8);
+      g_string_append (json, "], \"sources\": [");
+      n = g_rand_int_range (rand, 0, 4);
+      for (guint k = 0; k < n; k++)
+        g_string_append_printf (json, "%s{ \"source\": \"source-%u\"%s }", k > 0 ? ", " : "",
+                                (i * 17 + k * 5) % 50,
+                                k == 1 ? "" : ", \"quote\": \"we agreed, \\\"fully\\\", on «all»\"");
+      g_string_append (json, "]");
+      if (i > 0 && i % 50 == 0)
+        g_string_append_printf (json, ", \"related\": [{ \"event\": \"ev-%04u\", \"relation\": \"follows\" }]",
+                                i - 1 - g_rand_int_range (rand, 0, i));
+      g_string_append (json, " }");
+    }
+  g_string_append (json, "\n  ] }\n");
+
+  return g_string_free (json, FALSE);
+}
+
+static void
+many_set_up (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *json = many_events_json ();
+  ChanceryImportReport report;
+
+  fixture->dir = test_make_tmp_dir ();
+  path = g_build_filename (fixture->dir, "many.chancery", NULL);
+  fixture->store = test_create_store (path);
+
+  chancery_import_report_init (&report);
+  chancery_import_json_data (fixture->store, json, -1, "many.json", &report, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (report.inserted, ==, MANY_EVENTS);
+  chancery_import_report_clear (&report);
+}
+
+static GBytes *
+csv_bytes (ChanceryStore        *store,
+           const ChanceryFilter *filter,
+           gssize                spool_memory)   /* -1: in time order, no spool */
+{
+  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+  g_autoptr(GError) error = NULL;
+  gboolean ok;
+
+  if (spool_memory < 0)
+    ok = chancery_export_csv_in_time_order (store, filter, out, NULL, &error);
+  else
+    ok = chancery_export_csv_with_budget (store, filter, spool_memory, out, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (ok);
+  g_output_stream_close (out, NULL, &error);
+  g_assert_no_error (error);
+
+  return g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (out));
+}
+
+static guint
+count_rows (GBytes *bytes)
+{
+  gsize len;
+  const char *data = g_bytes_get_data (bytes, &len);
+  guint rows = 0;
+  gboolean quoted = FALSE;
+
+  for (gsize i = 0; i < len; i++)
+    {
+      if (data[i] == '"')
+        quoted = !quoted;
+      else if (!quoted && data[i] == '\n')
+        rows++;
+    }
+  return rows;
+}
+
+/* The export reads the store in row id order and puts rows back in time
+ * order (in memory, or through a temporary file past its memory budget):
+ * the bytes must be those of reading in time order, for every filter,
+ * whether the filter selects most events, a part (still read in row id
+ * order) or a few (read in time order). */
+static void
+test_csv_same_as_time_order (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autoptr(ChanceryFilter) by_country = chancery_filter_new ();
+  g_autoptr(ChanceryFilter) by_kind = chancery_filter_new ();
+  g_autoptr(ChanceryFilter) by_text = chancery_filter_new ();
+  g_autoptr(ChanceryFilter) few = chancery_filter_new ();
+  g_autoptr(GError) error = NULL;
+  struct { ChanceryFilter *filter; guint min_rows, max_rows; } cases[] = {
+    { NULL, MANY_EVENTS, MANY_EVENTS },
+    { by_country, MANY_EVENTS / 5, MANY_EVENTS / 2 },
+    { by_kind, MANY_EVENTS / 5, MANY_EVENTS / 5 },
+    { by_text, 1, MANY_EVENTS / 2 },
+    { few, 1, MANY_EVENTS / 16 },
+  };
+
+  chancery_filter_add_country (by_country, "AZE", &error);
+  g_assert_no_error (error);
+  chancery_filter_add_kind (by_kind, "talks", &error);
+  g_assert_no_error (error);
+  chancery_filter_set_text (by_text, "quotes");
+  chancery_filter_add_actor (few, "actor-3");
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GBytes) expected = csv_bytes (fixture->store, cases[i].filter, -1);
+      g_autoptr(GBytes) in_memory = csv_bytes (fixture->store, cases[i].filter, 256 * 1024 * 1024);
+      g_autoptr(GBytes) through_file = csv_bytes (fixture->store, cases[i].filter, 16 * 1024);
+      g_autoptr(GBytes) all_to_file = csv_bytes (fixture->store, cases[i].filter, 0);
+      guint rows = count_rows (expected) - 1;
+
+      g_test_message ("case %u: %u rows", i, rows);
+      g_assert_cmpuint (rows, >=, cases[i].min_rows);
+      g_assert_cmpuint (rows, <=, cases[i].max_rows);
+      g_assert_true (g_bytes_equal (in_memory, expected));
+      g_assert_true (g_bytes_equal (through_file, expected));
+      g_assert_true (g_bytes_equal (all_to_file, expected));
+    }
+}
+
+/* Rows come out in time order: by start, then end, then row id. */
+static void
+test_csv_many_in_time_order (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autoptr(GBytes) bytes = csv_bytes (fixture->store, NULL, 16 * 1024);
+  g_autofree char *text = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  g_auto(GStrv) lines = g_strsplit (text, "\r\nev-", -1);
+  g_autofree char *last_start = g_strdup ("");
+  guint n = 0;
+
+  for (guint i = 1; lines[i] != NULL; i++)
+    {
+      /* "NNNN,date,start,end,..."; the date has no comma. */
+      g_auto(GStrv) cells = g_strsplit (lines[i], ",", 5);
+
+      g_assert_cmpuint (g_strv_length (cells), ==, 5);
+      if (cells[2][0] != '\0')
+        {
+          g_assert_cmpstr (last_start, <=, cells[2]);
+          g_free (last_start);
+          last_start = g_strdup (cells[2]);
+        }
+      n++;
+    }
+  g_assert_cmpuint (n, ==, MANY_EVENTS);
+}
+
+typedef struct
+{
+  guint calls;
+  guint fail_at;
+} FailingFunc;
+
+static gboolean
+fail_at_cb (ChanceryEvent  *event,
+            guint           rank,
+            gpointer        user_data,
+            GError        **error)
+{
+  FailingFunc *data = user_data;
+
+  g_assert_nonnull (event->uid);
+  if (++data->calls < data->fail_at)
+    return TRUE;
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE, "full at %u", data->calls);
+  return FALSE;
+}
+
+/* A failure in the middle stops the reader thread too: the error comes
+ * back, no further event is given, and the store works afterwards. So does
+ * cancelling, whatever the size of the export. */
+static void
+test_csv_stops (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) expected = csv_bytes (fixture->store, NULL, -1);
+  g_autoptr(GBytes) again = NULL;
+  guint fail_at[] = { 1, 1500, MANY_EVENTS };
+
+  for (guint i = 0; i < G_N_ELEMENTS (fail_at); i++)
+    {
+      FailingFunc func = { 0, fail_at[i] };
+      guint n_events = 0;
+
+      g_assert_false (chancery_store_foreach_event_ranked (fixture->store, NULL, &n_events,
+                                                           fail_at_cb, &func, NULL, &error));
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE);
+      g_clear_error (&error);
+      g_assert_cmpuint (n_events, ==, MANY_EVENTS);
+      g_assert_cmpuint (func.calls, ==, fail_at[i]);
+    }
+
+  g_cancellable_cancel (cancellable);
+  g_assert_false (chancery_export_csv (fixture->store, NULL, out, cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+
+  again = csv_bytes (fixture->store, NULL, 16 * 1024);
+  g_assert_true (g_bytes_equal (again, expected));
+}
+
+/* The reader thread reads through a connection of its own in rollback
+ * journal mode, and through the store's in WAL mode (where the two could
+ * see different commits): both give the same bytes, writable or not. */
+static void
+test_csv_journal_modes (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autofree char *path = g_strdup (chancery_store_get_path (fixture->store));
+  g_autoptr(GBytes) expected = csv_bytes (fixture->store, NULL, -1);
+  g_autoptr(GError) error = NULL;
+  sqlite3 *db = NULL;
+
+  for (guint mode = 0; mode < 2; mode++)
+    {
+      for (guint writable = 0; writable < 2; writable++)
+        {
+          g_autoptr(ChanceryStore) store = NULL;
+          g_autoptr(GBytes) bytes = NULL;
+
+          g_clear_object (&fixture->store);
+          store = chancery_store_open (path, writable ? CHANCERY_STORE_READ_WRITE : CHANCERY_STORE_READ_ONLY,
+                                       NULL, &error);
+          g_assert_no_error (error);
+          bytes = csv_bytes (store, NULL, 16 * 1024);
+          g_assert_true (g_bytes_equal (bytes, expected));
+        }
+
+      g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+      g_assert_cmpint (sqlite3_exec (db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL), ==, SQLITE_OK);
+      sqlite3_close (db);
+    }
+}
+
+/* Row ids too sparse for the scan's arrays (actors here, then events):
+ * the export falls back to reading in time order, with the same bytes. */
+static void
+test_csv_sparse_ids (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autofree char *path = g_strdup (chancery_store_get_path (fixture->store));
+  g_autoptr(GBytes) expected = csv_bytes (fixture->store, NULL, -1);
+  g_autoptr(GError) error = NULL;
+  const char *updates[] = {
+    "UPDATE actor SET id = id * 100000; UPDATE event_actor SET actor_id = actor_id * 100000",
+    "UPDATE event SET id = id * 100000; UPDATE event_actor SET event_id = event_id * 100000;"
+    " UPDATE event_country SET event_id = event_id * 100000;"
+    " UPDATE event_project SET event_id = event_id * 100000;"
+    " UPDATE event_source SET event_id = event_id * 100000;"
+    " UPDATE event_link SET event_id = event_id * 100000",
+  };
+
+  g_clear_object (&fixture->store);
+  for (guint i = 0; i < G_N_ELEMENTS (updates); i++)
+    {
+      g_autoptr(ChanceryStore) store = NULL;
+      g_autoptr(GBytes) bytes = NULL;
+      sqlite3 *db = NULL;
+
+      g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+      g_assert_cmpint (sqlite3_exec (db, updates[i], NULL, NULL, NULL), ==, SQLITE_OK);
+      sqlite3_close (db);
+
+      store = chancery_store_open (path, CHANCERY_STORE_READ_WRITE, NULL, &error);
+      g_assert_no_error (error);
+      bytes = csv_bytes (store, NULL, 16 * 1024);
+      g_assert_true (g_bytes_equal (bytes, expected));
+    }
+}
+
 static void
 test_cancelled (Fixture       *fixture,
                 gconstpointer  data)
@@ -390,6 +741,11 @@ main (int   argc,
 
   g_test_add ("/export/csv/round-trip", Fixture, NULL, fixture_set_up, test_csv_round_trip, fixture_tear_down);
   g_test_add ("/export/csv/filtered", Fixture, NULL, fixture_set_up, test_csv_filtered, fixture_tear_down);
+  g_test_add ("/export/csv/same-as-time-order", Fixture, NULL, many_set_up, test_csv_same_as_time_order, fixture_tear_down);
+  g_test_add ("/export/csv/many-in-time-order", Fixture, NULL, many_set_up, test_csv_many_in_time_order, fixture_tear_down);
+  g_test_add ("/export/csv/stops", Fixture, NULL, many_set_up, test_csv_stops, fixture_tear_down);
+  g_test_add ("/export/csv/journal-modes", Fixture, NULL, many_set_up, test_csv_journal_modes, fixture_tear_down);
+  g_test_add ("/export/csv/sparse-ids", Fixture, NULL, many_set_up, test_csv_sparse_ids, fixture_tear_down);
   g_test_add ("/export/ics/python-icalendar", Fixture, NULL, fixture_set_up, test_ics, fixture_tear_down);
   g_test_add ("/export/ics/cancelled", Fixture, NULL, fixture_set_up, test_cancelled, fixture_tear_down);
 

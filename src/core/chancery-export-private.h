@@ -17,6 +17,23 @@ gboolean chancery_export_csv (ChanceryStore        *store,
                               GCancellable         *cancellable,
                               GError              **error);
 
+/* For tests: chancery_export_csv with a spool of at most spool_memory
+ * bytes in memory (chancery_export_csv allows 256 MB; past that, rows go
+ * to a temporary file), and the same rows written as
+ * chancery_store_foreach_event gives them, in time order (no spool). Both
+ * must give the same bytes. */
+gboolean chancery_export_csv_with_budget   (ChanceryStore        *store,
+                                            const ChanceryFilter *filter,
+                                            gsize                 spool_memory,
+                                            GOutputStream        *out,
+                                            GCancellable         *cancellable,
+                                            GError              **error);
+gboolean chancery_export_csv_in_time_order (ChanceryStore        *store,
+                                            const ChanceryFilter *filter,
+                                            GOutputStream        *out,
+                                            GCancellable         *cancellable,
+                                            GError              **error);
+
 /* iCalendar (RFC 5545) via libical: one all-day VEVENT per event. */
 gboolean chancery_export_ics (ChanceryStore        *store,
                               const ChanceryFilter *filter,

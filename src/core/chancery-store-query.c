@@ -607,6 +607,9 @@ typedef struct
 
 typedef struct
 {
+  sqlite3      *db;         /* the store's connection, or one of the scan's own */
+  sqlite3      *rel_db;     /* for the relation cursors: the same, or another of its own */
+  const char   *path;
   GStringChunk *strings;
   GArray       *actors;     /* ScanActor, by row id */
   GArray       *projects;   /* ScanProject, by row id */
@@ -615,8 +618,19 @@ typedef struct
   GHashTable   *countries;  /* code -> name */
   GArray       *links;      /* ScanLink, by event id, then as load_chunk_relations orders them */
   ScanCursor    cursors[4]; /* actor, country, project, source */
-  gboolean      sparse;     /* row ids too sparse for arrays: scan_open failed, error unset */
+  gboolean      sparse;     /* row ids too sparse for arrays, or not UTF-8: scan_open failed, error unset */
 } Scan;
+
+static gboolean
+scan_step_failed (Scan    *scan,
+                  int      rc,
+                  GError **error)
+{
+  if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+    return FALSE;
+  set_sqlite_error (error, scan->db, rc, scan->path);
+  return TRUE;
+}
 
 static void
 scan_clear (Scan *scan)
@@ -650,15 +664,14 @@ scan_text (Scan         *scan,
 {
   const char *text = (const char *) sqlite3_column_text (stmt, column);
 
-  return text != NULL ? g_string_chunk_insert_const (scan->strings, text) : NULL;
+  return text != NULL ? g_string_chunk_insert (scan->strings, text) : NULL;
 }
 
 /* Reads "SELECT id, ..." into records (element_size each) indexed by id;
  * fill() copies one row. FALSE with error unset when the ids are too
  * sparse for an array. */
 static gboolean
-scan_load_table (ChanceryStore  *self,
-                 Scan           *scan,
+scan_load_table (Scan           *scan,
                  const char     *sql,
                  GArray        **records,
                  gsize           element_size,
@@ -669,8 +682,8 @@ scan_load_table (ChanceryStore  *self,
   guint n = 0;
   int rc;
 
-  if ((rc = sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL)) != SQLITE_OK)
-    return set_sqlite_error (error, self->db, rc, self->path);
+  if ((rc = sqlite3_prepare_v2 (scan->db, sql, -1, &stmt, NULL)) != SQLITE_OK)
+    return set_sqlite_error (error, scan->db, rc, scan->path);
 
   *records = g_array_sized_new (FALSE, TRUE, element_size, 1024);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
@@ -687,7 +700,7 @@ scan_load_table (ChanceryStore  *self,
         g_array_set_size (*records, id + 1);
       fill (scan, stmt, (*records)->data + id * element_size);
     }
-  if (step_failed (self, rc, error))
+  if (scan_step_failed (scan, rc, error))
     return FALSE;
 
   return TRUE;
@@ -756,20 +769,19 @@ compare_scan_links (gconstpointer a,
 
 /* Links are few: all of them, both ways, in memory. */
 static gboolean
-scan_load_links (ChanceryStore  *self,
-                 Scan           *scan,
+scan_load_links (Scan           *scan,
                  GError        **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
   int rc;
 
-  if ((rc = sqlite3_prepare_v2 (self->db,
+  if ((rc = sqlite3_prepare_v2 (scan->db,
         "SELECT l.event_id, o.id, l.target_uid, o.title, l.relation, 1 FROM event_link l"
         " JOIN event o ON o.uid = l.target_uid"
         " UNION ALL SELECT x.id, o.id, o.uid, o.title, l.relation, 0 FROM event_link l"
         " JOIN event x ON x.uid = l.target_uid JOIN event o ON o.id = l.event_id",
         -1, &stmt, NULL)) != SQLITE_OK)
-    return set_sqlite_error (error, self->db, rc, self->path);
+    return set_sqlite_error (error, scan->db, rc, scan->path);
 
   scan->links = g_array_new (FALSE, TRUE, sizeof (ScanLink));
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
@@ -784,7 +796,7 @@ scan_load_links (ChanceryStore  *self,
       link.outgoing = sqlite3_column_int (stmt, 5);
       g_array_append_val (scan->links, link);
     }
-  if (step_failed (self, rc, error))
+  if (scan_step_failed (scan, rc, error))
     return FALSE;
 
   g_array_sort (scan->links, compare_scan_links);
@@ -792,7 +804,7 @@ scan_load_links (ChanceryStore  *self,
 }
 
 static gboolean
-cursor_next (ChanceryStore  *self,
+cursor_next (Scan           *scan,
              ScanCursor     *cursor,
              GError        **error)
 {
@@ -801,33 +813,35 @@ cursor_next (ChanceryStore  *self,
   cursor->valid = rc == SQLITE_ROW;
   if (cursor->valid)
     cursor->event_id = sqlite3_column_int64 (cursor->stmt, 0);
-  return !step_failed (self, rc, error);
+  else if (rc != SQLITE_DONE)
+    return set_sqlite_error (error, scan->rel_db, rc, scan->path);
+  return TRUE;
 }
 
 static gboolean
-cursor_open (ChanceryStore  *self,
+cursor_open (Scan           *scan,
              ScanCursor     *cursor,
              const char     *sql,
              GError        **error)
 {
-  int rc = sqlite3_prepare_v2 (self->db, sql, -1, &cursor->stmt, NULL);
+  int rc = sqlite3_prepare_v2 (scan->rel_db, sql, -1, &cursor->stmt, NULL);
 
   if (rc != SQLITE_OK)
-    return set_sqlite_error (error, self->db, rc, self->path);
-  return cursor_next (self, cursor, error);
+    return set_sqlite_error (error, scan->rel_db, rc, scan->path);
+  return cursor_next (scan, cursor, error);
 }
 
 /* Moves the cursor to the first row of event id (or past it); TRUE in
  * *here when that row is the event's. */
 static gboolean
-cursor_seek (ChanceryStore  *self,
+cursor_seek (Scan           *scan,
              ScanCursor     *cursor,
              gint64          id,
              gboolean       *here,
              GError        **error)
 {
   while (cursor->valid && cursor->event_id < id)
-    if (!cursor_next (self, cursor, error))
+    if (!cursor_next (scan, cursor, error))
       return FALSE;
   *here = cursor->valid && cursor->event_id == id;
   return TRUE;
@@ -865,20 +879,646 @@ compare_projects (gconstpointer a,
   return g_strcmp0 (x->name, y->name);
 }
 
-static void
-free_string (gpointer data)
-{
-  g_string_free (data, TRUE);
-}
-
 /* A slot of a reusable array of structures of type T. */
 #define SLOT(array, T, i) \
   ((array)->len <= (i) ? g_array_set_size ((array), (i) + 1) : (array), \
    &g_array_index ((array), T, (i)))
 
+/* The scan runs on three threads: one reader steps through the event
+ * table, another through the four relation tables side by side, and each
+ * copies what the selected events need into blocks (texts, and pointers to
+ * the records they refer to); the calling thread merges the two streams by
+ * event id, turns them into events and calls the export's function.
+ * Reading SQLite and formatting take about the same time, so on two cores
+ * they overlap. A few blocks circulate between each reader and the calling
+ * thread, so memory stays bounded whatever the size of the store. */
+
+#define BLOCK_EVENTS 1024
+#define BLOCK_TEXT   (64 * 1024 * 1024)   /* a block is passed on past this, whatever its count */
+#define N_BLOCKS     4
+#define NO_TEXT      G_MAXUINT32
+
+typedef struct
+{
+  const char *code, *name;
+} ScanCountry;
+
+typedef struct
+{
+  gint64  id;
+  gint64  place_id;     /* -1 when none */
+  double  importance;
+  guint32 rank;
+  gint32  kind, status;
+  guint32 uid, title, summary, date, cameo;   /* offsets into the block's text */
+  guint32 first_relation;   /* in a block of relations: the event's */
+  guint32 n_actors, n_countries, n_projects, n_sources;
+} PackedEvent;
+
+/* An actor (value: role), country, project or source (value: position,
+ * quote: offset into the block's text) of a packed event. */
+typedef struct
+{
+  gconstpointer record;
+  gint64        value;
+  guint32       quote;
+} PackedRelation;
+
+typedef struct
+{
+  GArray   *events;      /* PackedEvent */
+  GArray   *relations;   /* PackedRelation */
+  GString  *text;
+  gboolean  last;        /* the reader is done (error set when it failed) */
+  GError   *error;
+} ScanBlock;
+
+typedef struct
+{
+  Scan           *scan;
+  const guint32  *ranks;
+  gint64          max_id;
+  GAsyncQueue    *full;
+  GAsyncQueue    *empty;
+  gint            stop;       /* atomic: the consumer gave up */
+  GPtrArray      *countries;  /* ScanCountry, owned */
+  GHashTable     *by_code;    /* code -> ScanCountry, for codes not of 3 capitals */
+  ScanCountry   **by_alpha3;  /* 26^3 */
+} ScanReader;
+
+static ScanBlock *
+scan_block_new (void)
+{
+  ScanBlock *block = g_new0 (ScanBlock, 1);
+
+  block->events = g_array_sized_new (FALSE, FALSE, sizeof (PackedEvent), BLOCK_EVENTS);
+  block->relations = g_array_sized_new (FALSE, FALSE, sizeof (PackedRelation), 8 * BLOCK_EVENTS);
+  block->text = g_string_sized_new (1024 * BLOCK_EVENTS);
+  return block;
+}
+
+static void
+scan_block_free (ScanBlock *block)
+{
+  g_array_unref (block->events);
+  g_array_unref (block->relations);
+  g_string_free (block->text, TRUE);
+  g_clear_error (&block->error);
+  g_free (block);
+}
+
+static void
+scan_block_reset (ScanBlock *block)
+{
+  g_array_set_size (block->events, 0);
+  g_array_set_size (block->relations, 0);
+  g_string_truncate (block->text, 0);
+}
+
+/* Copies a text column into the block, NUL included. The bytes are read
+ * as a blob: for text, sqlite3_column_text() would first copy the value to
+ * end it with NUL (text in a UTF-8 database is stored as UTF-8). */
+static guint32
+pack_text (ScanBlock    *block,
+           sqlite3_stmt *stmt,
+           int           column)
+{
+  gsize offset = block->text->len;
+  const void *bytes;
+  int len;
+
+  if (sqlite3_column_type (stmt, column) == SQLITE_NULL)
+    return NO_TEXT;
+  bytes = sqlite3_column_blob (stmt, column);
+  len = sqlite3_column_bytes (stmt, column);
+  if (block->text->len + len + 1 >= block->text->allocated_len)
+    g_string_set_size (block->text, block->text->len + len + 1);
+  else
+    block->text->len += len + 1;
+  if (len > 0)
+    memcpy (block->text->str + offset, bytes, len);
+  block->text->str[offset + len] = '\0';
+  return offset;
+}
+
 static gboolean
-scan_events (ChanceryStore            *self,
-             Scan                     *scan,
+is_alpha3 (const char *code,
+           int         len)
+{
+  return len == 3 &&
+         code[0] >= 'A' && code[0] <= 'Z' &&
+         code[1] >= 'A' && code[1] <= 'Z' &&
+         code[2] >= 'A' && code[2] <= 'Z';
+}
+
+/* The country of a code, made when the code is not in the country table
+ * (then its name is the code, as "ifnull(c.name, ec.country)" gives). */
+static const ScanCountry *
+reader_country (ScanReader *reader,
+                const char *code,
+                int         len)
+{
+  ScanCountry **slot = NULL;
+  ScanCountry *country;
+
+  if (is_alpha3 (code, len))
+    {
+      slot = &reader->by_alpha3[((code[0] - 'A') * 26 + code[1] - 'A') * 26 + code[2] - 'A'];
+      if (*slot != NULL)
+        return *slot;
+    }
+  else if ((country = g_hash_table_lookup (reader->by_code, code)) != NULL)
+    return country;
+
+  country = g_new (ScanCountry, 1);
+  country->code = g_string_chunk_insert_const (reader->scan->strings, code);
+  country->name = g_hash_table_lookup (reader->scan->countries, code);
+  if (country->name == NULL)
+    country->name = country->code;
+  g_ptr_array_add (reader->countries, country);
+  if (slot != NULL)
+    *slot = country;
+  else
+    g_hash_table_insert (reader->by_code, (gpointer) country->code, country);
+  return country;
+}
+
+static void
+pack_relation (ScanBlock     *block,
+               gconstpointer  record,
+               gint64         value,
+               guint32        quote)
+{
+  PackedRelation relation = { record, value, quote };
+
+  g_array_append_val (block->relations, relation);
+}
+
+/* Packs the rows of relation cursor k for event id; returns how many. */
+static guint
+pack_relations (ScanReader  *reader,
+                ScanBlock   *block,
+                guint        k,
+                gint64       id,
+                GError     **error)
+{
+  ScanCursor *cursor = &reader->scan->cursors[k];
+  Scan *scan = reader->scan;
+  gboolean here;
+  guint n = 0;
+
+  if (!cursor_seek (scan, cursor, id, &here, error))
+    return G_MAXUINT;
+  while (here)
+    {
+      sqlite3_stmt *c = cursor->stmt;
+
+      if (k == 1)
+        {
+          const char *code = (const char *) sqlite3_column_text (c, 1);
+
+          if (code != NULL)
+            {
+              pack_relation (block, reader_country (reader, code, sqlite3_column_bytes (c, 1)), 0, NO_TEXT);
+              n++;
+            }
+        }
+      else
+        {
+          gint64 ref = sqlite3_column_int64 (c, 1);
+          GArray *records = k == 0 ? scan->actors : k == 2 ? scan->projects : scan->sources;
+          gconstpointer record = NULL;
+
+          /* A row id that is not in the table: left out, as the join did. */
+          if (ref >= 0 && (guint64) ref < records->len)
+            {
+              record = records->data + ref * g_array_get_element_size (records);
+              if (*(const char * const *) record == NULL)   /* uid: no such row */
+                record = NULL;
+            }
+          if (record != NULL)
+            {
+              if (k == 0)
+                pack_relation (block, record, sqlite3_column_int (c, 2), NO_TEXT);
+              else if (k == 2)
+                pack_relation (block, record, 0, NO_TEXT);
+              else
+                pack_relation (block, record, sqlite3_column_int64 (c, 3), pack_text (block, c, 2));
+              n++;
+            }
+        }
+      if (!cursor_next (scan, cursor, error))
+        return G_MAXUINT;
+      here = cursor->valid && cursor->event_id == id;
+    }
+
+  return n;
+}
+
+/* Hands the block over and takes an empty one; NULL when the consumer
+ * gave up. */
+static ScanBlock *
+reader_pass_block (ScanReader *reader,
+                   ScanBlock  *block)
+{
+  g_async_queue_push (reader->full, block);
+  if (g_atomic_int_get (&reader->stop))
+    return NULL;
+  return g_async_queue_pop (reader->empty);
+}
+
+static void
+reader_finish (ScanReader *reader,
+               ScanBlock  *block,
+               GError     *error)
+{
+  if (block == NULL)
+    block = g_async_queue_pop (reader->empty);
+  block->error = error;
+  block->last = TRUE;
+  g_async_queue_push (reader->full, block);
+}
+
+/* The reader thread of the event table: texts and numbers of each
+ * selected event. */
+static gpointer
+scan_read_events (gpointer data)
+{
+  ScanReader *reader = data;
+  Scan *scan = reader->scan;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  ScanBlock *block = g_async_queue_pop (reader->empty);
+  GError *error = NULL;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (scan->db,
+         "SELECT e.id, e.uid, e.kind, e.status, e.title, e.summary, e.date, e.place_id,"
+         " e.cameo, e.importance FROM event e ORDER BY e.id", -1, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    {
+      set_sqlite_error (&error, scan->db, rc, scan->path);
+      reader_finish (reader, block, error);
+      return NULL;
+    }
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+      PackedEvent packed = { 0, };
+
+      if (id < 0 || id > reader->max_id || reader->ranks[id] == 0)
+        continue;
+
+      packed.id = id;
+      packed.rank = reader->ranks[id] - 1;
+      packed.kind = sqlite3_column_int (stmt, 2);
+      packed.status = sqlite3_column_int (stmt, 3);
+      packed.place_id = sqlite3_column_type (stmt, 7) != SQLITE_NULL ? sqlite3_column_int64 (stmt, 7) : -1;
+      packed.importance = sqlite3_column_double (stmt, 9);
+      packed.uid = pack_text (block, stmt, 1);
+      packed.title = pack_text (block, stmt, 4);
+      packed.summary = pack_text (block, stmt, 5);
+      packed.date = pack_text (block, stmt, 6);
+      packed.cameo = pack_text (block, stmt, 8);
+      g_array_append_val (block->events, packed);
+
+      if ((block->events->len >= BLOCK_EVENTS || block->text->len >= BLOCK_TEXT) &&
+          (block = reader_pass_block (reader, block)) == NULL)
+        break;
+    }
+  if (block != NULL && rc != SQLITE_DONE && rc != SQLITE_ROW)
+    set_sqlite_error (&error, scan->db, rc, scan->path);
+
+  reader_finish (reader, block, error);
+  return NULL;
+}
+
+/* The reader thread of the relation tables, side by side: for each
+ * selected event that has relations, a group (a PackedEvent with only id,
+ * first_relation and the counts) and its relations. */
+static gpointer
+scan_read_relations (gpointer data)
+{
+  ScanReader *reader = data;
+  Scan *scan = reader->scan;
+  ScanBlock *block = g_async_queue_pop (reader->empty);
+  GError *error = NULL;
+
+  for (;;)
+    {
+      gint64 id = G_MAXINT64;
+      PackedEvent group = { 0, };
+      guint n[4];
+
+      for (guint k = 0; k < G_N_ELEMENTS (scan->cursors); k++)
+        if (scan->cursors[k].valid)
+          id = MIN (id, scan->cursors[k].event_id);
+      if (id == G_MAXINT64)
+        break;
+
+      if (id < 0 || id > reader->max_id || reader->ranks[id] == 0)
+        {
+          gboolean here;
+
+          for (guint k = 0; k < G_N_ELEMENTS (scan->cursors); k++)
+            if (!cursor_seek (scan, &scan->cursors[k], id + 1, &here, &error))
+              goto done;
+          continue;
+        }
+
+      group.id = id;
+      group.first_relation = block->relations->len;
+      for (guint k = 0; k < 4; k++)
+        if ((n[k] = pack_relations (reader, block, k, id, &error)) == G_MAXUINT)
+          goto done;
+      group.n_actors = n[0];
+      group.n_countries = n[1];
+      group.n_projects = n[2];
+      group.n_sources = n[3];
+      g_array_append_val (block->events, group);
+
+      if ((block->events->len >= BLOCK_EVENTS || block->text->len >= BLOCK_TEXT) &&
+          (block = reader_pass_block (reader, block)) == NULL)
+        break;
+    }
+
+done:
+  reader_finish (reader, block, error);
+  return NULL;
+}
+
+static const char *
+block_text (const ScanBlock *block,
+            guint32          offset)
+{
+  return offset != NO_TEXT ? block->text->str + offset : NULL;
+}
+
+/* The calling thread's part: one packed event into event (whose arrays
+ * of pointers and of structures are reused from event to event). */
+typedef struct
+{
+  GArray *actors, *countries, *projects, *sources, *links;
+  guint   next_link;
+} ScanUnpack;
+
+static gboolean
+unpack_event (Scan              *scan,
+              const ScanBlock   *block,
+              const PackedEvent *packed,
+              const ScanBlock   *rel_block,
+              const PackedEvent *group,
+              ScanUnpack        *unpack,
+              ChanceryEvent     *event,
+              GError           **error)
+{
+  static const PackedEvent no_relations = { 0, };
+  const PackedRelation *relation = NULL;
+  guint n;
+
+  if (group != NULL)
+    relation = &g_array_index (rel_block->relations, PackedRelation, group->first_relation);
+  else
+    group = &no_relations;
+
+  event->id = packed->id;
+  event->uid = (char *) block_text (block, packed->uid);
+  event->kind = CLAMP (packed->kind, 0, CHANCERY_KIND_OTHER);
+  event->status = CLAMP (packed->status, 0, CHANCERY_N_STATUSES - 1);
+  event->title = (char *) block_text (block, packed->title);
+  event->summary = (char *) block_text (block, packed->summary);
+  event->date_text = (char *) block_text (block, packed->date);
+  event->cameo = (char *) block_text (block, packed->cameo);
+  event->importance = packed->importance;
+  event->place_name = event->place_country = NULL;
+  event->has_coordinates = FALSE;
+  event->latitude = event->longitude = 0;
+  if (packed->place_id >= 0 && (guint64) packed->place_id < scan->places->len)
+    {
+      const ScanPlace *place = &g_array_index (scan->places, ScanPlace, packed->place_id);
+
+      event->place_name = (char *) place->name;
+      event->place_country = (char *) place->country;
+      event->has_coordinates = place->has_coordinates;
+      event->latitude = place->has_coordinates ? place->latitude : 0;
+      event->longitude = place->has_coordinates ? place->longitude : 0;
+    }
+
+  if (event->uid == NULL || event->title == NULL || event->date_text == NULL)
+    {
+      g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_CORRUPT,
+                   _("%s: event %" PRId64 " is missing its id, title or date"),
+                   scan->path, event->id);
+      return FALSE;
+    }
+  if (!chancery_date_parse (event->date_text, &event->date, error))
+    {
+      g_prefix_error (error, _("%s: event “%s”: "), scan->path, event->uid);
+      return FALSE;
+    }
+
+  g_ptr_array_set_size (event->actors, 0);
+  for (guint i = 0; i < group->n_actors; i++, relation++)
+    {
+      const ScanActor *record = relation->record;
+      ChanceryEventActor *actor = SLOT (unpack->actors, ChanceryEventActor, i);
+
+      actor->uid = (char *) record->uid;
+      actor->name = (char *) record->name;
+      actor->title = (char *) record->title;
+      actor->country = (char *) record->country;
+      actor->role = CLAMP (relation->value, 0, CHANCERY_N_ROLES - 1);
+    }
+  for (guint i = 0; i < group->n_actors; i++)
+    g_ptr_array_add (event->actors, &g_array_index (unpack->actors, ChanceryEventActor, i));
+  if (group->n_actors > 1)
+    g_ptr_array_sort (event->actors, compare_actors);
+
+  g_ptr_array_set_size (event->countries, 0);
+  for (guint i = 0; i < group->n_countries; i++, relation++)
+    {
+      const ScanCountry *record = relation->record;
+      ChanceryEventCountry *country = SLOT (unpack->countries, ChanceryEventCountry, i);
+
+      country->code = (char *) record->code;
+      country->name = (char *) record->name;
+    }
+  for (guint i = 0; i < group->n_countries; i++)
+    g_ptr_array_add (event->countries, &g_array_index (unpack->countries, ChanceryEventCountry, i));
+  if (group->n_countries > 1)
+    g_ptr_array_sort (event->countries, compare_countries);
+
+  g_ptr_array_set_size (event->projects, 0);
+  for (guint i = 0; i < group->n_projects; i++, relation++)
+    {
+      const ScanProject *record = relation->record;
+      ChanceryEventProject *project = SLOT (unpack->projects, ChanceryEventProject, i);
+
+      project->uid = (char *) record->uid;
+      project->name = (char *) record->name;
+    }
+  for (guint i = 0; i < group->n_projects; i++)
+    g_ptr_array_add (event->projects, &g_array_index (unpack->projects, ChanceryEventProject, i));
+  if (group->n_projects > 1)
+    g_ptr_array_sort (event->projects, compare_projects);
+
+  /* Sources by position (insertion sort: a few at most) */
+  g_ptr_array_set_size (event->sources, 0);
+  for (guint i = 0; i < group->n_sources; i++)
+    {
+      const PackedRelation *r = relation + i;
+      const ScanSource *record = r->record;
+      ChanceryEventSource *source = SLOT (unpack->sources, ChanceryEventSource, i);
+
+      source->uid = (char *) record->uid;
+      source->publisher = (char *) record->publisher;
+      source->title = (char *) record->title;
+      source->reference = (char *) record->reference;
+      source->url = (char *) record->url;
+      source->published = (char *) record->published;
+      source->quote = (char *) block_text (rel_block, r->quote);
+    }
+  for (guint i = 0; i < group->n_sources; i++)
+    {
+      gint64 position = relation[i].value;
+      guint j = event->sources->len;
+
+      g_ptr_array_add (event->sources, NULL);
+      for (; j > 0 && relation[(ChanceryEventSource *) g_ptr_array_index (event->sources, j - 1) -
+                               (ChanceryEventSource *) (gpointer) unpack->sources->data].value > position; j--)
+        event->sources->pdata[j] = event->sources->pdata[j - 1];
+      event->sources->pdata[j] = &g_array_index (unpack->sources, ChanceryEventSource, i);
+    }
+
+  /* Links */
+  g_ptr_array_set_size (event->links, 0);
+  while (unpack->next_link < scan->links->len &&
+         g_array_index (scan->links, ScanLink, unpack->next_link).event_id < event->id)
+    unpack->next_link++;
+  for (n = 0; unpack->next_link + n < scan->links->len &&
+              g_array_index (scan->links, ScanLink, unpack->next_link + n).event_id == event->id; n++)
+    {
+      const ScanLink *record = &g_array_index (scan->links, ScanLink, unpack->next_link + n);
+      ChanceryEventLink *link = SLOT (unpack->links, ChanceryEventLink, n);
+
+      link->id = record->other_id;
+      link->uid = record->uid;
+      link->title = record->title;
+      link->relation = record->relation;
+      link->outgoing = record->outgoing;
+    }
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (event->links, &g_array_index (unpack->links, ChanceryEventLink, i));
+
+  return TRUE;
+}
+
+static void
+reader_init (ScanReader    *reader,
+             Scan          *scan,
+             const guint32 *ranks,
+             gint64         max_id)
+{
+  reader->scan = scan;
+  reader->ranks = ranks;
+  reader->max_id = max_id;
+  reader->full = g_async_queue_new ();
+  reader->empty = g_async_queue_new_full ((GDestroyNotify) scan_block_free);
+  reader->countries = g_ptr_array_new_with_free_func (g_free);
+  reader->by_code = g_hash_table_new (g_str_hash, g_str_equal);
+  reader->by_alpha3 = g_new0 (ScanCountry *, 26 * 26 * 26);
+  for (guint i = 0; i < N_BLOCKS; i++)
+    g_async_queue_push (reader->empty, scan_block_new ());
+}
+
+static void
+reader_clear (ScanReader *reader)
+{
+  g_async_queue_unref (reader->full);
+  g_async_queue_unref (reader->empty);
+  g_ptr_array_unref (reader->countries);
+  g_hash_table_unref (reader->by_code);
+  g_free (reader->by_alpha3);
+}
+
+static void
+reader_give_back (ScanReader *reader,
+                  ScanBlock  *block)
+{
+  g_clear_error (&block->error);
+  block->last = FALSE;
+  scan_block_reset (block);
+  g_async_queue_push (reader->empty, block);
+}
+
+/* The calling thread's view of the relations reader's blocks. */
+typedef struct
+{
+  ScanReader *reader;
+  ScanBlock  *block;   /* the current one, or NULL */
+  guint       next;    /* its next group */
+  gboolean    done;    /* its last block is used up */
+} RelationStream;
+
+/* The group of relations of event id, NULL when it has none. Groups come
+ * in event id order, as the events do. */
+static gboolean
+relation_stream_find (RelationStream     *stream,
+                      gint64              id,
+                      const PackedEvent **group,
+                      GError            **error)
+{
+  *group = NULL;
+  while (!stream->done)
+    {
+      if (stream->block == NULL)
+        {
+          stream->block = g_async_queue_pop (stream->reader->full);
+          stream->next = 0;
+          if (stream->block->error != NULL)
+            {
+              g_propagate_error (error, g_steal_pointer (&stream->block->error));
+              return FALSE;
+            }
+        }
+      if (stream->next < stream->block->events->len)
+        {
+          const PackedEvent *next = &g_array_index (stream->block->events, PackedEvent, stream->next);
+
+          if (next->id < id)
+            {
+              stream->next++;   /* relations of an event not in the table */
+              continue;
+            }
+          if (next->id == id)
+            {
+              *group = next;
+              stream->next++;
+            }
+          return TRUE;
+        }
+      stream->done = stream->block->last;
+      reader_give_back (stream->reader, g_steal_pointer (&stream->block));
+    }
+  return TRUE;
+}
+
+/* Stops the relations reader and takes its blocks until the last. */
+static void
+relation_stream_drain (RelationStream *stream)
+{
+  g_atomic_int_set (&stream->reader->stop, TRUE);
+  while (!stream->done)
+    {
+      if (stream->block == NULL)
+        stream->block = g_async_queue_pop (stream->reader->full);
+      stream->done = stream->block->last;
+      reader_give_back (stream->reader, g_steal_pointer (&stream->block));
+    }
+}
+
+static gboolean
+scan_events (Scan                     *scan,
              const guint32            *ranks,
              gint64                    max_id,
              ChanceryRankedEventFunc   func,
@@ -886,265 +1526,91 @@ scan_events (ChanceryStore            *self,
              GCancellable             *cancellable,
              GError                  **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autoptr(GArray) actors = g_array_new (FALSE, TRUE, sizeof (ChanceryEventActor));
-  g_autoptr(GArray) countries = g_array_new (FALSE, TRUE, sizeof (ChanceryEventCountry));
-  g_autoptr(GArray) projects = g_array_new (FALSE, TRUE, sizeof (ChanceryEventProject));
-  g_autoptr(GArray) sources = g_array_new (FALSE, TRUE, sizeof (ChanceryEventSource));
-  g_autoptr(GPtrArray) quotes = g_ptr_array_new_with_free_func (free_string);
-  g_autoptr(GArray) links = g_array_new (FALSE, TRUE, sizeof (ChanceryEventLink));
-  g_autoptr(GArray) positions = g_array_new (FALSE, TRUE, sizeof (gint64));
+  ScanReader reader = { 0, }, rel_reader = { 0, };
+  RelationStream relations = { &rel_reader, NULL, 0, FALSE };
+  ScanUnpack unpack = { 0, };
   ChanceryEvent event = { 0, };
-  guint next_link = 0, since_check = 0;
-  int rc;
+  GThread *thread, *rel_thread;
+  GError *local_error = NULL;
+  guint since_check = 0;
+  gboolean last = FALSE;
 
+  reader_init (&reader, scan, ranks, max_id);
+  reader_init (&rel_reader, scan, ranks, max_id);
+  unpack.actors = g_array_new (FALSE, TRUE, sizeof (ChanceryEventActor));
+  unpack.countries = g_array_new (FALSE, TRUE, sizeof (ChanceryEventCountry));
+  unpack.projects = g_array_new (FALSE, TRUE, sizeof (ChanceryEventProject));
+  unpack.sources = g_array_new (FALSE, TRUE, sizeof (ChanceryEventSource));
+  unpack.links = g_array_new (FALSE, TRUE, sizeof (ChanceryEventLink));
   event.actors = g_ptr_array_new ();
   event.countries = g_ptr_array_new ();
   event.projects = g_ptr_array_new ();
   event.sources = g_ptr_array_new ();
   event.links = g_ptr_array_new ();
 
-  rc = sqlite3_prepare_v2 (self->db,
-         "SELECT e.id, e.uid, e.kind, e.status, e.title, e.summary, e.date, e.place_id,"
-         " e.cameo, e.importance FROM event e ORDER BY e.id", -1, &stmt, NULL);
-  if (rc != SQLITE_OK)
+  thread = g_thread_new ("chancery-export-read", scan_read_events, &reader);
+  rel_thread = g_thread_new ("chancery-export-relations", scan_read_relations, &rel_reader);
+
+  /* Until the reader's last block, even after a failure here: the reader
+   * stops at its next block and must not wait for an empty one forever. */
+  while (!last)
     {
-      set_sqlite_error (error, self->db, rc, self->path);
-      goto fail;
+      ScanBlock *block = g_async_queue_pop (reader.full);
+
+      last = block->last;
+      if (block->error != NULL && local_error == NULL)
+        local_error = g_steal_pointer (&block->error);
+      if (local_error == NULL)
+        g_cancellable_set_error_if_cancelled (cancellable, &local_error);
+      for (guint i = 0; local_error == NULL && i < block->events->len; i++)
+        {
+          const PackedEvent *packed = &g_array_index (block->events, PackedEvent, i);
+          const PackedEvent *group;
+
+          if (++since_check >= 4096)
+            {
+              since_check = 0;
+              if (g_cancellable_set_error_if_cancelled (cancellable, &local_error))
+                break;
+            }
+          if (!relation_stream_find (&relations, packed->id, &group, &local_error) ||
+              !unpack_event (scan, block, packed, relations.block, group, &unpack, &event, &local_error) ||
+              !func (&event, packed->rank, user_data, &local_error))
+            break;
+        }
+      if (local_error != NULL)
+        g_atomic_int_set (&reader.stop, TRUE);
+      reader_give_back (&reader, block);
     }
+  relation_stream_drain (&relations);
+  g_thread_join (thread);
+  g_thread_join (rel_thread);
 
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      gint64 id = sqlite3_column_int64 (stmt, 0), place_id;
-      gboolean here;
-      guint n;
-
-      if (id < 0 || id > max_id || ranks[id] == 0)
-        continue;
-
-      if (++since_check >= 4096)
-        {
-          since_check = 0;
-          if (g_cancellable_set_error_if_cancelled (cancellable, error))
-            goto fail;
-        }
-
-      event.id = id;
-      event.uid = (char *) sqlite3_column_text (stmt, 1);
-      event.kind = CLAMP (sqlite3_column_int (stmt, 2), 0, CHANCERY_KIND_OTHER);
-      event.status = CLAMP (sqlite3_column_int (stmt, 3), 0, CHANCERY_N_STATUSES - 1);
-      event.title = (char *) sqlite3_column_text (stmt, 4);
-      event.summary = (char *) sqlite3_column_text (stmt, 5);
-      event.date_text = (char *) sqlite3_column_text (stmt, 6);
-      place_id = sqlite3_column_type (stmt, 7) != SQLITE_NULL ? sqlite3_column_int64 (stmt, 7) : -1;
-      event.cameo = (char *) sqlite3_column_text (stmt, 8);
-      event.importance = sqlite3_column_double (stmt, 9);
-      event.place_name = event.place_country = NULL;
-      event.has_coordinates = FALSE;
-      event.latitude = event.longitude = 0;
-      if (place_id >= 0 && (guint64) place_id < scan->places->len)
-        {
-          const ScanPlace *place = &g_array_index (scan->places, ScanPlace, place_id);
-
-          event.place_name = (char *) place->name;
-          event.place_country = (char *) place->country;
-          event.has_coordinates = place->has_coordinates;
-          event.latitude = place->has_coordinates ? place->latitude : 0;
-          event.longitude = place->has_coordinates ? place->longitude : 0;
-        }
-
-      if (event.uid == NULL || event.title == NULL || event.date_text == NULL)
-        {
-          g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_CORRUPT,
-                       _("%s: event %" PRId64 " is missing its id, title or date"),
-                       self->path, id);
-          goto fail;
-        }
-      if (!chancery_date_parse (event.date_text, &event.date, error))
-        {
-          g_prefix_error (error, _("%s: event “%s”: "), self->path, event.uid);
-          goto fail;
-        }
-
-      /* Actors (an actor row id that is not in the table: left out, as the join did) */
-      g_ptr_array_set_size (event.actors, 0);
-      if (!cursor_seek (self, &scan->cursors[0], id, &here, error))
-        goto fail;
-      for (n = 0; here; )
-        {
-          sqlite3_stmt *c = scan->cursors[0].stmt;
-          gint64 actor_id = sqlite3_column_int64 (c, 1);
-
-          if (actor_id >= 0 && (guint64) actor_id < scan->actors->len &&
-              g_array_index (scan->actors, ScanActor, actor_id).uid != NULL)
-            {
-              const ScanActor *record = &g_array_index (scan->actors, ScanActor, actor_id);
-              ChanceryEventActor *actor = SLOT (actors, ChanceryEventActor, n);
-
-              actor->uid = (char *) record->uid;
-              actor->name = (char *) record->name;
-              actor->title = (char *) record->title;
-              actor->country = (char *) record->country;
-              actor->role = CLAMP (sqlite3_column_int (c, 2), 0, CHANCERY_N_ROLES - 1);
-              n++;
-            }
-          if (!cursor_next (self, &scan->cursors[0], error))
-            goto fail;
-          here = scan->cursors[0].valid && scan->cursors[0].event_id == id;
-        }
-      for (guint i = 0; i < n; i++)
-        g_ptr_array_add (event.actors, &g_array_index (actors, ChanceryEventActor, i));
-      g_ptr_array_sort (event.actors, compare_actors);
-
-      /* Countries */
-      g_ptr_array_set_size (event.countries, 0);
-      if (!cursor_seek (self, &scan->cursors[1], id, &here, error))
-        goto fail;
-      for (n = 0; here; n++)
-        {
-          sqlite3_stmt *c = scan->cursors[1].stmt;
-          const char *code = (const char *) sqlite3_column_text (c, 1);
-          ChanceryEventCountry *country = SLOT (countries, ChanceryEventCountry, n);
-          const char *known = code != NULL ? g_hash_table_lookup (scan->countries, code) : NULL;
-
-          /* Interned: the cursor moves on. */
-          country->code = code != NULL ? g_string_chunk_insert_const (scan->strings, code) : NULL;
-          country->name = (char *) (known != NULL ? known : country->code);
-          if (!cursor_next (self, &scan->cursors[1], error))
-            goto fail;
-          here = scan->cursors[1].valid && scan->cursors[1].event_id == id;
-        }
-      for (guint i = 0; i < n; i++)
-        g_ptr_array_add (event.countries, &g_array_index (countries, ChanceryEventCountry, i));
-      g_ptr_array_sort (event.countries, compare_countries);
-
-      /* Projects */
-      g_ptr_array_set_size (event.projects, 0);
-      if (!cursor_seek (self, &scan->cursors[2], id, &here, error))
-        goto fail;
-      for (n = 0; here; )
-        {
-          sqlite3_stmt *c = scan->cursors[2].stmt;
-          gint64 project_id = sqlite3_column_int64 (c, 1);
-
-          if (project_id >= 0 && (guint64) project_id < scan->projects->len &&
-              g_array_index (scan->projects, ScanProject, project_id).uid != NULL)
-            {
-              const ScanProject *record = &g_array_index (scan->projects, ScanProject, project_id);
-              ChanceryEventProject *project = SLOT (projects, ChanceryEventProject, n);
-
-              project->uid = (char *) record->uid;
-              project->name = (char *) record->name;
-              n++;
-            }
-          if (!cursor_next (self, &scan->cursors[2], error))
-            goto fail;
-          here = scan->cursors[2].valid && scan->cursors[2].event_id == id;
-        }
-      for (guint i = 0; i < n; i++)
-        g_ptr_array_add (event.projects, &g_array_index (projects, ChanceryEventProject, i));
-      g_ptr_array_sort (event.projects, compare_projects);
-
-      /* Sources, in position order (the cursor's) */
-      g_ptr_array_set_size (event.sources, 0);
-      if (!cursor_seek (self, &scan->cursors[3], id, &here, error))
-        goto fail;
-      for (n = 0; here; )
-        {
-          sqlite3_stmt *c = scan->cursors[3].stmt;
-          gint64 source_id = sqlite3_column_int64 (c, 1);
-
-          if (source_id >= 0 && (guint64) source_id < scan->sources->len &&
-              g_array_index (scan->sources, ScanSource, source_id).uid != NULL)
-            {
-              const ScanSource *record = &g_array_index (scan->sources, ScanSource, source_id);
-              ChanceryEventSource *source = SLOT (sources, ChanceryEventSource, n);
-              const char *quote = (const char *) sqlite3_column_text (c, 2);
-              GString *copy;
-
-              if (quotes->len <= n)
-                g_ptr_array_add (quotes, g_string_new (NULL));
-              copy = g_ptr_array_index (quotes, n);
-              source->uid = (char *) record->uid;
-              source->publisher = (char *) record->publisher;
-              source->title = (char *) record->title;
-              source->reference = (char *) record->reference;
-              source->url = (char *) record->url;
-              source->published = (char *) record->published;
-              source->quote = NULL;
-              *SLOT (positions, gint64, n) = sqlite3_column_int64 (c, 3);
-              if (quote != NULL)
-                {
-                  g_string_assign (copy, quote);
-                  source->quote = copy->str;
-                }
-              n++;
-            }
-          if (!cursor_next (self, &scan->cursors[3], error))
-            goto fail;
-          here = scan->cursors[3].valid && scan->cursors[3].event_id == id;
-        }
-      /* By position (insertion sort: a few sources at most) */
-      for (guint i = 0; i < n; i++)
-        {
-          gint64 position = g_array_index (positions, gint64, i);
-          guint j = event.sources->len;
-
-          g_ptr_array_add (event.sources, NULL);
-          for (; j > 0 && g_array_index (positions, gint64,
-                                         (ChanceryEventSource *) g_ptr_array_index (event.sources, j - 1) -
-                                         (ChanceryEventSource *) (gpointer) sources->data) > position; j--)
-            event.sources->pdata[j] = event.sources->pdata[j - 1];
-          event.sources->pdata[j] = &g_array_index (sources, ChanceryEventSource, i);
-        }
-
-      /* Links */
-      g_ptr_array_set_size (event.links, 0);
-      while (next_link < scan->links->len &&
-             g_array_index (scan->links, ScanLink, next_link).event_id < id)
-        next_link++;
-      for (n = 0; next_link + n < scan->links->len &&
-                  g_array_index (scan->links, ScanLink, next_link + n).event_id == id; n++)
-        {
-          const ScanLink *record = &g_array_index (scan->links, ScanLink, next_link + n);
-          ChanceryEventLink *link = SLOT (links, ChanceryEventLink, n);
-
-          link->id = record->other_id;
-          link->uid = record->uid;
-          link->title = record->title;
-          link->relation = record->relation;
-          link->outgoing = record->outgoing;
-        }
-      for (guint i = 0; i < n; i++)
-        g_ptr_array_add (event.links, &g_array_index (links, ChanceryEventLink, i));
-
-      if (!func (&event, ranks[id] - 1, user_data, error))
-        goto fail;
-    }
-  if (step_failed (self, rc, error))
-    goto fail;
-
+  reader_clear (&reader);
+  reader_clear (&rel_reader);
+  g_array_unref (unpack.actors);
+  g_array_unref (unpack.countries);
+  g_array_unref (unpack.projects);
+  g_array_unref (unpack.sources);
+  g_array_unref (unpack.links);
   g_ptr_array_unref (event.actors);
   g_ptr_array_unref (event.countries);
   g_ptr_array_unref (event.projects);
   g_ptr_array_unref (event.sources);
   g_ptr_array_unref (event.links);
+
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
   return TRUE;
-
-fail:
-  g_ptr_array_unref (event.actors);
-  g_ptr_array_unref (event.countries);
-  g_ptr_array_unref (event.projects);
-  g_ptr_array_unref (event.sources);
-  g_ptr_array_unref (event.links);
-  return FALSE;
 }
 
 /* Scan setup; FALSE with error unset when the file's row ids are too
  * sparse for arrays (then the caller goes the chunked way). */
 static gboolean
-scan_open (ChanceryStore  *self,
-           Scan           *scan,
+scan_open (Scan           *scan,
            GError        **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
@@ -1153,19 +1619,30 @@ scan_open (ChanceryStore  *self,
   scan->strings = g_string_chunk_new (64 * 1024);
   scan->countries = g_hash_table_new (g_str_hash, g_str_equal);
 
-  if (!scan_load_table (self, scan, "SELECT id, uid, name, title, country FROM actor",
+  /* The reader takes text as bytes (pack_text): UTF-8 files only. */
+  if ((rc = sqlite3_prepare_v2 (scan->db, "PRAGMA encoding", -1, &stmt, NULL)) != SQLITE_OK)
+    return set_sqlite_error (error, scan->db, rc, scan->path);
+  if (sqlite3_step (stmt) != SQLITE_ROW ||
+      g_strcmp0 ((const char *) sqlite3_column_text (stmt, 0), "UTF-8") != 0)
+    {
+      scan->sparse = TRUE;
+      return FALSE;
+    }
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  if (!scan_load_table (scan, "SELECT id, uid, name, title, country FROM actor",
                         &scan->actors, sizeof (ScanActor), fill_actor, error) ||
-      !scan_load_table (self, scan, "SELECT id, uid, name FROM project",
+      !scan_load_table (scan, "SELECT id, uid, name FROM project",
                         &scan->projects, sizeof (ScanProject), fill_project, error) ||
-      !scan_load_table (self, scan,
+      !scan_load_table (scan,
                         "SELECT id, uid, publisher, title, reference, url, published FROM source",
                         &scan->sources, sizeof (ScanSource), fill_source, error) ||
-      !scan_load_table (self, scan, "SELECT id, name, country, lat, lon FROM place",
+      !scan_load_table (scan, "SELECT id, name, country, lat, lon FROM place",
                         &scan->places, sizeof (ScanPlace), fill_place, error))
     return FALSE;
 
-  if ((rc = sqlite3_prepare_v2 (self->db, "SELECT code, name FROM country", -1, &stmt, NULL)) != SQLITE_OK)
-    return set_sqlite_error (error, self->db, rc, self->path);
+  if ((rc = sqlite3_prepare_v2 (scan->db, "SELECT code, name FROM country", -1, &stmt, NULL)) != SQLITE_OK)
+    return set_sqlite_error (error, scan->db, rc, scan->path);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       const char *code = scan_text (scan, stmt, 0), *name = scan_text (scan, stmt, 1);
@@ -1173,19 +1650,58 @@ scan_open (ChanceryStore  *self,
       if (code != NULL && name != NULL)
         g_hash_table_insert (scan->countries, (gpointer) code, (gpointer) name);
     }
-  if (step_failed (self, rc, error))
+  if (scan_step_failed (scan, rc, error))
     return FALSE;
 
-  return scan_load_links (self, scan, error) &&
-         cursor_open (self, &scan->cursors[0],
+  return scan_load_links (scan, error) &&
+         cursor_open (scan, &scan->cursors[0],
                       "SELECT event_id, actor_id, role FROM event_actor ORDER BY event_id", error) &&
-         cursor_open (self, &scan->cursors[1],
+         cursor_open (scan, &scan->cursors[1],
                       "SELECT event_id, country FROM event_country ORDER BY event_id", error) &&
-         cursor_open (self, &scan->cursors[2],
+         cursor_open (scan, &scan->cursors[2],
                       "SELECT event_id, project_id FROM event_project ORDER BY event_id", error) &&
-         cursor_open (self, &scan->cursors[3],
+         cursor_open (scan, &scan->cursors[3],
                       "SELECT event_id, source_id, quote, position FROM event_source"
                       " ORDER BY event_id", error);
+}
+
+/* A connection of the scan's own, without SQLite's mutex: the store's
+ * connection is shared between threads, so SQLite locks it twice for
+ * every column read, a sixth of the reader's time. Only where it sees
+ * what the store's connection sees: not inside a transaction of the
+ * caller's (which may hold writes not committed yet), and not in WAL
+ * mode (another process could commit between the two). In rollback
+ * journal mode the store's read transaction, open since the query of
+ * ids, holds a shared lock that keeps writers out. NULL: use the
+ * store's. */
+static sqlite3 *
+open_scan_connection (ChanceryStore *self,
+                      gboolean       in_transaction)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  gboolean rollback_journal;
+  sqlite3 *db = NULL;
+
+  if (in_transaction || !g_file_test (self->path, G_FILE_TEST_IS_REGULAR))
+    return NULL;
+  if (sqlite3_prepare_v2 (self->db, "PRAGMA journal_mode", -1, &stmt, NULL) != SQLITE_OK ||
+      sqlite3_step (stmt) != SQLITE_ROW)
+    return NULL;
+  rollback_journal = g_ascii_strcasecmp ((const char *) sqlite3_column_text (stmt, 0), "wal") != 0;
+  if (!rollback_journal)
+    return NULL;
+
+  if (sqlite3_open_v2 (self->path, &db,
+                       SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW,
+                       NULL) != SQLITE_OK ||
+      sqlite3_exec (db, "PRAGMA mmap_size = " G_STRINGIFY (EXPORT_MMAP_SIZE) ";"
+                        "PRAGMA cache_size = -32768; BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+    {
+      sqlite3_close (db);
+      return NULL;
+    }
+
+  return db;
 }
 
 typedef struct
@@ -1209,8 +1725,25 @@ ranked_chunked_cb (ChanceryEvent  *event,
  * than one event in this many, seeks (the chunked way) cost less. */
 #define SCAN_MIN_FRACTION 16
 
+typedef struct
+{
+  Scan     *scan;
+  gboolean  ok;
+  GError   *error;
+} ScanOpenJob;
+
+static gpointer
+scan_open_thread (gpointer data)
+{
+  ScanOpenJob *job = data;
+
+  job->ok = scan_open (job->scan, &job->error);
+  return NULL;
+}
+
 static gboolean
 foreach_event_ranked_locked (ChanceryStore            *self,
+                             gboolean                  in_transaction,
                              const ChanceryFilter     *filter,
                              guint                    *n_events,
                              ChanceryRankedEventFunc   func,
@@ -1222,17 +1755,44 @@ foreach_event_ranked_locked (ChanceryStore            *self,
   g_autofree guint32 *ranks = NULL;
   RankedChunked chunked = { func, user_data, 0 };
   Scan scan = { 0, };
+  ScanOpenJob job = { &scan, FALSE, NULL };
+  GThread *opener = NULL;
+  sqlite3 *own_db = NULL, *rel_db = NULL;
   gint64 max_id = 0;
-  gboolean ok;
+  gboolean have_ids;
+  gboolean ok = FALSE;
 
-  if (!(ids = query_ids_locked (self, filter, error)))
-    return FALSE;
-  *n_events = ids->len;
+  scan.path = self->path;
 
-  for (guint i = 0; i < ids->len; i++)
-    max_id = MAX (max_id, g_array_index (ids, gint64, i));
+  /* Everything selected: the scan is the way (unless row ids are sparse),
+   * so its own connection reads the records while this one queries the
+   * time order. This connection reads first, so that its read lock keeps
+   * writers out from the start (see open_scan_connection). */
+  if ((filter == NULL || chancery_filter_is_empty (filter)) &&
+      exec_sql (self, "SELECT 1 FROM sqlite_schema LIMIT 1", NULL) &&
+      (own_db = open_scan_connection (self, in_transaction)) != NULL)
+    {
+      scan.db = own_db;
+      scan.rel_db = rel_db = open_scan_connection (self, in_transaction);
+      if (rel_db == NULL)
+        {
+          /* Two threads cannot share a connection without its mutex. */
+          g_clear_pointer (&own_db, sqlite3_close);
+          scan.db = scan.rel_db = self->db;
+        }
+      opener = g_thread_new ("chancery-export-open", scan_open_thread, &job);
+    }
 
-  if (ids->len > 0 && (guint64) max_id <= 4 * (guint64) ids->len + 65536 &&
+  ids = query_ids_locked (self, filter, error);
+  have_ids = ids != NULL;
+  if (ids != NULL)
+    {
+      *n_events = ids->len;
+      for (guint i = 0; i < ids->len; i++)
+        max_id = MAX (max_id, g_array_index (ids, gint64, i));
+    }
+
+  if (ids != NULL && ids->len > 0 && (guint64) max_id <= 4 * (guint64) ids->len + 65536 &&
       (guint64) ids->len * SCAN_MIN_FRACTION >= (guint64) query_int (self, "SELECT count(*) FROM event", NULL))
     {
       ranks = g_new0 (guint32, max_id + 1);
@@ -1240,18 +1800,54 @@ foreach_event_ranked_locked (ChanceryStore            *self,
         ranks[g_array_index (ids, gint64, i)] = i + 1;
       g_clear_pointer (&ids, g_array_unref);
 
-      ok = scan_open (self, &scan, error);
+      if (opener != NULL)
+        {
+          g_thread_join (g_steal_pointer (&opener));
+          ok = job.ok;
+          if (job.error != NULL)
+            g_propagate_error (error, g_steal_pointer (&job.error));
+        }
+      else
+        {
+          own_db = open_scan_connection (self, in_transaction);
+          rel_db = own_db != NULL ? open_scan_connection (self, in_transaction) : NULL;
+          if (rel_db == NULL)
+            g_clear_pointer (&own_db, sqlite3_close);
+          scan.db = own_db != NULL ? own_db : self->db;
+          scan.rel_db = rel_db != NULL ? rel_db : self->db;
+          ok = scan_open (&scan, error);
+        }
       if (ok)
-        ok = scan_events (self, &scan, ranks, max_id, func, user_data, cancellable, error);
+        ok = scan_events (&scan, ranks, max_id, func, user_data, cancellable, error);
       scan_clear (&scan);
+      if (own_db != NULL)
+        sqlite3_close (own_db);
+      if (rel_db != NULL)
+        sqlite3_close (rel_db);
       if (ok || !scan.sparse)
         return ok;
       /* Sparse row ids (before any event was given): the chunked way below. */
     }
+  else if (opener != NULL)
+    {
+      /* Not scanning after all (or the query failed). */
+      g_thread_join (opener);
+      g_clear_error (&job.error);
+      scan_clear (&scan);
+      if (own_db != NULL)
+        sqlite3_close (own_db);
+      if (rel_db != NULL)
+        sqlite3_close (rel_db);
+    }
 
+  if (!have_ids)
+    return FALSE;
   return foreach_event_locked (self, filter, ranked_chunked_cb, &chunked, cancellable, error);
 }
 
+/* func runs on the calling thread while the store reads ahead on threads
+ * of its own (see scan_events), with the store's lock held: it should not
+ * call the store. */
 gboolean
 chancery_store_foreach_event_ranked (ChanceryStore            *self,
                                      const ChanceryFilter     *filter,
@@ -1272,7 +1868,7 @@ chancery_store_foreach_event_ranked (ChanceryStore            *self,
   sqlite3_exec (self->db, "PRAGMA mmap_size = " G_STRINGIFY (EXPORT_MMAP_SIZE), NULL, NULL, NULL);
   in_transaction = !sqlite3_get_autocommit (self->db);
   ok = (in_transaction || exec_sql (self, "BEGIN", error)) &&
-       foreach_event_ranked_locked (self, filter, n_events, func, user_data, cancellable, error);
+       foreach_event_ranked_locked (self, in_transaction, filter, n_events, func, user_data, cancellable, error);
   if (!in_transaction)
     exec_sql (self, ok ? "COMMIT" : "ROLLBACK", NULL);
   sqlite3_exec (self->db, "PRAGMA mmap_size = 0", NULL, NULL, NULL);
