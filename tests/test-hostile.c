@@ -188,6 +188,19 @@ test_db_damaged_page (void)
   g_assert_true (g_file_set_contents (path, contents, length, NULL));
 
   assert_open_refused (path, CHANCERY_STORE_READ_ONLY, CHANCERY_ERROR_CORRUPT);
+
+  /* The message is one line that names the damaged page, without the
+   * "*** in database main ***" heading of SQLite's report. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(ChanceryStore) store = chancery_store_open (path, CHANCERY_STORE_READ_ONLY, NULL, &error);
+
+    g_assert_null (store);
+    g_assert_error (error, CHANCERY_ERROR, CHANCERY_ERROR_CORRUPT);
+    g_assert_null (strchr (error->message, '\n'));
+    g_assert_null (strstr (error->message, "***"));
+    g_assert_nonnull (strstr (error->message, "page 3"));
+  }
 }
 
 /* The same damage seen by the window's way of opening: without the

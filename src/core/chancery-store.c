@@ -260,6 +260,21 @@ query_int (ChanceryStore  *self,
   return value;
 }
 
+/* quick_check's first problem, on one line: without the "*** in database
+ * main ***" heading SQLite puts before it (e.g. "Page 8: btreeInitPage()
+ * returns error code 11"). */
+static char *
+describe_check_problem (const char *text)
+{
+  const char *newline;
+
+  if (text == NULL)
+    return g_strdup ("?");
+  if (g_str_has_prefix (text, "*** ") && (newline = strchr (text, '\n')) != NULL)
+    text = newline + 1;
+  return g_strdelimit (g_strstrip (g_strdup (text)), "\r\n", ' ');
+}
+
 static gboolean
 check_integrity (ChanceryStore  *self,
                  GError        **error)
@@ -279,9 +294,10 @@ check_integrity (ChanceryStore  *self,
 
   if (g_strcmp0 ((const char *) sqlite3_column_text (stmt, 0), "ok") != 0)
     {
+      g_autofree char *problem = describe_check_problem ((const char *) sqlite3_column_text (stmt, 0));
+
       g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_CORRUPT,
-                   _("%s: the database is damaged (%s)"), self->path,
-                   (const char *) sqlite3_column_text (stmt, 0));
+                   _("%s: the database is damaged (%s)"), self->path, problem);
       sqlite3_reset (stmt);
       return FALSE;
     }
