@@ -45,6 +45,7 @@ static char    *opt_gdelt;
 static char    *opt_dir;
 static char    *opt_grouping;
 static gboolean opt_no_frames;
+static char    *opt_zoom;
 
 static const GOptionEntry entries[] = {
   { "events", 'n', 0, G_OPTION_ARG_INT, &opt_events, "Number of events (generate, all)", "N" },
@@ -55,6 +56,7 @@ static const GOptionEntry entries[] = {
   { "gdelt", 0, 0, G_OPTION_ARG_FILENAME, &opt_gdelt, "GDELT 2.0 file to time importing (run)", "FILE" },
   { "frames", 0, 0, G_OPTION_ARG_INT, &opt_frames, "Frames per zoom level (run)", "N" },
   { "no-frames", 0, 0, G_OPTION_ARG_NONE, &opt_no_frames, "Skip the timeline figures (run)", NULL },
+  { "zoom", 0, 0, G_OPTION_ARG_STRING, &opt_zoom, "Time frames at this zoom only: all, 5y, 1y, 1mo, 1w or 1d (run)", "Z" },
   { "grouping", 0, 0, G_OPTION_ARG_STRING, &opt_grouping, "Lanes: none, country (default), actor, kind, project", "G" },
   { "dir", 0, 0, G_OPTION_ARG_FILENAME, &opt_dir, "Folder for the generated files (all)", "DIR" },
   { NULL }
@@ -241,6 +243,8 @@ measure_frames (Frames        *frames,
       g_autoptr(GArray) times = g_array_new (FALSE, FALSE, sizeof (double));
       g_autofree char *name = NULL;
 
+      if (opt_zoom != NULL && strcmp (opt_zoom, zooms[z].name) != 0)
+        continue;
       for (int f = -1; f < opt_frames; f++)
         {
           double start = base + (f - opt_frames / 2) * span / 30.0;
@@ -489,6 +493,20 @@ run (const char  *path,
   guint n_events;
 
 #ifdef BENCH_HAVE_TIMELINE
+  if (opt_zoom != NULL)
+    {
+      gboolean known = FALSE;
+
+      for (guint z = 0; z < G_N_ELEMENTS (zooms); z++)
+        known = known || strcmp (opt_zoom, zooms[z].name) == 0;
+      if (!known)
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       "--zoom: unknown zoom level “%s” (all, 5y, 1y, 1mo, 1w or 1d)", opt_zoom);
+          return 1;
+        }
+    }
+
   if (!opt_no_frames && !frames_ok)
     g_printerr ("chancery-bench: no display; timeline figures skipped (use xvfb-run)\n");
 #else
