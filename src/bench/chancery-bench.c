@@ -46,6 +46,7 @@ static char    *opt_dir;
 static char    *opt_grouping;
 static gboolean opt_no_frames;
 static char    *opt_zoom;
+static char    *opt_save_frames;
 
 static const GOptionEntry entries[] = {
   { "events", 'n', 0, G_OPTION_ARG_INT, &opt_events, "Number of events (generate, all)", "N" },
@@ -57,6 +58,7 @@ static const GOptionEntry entries[] = {
   { "frames", 0, 0, G_OPTION_ARG_INT, &opt_frames, "Frames per zoom level (run)", "N" },
   { "no-frames", 0, 0, G_OPTION_ARG_NONE, &opt_no_frames, "Skip the timeline figures (run)", NULL },
   { "zoom", 0, 0, G_OPTION_ARG_STRING, &opt_zoom, "Time frames at this zoom only: all, 5y, 1y, 1mo, 1w or 1d (run)", "Z" },
+  { "save-frames", 0, 0, G_OPTION_ARG_FILENAME, &opt_save_frames, "Save the middle frame of each zoom level (PNG and render nodes) in DIR (run)", "DIR" },
   { "grouping", 0, 0, G_OPTION_ARG_STRING, &opt_grouping, "Lanes: none, country (default), actor, kind, project", "G" },
   { "dir", 0, 0, G_OPTION_ARG_FILENAME, &opt_dir, "Folder for the generated files (all)", "DIR" },
   { NULL }
@@ -261,6 +263,21 @@ measure_frames (Frames        *frames,
           t1 = now_ms ();
           texture = node != NULL ? gsk_renderer_render_texture (renderer, node, &viewport) : NULL;
           t2 = now_ms ();
+          if (opt_save_frames != NULL && texture != NULL && f == opt_frames / 2)
+            {
+              g_autofree char *file = g_strdup_printf ("frame-%s-%s.png", label, zooms[z].name);
+              g_autofree char *path = g_build_filename (opt_save_frames, file, NULL);
+
+              g_autofree char *node_file = g_strdup_printf ("frame-%s-%s.node", label, zooms[z].name);
+              g_autofree char *node_path = g_build_filename (opt_save_frames, node_file, NULL);
+              g_autoptr(GError) node_error = NULL;
+
+              if (!gdk_texture_save_to_png (texture, path))
+                g_printerr ("chancery-bench: could not save %s\n", path);
+              /* The render nodes too, to see what a frame is made of. */
+              if (!gsk_render_node_write_to_file (node, node_path, &node_error))
+                g_printerr ("chancery-bench: could not save %s: %s\n", node_path, node_error->message);
+            }
           g_clear_object (&texture);
           g_clear_pointer (&node, gsk_render_node_unref);
           if (f < 0)

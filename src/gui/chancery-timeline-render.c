@@ -43,9 +43,8 @@
 #define CELL_PIXELS    84.0
 #define MAX_BUCKETS    (1u << 14)
 #define LAYOUT_CACHE_MAX 4096
-/* Rug ticks (alpha 0.7 of a colour, 0.385 at least) on one spot: under
- * sixteen more, one shows by less than 0.5/255. */
-#define MAX_STACKED    16
+/* Rug ticks are their event's colour at this opacity. */
+#define TICK_ALPHA      0.7f
 
 /* Prefix counts of one lane (or the whole index) over power-of-two buckets
  * of days: prefix[b] events have lo before bucket b. Buckets are as fine as
@@ -2318,6 +2317,21 @@ draw_soft (ChanceryScene            *scene,
     }
 }
 
+/* An event's colour: its kind's, grey when cancelled, paler when disputed. */
+static GdkRGBA
+event_color (const ChanceryScene       *scene,
+             const ChanceryIndexEvent *e)
+{
+  const ChanceryPalette *p = &scene->palette;
+  GdkRGBA color = e->kind < CHANCERY_N_KINDS ? p->kinds[e->kind] : p->kinds[CHANCERY_KIND_OTHER];
+
+  if (e->status == CHANCERY_STATUS_CANCELLED)
+    color = p->dim;
+  if (e->status == CHANCERY_STATUS_DISPUTED)
+    color.alpha *= 0.7f;
+  return color;
+}
+
 static void
 draw_item (ChanceryScene      *scene,
            GtkSnapshot        *snapshot,
@@ -2326,15 +2340,10 @@ draw_item (ChanceryScene      *scene,
   const ChanceryIndexEvent *e = &scene->index->events[item->position];
   const ChanceryPalette *p = &scene->palette;
   gboolean tentative = is_tentative (e);
-  GdkRGBA color = e->kind < CHANCERY_N_KINDS ? p->kinds[e->kind] : p->kinds[CHANCERY_KIND_OTHER];
+  GdkRGBA color = event_color (scene, e);
   const GdkRGBA *text_color = &p->foreground;
   const graphene_rect_t *r = &item->rect;
   gboolean filled = FALSE;
-
-  if (e->status == CHANCERY_STATUS_CANCELLED)
-    color = p->dim;
-  if (e->status == CHANCERY_STATUS_DISPUTED)
-    color.alpha *= 0.7f;
 
   switch (item->shape)
     {
@@ -2387,7 +2396,7 @@ draw_item (ChanceryScene      *scene,
     case CHANCERY_SHAPE_HIDDEN:
     default:
       {
-        GdkRGBA tick = with_alpha (&color, 0.7f);
+        GdkRGBA tick = with_alpha (&color, TICK_ALPHA);
 
         gtk_snapshot_append_color (snapshot, &tick, r);
       }
@@ -2528,13 +2537,80 @@ draw_lanes (ChanceryScene *scene,
     }
 }
 
+/* One spot of a lane's rug: the premultiplied colour of every tick drawn
+ * there, in drawing order. */
+typedef struct
+{
+  graphene_rect_t rect;
+  float           r, g, b, a;
+} TickSpot;
+
+/* Ticks on the same spot (events that run across the whole view share its
+ * middle; at 1M events a busy lane stacks hundreds on a few pixels) are
+ * one rectangle of the colour they make together: "over" is associative,
+ * so the stack composited first and then drawn once gives the picture
+ * drawing each would (to within rounding), at the cost of one node a spot. */
+static void
+draw_ticks (ChanceryScene         *scene,
+            GtkSnapshot           *snapshot,
+            const ChanceryLaneBox *box,
+            GArray                *spots,
+            GHashTable            *spot_of_x)
+{
+  g_array_set_size (spots, 0);
+  g_hash_table_remove_all (spot_of_x);
+
+  for (guint i = 0; i < box->n_items; i++)
+    {
+      const ChanceryItem *item = &g_array_index (scene->items, ChanceryItem, box->first_item + i);
+      union { float f; guint32 u; } x = { item->rect.origin.x };
+      gpointer key, found;
+      TickSpot *spot;
+      GdkRGBA c;
+
+      if (item->shape != CHANCERY_SHAPE_HIDDEN)
+        continue;
+      c = event_color (scene, &scene->index->events[item->position]);
+      c.alpha *= TICK_ALPHA;
+      /* Ticks of a lane share y and size: x alone tells the spot (0 is a
+       * valid x: hence + 1). */
+      key = GUINT_TO_POINTER (x.u + 1);
+      if (g_hash_table_lookup_extended (spot_of_x, key, NULL, &found))
+        spot = &g_array_index (spots, TickSpot, GPOINTER_TO_UINT (found));
+      else
+        {
+          TickSpot fresh = { item->rect, 0, 0, 0, 0 };
+
+          g_hash_table_insert (spot_of_x, key, GUINT_TO_POINTER (spots->len));
+          g_array_append_val (spots, fresh);
+          spot = &g_array_index (spots, TickSpot, spots->len - 1);
+        }
+      /* This tick over what is there. */
+      spot->r = c.red * c.alpha + spot->r * (1 - c.alpha);
+      spot->g = c.green * c.alpha + spot->g * (1 - c.alpha);
+      spot->b = c.blue * c.alpha + spot->b * (1 - c.alpha);
+      spot->a = c.alpha + spot->a * (1 - c.alpha);
+    }
+
+  for (guint i = 0; i < spots->len; i++)
+    {
+      const TickSpot *spot = &g_array_index (spots, TickSpot, i);
+      GdkRGBA c = { spot->r / spot->a, spot->g / spot->a, spot->b / spot->a, spot->a };
+
+      if (spot->a > 0 &&
+          spot->rect.origin.y < scene->height &&
+          spot->rect.origin.y + spot->rect.size.height > CHANCERY_SCENE_AXIS_HEIGHT)
+        gtk_snapshot_append_color (snapshot, &c, &spot->rect);
+    }
+}
+
 static void
 draw_lane_contents (ChanceryScene *scene,
                     GtkSnapshot   *snapshot)
 {
   const ChanceryPalette *p = &scene->palette;
-  g_autoptr(GHashTable) stacked = g_hash_table_new (NULL, NULL);
-  g_autoptr(GHashTable) skipped = g_hash_table_new (NULL, NULL);
+  g_autoptr(GArray) spots = g_array_new (FALSE, FALSE, sizeof (TickSpot));
+  g_autoptr(GHashTable) spot_of_x = g_hash_table_new (NULL, NULL);
 
   for (guint l = 0; l < scene->lanes->len; l++)
     {
@@ -2550,44 +2626,19 @@ draw_lane_contents (ChanceryScene *scene,
         draw_dense_lane (scene, snapshot, box);
       else
         {
-          /* Rug ticks on the same spot (events that run across the whole
-           * view share its middle) are drawn only as often as shows: the
-           * ones under MAX_STACKED later ticks are hidden by them. */
-          if (box->n_hidden > MAX_STACKED)
-            {
-              g_hash_table_remove_all (stacked);
-              for (guint i = box->n_items; i-- > 0;)
-                {
-                  const ChanceryItem *item = &g_array_index (scene->items, ChanceryItem,
-                                                             box->first_item + i);
-                  gpointer key;
-                  guint n;
-                  union { float f; guint32 u; } x = { item->rect.origin.x };
-
-                  if (item->shape != CHANCERY_SHAPE_HIDDEN)
-                    continue;
-                  /* Exactly the same spot (0 is a valid key: hence + 1). */
-                  key = GUINT_TO_POINTER (x.u + 1);
-                  n = GPOINTER_TO_UINT (g_hash_table_lookup (stacked, key));
-                  g_hash_table_insert (stacked, key, GUINT_TO_POINTER (n + 1));
-                  if (n >= MAX_STACKED)
-                    g_hash_table_add (skipped, GUINT_TO_POINTER (i + 1));
-                }
-            }
-
           for (guint i = 0; i < box->n_items; i++)
             {
               const ChanceryItem *item = &g_array_index (scene->items, ChanceryItem,
                                                          box->first_item + i);
 
-              if (item->shape == CHANCERY_SHAPE_HIDDEN && box->n_hidden > MAX_STACKED &&
-                  g_hash_table_contains (skipped, GUINT_TO_POINTER (i + 1)))
+              if (item->shape == CHANCERY_SHAPE_HIDDEN && box->n_hidden > 1)
                 continue;
               if (item->rect.origin.y < scene->height &&
                   item->rect.origin.y + item->rect.size.height > CHANCERY_SCENE_AXIS_HEIGHT)
                 draw_item (scene, snapshot, item);
             }
-          g_hash_table_remove_all (skipped);
+          if (box->n_hidden > 1)
+            draw_ticks (scene, snapshot, box, spots, spot_of_x);
 
           for (guint i = 0; i < box->n_badges; i++)
             draw_badge (scene, snapshot, &g_array_index (scene->badges, ChanceryBadge,
