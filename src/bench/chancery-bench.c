@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "chancery-bench.h"
@@ -68,6 +69,17 @@ static double
 now_ms (void)
 {
   return g_get_monotonic_time () / 1000.0;
+}
+
+/* CPU time of this thread: less sensitive than the clock to other load. */
+static double
+thread_cpu_ms (void)
+{
+  struct timespec ts;
+
+  if (clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+    return 0;
+  return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
 }
 
 static void
@@ -243,6 +255,7 @@ measure_frames (Frames        *frames,
       double base = zooms[z].days > 0 ? centre - span / 2 : index->min_day;
       g_autoptr(GArray) snap_times = g_array_new (FALSE, FALSE, sizeof (double));
       g_autoptr(GArray) times = g_array_new (FALSE, FALSE, sizeof (double));
+      g_autoptr(GArray) cpu_times = g_array_new (FALSE, FALSE, sizeof (double));
       g_autofree char *name = NULL;
 
       if (opt_zoom != NULL && strcmp (opt_zoom, zooms[z].name) != 0)
@@ -253,9 +266,10 @@ measure_frames (Frames        *frames,
           GtkSnapshot *snapshot;
           GskRenderNode *node;
           GdkTexture *texture;
-          double t0, t1, t2;
+          double t0, t1, t2, c0, c2;
 
           chancery_timeline_set_view (CHANCERY_TIMELINE (widget), start, start + span);
+          c0 = thread_cpu_ms ();
           t0 = now_ms ();
           snapshot = gtk_snapshot_new ();
           GTK_WIDGET_GET_CLASS (widget)->snapshot (widget, snapshot);
@@ -263,6 +277,7 @@ measure_frames (Frames        *frames,
           t1 = now_ms ();
           texture = node != NULL ? gsk_renderer_render_texture (renderer, node, &viewport) : NULL;
           t2 = now_ms ();
+          c2 = thread_cpu_ms ();
           if (opt_save_frames != NULL && texture != NULL && f == opt_frames / 2)
             {
               g_autofree char *file = g_strdup_printf ("frame-%s-%s.png", label, zooms[z].name);
@@ -284,6 +299,8 @@ measure_frames (Frames        *frames,
             continue;   /* warm-up */
           t1 -= t0;
           t2 -= t0;
+          c2 -= c0;
+          g_array_append_val (cpu_times, c2);
           g_array_append_val (snap_times, t1);
           g_array_append_val (times, t2);
         }
@@ -297,6 +314,9 @@ measure_frames (Frames        *frames,
       g_free (name);
       name = g_strdup_printf ("snapshot_%s_%s_median", label, zooms[z].name);
       figure (name, percentile (snap_times, 0.5), "ms");
+      g_free (name);
+      name = g_strdup_printf ("frame_cpu_%s_%s_median", label, zooms[z].name);
+      figure (name, percentile (cpu_times, 0.5), "ms");
     }
 
   /* Let the window paint the last view, as it would. */

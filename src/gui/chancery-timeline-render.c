@@ -83,9 +83,16 @@ struct _ChanceryDensity
 
 typedef struct
 {
-  PangoLayout *layout;
-  int          natural_width;
-  int          width;        /* what pango_layout_set_width was given */
+  PangoLayout   *layout;
+  int            natural_width;
+  int            width;      /* what pango_layout_set_width was given */
+  /* The layout's render nodes as last drawn, at the origin, and what they
+   * were drawn with: a label that stays on screen while the view pans is
+   * laid out and turned into glyph nodes once, not every frame. */
+  GskRenderNode *node;
+  int            node_width;
+  guint          node_serial; /* of the Pango context: fonts, direction */
+  GdkRGBA        node_color;
 } CachedLayout;
 
 typedef enum
@@ -593,6 +600,7 @@ cached_layout_free (gpointer data)
 {
   CachedLayout *cached = data;
 
+  g_clear_pointer (&cached->node, gsk_render_node_unref);
   g_object_unref (cached->layout);
   g_free (cached);
 }
@@ -718,10 +726,27 @@ append_text (GtkSnapshot   *snapshot,
              float          max_width,
              const GdkRGBA *color)
 {
+  guint serial = pango_context_get_serial (pango_layout_get_context (cached->layout));
+
   cached_layout_set_width (cached, max_width);
+  if (cached->node == NULL || cached->node_width != cached->width ||
+      cached->node_serial != serial || !gdk_rgba_equal (&cached->node_color, color))
+    {
+      GtkSnapshot *inner = gtk_snapshot_new ();
+
+      gtk_snapshot_append_layout (inner, cached->layout, color);
+      g_clear_pointer (&cached->node, gsk_render_node_unref);
+      cached->node = gtk_snapshot_free_to_node (inner);
+      cached->node_width = cached->width;
+      cached->node_serial = serial;
+      cached->node_color = *color;
+    }
+  if (cached->node == NULL)
+    return;   /* no glyphs */
+
   gtk_snapshot_save (snapshot);
   gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (roundf (x), roundf (y)));
-  gtk_snapshot_append_layout (snapshot, cached->layout, color);
+  gtk_snapshot_append_node (snapshot, cached->node);
   gtk_snapshot_restore (snapshot);
 }
 
