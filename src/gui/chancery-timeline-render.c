@@ -2070,6 +2070,21 @@ draw_grid (ChanceryScene *scene,
   foreach_step (major, 1, scene->start, scene->end, grid_cb, &c);
 }
 
+/* A rounded shape filled with one colour: a border as wide as the shape
+ * is tall, so nothing is left inside. Cairo fills that as one path; a
+ * rounded clip around a colour costs it a mask the size of the shape. */
+static void
+append_rounded_rect (GtkSnapshot          *snapshot,
+                     const GdkRGBA        *color,
+                     const GskRoundedRect *rr)
+{
+  float w = MAX (rr->bounds.size.width, rr->bounds.size.height);
+  const float widths[4] = { w, w, w, w };
+  const GdkRGBA colors[4] = { *color, *color, *color, *color };
+
+  gtk_snapshot_append_border (snapshot, rr, widths, colors);
+}
+
 static void
 append_rounded (GtkSnapshot           *snapshot,
                 const GdkRGBA         *color,
@@ -2079,24 +2094,7 @@ append_rounded (GtkSnapshot           *snapshot,
   GskRoundedRect rr;
 
   gsk_rounded_rect_init_from_rect (&rr, rect, radius);
-  gtk_snapshot_push_rounded_clip (snapshot, &rr);
-  gtk_snapshot_append_color (snapshot, color, rect);
-  gtk_snapshot_pop (snapshot);
-}
-
-static void
-append_outline (GtkSnapshot           *snapshot,
-                const GdkRGBA         *color,
-                const graphene_rect_t *rect,
-                float                  radius,
-                float                  width)
-{
-  GskRoundedRect rr;
-  const float widths[4] = { width, width, width, width };
-  const GdkRGBA colors[4] = { *color, *color, *color, *color };
-
-  gsk_rounded_rect_init_from_rect (&rr, rect, radius);
-  gtk_snapshot_append_border (snapshot, &rr, widths, colors);
+  append_rounded_rect (snapshot, color, &rr);
 }
 
 /* A dashed horizontal line, one repeat node however long, over the part
@@ -2198,6 +2196,51 @@ append_fill (GtkSnapshot           *snapshot,
                                          fill->stops, fill->n_stops);
 }
 
+/* One end of a long bar: the rounded corners on one side only. */
+static void
+append_end (GtkSnapshot           *snapshot,
+            const Fill            *fill,
+            const graphene_rect_t *whole,
+            const graphene_rect_t *piece,
+            float                  radius)
+{
+  GskRoundedRect rr;
+
+  if (fill->gradient)
+    {
+      gsk_rounded_rect_init_from_rect (&rr, whole, radius);
+      gtk_snapshot_push_rounded_clip (snapshot, &rr);
+      append_fill (snapshot, fill, piece);
+      gtk_snapshot_pop (snapshot);
+      return;
+    }
+
+  if (piece->origin.x <= whole->origin.x)
+    gsk_rounded_rect_init (&rr, piece,
+                           &GRAPHENE_SIZE_INIT (radius, radius), &GRAPHENE_SIZE_INIT (0, 0),
+                           &GRAPHENE_SIZE_INIT (0, 0), &GRAPHENE_SIZE_INIT (radius, radius));
+  else
+    gsk_rounded_rect_init (&rr, piece,
+                           &GRAPHENE_SIZE_INIT (0, 0), &GRAPHENE_SIZE_INIT (radius, radius),
+                           &GRAPHENE_SIZE_INIT (radius, radius), &GRAPHENE_SIZE_INIT (0, 0));
+  append_rounded_rect (snapshot, &fill->color, &rr);
+}
+
+static void
+append_outline (GtkSnapshot           *snapshot,
+                const GdkRGBA         *color,
+                const graphene_rect_t *rect,
+                float                  radius,
+                float                  width)
+{
+  GskRoundedRect rr;
+  const float widths[4] = { width, width, width, width };
+  const GdkRGBA colors[4] = { *color, *color, *color, *color };
+
+  gsk_rounded_rect_init_from_rect (&rr, rect, radius);
+  gtk_snapshot_append_border (snapshot, &rr, widths, colors);
+}
+
 /* A rounded shape, cut to what shows. A rounded clip is a mask for cairo,
  * as costly as the pixels under it, so a long bar gets one only over its
  * ends (when they show); its middle is a plain rectangle cut to the view.
@@ -2221,28 +2264,25 @@ append_long_rounded (ChanceryScene         *scene,
   if (radius <= 0 || t - s < 2)
     {
       gsk_rounded_rect_init_from_rect (&rr, rect, radius);
-      gtk_snapshot_push_rounded_clip (snapshot, &rr);
-      append_fill (snapshot, fill, rect);
-      gtk_snapshot_pop (snapshot);
+      if (!fill->gradient)
+        append_rounded_rect (snapshot, &fill->color, &rr);
+      else
+        {
+          gtk_snapshot_push_rounded_clip (snapshot, &rr);
+          append_fill (snapshot, fill, rect);
+          gtk_snapshot_pop (snapshot);
+        }
       return;
     }
 
   if (s > v0)
-    {
-      gsk_rounded_rect_init_from_rect (&rr, &GRAPHENE_RECT_INIT (x0, y, s + radius - x0, h), radius);
-      gtk_snapshot_push_rounded_clip (snapshot, &rr);
-      append_fill (snapshot, fill, &GRAPHENE_RECT_INIT (x0, y, s - x0, h));
-      gtk_snapshot_pop (snapshot);
-    }
+    append_end (snapshot, fill, &GRAPHENE_RECT_INIT (x0, y, s + radius - x0, h),
+                &GRAPHENE_RECT_INIT (x0, y, s - x0, h), radius);
   if (MIN (t, v1) > MAX (s, v0))
     append_fill (snapshot, fill, &GRAPHENE_RECT_INIT (MAX (s, v0), y, MIN (t, v1) - MAX (s, v0), h));
   if (t < v1)
-    {
-      gsk_rounded_rect_init_from_rect (&rr, &GRAPHENE_RECT_INIT (t - radius, y, x1 - t + radius, h), radius);
-      gtk_snapshot_push_rounded_clip (snapshot, &rr);
-      append_fill (snapshot, fill, &GRAPHENE_RECT_INIT (t, y, x1 - t, h));
-      gtk_snapshot_pop (snapshot);
-    }
+    append_end (snapshot, fill, &GRAPHENE_RECT_INIT (t - radius, y, x1 - t + radius, h),
+                &GRAPHENE_RECT_INIT (t, y, x1 - t, h), radius);
 }
 
 static void
