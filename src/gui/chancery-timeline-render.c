@@ -711,9 +711,11 @@ text_layout (ChanceryScene              *scene,
  * characters that fill it, and a few more so that shaping near the cut is
  * unchanged. Ellipsizing that prefix gives what ellipsizing the whole text
  * would, at the cost of shaping the prefix: a 190-byte title cut to 160 px
- * is a fifth of it. Only for text that runs left to right throughout:
- * Pango places the ellipsis of mixed-direction text by what follows the
- * cut, so such text is ellipsized whole. */
+ * is a fifth of it. Only while the text up to there runs left to right in
+ * a left-to-right paragraph (the runs of level 0 before any other, whose
+ * visual order is the logical one): Pango places the ellipsis of
+ * right-to-left text by what follows the cut, so there the whole text is
+ * ellipsized. */
 static gsize
 prefix_for_width (PangoLayout *layout,
                   int          width)
@@ -721,40 +723,36 @@ prefix_for_width (PangoLayout *layout,
   const char *text = pango_layout_get_text (layout);
   PangoLayoutLine *line = pango_layout_get_line_readonly (layout, 0);
   int need = width * PANGO_SCALE, done = 0;
-  gsize whole = strlen (text), end = whole;
+  gsize whole = strlen (text), end = G_MAXSIZE, ltr_end = 0;
 
   if (line == NULL)
     return whole;
-  for (GSList *l = line->runs; l != NULL; l = l->next)
-    {
-      PangoGlyphItem *run = l->data;
 
-      if (run->item->analysis.level != 0)
-        return whole;
-    }
-
-  /* Left to right throughout: the runs' visual order is the logical one. */
   for (GSList *l = line->runs; l != NULL; l = l->next)
     {
       PangoGlyphItem *run = l->data;
       PangoItem *item = run->item;
       int run_width = pango_glyph_string_get_width (run->glyphs);
 
-      if (done + run_width >= need)
+      if (item->analysis.level != 0)
+        break;
+      ltr_end = item->offset + item->length;
+      if (end == G_MAXSIZE && done + run_width >= need)
         {
           int index = 0, trailing = 0;
 
           pango_glyph_string_x_to_index (run->glyphs, (char *) text + item->offset, item->length,
                                          &item->analysis, need - done, &index, &trailing);
           end = item->offset + index;
-          break;
         }
       done += run_width;
     }
+  if (end == G_MAXSIZE)
+    return whole;
 
-  for (guint n = 0; n < 8 && end < whole; n++)
+  for (guint n = 0; n < 8 && end < ltr_end; n++)
     end = g_utf8_next_char (text + end) - text;
-  return end;
+  return MIN (end, whole);
 }
 
 /* The layout to draw for a label of max_width: the whole text when it
