@@ -73,9 +73,24 @@ typedef struct
   gint32   max_span[N_SPAN_CLASSES];
 } Spans;
 
+/* Lower bounds found by binary search, remembered by (lane, day): while
+ * the view pans, the same day boundaries are asked for frame after frame
+ * (lane sizes count whole windows of days), and at 1M each search is a few
+ * cache misses across the events. Direct-mapped, so bounded and O(1); the
+ * index never changes under a density, so nothing goes stale. */
+#define BOUND_MEMO_SIZE 8192
+
+typedef struct
+{
+  guint32 lane;              /* lane index + 2; 0: empty */
+  gint32  day;
+  guint32 position;
+} BoundMemo;
+
 struct _ChanceryDensity
 {
   ChanceryIndex *index;
+  BoundMemo     *memo;       /* BOUND_MEMO_SIZE, NULL until first needed */
   Prefix        *prefixes;   /* per lane, then the whole index */
   Spans        **spans;      /* per lane, NULL until first laid out */
   guint8        *classes;    /* span class by position */
@@ -424,6 +439,7 @@ chancery_density_free (ChanceryDensity *density)
   g_free (density->prefixes);
   g_free (density->spans);
   g_free (density->classes);
+  g_free (density->memo);
   chancery_index_unref (density->index);
   g_free (density);
 }
@@ -498,6 +514,8 @@ lower_bound (ChanceryDensity *density,
   const ChanceryIndex *index = density->index;
   const ChanceryLane *lane = lane_index < 0 ? NULL : g_ptr_array_index (index->lanes, lane_index);
   const Prefix *p = density_prefix (density, lane_index);
+  guint32 tag = (guint32) (lane_index + 2);
+  BoundMemo *memo;
   guint b, lo, hi;
 
   if (p->prefix == NULL)
@@ -508,6 +526,19 @@ lower_bound (ChanceryDensity *density,
     return p->prefix[p->n_buckets];
   lo = p->prefix[b];
   hi = p->prefix[b + 1];
+  if (hi - lo < 8)
+    memo = NULL;   /* a short search costs less than remembering it */
+  else
+    {
+      guint32 h = ((guint32) day * 2654435761u) ^ (tag * 40503u);
+
+      if (density->memo == NULL)
+        density->memo = g_new0 (BoundMemo, BOUND_MEMO_SIZE);
+      memo = &density->memo[(h ^ (h >> 15)) & (BOUND_MEMO_SIZE - 1)];
+      if (memo->lane == tag && memo->day == day)
+        return memo->position;
+    }
+
   while (lo < hi)
     {
       guint mid = lo + (hi - lo) / 2;
@@ -517,6 +548,9 @@ lower_bound (ChanceryDensity *density,
       else
         hi = mid;
     }
+
+  if (memo != NULL)
+    *memo = (BoundMemo) { tag, day, lo };
   return lo;
 }
 
