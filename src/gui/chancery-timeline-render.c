@@ -750,9 +750,9 @@ text_layout (ChanceryScene              *scene,
  * visual order is the logical one): Pango places the ellipsis of
  * right-to-left text by what follows the cut, so there the whole text is
  * ellipsized. */
-static gsize
-prefix_for_width (PangoLayout *layout,
-                  int          width)
+gsize
+chancery_text_prefix_for_width (PangoLayout *layout,
+                                int          width)
 {
   const char *text = pango_layout_get_text (layout);
   PangoLayoutLine *line = pango_layout_get_line_readonly (layout, 0);
@@ -809,7 +809,7 @@ cached_layout_at_width (CachedLayout *cached,
   if (w != cached->width)
     {
       const char *text = pango_layout_get_text (cached->layout);
-      gsize end = prefix_for_width (cached->layout, w);
+      gsize end = chancery_text_prefix_for_width (cached->layout, w);
 
       if (strncmp (pango_layout_get_text (cached->cut), text, end) != 0 ||
           strlen (pango_layout_get_text (cached->cut)) != end)
