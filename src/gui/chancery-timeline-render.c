@@ -1040,7 +1040,34 @@ typedef struct
   float label_u[MAX_ROWS];
   guint n_rows;
   guint max_rows;
+  /* At 1M a busy lane's rows are full for most of its events (a week had
+   * ~1,200 going to the rug): these answer "no row" without a walk. */
+  float min_end;             /* the least row_end of the rows in use */
+  guint n_open;              /* rows whose last_item is set */
 } Rows;
+
+static void
+rows_set (Rows  *rows,
+          guint  row,
+          float  end,
+          int    last_item,
+          float  marker_end,
+          float  label_u)
+{
+  if (rows->last_item[row] >= 0)
+    rows->n_open--;
+  if (last_item >= 0)
+    rows->n_open++;
+  rows->row_end[row] = end;
+  rows->last_item[row] = last_item;
+  rows->marker_end[row] = marker_end;
+  rows->label_u[row] = label_u;
+  rows->n_rows = MAX (rows->n_rows, row + 1);
+
+  rows->min_end = G_MAXFLOAT;
+  for (guint r = 0; r < rows->max_rows; r++)
+    rows->min_end = MIN (rows->min_end, rows->row_end[r]);
+}
 
 /* No row is free at u0: shorten the longest-remaining label that runs
  * past u0, if it keeps a readable length. Returns the row, or -1. */
@@ -1052,6 +1079,8 @@ rows_make_room (Rows          *rows,
   int best = -1;
   float best_width = 80;
 
+  if (rows->n_open == 0)
+    return -1;
   for (guint r = 0; r < rows->max_rows; r++)
     {
       float width = u0 - ITEM_GAP - rows->label_u[r];
@@ -1073,6 +1102,7 @@ rows_make_room (Rows          *rows,
         item->label_x += item->label_width - best_width;
       item->label_width = best_width;
       rows->last_item[best] = -1;
+      rows->n_open--;
     }
 
   return best;
@@ -1082,6 +1112,8 @@ static int
 rows_find (Rows  *rows,
            float  u0)
 {
+  if (u0 < rows->min_end)
+    return -1;
   for (guint r = 0; r < rows->max_rows; r++)
     {
       if (rows->row_end[r] <= u0)
@@ -1138,6 +1170,8 @@ layout_lane_events (ChanceryScene   *scene,
     }
   rows.n_rows = 0;
   rows.max_rows = max_rows;
+  rows.min_end = -G_MAXFLOAT;
+  rows.n_open = 0;
 
   for (;;)
     {
@@ -1246,12 +1280,9 @@ layout_lane_events (ChanceryScene   *scene,
 
       if (row >= 0)
         {
-          rows.row_end[row] = end + (label_w > 0 ? ITEM_GAP : 2);
-          rows.n_rows = MAX (rows.n_rows, (guint) row + 1);
           /* A label after its marker can give way to a later event. */
-          rows.last_item[row] = label_w > 0 && !inside ? (int) scene->items->len : -1;
-          rows.marker_end[row] = u1;
-          rows.label_u[row] = label_u;
+          rows_set (&rows, (guint) row, end + (label_w > 0 ? ITEM_GAP : 2),
+                    label_w > 0 && !inside ? (int) scene->items->len : -1, u1, label_u);
         }
       else
         {
