@@ -149,6 +149,7 @@ typedef struct
   GHashTable            *old_title_layouts; /* the generation before */
   GHashTable            *text_layouts;    /* "font|text" -> PangoLayout */
   GHashTable            *old_text_layouts;
+  GHashTable            *badge_texts;     /* count -> "+n" */
   float                  line_height;
 } ChanceryScene;
 

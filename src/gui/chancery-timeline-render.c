@@ -875,6 +875,7 @@ chancery_scene_init (ChanceryScene *scene)
                                                cached_layout_free);
   scene->old_text_layouts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                                    cached_layout_free);
+  scene->badge_texts = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   scene->start = 0;
   scene->end = 1;
   scene->show_today = TRUE;
@@ -892,6 +893,7 @@ chancery_scene_clear (ChanceryScene *scene)
   g_clear_pointer (&scene->old_title_layouts, g_hash_table_unref);
   g_clear_pointer (&scene->text_layouts, g_hash_table_unref);
   g_clear_pointer (&scene->old_text_layouts, g_hash_table_unref);
+  g_clear_pointer (&scene->badge_texts, g_hash_table_unref);
   g_clear_pointer (&scene->density, chancery_density_free);
   g_clear_pointer (&scene->index, chancery_index_unref);
   g_clear_pointer (&scene->label_font, pango_font_description_free);
@@ -1360,14 +1362,28 @@ place_lane_items (ChanceryScene   *scene,
     }
 }
 
-static char *
-badge_text (guint count)
+/* "+9": formatted (and translated) once per count and scene, as long as
+ * the scene keeps fewer than LAYOUT_CACHE_MAX of them; a busy lane lays out
+ * and draws dozens of badges a frame. The text stays valid until the next
+ * call. */
+static const char *
+badge_text (ChanceryScene *scene,
+            guint          count)
 {
-  g_autofree char *number = chancery_format_count (count);
+  char *text = g_hash_table_lookup (scene->badge_texts, GUINT_TO_POINTER (count));
 
-  /* Translators: on a small badge under a lane, for events that have no
-   * room to be drawn there: %s is their number, as in "+9" */
-  return g_strdup_printf (_("+%s"), number);
+  if (text == NULL)
+    {
+      g_autofree char *number = chancery_format_count (count);
+
+      /* Translators: on a small badge under a lane, for events that have no
+       * room to be drawn there: %s is their number, as in "+9" */
+      text = g_strdup_printf (_("+%s"), number);
+      if (g_hash_table_size (scene->badge_texts) >= LAYOUT_CACHE_MAX)
+        g_hash_table_remove_all (scene->badge_texts);
+      g_hash_table_insert (scene->badge_texts, GUINT_TO_POINTER (count), text);
+    }
+  return text;
 }
 
 static int
@@ -1401,8 +1417,7 @@ badge_fit (ChanceryScene   *scene,
            ChanceryBadge   *badge,
            float            rug_y)
 {
-  g_autofree char *text = badge_text (badge->count);
-  CachedLayout *cached = text_layout (scene, scene->small_font, text);
+  CachedLayout *cached = text_layout (scene, scene->small_font, badge_text (scene, badge->count));
   float w = MAX (text_width (cached, 200) + 2 * BADGE_PADDING, BADGE_HEIGHT + 4);
   float x = roundf ((badge->x_lo + badge->x_hi) / 2 - w / 2);
 
@@ -2705,7 +2720,6 @@ draw_badge (ChanceryScene       *scene,
 {
   const ChanceryPalette *p = &scene->palette;
   const graphene_rect_t *r = &badge->rect;
-  g_autofree char *text = NULL;
   CachedLayout *cached;
   GdkRGBA fill = with_alpha (&p->foreground, p->dark ? 0.16f : 0.10f);
   float w;
@@ -2714,8 +2728,7 @@ draw_badge (ChanceryScene       *scene,
   if (r->origin.y >= scene->height || r->origin.y + r->size.height <= CHANCERY_SCENE_AXIS_HEIGHT)
     return;
 
-  text = badge_text (badge->count);
-  cached = text_layout (scene, scene->small_font, text);
+  cached = text_layout (scene, scene->small_font, badge_text (scene, badge->count));
   w = text_width (cached, r->size.width);
   pango_layout_get_pixel_size (cached->layout, NULL, &h);
   append_rounded (snapshot, &fill, r, r->size.height / 2);
