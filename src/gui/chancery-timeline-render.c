@@ -2227,8 +2227,9 @@ draw_grid (ChanceryScene *scene,
 }
 
 /* A rounded shape filled with one colour: a border as wide as the shape
- * is tall, so nothing is left inside. Cairo fills that as one path; a
- * rounded clip around a colour costs it a mask the size of the shape. */
+ * is tall, so nothing is left inside. One node instead of a rounded clip
+ * around a colour (two, and a clip to push and pop); cairo fills it as
+ * one path, with the same pixels. */
 static void
 append_rounded_rect (GtkSnapshot          *snapshot,
                      const GdkRGBA        *color,
