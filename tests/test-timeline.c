@@ -810,6 +810,297 @@ test_long_events (void)
   chancery_scene_clear (&scene);
 }
 
+/* Label cache */
+
+static GBytes *
+draw_scene (ChanceryScene *scene)
+{
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+
+  chancery_scene_layout (scene);
+  chancery_scene_draw (scene, snapshot);
+  node = gtk_snapshot_free_to_node (snapshot);
+  g_assert_nonnull (node);
+  return gsk_render_node_serialize (node);
+}
+
+/* What a scene that never drew before draws for the same view. */
+static GBytes *
+draw_fresh (ChanceryIndex *index,
+            PangoContext  *pango,
+            const ChanceryScene *like)
+{
+  ChanceryScene scene;
+  GBytes *bytes;
+
+  chancery_scene_init (&scene);
+  chancery_scene_set_pango (&scene, pango);
+  chancery_scene_set_index (&scene, index);
+  scene.palette = like->palette;
+  scene.start = like->start;
+  scene.end = like->end;
+  scene.width = like->width;
+  scene.height = like->height;
+  scene.rtl = like->rtl;
+  scene.show_today = FALSE;
+  bytes = draw_scene (&scene);
+  chancery_scene_clear (&scene);
+  return bytes;
+}
+
+static void
+assert_same_as_fresh (ChanceryScene *scene,
+                      ChanceryIndex *index,
+                      PangoContext  *pango)
+{
+  g_autoptr(GBytes) cached = draw_scene (scene);
+  g_autoptr(GBytes) fresh = draw_fresh (index, pango, scene);
+
+  g_assert_true (g_bytes_equal (cached, fresh));
+}
+
+static gboolean
+bytes_contain (GBytes     *bytes,
+               const char *needle)
+{
+  gsize len;
+  const char *data = g_bytes_get_data (bytes, &len);
+
+  return g_strstr_len (data, (gssize) len, needle) != NULL;
+}
+
+/* Labels keep their glyph nodes across frames: after each change a scene
+ * that has drawn before draws exactly what a new one draws (no label in
+ * the old colour, width, font or direction). */
+static void
+test_label_cache (void)
+{
+  g_autoptr(ChanceryIndex) index = build_sample_index ();
+  g_autoptr(GObject) owner = G_OBJECT (pango_font_map_create_context (pango_cairo_font_map_get_default ()));
+  PangoContext *pango = PANGO_CONTEXT (owner);
+  g_autoptr(PangoFontDescription) font = pango_font_description_from_string ("Cantarell, Noto Sans, DejaVu Sans 11");
+  g_autoptr(PangoFontDescription) big = pango_font_description_from_string ("Cantarell, Noto Sans, DejaVu Sans 15");
+  g_autoptr(GBytes) light = NULL;
+  g_autoptr(GBytes) dark = NULL;
+  g_autofree char *dark_text = NULL;
+  ChanceryScene scene;
+  double start = ymd (2025, 9, 1), end = ymd (2026, 1, 31);
+
+  pango_context_set_font_description (pango, font);
+  chancery_scene_init (&scene);
+  chancery_scene_set_pango (&scene, pango);
+  chancery_scene_set_index (&scene, index);
+  scene.show_today = FALSE;
+  scene.start = start;
+  scene.end = end;
+  scene.width = 1000;
+  scene.height = 600;
+
+  /* Panning: labels move, some are cut at the edges. */
+  for (int step = 0; step < 12; step++)
+    {
+      scene.start = start + step * 9.5;
+      scene.end = end + step * 9.5;
+      assert_same_as_fresh (&scene, index, pango);
+    }
+
+  /* Theme: every label changes colour. */
+  light = draw_scene (&scene);
+  chancery_palette_init (&scene.palette, TRUE);
+  dark = draw_scene (&scene);
+  assert_same_as_fresh (&scene, index, pango);
+  g_assert_false (g_bytes_equal (light, dark));
+  {
+    ChanceryPalette light_palette;
+    g_autofree char *light_rgb = NULL;
+    g_autofree char *dark_rgb = NULL;
+
+    chancery_palette_init (&light_palette, FALSE);
+    /* Labels are in the foreground colour, as text nodes name it. */
+    light_rgb = gdk_rgba_to_string (&light_palette.foreground);
+    dark_rgb = gdk_rgba_to_string (&scene.palette.foreground);
+    dark_text = g_strdup_printf ("color: %s;", dark_rgb);
+    g_assert_true (bytes_contain (light, light_rgb));
+    g_assert_false (bytes_contain (dark, light_rgb));
+    g_assert_true (bytes_contain (dark, dark_text));
+  }
+  chancery_palette_init (&scene.palette, FALSE);
+  assert_same_as_fresh (&scene, index, pango);
+
+  /* Zoom in and out: labels get other widths, are cut or whole again. */
+  scene.start = ymd (2025, 12, 1);
+  scene.end = ymd (2025, 12, 20);
+  assert_same_as_fresh (&scene, index, pango);
+  scene.width = 420;
+  assert_same_as_fresh (&scene, index, pango);
+  scene.width = 1000;
+  scene.start = ymd (2024, 1, 1);
+  scene.end = ymd (2027, 12, 31);
+  assert_same_as_fresh (&scene, index, pango);
+
+  /* Direction: right to left, as the widget sets it on the context. */
+  pango_context_set_base_dir (pango, PANGO_DIRECTION_RTL);
+  scene.rtl = TRUE;
+  assert_same_as_fresh (&scene, index, pango);
+  pango_context_set_base_dir (pango, PANGO_DIRECTION_LTR);
+  scene.rtl = FALSE;
+  assert_same_as_fresh (&scene, index, pango);
+
+  /* Font: a larger one (text scale), given as the widget gives it. */
+  pango_context_set_font_description (pango, big);
+  chancery_scene_set_pango (&scene, pango);
+  assert_same_as_fresh (&scene, index, pango);
+
+  chancery_scene_clear (&scene);
+}
+
+/* An ellipsized label shapes only a prefix of its title: drawn, it is
+ * the whole title ellipsized, pixel for pixel, at every width, for Latin,
+ * Cyrillic, mixed and right-to-left titles. */
+static void
+test_label_prefix (void)
+{
+  const char *titles[] = {
+    "Talks between Bapazo Yanhuham and Shita Nyankaryan in Ashgabat 548 on the Astana–Meghri gas pipeline",
+    "Встреча Lavabmam Niklipa и Geizo Ghsa в Ankara 355: стороны обсудили ход реализации проекта «Tabriz–Tehran transit corridor»",
+    "Ilser Radachi meets وزیر امور خارجه in Ganja 493 to discuss the Astana–Gyumri gas pipeline and the 3+3 consultations",
+    "دیدار Lavabmam Niklipa با Zonyan Lavgei در Ankara 484؛ گفتگو درباره Astana–Meghri gas pipeline و همکاری‌های منطقه‌ای",
+    "Short",
+  };
+  g_autoptr(GObject) owner = G_OBJECT (pango_font_map_create_context (pango_cairo_font_map_get_default ()));
+  PangoContext *pango = PANGO_CONTEXT (owner);
+  g_autoptr(PangoFontDescription) font = pango_font_description_from_string ("Cantarell, Noto Sans, DejaVu Sans 10");
+  guint cut = 0;
+
+  pango_context_set_font_description (pango, font);
+  for (guint t = 0; t < G_N_ELEMENTS (titles); t++)
+    {
+      g_autoptr(GObject) natural_owner = G_OBJECT (pango_layout_new (pango));
+      PangoLayout *natural = PANGO_LAYOUT (natural_owner);
+      int natural_width;
+
+      pango_layout_set_single_paragraph_mode (natural, TRUE);
+      pango_layout_set_ellipsize (natural, PANGO_ELLIPSIZE_END);
+      pango_layout_set_text (natural, titles[t], -1);
+      pango_layout_get_pixel_size (natural, &natural_width, NULL);
+
+      for (int w = 12; w < natural_width + 20; w += 5)
+        {
+          g_autoptr(GObject) whole_owner = G_OBJECT (pango_layout_copy (natural));
+          g_autoptr(GObject) part_owner = G_OBJECT (pango_layout_copy (natural));
+          PangoLayout *whole = PANGO_LAYOUT (whole_owner), *part = PANGO_LAYOUT (part_owner);
+          gsize end = chancery_text_prefix_for_width (natural, w);
+          cairo_surface_t *a = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, natural_width + 40, 40);
+          cairo_surface_t *b = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, natural_width + 40, 40);
+          cairo_t *cr;
+          int wa, wb;
+
+          g_assert_cmpuint (end, <=, strlen (titles[t]));
+          g_assert_true (g_utf8_validate (titles[t], (gssize) end, NULL));
+          if (end < strlen (titles[t]))
+            cut++;
+          pango_layout_set_width (whole, w * PANGO_SCALE);
+          pango_layout_set_text (part, titles[t], (int) end);
+          pango_layout_set_width (part, w * PANGO_SCALE);
+          pango_layout_get_pixel_size (whole, &wa, NULL);
+          pango_layout_get_pixel_size (part, &wb, NULL);
+          g_assert_cmpint (wa, ==, wb);
+
+          cr = cairo_create (a);
+          pango_cairo_show_layout (cr, whole);
+          cairo_destroy (cr);
+          cr = cairo_create (b);
+          pango_cairo_show_layout (cr, part);
+          cairo_destroy (cr);
+          cairo_surface_flush (a);
+          cairo_surface_flush (b);
+          g_assert_cmpint (memcmp (cairo_image_surface_get_data (a), cairo_image_surface_get_data (b),
+                                   (size_t) cairo_image_surface_get_stride (a) * 40), ==, 0);
+          cairo_surface_destroy (a);
+          cairo_surface_destroy (b);
+        }
+    }
+  /* The prefix is used (left-to-right titles cut short), not always the whole. */
+  g_assert_cmpuint (cut, >, 20);
+}
+
+/* Rug ticks on one spot are one rectangle, whose colour is all of them
+ * composited in order: with n ticks of opacity a, 1 - (1 - a)^n. */
+static void
+test_stacked_ticks (void)
+{
+  ChanceryIndexBuilder *builder = chancery_index_builder_new (CHANCERY_GROUP_COUNTRY);
+  g_autoptr(ChanceryIndex) index = NULL;
+  g_autoptr(GObject) owner = G_OBJECT (pango_font_map_create_context (pango_cairo_font_map_get_default ()));
+  PangoContext *pango = PANGO_CONTEXT (owner);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GHashTable) spots = g_hash_table_new (NULL, NULL);
+  g_auto(GStrv) lines = NULL;
+  gint32 day = ymd (2020, 6, 15);
+  ChanceryScene scene;
+  guint n_ticks = 0, n_nodes = 0, max_stack = 0;
+  gint64 id = 1;
+
+  /* 300 events over a whole year: across a one-week view they all sit in
+   * its middle, and only a few get rows. */
+  for (guint k = 0; k < 300; k++)
+    {
+      chancery_index_builder_add_raw (builder, id++, day - 180 - (gint32) k % 7, day + 180 + (gint32) k % 5,
+                                      CHANCERY_KIND_MEETING, CHANCERY_STATUS_OCCURRED,
+                                      CHANCERY_PRECISION_DAY, CHANCERY_INDEX_RANGE, "Year-long talks");
+      chancery_index_builder_add_to_lane (builder, "AZE", NULL);
+    }
+  index = chancery_index_builder_finish (builder);
+
+  chancery_scene_init (&scene);
+  chancery_scene_set_pango (&scene, pango);
+  chancery_scene_set_index (&scene, index);
+  scene.show_today = FALSE;
+  scene.width = 800;
+  scene.height = 2000;
+  scene.start = day - 3;
+  scene.end = day + 4;
+  bytes = draw_scene (&scene);
+
+  for (guint i = 0; i < scene.items->len; i++)
+    {
+      const ChanceryItem *item = &g_array_index (scene.items, ChanceryItem, i);
+      gpointer key = GINT_TO_POINTER ((int) item->rect.origin.x + 1);
+      guint n;
+
+      if (item->shape != CHANCERY_SHAPE_HIDDEN)
+        continue;
+      n_ticks++;
+      n = GPOINTER_TO_UINT (g_hash_table_lookup (spots, key)) + 1;
+      g_hash_table_insert (spots, key, GUINT_TO_POINTER (n));
+      max_stack = MAX (max_stack, n);
+    }
+  g_assert_cmpuint (n_ticks, >, 200);
+  g_assert_cmpuint (max_stack, >, 100);
+
+  /* Colour nodes the size of a tick: one per spot. */
+  lines = g_strsplit (g_bytes_get_data (bytes, NULL), "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      if (strstr (lines[i], "color {") == NULL || lines[i + 1] == NULL || lines[i + 2] == NULL)
+        continue;
+      if (g_str_has_suffix (lines[i + 1], " 2 4;") || g_str_has_suffix (lines[i + 2], " 2 4;"))
+        {
+          const char *color = strstr (lines[i + 1], "color:") ? lines[i + 1] : lines[i + 2];
+
+          n_nodes++;
+          /* Over 100 ticks of alpha 0.7 make the kind's colour, opaque
+           * ("rgb", not "rgba"). */
+          if (strstr (color, "color:") != NULL)
+            g_assert_nonnull (strstr (color, "color: rgb("));
+        }
+    }
+  g_assert_cmpuint (n_nodes, ==, g_hash_table_size (spots));
+
+  chancery_scene_clear (&scene);
+}
+
 static void
 test_million (gconstpointer data)
 {
@@ -943,6 +1234,9 @@ main (int   argc,
   g_test_add_func ("/timeline/export", test_export);
   g_test_add_func ("/timeline/export-no-display", test_export_no_display);
   g_test_add_func ("/timeline/long-events", test_long_events);
+  g_test_add_func ("/timeline/label-cache", test_label_cache);
+  g_test_add_func ("/timeline/label-prefix", test_label_prefix);
+  g_test_add_func ("/timeline/stacked-ticks", test_stacked_ticks);
   g_test_add_data_func ("/timeline/million/10-lanes", GUINT_TO_POINTER (10), test_million);
   g_test_add_data_func ("/timeline/million/300-lanes", GUINT_TO_POINTER (300), test_million);
 

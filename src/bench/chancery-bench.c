@@ -26,6 +26,7 @@
 #include <string.h>
 #include <time.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "chancery-bench.h"
@@ -48,6 +49,8 @@ static char    *opt_gdelt;
 static char    *opt_dir;
 static char    *opt_grouping;
 static gboolean opt_no_frames;
+static char    *opt_zoom;
+static char    *opt_save_frames;
 
 static const GOptionEntry entries[] = {
   { "events", 'n', 0, G_OPTION_ARG_INT, &opt_events, "Number of events (generate, all)", "N" },
@@ -58,6 +61,8 @@ static const GOptionEntry entries[] = {
   { "gdelt", 0, 0, G_OPTION_ARG_FILENAME, &opt_gdelt, "GDELT 2.0 file to time importing (run)", "FILE" },
   { "frames", 0, 0, G_OPTION_ARG_INT, &opt_frames, "Frames per zoom level (run)", "N" },
   { "no-frames", 0, 0, G_OPTION_ARG_NONE, &opt_no_frames, "Skip the timeline figures (run)", NULL },
+  { "zoom", 0, 0, G_OPTION_ARG_STRING, &opt_zoom, "Time frames at this zoom only: all, 5y, 1y, 1mo, 1w or 1d (run)", "Z" },
+  { "save-frames", 0, 0, G_OPTION_ARG_FILENAME, &opt_save_frames, "Save the middle frame of each zoom level (PNG and render nodes) in DIR (run)", "DIR" },
   { "grouping", 0, 0, G_OPTION_ARG_STRING, &opt_grouping, "Lanes: none, country (default), actor, kind, project", "G" },
   { "dir", 0, 0, G_OPTION_ARG_FILENAME, &opt_dir, "Folder for the generated files (all)", "DIR" },
   { NULL }
@@ -67,6 +72,17 @@ static double
 now_ms (void)
 {
   return g_get_monotonic_time () / 1000.0;
+}
+
+/* CPU time of this thread: less sensitive than the clock to other load. */
+static double
+thread_cpu_ms (void)
+{
+  struct timespec ts;
+
+  if (clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+    return 0;
+  return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
 }
 
 static void
@@ -242,17 +258,21 @@ measure_frames (Frames        *frames,
       double base = zooms[z].days > 0 ? centre - span / 2 : index->min_day;
       g_autoptr(GArray) snap_times = g_array_new (FALSE, FALSE, sizeof (double));
       g_autoptr(GArray) times = g_array_new (FALSE, FALSE, sizeof (double));
+      g_autoptr(GArray) cpu_times = g_array_new (FALSE, FALSE, sizeof (double));
       g_autofree char *name = NULL;
 
+      if (opt_zoom != NULL && strcmp (opt_zoom, zooms[z].name) != 0)
+        continue;
       for (int f = -1; f < opt_frames; f++)
         {
           double start = base + (f - opt_frames / 2) * span / 30.0;
           GtkSnapshot *snapshot;
           GskRenderNode *node;
           GdkTexture *texture;
-          double t0, t1, t2;
+          double t0, t1, t2, c0, c2;
 
           chancery_timeline_set_view (CHANCERY_TIMELINE (widget), start, start + span);
+          c0 = thread_cpu_ms ();
           t0 = now_ms ();
           snapshot = gtk_snapshot_new ();
           GTK_WIDGET_GET_CLASS (widget)->snapshot (widget, snapshot);
@@ -260,12 +280,30 @@ measure_frames (Frames        *frames,
           t1 = now_ms ();
           texture = node != NULL ? gsk_renderer_render_texture (renderer, node, &viewport) : NULL;
           t2 = now_ms ();
+          c2 = thread_cpu_ms ();
+          if (opt_save_frames != NULL && texture != NULL && f == opt_frames / 2)
+            {
+              g_autofree char *file = g_strdup_printf ("frame-%s-%s.png", label, zooms[z].name);
+              g_autofree char *path = g_build_filename (opt_save_frames, file, NULL);
+
+              g_autofree char *node_file = g_strdup_printf ("frame-%s-%s.node", label, zooms[z].name);
+              g_autofree char *node_path = g_build_filename (opt_save_frames, node_file, NULL);
+              g_autoptr(GError) node_error = NULL;
+
+              if (!gdk_texture_save_to_png (texture, path))
+                g_printerr ("chancery-bench: could not save %s\n", path);
+              /* The render nodes too, to see what a frame is made of. */
+              if (!gsk_render_node_write_to_file (node, node_path, &node_error))
+                g_printerr ("chancery-bench: could not save %s: %s\n", node_path, node_error->message);
+            }
           g_clear_object (&texture);
           g_clear_pointer (&node, gsk_render_node_unref);
           if (f < 0)
             continue;   /* warm-up */
           t1 -= t0;
           t2 -= t0;
+          c2 -= c0;
+          g_array_append_val (cpu_times, c2);
           g_array_append_val (snap_times, t1);
           g_array_append_val (times, t2);
         }
@@ -279,6 +317,9 @@ measure_frames (Frames        *frames,
       g_free (name);
       name = g_strdup_printf ("snapshot_%s_%s_median", label, zooms[z].name);
       figure (name, percentile (snap_times, 0.5), "ms");
+      g_free (name);
+      name = g_strdup_printf ("frame_cpu_%s_%s_median", label, zooms[z].name);
+      figure (name, percentile (cpu_times, 0.5), "ms");
     }
 
   /* Let the window paint the last view, as it would. */
@@ -602,6 +643,20 @@ run (const char  *path,
   guint n_events;
 
 #ifdef BENCH_HAVE_TIMELINE
+  if (opt_zoom != NULL)
+    {
+      gboolean known = FALSE;
+
+      for (guint z = 0; z < G_N_ELEMENTS (zooms); z++)
+        known = known || strcmp (opt_zoom, zooms[z].name) == 0;
+      if (!known)
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       "--zoom: unknown zoom level “%s” (all, 5y, 1y, 1mo, 1w or 1d)", opt_zoom);
+          return 1;
+        }
+    }
+
   if (!opt_no_frames && !frames_ok)
     g_printerr ("chancery-bench: no display; timeline figures skipped (use xvfb-run)\n");
 #else

@@ -149,6 +149,7 @@ typedef struct
   GHashTable            *old_title_layouts; /* the generation before */
   GHashTable            *text_layouts;    /* "font|text" -> PangoLayout */
   GHashTable            *old_text_layouts;
+  GHashTable            *badge_texts;     /* count -> "+n" */
   float                  line_height;
 } ChanceryScene;
 
@@ -206,6 +207,13 @@ char   *chancery_format_event_date (const ChanceryIndexEvent *event);
 char   *chancery_format_event_description (const ChanceryIndex *index,
                                            guint                position);
 double  chancery_scene_now         (void);
+
+/* How much of layout's text (one line, no width set) an ellipsized label
+ * of width pixels needs, in bytes: ellipsizing that prefix draws what
+ * ellipsizing the whole text would. The whole length when that cannot be
+ * told cheaply (right-to-left text before the cut). */
+gsize   chancery_text_prefix_for_width (PangoLayout *layout,
+                                        int          width);
 
 /* For tests: the number on the rug's badge at (x, y), 0 if none; and
  * what a click (press and release on the spot) at (x, y) does. */

@@ -43,9 +43,8 @@
 #define CELL_PIXELS    84.0
 #define MAX_BUCKETS    (1u << 14)
 #define LAYOUT_CACHE_MAX 4096
-/* Rug ticks (alpha 0.7 of a colour, 0.385 at least) on one spot: under
- * sixteen more, one shows by less than 0.5/255. */
-#define MAX_STACKED    16
+/* Rug ticks are their event's colour at this opacity. */
+#define TICK_ALPHA      0.7f
 
 /* Prefix counts of one lane (or the whole index) over power-of-two buckets
  * of days: prefix[b] events have lo before bucket b. Buckets are as fine as
@@ -74,9 +73,24 @@ typedef struct
   gint32   max_span[N_SPAN_CLASSES];
 } Spans;
 
+/* Lower bounds found by binary search, remembered by (lane, day): while
+ * the view pans, the same day boundaries are asked for frame after frame
+ * (lane sizes count whole windows of days), and at 1M each search is a few
+ * cache misses across the events. Direct-mapped, so bounded and O(1); the
+ * index never changes under a density, so nothing goes stale. */
+#define BOUND_MEMO_SIZE 8192
+
+typedef struct
+{
+  guint32 lane;              /* lane index + 2; 0: empty */
+  gint32  day;
+  guint32 position;
+} BoundMemo;
+
 struct _ChanceryDensity
 {
   ChanceryIndex *index;
+  BoundMemo     *memo;       /* BOUND_MEMO_SIZE, NULL until first needed */
   Prefix        *prefixes;   /* per lane, then the whole index */
   Spans        **spans;      /* per lane, NULL until first laid out */
   guint8        *classes;    /* span class by position */
@@ -84,9 +98,18 @@ struct _ChanceryDensity
 
 typedef struct
 {
-  PangoLayout *layout;
-  int          natural_width;
-  int          width;        /* what pango_layout_set_width was given */
+  PangoLayout   *layout;     /* the whole text, never ellipsized */
+  int            natural_width;
+  /* The text ellipsized to width: only as much of it as can show. */
+  PangoLayout   *cut;
+  int            width;      /* what cut was laid out for; -1: the whole */
+  /* The layout's render nodes as last drawn, at the origin, and what they
+   * were drawn with: a label that stays on screen while the view pans is
+   * laid out and turned into glyph nodes once, not every frame. */
+  GskRenderNode *node;
+  int            node_width;
+  guint          node_serial; /* of the Pango context: fonts, direction */
+  GdkRGBA        node_color;
 } CachedLayout;
 
 typedef enum
@@ -416,6 +439,7 @@ chancery_density_free (ChanceryDensity *density)
   g_free (density->prefixes);
   g_free (density->spans);
   g_free (density->classes);
+  g_free (density->memo);
   chancery_index_unref (density->index);
   g_free (density);
 }
@@ -490,6 +514,8 @@ lower_bound (ChanceryDensity *density,
   const ChanceryIndex *index = density->index;
   const ChanceryLane *lane = lane_index < 0 ? NULL : g_ptr_array_index (index->lanes, lane_index);
   const Prefix *p = density_prefix (density, lane_index);
+  guint32 tag = (guint32) (lane_index + 2);
+  BoundMemo *memo;
   guint b, lo, hi;
 
   if (p->prefix == NULL)
@@ -500,6 +526,19 @@ lower_bound (ChanceryDensity *density,
     return p->prefix[p->n_buckets];
   lo = p->prefix[b];
   hi = p->prefix[b + 1];
+  if (hi - lo < 8)
+    memo = NULL;   /* a short search costs less than remembering it */
+  else
+    {
+      guint32 h = ((guint32) day * 2654435761u) ^ (tag * 40503u);
+
+      if (density->memo == NULL)
+        density->memo = g_new0 (BoundMemo, BOUND_MEMO_SIZE);
+      memo = &density->memo[(h ^ (h >> 15)) & (BOUND_MEMO_SIZE - 1)];
+      if (memo->lane == tag && memo->day == day)
+        return memo->position;
+    }
+
   while (lo < hi)
     {
       guint mid = lo + (hi - lo) / 2;
@@ -509,6 +548,9 @@ lower_bound (ChanceryDensity *density,
       else
         hi = mid;
     }
+
+  if (memo != NULL)
+    *memo = (BoundMemo) { tag, day, lo };
   return lo;
 }
 
@@ -594,6 +636,8 @@ cached_layout_free (gpointer data)
 {
   CachedLayout *cached = data;
 
+  g_clear_pointer (&cached->node, gsk_render_node_unref);
+  g_clear_object (&cached->cut);
   g_object_unref (cached->layout);
   g_free (cached);
 }
@@ -697,18 +741,83 @@ text_layout (ChanceryScene              *scene,
   return cached;
 }
 
-static void
-cached_layout_set_width (CachedLayout *cached,
-                         float         width)
+/* Where the text can stop for a label of width pixels: past the first
+ * characters that fill it, and a few more so that shaping near the cut is
+ * unchanged. Ellipsizing that prefix gives what ellipsizing the whole text
+ * would, at the cost of shaping the prefix: a 190-byte title cut to 160 px
+ * is a fifth of it. Only while the text up to there runs left to right in
+ * a left-to-right paragraph (the runs of level 0 before any other, whose
+ * visual order is the logical one): Pango places the ellipsis of
+ * right-to-left text by what follows the cut, so there the whole text is
+ * ellipsized. */
+gsize
+chancery_text_prefix_for_width (PangoLayout *layout,
+                                int          width)
 {
-  /* Whole pixels, so a pan does not re-lay out every label. */
-  int w = width >= cached->natural_width ? -1 : (int) floorf (width);
+  const char *text = pango_layout_get_text (layout);
+  PangoLayoutLine *line = pango_layout_get_line_readonly (layout, 0);
+  int need = width * PANGO_SCALE, done = 0;
+  gsize whole = strlen (text), end = G_MAXSIZE, ltr_end = 0;
 
+  if (line == NULL)
+    return whole;
+
+  for (GSList *l = line->runs; l != NULL; l = l->next)
+    {
+      PangoGlyphItem *run = l->data;
+      PangoItem *item = run->item;
+      int run_width = pango_glyph_string_get_width (run->glyphs);
+
+      if (item->analysis.level != 0)
+        break;
+      ltr_end = item->offset + item->length;
+      if (end == G_MAXSIZE && done + run_width >= need)
+        {
+          int index = 0, trailing = 0;
+
+          pango_glyph_string_x_to_index (run->glyphs, (char *) text + item->offset, item->length,
+                                         &item->analysis, need - done, &index, &trailing);
+          end = item->offset + index;
+        }
+      done += run_width;
+    }
+  if (end == G_MAXSIZE)
+    return whole;
+
+  for (guint n = 0; n < 8 && end < ltr_end; n++)
+    end = g_utf8_next_char (text + end) - text;
+  return MIN (end, whole);
+}
+
+/* The layout to draw for a label of max_width: the whole text when it
+ * fits, else (whole pixels, so a pan does not re-lay out every label)
+ * the text cut and ellipsized. */
+static PangoLayout *
+cached_layout_at_width (CachedLayout *cached,
+                        float         max_width)
+{
+  int w = max_width >= cached->natural_width ? -1 : (int) floorf (MAX (max_width, 0));
+
+  if (w < 0)
+    {
+      cached->width = -1;
+      return cached->layout;
+    }
+
+  if (cached->cut == NULL)
+    cached->cut = pango_layout_copy (cached->layout);
   if (w != cached->width)
     {
-      pango_layout_set_width (cached->layout, w < 0 ? -1 : w * PANGO_SCALE);
+      const char *text = pango_layout_get_text (cached->layout);
+      gsize end = chancery_text_prefix_for_width (cached->layout, w);
+
+      if (strncmp (pango_layout_get_text (cached->cut), text, end) != 0 ||
+          strlen (pango_layout_get_text (cached->cut)) != end)
+        pango_layout_set_text (cached->cut, text, (int) end);
+      pango_layout_set_width (cached->cut, w * PANGO_SCALE);
       cached->width = w;
     }
+  return cached->cut;
 }
 
 static void
@@ -719,10 +828,27 @@ append_text (GtkSnapshot   *snapshot,
              float          max_width,
              const GdkRGBA *color)
 {
-  cached_layout_set_width (cached, max_width);
+  guint serial = pango_context_get_serial (pango_layout_get_context (cached->layout));
+  PangoLayout *layout = cached_layout_at_width (cached, max_width);
+
+  if (cached->node == NULL || cached->node_width != cached->width ||
+      cached->node_serial != serial || !gdk_rgba_equal (&cached->node_color, color))
+    {
+      GtkSnapshot *inner = gtk_snapshot_new ();
+
+      gtk_snapshot_append_layout (inner, layout, color);
+      g_clear_pointer (&cached->node, gsk_render_node_unref);
+      cached->node = gtk_snapshot_free_to_node (inner);
+      cached->node_width = cached->width;
+      cached->node_serial = serial;
+      cached->node_color = *color;
+    }
+  if (cached->node == NULL)
+    return;   /* no glyphs */
+
   gtk_snapshot_save (snapshot);
   gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (roundf (x), roundf (y)));
-  gtk_snapshot_append_layout (snapshot, cached->layout, color);
+  gtk_snapshot_append_node (snapshot, cached->node);
   gtk_snapshot_restore (snapshot);
 }
 
@@ -749,6 +875,7 @@ chancery_scene_init (ChanceryScene *scene)
                                                cached_layout_free);
   scene->old_text_layouts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                                    cached_layout_free);
+  scene->badge_texts = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   scene->start = 0;
   scene->end = 1;
   scene->show_today = TRUE;
@@ -766,6 +893,7 @@ chancery_scene_clear (ChanceryScene *scene)
   g_clear_pointer (&scene->old_title_layouts, g_hash_table_unref);
   g_clear_pointer (&scene->text_layouts, g_hash_table_unref);
   g_clear_pointer (&scene->old_text_layouts, g_hash_table_unref);
+  g_clear_pointer (&scene->badge_texts, g_hash_table_unref);
   g_clear_pointer (&scene->density, chancery_density_free);
   g_clear_pointer (&scene->index, chancery_index_unref);
   g_clear_pointer (&scene->label_font, pango_font_description_free);
@@ -914,7 +1042,34 @@ typedef struct
   float label_u[MAX_ROWS];
   guint n_rows;
   guint max_rows;
+  /* At 1M a busy lane's rows are full for most of its events (a week had
+   * ~1,200 going to the rug): these answer "no row" without a walk. */
+  float min_end;             /* the least row_end of the rows in use */
+  guint n_open;              /* rows whose last_item is set */
 } Rows;
+
+static void
+rows_set (Rows  *rows,
+          guint  row,
+          float  end,
+          int    last_item,
+          float  marker_end,
+          float  label_u)
+{
+  if (rows->last_item[row] >= 0)
+    rows->n_open--;
+  if (last_item >= 0)
+    rows->n_open++;
+  rows->row_end[row] = end;
+  rows->last_item[row] = last_item;
+  rows->marker_end[row] = marker_end;
+  rows->label_u[row] = label_u;
+  rows->n_rows = MAX (rows->n_rows, row + 1);
+
+  rows->min_end = G_MAXFLOAT;
+  for (guint r = 0; r < rows->max_rows; r++)
+    rows->min_end = MIN (rows->min_end, rows->row_end[r]);
+}
 
 /* No row is free at u0: shorten the longest-remaining label that runs
  * past u0, if it keeps a readable length. Returns the row, or -1. */
@@ -926,6 +1081,8 @@ rows_make_room (Rows          *rows,
   int best = -1;
   float best_width = 80;
 
+  if (rows->n_open == 0)
+    return -1;
   for (guint r = 0; r < rows->max_rows; r++)
     {
       float width = u0 - ITEM_GAP - rows->label_u[r];
@@ -947,6 +1104,7 @@ rows_make_room (Rows          *rows,
         item->label_x += item->label_width - best_width;
       item->label_width = best_width;
       rows->last_item[best] = -1;
+      rows->n_open--;
     }
 
   return best;
@@ -956,6 +1114,8 @@ static int
 rows_find (Rows  *rows,
            float  u0)
 {
+  if (u0 < rows->min_end)
+    return -1;
   for (guint r = 0; r < rows->max_rows; r++)
     {
       if (rows->row_end[r] <= u0)
@@ -1012,6 +1172,8 @@ layout_lane_events (ChanceryScene   *scene,
     }
   rows.n_rows = 0;
   rows.max_rows = max_rows;
+  rows.min_end = -G_MAXFLOAT;
+  rows.n_open = 0;
 
   for (;;)
     {
@@ -1120,12 +1282,9 @@ layout_lane_events (ChanceryScene   *scene,
 
       if (row >= 0)
         {
-          rows.row_end[row] = end + (label_w > 0 ? ITEM_GAP : 2);
-          rows.n_rows = MAX (rows.n_rows, (guint) row + 1);
           /* A label after its marker can give way to a later event. */
-          rows.last_item[row] = label_w > 0 && !inside ? (int) scene->items->len : -1;
-          rows.marker_end[row] = u1;
-          rows.label_u[row] = label_u;
+          rows_set (&rows, (guint) row, end + (label_w > 0 ? ITEM_GAP : 2),
+                    label_w > 0 && !inside ? (int) scene->items->len : -1, u1, label_u);
         }
       else
         {
@@ -1203,14 +1362,28 @@ place_lane_items (ChanceryScene   *scene,
     }
 }
 
-static char *
-badge_text (guint count)
+/* "+9": formatted (and translated) once per count and scene, as long as
+ * the scene keeps fewer than LAYOUT_CACHE_MAX of them; a busy lane lays out
+ * and draws dozens of badges a frame. The text stays valid until the next
+ * call. */
+static const char *
+badge_text (ChanceryScene *scene,
+            guint          count)
 {
-  g_autofree char *number = chancery_format_count (count);
+  char *text = g_hash_table_lookup (scene->badge_texts, GUINT_TO_POINTER (count));
 
-  /* Translators: on a small badge under a lane, for events that have no
-   * room to be drawn there: %s is their number, as in "+9" */
-  return g_strdup_printf (_("+%s"), number);
+  if (text == NULL)
+    {
+      g_autofree char *number = chancery_format_count (count);
+
+      /* Translators: on a small badge under a lane, for events that have no
+       * room to be drawn there: %s is their number, as in "+9" */
+      text = g_strdup_printf (_("+%s"), number);
+      if (g_hash_table_size (scene->badge_texts) >= LAYOUT_CACHE_MAX)
+        g_hash_table_remove_all (scene->badge_texts);
+      g_hash_table_insert (scene->badge_texts, GUINT_TO_POINTER (count), text);
+    }
+  return text;
 }
 
 static int
@@ -1244,8 +1417,7 @@ badge_fit (ChanceryScene   *scene,
            ChanceryBadge   *badge,
            float            rug_y)
 {
-  g_autofree char *text = badge_text (badge->count);
-  CachedLayout *cached = text_layout (scene, scene->small_font, text);
+  CachedLayout *cached = text_layout (scene, scene->small_font, badge_text (scene, badge->count));
   float w = MAX (text_width (cached, 200) + 2 * BADGE_PADDING, BADGE_HEIGHT + 4);
   float x = roundf ((badge->x_lo + badge->x_hi) / 2 - w / 2);
 
@@ -1385,14 +1557,22 @@ estimate_rows (ChanceryScene *scene,
                guint          max_rows)
 {
   double days_per_px = (scene->end - scene->start) / scene->width;
-  gint64 window = 1;
+  gint64 window = 1, first, last;
   guint most = 0;
 
   while (window < ESTIMATE_PIXELS * days_per_px && window < (1 << 24))
     window <<= 1;
+  first = floor_div ((gint64) floor (scene->start), window) * window;
+  last = first + (gint64) ceil ((scene->end - first) / window) * window;
 
-  for (gint64 d = floor_div ((gint64) floor (scene->start), window) * window;
-       d < scene->end && most < max_rows; d += window)
+  /* Most lanes are quiet at a close zoom: with at most one event over all
+   * the windows, that is the most any has (one count, not one a window). */
+  most = chancery_density_count (scene->density, lane_index, clamp_day (first), clamp_day (last));
+  if (most <= 1)
+    return CLAMP (most, 1, max_rows);
+  most = 0;
+
+  for (gint64 d = first; d < scene->end && most < max_rows; d += window)
     most = MAX (most, chancery_density_count (scene->density, lane_index,
                                               clamp_day (d), clamp_day (d + window)));
 
@@ -2046,6 +2226,22 @@ draw_grid (ChanceryScene *scene,
   foreach_step (major, 1, scene->start, scene->end, grid_cb, &c);
 }
 
+/* A rounded shape filled with one colour: a border as wide as the shape
+ * is tall, so nothing is left inside. One node instead of a rounded clip
+ * around a colour (two, and a clip to push and pop); cairo fills it as
+ * one path, with the same pixels. */
+static void
+append_rounded_rect (GtkSnapshot          *snapshot,
+                     const GdkRGBA        *color,
+                     const GskRoundedRect *rr)
+{
+  float w = MAX (rr->bounds.size.width, rr->bounds.size.height);
+  const float widths[4] = { w, w, w, w };
+  const GdkRGBA colors[4] = { *color, *color, *color, *color };
+
+  gtk_snapshot_append_border (snapshot, rr, widths, colors);
+}
+
 static void
 append_rounded (GtkSnapshot           *snapshot,
                 const GdkRGBA         *color,
@@ -2055,24 +2251,7 @@ append_rounded (GtkSnapshot           *snapshot,
   GskRoundedRect rr;
 
   gsk_rounded_rect_init_from_rect (&rr, rect, radius);
-  gtk_snapshot_push_rounded_clip (snapshot, &rr);
-  gtk_snapshot_append_color (snapshot, color, rect);
-  gtk_snapshot_pop (snapshot);
-}
-
-static void
-append_outline (GtkSnapshot           *snapshot,
-                const GdkRGBA         *color,
-                const graphene_rect_t *rect,
-                float                  radius,
-                float                  width)
-{
-  GskRoundedRect rr;
-  const float widths[4] = { width, width, width, width };
-  const GdkRGBA colors[4] = { *color, *color, *color, *color };
-
-  gsk_rounded_rect_init_from_rect (&rr, rect, radius);
-  gtk_snapshot_append_border (snapshot, &rr, widths, colors);
+  append_rounded_rect (snapshot, color, &rr);
 }
 
 /* A dashed horizontal line, one repeat node however long, over the part
@@ -2174,6 +2353,51 @@ append_fill (GtkSnapshot           *snapshot,
                                          fill->stops, fill->n_stops);
 }
 
+/* One end of a long bar: the rounded corners on one side only. */
+static void
+append_end (GtkSnapshot           *snapshot,
+            const Fill            *fill,
+            const graphene_rect_t *whole,
+            const graphene_rect_t *piece,
+            float                  radius)
+{
+  GskRoundedRect rr;
+
+  if (fill->gradient)
+    {
+      gsk_rounded_rect_init_from_rect (&rr, whole, radius);
+      gtk_snapshot_push_rounded_clip (snapshot, &rr);
+      append_fill (snapshot, fill, piece);
+      gtk_snapshot_pop (snapshot);
+      return;
+    }
+
+  if (piece->origin.x <= whole->origin.x)
+    gsk_rounded_rect_init (&rr, piece,
+                           &GRAPHENE_SIZE_INIT (radius, radius), &GRAPHENE_SIZE_INIT (0, 0),
+                           &GRAPHENE_SIZE_INIT (0, 0), &GRAPHENE_SIZE_INIT (radius, radius));
+  else
+    gsk_rounded_rect_init (&rr, piece,
+                           &GRAPHENE_SIZE_INIT (0, 0), &GRAPHENE_SIZE_INIT (radius, radius),
+                           &GRAPHENE_SIZE_INIT (radius, radius), &GRAPHENE_SIZE_INIT (0, 0));
+  append_rounded_rect (snapshot, &fill->color, &rr);
+}
+
+static void
+append_outline (GtkSnapshot           *snapshot,
+                const GdkRGBA         *color,
+                const graphene_rect_t *rect,
+                float                  radius,
+                float                  width)
+{
+  GskRoundedRect rr;
+  const float widths[4] = { width, width, width, width };
+  const GdkRGBA colors[4] = { *color, *color, *color, *color };
+
+  gsk_rounded_rect_init_from_rect (&rr, rect, radius);
+  gtk_snapshot_append_border (snapshot, &rr, widths, colors);
+}
+
 /* A rounded shape, cut to what shows. A rounded clip is a mask for cairo,
  * as costly as the pixels under it, so a long bar gets one only over its
  * ends (when they show); its middle is a plain rectangle cut to the view.
@@ -2197,28 +2421,25 @@ append_long_rounded (ChanceryScene         *scene,
   if (radius <= 0 || t - s < 2)
     {
       gsk_rounded_rect_init_from_rect (&rr, rect, radius);
-      gtk_snapshot_push_rounded_clip (snapshot, &rr);
-      append_fill (snapshot, fill, rect);
-      gtk_snapshot_pop (snapshot);
+      if (!fill->gradient)
+        append_rounded_rect (snapshot, &fill->color, &rr);
+      else
+        {
+          gtk_snapshot_push_rounded_clip (snapshot, &rr);
+          append_fill (snapshot, fill, rect);
+          gtk_snapshot_pop (snapshot);
+        }
       return;
     }
 
   if (s > v0)
-    {
-      gsk_rounded_rect_init_from_rect (&rr, &GRAPHENE_RECT_INIT (x0, y, s + radius - x0, h), radius);
-      gtk_snapshot_push_rounded_clip (snapshot, &rr);
-      append_fill (snapshot, fill, &GRAPHENE_RECT_INIT (x0, y, s - x0, h));
-      gtk_snapshot_pop (snapshot);
-    }
+    append_end (snapshot, fill, &GRAPHENE_RECT_INIT (x0, y, s + radius - x0, h),
+                &GRAPHENE_RECT_INIT (x0, y, s - x0, h), radius);
   if (MIN (t, v1) > MAX (s, v0))
     append_fill (snapshot, fill, &GRAPHENE_RECT_INIT (MAX (s, v0), y, MIN (t, v1) - MAX (s, v0), h));
   if (t < v1)
-    {
-      gsk_rounded_rect_init_from_rect (&rr, &GRAPHENE_RECT_INIT (t - radius, y, x1 - t + radius, h), radius);
-      gtk_snapshot_push_rounded_clip (snapshot, &rr);
-      append_fill (snapshot, fill, &GRAPHENE_RECT_INIT (t, y, x1 - t, h));
-      gtk_snapshot_pop (snapshot);
-    }
+    append_end (snapshot, fill, &GRAPHENE_RECT_INIT (t - radius, y, x1 - t + radius, h),
+                &GRAPHENE_RECT_INIT (t, y, x1 - t, h), radius);
 }
 
 static void
@@ -2318,6 +2539,21 @@ draw_soft (ChanceryScene            *scene,
     }
 }
 
+/* An event's colour: its kind's, grey when cancelled, paler when disputed. */
+static GdkRGBA
+event_color (const ChanceryScene       *scene,
+             const ChanceryIndexEvent *e)
+{
+  const ChanceryPalette *p = &scene->palette;
+  GdkRGBA color = e->kind < CHANCERY_N_KINDS ? p->kinds[e->kind] : p->kinds[CHANCERY_KIND_OTHER];
+
+  if (e->status == CHANCERY_STATUS_CANCELLED)
+    color = p->dim;
+  if (e->status == CHANCERY_STATUS_DISPUTED)
+    color.alpha *= 0.7f;
+  return color;
+}
+
 static void
 draw_item (ChanceryScene      *scene,
            GtkSnapshot        *snapshot,
@@ -2326,15 +2562,10 @@ draw_item (ChanceryScene      *scene,
   const ChanceryIndexEvent *e = &scene->index->events[item->position];
   const ChanceryPalette *p = &scene->palette;
   gboolean tentative = is_tentative (e);
-  GdkRGBA color = e->kind < CHANCERY_N_KINDS ? p->kinds[e->kind] : p->kinds[CHANCERY_KIND_OTHER];
+  GdkRGBA color = event_color (scene, e);
   const GdkRGBA *text_color = &p->foreground;
   const graphene_rect_t *r = &item->rect;
   gboolean filled = FALSE;
-
-  if (e->status == CHANCERY_STATUS_CANCELLED)
-    color = p->dim;
-  if (e->status == CHANCERY_STATUS_DISPUTED)
-    color.alpha *= 0.7f;
 
   switch (item->shape)
     {
@@ -2387,7 +2618,7 @@ draw_item (ChanceryScene      *scene,
     case CHANCERY_SHAPE_HIDDEN:
     default:
       {
-        GdkRGBA tick = with_alpha (&color, 0.7f);
+        GdkRGBA tick = with_alpha (&color, TICK_ALPHA);
 
         gtk_snapshot_append_color (snapshot, &tick, r);
       }
@@ -2490,7 +2721,6 @@ draw_badge (ChanceryScene       *scene,
 {
   const ChanceryPalette *p = &scene->palette;
   const graphene_rect_t *r = &badge->rect;
-  g_autofree char *text = NULL;
   CachedLayout *cached;
   GdkRGBA fill = with_alpha (&p->foreground, p->dark ? 0.16f : 0.10f);
   float w;
@@ -2499,8 +2729,7 @@ draw_badge (ChanceryScene       *scene,
   if (r->origin.y >= scene->height || r->origin.y + r->size.height <= CHANCERY_SCENE_AXIS_HEIGHT)
     return;
 
-  text = badge_text (badge->count);
-  cached = text_layout (scene, scene->small_font, text);
+  cached = text_layout (scene, scene->small_font, badge_text (scene, badge->count));
   w = text_width (cached, r->size.width);
   pango_layout_get_pixel_size (cached->layout, NULL, &h);
   append_rounded (snapshot, &fill, r, r->size.height / 2);
@@ -2528,13 +2757,80 @@ draw_lanes (ChanceryScene *scene,
     }
 }
 
+/* One spot of a lane's rug: the premultiplied colour of every tick drawn
+ * there, in drawing order. */
+typedef struct
+{
+  graphene_rect_t rect;
+  float           r, g, b, a;
+} TickSpot;
+
+/* Ticks on the same spot (events that run across the whole view share its
+ * middle; at 1M events a busy lane stacks hundreds on a few pixels) are
+ * one rectangle of the colour they make together: "over" is associative,
+ * so the stack composited first and then drawn once gives the picture
+ * drawing each would (to within rounding), at the cost of one node a spot. */
+static void
+draw_ticks (ChanceryScene         *scene,
+            GtkSnapshot           *snapshot,
+            const ChanceryLaneBox *box,
+            GArray                *spots,
+            GHashTable            *spot_of_x)
+{
+  g_array_set_size (spots, 0);
+  g_hash_table_remove_all (spot_of_x);
+
+  for (guint i = 0; i < box->n_items; i++)
+    {
+      const ChanceryItem *item = &g_array_index (scene->items, ChanceryItem, box->first_item + i);
+      union { float f; guint32 u; } x = { item->rect.origin.x };
+      gpointer key, found;
+      TickSpot *spot;
+      GdkRGBA c;
+
+      if (item->shape != CHANCERY_SHAPE_HIDDEN)
+        continue;
+      c = event_color (scene, &scene->index->events[item->position]);
+      c.alpha *= TICK_ALPHA;
+      /* Ticks of a lane share y and size: x alone tells the spot (0 is a
+       * valid x: hence + 1). */
+      key = GUINT_TO_POINTER (x.u + 1);
+      if (g_hash_table_lookup_extended (spot_of_x, key, NULL, &found))
+        spot = &g_array_index (spots, TickSpot, GPOINTER_TO_UINT (found));
+      else
+        {
+          TickSpot fresh = { item->rect, 0, 0, 0, 0 };
+
+          g_hash_table_insert (spot_of_x, key, GUINT_TO_POINTER (spots->len));
+          g_array_append_val (spots, fresh);
+          spot = &g_array_index (spots, TickSpot, spots->len - 1);
+        }
+      /* This tick over what is there. */
+      spot->r = c.red * c.alpha + spot->r * (1 - c.alpha);
+      spot->g = c.green * c.alpha + spot->g * (1 - c.alpha);
+      spot->b = c.blue * c.alpha + spot->b * (1 - c.alpha);
+      spot->a = c.alpha + spot->a * (1 - c.alpha);
+    }
+
+  for (guint i = 0; i < spots->len; i++)
+    {
+      const TickSpot *spot = &g_array_index (spots, TickSpot, i);
+      GdkRGBA c = { spot->r / spot->a, spot->g / spot->a, spot->b / spot->a, spot->a };
+
+      if (spot->a > 0 &&
+          spot->rect.origin.y < scene->height &&
+          spot->rect.origin.y + spot->rect.size.height > CHANCERY_SCENE_AXIS_HEIGHT)
+        gtk_snapshot_append_color (snapshot, &c, &spot->rect);
+    }
+}
+
 static void
 draw_lane_contents (ChanceryScene *scene,
                     GtkSnapshot   *snapshot)
 {
   const ChanceryPalette *p = &scene->palette;
-  g_autoptr(GHashTable) stacked = g_hash_table_new (NULL, NULL);
-  g_autoptr(GHashTable) skipped = g_hash_table_new (NULL, NULL);
+  g_autoptr(GArray) spots = g_array_new (FALSE, FALSE, sizeof (TickSpot));
+  g_autoptr(GHashTable) spot_of_x = g_hash_table_new (NULL, NULL);
 
   for (guint l = 0; l < scene->lanes->len; l++)
     {
@@ -2550,44 +2846,19 @@ draw_lane_contents (ChanceryScene *scene,
         draw_dense_lane (scene, snapshot, box);
       else
         {
-          /* Rug ticks on the same spot (events that run across the whole
-           * view share its middle) are drawn only as often as shows: the
-           * ones under MAX_STACKED later ticks are hidden by them. */
-          if (box->n_hidden > MAX_STACKED)
-            {
-              g_hash_table_remove_all (stacked);
-              for (guint i = box->n_items; i-- > 0;)
-                {
-                  const ChanceryItem *item = &g_array_index (scene->items, ChanceryItem,
-                                                             box->first_item + i);
-                  gpointer key;
-                  guint n;
-                  union { float f; guint32 u; } x = { item->rect.origin.x };
-
-                  if (item->shape != CHANCERY_SHAPE_HIDDEN)
-                    continue;
-                  /* Exactly the same spot (0 is a valid key: hence + 1). */
-                  key = GUINT_TO_POINTER (x.u + 1);
-                  n = GPOINTER_TO_UINT (g_hash_table_lookup (stacked, key));
-                  g_hash_table_insert (stacked, key, GUINT_TO_POINTER (n + 1));
-                  if (n >= MAX_STACKED)
-                    g_hash_table_add (skipped, GUINT_TO_POINTER (i + 1));
-                }
-            }
-
           for (guint i = 0; i < box->n_items; i++)
             {
               const ChanceryItem *item = &g_array_index (scene->items, ChanceryItem,
                                                          box->first_item + i);
 
-              if (item->shape == CHANCERY_SHAPE_HIDDEN && box->n_hidden > MAX_STACKED &&
-                  g_hash_table_contains (skipped, GUINT_TO_POINTER (i + 1)))
+              if (item->shape == CHANCERY_SHAPE_HIDDEN && box->n_hidden > 1)
                 continue;
               if (item->rect.origin.y < scene->height &&
                   item->rect.origin.y + item->rect.size.height > CHANCERY_SCENE_AXIS_HEIGHT)
                 draw_item (scene, snapshot, item);
             }
-          g_hash_table_remove_all (skipped);
+          if (box->n_hidden > 1)
+            draw_ticks (scene, snapshot, box, spots, spot_of_x);
 
           for (guint i = 0; i < box->n_badges; i++)
             draw_badge (scene, snapshot, &g_array_index (scene->badges, ChanceryBadge,
