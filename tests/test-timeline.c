@@ -843,6 +843,7 @@ draw_fresh (ChanceryIndex *index,
   scene.width = like->width;
   scene.height = like->height;
   scene.rtl = like->rtl;
+  scene.text_scale = like->text_scale;
   scene.show_today = FALSE;
   bytes = draw_scene (&scene);
   chancery_scene_clear (&scene);
@@ -870,12 +871,14 @@ bytes_contain (GBytes     *bytes,
   return g_strstr_len (data, (gssize) len, needle) != NULL;
 }
 
-/* Labels keep their glyph nodes across frames: after each change a scene
- * that has drawn before draws exactly what a new one draws (no label in
- * the old colour, width, font or direction). */
+/* Labels keep their glyph nodes (text_scale 0) or pictures (1, 2) across
+ * frames: after each change a scene that has drawn before draws exactly
+ * what a new one draws (no label in the old colour, width, font, direction
+ * or scale). Pictures are serialized as PNG: same bytes, same pixels. */
 static void
-test_label_cache (void)
+test_label_cache (gconstpointer data)
 {
+  int text_scale = GPOINTER_TO_INT (data);
   g_autoptr(ChanceryIndex) index = build_sample_index ();
   g_autoptr(GObject) owner = G_OBJECT (pango_font_map_create_context (pango_cairo_font_map_get_default ()));
   PangoContext *pango = PANGO_CONTEXT (owner);
@@ -896,6 +899,7 @@ test_label_cache (void)
   scene.end = end;
   scene.width = 1000;
   scene.height = 600;
+  scene.text_scale = text_scale;
 
   /* Panning: labels move, some are cut at the edges. */
   for (int step = 0; step < 12; step++)
@@ -911,6 +915,7 @@ test_label_cache (void)
   dark = draw_scene (&scene);
   assert_same_as_fresh (&scene, index, pango);
   g_assert_false (g_bytes_equal (light, dark));
+  if (text_scale == 0)
   {
     ChanceryPalette light_palette;
     g_autofree char *light_rgb = NULL;
@@ -952,7 +957,152 @@ test_label_cache (void)
   chancery_scene_set_pango (&scene, pango);
   assert_same_as_fresh (&scene, index, pango);
 
+  /* Scale factor: another screen, or pictures back to glyphs. */
+  scene.text_scale = text_scale == 2 ? 1 : 2;
+  assert_same_as_fresh (&scene, index, pango);
+  scene.text_scale = 0;
+  assert_same_as_fresh (&scene, index, pango);
+  g_assert_cmpuint (scene.textures.bytes, ==, 0);
+  g_assert_cmpuint (g_queue_get_length (&scene.textures.queue), ==, 0);
+  scene.text_scale = text_scale;
+  assert_same_as_fresh (&scene, index, pango);
+
   chancery_scene_clear (&scene);
+}
+
+/* Pixels of node drawn by cairo (as GSK's Cairo renderer draws) on a
+ * white width × height surface at scale. */
+static cairo_surface_t *
+paint_node (GskRenderNode *node,
+            int            width,
+            int            height,
+            int            scale)
+{
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, width * scale, height * scale);
+  cairo_t *cr;
+
+  cairo_surface_set_device_scale (surface, scale, scale);
+  cr = cairo_create (surface);
+  cairo_set_source_rgb (cr, 1, 1, 1);
+  cairo_paint (cr);
+  gsk_render_node_draw (node, cr);
+  cairo_destroy (cr);
+  cairo_surface_flush (surface);
+  return surface;
+}
+
+static GskRenderNode *
+scene_node (ChanceryScene *scene)
+{
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+
+  chancery_scene_layout (scene);
+  chancery_scene_draw (scene, snapshot);
+  return gtk_snapshot_free_to_node (snapshot);
+}
+
+/* Labels as pictures draw what their glyphs draw, at scale 1 and 2,
+ * light and dark, left to right and right to left (Persian titles), with
+ * labels cut at the edges; and the pictures kept stay within their bound,
+ * least recently drawn dropped first. */
+static void
+test_label_texture (void)
+{
+  g_autoptr(ChanceryIndex) index = build_sample_index ();
+  g_autoptr(GObject) owner = G_OBJECT (pango_font_map_create_context (pango_cairo_font_map_get_default ()));
+  PangoContext *pango = PANGO_CONTEXT (owner);
+  g_autoptr(PangoFontDescription) font = pango_font_description_from_string ("Cantarell, Noto Sans, DejaVu Sans 11");
+  ChanceryScene glyphs, pictures;
+  guint checked = 0;
+
+  pango_context_set_font_description (pango, font);
+  for (int scale = 1; scale <= 2; scale++)
+    for (int dark = 0; dark <= 1; dark++)
+      for (int rtl = 0; rtl <= 1; rtl++)
+        {
+          ChanceryScene *scenes[2] = { &glyphs, &pictures };
+
+          pango_context_set_base_dir (pango, rtl ? PANGO_DIRECTION_RTL : PANGO_DIRECTION_LTR);
+          for (guint k = 0; k < 2; k++)
+            {
+              chancery_scene_init (scenes[k]);
+              chancery_scene_set_pango (scenes[k], pango);
+              chancery_scene_set_index (scenes[k], index);
+              chancery_palette_init (&scenes[k]->palette, dark);
+              scenes[k]->show_today = FALSE;
+              scenes[k]->width = 900;
+              scenes[k]->height = 500;
+              scenes[k]->rtl = rtl;
+            }
+          pictures.text_scale = scale;
+
+          for (int step = 0; step < 4; step++)
+            {
+              g_autoptr(GskRenderNode) a = NULL;
+              g_autoptr(GskRenderNode) b = NULL;
+              cairo_surface_t *sa, *sb;
+              const guint8 *pa, *pb;
+              int stride, max_diff = 0;
+              guint differ = 0, ink = 0;
+
+              for (guint k = 0; k < 2; k++)
+                {
+                  scenes[k]->start = ymd (2025, 9, 1) + step * 13.3;
+                  scenes[k]->end = ymd (2026, 1, 31) + step * 13.3;
+                }
+              a = scene_node (&glyphs);
+              b = scene_node (&pictures);
+              sa = paint_node (a, 900, 500, scale);
+              sb = paint_node (b, 900, 500, scale);
+              pa = cairo_image_surface_get_data (sa);
+              pb = cairo_image_surface_get_data (sb);
+              stride = cairo_image_surface_get_stride (sa);
+              for (int y = 0; y < 500 * scale; y++)
+                for (int x = 0; x < 900 * scale * 4; x++)
+                  {
+                    int d = abs ((int) pa[y * stride + x] - (int) pb[y * stride + x]);
+
+                    max_diff = MAX (max_diff, d);
+                    differ += d > 0;
+                    ink += pa[y * stride + x] != 255;
+                  }
+              /* Same pixels, to within rounding of the composited colour. */
+              g_test_message ("scale %d dark %d rtl %d step %d: %u values differ, at most by %d",
+                              scale, dark, rtl, step, differ, max_diff);
+              g_assert_cmpint (max_diff, <=, 2);
+              g_assert_cmpuint (ink, >, 1000);
+              cairo_surface_destroy (sa);
+              cairo_surface_destroy (sb);
+              checked++;
+            }
+
+          /* Bounded: a small budget keeps only the most recent pictures,
+           * and what is drawn is still what a fresh scene draws. */
+          g_assert_cmpuint (pictures.textures.bytes, >, 0);
+          pictures.textures.max_bytes = pictures.textures.bytes / 4;
+          pictures.start += 40;
+          pictures.end += 40;
+          assert_same_as_fresh (&pictures, index, pango);
+          g_assert_cmpuint (pictures.textures.bytes, <=, pictures.textures.max_bytes);
+          g_assert_cmpuint (g_queue_get_length (&pictures.textures.queue), >, 0);
+          {
+            gsize sum = 0;
+
+            /* The counted bytes are those of the pictures held. */
+            for (GList *l = pictures.textures.queue.head; l != NULL; l = l->next)
+              g_assert_nonnull (l->data);
+            sum = pictures.textures.bytes;
+            g_assert_cmpuint (sum, <=, pictures.textures.max_bytes);
+          }
+          pictures.textures.max_bytes = 1;
+          assert_same_as_fresh (&pictures, index, pango);
+          /* Only the picture last made is kept past its budget. */
+          g_assert_cmpuint (g_queue_get_length (&pictures.textures.queue), ==, 1);
+
+          chancery_scene_clear (&glyphs);
+          chancery_scene_clear (&pictures);
+        }
+  g_assert_cmpuint (checked, ==, 16);
 }
 
 /* An ellipsized label shapes only a prefix of its title: drawn, it is
@@ -1234,7 +1384,10 @@ main (int   argc,
   g_test_add_func ("/timeline/export", test_export);
   g_test_add_func ("/timeline/export-no-display", test_export_no_display);
   g_test_add_func ("/timeline/long-events", test_long_events);
-  g_test_add_func ("/timeline/label-cache", test_label_cache);
+  g_test_add_data_func ("/timeline/label-cache/glyphs", GINT_TO_POINTER (0), test_label_cache);
+  g_test_add_data_func ("/timeline/label-cache/scale-1", GINT_TO_POINTER (1), test_label_cache);
+  g_test_add_data_func ("/timeline/label-cache/scale-2", GINT_TO_POINTER (2), test_label_cache);
+  g_test_add_func ("/timeline/label-texture", test_label_texture);
   g_test_add_func ("/timeline/label-prefix", test_label_prefix);
   g_test_add_func ("/timeline/stacked-ticks", test_stacked_ticks);
   g_test_add_data_func ("/timeline/million/10-lanes", GUINT_TO_POINTER (10), test_million);
