@@ -1001,14 +1001,43 @@ scene_node (ChanceryScene *scene)
   return gtk_snapshot_free_to_node (snapshot);
 }
 
+/* Titles in Latin, Cyrillic, mixed and Persian script, a few a day. */
+static ChanceryIndex *
+build_script_index (void)
+{
+  const char *titles[] = {
+    "Talks between Bapazo Yanhuham and Shita Nyankaryan in Ashgabat on the Astana–Meghri gas pipeline",
+    "Встреча Lavabmam Niklipa и Geizo Ghsa в Ankara: стороны обсудили ход реализации проекта",
+    "Ilser Radachi meets وزیر امور خارجه in Ganja",
+    "دیدار Lavabmam Niklipa با Zonyan Lavgei در Ankara؛ گفتگو درباره همکاری‌های منطقه‌ای",
+    "گفتگوی وزیران خارجه در تهران",
+  };
+  const char *lanes[] = { "IRN", "AZE", "RUS" };
+  ChanceryIndexBuilder *builder = chancery_index_builder_new (CHANCERY_GROUP_COUNTRY);
+  gint32 day = ymd (2025, 9, 1);
+  gint64 id = 1;
+
+  for (guint k = 0; k < 150; k++)
+    {
+      gint32 lo = day + (gint32) (k * 151 % 150), hi = lo + (gint32) (k % 3) * 4;
+
+      chancery_index_builder_add_raw (builder, id++, lo, hi, CHANCERY_KIND_MEETING,
+                                      k % 4 == 0 ? CHANCERY_STATUS_PLANNED : CHANCERY_STATUS_OCCURRED,
+                                      CHANCERY_PRECISION_DAY, hi > lo ? CHANCERY_INDEX_RANGE : 0,
+                                      titles[k % G_N_ELEMENTS (titles)]);
+      chancery_index_builder_add_to_lane (builder, lanes[k % G_N_ELEMENTS (lanes)], NULL);
+    }
+  return chancery_index_builder_finish (builder);
+}
+
 /* Labels as pictures draw what their glyphs draw, at scale 1 and 2,
  * light and dark, left to right and right to left (Persian titles), with
  * labels cut at the edges; and the pictures kept stay within their bound,
  * least recently drawn dropped first. */
 static void
-test_label_texture (void)
+test_label_texture (gconstpointer data)
 {
-  g_autoptr(ChanceryIndex) index = build_sample_index ();
+  g_autoptr(ChanceryIndex) index = GPOINTER_TO_INT (data) ? build_script_index () : build_sample_index ();
   g_autoptr(GObject) owner = G_OBJECT (pango_font_map_create_context (pango_cairo_font_map_get_default ()));
   PangoContext *pango = PANGO_CONTEXT (owner);
   g_autoptr(PangoFontDescription) font = pango_font_description_from_string ("Cantarell, Noto Sans, DejaVu Sans 11");
@@ -1052,6 +1081,16 @@ test_label_texture (void)
                 }
               a = scene_node (&glyphs);
               b = scene_node (&pictures);
+              {
+                g_autoptr(GBytes) sa_bytes = gsk_render_node_serialize (a);
+                g_autoptr(GBytes) sb_bytes = gsk_render_node_serialize (b);
+
+                /* Labels are glyphs in one and pictures in the other. */
+                g_assert_true (bytes_contain (sa_bytes, "text {"));
+                g_assert_false (bytes_contain (sa_bytes, "cairo {"));
+                g_assert_false (bytes_contain (sb_bytes, "text {"));
+                g_assert_true (bytes_contain (sb_bytes, "cairo {"));
+              }
               sa = paint_node (a, 900, 500, scale);
               sb = paint_node (b, 900, 500, scale);
               pa = cairo_image_surface_get_data (sa);
@@ -1102,7 +1141,7 @@ test_label_texture (void)
           chancery_scene_clear (&glyphs);
           chancery_scene_clear (&pictures);
         }
-  g_assert_cmpuint (checked, ==, 16);
+  g_assert_cmpuint (checked, ==, 32);
 }
 
 /* An ellipsized label shapes only a prefix of its title: drawn, it is
@@ -1387,7 +1426,8 @@ main (int   argc,
   g_test_add_data_func ("/timeline/label-cache/glyphs", GINT_TO_POINTER (0), test_label_cache);
   g_test_add_data_func ("/timeline/label-cache/scale-1", GINT_TO_POINTER (1), test_label_cache);
   g_test_add_data_func ("/timeline/label-cache/scale-2", GINT_TO_POINTER (2), test_label_cache);
-  g_test_add_func ("/timeline/label-texture", test_label_texture);
+  g_test_add_data_func ("/timeline/label-texture/sample", GINT_TO_POINTER (0), test_label_texture);
+  g_test_add_data_func ("/timeline/label-texture/scripts", GINT_TO_POINTER (1), test_label_texture);
   g_test_add_func ("/timeline/label-prefix", test_label_prefix);
   g_test_add_func ("/timeline/stacked-ticks", test_stacked_ticks);
   g_test_add_data_func ("/timeline/million/10-lanes", GUINT_TO_POINTER (10), test_million);
