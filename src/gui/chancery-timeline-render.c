@@ -907,13 +907,19 @@ append_text (ChanceryScene *scene,
   PangoLayout *layout = cached_layout_at_width (cached, max_width);
   int scale = MAX (scene->text_scale, 0);
   ChanceryTextureCache *textures = &scene->textures;
+  gboolean same = cached->node != NULL && cached->node_width == cached->width &&
+                  cached->node_serial == serial && gdk_rgba_equal (&cached->node_color, color);
 
-  if (cached->node == NULL || cached->node_width != cached->width ||
-      cached->node_serial != serial || !gdk_rgba_equal (&cached->node_color, color) ||
-      cached->node_scale != scale)
+  if (!same || cached->node_scale != scale)
     {
+      /* A label is made a picture the second time it is drawn unchanged:
+       * one cut by the edge of the view gets another width every frame
+       * while panning, and drawing it into a picture each time would cost
+       * more than its glyphs. */
+      int make = scale > 0 && same && cached->node_scale == 0 ? scale : 0;
+
       cached_layout_drop_node (cached);
-      if (scale == 0)
+      if (make == 0)
         {
           GtkSnapshot *inner = gtk_snapshot_new ();
 
@@ -924,7 +930,7 @@ append_text (ChanceryScene *scene,
         {
           gsize max_bytes = textures->max_bytes != 0 ? textures->max_bytes : TEXTURE_CACHE_BYTES;
 
-          cached->node = layout_texture_node (layout, color, scale, &cached->node_bytes);
+          cached->node = layout_texture_node (layout, color, make, &cached->node_bytes);
           if (cached->node != NULL)
             {
               g_queue_push_head (&textures->queue, cached);
@@ -939,7 +945,7 @@ append_text (ChanceryScene *scene,
       cached->node_width = cached->width;
       cached->node_serial = serial;
       cached->node_color = *color;
-      cached->node_scale = scale;
+      cached->node_scale = make;
     }
   else if (cached->lru_link != NULL && cached->lru_link != textures->queue.head)
     {
