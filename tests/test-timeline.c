@@ -812,28 +812,6 @@ test_long_events (void)
 
 /* Label cache */
 
-/* Pixels of node drawn by cairo (as GSK's Cairo renderer draws) on a
- * white width × height surface at scale. */
-static cairo_surface_t *
-paint_node (GskRenderNode *node,
-            int            width,
-            int            height,
-            int            scale)
-{
-  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, width * scale, height * scale);
-  cairo_t *cr;
-
-  cairo_surface_set_device_scale (surface, scale, scale);
-  cr = cairo_create (surface);
-  cairo_set_source_rgb (cr, 1, 1, 1);
-  cairo_paint (cr);
-  gsk_render_node_draw (node, cr);
-  cairo_destroy (cr);
-  cairo_surface_flush (surface);
-  return surface;
-}
-
-
 static GBytes *
 draw_scene (ChanceryScene *scene)
 {
@@ -865,73 +843,21 @@ draw_fresh (ChanceryIndex *index,
   scene.width = like->width;
   scene.height = like->height;
   scene.rtl = like->rtl;
-  scene.text_scale = like->text_scale;
   scene.show_today = FALSE;
   bytes = draw_scene (&scene);
   chancery_scene_clear (&scene);
   return bytes;
 }
 
-/* With glyph nodes a scene that drew before draws the same nodes as a
- * fresh one; with pictures (made the second time a label is drawn
- * unchanged, so a fresh scene has glyphs) the same pixels, painted at
- * the scene's scale. */
 static void
 assert_same_as_fresh (ChanceryScene *scene,
                       ChanceryIndex *index,
                       PangoContext  *pango)
 {
-  if (scene->text_scale == 0)
-    {
-      g_autoptr(GBytes) cached = draw_scene (scene);
-      g_autoptr(GBytes) fresh = draw_fresh (index, pango, scene);
+  g_autoptr(GBytes) cached = draw_scene (scene);
+  g_autoptr(GBytes) fresh = draw_fresh (index, pango, scene);
 
-      g_assert_true (g_bytes_equal (cached, fresh));
-    }
-  else
-    {
-      int w = (int) scene->width, h = (int) scene->height, k = scene->text_scale;
-      GtkSnapshot *snapshot = gtk_snapshot_new ();
-      g_autoptr(GskRenderNode) cached = NULL;
-      g_autoptr(GskRenderNode) fresh = NULL;
-      ChanceryScene other;
-      cairo_surface_t *a, *b;
-      const guint8 *pa, *pb;
-      int stride, max_diff = 0;
-
-      chancery_scene_layout (scene);
-      chancery_scene_draw (scene, snapshot);
-      cached = gtk_snapshot_free_to_node (snapshot);
-
-      chancery_scene_init (&other);
-      chancery_scene_set_pango (&other, pango);
-      chancery_scene_set_index (&other, index);
-      other.palette = scene->palette;
-      other.start = scene->start;
-      other.end = scene->end;
-      other.width = scene->width;
-      other.height = scene->height;
-      other.rtl = scene->rtl;
-      other.text_scale = 0;
-      other.show_today = FALSE;
-      chancery_scene_layout (&other);
-      snapshot = gtk_snapshot_new ();
-      chancery_scene_draw (&other, snapshot);
-      fresh = gtk_snapshot_free_to_node (snapshot);
-      chancery_scene_clear (&other);
-
-      a = paint_node (cached, w, h, k);
-      b = paint_node (fresh, w, h, k);
-      pa = cairo_image_surface_get_data (a);
-      pb = cairo_image_surface_get_data (b);
-      stride = cairo_image_surface_get_stride (a);
-      for (int y = 0; y < h * k; y++)
-        for (int x = 0; x < w * k * 4; x++)
-          max_diff = MAX (max_diff, abs ((int) pa[y * stride + x] - (int) pb[y * stride + x]));
-      g_assert_cmpint (max_diff, <=, 2);
-      cairo_surface_destroy (a);
-      cairo_surface_destroy (b);
-    }
+  g_assert_true (g_bytes_equal (cached, fresh));
 }
 
 static gboolean
@@ -944,14 +870,12 @@ bytes_contain (GBytes     *bytes,
   return g_strstr_len (data, (gssize) len, needle) != NULL;
 }
 
-/* Labels keep their glyph nodes (text_scale 0) or pictures (1, 2) across
- * frames: after each change a scene that has drawn before draws exactly
- * what a new one draws (no label in the old colour, width, font, direction
- * or scale). Pictures are serialized as PNG: same bytes, same pixels. */
+/* Labels keep their glyph nodes across frames: after each change a scene
+ * that has drawn before draws exactly what a new one draws (no label in
+ * the old colour, width, font or direction). */
 static void
-test_label_cache (gconstpointer data)
+test_label_cache (void)
 {
-  int text_scale = GPOINTER_TO_INT (data);
   g_autoptr(ChanceryIndex) index = build_sample_index ();
   g_autoptr(GObject) owner = G_OBJECT (pango_font_map_create_context (pango_cairo_font_map_get_default ()));
   PangoContext *pango = PANGO_CONTEXT (owner);
@@ -972,7 +896,6 @@ test_label_cache (gconstpointer data)
   scene.end = end;
   scene.width = 1000;
   scene.height = 600;
-  scene.text_scale = text_scale;
 
   /* Panning: labels move, some are cut at the edges. */
   for (int step = 0; step < 12; step++)
@@ -981,15 +904,6 @@ test_label_cache (gconstpointer data)
       scene.end = end + step * 9.5;
       assert_same_as_fresh (&scene, index, pango);
     }
-  /* Labels drawn unchanged a second time are pictures, within budget. */
-  if (text_scale > 0)
-    {
-      g_assert_cmpuint (g_queue_get_length (&scene.textures.queue), >, 0);
-      g_assert_cmpuint (scene.textures.bytes, >, 0);
-      g_assert_cmpuint (scene.textures.bytes, <=, 8u << 20);
-    }
-  else
-    g_assert_cmpuint (g_queue_get_length (&scene.textures.queue), ==, 0);
 
   /* Theme: every label changes colour. */
   light = draw_scene (&scene);
@@ -997,7 +911,6 @@ test_label_cache (gconstpointer data)
   dark = draw_scene (&scene);
   assert_same_as_fresh (&scene, index, pango);
   g_assert_false (g_bytes_equal (light, dark));
-  if (text_scale == 0)
   {
     ChanceryPalette light_palette;
     g_autofree char *light_rgb = NULL;
@@ -1039,170 +952,7 @@ test_label_cache (gconstpointer data)
   chancery_scene_set_pango (&scene, pango);
   assert_same_as_fresh (&scene, index, pango);
 
-  /* Scale factor: another screen, or pictures back to glyphs. */
-  scene.text_scale = text_scale == 2 ? 1 : 2;
-  assert_same_as_fresh (&scene, index, pango);
-  scene.text_scale = 0;
-  assert_same_as_fresh (&scene, index, pango);
-  g_assert_cmpuint (scene.textures.bytes, ==, 0);
-  g_assert_cmpuint (g_queue_get_length (&scene.textures.queue), ==, 0);
-  scene.text_scale = text_scale;
-  assert_same_as_fresh (&scene, index, pango);
-
   chancery_scene_clear (&scene);
-}
-
-static GskRenderNode *
-scene_node (ChanceryScene *scene)
-{
-  GtkSnapshot *snapshot = gtk_snapshot_new ();
-
-  chancery_scene_layout (scene);
-  chancery_scene_draw (scene, snapshot);
-  return gtk_snapshot_free_to_node (snapshot);
-}
-
-/* Titles in Latin, Cyrillic, mixed and Persian script, a few a day. */
-static ChanceryIndex *
-build_script_index (void)
-{
-  const char *titles[] = {
-    "Talks between Bapazo Yanhuham and Shita Nyankaryan in Ashgabat on the Astana–Meghri gas pipeline",
-    "Встреча Lavabmam Niklipa и Geizo Ghsa в Ankara: стороны обсудили ход реализации проекта",
-    "Ilser Radachi meets وزیر امور خارجه in Ganja",
-    "دیدار Lavabmam Niklipa با Zonyan Lavgei در Ankara؛ گفتگو درباره همکاری‌های منطقه‌ای",
-    "گفتگوی وزیران خارجه در تهران",
-  };
-  const char *lanes[] = { "IRN", "AZE", "RUS" };
-  ChanceryIndexBuilder *builder = chancery_index_builder_new (CHANCERY_GROUP_COUNTRY);
-  gint32 day = ymd (2025, 9, 1);
-  gint64 id = 1;
-
-  for (guint k = 0; k < 150; k++)
-    {
-      gint32 lo = day + (gint32) (k * 151 % 150), hi = lo + (gint32) (k % 3) * 4;
-
-      chancery_index_builder_add_raw (builder, id++, lo, hi, CHANCERY_KIND_MEETING,
-                                      k % 4 == 0 ? CHANCERY_STATUS_PLANNED : CHANCERY_STATUS_OCCURRED,
-                                      CHANCERY_PRECISION_DAY, hi > lo ? CHANCERY_INDEX_RANGE : 0,
-                                      titles[k % G_N_ELEMENTS (titles)]);
-      chancery_index_builder_add_to_lane (builder, lanes[k % G_N_ELEMENTS (lanes)], NULL);
-    }
-  return chancery_index_builder_finish (builder);
-}
-
-/* Labels as pictures draw what their glyphs draw, at scale 1 and 2,
- * light and dark, left to right and right to left (Persian titles), with
- * labels cut at the edges; and the pictures kept stay within their bound,
- * least recently drawn dropped first. */
-static void
-test_label_texture (gconstpointer data)
-{
-  g_autoptr(ChanceryIndex) index = GPOINTER_TO_INT (data) ? build_script_index () : build_sample_index ();
-  g_autoptr(GObject) owner = G_OBJECT (pango_font_map_create_context (pango_cairo_font_map_get_default ()));
-  PangoContext *pango = PANGO_CONTEXT (owner);
-  g_autoptr(PangoFontDescription) font = pango_font_description_from_string ("Cantarell, Noto Sans, DejaVu Sans 11");
-  ChanceryScene glyphs, pictures;
-  guint checked = 0;
-
-  pango_context_set_font_description (pango, font);
-  for (int scale = 1; scale <= 2; scale++)
-    for (int dark = 0; dark <= 1; dark++)
-      for (int rtl = 0; rtl <= 1; rtl++)
-        {
-          ChanceryScene *scenes[2] = { &glyphs, &pictures };
-
-          pango_context_set_base_dir (pango, rtl ? PANGO_DIRECTION_RTL : PANGO_DIRECTION_LTR);
-          for (guint k = 0; k < 2; k++)
-            {
-              chancery_scene_init (scenes[k]);
-              chancery_scene_set_pango (scenes[k], pango);
-              chancery_scene_set_index (scenes[k], index);
-              chancery_palette_init (&scenes[k]->palette, dark);
-              scenes[k]->show_today = FALSE;
-              scenes[k]->width = 900;
-              scenes[k]->height = 500;
-              scenes[k]->rtl = rtl;
-            }
-          pictures.text_scale = scale;
-
-          for (int step = 0; step < 4; step++)
-            {
-              g_autoptr(GskRenderNode) a = NULL;
-              g_autoptr(GskRenderNode) b = NULL;
-              cairo_surface_t *sa, *sb;
-              const guint8 *pa, *pb;
-              int stride, max_diff = 0;
-              guint differ = 0, ink = 0;
-
-              for (guint k = 0; k < 2; k++)
-                {
-                  scenes[k]->start = ymd (2025, 9, 1) + step * 13.3;
-                  scenes[k]->end = ymd (2026, 1, 31) + step * 13.3;
-                }
-              a = scene_node (&glyphs);
-              /* Labels become pictures when drawn a second time unchanged. */
-              g_clear_pointer (&b, gsk_render_node_unref);
-              b = scene_node (&pictures);
-              g_clear_pointer (&b, gsk_render_node_unref);
-              b = scene_node (&pictures);
-              {
-                g_autoptr(GBytes) sa_bytes = gsk_render_node_serialize (a);
-                g_autoptr(GBytes) sb_bytes = gsk_render_node_serialize (b);
-
-                /* Labels are glyphs in one and pictures in the other. */
-                g_assert_true (bytes_contain (sa_bytes, "text {"));
-                g_assert_false (bytes_contain (sa_bytes, "cairo {"));
-                g_assert_false (bytes_contain (sb_bytes, "text {"));
-                g_assert_true (bytes_contain (sb_bytes, "cairo {"));
-              }
-              sa = paint_node (a, 900, 500, scale);
-              sb = paint_node (b, 900, 500, scale);
-              pa = cairo_image_surface_get_data (sa);
-              pb = cairo_image_surface_get_data (sb);
-              stride = cairo_image_surface_get_stride (sa);
-              for (int y = 0; y < 500 * scale; y++)
-                for (int x = 0; x < 900 * scale * 4; x++)
-                  {
-                    int d = abs ((int) pa[y * stride + x] - (int) pb[y * stride + x]);
-
-                    max_diff = MAX (max_diff, d);
-                    differ += d > 0;
-                    ink += pa[y * stride + x] != 255;
-                  }
-              /* Same pixels, to within rounding of the composited colour. */
-              g_test_message ("scale %d dark %d rtl %d step %d: %u values differ, at most by %d",
-                              scale, dark, rtl, step, differ, max_diff);
-              g_assert_cmpint (max_diff, <=, 2);
-              g_assert_cmpuint (ink, >, 1000);
-              cairo_surface_destroy (sa);
-              cairo_surface_destroy (sb);
-              checked++;
-            }
-
-          /* Bounded: a small budget keeps only the most recent pictures,
-           * and what is drawn is still what a fresh scene draws. */
-          g_assert_cmpuint (pictures.textures.bytes, >, 0);
-          pictures.textures.max_bytes = pictures.textures.bytes / 4;
-          /* Another colour: every label is drawn anew, then as a picture. */
-          chancery_palette_init (&pictures.palette, !dark);
-          gsk_render_node_unref (scene_node (&pictures));
-          gsk_render_node_unref (scene_node (&pictures));
-          g_assert_cmpuint (pictures.textures.bytes, <=, pictures.textures.max_bytes);
-          g_assert_cmpuint (g_queue_get_length (&pictures.textures.queue), >, 0);
-          assert_same_as_fresh (&pictures, index, pango);
-          pictures.textures.max_bytes = 1;
-          chancery_palette_init (&pictures.palette, dark);
-          gsk_render_node_unref (scene_node (&pictures));
-          gsk_render_node_unref (scene_node (&pictures));
-          /* Only the picture last made is kept past its budget. */
-          g_assert_cmpuint (g_queue_get_length (&pictures.textures.queue), ==, 1);
-          assert_same_as_fresh (&pictures, index, pango);
-
-          chancery_scene_clear (&glyphs);
-          chancery_scene_clear (&pictures);
-        }
-  g_assert_cmpuint (checked, ==, 32);
 }
 
 /* An ellipsized label shapes only a prefix of its title: drawn, it is
@@ -1484,11 +1234,7 @@ main (int   argc,
   g_test_add_func ("/timeline/export", test_export);
   g_test_add_func ("/timeline/export-no-display", test_export_no_display);
   g_test_add_func ("/timeline/long-events", test_long_events);
-  g_test_add_data_func ("/timeline/label-cache/glyphs", GINT_TO_POINTER (0), test_label_cache);
-  g_test_add_data_func ("/timeline/label-cache/scale-1", GINT_TO_POINTER (1), test_label_cache);
-  g_test_add_data_func ("/timeline/label-cache/scale-2", GINT_TO_POINTER (2), test_label_cache);
-  g_test_add_data_func ("/timeline/label-texture/sample", GINT_TO_POINTER (0), test_label_texture);
-  g_test_add_data_func ("/timeline/label-texture/scripts", GINT_TO_POINTER (1), test_label_texture);
+  g_test_add_func ("/timeline/label-cache", test_label_cache);
   g_test_add_func ("/timeline/label-prefix", test_label_prefix);
   g_test_add_func ("/timeline/stacked-ticks", test_stacked_ticks);
   g_test_add_data_func ("/timeline/million/10-lanes", GUINT_TO_POINTER (10), test_million);

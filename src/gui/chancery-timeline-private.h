@@ -119,15 +119,6 @@ typedef struct
   guint    n_badges;
 } ChanceryLaneBox;
 
-/* Labels drawn as pictures (text_scale > 0), most recently drawn first;
- * the least recent are dropped past max_bytes. */
-typedef struct
-{
-  GQueue queue;      /* CachedLayout */
-  gsize  bytes;
-  gsize  max_bytes;
-} ChanceryTextureCache;
-
 typedef struct
 {
   /* Inputs: set them, then chancery_scene_layout(). */
@@ -141,10 +132,6 @@ typedef struct
   gboolean         rtl;
   gboolean         show_today;
   ChanceryPalette  palette;
-  /* 0: text is drawn as glyphs (vector export); n > 0: each label is
-   * drawn once into a picture of n pixels per unit (the widget's scale
-   * factor) and reused while it stays the same. */
-  int              text_scale;
 
   /* Outputs of chancery_scene_layout(). */
   GArray          *lanes;        /* ChanceryLaneBox */
@@ -163,7 +150,6 @@ typedef struct
   GHashTable            *text_layouts;    /* "font|text" -> PangoLayout */
   GHashTable            *old_text_layouts;
   GHashTable            *badge_texts;     /* count -> "+n" */
-  ChanceryTextureCache   textures;
   float                  line_height;
 } ChanceryScene;
 

@@ -43,9 +43,6 @@
 #define CELL_PIXELS    84.0
 #define MAX_BUCKETS    (1u << 14)
 #define LAYOUT_CACHE_MAX 4096
-/* Bytes of label pictures kept (see append_text), least recently drawn
- * dropped first: 8 MB, a few hundred screens' worth of labels. */
-#define TEXTURE_CACHE_BYTES (8u << 20)
 /* Rug ticks are their event's colour at this opacity. */
 #define TICK_ALPHA      0.7f
 
@@ -113,11 +110,6 @@ typedef struct
   int            node_width;
   guint          node_serial; /* of the Pango context: fonts, direction */
   GdkRGBA        node_color;
-  int            node_scale;  /* 0: glyph nodes; else a picture at that scale */
-  /* A picture node is in the scene's texture LRU (most recent first). */
-  ChanceryTextureCache *lru;
-  GList         *lru_link;
-  gsize          node_bytes;
 } CachedLayout;
 
 typedef enum
@@ -640,27 +632,11 @@ chancery_density_count (ChanceryDensity *density,
 /* Text */
 
 static void
-cached_layout_drop_node (CachedLayout *cached)
-{
-  if (cached->lru_link != NULL)
-    {
-      ChanceryTextureCache *textures = cached->lru;
-
-      g_queue_delete_link (&textures->queue, cached->lru_link);
-      textures->bytes -= cached->node_bytes;
-      cached->lru_link = NULL;
-      cached->lru = NULL;
-      cached->node_bytes = 0;
-    }
-  g_clear_pointer (&cached->node, gsk_render_node_unref);
-}
-
-static void
 cached_layout_free (gpointer data)
 {
   CachedLayout *cached = data;
 
-  cached_layout_drop_node (cached);
+  g_clear_pointer (&cached->node, gsk_render_node_unref);
   g_clear_object (&cached->cut);
   g_object_unref (cached->layout);
   g_free (cached);
@@ -844,59 +820,8 @@ cached_layout_at_width (CachedLayout *cached,
   return cached->cut;
 }
 
-/* layout drawn in color into a picture of scale pixels per unit, as a
- * texture node over its ink (and a pixel of margin for antialiasing), at
- * the layout's origin. NULL when nothing shows. */
-static GskRenderNode *
-layout_texture_node (PangoLayout   *layout,
-                     const GdkRGBA *color,
-                     int            scale,
-                     gsize         *n_bytes)
-{
-  PangoRectangle ink;
-  cairo_surface_t *surface;
-  cairo_t *cr;
-  GskRenderNode *node;
-  int x, y, w, h;
-
-  pango_layout_get_pixel_extents (layout, &ink, NULL);
-  if (ink.width <= 0 || ink.height <= 0)
-    return NULL;
-  x = ink.x - 1;
-  y = ink.y - 1;
-  w = ink.width + 2;
-  h = ink.height + 2;
-
-  surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, w * scale, h * scale);
-  cairo_surface_set_device_scale (surface, scale, scale);
-  cr = cairo_create (surface);
-  cairo_translate (cr, -x, -y);
-  gdk_cairo_set_source_rgba (cr, color);
-  pango_cairo_show_layout (cr, layout);
-  cairo_destroy (cr);
-  cairo_surface_flush (surface);
-  if (cairo_surface_status (surface) != CAIRO_STATUS_SUCCESS)
-    {
-      cairo_surface_destroy (surface);
-      return NULL;
-    }
-
-  /* A Cairo node painting the picture: GSK's Cairo renderer composites it
-   * as it is (a texture node would be converted into a new surface each
-   * time it is drawn). */
-  *n_bytes = (gsize) cairo_image_surface_get_stride (surface) * (gsize) (h * scale);
-  node = gsk_cairo_node_new (&GRAPHENE_RECT_INIT (x, y, w, h));
-  cr = gsk_cairo_node_get_draw_context (node);
-  cairo_set_source_surface (cr, surface, x, y);
-  cairo_paint (cr);
-  cairo_destroy (cr);
-  cairo_surface_destroy (surface);
-  return node;
-}
-
 static void
-append_text (ChanceryScene *scene,
-             GtkSnapshot   *snapshot,
+append_text (GtkSnapshot   *snapshot,
              CachedLayout  *cached,
              float          x,
              float          y,
@@ -905,52 +830,18 @@ append_text (ChanceryScene *scene,
 {
   guint serial = pango_context_get_serial (pango_layout_get_context (cached->layout));
   PangoLayout *layout = cached_layout_at_width (cached, max_width);
-  int scale = MAX (scene->text_scale, 0);
-  ChanceryTextureCache *textures = &scene->textures;
-  gboolean same = cached->node != NULL && cached->node_width == cached->width &&
-                  cached->node_serial == serial && gdk_rgba_equal (&cached->node_color, color);
 
-  if (!same || cached->node_scale != scale)
+  if (cached->node == NULL || cached->node_width != cached->width ||
+      cached->node_serial != serial || !gdk_rgba_equal (&cached->node_color, color))
     {
-      /* A label is made a picture the second time it is drawn unchanged:
-       * one cut by the edge of the view gets another width every frame
-       * while panning, and drawing it into a picture each time would cost
-       * more than its glyphs. */
-      int make = scale > 0 && same && cached->node_scale == 0 ? scale : 0;
+      GtkSnapshot *inner = gtk_snapshot_new ();
 
-      cached_layout_drop_node (cached);
-      if (make == 0)
-        {
-          GtkSnapshot *inner = gtk_snapshot_new ();
-
-          gtk_snapshot_append_layout (inner, layout, color);
-          cached->node = gtk_snapshot_free_to_node (inner);
-        }
-      else
-        {
-          gsize max_bytes = textures->max_bytes != 0 ? textures->max_bytes : TEXTURE_CACHE_BYTES;
-
-          cached->node = layout_texture_node (layout, color, make, &cached->node_bytes);
-          if (cached->node != NULL)
-            {
-              g_queue_push_head (&textures->queue, cached);
-              cached->lru_link = textures->queue.head;
-              cached->lru = textures;
-              textures->bytes += cached->node_bytes;
-              /* Never the one just made: it is drawn now. */
-              while (textures->bytes > max_bytes && textures->queue.tail != textures->queue.head)
-                cached_layout_drop_node (textures->queue.tail->data);
-            }
-        }
+      gtk_snapshot_append_layout (inner, layout, color);
+      g_clear_pointer (&cached->node, gsk_render_node_unref);
+      cached->node = gtk_snapshot_free_to_node (inner);
       cached->node_width = cached->width;
       cached->node_serial = serial;
       cached->node_color = *color;
-      cached->node_scale = make;
-    }
-  else if (cached->lru_link != NULL && cached->lru_link != textures->queue.head)
-    {
-      g_queue_unlink (&textures->queue, cached->lru_link);
-      g_queue_push_head_link (&textures->queue, cached->lru_link);
     }
   if (cached->node == NULL)
     return;   /* no glyphs */
@@ -2210,7 +2101,7 @@ tick_label_cb (double   day,
 
   gtk_snapshot_append_color (c->snapshot, &scene->palette.separator,
                              &GRAPHENE_RECT_INIT (x, CHANCERY_SCENE_AXIS_HEIGHT - 6, 1, 6));
-  append_text (scene, c->snapshot, cached, scene->rtl ? x - 5 - w : x + 5,
+  append_text (c->snapshot, cached, scene->rtl ? x - 5 - w : x + 5,
                CHANCERY_SCENE_AXIS_HEIGHT - 8 - scene->line_height, 200, &scene->palette.dim);
 }
 
@@ -2250,7 +2141,7 @@ context_label_cb (double   day,
     return;
   c->last_end = u + w;
 
-  append_text (scene, c->snapshot, cached, scene->rtl ? scene->width - u - w : u, 6, 400,
+  append_text (c->snapshot, cached, scene->rtl ? scene->width - u - w : u, 6, 400,
                &scene->palette.foreground);
 }
 
@@ -2747,7 +2638,7 @@ draw_item (ChanceryScene      *scene,
       /* Ellipsized text in RTL keeps to the end of its slot. */
       if (scene->rtl)
         x += item->label_width - text_width (cached, item->label_width);
-      append_text (scene, snapshot, cached, x, y, item->label_width, text_color);
+      append_text (snapshot, cached, x, y, item->label_width, text_color);
     }
 }
 
@@ -2795,7 +2686,7 @@ draw_dense_lane (ChanceryScene         *scene,
             {
               float u = (u0 + u1) / 2 - w / 2;
 
-              append_text (scene, snapshot, cached, scene->rtl ? scene->width - u - w : u,
+              append_text (snapshot, cached, scene->rtl ? scene->width - u - w : u,
                            box->y + HEADER_HEIGHT - 2, w, &p->dim);
             }
           cell_count = 0;
@@ -2842,7 +2733,7 @@ draw_badge (ChanceryScene       *scene,
   w = text_width (cached, r->size.width);
   pango_layout_get_pixel_size (cached->layout, NULL, &h);
   append_rounded (snapshot, &fill, r, r->size.height / 2);
-  append_text (scene, snapshot, cached, r->origin.x + (r->size.width - w) / 2,
+  append_text (snapshot, cached, r->origin.x + (r->size.width - w) / 2,
                r->origin.y + (r->size.height - h) / 2, r->size.width, &p->foreground);
 }
 
@@ -2988,7 +2879,7 @@ draw_lane_contents (ChanceryScene *scene,
 
           append_rounded (snapshot, &pill, &r, 6);
         }
-      append_text (scene, snapshot, label, scene->rtl ? scene->width - u - w : u,
+      append_text (snapshot, label, scene->rtl ? scene->width - u - w : u,
                    header_y + (HEADER_HEIGHT - scene->line_height) / 2, w, &p->dim);
       {
         g_autofree char *count = chancery_format_count (lane->n_items);
@@ -2998,7 +2889,7 @@ draw_lane_contents (ChanceryScene *scene,
         GdkRGBA faint = with_alpha (&p->dim, 0.7f);
 
         if (cu + cw < scene->width / 2)
-          append_text (scene, snapshot, cached, scene->rtl ? scene->width - cu - cw : cu,
+          append_text (snapshot, cached, scene->rtl ? scene->width - cu - cw : cu,
                        header_y + (HEADER_HEIGHT - scene->line_height) / 2, cw, &faint);
       }
     }
@@ -3050,7 +2941,7 @@ draw_empty (ChanceryScene *scene,
   CachedLayout *cached = text_layout (scene, scene->label_font, _("No events to show"));
   float w = text_width (cached, scene->width);
 
-  append_text (scene, snapshot, cached, (scene->width - w) / 2,
+  append_text (snapshot, cached, (scene->width - w) / 2,
                CHANCERY_SCENE_AXIS_HEIGHT + (scene->height - CHANCERY_SCENE_AXIS_HEIGHT) / 2
                - scene->line_height / 2,
                scene->width, &scene->palette.dim);

@@ -977,13 +977,6 @@ chancery_timeline_snapshot (GtkWidget   *widget,
 
   ensure_layout (self);
 
-  /* Labels are pictures at the scale of the screen's pixels. */
-  if (self->scene.text_scale != gtk_widget_get_scale_factor (widget))
-    {
-      self->scene.text_scale = gtk_widget_get_scale_factor (widget);
-      g_clear_pointer (&self->static_node, gsk_render_node_unref);
-    }
-
   if (self->static_node == NULL)
     {
       GtkSnapshot *inner = gtk_snapshot_new ();
