@@ -984,6 +984,16 @@ now_and_then (ImportContext  *ctx,
   if (ctx->progress != NULL && ctx->length > 0)
     ctx->progress (0.99 * offset / ctx->length, ctx->progress_data);
 
+  /* Reading again from further back (another attempt, or the sections
+   * of a file in another order): what the reader had read on the way is
+   * given back, and from now on the pages from here. */
+  if (ctx->release_pages && offset < ctx->released)
+    {
+      gsize page = sysconf (_SC_PAGESIZE);
+
+      madvise ((char *) ctx->data + ctx->released, ctx->length - ctx->released, MADV_DONTNEED);
+      ctx->released = offset / page * page;
+    }
   if (ctx->release_pages && offset > ctx->released + RELEASE_BYTES)
     {
       gsize page = sysconf (_SC_PAGESIZE);
