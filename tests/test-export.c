@@ -684,6 +684,124 @@ test_csv_journal_modes (Fixture       *fixture,
     }
 }
 
+/* A writer of another connection starts to commit while the export runs:
+ * it holds SQLite's pending lock, waiting for the export's read to end,
+ * and no new read lock can be had meanwhile. The export's own connections
+ * hold their read locks from the moment they are opened (or are not used),
+ * so the export is not failed by "database is locked". The writer reaches
+ * its pending lock just before the relations connection's first read. */
+typedef struct
+{
+  sqlite3  *writer;
+  GMutex    lock;
+  GCond     cond;
+  gboolean  pending;    /* the writer waits for its exclusive lock */
+  gboolean  started;    /* the writer thread was started */
+  GThread  *thread;
+  int       commit_rc;
+} PendingWriter;
+
+static PendingWriter *pending_writer;
+
+static int
+on_writer_busy_cb (void *data,
+                   int   count)
+{
+  PendingWriter *w = data;
+
+  g_mutex_lock (&w->lock);
+  w->pending = TRUE;
+  g_cond_broadcast (&w->cond);
+  g_mutex_unlock (&w->lock);
+  g_usleep (1000);
+  return count < 60000;   /* a minute at most */
+}
+
+static gpointer
+writer_commit_thread (gpointer data)
+{
+  PendingWriter *w = data;
+
+  w->commit_rc = sqlite3_exec (w->writer, "COMMIT", NULL, NULL, NULL);
+  g_mutex_lock (&w->lock);
+  w->pending = TRUE;   /* also when it did not have to wait */
+  g_cond_broadcast (&w->cond);
+  g_mutex_unlock (&w->lock);
+  return NULL;
+}
+
+static int
+on_scan_statement_cb (unsigned  type,
+                      void     *context,
+                      void     *p,
+                      void     *x)
+{
+  PendingWriter *w = pending_writer;
+  const char *sql = sqlite3_sql (p);
+
+  if (w == NULL || sql == NULL || !g_str_has_prefix (sql, "SELECT event_id, actor_id, role FROM event_actor"))
+    return 0;
+
+  g_mutex_lock (&w->lock);
+  if (!w->started)
+    {
+      w->started = TRUE;
+      w->thread = g_thread_new ("test-writer", writer_commit_thread, w);
+      while (!w->pending)
+        g_cond_wait (&w->cond, &w->lock);
+    }
+  g_mutex_unlock (&w->lock);
+  return 0;
+}
+
+static int
+trace_new_connection (sqlite3                      *db,
+                      char                        **message,
+                      const struct sqlite3_api_routines *api)
+{
+  sqlite3_trace_v2 (db, SQLITE_TRACE_STMT, on_scan_statement_cb, NULL);
+  return SQLITE_OK;
+}
+
+static void
+test_csv_writer_pending (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autofree char *path = g_strdup (chancery_store_get_path (fixture->store));
+  g_autoptr(GBytes) expected = csv_bytes (fixture->store, NULL, -1);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(ChanceryStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  PendingWriter w = { 0, };
+
+  g_clear_object (&fixture->store);
+  store = chancery_store_open (path, CHANCERY_STORE_READ_ONLY, NULL, &error);
+  g_assert_no_error (error);
+
+  g_mutex_init (&w.lock);
+  g_cond_init (&w.cond);
+  g_assert_cmpint (sqlite3_open (path, &w.writer), ==, SQLITE_OK);
+  sqlite3_busy_handler (w.writer, on_writer_busy_cb, &w);
+  g_assert_cmpint (sqlite3_exec (w.writer, "BEGIN IMMEDIATE; CREATE TABLE test_writer (x)",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+
+  pending_writer = &w;
+  sqlite3_auto_extension ((void (*) (void)) trace_new_connection);
+  bytes = csv_bytes (store, NULL, 16 * 1024);
+  sqlite3_cancel_auto_extension ((void (*) (void)) trace_new_connection);
+  pending_writer = NULL;
+
+  g_assert_true (w.started);
+  g_assert_true (g_bytes_equal (bytes, expected));
+
+  /* The export's read ended: the writer commits. */
+  g_thread_join (w.thread);
+  g_assert_cmpint (w.commit_rc, ==, SQLITE_OK);
+  sqlite3_close (w.writer);
+  g_mutex_clear (&w.lock);
+  g_cond_clear (&w.cond);
+}
+
 /* Row ids too sparse for the scan's arrays (actors here, then events):
  * the export falls back to reading in time order, with the same bytes. */
 static void
@@ -745,6 +863,7 @@ main (int   argc,
   g_test_add ("/export/csv/many-in-time-order", Fixture, NULL, many_set_up, test_csv_many_in_time_order, fixture_tear_down);
   g_test_add ("/export/csv/stops", Fixture, NULL, many_set_up, test_csv_stops, fixture_tear_down);
   g_test_add ("/export/csv/journal-modes", Fixture, NULL, many_set_up, test_csv_journal_modes, fixture_tear_down);
+  g_test_add ("/export/csv/writer-pending", Fixture, NULL, many_set_up, test_csv_writer_pending, fixture_tear_down);
   g_test_add ("/export/csv/sparse-ids", Fixture, NULL, many_set_up, test_csv_sparse_ids, fixture_tear_down);
   g_test_add ("/export/ics/python-icalendar", Fixture, NULL, fixture_set_up, test_ics, fixture_tear_down);
   g_test_add ("/export/ics/cancelled", Fixture, NULL, fixture_set_up, test_cancelled, fixture_tear_down);

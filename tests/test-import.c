@@ -721,6 +721,106 @@ test_progress (Fixture       *fixture,
   g_assert_cmpfloat (g_array_index (fractions, double, 3), <, 1.0);
 }
 
+/* Resident kilobytes of the map of path in this process (0: none). */
+static guint64
+mapped_rss_kb (const char *path)
+{
+  g_autofree char *smaps = NULL;
+  g_auto(GStrv) lines = NULL;
+  gboolean in_map = FALSE;
+
+  if (!g_file_get_contents ("/proc/self/smaps", &smaps, NULL, NULL))
+    return 0;
+  lines = g_strsplit (smaps, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      if (g_str_has_suffix (lines[i], path))
+        in_map = TRUE;
+      else if (in_map && g_str_has_prefix (lines[i], "Rss:"))
+        return g_ascii_strtoull (lines[i] + strlen ("Rss:"), NULL, 10);
+    }
+  return 0;
+}
+
+typedef struct
+{
+  const char *path;
+  guint64     max_kb;
+} RssWatch;
+
+static void
+on_progress_rss (double   fraction,
+                 gpointer user_data)
+{
+  RssWatch *watch = user_data;
+
+  watch->max_kb = MAX (watch->max_kb, mapped_rss_kb (watch->path));
+}
+
+/* A file of 8192 events with 8 KB of spaces after each (66 MB): the
+ * format and version first or last, the last event's kind bad or not. */
+static GString *
+padded_json (gboolean meta_last,
+             gboolean bad_last)
+{
+  GString *json = g_string_new ("{ ");
+  g_autofree char *padding = g_strnfill (8 * 1024, ' ');
+  const guint n = 8192;
+
+  if (!meta_last)
+    g_string_append (json, "\"format\": \"chancery\", \"version\": 1, ");
+  g_string_append (json, "\"events\": [\n");
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (json, "%s{ \"id\": \"padded-%u\", \"kind\": \"%s\", \"status\": "
+                            "\"planned\", \"title\": \"Talks %u\", \"date\": \"2026\" }%s\n",
+                            i > 0 ? "," : "", i, bad_last && i == n - 1 ? "party" : "talks", i, padding);
+  g_string_append (json, "]");
+  if (meta_last)
+    g_string_append (json, ", \"format\": \"chancery\", \"version\": 1");
+  g_string_append (json, " }\n");
+  g_assert_cmpuint (json->len, >, 64 * 1024 * 1024);
+  return json;
+}
+
+/* The pages of the file read are given back as the reader goes, on every
+ * pass: a problem in the last event makes the importer read the file
+ * again (to say where), and that pass gives pages back as well; a file in
+ * another order is first skimmed through, and so is that. 16 MB are held
+ * back at most, plus the 8 MB read between two looks. */
+static void
+test_pages_given_back (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (fixture->dir, "padded.json", NULL);
+
+  for (guint meta_last = 0; meta_last < 2; meta_last++)
+    {
+      g_autoptr(GString) json = padded_json (meta_last, !meta_last);
+      g_autoptr(GError) error = NULL;
+      RssWatch watch = { path, 0 };
+      gboolean ok;
+
+      g_assert_true (g_file_set_contents (path, json->str, json->len, NULL));
+      ok = chancery_import_json_file (fixture->store, path, NULL, on_progress_rss, &watch, NULL, &error);
+      if (meta_last)
+        {
+          g_assert_no_error (error);
+          g_assert_true (ok);
+          g_assert_cmpuint (chancery_store_count_events (fixture->store, NULL, NULL), ==, N_BUNDLED + 8192);
+        }
+      else
+        {
+          g_assert_false (ok);
+          g_assert_error (error, CHANCERY_ERROR, CHANCERY_ERROR_INVALID_INPUT);
+          test_assert_contains (error->message, "party");
+        }
+
+      g_test_message ("most resident: %" G_GUINT64_FORMAT " kB", watch.max_kb);
+      g_assert_cmpuint (watch.max_kb, >, 0);
+      g_assert_cmpuint (watch.max_kb, <, 32 * 1024);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -748,6 +848,7 @@ main (int   argc,
   ADD ("repeated-member", test_repeated_member, NULL);
   ADD ("invalid/strict-json", test_strict_json, NULL);
   ADD ("progress", test_progress, NULL);
+  ADD ("pages-given-back", test_pages_given_back, NULL);
 
 #undef ADD
 

@@ -229,6 +229,16 @@ static const ErrorCase error_cases[] = {
   { "[1e]", -1, 1, 2, "“1e” is not a number" },
   { "[1.5E]", -1, 1, 2, "“1.5E” is not a number" },
   { "[1\f]", -1, 1, 2, "“1” is not a number" },
+  /* A number or a word followed by what cannot continue it: the error is
+   * about what follows, not about the number or the word. */
+  { "[1\"x\"]", -1, 1, 3, "unexpected “\"”; expected “,” or “]”" },
+  { "{\"a\":1:2}", -1, 1, 7, "unexpected “:”; expected “,” or “}”" },
+  { "[1[", -1, 1, 3, "unexpected “[”; expected “,” or “]”" },
+  { "[-0.5e3/2]", -1, 1, 8, "unexpected “/”; expected “,” or “]”" },
+  { "[true\"x\"]", -1, 1, 6, "unexpected “\"”; expected “,” or “]”" },
+  { "{\"a\":null{}}", -1, 1, 10, "unexpected “{”; expected “,” or “}”" },
+  { "[1.5x]", -1, 1, 2, "“1.5x” is not a number" },
+  { "[falsey]", -1, 1, 2, "unexpected “falsey”" },
   { "[\"a\tb\"]", -1, 1, 4, "a control character" },
   { "[\"a\nb\"]", -1, 1, 4, "a control character" },
   { "[\"\\q\"]", -1, 1, 3, "“\\q” is not an escape" },

@@ -780,6 +780,77 @@ test_base_cache_wait (Fixture       *fixture,
   g_assert_cmpuint (count_cache_files (cache_dir), ==, n_before + 1);
 }
 
+/* A check cancelled (another file opened, the window closed) is no
+ * verdict: the base cache read from the file stays for the next open.
+ * The cancellation comes as the whole-file check starts. */
+static GCancellable *check_cancellable;
+
+static int
+on_check_statement_cb (unsigned  type,
+                       void     *context,
+                       void     *p,
+                       void     *x)
+{
+  const char *sql = sqlite3_sql (p);
+
+  if (check_cancellable != NULL && sql != NULL && g_str_has_prefix (sql, "PRAGMA quick_check"))
+    g_cancellable_cancel (check_cancellable);
+  return 0;
+}
+
+static int
+trace_check_connection (sqlite3                           *db,
+                        char                             **message,
+                        const struct sqlite3_api_routines *api)
+{
+  sqlite3_trace_v2 (db, SQLITE_TRACE_STMT, on_check_statement_cb, NULL);
+  return SQLITE_OK;
+}
+
+static void
+test_check_cancelled_keeps_cache (Fixture       *fixture,
+                                  gconstpointer  data)
+{
+  g_autofree char *path = fixture_path (fixture, "cancelled-check.chancery");
+  g_autofree char *cache_dir = g_build_filename (g_get_user_cache_dir (), "chancery", NULL);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(ChanceryStore) store = NULL;
+  g_autoptr(ChanceryIndex) index = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean checked = TRUE;
+  guint n_before;
+  GStatBuf st;
+
+  store = test_create_store (path);
+  g_assert_cmpuint (test_import_bundled (store), ==, 22);
+  g_clear_object (&store);
+  /* Caches are written for files not changed in the last 2 s only. */
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  while (MAX (st.st_mtime, st.st_ctime) > g_get_real_time () / G_USEC_PER_SEC - 3)
+    g_usleep (G_USEC_PER_SEC / 4);
+
+  n_before = count_cache_files (cache_dir);
+  g_setenv ("CHANCERY_BASE_CACHE_MIN_EVENTS", "0", TRUE);
+  store = chancery_store_open_for_viewing (path, &checked, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (checked);
+  index = chancery_store_load_index (store, NULL, CHANCERY_GROUP_COUNTRY, NULL, &error);
+  g_assert_no_error (error);
+  g_unsetenv ("CHANCERY_BASE_CACHE_MIN_EVENTS");
+  g_assert_cmpuint (index->n_events, ==, 22);
+  chancery_store_wait_for_caches ();
+  g_assert_cmpuint (count_cache_files (cache_dir), ==, n_before + 1);
+
+  check_cancellable = cancellable;
+  sqlite3_auto_extension ((void (*) (void)) trace_check_connection);
+  g_assert_false (chancery_store_check_file (path, cancellable, &error));
+  sqlite3_cancel_auto_extension ((void (*) (void)) trace_check_connection);
+  check_cancellable = NULL;
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+
+  g_assert_cmpuint (count_cache_files (cache_dir), ==, n_before + 1);
+}
+
 static void
 test_base_cache_in_thread (Fixture       *fixture,
                            gconstpointer  data)
@@ -873,6 +944,7 @@ main (int   argc,
   ADD ("open-for-viewing/older", test_open_for_viewing_older);
   ADD ("base-cache-in-thread", test_base_cache_in_thread);
   ADD ("base-cache-wait", test_base_cache_wait);
+  ADD ("check-cancelled-keeps-cache", test_check_cancelled_keeps_cache);
 
 #undef ADD
 

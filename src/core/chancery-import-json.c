@@ -970,6 +970,36 @@ read_event (ImportContext *ctx,
   return ok;
 }
 
+/* The pages of a mapped file that were read, given back. */
+static void
+give_back_pages (ImportContext *ctx)
+{
+  gsize offset = chancery_json_reader_get_offset (ctx->reader);
+  gsize page;
+
+  if (!ctx->release_pages)
+    return;
+  page = sysconf (_SC_PAGESIZE);
+
+  /* Reading again from further back (another attempt, or the sections
+   * of a file in another order): what the reader had read on the way is
+   * given back, and from now on the pages from here. */
+  if (offset < ctx->released)
+    {
+      madvise ((char *) ctx->data + ctx->released, ctx->length - ctx->released, MADV_DONTNEED);
+      ctx->released = offset / page * page;
+    }
+  if (offset > ctx->released + RELEASE_BYTES)
+    {
+      gsize end = offset / page * page;
+
+      /* A private read-only map: the pages come back from the file if
+       * they are read again. */
+      madvise ((char *) ctx->data + ctx->released, end - ctx->released, MADV_DONTNEED);
+      ctx->released = end;
+    }
+}
+
 /* Once every 1024 events: cancelled?, progress, and the pages of a mapped
  * file that were read given back. */
 static gboolean
@@ -984,15 +1014,31 @@ now_and_then (ImportContext  *ctx,
   if (ctx->progress != NULL && ctx->length > 0)
     ctx->progress (0.99 * offset / ctx->length, ctx->progress_data);
 
-  if (ctx->release_pages && offset > ctx->released + RELEASE_BYTES)
-    {
-      gsize page = sysconf (_SC_PAGESIZE);
-      gsize end = offset / page * page;
+  give_back_pages (ctx);
 
-      /* A private read-only map: the pages come back from the file if
-       * they are read again. */
-      madvise ((char *) ctx->data + ctx->released, end - ctx->released, MADV_DONTNEED);
-      ctx->released = end;
+  return TRUE;
+}
+
+/* Past the value whose first token was token (as chancery_json_reader_skip
+ * does), giving pages back on the way: the first pass over a file in
+ * another order skips every section. */
+static gboolean
+skip_value (ImportContext      *ctx,
+            ChanceryJsonToken   token,
+            GError            **error)
+{
+  guint depth = chancery_json_reader_get_depth (ctx->reader);
+  guint n = 0;
+
+  if (token != CHANCERY_JSON_BEGIN_OBJECT && token != CHANCERY_JSON_BEGIN_ARRAY)
+    return TRUE;
+
+  while (chancery_json_reader_get_depth (ctx->reader) >= depth)
+    {
+      if (chancery_json_reader_next (ctx->reader, error) == CHANCERY_JSON_ERROR)
+        return FALSE;
+      if (++n % 65536 == 0)
+        give_back_pages (ctx);
     }
 
   return TRUE;
@@ -1418,7 +1464,7 @@ read_by_sections (ImportContext  *ctx,
             return ATTEMPT_ERROR;
           continue;
         }
-      if (!chancery_json_reader_skip (ctx->reader, error))
+      if (!skip_value (ctx, token, error))
         return ATTEMPT_ERROR;
     }
 

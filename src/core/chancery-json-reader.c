@@ -447,6 +447,11 @@ read_string (ChanceryJsonReader  *self,
     }
 }
 
+/* Whether a number or a word (true, false, null) may end before pos. What
+ * would read as more of it ("1x", "1.2.3", "nulls", a control character,
+ * a non-ASCII letter) makes it invalid; anything else ends it, and the
+ * error, if any, is about what follows ("[1\"x\"]": a “"” where a “,” or
+ * “]” was expected, not “1” being no number). */
 static gboolean
 is_delimiter (ChanceryJsonReader *self,
               gsize               pos)
@@ -457,7 +462,10 @@ is_delimiter (ChanceryJsonReader *self,
     return TRUE;
   c = self->data[pos];
 
-  return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == ',' || c == ']' || c == '}';
+  if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
+    return TRUE;
+  return !(g_ascii_isalnum (c) || c == '.' || c == '+' || c == '-' || c == '_' ||
+           c < 0x20 || c >= 0x7f);
 }
 
 static gsize

@@ -854,6 +854,7 @@ chancery_store_check_file (const char    *path,
                            GError       **error)
 {
   g_autoptr(ChanceryStore) self = NULL;
+  g_autoptr(GError) local_error = NULL;
   g_autofree char *stamp = NULL;
   gboolean ok;
 
@@ -872,14 +873,18 @@ chancery_store_check_file (const char    *path,
     return FALSE;
 
   self->cancellable = cancellable;
-  ok = check_integrity (self, error);
+  ok = check_integrity (self, &local_error);
   self->cancellable = NULL;
   close_connection (self);
 
   if (!ok)
     {
-      /* What was read from the file is not kept for next time. */
-      base_cache_discard (path);
+      /* What was read from a damaged file is not kept for next time; a
+       * check cancelled (another file opened, the window closed) found
+       * nothing, and the next open would read the whole file again. */
+      if (!g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        base_cache_discard (path);
+      g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
   if (stamp != NULL)
