@@ -1037,6 +1037,76 @@ test_damaged_found_in_background (void)
                    chancery_default_database_path ());
 }
 
+/* Whether a label under widget shows a text containing needle. */
+static gboolean
+shows_text (GtkWidget  *widget,
+            const char *needle)
+{
+  if (GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget) &&
+      strstr (gtk_label_get_text (GTK_LABEL (widget)), needle) != NULL)
+    return TRUE;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    if (shows_text (c, needle))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+check_toast_shown (gpointer data)
+{
+  return shows_text (GTK_WIDGET (window), "Could not check");
+}
+
+static void
+on_store_shown_move_away_cb (GObject    *object,
+                             GParamSpec *pspec,
+                             gpointer    user_data)
+{
+  const char *const *paths = user_data;
+  ChanceryStore *store = chancery_window_get_store (window);
+
+  /* The dataset is shown; its background check has not started yet. */
+  if (store != NULL && g_strcmp0 (chancery_store_get_path (store), paths[0]) == 0)
+    g_assert_cmpint (g_rename (paths[0], paths[1]), ==, 0);
+}
+
+/* A check that cannot read the file (here: moved away once shown) is not
+ * damage: what is shown stays, a notification says the check failed, and
+ * the file is not remembered (not in recent files). */
+static void
+test_check_fails_without_damage (void)
+{
+  g_autofree char *path = g_build_filename (data_home, "moved-away.db", NULL);
+  g_autofree char *moved = g_build_filename (data_home, "moved-away-elsewhere.db", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFile) bundled = g_file_new_for_path (chancery_default_database_path ());
+  g_autofree char *uri = g_file_get_uri (file);
+  const char *paths[] = { path, moved };
+  gulong handler;
+
+  g_assert_true (g_file_copy (bundled, file, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, NULL));
+
+  handler = g_signal_connect (window, "notify::store", G_CALLBACK (on_store_shown_move_away_cb), paths);
+  chancery_window_open_file (window, file);
+  g_assert_true (wait_until (check_toast_shown, NULL, 30000));
+  g_signal_handler_disconnect (window, handler);
+
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  g_assert_false (chancery_window_get_checking (window));
+  /* Still shown, no dialog. */
+  g_assert_nonnull (chancery_window_get_store (window));
+  g_assert_cmpstr (chancery_store_get_path (chancery_window_get_store (window)), ==, path);
+  g_assert_cmpuint (list_n_items (), ==, 22);
+  g_assert_null (find_message_dialog ());
+  g_assert_false (recent_menu_has (uri));
+
+  chancery_window_open_file (window, bundled);
+  wait_idle ();
+  g_assert_cmpstr (chancery_store_get_path (chancery_window_get_store (window)), ==,
+                   chancery_default_database_path ());
+  g_unlink (moved);
+}
+
 static void
 prepare_for_screenshot (void)
 {
@@ -1157,6 +1227,7 @@ main (int   argc,
   g_test_add_func ("/window/drop-file", test_drop_file);
   g_test_add_func ("/window/cancel-open", test_cancel_open);
   g_test_add_func ("/window/damaged-found-in-background", test_damaged_found_in_background);
+  g_test_add_func ("/window/check-fails-without-damage", test_check_fails_without_damage);
 
   ret = g_test_run ();
 

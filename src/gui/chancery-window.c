@@ -14,6 +14,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "chancery-error.h"
 #include "chancery-locale.h"
 #include "chancery-detail-pane.h"
 #include "chancery-event-list.h"
@@ -369,6 +370,18 @@ show_damaged_dialog (ChanceryWindow *self,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* Whether a failed check says the file cannot be trusted (damaged, or
+ * since replaced by something Chancery refuses), rather than that it could
+ * not be read to its end. */
+static gboolean
+check_found_damage (const GError *error)
+{
+  return g_error_matches (error, CHANCERY_ERROR, CHANCERY_ERROR_CORRUPT) ||
+         g_error_matches (error, CHANCERY_ERROR, CHANCERY_ERROR_NOT_A_DATABASE) ||
+         g_error_matches (error, CHANCERY_ERROR, CHANCERY_ERROR_UNSAFE) ||
+         g_error_matches (error, CHANCERY_ERROR, CHANCERY_ERROR_NEWER_SCHEMA);
+}
+
 static void
 on_check_ready_cb (GObject      *source,
                    GAsyncResult *result,
@@ -395,6 +408,23 @@ on_check_ready_cb (GObject      *source,
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
+
+  if (!check_found_damage (error))
+    {
+      g_autofree char *name = g_path_get_basename (path);
+      g_autofree char *message = NULL;
+
+      /* The file could not be read to its end (moved away, locked, an I/O
+       * error): nothing says that what is shown is wrong, so it stays, but
+       * the file is not remembered as checked and the next open checks it
+       * again. */
+      g_clear_object (&self->unchecked_file);
+      /* Translators: a notification; the first %s is a file name, the
+       * second what went wrong. */
+      message = g_strdup_printf (_("Could not check “%s” for damage: %s"), name, error->message);
+      toast (self, message);
+      return;
+    }
 
   /* The events shown came from a damaged file: they go. */
   close_dataset (self);
