@@ -54,6 +54,7 @@ struct _ChanceryImporter
   GString       *scratch;           /* fingerprint serialization */
   GString       *names;
   GString       *quotes;
+  GPtrArray     *deferred_indexes;  /* CREATE INDEX texts to run before COMMIT */
 };
 
 /* Full-text rows held before they are written: FTS5 turns the terms it
@@ -76,6 +77,18 @@ struct _ChanceryImporter
  * event table are written in random order. */
 #define IMPORT_CACHE_SIZE_PRAGMA "PRAGMA cache_size = -262144"
 #define NORMAL_CACHE_SIZE_PRAGMA "PRAGMA cache_size = -32768"
+
+/* The secondary indexes that no statement of an import reads (none of
+ * them is UNIQUE). In a database with no events yet they are dropped
+ * when the import begins and created again, from their own text in
+ * sqlite_schema, just before the COMMIT: one sort of each instead of one
+ * B-tree insert per row in random order. Same transaction, so a failure
+ * or a cancellation rolls the drop back with everything else, and the
+ * schema text comes out identical (tests/test-import.c). */
+static const char * const deferrable_indexes[] = {
+  "actor_by_name", "event_by_time", "event_actor_by_actor",
+  "event_country_by_country", "event_project_by_project", "event_link_by_target",
+};
 
 static void
 cached_record_free (gpointer data)
@@ -124,6 +137,8 @@ check_event_size (ChanceryStore        *store,
   return TRUE;
 }
 
+static gboolean defer_indexes (ChanceryImporter *self, GError **error);
+
 ChanceryImporter *
 chancery_importer_begin (ChanceryStore  *store,
                          GError        **error)
@@ -160,6 +175,12 @@ chancery_importer_begin (ChanceryStore  *store,
   self->names = g_string_sized_new (256);
   self->quotes = g_string_sized_new (1024);
 
+  if (!defer_indexes (self, error))
+    {
+      chancery_importer_abort (self);
+      return NULL;
+    }
+
   return self;
 }
 
@@ -177,7 +198,84 @@ importer_free (ChanceryImporter *self)
   g_string_free (self->scratch, TRUE);
   g_string_free (self->names, TRUE);
   g_string_free (self->quotes, TRUE);
+  g_clear_pointer (&self->deferred_indexes, g_ptr_array_unref);
   g_free (self);
+}
+
+/* In a database with no events, drops the indexes of deferrable_indexes
+ * and keeps their text for create_deferred_indexes. Called inside the
+ * import's transaction. */
+static gboolean
+defer_indexes (ChanceryImporter  *self,
+               GError           **error)
+{
+  ChanceryStore *store = self->store;
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  sqlite3_stmt *stmt;
+  gboolean empty = FALSE;
+  int rc;
+
+  if (sqlite3_prepare_v2 (store->db, "SELECT NOT EXISTS (SELECT 1 FROM event)", -1, &stmt, NULL) != SQLITE_OK)
+    return set_sqlite_error (error, store->db, sqlite3_errcode (store->db), store->path);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    empty = sqlite3_column_int (stmt, 0) != 0;
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_ROW)
+    return set_sqlite_error (error, store->db, rc, store->path);
+  if (!empty)
+    return TRUE;
+
+  if (sqlite3_prepare_v2 (store->db,
+                          "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND name = ?1"
+                          " AND sql IS NOT NULL", -1, &stmt, NULL) != SQLITE_OK)
+    return set_sqlite_error (error, store->db, sqlite3_errcode (store->db), store->path);
+  self->deferred_indexes = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < G_N_ELEMENTS (deferrable_indexes); i++)
+    {
+      sqlite3_bind_text (stmt, 1, deferrable_indexes[i], -1, SQLITE_STATIC);
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_ROW)
+        {
+          g_ptr_array_add (names, g_strdup (deferrable_indexes[i]));
+          g_ptr_array_add (self->deferred_indexes, dup_column_text (stmt, 1));
+          rc = sqlite3_step (stmt);
+        }
+      sqlite3_reset (stmt);
+      if (rc != SQLITE_DONE)
+        {
+          sqlite3_finalize (stmt);
+          g_ptr_array_set_size (self->deferred_indexes, 0);
+          return set_sqlite_error (error, store->db, rc, store->path);
+        }
+    }
+  sqlite3_finalize (stmt);
+
+  for (guint i = 0; i < names->len; i++)
+    {
+      g_autofree char *drop = g_strdup_printf ("DROP INDEX \"%s\"", (const char *) names->pdata[i]);
+
+      if (!exec_sql (store, drop, error))
+        {
+          /* The caller rolls back: nothing is left to create. */
+          g_ptr_array_set_size (self->deferred_indexes, 0);
+          return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
+/* Creates again the indexes defer_indexes dropped, from their own text. */
+static gboolean
+create_deferred_indexes (ChanceryImporter  *self,
+                         GError           **error)
+{
+  for (guint i = 0; self->deferred_indexes != NULL && i < self->deferred_indexes->len; i++)
+    if (!exec_sql (self->store, self->deferred_indexes->pdata[i], error))
+      return FALSE;
+
+  return TRUE;
 }
 
 /* The store's get_statement hashes and compares the whole SQL text; an
@@ -264,6 +362,7 @@ chancery_importer_commit (ChanceryImporter  *self,
   g_return_val_if_fail (self != NULL, FALSE);
 
   ok = flush_fts (self, error) &&
+       create_deferred_indexes (self, error) &&
        (!self->fts_hash_raised ||
         exec_sql (self->store, "INSERT INTO event_fts (event_fts, rank) VALUES ('hashsize', "
                   FTS5_DEFAULT_HASH_SIZE ")", error)) &&
