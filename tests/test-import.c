@@ -821,6 +821,278 @@ test_pages_given_back (Fixture       *fixture,
     }
 }
 
+/* The schema as text (type, name, table, SQL; the pages may move), read
+ * with a connection of its own. */
+static char *
+schema_of (const char *path)
+{
+  GString *schema = g_string_new (NULL);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT type, name, tbl_name, sql FROM sqlite_schema"
+                                       " ORDER BY name", -1, &stmt, NULL), ==, SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    for (int i = 0; i < 4; i++)
+      g_string_append_printf (schema, "%s%c", (const char *) sqlite3_column_text (stmt, i) ?: "NULL",
+                              i == 3 ? '\n' : '|');
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+
+  return g_string_free (schema, FALSE);
+}
+
+/* One integer from sql, with a connection of its own. */
+static gint64
+query_int (const char *path,
+           const char *sql)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64 value;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+
+  return value;
+}
+
+static void
+assert_integrity (const char *path)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "PRAGMA integrity_check", -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, "ok");
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+}
+
+/* n events, each with an actor, two countries, a project and a link to
+ * the one before; the kind of the one numbered bad is unknown. */
+static GString *
+linked_json (guint n,
+             guint bad)
+{
+  GString *json = g_string_new ("{ \"format\": \"chancery\", \"version\": 1,\n"
+                                "  \"countries\": [ { \"code\": \"IRN\", \"name\": \"Iran\" },\n"
+                                "                 { \"code\": \"AZE\", \"name\": \"Azerbaijan\" } ],\n"
+                                "  \"actors\": [ { \"id\": \"actor-test\", \"name\": \"A. Test\" } ],\n"
+                                "  \"projects\": [ { \"id\": \"rail-test\", \"name\": \"Railway\" } ],\n"
+                                "  \"events\": [\n");
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_string_append_printf (json, "%s{ \"id\": \"linked-%u\", \"kind\": \"%s\", \"status\": \"planned\", "
+                              "\"title\": \"Talks %u\", \"date\": \"2026-01-%02u\", "
+                              "\"actors\": [ { \"actor\": \"actor-test\", \"role\": \"host\" } ], "
+                              "\"countries\": [\"IRN\", \"AZE\"], \"projects\": [\"rail-test\"]",
+                              i > 0 ? "," : "", i, i == bad ? "party" : "talks", i, 1 + i % 28);
+      if (i > 0)
+        g_string_append_printf (json, ", \"related\": [ { \"event\": \"linked-%u\", "
+                                "\"relation\": \"follows\" } ]", i - 1);
+      g_string_append (json, " }\n");
+    }
+  g_string_append (json, "] }\n");
+
+  return json;
+}
+
+/* Into a database with no events, the secondary indexes are dropped and
+ * made again before the commit: the schema comes out identical, every
+ * index holds every row, the file is sound and queries find the events. */
+static void
+test_empty_database (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (fixture->dir, "empty.chancery", NULL);
+  g_autoptr(ChanceryStore) store = test_create_store (path);
+  g_autoptr(GString) json = linked_json (3000, G_MAXUINT);
+  g_autoptr(ChanceryFilter) filter = chancery_filter_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *before = schema_of (path);
+  g_autofree char *after = NULL;
+  ChanceryImportReport report;
+
+  chancery_import_report_init (&report);
+  g_assert_true (chancery_import_json_data (store, json->str, json->len, "linked.json", &report,
+                                            NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (report.inserted, ==, 3000);
+  chancery_import_report_clear (&report);
+
+  after = schema_of (path);
+  g_assert_cmpstr (after, ==, before);
+  test_assert_contains (after, "index|event_by_time|event|CREATE INDEX event_by_time ON event (lo_day, hi_day, id)");
+  test_assert_contains (after, "index|event_link_by_target|event_link|");
+  test_assert_contains (after, "index|actor_by_name|actor|");
+  assert_integrity (path);
+
+  g_assert_cmpint (query_int (path, "SELECT count(*) FROM event INDEXED BY event_by_time"
+                              " WHERE lo_day > 0"), ==, 3000);
+  g_assert_cmpint (query_int (path, "SELECT count(*) FROM event_actor INDEXED BY event_actor_by_actor"
+                              " WHERE actor_id > 0"), ==, 3000);
+  g_assert_cmpint (query_int (path, "SELECT count(*) FROM event_country INDEXED BY event_country_by_country"
+                              " WHERE country > ''"), ==, 6000);
+  g_assert_cmpint (query_int (path, "SELECT count(*) FROM event_project INDEXED BY event_project_by_project"
+                              " WHERE project_id > 0"), ==, 3000);
+  g_assert_cmpint (query_int (path, "SELECT count(*) FROM event_link INDEXED BY event_link_by_target"
+                              " WHERE target_uid > ''"), ==, 2999);
+  g_assert_cmpint (query_int (path, "SELECT count(*) FROM actor INDEXED BY actor_by_name"
+                              " WHERE name > ''"), ==, 1);
+
+  /* The store's own statements, prepared before, still work */
+  chancery_filter_set_text (filter, "talks");
+  g_assert_cmpuint (chancery_store_count_events (store, filter, &error), ==, 3000);
+  g_assert_no_error (error);
+
+  /* A second import into the now full database keeps the indexes */
+  chancery_import_report_init (&report);
+  g_assert_true (chancery_import_json_data (store, json->str, json->len, "linked.json", &report,
+                                            NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (report.unchanged, ==, 3000);
+  chancery_import_report_clear (&report);
+  g_free (after);
+  after = schema_of (path);
+  g_assert_cmpstr (after, ==, before);
+  assert_integrity (path);
+}
+
+/* A problem in the last event of a file imported into a database with no
+ * events: nothing is written, the dropped indexes are back as they were,
+ * and the message says what and where, as into a full database. */
+static void
+test_empty_database_problem (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (fixture->dir, "empty.chancery", NULL);
+  g_autoptr(ChanceryStore) store = test_create_store (path);
+  g_autoptr(GString) json = linked_json (3000, 2999);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) full_error = NULL;
+  g_autofree char *before = schema_of (path);
+  g_autofree char *after = NULL;
+  ChanceryImportReport report;
+
+  chancery_import_report_init (&report);
+  g_assert_false (chancery_import_json_data (store, json->str, json->len, "bad.json", &report,
+                                             NULL, &error));
+  g_assert_error (error, CHANCERY_ERROR, CHANCERY_ERROR_INVALID_INPUT);
+  g_assert_cmpuint (report.inserted, ==, 0);
+  chancery_import_report_clear (&report);
+  test_assert_contains (assert_position (error->message, 3 + 3 + 3000), "events[2999].kind: ");
+  test_assert_contains (error->message, "unknown kind “party”");
+
+  after = schema_of (path);
+  g_assert_cmpstr (after, ==, before);
+  assert_integrity (path);
+  g_assert_cmpint (query_int (path, "SELECT count(*) FROM event"), ==, 0);
+  g_assert_cmpint (query_int (path, "SELECT count(*) FROM event_actor"), ==, 0);
+  g_assert_cmpint (query_int (path, "SELECT count(*) FROM actor"), ==, 0);
+
+  /* The same message from a database that has events */
+  chancery_import_report_init (&report);
+  g_assert_false (chancery_import_json_data (fixture->store, json->str, json->len, "bad.json", &report,
+                                             NULL, &full_error));
+  chancery_import_report_clear (&report);
+  g_assert_nonnull (full_error);
+  g_assert_cmpstr (full_error->message, ==, error->message);
+}
+
+static void
+on_progress_cancel (double   fraction,
+                    gpointer user_data)
+{
+  if (fraction > 0.3)
+    g_cancellable_cancel (user_data);
+}
+
+/* Cancelled half-way into a database with no events: nothing written,
+ * the schema as it was. */
+static void
+test_empty_database_cancel (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (fixture->dir, "empty.chancery", NULL);
+  g_autofree char *json_path = g_build_filename (fixture->dir, "linked.json", NULL);
+  g_autoptr(ChanceryStore) store = test_create_store (path);
+  g_autoptr(GString) json = linked_json (5000, G_MAXUINT);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *before = schema_of (path);
+  g_autofree char *after = NULL;
+
+  g_assert_true (g_file_set_contents (json_path, json->str, json->len, NULL));
+  g_assert_false (chancery_import_json_file (store, json_path, NULL, on_progress_cancel, cancellable,
+                                             cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+
+  after = schema_of (path);
+  g_assert_cmpstr (after, ==, before);
+  assert_integrity (path);
+  g_assert_cmpint (query_int (path, "SELECT count(*) FROM event"), ==, 0);
+  g_assert_cmpint (query_int (path, "SELECT count(*) FROM event_fts"), ==, 0);
+
+  /* And it imports whole afterwards */
+  g_clear_error (&error);
+  g_assert_true (chancery_import_json_file (store, json_path, NULL, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (query_int (path, "SELECT count(*) FROM event_link INDEXED BY event_link_by_target"
+                              " WHERE target_uid > ''"), ==, 4999);
+  g_free (after);
+  after = schema_of (path);
+  g_assert_cmpstr (after, ==, before);
+}
+
+/* Into a database that has events, the indexes are left where they are
+ * (their pages do not move). */
+static void
+test_full_database_keeps_indexes (Fixture       *fixture,
+                                  gconstpointer  data)
+{
+  const char *sql = "SELECT group_concat(name || ':' || rootpage, ',') FROM"
+                    " (SELECT name, rootpage FROM sqlite_schema WHERE type = 'index' ORDER BY name)";
+  g_autoptr(GString) json = linked_json (500, G_MAXUINT);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *pages_before = NULL;
+  g_autofree char *pages_after = NULL;
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+
+  for (int pass = 0; pass < 2; pass++)
+    {
+      g_assert_cmpint (sqlite3_open_v2 (fixture->path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+      g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+      g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+      if (pass == 0)
+        pages_before = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      else
+        pages_after = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      sqlite3_finalize (stmt);
+      sqlite3_close (db);
+
+      if (pass == 0)
+        {
+          g_assert_true (chancery_import_json_data (fixture->store, json->str, json->len, "linked.json",
+                                                    NULL, NULL, &error));
+          g_assert_no_error (error);
+        }
+    }
+  test_assert_contains (pages_before, "event_by_time:");
+  g_assert_cmpstr (pages_after, ==, pages_before);
+  assert_integrity (fixture->path);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -849,6 +1121,10 @@ main (int   argc,
   ADD ("invalid/strict-json", test_strict_json, NULL);
   ADD ("progress", test_progress, NULL);
   ADD ("pages-given-back", test_pages_given_back, NULL);
+  ADD ("empty-database", test_empty_database, NULL);
+  ADD ("empty-database/problem", test_empty_database_problem, NULL);
+  ADD ("empty-database/cancel", test_empty_database_cancel, NULL);
+  ADD ("full-database-keeps-indexes", test_full_database_keeps_indexes, NULL);
 
 #undef ADD
 
