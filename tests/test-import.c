@@ -17,6 +17,10 @@
 
 #define N_BUNDLED 22
 
+/* What one thread reported for test_bad_text_mid_events (checked with the
+ * build before events were read on a second thread) */
+#define BAD_TEXT_MESSAGE "bad.json:2007:24: unexpected “\"”; expected “,” or “}”"
+
 /* Valid on its own and on top of the bundled dataset. Line numbers matter:
  * the cases below expect problems on them. */
 static const char base_json[] =
@@ -1093,6 +1097,34 @@ test_full_database_keeps_indexes (Fixture       *fixture,
   assert_integrity (fixture->path);
 }
 
+/* Bad text in the middle of the events (read on a second thread while the
+ * first writes): nothing is written, and the message is the reader's, at
+ * the same place, as when the events were read on one thread. */
+static void
+test_bad_text_mid_events (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autoptr(GString) json = linked_json (3000, G_MAXUINT);
+  g_autofree char *bad = replace_once (json->str, "\"id\": \"linked-2000\",", "\"id\": \"linked-2000\" \"x\",");
+  g_autofree char *message = assert_import_fails (fixture, bad, -1);
+  g_autofree char *path = g_build_filename (fixture->dir, "empty.chancery", NULL);
+  g_autoptr(ChanceryStore) store = test_create_store (path);
+  g_autofree char *before = schema_of (path);
+  g_autofree char *after = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_test_message ("%s", message);
+  g_assert_cmpstr (message, ==, BAD_TEXT_MESSAGE);
+
+  /* The same into a database with no events */
+  g_assert_false (chancery_import_json_data (store, bad, -1, "bad.json", NULL, NULL, &error));
+  g_assert_cmpstr (error->message, ==, BAD_TEXT_MESSAGE);
+  after = schema_of (path);
+  g_assert_cmpstr (after, ==, before);
+  g_assert_cmpint (query_int (path, "SELECT count(*) FROM event"), ==, 0);
+  assert_integrity (path);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1125,6 +1157,7 @@ main (int   argc,
   ADD ("empty-database/problem", test_empty_database_problem, NULL);
   ADD ("empty-database/cancel", test_empty_database_cancel, NULL);
   ADD ("full-database-keeps-indexes", test_full_database_keeps_indexes, NULL);
+  ADD ("invalid/bad-text-mid-events", test_bad_text_mid_events, NULL);
 
 #undef ADD
 

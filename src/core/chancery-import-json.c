@@ -41,6 +41,8 @@
 /* A mapped file's pages already read are given back every so often, so
  * that the import's resident memory does not grow with the file. */
 #define RELEASE_BYTES   (16 * 1024 * 1024)
+/* Events read ahead by the reading thread (read_events_piped). */
+#define PIPE_RECORDS    256
 
 typedef enum
 {
@@ -80,6 +82,7 @@ typedef struct
   guint                 n_events;
   GArray               *forward_links; /* ForwardLink: "related" to an event not seen yet */
   GCancellable         *cancellable;
+  gsize                 item_offset;   /* where the event being written ends, when piped; else 0 */
 } ImportContext;
 
 enum { SECTION_SOURCES, SECTION_COUNTRIES, SECTION_ACTORS, SECTION_PROJECTS, SECTION_EVENTS };
@@ -970,11 +973,19 @@ read_event (ImportContext *ctx,
   return ok;
 }
 
+/* How far the file has been read: with events piped, where the event
+ * being written ends (the reader belongs to the reading thread). */
+static gsize
+read_offset (ImportContext *ctx)
+{
+  return ctx->item_offset > 0 ? ctx->item_offset : chancery_json_reader_get_offset (ctx->reader);
+}
+
 /* The pages of a mapped file that were read, given back. */
 static void
 give_back_pages (ImportContext *ctx)
 {
-  gsize offset = chancery_json_reader_get_offset (ctx->reader);
+  gsize offset = read_offset (ctx);
   gsize page;
 
   if (!ctx->release_pages)
@@ -1006,7 +1017,7 @@ static gboolean
 now_and_then (ImportContext  *ctx,
               GError        **error)
 {
-  gsize offset = chancery_json_reader_get_offset (ctx->reader);
+  gsize offset = read_offset (ctx);
 
   if (g_cancellable_set_error_if_cancelled (ctx->cancellable, error))
     return FALSE;
@@ -1176,6 +1187,147 @@ token_type_name (ChanceryJsonToken token)
 
 /* One section's value, whose first token was just read: each record is
  * read, checked, written and freed in turn. */
+/* Reading the events section on a second thread (the fast path only: no
+ * positions). The reading thread tokenizes the file and builds each event
+ * as a json-glib tree; this thread checks and writes them in file order,
+ * exactly as read_section would, so the same problems and the same error
+ * come out at the same event. At most PIPE_RECORDS events wait between
+ * the two. The first error stops both: a bad text from the reader comes
+ * through the pipe in its place and ends the section; an error here
+ * (cancelled, the database) stops the reader at its next event. */
+typedef struct
+{
+  JsonNode *node;        /* NULL at the end of the section or on error */
+  GError   *error;       /* the reader's, when node is NULL and not at the end */
+  gboolean  end;         /* the end of the section */
+  gsize     offset;      /* where the event ends in the file */
+} PipedEvent;
+
+typedef struct
+{
+  ChanceryJsonReader *reader;
+  GMutex              mutex;
+  GCond               cond;
+  PipedEvent          ring[PIPE_RECORDS];
+  guint               head;      /* next to take */
+  guint               count;
+  gboolean            stop;      /* the writing side gave up */
+} EventPipe;
+
+static void
+pipe_put (EventPipe  *pipe,
+          PipedEvent *event)
+{
+  g_mutex_lock (&pipe->mutex);
+  while (pipe->count == PIPE_RECORDS && !pipe->stop)
+    g_cond_wait (&pipe->cond, &pipe->mutex);
+  if (pipe->stop)
+    {
+      g_mutex_unlock (&pipe->mutex);
+      g_clear_pointer (&event->node, json_node_unref);
+      g_clear_error (&event->error);
+      return;
+    }
+  pipe->ring[(pipe->head + pipe->count) % PIPE_RECORDS] = *event;
+  pipe->count++;
+  g_cond_signal (&pipe->cond);
+  g_mutex_unlock (&pipe->mutex);
+}
+
+static gpointer
+read_events_thread (gpointer data)
+{
+  EventPipe *pipe = data;
+
+  for (;;)
+    {
+      PipedEvent event = { NULL, NULL, FALSE, 0 };
+      ChanceryJsonToken token;
+      gboolean stop;
+
+      g_mutex_lock (&pipe->mutex);
+      stop = pipe->stop;
+      g_mutex_unlock (&pipe->mutex);
+      if (stop)
+        break;
+
+      token = chancery_json_reader_next (pipe->reader, &event.error);
+      if (token == CHANCERY_JSON_END_ARRAY)
+        event.end = TRUE;
+      else
+        event.node = chancery_json_reader_read_node (pipe->reader, token, NULL, NULL, &event.error);
+      event.offset = chancery_json_reader_get_offset (pipe->reader);
+      stop = event.node == NULL;
+      pipe_put (pipe, &event);
+      if (stop)
+        break;
+    }
+
+  return NULL;
+}
+
+static gboolean
+read_events_piped (ImportContext  *ctx,
+                   GError        **error)
+{
+  EventPipe pipe = { .reader = ctx->reader };
+  GThread *thread;
+  gboolean ok = TRUE;
+
+  g_mutex_init (&pipe.mutex);
+  g_cond_init (&pipe.cond);
+  thread = g_thread_new ("chancery-json-read", read_events_thread, &pipe);
+
+  for (guint i = 0;; i++)
+    {
+      PipedEvent event;
+
+      g_mutex_lock (&pipe.mutex);
+      while (pipe.count == 0)
+        g_cond_wait (&pipe.cond, &pipe.mutex);
+      event = pipe.ring[pipe.head];
+      pipe.head = (pipe.head + 1) % PIPE_RECORDS;
+      pipe.count--;
+      g_cond_signal (&pipe.cond);
+      g_mutex_unlock (&pipe.mutex);
+
+      if (event.node == NULL)
+        {
+          if (!event.end)
+            {
+              /* As read_section: FALSE with the reader's error */
+              if (event.error != NULL)
+                g_propagate_error (error, event.error);
+              ok = FALSE;
+            }
+          break;
+        }
+
+      ctx->item_offset = event.offset;
+      ok = import_event (ctx, event.node, i, error);
+      json_node_unref (event.node);
+      if (!ok)
+        break;
+    }
+
+  /* Stop the reader (if it is not done) and drop what it read ahead. */
+  g_mutex_lock (&pipe.mutex);
+  pipe.stop = TRUE;
+  g_cond_broadcast (&pipe.cond);
+  g_mutex_unlock (&pipe.mutex);
+  g_thread_join (thread);
+  for (; pipe.count > 0; pipe.count--, pipe.head = (pipe.head + 1) % PIPE_RECORDS)
+    {
+      g_clear_pointer (&pipe.ring[pipe.head].node, json_node_unref);
+      g_clear_error (&pipe.ring[pipe.head].error);
+    }
+  g_mutex_clear (&pipe.mutex);
+  g_cond_clear (&pipe.cond);
+  ctx->item_offset = 0;
+
+  return ok;
+}
+
 static gboolean
 read_section (ImportContext      *ctx,
               int                 member,
@@ -1192,6 +1344,14 @@ read_section (ImportContext      *ctx,
       problem_at (ctx, token_position (ctx), where, _("expected an array, found %s"),
                   token_type_name (token));
       return chancery_json_reader_skip (ctx->reader, error);
+    }
+
+  if (member == MEMBER_EVENTS && ctx->positions == NULL && g_get_num_processors () > 1)
+    {
+      if (!read_events_piped (ctx, error))
+        return FALSE;
+      check_forward_links (ctx);
+      return TRUE;
     }
 
   for (guint i = 0;; i++)
