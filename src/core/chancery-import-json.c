@@ -1192,9 +1192,13 @@ token_type_name (ChanceryJsonToken token)
  * as a json-glib tree; this thread checks and writes them in file order,
  * exactly as read_section would, so the same problems and the same error
  * come out at the same event. At most PIPE_RECORDS events wait between
- * the two. The first error stops both: a bad text from the reader comes
- * through the pipe in its place and ends the section; an error here
- * (cancelled, the database) stops the reader at its next event. */
+ * the two, handed over PIPE_BATCH at a time (one lock and at most one
+ * wake-up per batch, not per event). The first error stops both: a bad
+ * text from the reader comes through the pipe in its event's place and
+ * ends the section; an error here (cancelled, the database) stops the
+ * reader at its next batch, and what it read ahead is dropped. */
+#define PIPE_BATCH 32
+
 typedef struct
 {
   JsonNode *node;        /* NULL at the end of the section or on error */
@@ -1211,56 +1215,127 @@ typedef struct
   PipedEvent          ring[PIPE_RECORDS];
   guint               head;      /* next to take */
   guint               count;
+  gboolean            waiting;   /* a side waits on cond */
   gboolean            stop;      /* the writing side gave up */
+  GPtrArray          *done;      /* JsonNode* written, for the reading thread to free */
 } EventPipe;
 
 static void
+piped_event_clear (PipedEvent *event)
+{
+  g_clear_pointer (&event->node, json_node_unref);
+  g_clear_error (&event->error);
+}
+
+/* Hands n events over; drops them if the writing side gave up. */
+static void
 pipe_put (EventPipe  *pipe,
-          PipedEvent *event)
+          PipedEvent *events,
+          guint       n,
+          GPtrArray  *to_free)
 {
   g_mutex_lock (&pipe->mutex);
-  while (pipe->count == PIPE_RECORDS && !pipe->stop)
-    g_cond_wait (&pipe->cond, &pipe->mutex);
+  /* The trees are freed by the thread that made them: malloc (and
+   * GSlice) are much slower at freeing another thread's memory. */
+  if (pipe->done->len > 0)
+    {
+      g_ptr_array_extend_and_steal (to_free, pipe->done);
+      pipe->done = g_ptr_array_new ();
+    }
+  while (pipe->count + n > PIPE_RECORDS && !pipe->stop)
+    {
+      pipe->waiting = TRUE;
+      g_cond_wait (&pipe->cond, &pipe->mutex);
+    }
   if (pipe->stop)
     {
       g_mutex_unlock (&pipe->mutex);
-      g_clear_pointer (&event->node, json_node_unref);
-      g_clear_error (&event->error);
+      for (guint i = 0; i < n; i++)
+        piped_event_clear (&events[i]);
       return;
     }
-  pipe->ring[(pipe->head + pipe->count) % PIPE_RECORDS] = *event;
-  pipe->count++;
-  g_cond_signal (&pipe->cond);
+  for (guint i = 0; i < n; i++)
+    pipe->ring[(pipe->head + pipe->count + i) % PIPE_RECORDS] = events[i];
+  pipe->count += n;
+  if (pipe->waiting)
+    {
+      pipe->waiting = FALSE;
+      g_cond_broadcast (&pipe->cond);
+    }
   g_mutex_unlock (&pipe->mutex);
+}
+
+/* Takes every event waiting (at least one) into events; the count.
+ * Hands the trees written (written, emptied) back to be freed. */
+static guint
+pipe_take (EventPipe  *pipe,
+           PipedEvent *events,
+           GPtrArray  *written)
+{
+  guint n;
+
+  g_mutex_lock (&pipe->mutex);
+  for (guint i = 0; i < written->len; i++)
+    g_ptr_array_add (pipe->done, written->pdata[i]);
+  g_ptr_array_set_size (written, 0);
+  while (pipe->count == 0)
+    {
+      pipe->waiting = TRUE;
+      g_cond_wait (&pipe->cond, &pipe->mutex);
+    }
+  n = pipe->count;
+  for (guint i = 0; i < n; i++)
+    events[i] = pipe->ring[(pipe->head + i) % PIPE_RECORDS];
+  pipe->head = (pipe->head + n) % PIPE_RECORDS;
+  pipe->count = 0;
+  if (pipe->waiting)
+    {
+      pipe->waiting = FALSE;
+      g_cond_broadcast (&pipe->cond);
+    }
+  g_mutex_unlock (&pipe->mutex);
+
+  return n;
 }
 
 static gpointer
 read_events_thread (gpointer data)
 {
   EventPipe *pipe = data;
+  PipedEvent batch[PIPE_BATCH];
+  g_autoptr(GPtrArray) to_free = g_ptr_array_new ();
+  guint n = 0;
+  gboolean last = FALSE;
 
-  for (;;)
+  while (!last)
     {
-      PipedEvent event = { NULL, NULL, FALSE, 0 };
+      PipedEvent *event = &batch[n++];
       ChanceryJsonToken token;
-      gboolean stop;
 
-      g_mutex_lock (&pipe->mutex);
-      stop = pipe->stop;
-      g_mutex_unlock (&pipe->mutex);
-      if (stop)
-        break;
-
-      token = chancery_json_reader_next (pipe->reader, &event.error);
+      *event = (PipedEvent) { NULL, NULL, FALSE, 0 };
+      token = chancery_json_reader_next (pipe->reader, &event->error);
       if (token == CHANCERY_JSON_END_ARRAY)
-        event.end = TRUE;
+        event->end = TRUE;
       else
-        event.node = chancery_json_reader_read_node (pipe->reader, token, NULL, NULL, &event.error);
-      event.offset = chancery_json_reader_get_offset (pipe->reader);
-      stop = event.node == NULL;
-      pipe_put (pipe, &event);
-      if (stop)
-        break;
+        event->node = chancery_json_reader_read_node (pipe->reader, token, NULL, NULL, &event->error);
+      event->offset = chancery_json_reader_get_offset (pipe->reader);
+      last = event->node == NULL;
+
+      if (n == PIPE_BATCH || last)
+        {
+          gboolean stop;
+
+          pipe_put (pipe, batch, n, to_free);
+          n = 0;
+          for (guint i = 0; i < to_free->len; i++)
+            json_node_unref (to_free->pdata[i]);
+          g_ptr_array_set_size (to_free, 0);
+          g_mutex_lock (&pipe->mutex);
+          stop = pipe->stop;
+          g_mutex_unlock (&pipe->mutex);
+          if (stop)
+            break;
+        }
     }
 
   return NULL;
@@ -1270,44 +1345,47 @@ static gboolean
 read_events_piped (ImportContext  *ctx,
                    GError        **error)
 {
-  EventPipe pipe = { .reader = ctx->reader };
+  EventPipe pipe = { .reader = ctx->reader, .done = g_ptr_array_new () };
+  g_autofree PipedEvent *events = g_new (PipedEvent, PIPE_RECORDS);
+  g_autoptr(GPtrArray) written = g_ptr_array_new ();
   GThread *thread;
-  gboolean ok = TRUE;
+  gboolean ok = TRUE, done = FALSE;
+  guint i = 0;
 
   g_mutex_init (&pipe.mutex);
   g_cond_init (&pipe.cond);
   thread = g_thread_new ("chancery-json-read", read_events_thread, &pipe);
 
-  for (guint i = 0;; i++)
+  while (!done)
     {
-      PipedEvent event;
+      guint n = pipe_take (&pipe, events, written);
+      guint k;
 
-      g_mutex_lock (&pipe.mutex);
-      while (pipe.count == 0)
-        g_cond_wait (&pipe.cond, &pipe.mutex);
-      event = pipe.ring[pipe.head];
-      pipe.head = (pipe.head + 1) % PIPE_RECORDS;
-      pipe.count--;
-      g_cond_signal (&pipe.cond);
-      g_mutex_unlock (&pipe.mutex);
-
-      if (event.node == NULL)
+      for (k = 0; k < n && !done; k++)
         {
-          if (!event.end)
-            {
-              /* As read_section: FALSE with the reader's error */
-              if (event.error != NULL)
-                g_propagate_error (error, event.error);
-              ok = FALSE;
-            }
-          break;
-        }
+          PipedEvent *event = &events[k];
 
-      ctx->item_offset = event.offset;
-      ok = import_event (ctx, event.node, i, error);
-      json_node_unref (event.node);
-      if (!ok)
-        break;
+          if (event->node == NULL)
+            {
+              if (!event->end)
+                {
+                  /* As read_section: FALSE with the reader's error */
+                  if (event->error != NULL)
+                    g_propagate_error (error, g_steal_pointer (&event->error));
+                  ok = FALSE;
+                }
+              done = TRUE;
+              continue;
+            }
+
+          ctx->item_offset = event->offset;
+          ok = import_event (ctx, event->node, i++, error);
+          g_ptr_array_add (written, g_steal_pointer (&event->node));
+          if (!ok)
+            done = TRUE;
+        }
+      for (; k < n; k++)
+        piped_event_clear (&events[k]);
     }
 
   /* Stop the reader (if it is not done) and drop what it read ahead. */
@@ -1317,10 +1395,10 @@ read_events_piped (ImportContext  *ctx,
   g_mutex_unlock (&pipe.mutex);
   g_thread_join (thread);
   for (; pipe.count > 0; pipe.count--, pipe.head = (pipe.head + 1) % PIPE_RECORDS)
-    {
-      g_clear_pointer (&pipe.ring[pipe.head].node, json_node_unref);
-      g_clear_error (&pipe.ring[pipe.head].error);
-    }
+    piped_event_clear (&pipe.ring[pipe.head]);
+  g_ptr_array_extend_and_steal (pipe.done, g_steal_pointer (&written));
+  g_ptr_array_set_free_func (pipe.done, (GDestroyNotify) json_node_unref);
+  g_ptr_array_unref (pipe.done);
   g_mutex_clear (&pipe.mutex);
   g_cond_clear (&pipe.cond);
   ctx->item_offset = 0;
