@@ -17,8 +17,9 @@
 
 #define N_BUNDLED 22
 
-/* What one thread reported for test_bad_text_mid_events (checked with the
- * build before events were read on a second thread) */
+/* What the import reports for test_bad_text_mid_events (the same from
+ * the build before the index change, and from a two-thread reader that
+ * was tried and reverted) */
 #define BAD_TEXT_MESSAGE "bad.json:2007:24: unexpected “\"”; expected “,” or “}”"
 
 /* Valid on its own and on top of the bundled dataset. Line numbers matter:
@@ -1097,9 +1098,9 @@ test_full_database_keeps_indexes (Fixture       *fixture,
   assert_integrity (fixture->path);
 }
 
-/* Bad text in the middle of the events (read on a second thread while the
- * first writes): nothing is written, and the message is the reader's, at
- * the same place, as when the events were read on one thread. */
+/* Bad text in the middle of the events, after 2000 were written: nothing
+ * is written, in a full database or one with no events (whose indexes
+ * were dropped), and the message says what and where. */
 static void
 test_bad_text_mid_events (Fixture       *fixture,
                           gconstpointer  data)

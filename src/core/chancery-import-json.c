@@ -41,8 +41,6 @@
 /* A mapped file's pages already read are given back every so often, so
  * that the import's resident memory does not grow with the file. */
 #define RELEASE_BYTES   (16 * 1024 * 1024)
-/* Events read ahead by the reading thread (read_events_piped). */
-#define PIPE_RECORDS    256
 
 typedef enum
 {
@@ -82,7 +80,6 @@ typedef struct
   guint                 n_events;
   GArray               *forward_links; /* ForwardLink: "related" to an event not seen yet */
   GCancellable         *cancellable;
-  gsize                 item_offset;   /* where the event being written ends, when piped; else 0 */
 } ImportContext;
 
 enum { SECTION_SOURCES, SECTION_COUNTRIES, SECTION_ACTORS, SECTION_PROJECTS, SECTION_EVENTS };
@@ -973,19 +970,11 @@ read_event (ImportContext *ctx,
   return ok;
 }
 
-/* How far the file has been read: with events piped, where the event
- * being written ends (the reader belongs to the reading thread). */
-static gsize
-read_offset (ImportContext *ctx)
-{
-  return ctx->item_offset > 0 ? ctx->item_offset : chancery_json_reader_get_offset (ctx->reader);
-}
-
 /* The pages of a mapped file that were read, given back. */
 static void
 give_back_pages (ImportContext *ctx)
 {
-  gsize offset = read_offset (ctx);
+  gsize offset = chancery_json_reader_get_offset (ctx->reader);
   gsize page;
 
   if (!ctx->release_pages)
@@ -1017,7 +1006,7 @@ static gboolean
 now_and_then (ImportContext  *ctx,
               GError        **error)
 {
-  gsize offset = read_offset (ctx);
+  gsize offset = chancery_json_reader_get_offset (ctx->reader);
 
   if (g_cancellable_set_error_if_cancelled (ctx->cancellable, error))
     return FALSE;
@@ -1187,225 +1176,6 @@ token_type_name (ChanceryJsonToken token)
 
 /* One section's value, whose first token was just read: each record is
  * read, checked, written and freed in turn. */
-/* Reading the events section on a second thread (the fast path only: no
- * positions). The reading thread tokenizes the file and builds each event
- * as a json-glib tree; this thread checks and writes them in file order,
- * exactly as read_section would, so the same problems and the same error
- * come out at the same event. At most PIPE_RECORDS events wait between
- * the two, handed over PIPE_BATCH at a time (one lock and at most one
- * wake-up per batch, not per event). The first error stops both: a bad
- * text from the reader comes through the pipe in its event's place and
- * ends the section; an error here (cancelled, the database) stops the
- * reader at its next batch, and what it read ahead is dropped. */
-#define PIPE_BATCH 32
-
-typedef struct
-{
-  JsonNode *node;        /* NULL at the end of the section or on error */
-  GError   *error;       /* the reader's, when node is NULL and not at the end */
-  gboolean  end;         /* the end of the section */
-  gsize     offset;      /* where the event ends in the file */
-} PipedEvent;
-
-typedef struct
-{
-  ChanceryJsonReader *reader;
-  GMutex              mutex;
-  GCond               cond;
-  PipedEvent          ring[PIPE_RECORDS];
-  guint               head;      /* next to take */
-  guint               count;
-  gboolean            waiting;   /* a side waits on cond */
-  gboolean            stop;      /* the writing side gave up */
-  GPtrArray          *done;      /* JsonNode* written, for the reading thread to free */
-} EventPipe;
-
-static void
-piped_event_clear (PipedEvent *event)
-{
-  g_clear_pointer (&event->node, json_node_unref);
-  g_clear_error (&event->error);
-}
-
-/* Hands n events over; drops them if the writing side gave up. */
-static void
-pipe_put (EventPipe  *pipe,
-          PipedEvent *events,
-          guint       n,
-          GPtrArray  *to_free)
-{
-  g_mutex_lock (&pipe->mutex);
-  /* The trees are freed by the thread that made them: malloc (and
-   * GSlice) are much slower at freeing another thread's memory. */
-  if (pipe->done->len > 0)
-    {
-      g_ptr_array_extend_and_steal (to_free, pipe->done);
-      pipe->done = g_ptr_array_new ();
-    }
-  while (pipe->count + n > PIPE_RECORDS && !pipe->stop)
-    {
-      pipe->waiting = TRUE;
-      g_cond_wait (&pipe->cond, &pipe->mutex);
-    }
-  if (pipe->stop)
-    {
-      g_mutex_unlock (&pipe->mutex);
-      for (guint i = 0; i < n; i++)
-        piped_event_clear (&events[i]);
-      return;
-    }
-  for (guint i = 0; i < n; i++)
-    pipe->ring[(pipe->head + pipe->count + i) % PIPE_RECORDS] = events[i];
-  pipe->count += n;
-  if (pipe->waiting)
-    {
-      pipe->waiting = FALSE;
-      g_cond_broadcast (&pipe->cond);
-    }
-  g_mutex_unlock (&pipe->mutex);
-}
-
-/* Takes every event waiting (at least one) into events; the count.
- * Hands the trees written (written, emptied) back to be freed. */
-static guint
-pipe_take (EventPipe  *pipe,
-           PipedEvent *events,
-           GPtrArray  *written)
-{
-  guint n;
-
-  g_mutex_lock (&pipe->mutex);
-  for (guint i = 0; i < written->len; i++)
-    g_ptr_array_add (pipe->done, written->pdata[i]);
-  g_ptr_array_set_size (written, 0);
-  while (pipe->count == 0)
-    {
-      pipe->waiting = TRUE;
-      g_cond_wait (&pipe->cond, &pipe->mutex);
-    }
-  n = pipe->count;
-  for (guint i = 0; i < n; i++)
-    events[i] = pipe->ring[(pipe->head + i) % PIPE_RECORDS];
-  pipe->head = (pipe->head + n) % PIPE_RECORDS;
-  pipe->count = 0;
-  if (pipe->waiting)
-    {
-      pipe->waiting = FALSE;
-      g_cond_broadcast (&pipe->cond);
-    }
-  g_mutex_unlock (&pipe->mutex);
-
-  return n;
-}
-
-static gpointer
-read_events_thread (gpointer data)
-{
-  EventPipe *pipe = data;
-  PipedEvent batch[PIPE_BATCH];
-  g_autoptr(GPtrArray) to_free = g_ptr_array_new ();
-  guint n = 0;
-  gboolean last = FALSE;
-
-  while (!last)
-    {
-      PipedEvent *event = &batch[n++];
-      ChanceryJsonToken token;
-
-      *event = (PipedEvent) { NULL, NULL, FALSE, 0 };
-      token = chancery_json_reader_next (pipe->reader, &event->error);
-      if (token == CHANCERY_JSON_END_ARRAY)
-        event->end = TRUE;
-      else
-        event->node = chancery_json_reader_read_node (pipe->reader, token, NULL, NULL, &event->error);
-      event->offset = chancery_json_reader_get_offset (pipe->reader);
-      last = event->node == NULL;
-
-      if (n == PIPE_BATCH || last)
-        {
-          gboolean stop;
-
-          pipe_put (pipe, batch, n, to_free);
-          n = 0;
-          for (guint i = 0; i < to_free->len; i++)
-            json_node_unref (to_free->pdata[i]);
-          g_ptr_array_set_size (to_free, 0);
-          g_mutex_lock (&pipe->mutex);
-          stop = pipe->stop;
-          g_mutex_unlock (&pipe->mutex);
-          if (stop)
-            break;
-        }
-    }
-
-  return NULL;
-}
-
-static gboolean
-read_events_piped (ImportContext  *ctx,
-                   GError        **error)
-{
-  EventPipe pipe = { .reader = ctx->reader, .done = g_ptr_array_new () };
-  g_autofree PipedEvent *events = g_new (PipedEvent, PIPE_RECORDS);
-  g_autoptr(GPtrArray) written = g_ptr_array_new ();
-  GThread *thread;
-  gboolean ok = TRUE, done = FALSE;
-  guint i = 0;
-
-  g_mutex_init (&pipe.mutex);
-  g_cond_init (&pipe.cond);
-  thread = g_thread_new ("chancery-json-read", read_events_thread, &pipe);
-
-  while (!done)
-    {
-      guint n = pipe_take (&pipe, events, written);
-      guint k;
-
-      for (k = 0; k < n && !done; k++)
-        {
-          PipedEvent *event = &events[k];
-
-          if (event->node == NULL)
-            {
-              if (!event->end)
-                {
-                  /* As read_section: FALSE with the reader's error */
-                  if (event->error != NULL)
-                    g_propagate_error (error, g_steal_pointer (&event->error));
-                  ok = FALSE;
-                }
-              done = TRUE;
-              continue;
-            }
-
-          ctx->item_offset = event->offset;
-          ok = import_event (ctx, event->node, i++, error);
-          g_ptr_array_add (written, g_steal_pointer (&event->node));
-          if (!ok)
-            done = TRUE;
-        }
-      for (; k < n; k++)
-        piped_event_clear (&events[k]);
-    }
-
-  /* Stop the reader (if it is not done) and drop what it read ahead. */
-  g_mutex_lock (&pipe.mutex);
-  pipe.stop = TRUE;
-  g_cond_broadcast (&pipe.cond);
-  g_mutex_unlock (&pipe.mutex);
-  g_thread_join (thread);
-  for (; pipe.count > 0; pipe.count--, pipe.head = (pipe.head + 1) % PIPE_RECORDS)
-    piped_event_clear (&pipe.ring[pipe.head]);
-  g_ptr_array_extend_and_steal (pipe.done, g_steal_pointer (&written));
-  g_ptr_array_set_free_func (pipe.done, (GDestroyNotify) json_node_unref);
-  g_ptr_array_unref (pipe.done);
-  g_mutex_clear (&pipe.mutex);
-  g_cond_clear (&pipe.cond);
-  ctx->item_offset = 0;
-
-  return ok;
-}
-
 static gboolean
 read_section (ImportContext      *ctx,
               int                 member,
@@ -1422,14 +1192,6 @@ read_section (ImportContext      *ctx,
       problem_at (ctx, token_position (ctx), where, _("expected an array, found %s"),
                   token_type_name (token));
       return chancery_json_reader_skip (ctx->reader, error);
-    }
-
-  if (member == MEMBER_EVENTS && ctx->positions == NULL && g_get_num_processors () > 1)
-    {
-      if (!read_events_piped (ctx, error))
-        return FALSE;
-      check_forward_links (ctx);
-      return TRUE;
     }
 
   for (guint i = 0;; i++)
