@@ -966,12 +966,15 @@ test_label_prefix (void)
     "Встреча Lavabmam Niklipa и Geizo Ghsa в Ankara 355: стороны обсудили ход реализации проекта «Tabriz–Tehran transit corridor»",
     "Ilser Radachi meets وزیر امور خارجه in Ganja 493 to discuss the Astana–Gyumri gas pipeline and the 3+3 consultations",
     "دیدار Lavabmam Niklipa با Zonyan Lavgei در Ankara 484؛ گفتگو درباره Astana–Meghri gas pipeline و همکاری‌های منطقه‌ای",
+    "Press conference of شکیان عریانمس in Ankara 484, 3+3 «talks» on the Astana–Meghri gas pipeline",
+    "Встреча شکدالمس یفقا 1404 и Zonyan Lavgei в Baku: $5, (12) «Tabriz–Tehran» и همکاری‌ها и Ganja 493",
+    "Talks (وزیر امور خارجه!) and Ilser Radachi – «دیدار» 12.5% then Ashgabat, Ganja, Baku and Tbilisi 2026",
     "Short",
   };
   g_autoptr(GObject) owner = G_OBJECT (pango_font_map_create_context (pango_cairo_font_map_get_default ()));
   PangoContext *pango = PANGO_CONTEXT (owner);
   g_autoptr(PangoFontDescription) font = pango_font_description_from_string ("Cantarell, Noto Sans, DejaVu Sans 10");
-  guint cut = 0;
+  guint cut = 0, cut_past_rtl = 0;
 
   pango_context_set_font_description (pango, font);
   for (guint t = 0; t < G_N_ELEMENTS (titles); t++)
@@ -985,7 +988,7 @@ test_label_prefix (void)
       pango_layout_set_text (natural, titles[t], -1);
       pango_layout_get_pixel_size (natural, &natural_width, NULL);
 
-      for (int w = 12; w < natural_width + 20; w += 5)
+      for (int w = 12; w < natural_width + 20; w += 1)
         {
           g_autoptr(GObject) whole_owner = G_OBJECT (pango_layout_copy (natural));
           g_autoptr(GObject) part_owner = G_OBJECT (pango_layout_copy (natural));
@@ -999,7 +1002,17 @@ test_label_prefix (void)
           g_assert_cmpuint (end, <=, strlen (titles[t]));
           g_assert_true (g_utf8_validate (titles[t], (gssize) end, NULL));
           if (end < strlen (titles[t]))
-            cut++;
+            {
+              cut++;
+              /* A cut prefix of a left-to-right title holding Persian. */
+              if (g_unichar_get_script (g_utf8_get_char (titles[t])) != G_UNICODE_SCRIPT_ARABIC)
+                for (const char *c = titles[t]; c < titles[t] + end; c = g_utf8_next_char (c))
+                  if (g_unichar_get_script (g_utf8_get_char (c)) == G_UNICODE_SCRIPT_ARABIC)
+                    {
+                      cut_past_rtl++;
+                      break;
+                    }
+            }
           pango_layout_set_width (whole, w * PANGO_SCALE);
           pango_layout_set_text (part, titles[t], (int) end);
           pango_layout_set_width (part, w * PANGO_SCALE);
@@ -1023,6 +1036,9 @@ test_label_prefix (void)
     }
   /* The prefix is used (left-to-right titles cut short), not always the whole. */
   g_assert_cmpuint (cut, >, 20);
+  /* ...also past right-to-left runs, when the cut falls in the
+   * left-to-right text after them. */
+  g_assert_cmpuint (cut_past_rtl, >, 20);
 }
 
 /* Rug ticks on one spot are one rectangle, whose colour is all of them

@@ -745,11 +745,13 @@ text_layout (ChanceryScene              *scene,
  * characters that fill it, and a few more so that shaping near the cut is
  * unchanged. Ellipsizing that prefix gives what ellipsizing the whole text
  * would, at the cost of shaping the prefix: a 190-byte title cut to 160 px
- * is a fifth of it. Only while the text up to there runs left to right in
- * a left-to-right paragraph (the runs of level 0 before any other, whose
- * visual order is the logical one): Pango places the ellipsis of
- * right-to-left text by what follows the cut, so there the whole text is
- * ellipsized. */
+ * is a fifth of it. Only when the cut falls in a run of level 0 of a
+ * left-to-right paragraph, and the prefix ends within the runs of level 0
+ * that follow it: right-to-left runs before the cut are kept whole (their
+ * levels and their place depend only on what the prefix holds, up to the
+ * left-to-right text after them), but Pango places the ellipsis of
+ * right-to-left text by what follows the cut, so when the cut falls in
+ * one (or the paragraph runs right to left) the whole text is ellipsized. */
 gsize
 chancery_text_prefix_for_width (PangoLayout *layout,
                                 int          width)
@@ -768,16 +770,24 @@ chancery_text_prefix_for_width (PangoLayout *layout,
       PangoItem *item = run->item;
       int run_width = pango_glyph_string_get_width (run->glyphs);
 
-      if (item->analysis.level != 0)
-        break;
-      ltr_end = item->offset + item->length;
-      if (end == G_MAXSIZE && done + run_width >= need)
+      if (end != G_MAXSIZE)
+        {
+          /* Past the cut: the prefix may run on within level 0. */
+          if (item->analysis.level != 0)
+            break;
+          ltr_end = item->offset + item->length;
+          continue;
+        }
+      if (done + run_width >= need)
         {
           int index = 0, trailing = 0;
 
+          if (item->analysis.level != 0)
+            return whole;
           pango_glyph_string_x_to_index (run->glyphs, (char *) text + item->offset, item->length,
                                          &item->analysis, need - done, &index, &trailing);
           end = item->offset + index;
+          ltr_end = item->offset + item->length;
         }
       done += run_width;
     }
@@ -786,6 +796,10 @@ chancery_text_prefix_for_width (PangoLayout *layout,
 
   for (guint n = 0; n < 8 && end < ltr_end; n++)
     end = g_utf8_next_char (text + end) - text;
+  /* Eight characters short of a right-to-left run, the ellipsis may
+   * reach back into it: then the whole text too. */
+  if (end >= ltr_end && ltr_end < whole)
+    return whole;
   return MIN (end, whole);
 }
 
