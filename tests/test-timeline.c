@@ -969,12 +969,14 @@ test_label_prefix (void)
     "Press conference of شکیان عریانمس in Ankara 484, 3+3 «talks» on the Astana–Meghri gas pipeline",
     "Встреча شکدالمس یفقا 1404 и Zonyan Lavgei в Baku: $5, (12) «Tabriz–Tehran» и همکاری‌ها и Ganja 493",
     "Talks (وزیر امور خارجه!) and Ilser Radachi – «دیدار» 12.5% then Ashgabat, Ganja, Baku and Tbilisi 2026",
+    "شکیان عریانمس meets Ablihu Ramirshi in Yerevan 28 برای گفتگو درباره خط لوله گاز Tehran–Astara، کریدورهای ترانزیتی (3+3) و دور بعدی رایزنی‌ها",
+    "نشست خبری پس از دیدار با вдова Ильина в Казани 330: پرسش‌ها درباره خط لوله Yerevan–Tbilisi و تحریم‌ها ۱۴۰۴ «مهم»",
     "Short",
   };
   g_autoptr(GObject) owner = G_OBJECT (pango_font_map_create_context (pango_cairo_font_map_get_default ()));
   PangoContext *pango = PANGO_CONTEXT (owner);
   g_autoptr(PangoFontDescription) font = pango_font_description_from_string ("Cantarell, Noto Sans, DejaVu Sans 10");
-  guint cut = 0, cut_past_rtl = 0;
+  guint cut = 0, cut_past_rtl = 0, cut_rtl = 0;
 
   pango_context_set_font_description (pango, font);
   for (guint t = 0; t < G_N_ELEMENTS (titles); t++)
@@ -1005,7 +1007,9 @@ test_label_prefix (void)
             {
               cut++;
               /* A cut prefix of a left-to-right title holding Persian. */
-              if (g_unichar_get_script (g_utf8_get_char (titles[t])) != G_UNICODE_SCRIPT_ARABIC)
+              if (g_unichar_get_script (g_utf8_get_char (titles[t])) == G_UNICODE_SCRIPT_ARABIC)
+                cut_rtl++;
+              else
                 for (const char *c = titles[t]; c < titles[t] + end; c = g_utf8_next_char (c))
                   if (g_unichar_get_script (g_utf8_get_char (c)) == G_UNICODE_SCRIPT_ARABIC)
                     {
@@ -1039,6 +1043,8 @@ test_label_prefix (void)
   /* ...also past right-to-left runs, when the cut falls in the
    * left-to-right text after them. */
   g_assert_cmpuint (cut_past_rtl, >, 20);
+  /* ...and right-to-left titles too. */
+  g_assert_cmpuint (cut_rtl, >, 20);
 }
 
 /* Rug ticks on one spot are one rectangle, whose colour is all of them
