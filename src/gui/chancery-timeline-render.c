@@ -745,68 +745,51 @@ text_layout (ChanceryScene              *scene,
  * characters that fill it, and a few more so that shaping near the cut is
  * unchanged. Ellipsizing that prefix gives what ellipsizing the whole text
  * would, at the cost of shaping the prefix: a 190-byte title cut to 160 px
- * is a fifth of it. Only when the cut falls in a run at the paragraph's
- * level (0 left to right, 1 right to left), and the prefix ends within the
- * runs at that level that follow it: runs of another direction before the
- * cut are kept whole (their levels and their place depend only on what
- * the prefix holds, up to the text after them), but Pango places the
- * ellipsis of such a run by what follows the cut, so when the cut falls in
- * one, or the prefix would end at one (the ellipsis may reach back into
- * it), the whole text is ellipsized. The runs are walked from the
- * paragraph's start edge (the right one for right to left). */
+ * is a fifth of it. Only while the text up to there runs left to right in
+ * a left-to-right paragraph (the runs of level 0 before any other, whose
+ * visual order is the logical one), and ending more than eight
+ * characters before the first other run: Pango places the ellipsis of
+ * right-to-left text by what follows the cut, so there the whole text is
+ * ellipsized. */
 gsize
 chancery_text_prefix_for_width (PangoLayout *layout,
                                 int          width)
 {
   const char *text = pango_layout_get_text (layout);
   PangoLayoutLine *line = pango_layout_get_line_readonly (layout, 0);
-  int need = width * PANGO_SCALE, done = 0, base;
-  gsize whole = strlen (text), end = G_MAXSIZE, run_end = 0;
-  g_autoptr(GSList) runs = NULL;
+  int need = width * PANGO_SCALE, done = 0;
+  gsize whole = strlen (text), end = G_MAXSIZE, ltr_end = 0;
 
   if (line == NULL)
     return whole;
 
-  base = line->resolved_dir == PANGO_DIRECTION_RTL ? 1 : 0;
-  runs = g_slist_copy (line->runs);
-  if (base == 1)
-    runs = g_slist_reverse (runs);
-
-  for (GSList *l = runs; l != NULL; l = l->next)
+  for (GSList *l = line->runs; l != NULL; l = l->next)
     {
       PangoGlyphItem *run = l->data;
       PangoItem *item = run->item;
       int run_width = pango_glyph_string_get_width (run->glyphs);
 
-      if (end != G_MAXSIZE)
-        {
-          /* Past the cut: the prefix may run on at the paragraph's level. */
-          if (item->analysis.level != base)
-            break;
-          run_end = item->offset + item->length;
-          continue;
-        }
-      if (done + run_width >= need)
+      if (item->analysis.level != 0)
+        break;
+      ltr_end = item->offset + item->length;
+      if (end == G_MAXSIZE && done + run_width >= need)
         {
           int index = 0, trailing = 0;
 
-          if (item->analysis.level != base)
-            return whole;
           pango_glyph_string_x_to_index (run->glyphs, (char *) text + item->offset, item->length,
-                                         &item->analysis,
-                                         base == 0 ? need - done : run_width - (need - done),
-                                         &index, &trailing);
+                                         &item->analysis, need - done, &index, &trailing);
           end = item->offset + index;
-          run_end = item->offset + item->length;
         }
       done += run_width;
     }
   if (end == G_MAXSIZE)
     return whole;
 
-  for (guint n = 0; n < 8 && end < run_end; n++)
+  for (guint n = 0; n < 8 && end < ltr_end; n++)
     end = g_utf8_next_char (text + end) - text;
-  if (end >= run_end && run_end < whole)
+  /* Eight characters short of a right-to-left run, the ellipsis may
+   * reach back into it: then the whole text too. */
+  if (end >= ltr_end && ltr_end < whole)
     return whole;
   return MIN (end, whole);
 }
