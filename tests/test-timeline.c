@@ -966,6 +966,11 @@ test_label_prefix (void)
     "Встреча Lavabmam Niklipa и Geizo Ghsa в Ankara 355: стороны обсудили ход реализации проекта «Tabriz–Tehran transit corridor»",
     "Ilser Radachi meets وزیر امور خارجه in Ganja 493 to discuss the Astana–Gyumri gas pipeline and the 3+3 consultations",
     "دیدار Lavabmam Niklipa با Zonyan Lavgei در Ankara 484؛ گفتگو درباره Astana–Meghri gas pipeline و همکاری‌های منطقه‌ای",
+    "Press conference of شکیان عریانمس in Ankara 484, 3+3 «talks» on the Astana–Meghri gas pipeline",
+    "Встреча شکدالمس یفقا 1404 и Zonyan Lavgei в Baku: $5, (12) «Tabriz–Tehran» и همکاری‌ها и Ganja 493",
+    "Talks (وزیر امور خارجه!) and Ilser Radachi – «دیدار» 12.5% then Ashgabat, Ganja, Baku and Tbilisi 2026",
+    "شکیان عریانمس meets Ablihu Ramirshi in Yerevan 28 برای گفتگو درباره خط لوله گاز Tehran–Astara، کریدورهای ترانزیتی (3+3) و دور بعدی رایزنی‌ها",
+    "نشست خبری پس از دیدار با вдова Ильина в Казани 330: پرسش‌ها درباره خط لوله Yerevan–Tbilisi و تحریم‌ها ۱۴۰۴ «مهم»",
     "Short",
   };
   g_autoptr(GObject) owner = G_OBJECT (pango_font_map_create_context (pango_cairo_font_map_get_default ()));
@@ -985,7 +990,7 @@ test_label_prefix (void)
       pango_layout_set_text (natural, titles[t], -1);
       pango_layout_get_pixel_size (natural, &natural_width, NULL);
 
-      for (int w = 12; w < natural_width + 20; w += 5)
+      for (int w = 12; w < natural_width + 20; w += 1)
         {
           g_autoptr(GObject) whole_owner = G_OBJECT (pango_layout_copy (natural));
           g_autoptr(GObject) part_owner = G_OBJECT (pango_layout_copy (natural));

@@ -747,7 +747,8 @@ text_layout (ChanceryScene              *scene,
  * would, at the cost of shaping the prefix: a 190-byte title cut to 160 px
  * is a fifth of it. Only while the text up to there runs left to right in
  * a left-to-right paragraph (the runs of level 0 before any other, whose
- * visual order is the logical one): Pango places the ellipsis of
+ * visual order is the logical one), and ending more than eight
+ * characters before the first other run: Pango places the ellipsis of
  * right-to-left text by what follows the cut, so there the whole text is
  * ellipsized. */
 gsize
@@ -786,6 +787,10 @@ chancery_text_prefix_for_width (PangoLayout *layout,
 
   for (guint n = 0; n < 8 && end < ltr_end; n++)
     end = g_utf8_next_char (text + end) - text;
+  /* Eight characters short of a right-to-left run, the ellipsis may
+   * reach back into it: then the whole text too. */
+  if (end >= ltr_end && ltr_end < whole)
+    return whole;
   return MIN (end, whole);
 }
 
