@@ -173,3 +173,34 @@ test_sqlite_exec (const char *path,
         g_free (m_); \
       } \
   } G_STMT_END
+
+/* Overwrites the page-type byte of the root page of the table or index
+ * name in the SQLite file at path: damage that only what reads that
+ * b-tree (or the whole-file check) meets. */
+static G_GNUC_UNUSED void
+test_damage_root_page (const char *path,
+                       const char *name)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64 page_size, root;
+  const char bad = (char) 0xff;
+  FILE *fp;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT rootpage, (SELECT page_size FROM pragma_page_size)"
+                                       " FROM sqlite_schema WHERE name = ?", -1, &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, name, -1, SQLITE_STATIC);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  root = sqlite3_column_int64 (stmt, 0);
+  page_size = sqlite3_column_int64 (stmt, 1);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  g_assert_cmpint (root, >, 1);
+
+  fp = g_fopen (path, "r+b");
+  g_assert_nonnull (fp);
+  g_assert_cmpint (fseek (fp, (root - 1) * page_size, SEEK_SET), ==, 0);
+  g_assert_cmpuint (fwrite (&bad, 1, 1, fp), ==, 1);
+  fclose (fp);
+}

@@ -267,35 +267,6 @@ test_db_damaged_page_viewing (void)
   g_assert_cmpstr (before, ==, after);
 }
 
-/* Overwrites the page-type byte of the root page of table. */
-static void
-damage_root_page (const char *path,
-                  const char *table)
-{
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
-  gint64 page_size, root;
-  const char bad = (char) 0xff;
-  FILE *fp;
-
-  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT rootpage, (SELECT page_size FROM pragma_page_size)"
-                                       " FROM sqlite_schema WHERE name = ?", -1, &stmt, NULL), ==, SQLITE_OK);
-  sqlite3_bind_text (stmt, 1, table, -1, SQLITE_STATIC);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  root = sqlite3_column_int64 (stmt, 0);
-  page_size = sqlite3_column_int64 (stmt, 1);
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  g_assert_cmpint (root, >, 1);
-
-  fp = g_fopen (path, "r+b");
-  g_assert_nonnull (fp);
-  g_assert_cmpint (fseek (fp, (root - 1) * page_size, SEEK_SET), ==, 0);
-  g_assert_cmpuint (fwrite (&bad, 1, 1, fp), ==, 1);
-  fclose (fp);
-}
-
 /* Damage in each table that building the index reads (the event table on
  * one connection, the relations on another in a thread): opening for
  * viewing succeeds (the check is not run first), building the index fails
@@ -327,9 +298,9 @@ test_db_damaged_tables_viewing (void)
       g_autoptr(GError) error = NULL;
       gboolean checked = TRUE;
 
-      damage_root_page (path, tables[i][0]);
+      test_damage_root_page (path, tables[i][0]);
       if (tables[i][1] != NULL)
-        damage_root_page (path, tables[i][1]);
+        test_damage_root_page (path, tables[i][1]);
       before = file_checksum (path);
 
       store = chancery_store_open_for_viewing (path, &checked, NULL, &error);

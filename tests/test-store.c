@@ -534,36 +534,6 @@ test_get_event (Fixture       *fixture,
   g_clear_error (&error);
 }
 
-/* Overwrites the page-type byte of the root page of index: damage that
- * reading events, relations and facets never meets (they do not use that
- * index), but the whole-file check finds. */
-static void
-damage_index_page (const char *path,
-                   const char *index)
-{
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
-  gint64 page_size, root;
-  const char bad = (char) 0xff;
-  int fd;
-
-  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT rootpage, (SELECT page_size FROM pragma_page_size)"
-                                       " FROM sqlite_schema WHERE name = ?", -1, &stmt, NULL), ==, SQLITE_OK);
-  sqlite3_bind_text (stmt, 1, index, -1, SQLITE_STATIC);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  root = sqlite3_column_int64 (stmt, 0);
-  page_size = sqlite3_column_int64 (stmt, 1);
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  g_assert_cmpint (root, >, 1);
-
-  fd = open (path, O_WRONLY);
-  g_assert_cmpint (fd, >=, 0);
-  g_assert_cmpint (pwrite (fd, &bad, 1, (root - 1) * page_size), ==, 1);
-  close (fd);
-}
-
 static char *
 file_sha256 (const char *path)
 {
@@ -641,7 +611,7 @@ test_open_for_viewing_damaged (Fixture       *fixture,
   store = test_create_store (path);
   g_assert_cmpuint (test_import_bundled (store), ==, 22);
   g_clear_object (&store);
-  damage_index_page (path, "event_link_by_target");
+  test_damage_root_page (path, "event_link_by_target");
   before = file_sha256 (path);
 
   store = chancery_store_open_for_viewing (path, &checked, NULL, &error);
@@ -696,7 +666,7 @@ test_open_for_viewing_older (Fixture       *fixture,
 
   g_assert_true (chancery_store_create_at_version (path, 1, &error));
   g_assert_no_error (error);
-  damage_index_page (path, "event_by_time");
+  test_damage_root_page (path, "event_by_time");
   before = file_sha256 (path);
 
   store = chancery_store_open_for_viewing (path, &checked, NULL, &error);
@@ -723,6 +693,21 @@ test_open_for_viewing_older (Fixture       *fixture,
 /* The cache of what a read-only store read (its "base") is finished in a
  * thread for big files; a store opened meanwhile waits for it and reads
  * the same from it. Here the thresholds are lowered to the bundled file. */
+/* Creates path with the bundled data and waits until it is old enough for
+ * its base to be cached (files changed in the last 2 s never are). */
+static void
+create_settled_store (const char *path)
+{
+  g_autoptr(ChanceryStore) store = test_create_store (path);
+  GStatBuf st;
+
+  g_assert_cmpuint (test_import_bundled (store), ==, 22);
+  g_clear_object (&store);
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  while (MAX (st.st_mtime, st.st_ctime) > g_get_real_time () / G_USEC_PER_SEC - 3)
+    g_usleep (G_USEC_PER_SEC / 4);
+}
+
 /* The complete base cache files in dir; fails on a temporary one. */
 static guint
 count_cache_files (const char *dir_path)
@@ -754,15 +739,8 @@ test_base_cache_wait (Fixture       *fixture,
   g_autoptr(ChanceryIndex) index = NULL;
   g_autoptr(GError) error = NULL;
   guint n_before;
-  GStatBuf st;
 
-  store = test_create_store (path);
-  g_assert_cmpuint (test_import_bundled (store), ==, 22);
-  g_clear_object (&store);
-  /* Caches are written for files not changed in the last 2 s only. */
-  g_assert_cmpint (g_stat (path, &st), ==, 0);
-  while (MAX (st.st_mtime, st.st_ctime) > g_get_real_time () / G_USEC_PER_SEC - 3)
-    g_usleep (G_USEC_PER_SEC / 4);
+  create_settled_store (path);
 
   n_before = count_cache_files (cache_dir);
   g_setenv ("CHANCERY_BASE_CACHE_MIN_EVENTS", "0", TRUE);
@@ -819,15 +797,8 @@ test_check_cancelled_keeps_cache (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
   gboolean checked = TRUE;
   guint n_before;
-  GStatBuf st;
 
-  store = test_create_store (path);
-  g_assert_cmpuint (test_import_bundled (store), ==, 22);
-  g_clear_object (&store);
-  /* Caches are written for files not changed in the last 2 s only. */
-  g_assert_cmpint (g_stat (path, &st), ==, 0);
-  while (MAX (st.st_mtime, st.st_ctime) > g_get_real_time () / G_USEC_PER_SEC - 3)
-    g_usleep (G_USEC_PER_SEC / 4);
+  create_settled_store (path);
 
   n_before = count_cache_files (cache_dir);
   g_setenv ("CHANCERY_BASE_CACHE_MIN_EVENTS", "0", TRUE);
@@ -865,15 +836,8 @@ test_base_cache_in_thread (Fixture       *fixture,
   g_autoptr(GDir) dir = NULL;
   const char *name;
   guint n_cache_files = 0;
-  GStatBuf st;
 
-  store = test_create_store (path);
-  g_assert_cmpuint (test_import_bundled (store), ==, 22);
-  g_clear_object (&store);
-  /* Caches are written for files not changed in the last 2 s only. */
-  g_assert_cmpint (g_stat (path, &st), ==, 0);
-  while (MAX (st.st_mtime, st.st_ctime) > g_get_real_time () / G_USEC_PER_SEC - 3)
-    g_usleep (G_USEC_PER_SEC / 4);
+  create_settled_store (path);
 
   g_setenv ("CHANCERY_BASE_CACHE_MIN_EVENTS", "0", TRUE);
   g_setenv ("CHANCERY_BASE_CACHE_ASYNC_MIN_EVENTS", "0", TRUE);

@@ -31,6 +31,7 @@
 #include "chancery-timeline.h"
 #include "chancery-window.h"
 #include "chancery-window-private.h"
+#include "test-common.h"
 #include "test-gui-common.h"
 
 static ChanceryApplication *app;
@@ -920,36 +921,6 @@ test_cancel_open (void)
   g_assert_cmpstr (chancery_store_get_path (before), ==, chancery_default_database_path ());
 }
 
-/* Overwrites the page-type byte of the root page of index in the file at
- * path: damage that showing the events never meets (the window does not
- * use that index) but the whole-file check finds. */
-static void
-damage_index_page (const char *path,
-                   const char *index)
-{
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
-  gint64 page_size, root;
-  const char bad = (char) 0xff;
-  int fd;
-
-  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT rootpage, (SELECT page_size FROM pragma_page_size)"
-                                       " FROM sqlite_schema WHERE name = ?", -1, &stmt, NULL), ==, SQLITE_OK);
-  sqlite3_bind_text (stmt, 1, index, -1, SQLITE_STATIC);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  root = sqlite3_column_int64 (stmt, 0);
-  page_size = sqlite3_column_int64 (stmt, 1);
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  g_assert_cmpint (root, >, 1);
-
-  fd = open (path, O_WRONLY);
-  g_assert_cmpint (fd, >=, 0);
-  g_assert_cmpint (pwrite (fd, &bad, 1, (root - 1) * page_size), ==, 1);
-  close (fd);
-}
-
 static void
 on_store_shown_cb (GObject    *object,
                    GParamSpec *pspec,
@@ -992,7 +963,7 @@ test_damaged_found_in_background (void)
   gulong handler;
 
   g_assert_true (g_file_copy (bundled, file, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, NULL));
-  damage_index_page (path, "event_link_by_target");
+  test_damage_root_page (path, "event_link_by_target");
   before = file_sha256 (path);
 
   handler = g_signal_connect (window, "notify::store", G_CALLBACK (on_store_shown_cb), shown);
