@@ -142,17 +142,6 @@ forget_facts (ChanceryStore *self)
   g_clear_pointer (&self->text_match, g_free);
 }
 
-static gboolean
-step_failed (ChanceryStore  *self,
-             int             rc,
-             GError        **error)
-{
-  if (rc == SQLITE_DONE || rc == SQLITE_ROW)
-    return FALSE;
-  set_sqlite_error (error, self->db, rc, self->path);
-  return TRUE;
-}
-
 static gint64
 query_int64 (ChanceryStore  *self,
              const char     *sql,
@@ -1675,7 +1664,7 @@ match_text (ChanceryStore         *self,
       if (id >= 0 && id <= base->max_id && base->position[id] != NO_POSITION)
         result[base->position[id]] = 1;
     }
-  if (step_failed (self, rc, error))
+  if (sqlite_step_failed (error, self->db, rc, self->path))
     {
       g_free (result);
       return FALSE;

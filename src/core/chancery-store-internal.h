@@ -45,6 +45,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
 
 G_GNUC_INTERNAL
 gboolean set_sqlite_error (GError **error, sqlite3 *db, int rc, const char *path);
+/* After sqlite3_step(): FALSE for a row or the end, else sets error, TRUE. */
+G_GNUC_INTERNAL
+gboolean sqlite_step_failed (GError **error, sqlite3 *db, int rc, const char *path);
 G_GNUC_INTERNAL
 sqlite3_stmt * get_statement (ChanceryStore *self, const char *sql, GError **error);
 G_GNUC_INTERNAL

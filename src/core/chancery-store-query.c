@@ -16,17 +16,6 @@
 #include "chancery-store-internal.h"
 
 
-static gboolean
-step_failed (ChanceryStore  *self,
-             int             rc,
-             GError        **error)
-{
-  if (rc == SQLITE_DONE || rc == SQLITE_ROW)
-    return FALSE;
-  set_sqlite_error (error, self->db, rc, self->path);
-  return TRUE;
-}
-
 /* Row readers shared by load_event_relations and load_chunk_relations:
  * the record's columns start at first (the chunked queries put the event
  * id before them). */
@@ -112,7 +101,7 @@ load_event_relations (ChanceryStore  *self,
   sqlite3_bind_int64 (stmt, 1, event->id);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     g_ptr_array_add (event->actors, actor_from_row (stmt, 0));
-  if (step_failed (self, rc, error))
+  if (sqlite_step_failed (error, self->db, rc, self->path))
     return FALSE;
 
   if (!(stmt = get_statement (self,
@@ -122,7 +111,7 @@ load_event_relations (ChanceryStore  *self,
   sqlite3_bind_int64 (stmt, 1, event->id);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     g_ptr_array_add (event->countries, country_from_row (stmt, 0));
-  if (step_failed (self, rc, error))
+  if (sqlite_step_failed (error, self->db, rc, self->path))
     return FALSE;
 
   if (!(stmt = get_statement (self,
@@ -132,7 +121,7 @@ load_event_relations (ChanceryStore  *self,
   sqlite3_bind_int64 (stmt, 1, event->id);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     g_ptr_array_add (event->projects, project_from_row (stmt, 0));
-  if (step_failed (self, rc, error))
+  if (sqlite_step_failed (error, self->db, rc, self->path))
     return FALSE;
 
   if (!(stmt = get_statement (self,
@@ -143,7 +132,7 @@ load_event_relations (ChanceryStore  *self,
   sqlite3_bind_int64 (stmt, 1, event->id);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     g_ptr_array_add (event->sources, source_from_row (stmt, 0));
-  if (step_failed (self, rc, error))
+  if (sqlite_step_failed (error, self->db, rc, self->path))
     return FALSE;
 
   if (!(stmt = get_statement (self,
@@ -158,7 +147,7 @@ load_event_relations (ChanceryStore  *self,
   sqlite3_bind_text (stmt, 2, event->uid, -1, SQLITE_TRANSIENT);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     g_ptr_array_add (event->links, link_from_row (stmt, 0));
-  if (step_failed (self, rc, error))
+  if (sqlite_step_failed (error, self->db, rc, self->path))
     return FALSE;
 
   return TRUE;
@@ -310,7 +299,7 @@ query_ids_locked (ChanceryStore         *self,
       gint64 id = sqlite3_column_int64 (stmt, 0);
       g_array_append_val (ids, id);
     }
-  if (step_failed (self, rc, error))
+  if (sqlite_step_failed (error, self->db, rc, self->path))
     return NULL;
 
   return g_steal_pointer (&ids);
@@ -419,7 +408,7 @@ load_chunk_relations (ChanceryStore  *self,
     if ((event = chunk_lookup (by_id, stmt)))
       g_ptr_array_add (event->actors, actor_from_row (stmt, 1));
   sqlite3_reset (stmt);
-  if (step_failed (self, rc, error))
+  if (sqlite_step_failed (error, self->db, rc, self->path))
     return FALSE;
 
   if (!(stmt = get_chunk_statement (self,
@@ -431,7 +420,7 @@ load_chunk_relations (ChanceryStore  *self,
     if ((event = chunk_lookup (by_id, stmt)))
       g_ptr_array_add (event->countries, country_from_row (stmt, 1));
   sqlite3_reset (stmt);
-  if (step_failed (self, rc, error))
+  if (sqlite_step_failed (error, self->db, rc, self->path))
     return FALSE;
 
   if (!(stmt = get_chunk_statement (self,
@@ -443,7 +432,7 @@ load_chunk_relations (ChanceryStore  *self,
     if ((event = chunk_lookup (by_id, stmt)))
       g_ptr_array_add (event->projects, project_from_row (stmt, 1));
   sqlite3_reset (stmt);
-  if (step_failed (self, rc, error))
+  if (sqlite_step_failed (error, self->db, rc, self->path))
     return FALSE;
 
   if (!(stmt = get_chunk_statement (self,
@@ -455,7 +444,7 @@ load_chunk_relations (ChanceryStore  *self,
     if ((event = chunk_lookup (by_id, stmt)))
       g_ptr_array_add (event->sources, source_from_row (stmt, 1));
   sqlite3_reset (stmt);
-  if (step_failed (self, rc, error))
+  if (sqlite_step_failed (error, self->db, rc, self->path))
     return FALSE;
 
   /* Outgoing links (this event -> o), then incoming (o -> this event x). */
@@ -468,7 +457,7 @@ load_chunk_relations (ChanceryStore  *self,
     if ((event = chunk_lookup (by_id, stmt)))
       g_ptr_array_add (event->links, link_from_row (stmt, 1));
   sqlite3_reset (stmt);
-  if (step_failed (self, rc, error))
+  if (sqlite_step_failed (error, self->db, rc, self->path))
     return FALSE;
 
   return TRUE;
@@ -506,7 +495,7 @@ foreach_event_locked (ChanceryStore         *self,
             return FALSE;
           g_ptr_array_add (chunk, event);
         }
-      if (step_failed (self, rc, error))
+      if (sqlite_step_failed (error, self->db, rc, self->path))
         return FALSE;
       done = rc == SQLITE_DONE;
 
@@ -621,17 +610,6 @@ typedef struct
   gboolean      sparse;     /* row ids too sparse for arrays, or not UTF-8: scan_open failed, error unset */
 } Scan;
 
-static gboolean
-scan_step_failed (Scan    *scan,
-                  int      rc,
-                  GError **error)
-{
-  if (rc == SQLITE_DONE || rc == SQLITE_ROW)
-    return FALSE;
-  set_sqlite_error (error, scan->db, rc, scan->path);
-  return TRUE;
-}
-
 static void
 scan_clear (Scan *scan)
 {
@@ -700,7 +678,7 @@ scan_load_table (Scan           *scan,
         g_array_set_size (*records, id + 1);
       fill (scan, stmt, (*records)->data + id * element_size);
     }
-  if (scan_step_failed (scan, rc, error))
+  if (sqlite_step_failed (error, scan->db, rc, scan->path))
     return FALSE;
 
   return TRUE;
@@ -796,7 +774,7 @@ scan_load_links (Scan           *scan,
       link.outgoing = sqlite3_column_int (stmt, 5);
       g_array_append_val (scan->links, link);
     }
-  if (scan_step_failed (scan, rc, error))
+  if (sqlite_step_failed (error, scan->db, rc, scan->path))
     return FALSE;
 
   g_array_sort (scan->links, compare_scan_links);
@@ -1650,7 +1628,7 @@ scan_open (Scan           *scan,
       if (code != NULL && name != NULL)
         g_hash_table_insert (scan->countries, (gpointer) code, (gpointer) name);
     }
-  if (scan_step_failed (scan, rc, error))
+  if (sqlite_step_failed (error, scan->db, rc, scan->path))
     return FALSE;
 
   return scan_load_links (scan, error) &&

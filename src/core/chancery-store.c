@@ -82,6 +82,18 @@ static const char sqlite_magic[16] = "SQLite format 3";
 /* Helpers */
 
 gboolean
+sqlite_step_failed (GError     **error,
+                    sqlite3     *db,
+                    int          rc,
+                    const char  *path)
+{
+  if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+    return FALSE;
+  set_sqlite_error (error, db, rc, path);
+  return TRUE;
+}
+
+gboolean
 set_sqlite_error (GError     **error,
                   sqlite3     *db,
                   int          rc,
