@@ -1,4 +1,5 @@
-/* test-gui-common.h: waiting on the main loop, shared by the GUI tests
+/* test-gui-common.h: the application window and waiting on the main loop,
+ * shared by the GUI tests
  *
  * Copyright 2026 The Chancery developers
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -6,6 +7,10 @@
 #pragma once
 
 #include <glib.h>
+#include <gtk/gtk.h>
+
+#include "chancery-application.h"
+#include "chancery-window.h"
 
 typedef gboolean (*Condition) (gpointer data);
 
@@ -43,4 +48,26 @@ G_GNUC_UNUSED static void
 run_for (guint ms)
 {
   wait_until (always_false, NULL, ms);
+}
+
+/* Starts the application as `chancery` does (not unique, so tests can run
+ * side by side) and returns its window, given its default size; the
+ * caller waits until it is shown. */
+G_GNUC_UNUSED static ChanceryWindow *
+test_start_window (ChanceryApplication **app,
+                   int                   width,
+                   int                   height)
+{
+  g_autoptr(GError) error = NULL;
+  ChanceryWindow *window;
+
+  *app = chancery_application_new ();
+  g_application_set_flags (G_APPLICATION (*app), G_APPLICATION_HANDLES_OPEN | G_APPLICATION_NON_UNIQUE);
+  g_application_register (G_APPLICATION (*app), NULL, &error);
+  g_assert_no_error (error);
+  g_application_activate (G_APPLICATION (*app));
+  window = CHANCERY_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (*app)));
+  g_assert_nonnull (window);
+  gtk_window_set_default_size (GTK_WINDOW (window), width, height);
+  return window;
 }

@@ -1167,15 +1167,8 @@ main (int   argc,
   /* Transitions would be caught half-way in screenshots. */
   g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
 
-  app = chancery_application_new ();
-  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_HANDLES_OPEN | G_APPLICATION_NON_UNIQUE);
-  g_application_register (G_APPLICATION (app), NULL, &error);
-  g_assert_no_error (error);
   start_time = g_get_monotonic_time ();
-  g_application_activate (G_APPLICATION (app));
-  window = CHANCERY_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
-  g_assert_nonnull (window);
-  gtk_window_set_default_size (GTK_WINDOW (window), 1400, 900);
+  window = test_start_window (&app, 1400, 900);
   g_assert_true (wait_until (window_mapped, NULL, 10000));
 
   g_test_add_func ("/window/opens-bundled-dataset", test_opens_bundled_dataset);
