@@ -10,6 +10,8 @@
 #include <gtk/gtk.h>
 
 #include "chancery-application.h"
+#include "chancery-store.h"
+#include "chancery-timeline.h"
 #include "chancery-window.h"
 
 typedef gboolean (*Condition) (gpointer data);
@@ -70,4 +72,28 @@ test_start_window (ChanceryApplication **app,
   g_assert_nonnull (window);
   gtk_window_set_default_size (GTK_WINDOW (window), width, height);
   return window;
+}
+
+/* The event with the most to show in the detail pane (actors, countries,
+ * sources, projects) among those on window's timeline; -1 if none. */
+G_GNUC_UNUSED static gint64
+test_richest_event (ChanceryWindow *window)
+{
+  ChanceryIndex *index = chancery_timeline_get_index (chancery_window_get_timeline (window));
+  gint64 best = -1;
+  guint best_score = 0;
+
+  for (guint i = 0; i < index->n_events; i++)
+    {
+      g_autoptr(ChanceryEvent) e = chancery_store_get_event (chancery_window_get_store (window),
+                                                             index->events[i].id, NULL);
+      guint score = e->actors->len + e->countries->len + e->sources->len + e->projects->len;
+
+      if (score > best_score)
+        {
+          best_score = score;
+          best = e->id;
+        }
+    }
+  return best;
 }

@@ -111,29 +111,6 @@ save_screenshot (const char *name)
   g_test_message ("wrote %s", path);
 }
 
-/* The event with the most to show in the detail pane, as in test-window. */
-static gint64
-richest_event (void)
-{
-  ChanceryIndex *index = chancery_timeline_get_index (chancery_window_get_timeline (window));
-  gint64 best = -1;
-  guint best_score = 0;
-
-  for (guint i = 0; i < index->n_events; i++)
-    {
-      g_autoptr(ChanceryEvent) e = chancery_store_get_event (chancery_window_get_store (window),
-                                                             index->events[i].id, NULL);
-      guint score = e->actors->len + e->countries->len + e->sources->len + e->projects->len;
-
-      if (score > best_score)
-        {
-          best_score = score;
-          best = e->id;
-        }
-    }
-  return best;
-}
-
 /* Tests */
 
 static void
@@ -168,7 +145,7 @@ test_solar_hijri_date (void)
   ChanceryDetailPane *pane = child (GTK_WIDGET (window), CHANCERY_TYPE_WINDOW, "detail_pane");
   GtkLabel *date_label = child (GTK_WIDGET (pane), CHANCERY_TYPE_DETAIL_PANE, "date_label");
   GtkLabel *persian = child (GTK_WIDGET (pane), CHANCERY_TYPE_DETAIL_PANE, "persian_date_label");
-  gint64 id = richest_event ();
+  gint64 id = test_richest_event (window);
   g_autoptr(ChanceryEvent) event = chancery_store_get_event (chancery_window_get_store (window), id, NULL);
   g_autofree char *expected = chancery_date_format_persian (&event->date);
 

@@ -1081,24 +1081,7 @@ test_check_fails_without_damage (void)
 static void
 prepare_for_screenshot (void)
 {
-  ChanceryIndex *index = chancery_timeline_get_index (timeline ());
-  gint64 best = -1;
-  guint best_score = 0;
-
-  /* The event with the most to show in the detail pane. */
-  for (guint i = 0; i < index->n_events; i++)
-    {
-      g_autoptr(ChanceryEvent) e = chancery_store_get_event (chancery_window_get_store (window),
-                                                             index->events[i].id, NULL);
-      guint score = e->actors->len + e->countries->len + e->sources->len + e->projects->len;
-
-      if (score > best_score)
-        {
-          best_score = score;
-          best = e->id;
-        }
-    }
-  chancery_window_select_event (window, best);
+  chancery_window_select_event (window, test_richest_event (window));
   gtk_widget_activate_action (GTK_WIDGET (window), "win.zoom-fit", NULL);
   run_for (500);
 }
