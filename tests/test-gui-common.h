@@ -7,6 +7,7 @@
 #pragma once
 
 #include <glib.h>
+#include <adwaita.h>
 #include <gtk/gtk.h>
 
 #include "chancery-application.h"
@@ -96,4 +97,88 @@ test_richest_event (ChanceryWindow *window)
         }
     }
   return best;
+}
+
+/* The first visible toplevel window of type, or NULL. */
+G_GNUC_UNUSED static GtkWindow *
+find_toplevel (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) w = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (w, type) && gtk_widget_get_visible (GTK_WIDGET (w)))
+        return GTK_WINDOW (w);
+    }
+  return NULL;
+}
+
+G_GNUC_UNUSED static GtkWindow *
+find_message_dialog (void)
+{
+  return find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+}
+
+G_GNUC_UNUSED static gboolean
+dialog_shown (gpointer data)
+{
+  return find_message_dialog () != NULL;
+}
+
+G_GNUC_UNUSED static gboolean
+dialog_gone (gpointer data)
+{
+  return find_message_dialog () == NULL;
+}
+
+static void
+on_paintable_invalidate_contents_cb (GdkPaintable *paintable,
+                                     gboolean     *invalidated)
+{
+  *invalidated = TRUE;
+}
+
+static gboolean
+flag_set (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+/* Renders window as it is now (after one more draw: the paintable shows the
+ * widget as last drawn) with its own renderer, saves it as name in
+ * $CHANCERY_SCREENSHOT_DIR (or .) and returns the picture. */
+G_GNUC_UNUSED static GdkTexture *
+test_save_screenshot (ChanceryWindow *window,
+                      const char     *name)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (GTK_WIDGET (window));
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = NULL;
+  int width = gtk_widget_get_width (GTK_WIDGET (window));
+  int height = gtk_widget_get_height (GTK_WIDGET (window));
+  const char *dir = g_getenv ("CHANCERY_SCREENSHOT_DIR");
+  gboolean invalidated = FALSE;
+
+  g_assert_cmpint (width, >, 0);
+  g_assert_cmpint (height, >, 0);
+
+  g_signal_connect (paintable, "invalidate-contents",
+                    G_CALLBACK (on_paintable_invalidate_contents_cb), &invalidated);
+  gtk_widget_queue_draw (GTK_WIDGET (window));
+  g_assert_true (wait_until (flag_set, &invalidated, 5000));
+  g_signal_handlers_disconnect_by_func (paintable, on_paintable_invalidate_contents_cb, &invalidated);
+
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  path = g_build_filename (dir != NULL ? dir : ".", name, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("wrote %s", path);
+  return g_steal_pointer (&texture);
 }

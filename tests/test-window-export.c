@@ -88,80 +88,11 @@ run_python (const char *script,
   return out;
 }
 
-static GtkWindow *
-find_message_dialog (void)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GObject) w = g_list_model_get_item (toplevels, i);
-
-      if (ADW_IS_MESSAGE_DIALOG (w) && gtk_widget_get_visible (GTK_WIDGET (w)))
-        return GTK_WINDOW (w);
-    }
-  return NULL;
-}
-
-static gboolean
-dialog_shown (gpointer data)
-{
-  return find_message_dialog () != NULL;
-}
-
-static gboolean
-dialog_gone (gpointer data)
-{
-  return find_message_dialog () == NULL;
-}
-
 static void
 close_dialog (void)
 {
   gtk_window_close (find_message_dialog ());
   g_assert_true (wait_until (dialog_gone, NULL, 5000));
-}
-
-static void
-on_paintable_invalidate_contents_cb (GdkPaintable *paintable,
-                                     gboolean     *invalidated)
-{
-  *invalidated = TRUE;
-}
-
-static gboolean
-flag_set (gpointer data)
-{
-  return *(gboolean *) data;
-}
-
-static void
-save_screenshot (const char *name)
-{
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (GTK_WIDGET (window));
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = NULL;
-  int width = gtk_widget_get_width (GTK_WIDGET (window));
-  int height = gtk_widget_get_height (GTK_WIDGET (window));
-  GskRenderer *renderer = gtk_native_get_renderer (GTK_NATIVE (window));
-  gboolean invalidated = FALSE;
-
-  g_signal_connect (paintable, "invalidate-contents",
-                    G_CALLBACK (on_paintable_invalidate_contents_cb), &invalidated);
-  gtk_widget_queue_draw (GTK_WIDGET (window));
-  g_assert_true (wait_until (flag_set, &invalidated, 5000));
-  g_signal_handlers_disconnect_by_func (paintable, on_paintable_invalidate_contents_cb, &invalidated);
-
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  path = g_build_filename (g_getenv ("CHANCERY_SCREENSHOT_DIR") != NULL
-                           ? g_getenv ("CHANCERY_SCREENSHOT_DIR") : ".", name, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("wrote %s", path);
 }
 
 static void
@@ -235,7 +166,7 @@ test_export_events (void)
   g_assert_cmpstr (n_ics, ==, "3");
   g_assert_null (find_message_dialog ());
 
-  save_screenshot ("screenshot-export-done.png");
+  g_object_unref (test_save_screenshot (window, "screenshot-export-done.png"));
 }
 
 static void
@@ -342,7 +273,7 @@ test_progress_screenshot (void)
   chancery_progress_toast_set_fraction (toast, 0.4);
   g_assert_true (chancery_window_get_transferring (window));
   run_for (600);
-  save_screenshot ("screenshot-export-progress.png");
+  g_object_unref (test_save_screenshot (window, "screenshot-export-progress.png"));
   chancery_window_cancel_transfers (window);
   g_assert_true (g_cancellable_is_cancelled (cancellable));
   chancery_progress_toast_finish (toast);

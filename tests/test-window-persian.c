@@ -69,48 +69,6 @@ has_ascii_digit (const char *text)
   return text != NULL && strpbrk (text, "0123456789") != NULL;
 }
 
-static gboolean
-flag_set (gpointer data)
-{
-  return *(gboolean *) data;
-}
-
-static void
-on_paintable_invalidate_contents_cb (GdkPaintable *paintable,
-                                     gboolean     *invalidated)
-{
-  *invalidated = TRUE;
-}
-
-static void
-save_screenshot (const char *name)
-{
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (GTK_WIDGET (window));
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = NULL;
-  int width = gtk_widget_get_width (GTK_WIDGET (window));
-  int height = gtk_widget_get_height (GTK_WIDGET (window));
-  gboolean invalidated = FALSE;
-  const char *dir = g_getenv ("CHANCERY_SCREENSHOT_DIR");
-
-  g_signal_connect (paintable, "invalidate-contents",
-                    G_CALLBACK (on_paintable_invalidate_contents_cb), &invalidated);
-  gtk_widget_queue_draw (GTK_WIDGET (window));
-  g_assert_true (wait_until (flag_set, &invalidated, 5000));
-  g_signal_handlers_disconnect_by_func (paintable, on_paintable_invalidate_contents_cb, &invalidated);
-
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  path = g_build_filename (dir != NULL ? dir : ".", name, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("wrote %s", path);
-}
-
 /* Tests */
 
 static void
@@ -162,7 +120,7 @@ test_screenshot (void)
 {
   gtk_widget_activate_action (GTK_WIDGET (window), "win.zoom-fit", NULL);
   run_for (500);
-  save_screenshot ("screenshot-rtl.png");
+  g_object_unref (test_save_screenshot (window, "screenshot-rtl.png"));
 }
 
 static void

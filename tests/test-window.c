@@ -210,55 +210,15 @@ xdotool_click (GtkWidget *widget,
 /* Screenshots */
 
 static void
-on_paintable_invalidate_contents_cb (GdkPaintable *paintable,
-                                     gboolean     *invalidated)
-{
-  *invalidated = TRUE;
-}
-
-static gboolean
-flag_set (gpointer data)
-{
-  return *(gboolean *) data;
-}
-
-static void
 save_screenshot (const char *name)
 {
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (GTK_WIDGET (window));
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
+  g_autoptr(GdkTexture) texture = test_save_screenshot (window, name);
   g_autoptr(GHashTable) colors = g_hash_table_new (NULL, NULL);
-  g_autofree guchar *pixels = NULL;
-  g_autofree char *path = NULL;
-  int width = gtk_widget_get_width (GTK_WIDGET (window));
-  int height = gtk_widget_get_height (GTK_WIDGET (window));
-  GskRenderer *renderer = gtk_native_get_renderer (GTK_NATIVE (window));
-  gboolean invalidated = FALSE;
-
-  g_assert_cmpint (width, >, 0);
-  g_assert_cmpint (height, >, 0);
-
-  /* The paintable shows the widget as last drawn: let it draw once more. */
-  g_signal_connect (paintable, "invalidate-contents",
-                    G_CALLBACK (on_paintable_invalidate_contents_cb), &invalidated);
-  gtk_widget_queue_draw (GTK_WIDGET (window));
-  g_assert_true (wait_until (flag_set, &invalidated, 5000));
-  g_signal_handlers_disconnect_by_func (paintable, on_paintable_invalidate_contents_cb, &invalidated);
-
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
-
-  path = g_build_filename (g_getenv ("CHANCERY_SCREENSHOT_DIR") != NULL
-                          ? g_getenv ("CHANCERY_SCREENSHOT_DIR") : ".", name, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("wrote %s", path);
+  int width = gdk_texture_get_width (texture);
+  int height = gdk_texture_get_height (texture);
+  g_autofree guchar *pixels = g_malloc ((gsize) width * height * 4);
 
   /* Not blank: a real window has many colours (text, icons, lanes). */
-  pixels = g_malloc ((gsize) width * height * 4);
   gdk_texture_download (texture, pixels, (gsize) width * 4);
   for (int i = 0; i < width * height; i += 7)
     {
@@ -683,42 +643,6 @@ test_sort_by_title (void)
                    chancery_timeline_get_index (timeline ())->events[0].id);
 }
 
-static GtkWindow *
-find_message_dialog (void)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GObject) w = g_list_model_get_item (toplevels, i);
-
-      if (ADW_IS_MESSAGE_DIALOG (w) && gtk_widget_get_visible (GTK_WIDGET (w)))
-        return GTK_WINDOW (w);
-    }
-  return NULL;
-}
-
-static gboolean
-dialog_shown (gpointer data)
-{
-  return find_message_dialog () != NULL;
-}
-
-static GtkWindow *
-find_toplevel (GType type)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GObject) w = g_list_model_get_item (toplevels, i);
-
-      if (G_TYPE_CHECK_INSTANCE_TYPE (w, type) && gtk_widget_get_visible (GTK_WIDGET (w)))
-        return GTK_WINDOW (w);
-    }
-  return NULL;
-}
-
 static gboolean
 shortcuts_shown (gpointer data)
 {
@@ -755,12 +679,6 @@ test_shortcuts_and_about (void)
   g_assert_cmpstr (adw_about_window_get_application_name (ADW_ABOUT_WINDOW (w)), ==, "Chancery");
   gtk_window_destroy (w);
   run_for (100);
-}
-
-static gboolean
-dialog_gone (gpointer data)
-{
-  return find_message_dialog () == NULL;
 }
 
 static void
