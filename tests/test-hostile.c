@@ -172,6 +172,26 @@ test_db_truncated (void)
   assert_open_refused (path, CHANCERY_STORE_READ_WRITE, CHANCERY_ERROR_CORRUPT);
 }
 
+/* Page 3 of a database file (a page of the event table in the bundled
+ * one), all but its first bytes overwritten with garbage. The page size
+ * is read from the file's header (a big-endian 16-bit number at offset
+ * 16, where 1 means 65536). */
+static void
+damage_third_page (char  *contents,
+                   gsize  length)
+{
+  gsize page_size;
+
+  g_assert_cmpuint (length, >, 100);
+  page_size = ((guchar) contents[16] << 8) | (guchar) contents[17];
+  if (page_size == 1)
+    page_size = 65536;
+  g_assert_cmpuint (page_size, >=, 512);
+  g_assert_cmpuint (length, >=, 3 * page_size);
+  for (gsize i = 2 * page_size + 8; i < 3 * page_size; i += 7)
+    contents[i] = (char) (i * 31);
+}
+
 /* Damage inside the file (not at its end): a page of the event table
  * overwritten with garbage. */
 static void
@@ -182,9 +202,7 @@ test_db_damaged_page (void)
   gsize length;
 
   g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
-  g_assert_cmpuint (length, >, 3 * 4096);
-  for (gsize i = 2 * 4096 + 8; i < 3 * 4096; i += 7)
-    contents[i] = (char) (i * 31);
+  damage_third_page (contents, length);
   g_assert_true (g_file_set_contents (path, contents, length, NULL));
 
   assert_open_refused (path, CHANCERY_STORE_READ_ONLY, CHANCERY_ERROR_CORRUPT);
@@ -220,8 +238,7 @@ test_db_damaged_page_viewing (void)
   gsize length;
 
   g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
-  for (gsize i = 2 * 4096 + 8; i < 3 * 4096; i += 7)
-    contents[i] = (char) (i * 31);
+  damage_third_page (contents, length);
   g_assert_true (g_file_set_contents (path, contents, length, NULL));
   before = file_checksum (path);
 

@@ -45,22 +45,30 @@ fixture_path (Fixture    *fixture,
   return g_build_filename (fixture->dir, name, NULL);
 }
 
-/* PRAGMA user_version read with plain SQLite, not through the store. */
+/* A pragma's number read with plain SQLite, not through the store. */
 static int
-raw_user_version (const char *path)
+raw_pragma (const char *path,
+            const char *pragma)
 {
+  g_autofree char *sql = g_strdup_printf ("PRAGMA %s", pragma);
   sqlite3 *db = NULL;
   sqlite3_stmt *stmt = NULL;
-  int version;
+  int value;
 
   g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, "PRAGMA user_version", -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  version = sqlite3_column_int (stmt, 0);
+  value = sqlite3_column_int (stmt, 0);
   sqlite3_finalize (stmt);
   sqlite3_close (db);
 
-  return version;
+  return value;
+}
+
+static int
+raw_user_version (const char *path)
+{
+  return raw_pragma (path, "user_version");
 }
 
 static gboolean
@@ -144,6 +152,8 @@ test_create_and_reopen (Fixture       *fixture,
   g_clear_object (&store);
 
   g_assert_cmpint (raw_user_version (path), ==, CHANCERY_SCHEMA_VERSION);
+  /* New files get 16 KiB pages (docs/performance.md, "Page size"). */
+  g_assert_cmpint (raw_pragma (path, "page_size"), ==, 16384);
   g_assert_true (raw_has_table (path, "event"));
   g_assert_true (raw_has_table (path, "event_link"));
   g_assert_true (raw_has_table (path, "event_fts"));

@@ -40,6 +40,7 @@
 #include <glib/gstdio.h>
 
 #include "chancery-error.h"
+#include "chancery-memory.h"
 #include "chancery-store-internal.h"
 
 #define N_RELATIONS 3          /* actor, country, project */
@@ -191,6 +192,13 @@ typedef struct
 
 #define RADIX_BITS 11
 
+/* Room reserved for titles (bytes per event) and relation rows (per event)
+ * before reading them: generous, since the pages of a large allocation
+ * that are never touched cost no memory, while growing it copies what was
+ * read (the synthetic titles average ~190 bytes, ~3 actors an event). */
+#define TITLE_BYTES_GUESS 256
+#define PAIRS_GUESS       4
+
 static void
 sort_events (ChanceryIndexEvent *events,
              guint               n)
@@ -207,8 +215,8 @@ sort_events (ChanceryIndexEvent *events,
   for (guint i = 0; i < n; i++)
     min_lo = MIN (min_lo, events[i].lo);
 
-  a = g_new (SortKey, n);
-  b = g_new (SortKey, n);
+  a = chancery_new_large (SortKey, n);
+  b = chancery_new_large (SortKey, n);
   for (guint i = 0; i < n; i++)
     {
       /* Both parts fit in 32 bits: lo - min_lo and hi - lo are below 2^32. */
@@ -240,7 +248,7 @@ sort_events (ChanceryIndexEvent *events,
       b = tmp;
     }
 
-  sorted = g_new (ChanceryIndexEvent, n);
+  sorted = chancery_new_large (ChanceryIndexEvent, n);
   for (guint i = 0; i < n; i++)
     sorted[i] = events[a[i].index];
   memcpy (events, sorted, n * sizeof (ChanceryIndexEvent));
@@ -569,8 +577,10 @@ read_raw_relation (Reader       *reader,
 
   raw->uids = g_ptr_array_new_with_free_func (g_free);
   raw->labels = g_ptr_array_new_with_free_func (g_free);
-  raw->pairs = g_array_new (FALSE, FALSE, sizeof (RawPair));
-  raw->counts = g_new0 (guint32, max_id + 1);
+  raw->pairs = g_array_sized_new (FALSE, FALSE, sizeof (RawPair), (max_id + 1) * PAIRS_GUESS);
+  chancery_advise_large (raw->pairs->data, (max_id + 1) * PAIRS_GUESS * sizeof (RawPair));
+  raw->counts = chancery_new_large (guint32, max_id + 1);
+  memset (raw->counts, 0, (max_id + 1) * sizeof (guint32));
 
   if (!reader_prepare (reader, names_sql[r], &stmt, error))
     return FALSE;
@@ -708,14 +718,15 @@ finish_relation (ChanceryBase *base,
   guint32 n_keys = 0;
 
   /* Offsets from the counts by event id; keys filled in table order. */
-  rel->offsets = g_new (guint32, n + 1);
+  rel->offsets = chancery_new_large (guint32, n + 1);
   rel->offsets[0] = 0;
   for (guint p = 0; p < n; p++)
     rel->offsets[p + 1] = rel->offsets[p] + raw->counts[base->events[p].id];
 
   memset (renumber, 0xff, MAX (raw->uids->len, 1) * sizeof (guint32));
-  rel->keys = g_new (guint32, MAX (rel->offsets[n], 1));
-  fill = g_memdup2 (rel->offsets, (n + 1) * sizeof (guint32));
+  rel->keys = chancery_new_large (guint32, MAX (rel->offsets[n], 1));
+  fill = chancery_new_large (guint32, n + 1);
+  memcpy (fill, rel->offsets, (n + 1) * sizeof (guint32));
   for (guint i = 0; i < n_pairs; i++)
     {
       guint32 p = base->position[pairs[i].event_id];
@@ -766,8 +777,9 @@ read_relations_thread (gpointer data)
   if (job->split_id >= job->max_id)
     return NULL;
 
-  sink.pool = job->titles = g_string_sized_new (MIN (job->max_rows, (job->max_id - job->split_id)) * 64);
-  job->events = g_new (ChanceryIndexEvent, MAX (MIN (job->max_rows, job->max_id - job->split_id), 1));
+  sink.pool = job->titles = g_string_sized_new (MIN (job->max_rows, (job->max_id - job->split_id)) * TITLE_BYTES_GUESS);
+  chancery_advise_large (job->titles->str, job->titles->allocated_len);
+  job->events = chancery_new_large (ChanceryIndexEvent, MAX (MIN (job->max_rows, job->max_id - job->split_id), 1));
   read_event_rows (&job->reader, job->split_id + 1, job->max_id, job->max_id, job->events,
                    MIN (job->max_rows, job->max_id - job->split_id), &job->n_events, &sink, &job->error);
   return NULL;
@@ -793,7 +805,7 @@ read_tables (ChanceryStore  *self,
   RelationsJob job = { { 0 } };
   Reader events_reader;
   GThread *thread = NULL;
-  ChanceryIndexEvent *events = g_new (ChanceryIndexEvent, MAX (n_rows, 1));
+  ChanceryIndexEvent *events = chancery_new_large (ChanceryIndexEvent, MAX (n_rows, 1));
   guint n = 0;
   gboolean ok;
 
@@ -862,7 +874,7 @@ read_tables (ChanceryStore  *self,
     {
       base->n_events = n;
       sort_events (events, n);
-      base->position = g_new (guint32, base->max_id + 1);
+      base->position = chancery_new_large (guint32, base->max_id + 1);
       memset (base->position, 0xff, (base->max_id + 1) * sizeof (guint32));
       for (guint p = 0; p < n; p++)
         base->position[events[p].id] = p;
@@ -1297,7 +1309,7 @@ load_cache (const char *path,
   if (base->titles[base->titles_len - 1] != '\0')
     return NULL;
 
-  base->position = g_new (guint32, base->max_id + 1);
+  base->position = chancery_new_large (guint32, base->max_id + 1);
   memset (base->position, 0xff, (base->max_id + 1) * sizeof (guint32));
   for (guint p = 0; p < base->n_events; p++)
     {
@@ -1424,7 +1436,10 @@ build_base (ChanceryStore  *self,
         }
     }
   if (sink.file == NULL)
-    sink.pool = base->title_pool = g_string_sized_new (MAX (n_rows, 1) * 64);
+    {
+      sink.pool = base->title_pool = g_string_sized_new (MAX (n_rows, 1) * TITLE_BYTES_GUESS);
+      chancery_advise_large (sink.pool->str, sink.pool->allocated_len);
+    }
 
   if (!read_tables (self, base, &sink, n_rows, !wal, error))
     goto out;
@@ -1498,6 +1513,7 @@ build_base (ChanceryStore  *self,
     {
       /* No cache after all: read the titles back into a pool. */
       base->title_pool = g_string_sized_new (sink.len);
+      chancery_advise_large (base->title_pool->str, base->title_pool->allocated_len);
       g_string_set_size (base->title_pool, sink.len);
       if (fflush (sink.file) == 0 &&
           pread (fileno (sink.file), base->title_pool->str, sink.len, CACHE_HEADER_SIZE) == (gssize) sink.len)
@@ -1953,7 +1969,7 @@ base_load_index (ChanceryStore         *self,
     return NULL;
 
   n = selected->len;
-  events = g_new (ChanceryIndexEvent, MAX (n, 1));
+  events = chancery_new_large (ChanceryIndexEvent, MAX (n, 1));
   for (guint i = 0; i < n; i++)
     events[i] = base->events[g_array_index (selected, guint32, i)];
   lanes = build_lanes (base, grouping, (const guint32 *) selected->data, n);

@@ -1,0 +1,114 @@
+/* test-memory.c: large arrays asked for as transparent huge pages
+ *
+ * Copyright 2026 The Chancery developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <stdio.h>
+#include <string.h>
+#include <glib.h>
+
+#include "chancery-memory.h"
+
+/* The kernel's THP mode ("always [madvise] never"), or NULL when it has
+ * none (not Linux, or built without it). */
+static char *
+thp_mode (void)
+{
+  g_autofree char *text = NULL;
+  const char *open_, *close_;
+
+  if (!g_file_get_contents ("/sys/kernel/mm/transparent_hugepage/enabled", &text, NULL, NULL))
+    return NULL;
+  open_ = strchr (text, '[');
+  close_ = open_ != NULL ? strchr (open_, ']') : NULL;
+  if (close_ == NULL)
+    return NULL;
+  return g_strndup (open_ + 1, close_ - open_ - 1);
+}
+
+/* The "name: value" line of the mapping of /proc/self/smaps that holds
+ * address, or NULL. */
+static char *
+smaps_field (gconstpointer  address,
+             const char    *name)
+{
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  gboolean inside = FALSE;
+
+  g_assert_true (g_file_get_contents ("/proc/self/smaps", &text, NULL, NULL));
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      guint64 lo, hi;
+
+      if (sscanf (lines[i], "%" G_GINT64_MODIFIER "x-%" G_GINT64_MODIFIER "x ", &lo, &hi) == 2 &&
+          strchr (lines[i], ':') != NULL && strchr (lines[i], ':') > strchr (lines[i], ' '))
+        inside = (guintptr) address >= lo && (guintptr) address < hi;
+      else if (inside && g_str_has_prefix (lines[i], name) && lines[i][strlen (name)] == ':')
+        return g_strstrip (g_strdup (lines[i] + strlen (name) + 1));
+    }
+  return NULL;
+}
+
+static gboolean
+has_flag (const char *flags,
+          const char *flag)
+{
+  g_auto(GStrv) words = g_strsplit (flags, " ", -1);
+
+  return g_strv_contains ((const char * const *) words, flag);
+}
+
+static void
+test_large_is_advised (void)
+{
+  g_autofree char *mode = thp_mode ();
+  g_autofree guint32 *large = NULL;
+  g_autofree guint32 *small = NULL;
+  g_autofree char *large_flags = NULL;
+  g_autofree char *small_flags = NULL;
+  gsize n = 16 * 1024 * 1024 / sizeof (guint32);
+
+  if (mode == NULL || strcmp (mode, "never") == 0)
+    {
+      g_test_skip ("this kernel gives no transparent huge pages");
+      return;
+    }
+
+  large = chancery_new_large (guint32, n);
+  g_assert_nonnull (large);
+  for (gsize i = 0; i < n; i++)
+    large[i] = (guint32) i;
+  g_assert_cmpuint (large[n - 1], ==, n - 1);
+
+  /* VmFlags "hg": the mapping asked for huge pages (MADV_HUGEPAGE). */
+  large_flags = smaps_field (large + n / 2, "VmFlags");
+  g_assert_nonnull (large_flags);
+  g_assert_true (has_flag (large_flags, "hg"));
+
+  /* Below 4 MiB nothing is asked (not worth a system call). */
+  small = chancery_new_large (guint32, 1024);
+  small[1023] = 1;
+  small_flags = smaps_field (small, "VmFlags");
+  g_assert_nonnull (small_flags);
+  g_assert_false (has_flag (small_flags, "hg"));
+}
+
+static void
+test_empty (void)
+{
+  g_assert_null (chancery_alloc_large (0, 8));
+  g_assert_null (chancery_alloc_large (8, 0));
+  /* Nothing to advise: must not fail or touch anything. */
+  chancery_advise_large (NULL, 64 * 1024 * 1024);
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/memory/large-is-advised", test_large_is_advised);
+  g_test_add_func ("/memory/empty", test_empty);
+  return g_test_run ();
+}
