@@ -4,6 +4,8 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <stdio.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <string.h>
 #include <glib.h>
 
@@ -95,6 +97,50 @@ test_large_is_advised (void)
   g_assert_false (has_flag (small_flags, "hg"));
 }
 
+/* Pages of [mem, mem + size) present in memory (mincore). */
+static gsize
+resident_pages (gpointer mem,
+                gsize    size)
+{
+  gsize page = sysconf (_SC_PAGESIZE);
+  guintptr start = ((guintptr) mem + page - 1) & ~(guintptr) (page - 1);
+  guintptr end = ((guintptr) mem + size) & ~(guintptr) (page - 1);
+  g_autofree unsigned char *vec = g_new0 (unsigned char, (end - start) / page);
+  gsize n = 0;
+
+  g_assert_cmpint (mincore ((void *) start, end - start, vec), ==, 0);
+  for (gsize i = 0; i < (end - start) / page; i++)
+    n += vec[i] & 1;
+  return n;
+}
+
+static void
+test_prefault (void)
+{
+  gsize size = 8 * 1024 * 1024;
+  gsize page = sysconf (_SC_PAGESIZE);
+  /* A fresh anonymous mapping, none of it touched. */
+  char *mem = mmap (NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+  g_assert_true (mem != MAP_FAILED);
+  g_assert_cmpuint (resident_pages (mem, size), ==, 0);
+
+  /* From an unaligned start: the whole pages inside are made present. */
+  chancery_prefault (mem + 100, size - 100);
+  if (resident_pages (mem, size) == 0 &&
+      madvise (mem, page, MADV_POPULATE_WRITE) != 0)
+    {
+      munmap (mem, size);
+      g_test_skip ("this kernel cannot prefault (MADV_POPULATE_WRITE is Linux 5.14)");
+      return;
+    }
+  g_assert_cmpuint (resident_pages (mem, size), >=, size / page - 1);
+  mem[size - 1] = 1;
+  munmap (mem, size);
+
+  chancery_prefault (NULL, size);
+}
+
 static void
 test_empty (void)
 {
@@ -109,6 +155,7 @@ main (int argc, char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/memory/large-is-advised", test_large_is_advised);
+  g_test_add_func ("/memory/prefault", test_prefault);
   g_test_add_func ("/memory/empty", test_empty);
   return g_test_run ();
 }

@@ -24,6 +24,7 @@
 
 #include "chancery-error.h"
 #include "chancery-export-private.h"
+#include "chancery-memory.h"
 #include "chancery-store-private.h"
 
 /* Write when this much is buffered: few, big writes. */
@@ -369,9 +370,13 @@ typedef struct
 static GString *
 take_piece (CsvWriter *writer)
 {
+  GString *piece;
+
   if (writer->free_pieces->len > 0)
     return g_ptr_array_steal_index_fast (writer->free_pieces, writer->free_pieces->len - 1);
-  return g_string_sized_new (SPOOL_PIECE + 64 * 1024);
+  piece = g_string_sized_new (SPOOL_PIECE + 64 * 1024);
+  chancery_prefault (piece->str, piece->allocated_len);
+  return piece;
 }
 
 static void
@@ -532,7 +537,9 @@ write_ranked_cb (ChanceryEvent  *event,
   if (writer->rows == NULL)
     {
       writer->n_rows = *writer->n_events;
-      writer->rows = g_new0 (SpooledRow, writer->n_rows);
+      writer->rows = chancery_new_large (SpooledRow, writer->n_rows);
+      if (writer->rows != NULL)
+        memset (writer->rows, 0, writer->n_rows * sizeof (SpooledRow));
     }
   if (rank >= writer->n_rows || rank < writer->next_rank)
     return TRUE;   /* not one of the events announced: cannot happen */

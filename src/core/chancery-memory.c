@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "chancery-memory.h"
 
@@ -33,6 +34,24 @@ chancery_advise_large (gpointer mem,
   if (mem == NULL || size < LARGE_SIZE || end <= start)
     return;
   madvise ((void *) start, end - start, MADV_HUGEPAGE);
+#endif
+}
+
+/* Makes the pages of [mem, mem + size) present now, in one system call
+ * instead of one fault per page, for a buffer about to be filled whole
+ * (MADV_POPULATE_WRITE, Linux 5.14; nothing happens on older kernels). */
+void
+chancery_prefault (gpointer mem,
+                   gsize    size)
+{
+#ifdef MADV_POPULATE_WRITE
+  gsize page = sysconf (_SC_PAGESIZE);
+  guintptr start = ((guintptr) mem + page - 1) & ~(guintptr) (page - 1);
+  guintptr end = ((guintptr) mem + size) & ~(guintptr) (page - 1);
+
+  if (mem == NULL || end <= start)
+    return;
+  madvise ((void *) start, end - start, MADV_POPULATE_WRITE);
 #endif
 }
 

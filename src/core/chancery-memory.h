@@ -13,6 +13,8 @@ gpointer chancery_alloc_large  (gsize    n_structs,
                                 gsize    struct_size);
 void     chancery_advise_large (gpointer mem,
                                 gsize    size);
+void     chancery_prefault     (gpointer mem,
+                                gsize    size);
 
 /* A large array filled once (freed with g_free). */
 #define chancery_new_large(struct_type, n_structs) \
