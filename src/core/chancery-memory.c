@@ -20,6 +20,23 @@
 #define LARGE_SIZE   (4 * 1024 * 1024)
 #define HUGE_PAGE    (2 * 1024 * 1024)
 
+#if defined (MADV_HUGEPAGE) || defined (MADV_POPULATE_WRITE)
+/* Gives advice on the whole units of unit bytes (a power of two) inside
+ * [mem, mem + size); nothing when there is none. */
+static void
+advise_inside (gpointer mem,
+               gsize    size,
+               gsize    unit,
+               int      advice)
+{
+  guintptr start = ((guintptr) mem + unit - 1) & ~(guintptr) (unit - 1);
+  guintptr end = ((guintptr) mem + size) & ~(guintptr) (unit - 1);
+
+  if (mem != NULL && end > start)
+    madvise ((void *) start, end - start, advice);
+}
+#endif
+
 /* Advises the 2 MiB-aligned part of [mem, mem + size), which should not
  * have been touched yet. Only advice: nothing changes where the kernel
  * has no huge pages to give. */
@@ -28,12 +45,8 @@ chancery_advise_large (gpointer mem,
                        gsize    size)
 {
 #ifdef MADV_HUGEPAGE
-  guintptr start = ((guintptr) mem + HUGE_PAGE - 1) & ~(guintptr) (HUGE_PAGE - 1);
-  guintptr end = ((guintptr) mem + size) & ~(guintptr) (HUGE_PAGE - 1);
-
-  if (mem == NULL || size < LARGE_SIZE || end <= start)
-    return;
-  madvise ((void *) start, end - start, MADV_HUGEPAGE);
+  if (size >= LARGE_SIZE)
+    advise_inside (mem, size, HUGE_PAGE, MADV_HUGEPAGE);
 #endif
 }
 
@@ -45,13 +58,7 @@ chancery_prefault (gpointer mem,
                    gsize    size)
 {
 #ifdef MADV_POPULATE_WRITE
-  gsize page = sysconf (_SC_PAGESIZE);
-  guintptr start = ((guintptr) mem + page - 1) & ~(guintptr) (page - 1);
-  guintptr end = ((guintptr) mem + size) & ~(guintptr) (page - 1);
-
-  if (mem == NULL || end <= start)
-    return;
-  madvise ((void *) start, end - start, MADV_POPULATE_WRITE);
+  advise_inside (mem, size, sysconf (_SC_PAGESIZE), MADV_POPULATE_WRITE);
 #endif
 }
 
