@@ -370,13 +370,10 @@ typedef struct
 static GString *
 take_piece (CsvWriter *writer)
 {
-  GString *piece;
-
   if (writer->free_pieces->len > 0)
     return g_ptr_array_steal_index_fast (writer->free_pieces, writer->free_pieces->len - 1);
-  piece = g_string_sized_new (SPOOL_PIECE + 64 * 1024);
-  chancery_prefault (piece->str, piece->allocated_len);
-  return piece;
+  /* Prefaulted once, when new: recycled pieces are present already. */
+  return chancery_string_new_prefaulted (SPOOL_PIECE + 64 * 1024);
 }
 
 static void

@@ -62,6 +62,20 @@ chancery_prefault (gpointer mem,
 #endif
 }
 
+/* A string with room for size bytes (and its nul), of which the first
+ * size bytes are made present now. GString rounds its buffer up to a
+ * power of two: only what will be filled is prefaulted, not the rounding
+ * (a spool piece of 1 MiB + 64 KiB has a 2 MiB buffer, and prefaulting
+ * all of it doubled the memory the spool's budget counts). */
+GString *
+chancery_string_new_prefaulted (gsize size)
+{
+  GString *string = g_string_sized_new (size);
+
+  chancery_prefault (string->str, MIN (size + 1, string->allocated_len));
+  return string;
+}
+
 /* Like g_new (aborts on overflow or when out of memory), for arrays of
  * LARGE_SIZE or more that are filled once. */
 gpointer

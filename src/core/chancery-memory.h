@@ -15,6 +15,7 @@ void     chancery_advise_large (gpointer mem,
                                 gsize    size);
 void     chancery_prefault     (gpointer mem,
                                 gsize    size);
+GString *chancery_string_new_prefaulted (gsize size);
 
 /* A large array filled once (freed with g_free). */
 #define chancery_new_large(struct_type, n_structs) \
