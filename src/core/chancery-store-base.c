@@ -198,6 +198,12 @@ typedef struct
  * read (the synthetic titles average ~190 bytes, ~3 actors an event). */
 #define TITLE_BYTES_GUESS 256
 #define PAIRS_GUESS       4
+/* Bounds of those reservations: beyond them the buffers grow as needed.
+ * (On 32-bit systems n * 256 bytes would not fit in a gsize, nor in the
+ * address space.) */
+#define PAIRS_RESERVE_MAX ((guint64) MIN (G_MAXUINT, G_MAXSIZE / 4) / sizeof (RawPair))
+#define TITLES_RESERVE(n_events) \
+  ((gsize) MIN ((guint64) MAX ((n_events), 1) * TITLE_BYTES_GUESS, (guint64) (G_MAXSIZE / 16)))
 
 static void
 sort_events (ChanceryIndexEvent *events,
@@ -573,12 +579,17 @@ read_raw_relation (Reader       *reader,
   g_autoptr(sqlite3_stmt) stmt = NULL;
   IdMap record_by_id = { 0 }, key_by_id = { 0 };
   gboolean by_id = r != 1, ok = FALSE;
+  guint reserve;
   int rc;
 
   raw->uids = g_ptr_array_new_with_free_func (g_free);
   raw->labels = g_ptr_array_new_with_free_func (g_free);
-  raw->pairs = g_array_sized_new (FALSE, FALSE, sizeof (RawPair), (max_id + 1) * PAIRS_GUESS);
-  chancery_advise_large (raw->pairs->data, (max_id + 1) * PAIRS_GUESS * sizeof (RawPair));
+  /* g_array_sized_new() takes a guint: the guess is bounded so that it
+   * is not cut to its low bits, and the advice covers only what was
+   * reserved (not the unbounded guess, past the end of the array). */
+  reserve = (guint) MIN ((guint64) (max_id + 1) * PAIRS_GUESS, PAIRS_RESERVE_MAX);
+  raw->pairs = g_array_sized_new (FALSE, FALSE, sizeof (RawPair), reserve);
+  chancery_advise_large (raw->pairs->data, (gsize) reserve * sizeof (RawPair));
   raw->counts = chancery_new_large (guint32, max_id + 1);
   memset (raw->counts, 0, (max_id + 1) * sizeof (guint32));
 
@@ -777,7 +788,7 @@ read_relations_thread (gpointer data)
   if (job->split_id >= job->max_id)
     return NULL;
 
-  sink.pool = job->titles = g_string_sized_new (MIN (job->max_rows, (job->max_id - job->split_id)) * TITLE_BYTES_GUESS);
+  sink.pool = job->titles = g_string_sized_new (TITLES_RESERVE (MIN (job->max_rows, job->max_id - job->split_id)));
   chancery_advise_large (job->titles->str, job->titles->allocated_len);
   job->events = chancery_new_large (ChanceryIndexEvent, MAX (MIN (job->max_rows, job->max_id - job->split_id), 1));
   read_event_rows (&job->reader, job->split_id + 1, job->max_id, job->max_id, job->events,
@@ -1437,7 +1448,7 @@ build_base (ChanceryStore  *self,
     }
   if (sink.file == NULL)
     {
-      sink.pool = base->title_pool = g_string_sized_new (MAX (n_rows, 1) * TITLE_BYTES_GUESS);
+      sink.pool = base->title_pool = g_string_sized_new (TITLES_RESERVE (n_rows));
       chancery_advise_large (sink.pool->str, sink.pool->allocated_len);
     }
 
