@@ -231,6 +231,40 @@ test_migrate_read_write (Fixture       *fixture,
   g_assert_true (g_bytes_equal (original, saved));
 }
 
+/* Files made before 16 KiB pages have SQLite's 4 KiB ones (every test
+ * file from chancery_store_create_at_version() now has 16 KiB): such a
+ * file is upgraded and read as it is, its pages left at 4 KiB. */
+static void
+test_migrate_small_pages (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autofree char *path = fixture_path (fixture, "old-4k.chancery");
+  g_autofree char *backup = g_strconcat (path, ".schema-v1.backup", NULL);
+  g_autoptr(ChanceryStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (chancery_store_create_at_version (path, 1, &error));
+  g_assert_no_error (error);
+  test_sqlite_exec (path, "PRAGMA page_size = 4096; VACUUM");
+  g_assert_cmpint (raw_pragma (path, "page_size"), ==, 4096);
+  g_assert_cmpint (raw_user_version (path), ==, 1);
+
+  store = chancery_store_open (path, CHANCERY_STORE_READ_WRITE, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (store);
+  g_assert_cmpuint (test_import_bundled (store), ==, 22);
+  g_clear_object (&store);
+
+  g_assert_cmpint (raw_user_version (path), ==, CHANCERY_SCHEMA_VERSION);
+  g_assert_cmpint (raw_pragma (path, "page_size"), ==, 4096);
+  g_assert_cmpint (raw_pragma (backup, "page_size"), ==, 4096);
+
+  store = chancery_store_open (path, CHANCERY_STORE_READ_ONLY, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (chancery_store_count_events (store, NULL, &error), ==, 22);
+  g_assert_no_error (error);
+}
+
 static void
 test_migrate_read_only (Fixture       *fixture,
                         gconstpointer  data)
@@ -909,6 +943,7 @@ main (int   argc,
   ADD ("create-and-reopen", test_create_and_reopen);
   ADD ("migrate/read-write", test_migrate_read_write);
   ADD ("migrate/read-only", test_migrate_read_only);
+  ADD ("migrate/small-pages", test_migrate_small_pages);
   ADD ("refuse/newer-schema", test_refuse_newer);
   ADD ("refuse/not-chancery", test_refuse_not_chancery);
   ADD ("refuse/unsafe", test_refuse_unsafe);
