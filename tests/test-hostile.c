@@ -172,8 +172,10 @@ test_db_truncated (void)
   assert_open_refused (path, CHANCERY_STORE_READ_WRITE, CHANCERY_ERROR_CORRUPT);
 }
 
-/* Page 3 of a database file (a page of the event table in the bundled
- * one), all but its first bytes overwritten with garbage. The page size
+/* Page 3 of a database file (in the bundled one, with 4 KiB pages as
+ * with 16 KiB, the index of the meta table: the schema makes one page per
+ * table and index, in order), all but its first bytes overwritten with
+ * garbage. The page size
  * is read from the file's header (a big-endian 16-bit number at offset
  * 16, where 1 means 65536). */
 static void
@@ -192,8 +194,8 @@ damage_third_page (char  *contents,
     contents[i] = (char) (i * 31);
 }
 
-/* Damage inside the file (not at its end): a page of the event table
- * overwritten with garbage. */
+/* Damage inside the file (not at its end): a page (page 3) overwritten
+ * with garbage. */
 static void
 test_db_damaged_page (void)
 {
