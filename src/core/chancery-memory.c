@@ -15,7 +15,8 @@
  * to memory that asks for them ("madvise" mode). The first touch of each
  * 4 KiB page is a page fault, and in a virtual machine a fault costs
  * microseconds: the first read of a million events touched ~70,000 fresh
- * pages, about 40 % of its CPU time (docs/performance.md, "Huge pages").
+ * pages, about 40 % of its CPU time (docs/performance.md, "2026-12-06:
+ * this machine, page size and huge pages").
  * Below this size the advice is not worth a system call. */
 #define LARGE_SIZE   (4 * 1024 * 1024)
 #define HUGE_PAGE    (2 * 1024 * 1024)

@@ -476,7 +476,8 @@ run_migrations (ChanceryStore  *self,
 
   /* A new database gets 16 KiB pages (SQLite's default is 4 KiB): a
    * quarter of the reads for the whole-file check and the scans of a
-   * large file, and shallower trees (docs/performance.md, "Page size"). */
+   * large file, and shallower trees (docs/performance.md, "2026-12-06:
+   * this machine, page size and huge pages"). */
   if (from == 0 && !exec_sql (self, "PRAGMA page_size = " G_STRINGIFY (NEW_PAGE_SIZE), error))
     return FALSE;
 
