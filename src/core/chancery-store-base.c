@@ -796,11 +796,14 @@ read_relations_thread (gpointer data)
   return NULL;
 }
 
-/* The part of the event table that the store's reader reads: relation
- * rows cost about an eighth of an event row, so the relations' thread
- * also reads the last quarter of the events when it has a connection of
- * its own. */
-#define EVENTS_SPLIT(max_id) ((max_id) / 4 * 3)
+/* The part of the event table that the store's reader reads. A relation
+ * row costs about an eighth of an event row, but there are several an
+ * event: at 1M events (3 actors and 2 countries an event) the three
+ * relation tables took 550-670 ms and the whole event table 620-650 ms.
+ * So the relations' thread also reads only the last eighth of the events
+ * when it has a connection of its own (with a quarter, the other thread
+ * waited 300-600 ms for it; docs/performance.md). */
+#define EVENTS_SPLIT(max_id) ((max_id) / 8 * 7)
 
 /* The event and relation tables: with parallel (rollback-journal mode),
  * the relations in a thread on a connection of their own while the events
