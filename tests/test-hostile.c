@@ -172,12 +172,11 @@ test_db_truncated (void)
   assert_open_refused (path, CHANCERY_STORE_READ_WRITE, CHANCERY_ERROR_CORRUPT);
 }
 
-/* Page 3 of a database file (in the bundled one, with 4 KiB pages as
- * with 16 KiB, the index of the meta table: the schema makes one page per
- * table and index, in order), all but its first bytes overwritten with
- * garbage. The page size
- * is read from the file's header (a big-endian 16-bit number at offset
- * 16, where 1 means 65536). */
+/* Page 3 of a database file, all but its first bytes overwritten with
+ * garbage. In the bundled one it is the index of the meta table, with
+ * 4 KiB pages as with 16 KiB (the schema makes one page per table and
+ * index, in order). The page size is read from the file's header (a
+ * big-endian 16-bit number at offset 16, where 1 means 65536). */
 static void
 damage_third_page (char  *contents,
                    gsize  length)
