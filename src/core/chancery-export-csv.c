@@ -17,14 +17,10 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
-#include <errno.h>
-#include <glib/gstdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "chancery-error.h"
 #include "chancery-export-private.h"
-#include "chancery-memory.h"
 #include "chancery-store-private.h"
 
 /* Write when this much is buffered: few, big writes. */
@@ -36,33 +32,6 @@ static const char *csv_columns[] = {
   "id", "date", "start", "end", "kind", "status", "title", "summary",
   "place", "countries", "actors", "projects", "sources",
 };
-
-gboolean
-chancery_export_flush (GOutputStream  *out,
-                       GString        *buf,
-                       gsize           threshold,
-                       GCancellable   *cancellable,
-                       GError        **error)
-{
-  g_autoptr(GError) local_error = NULL;
-
-  if (buf->len < threshold || buf->len == 0)
-    return TRUE;
-
-  if (!g_output_stream_write_all (out, buf->str, buf->len, NULL,
-                                  cancellable, &local_error))
-    {
-      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_propagate_error (error, g_steal_pointer (&local_error));
-      else
-        g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_IO,
-                     _("Could not write the export: %s"), local_error->message);
-      return FALSE;
-    }
-
-  g_string_truncate (buf, 0);
-  return TRUE;
-}
 
 /* g_string_append_len without the call: rows are built from dozens of
  * small pieces (GLib 2.74 does not inline it). */
@@ -302,414 +271,6 @@ append_row (GString             *buf,
 }
 
 static void
-free_string (gpointer data)
-{
-  g_string_free (data, TRUE);
-}
-
-/* The store hands events over in the order that reads its file fastest,
- * each with its place in time order (chancery_store_foreach_event_ranked).
- * Rows that come in time order go straight out. The others are formatted
- * into a spool split by rank into SPOOL_BUCKETS buckets (bucket b holds
- * the b-th slice of time order), and written out bucket by bucket at the
- * end, each bucket's rows in time order from where each row was put.
- *
- * A bucket is a list of pieces of about SPOOL_PIECE bytes (a row never
- * spans two). Pieces stay in memory up to a budget (SPOOL_MEMORY in all);
- * past it, the buckets written last (the latest in time) move their
- * pieces to an unlinked temporary file, and so do their later pieces. At
- * the end each bucket on file is read back in one go (about
- * 1/SPOOL_BUCKETS of the export), so the first part of the export never
- * touches the disk, and reading back is sequential. Pieces are all the
- * same size and recycled: growing buffers by doubling left freed holes
- * in the heap that doubled the memory used. */
-#define SPOOL_MEMORY  (256 * 1024 * 1024)
-#define SPOOL_BUCKETS 64
-#define SPOOL_PIECE   (1024 * 1024)
-
-typedef struct
-{
-  guint32 piece;    /* in its bucket */
-  guint32 offset;   /* in the piece */
-  guint32 len;
-} SpooledRow;
-
-/* A piece in memory (data), or on file at offset. */
-typedef struct
-{
-  GString *data;
-  guint64  offset;
-  gsize    len;
-} SpoolPiece;
-
-typedef struct
-{
-  GArray   *pieces;    /* SpoolPiece; the last one is in memory and takes rows */
-  gboolean  to_file;   /* moved out of memory: later pieces go to file too */
-} SpoolBucket;
-
-typedef struct
-{
-  GOutputStream *out;
-  GCancellable  *cancellable;
-  GString       *buf;
-  GString       *scratch;
-  guint          next_rank;    /* rows before it are written */
-  gboolean       spooling;
-  const guint   *n_events;     /* set by the store before the first row */
-  SpooledRow    *rows;         /* by rank; allocated when the first row is spooled */
-  guint          n_rows;
-  SpoolBucket    buckets[SPOOL_BUCKETS];
-  GPtrArray     *free_pieces;  /* GString, for reuse */
-  gsize          in_memory;    /* bytes in pieces in memory */
-  gsize          spool_memory; /* the most in memory before buckets go to file */
-  int            fd;           /* the temporary file, or -1 */
-  guint64        file_len;
-} CsvWriter;
-
-static GString *
-take_piece (CsvWriter *writer)
-{
-  if (writer->free_pieces->len > 0)
-    return g_ptr_array_steal_index_fast (writer->free_pieces, writer->free_pieces->len - 1);
-  /* Prefaulted once, when new: recycled pieces are present already. */
-  return chancery_string_new_prefaulted (SPOOL_PIECE + 64 * 1024);
-}
-
-static void
-give_piece (CsvWriter *writer,
-            GString   *data)
-{
-  /* A piece that grew for a huge row is not kept. */
-  if (data->allocated_len > 2 * SPOOL_PIECE)
-    {
-      g_string_free (data, TRUE);
-      return;
-    }
-  g_string_truncate (data, 0);
-  g_ptr_array_add (writer->free_pieces, data);
-}
-
-static gboolean
-write_fd_all (int          fd,
-              const char  *p,
-              gsize        left,
-              GError     **error)
-{
-  while (left > 0)
-    {
-      gssize n = write (fd, p, left);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        {
-          int saved = n < 0 ? errno : ENOSPC;
-
-          g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_IO,
-                       _("Could not write the export: %s"), g_strerror (saved));
-          return FALSE;
-        }
-      p += n;
-      left -= n;
-    }
-  return TRUE;
-}
-
-/* Moves a piece in memory to the end of the temporary file. */
-static gboolean
-spool_piece_to_file (CsvWriter   *writer,
-                     SpoolPiece  *piece,
-                     GError     **error)
-{
-  if (writer->fd < 0)
-    {
-      g_autofree char *path = NULL;
-
-      writer->fd = g_file_open_tmp ("chancery-export-XXXXXX.csv", &path, error);
-      if (writer->fd < 0)
-        return FALSE;
-      g_unlink (path);
-    }
-
-  if (!write_fd_all (writer->fd, piece->data->str, piece->data->len, error))
-    return FALSE;
-
-  piece->offset = writer->file_len;
-  piece->len = piece->data->len;
-  writer->file_len += piece->len;
-  writer->in_memory -= piece->len;
-  give_piece (writer, g_steal_pointer (&piece->data));
-  return TRUE;
-}
-
-/* Over the memory budget: the latest buckets still in memory go to the
- * file, one at a time. */
-static gboolean
-spool_make_room (CsvWriter  *writer,
-                 GError    **error)
-{
-  for (guint b = SPOOL_BUCKETS; b-- > 0 && writer->in_memory > writer->spool_memory;)
-    {
-      SpoolBucket *bucket = &writer->buckets[b];
-
-      if (bucket->to_file)
-        continue;
-      bucket->to_file = TRUE;
-      for (guint i = 0; i < bucket->pieces->len; i++)
-        {
-          SpoolPiece *piece = &g_array_index (bucket->pieces, SpoolPiece, i);
-
-          if (piece->data->len > 0 && !spool_piece_to_file (writer, piece, error))
-            return FALSE;
-        }
-      /* The last piece was emptied: rows go on into a new one. */
-      if (bucket->pieces->len > 0 &&
-          g_array_index (bucket->pieces, SpoolPiece, bucket->pieces->len - 1).data == NULL)
-        {
-          SpoolPiece piece = { take_piece (writer), 0, 0 };
-
-          g_array_append_val (bucket->pieces, piece);
-        }
-    }
-  return TRUE;
-}
-
-static gboolean
-spool_row (CsvWriter            *writer,
-           const ChanceryEvent  *event,
-           guint                 rank,
-           GError              **error)
-{
-  guint b = (guint) ((guint64) rank * SPOOL_BUCKETS / writer->n_rows);
-  SpoolBucket *bucket = &writer->buckets[b];
-  SpooledRow *row = &writer->rows[rank];
-  SpoolPiece *piece;
-  gsize before;
-
-  if (bucket->pieces->len == 0 ||
-      g_array_index (bucket->pieces, SpoolPiece, bucket->pieces->len - 1).data->len >= SPOOL_PIECE)
-    {
-      SpoolPiece fresh = { take_piece (writer), 0, 0 };
-
-      /* The full piece of a bucket on file goes there now. */
-      if (bucket->to_file && bucket->pieces->len > 0 &&
-          !spool_piece_to_file (writer, &g_array_index (bucket->pieces, SpoolPiece, bucket->pieces->len - 1), error))
-        {
-          give_piece (writer, fresh.data);
-          return FALSE;
-        }
-      g_array_append_val (bucket->pieces, fresh);
-    }
-  piece = &g_array_index (bucket->pieces, SpoolPiece, bucket->pieces->len - 1);
-
-  before = piece->data->len;
-  append_row (piece->data, writer->scratch, event);
-  row->piece = bucket->pieces->len - 1;
-  row->offset = before;
-  row->len = piece->data->len - before;
-  writer->in_memory += row->len;
-
-  if (writer->in_memory > writer->spool_memory)
-    return spool_make_room (writer, error);
-  return TRUE;
-}
-
-static gboolean
-write_ranked_cb (ChanceryEvent  *event,
-                 guint           rank,
-                 gpointer        user_data,
-                 GError        **error)
-{
-  CsvWriter *writer = user_data;
-
-  if (!writer->spooling && rank == writer->next_rank)
-    {
-      writer->next_rank++;
-      append_row (writer->buf, writer->scratch, event);
-      return chancery_export_flush (writer->out, writer->buf, CSV_CHUNK_SIZE,
-                                    writer->cancellable, error);
-    }
-
-  if (writer->rows == NULL)
-    {
-      writer->n_rows = *writer->n_events;
-      writer->rows = chancery_new_large (SpooledRow, writer->n_rows);
-      if (writer->rows != NULL)
-        memset (writer->rows, 0, writer->n_rows * sizeof (SpooledRow));
-    }
-  if (rank >= writer->n_rows || rank < writer->next_rank)
-    return TRUE;   /* not one of the events announced: cannot happen */
-
-  writer->spooling = TRUE;
-  return spool_row (writer, event, rank, error);
-}
-
-/* Where each piece of the bucket is: in memory, or read back from the
- * file into storage (all of the bucket's pieces on file, in one buffer). */
-static gboolean
-read_bucket (CsvWriter    *writer,
-             SpoolBucket  *bucket,
-             GString      *storage,
-             GPtrArray    *starts,
-             GError      **error)
-{
-  gsize on_file = 0, at = 0;
-
-  g_ptr_array_set_size (starts, 0);
-  for (guint i = 0; i < bucket->pieces->len; i++)
-    {
-      const SpoolPiece *piece = &g_array_index (bucket->pieces, SpoolPiece, i);
-
-      if (piece->data == NULL)
-        on_file += piece->len;
-    }
-
-  /* One buffer for every bucket: fresh memory would be faulted in and
-   * cleared by the kernel, bucket after bucket. */
-  g_string_set_size (storage, on_file);
-  for (guint i = 0; i < bucket->pieces->len; i++)
-    {
-      const SpoolPiece *piece = &g_array_index (bucket->pieces, SpoolPiece, i);
-      gsize done = 0;
-
-      if (piece->data != NULL)
-        {
-          g_ptr_array_add (starts, piece->data->str);
-          continue;
-        }
-      while (done < piece->len)
-        {
-          gssize n = pread (writer->fd, storage->str + at + done, piece->len - done, piece->offset + done);
-
-          if (n < 0 && errno == EINTR)
-            continue;
-          if (n <= 0)
-            {
-              int saved = n < 0 ? errno : EIO;
-
-              g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_IO,
-                           _("Could not write the export: %s"), g_strerror (saved));
-              return FALSE;
-            }
-          done += n;
-        }
-      g_ptr_array_add (starts, storage->str + at);
-      at += piece->len;
-    }
-  return TRUE;
-}
-
-/* Rows go out from where they were spooled, without another copy. */
-#define SPOOL_VECTORS 1024
-
-static gboolean
-write_vectors (CsvWriter       *writer,
-               GOutputVector   *vectors,
-               guint            n,
-               GError         **error)
-{
-  g_autoptr(GError) local_error = NULL;
-
-  if (n == 0)
-    return TRUE;
-  if (!g_output_stream_writev_all (writer->out, vectors, n, NULL,
-                                   writer->cancellable, &local_error))
-    {
-      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_propagate_error (error, g_steal_pointer (&local_error));
-      else
-        g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_IO,
-                     _("Could not write the export: %s"), local_error->message);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static void
-free_bucket_pieces (CsvWriter   *writer,
-                    SpoolBucket *bucket)
-{
-  if (bucket->pieces == NULL)
-    return;
-  for (guint i = 0; i < bucket->pieces->len; i++)
-    {
-      SpoolPiece *piece = &g_array_index (bucket->pieces, SpoolPiece, i);
-
-      if (piece->data != NULL)
-        g_string_free (piece->data, TRUE);
-    }
-  g_clear_pointer (&bucket->pieces, g_array_unref);
-}
-
-/* The spooled rows, in time order, after what is buffered. */
-static gboolean
-write_spooled (CsvWriter  *writer,
-               GError    **error)
-{
-  g_autoptr(GString) storage = NULL;
-  g_autoptr(GPtrArray) starts = NULL;
-
-  if (writer->rows == NULL)
-    return TRUE;
-  if (!chancery_export_flush (writer->out, writer->buf, 0, writer->cancellable, error))
-    return FALSE;
-
-  storage = g_string_new (NULL);
-  starts = g_ptr_array_new ();
-  for (guint b = 0; b < SPOOL_BUCKETS; b++)
-    {
-      SpoolBucket *bucket = &writer->buckets[b];
-      guint first = (guint) (((guint64) b * writer->n_rows + SPOOL_BUCKETS - 1) / SPOOL_BUCKETS);
-      guint end = (guint) (((guint64) (b + 1) * writer->n_rows + SPOOL_BUCKETS - 1) / SPOOL_BUCKETS);
-
-      if (!read_bucket (writer, bucket, storage, starts, error))
-        return FALSE;
-      for (guint rank = MAX (first, writer->next_rank); rank < end;)
-        {
-          GOutputVector vectors[SPOOL_VECTORS];
-          guint n = 0;
-
-          for (; rank < end && n < SPOOL_VECTORS; rank++)
-            {
-              const SpooledRow *row = &writer->rows[rank];
-
-              if (row->len == 0)
-                continue;
-              vectors[n].buffer = (const char *) g_ptr_array_index (starts, row->piece) + row->offset;
-              vectors[n].size = row->len;
-              n++;
-            }
-          if (!write_vectors (writer, vectors, n, error))
-            return FALSE;
-        }
-      free_bucket_pieces (writer, bucket);
-    }
-
-  return TRUE;
-}
-
-static void
-csv_writer_init (CsvWriter *writer)
-{
-  writer->fd = -1;
-  writer->free_pieces = g_ptr_array_new_with_free_func (free_string);
-  for (guint b = 0; b < SPOOL_BUCKETS; b++)
-    writer->buckets[b].pieces = g_array_new (FALSE, FALSE, sizeof (SpoolPiece));
-}
-
-static void
-csv_writer_clear (CsvWriter *writer)
-{
-  if (writer->fd >= 0)
-    close (writer->fd);
-  for (guint b = 0; b < SPOOL_BUCKETS; b++)
-    free_bucket_pieces (writer, &writer->buckets[b]);
-  g_ptr_array_unref (writer->free_pieces);
-  g_free (writer->rows);
-}
-
-static void
 append_header (GString *buf)
 {
   append_text (buf, UTF8_BOM);
@@ -722,6 +283,14 @@ append_header (GString *buf)
   append_bytes (buf, "\r\n", sizeof "\r\n" - 1);
 }
 
+static void
+format_row (GString             *buf,
+            const ChanceryEvent *event,
+            gpointer             user_data)
+{
+  append_row (buf, user_data, event);
+}
+
 gboolean
 chancery_export_csv_with_budget (ChanceryStore        *store,
                                  const ChanceryFilter *filter,
@@ -732,9 +301,7 @@ chancery_export_csv_with_budget (ChanceryStore        *store,
 {
   g_autoptr(GString) buf = NULL;
   g_autoptr(GString) scratch = NULL;
-  CsvWriter writer = { 0, };
-  guint n_events = 0;
-  gboolean ok;
+  g_autoptr(ChanceryExportSpool) spool = NULL;
 
   g_return_val_if_fail (CHANCERY_IS_STORE (store), FALSE);
   g_return_val_if_fail (G_IS_OUTPUT_STREAM (out), FALSE);
@@ -744,22 +311,9 @@ chancery_export_csv_with_budget (ChanceryStore        *store,
   scratch = g_string_sized_new (1024);
   append_header (buf);
 
-  writer.out = out;
-  writer.cancellable = cancellable;
-  writer.buf = buf;
-  writer.scratch = scratch;
-  csv_writer_init (&writer);
-  writer.n_events = &n_events;
-  writer.spool_memory = spool_memory;
-
-  ok = chancery_store_foreach_event_ranked (store, filter, &n_events, write_ranked_cb,
-                                            &writer, cancellable, error) &&
-       write_spooled (&writer, error) &&
-       chancery_export_flush (out, buf, 0, cancellable, error);
-
-  csv_writer_clear (&writer);
-
-  return ok;
+  spool = chancery_export_spool_new (out, buf, spool_memory, FALSE, format_row, scratch, cancellable);
+  return chancery_export_spool_read (spool, store, filter, error) &&
+         chancery_export_spool_write (spool, 0, error);
 }
 
 gboolean
@@ -769,7 +323,8 @@ chancery_export_csv (ChanceryStore        *store,
                      GCancellable         *cancellable,
                      GError              **error)
 {
-  return chancery_export_csv_with_budget (store, filter, SPOOL_MEMORY, out, cancellable, error);
+  return chancery_export_csv_with_budget (store, filter, CHANCERY_EXPORT_SPOOL_MEMORY,
+                                          out, cancellable, error);
 }
 
 typedef struct

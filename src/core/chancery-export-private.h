@@ -41,6 +41,45 @@ gboolean chancery_export_ics (ChanceryStore        *store,
                               GCancellable         *cancellable,
                               GError              **error);
 
+/* The rows of an export in time order, from events read in whatever order
+ * the store reads fastest (chancery_store_foreach_event_ranked): rows that
+ * arrive in order go straight out after buf, the others wait in a spool
+ * (in memory up to spool_memory bytes, then in an unlinked temporary
+ * file). With hold, every row waits, so that the exporter can write
+ * something that depends on all of them first (into buf, before
+ * chancery_export_spool_write). format_row appends one event's row to the
+ * string it is given. */
+typedef struct _ChanceryExportSpool ChanceryExportSpool;
+
+typedef void (*ChanceryRowFunc) (GString             *buf,
+                                 const ChanceryEvent *event,
+                                 gpointer             user_data);
+
+#define CHANCERY_EXPORT_SPOOL_MEMORY (256 * 1024 * 1024)
+
+ChanceryExportSpool *chancery_export_spool_new   (GOutputStream         *out,
+                                                  GString               *buf,
+                                                  gsize                  spool_memory,
+                                                  gboolean               hold,
+                                                  ChanceryRowFunc        format_row,
+                                                  gpointer               row_data,
+                                                  GCancellable          *cancellable);
+void                 chancery_export_spool_free  (ChanceryExportSpool   *spool);
+/* Reads every event that filter selects, formatting each row. */
+gboolean             chancery_export_spool_read  (ChanceryExportSpool   *spool,
+                                                  ChanceryStore         *store,
+                                                  const ChanceryFilter  *filter,
+                                                  GError               **error);
+guint                chancery_export_spool_get_n_events (ChanceryExportSpool *spool);
+/* Writes what buf holds, then the rows still waiting, in time order,
+ * leaving out the first skip bytes of the first of them (a separator
+ * that only goes between rows). */
+gboolean             chancery_export_spool_write (ChanceryExportSpool   *spool,
+                                                  gsize                  skip,
+                                                  GError               **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ChanceryExportSpool, chancery_export_spool_free)
+
 /* Writes buf to out and empties it once it holds at least threshold bytes
  * (0: whatever it holds). Shared by the exporters so that each writes in
  * big chunks. */
