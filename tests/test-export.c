@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 #include <glib.h>
 #include <glib/gstdio.h>
@@ -635,7 +636,7 @@ test_csv_stops (Fixture       *fixture,
       FailingFunc func = { 0, fail_at[i] };
       guint n_events = 0;
 
-      g_assert_false (chancery_store_foreach_event_ranked (fixture->store, NULL, &n_events,
+      g_assert_false (chancery_store_foreach_event_ranked (fixture->store, NULL, &n_events, NULL,
                                                            fail_at_cb, &func, NULL, &error));
       g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE);
       g_clear_error (&error);
@@ -838,6 +839,256 @@ test_csv_sparse_ids (Fixture       *fixture,
     }
 }
 
+/* JSON */
+
+static char *
+json_glib_text (JsonNode *node)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+
+  json_generator_set_root (generator, node);
+  return json_generator_to_data (generator, NULL);
+}
+
+/* The exporter writes JSON text itself: strings and numbers come out as
+ * json-glib writes them, except where json-glib's text is not JSON. */
+static void
+test_json_text (void)
+{
+  static const char *texts[] = {
+    "", "plain", "Тегеран — تهران", "«all» “quoted” 😀", "back\\slash \"quote\"",
+    "line\nbreak\ttab\rcr\bbs\ffeed", "=1+2",
+  };
+  static const double numbers[] = {
+    0, -0.0, 1, -3.5, 0.1, 40.4093, 49.8671, -122.41941550000001, 0.30000000000000004,
+    123456789, 1e16, 5e-324, 1.7976931348623157e308, 2.5e-7, 0.75, 100,
+  };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (1206);
+
+  for (guint c = 1; c < 128; c++)
+    {
+      g_autofree char *text = g_strdup_printf ("a%cb", c);
+      g_autoptr(JsonNode) node = json_node_init_string (json_node_alloc (), text);
+      g_autofree char *expected = json_glib_text (node);
+      g_autoptr(GString) ours = g_string_new (NULL);
+      g_autoptr(JsonNode) back = NULL;
+      g_autoptr(GError) error = NULL;
+
+      chancery_json_append_string (ours, text);
+      /* json-glib 1.6 leaves U+001F raw, which JSON forbids. */
+      if (c == 0x1f)
+        g_assert_cmpstr (ours->str, ==, "\"a\\u001fb\"");
+      else
+        g_assert_cmpstr (ours->str, ==, expected);
+      back = json_from_string (ours->str, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (json_node_get_string (back), ==, text);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+    {
+      g_autoptr(JsonNode) node = json_node_init_string (json_node_alloc (), texts[i]);
+      g_autofree char *expected = json_glib_text (node);
+      g_autoptr(GString) ours = g_string_new (NULL);
+
+      chancery_json_append_string (ours, texts[i]);
+      g_assert_cmpstr (ours->str, ==, expected);
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (numbers) + 200; i++)
+    {
+      double value = i < G_N_ELEMENTS (numbers) ? numbers[i]
+                   : g_rand_double_range (rand, -1, 1) * pow (10, g_rand_int_range (rand, -30, 30));
+      g_autoptr(JsonNode) node = json_node_init_double (json_node_alloc (), value);
+      g_autofree char *expected = json_glib_text (node);
+      g_autoptr(GString) ours = g_string_new (NULL);
+      g_autoptr(JsonNode) back = NULL;
+      g_autoptr(GError) error = NULL;
+
+      chancery_json_append_double (ours, value);
+      /* json-glib 1.6 writes "1e+22.0" for 1e22. */
+      if (strchr (ours->str, 'e') != NULL && strchr (ours->str, '.') == NULL)
+        {
+          g_autofree char *with_dot = g_strconcat (ours->str, ".0", NULL);
+
+          g_assert_cmpstr (with_dot, ==, expected);
+        }
+      else
+        g_assert_cmpstr (ours->str, ==, expected);
+      back = json_from_string (ours->str, &error);
+      g_assert_no_error (error);
+      g_assert_true (json_node_get_double (back) == value);
+    }
+  {
+    g_autoptr(GString) ours = g_string_new (NULL);
+
+    chancery_json_append_double (ours, 1e22);
+    g_assert_cmpstr (ours->str, ==, "1e+22");
+  }
+}
+
+static GBytes *
+json_bytes (ChanceryStore        *store,
+            const ChanceryFilter *filter,
+            gsize                 spool_memory)
+{
+  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (chancery_export_json_with_budget (store, filter, spool_memory, out, NULL, &error));
+  g_assert_no_error (error);
+  g_output_stream_close (out, NULL, &error);
+  g_assert_no_error (error);
+
+  return g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (out));
+}
+
+static gboolean
+collect_uid_cb (ChanceryEvent  *event,
+                gpointer        user_data,
+                GError        **error)
+{
+  g_ptr_array_add (user_data, g_strdup (event->uid));
+  return TRUE;
+}
+
+static void
+add_member_value (GHashTable *set,
+                  JsonObject *object,
+                  const char *member)
+{
+  if (object != NULL && json_object_has_member (object, member))
+    g_hash_table_add (set, g_strdup (json_object_get_string_member (object, member)));
+}
+
+/* The keys of a header array: sorted, each once, and exactly the set given. */
+static void
+assert_records (JsonObject *root,
+                const char *member,
+                const char *key,
+                GHashTable *expected)
+{
+  JsonArray *records = json_object_get_array_member (root, member);
+  const char *last = "";
+
+  g_assert_cmpuint (json_array_get_length (records), ==, g_hash_table_size (expected));
+  for (guint i = 0; i < json_array_get_length (records); i++)
+    {
+      const char *value = json_object_get_string_member (json_array_get_object_element (records, i), key);
+
+      g_assert_cmpstr (last, <, value);
+      g_assert_true (g_hash_table_contains (expected, value));
+      last = value;
+    }
+}
+
+/* The events wait in the spool (memory, partly or wholly a file) while
+ * the records they name are gathered: the bytes do not depend on where
+ * they waited; the events come in time order, the header holds exactly
+ * the records they name, and links stay inside the export. */
+static void
+test_json_spool (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(ChanceryFilter) by_country = chancery_filter_new ();
+  g_autoptr(ChanceryFilter) by_text = chancery_filter_new ();
+  g_autoptr(ChanceryFilter) few = chancery_filter_new ();
+  g_autoptr(ChanceryFilter) none = chancery_filter_new ();
+  g_autoptr(GError) error = NULL;
+  ChanceryFilter *filters[] = { NULL, by_country, by_text, few, none };
+
+  chancery_filter_add_country (by_country, "AZE", &error);
+  g_assert_no_error (error);
+  chancery_filter_set_text (by_text, "quotes");
+  chancery_filter_add_actor (few, "actor-3");
+  chancery_filter_set_text (none, "nothingmatchesthis");
+
+  for (guint f = 0; f < G_N_ELEMENTS (filters); f++)
+    {
+      g_autoptr(GBytes) in_memory = json_bytes (fixture->store, filters[f], 256 * 1024 * 1024);
+      g_autoptr(GBytes) through_file = json_bytes (fixture->store, filters[f], 16 * 1024);
+      g_autoptr(GBytes) all_to_file = json_bytes (fixture->store, filters[f], 0);
+      g_autoptr(GPtrArray) uids = g_ptr_array_new_with_free_func (g_free);
+      g_autoptr(GHashTable) exported = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      g_autoptr(GHashTable) actors = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      g_autoptr(GHashTable) countries = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      g_autoptr(GHashTable) projects = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      g_autoptr(GHashTable) sources = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      g_autofree char *text = g_strndup (g_bytes_get_data (in_memory, NULL), g_bytes_get_size (in_memory));
+      g_autoptr(JsonNode) root = NULL;
+      JsonArray *events;
+      guint n_links = 0;
+
+      g_assert_true (g_bytes_equal (through_file, in_memory));
+      g_assert_true (g_bytes_equal (all_to_file, in_memory));
+
+      g_assert_true (chancery_store_foreach_event (fixture->store, filters[f], collect_uid_cb,
+                                                   uids, NULL, &error));
+      g_assert_no_error (error);
+      root = json_from_string (text, &error);
+      g_assert_no_error (error);
+      events = json_object_get_array_member (json_node_get_object (root), "events");
+      g_test_message ("filter %u: %u events", f, uids->len);
+      g_assert_cmpuint (json_array_get_length (events), ==, uids->len);
+      if (filters[f] == none)
+        g_assert_cmpuint (uids->len, ==, 0);
+      else
+        g_assert_cmpuint (uids->len, >, 5);
+
+      for (guint i = 0; i < uids->len; i++)
+        {
+          JsonObject *event = json_array_get_object_element (events, i);
+          JsonArray *list;
+
+          g_assert_cmpstr (json_object_get_string_member (event, "id"), ==, g_ptr_array_index (uids, i));
+          g_hash_table_add (exported, g_strdup (g_ptr_array_index (uids, i)));
+          list = json_object_get_array_member (event, "actors");
+          for (guint k = 0; k < json_array_get_length (list); k++)
+            add_member_value (actors, json_array_get_object_element (list, k), "actor");
+          list = json_object_get_array_member (event, "sources");
+          for (guint k = 0; k < json_array_get_length (list); k++)
+            add_member_value (sources, json_array_get_object_element (list, k), "source");
+          list = json_object_get_array_member (event, "countries");
+          for (guint k = 0; k < json_array_get_length (list); k++)
+            g_hash_table_add (countries, g_strdup (json_array_get_string_element (list, k)));
+          list = json_object_get_array_member (event, "projects");
+          for (guint k = 0; k < json_array_get_length (list); k++)
+            g_hash_table_add (projects, g_strdup (json_array_get_string_element (list, k)));
+          if (json_object_has_member (event, "place"))
+            add_member_value (countries, json_object_get_object_member (event, "place"), "country");
+        }
+      for (guint i = 0; i < uids->len; i++)
+        {
+          JsonArray *related = json_object_get_array_member (json_array_get_object_element (events, i), "related");
+
+          for (guint k = 0; k < json_array_get_length (related); k++, n_links++)
+            g_assert_true (g_hash_table_contains (exported,
+                             json_object_get_string_member (json_array_get_object_element (related, k), "event")));
+        }
+      if (f == 0)
+        g_assert_cmpuint (n_links, >, 0);
+
+      assert_records (json_node_get_object (root), "actors", "id", actors);
+      assert_records (json_node_get_object (root), "sources", "id", sources);
+      assert_records (json_node_get_object (root), "projects", "id", projects);
+      assert_records (json_node_get_object (root), "countries", "code", countries);
+    }
+}
+
+/* Cancelled while the events are read, the JSON export says so. */
+static void
+test_json_cancelled (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+  g_autoptr(GError) error = NULL;
+
+  g_cancellable_cancel (cancellable);
+  g_assert_false (chancery_export_to_stream (fixture->store, NULL, CHANCERY_EXPORT_JSON,
+                                             out, cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+}
+
 static void
 test_cancelled (Fixture       *fixture,
                 gconstpointer  data)
@@ -865,6 +1116,9 @@ main (int   argc,
   g_test_add ("/export/csv/journal-modes", Fixture, NULL, many_set_up, test_csv_journal_modes, fixture_tear_down);
   g_test_add ("/export/csv/writer-pending", Fixture, NULL, many_set_up, test_csv_writer_pending, fixture_tear_down);
   g_test_add ("/export/csv/sparse-ids", Fixture, NULL, many_set_up, test_csv_sparse_ids, fixture_tear_down);
+  g_test_add_func ("/export/json/text", test_json_text);
+  g_test_add ("/export/json/spool", Fixture, NULL, many_set_up, test_json_spool, fixture_tear_down);
+  g_test_add ("/export/json/cancelled", Fixture, NULL, many_set_up, test_json_cancelled, fixture_tear_down);
   g_test_add ("/export/ics/python-icalendar", Fixture, NULL, fixture_set_up, test_ics, fixture_tear_down);
   g_test_add ("/export/ics/cancelled", Fixture, NULL, fixture_set_up, test_cancelled, fixture_tear_down);
 

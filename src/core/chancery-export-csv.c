@@ -312,7 +312,7 @@ chancery_export_csv_with_budget (ChanceryStore        *store,
   append_header (buf);
 
   spool = chancery_export_spool_new (out, buf, spool_memory, FALSE, format_row, scratch, cancellable);
-  return chancery_export_spool_read (spool, store, filter, error) &&
+  return chancery_export_spool_read (spool, store, filter, NULL, error) &&
          chancery_export_spool_write (spool, 0, error);
 }
 

@@ -34,6 +34,23 @@ gboolean chancery_export_csv_in_time_order (ChanceryStore        *store,
                                             GCancellable         *cancellable,
                                             GError              **error);
 
+/* Chancery's own JSON format (docs/export-formats.md): the records the
+ * events refer to, then the events in time order. For tests, with a spool
+ * of at most spool_memory bytes in memory (the rest on file). */
+gboolean chancery_export_json_with_budget (ChanceryStore        *store,
+                                           const ChanceryFilter *filter,
+                                           gsize                 spool_memory,
+                                           GOutputStream        *out,
+                                           GCancellable         *cancellable,
+                                           GError              **error);
+
+/* JSON text as json-glib 1.6 writes it, where that is valid JSON (for
+ * the exporter and its tests): a string with its quotes, and a number. */
+void chancery_json_append_string (GString    *buf,
+                                  const char *text);
+void chancery_json_append_double (GString    *buf,
+                                  double      value);
+
 /* iCalendar (RFC 5545) via libical: one all-day VEVENT per event. */
 gboolean chancery_export_ics (ChanceryStore        *store,
                               const ChanceryFilter *filter,
@@ -65,10 +82,12 @@ ChanceryExportSpool *chancery_export_spool_new   (GOutputStream         *out,
                                                   gpointer               row_data,
                                                   GCancellable          *cancellable);
 void                 chancery_export_spool_free  (ChanceryExportSpool   *spool);
-/* Reads every event that filter selects, formatting each row. */
+/* Reads every event that filter selects, formatting each row; selected
+ * as for chancery_store_foreach_event_ranked. */
 gboolean             chancery_export_spool_read  (ChanceryExportSpool   *spool,
                                                   ChanceryStore         *store,
                                                   const ChanceryFilter  *filter,
+                                                  GArray               **selected,
                                                   GError               **error);
 guint                chancery_export_spool_get_n_events (ChanceryExportSpool *spool);
 /* Writes what buf holds, then the rows still waiting, in time order,

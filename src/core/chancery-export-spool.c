@@ -434,9 +434,10 @@ gboolean
 chancery_export_spool_read (ChanceryExportSpool   *spool,
                             ChanceryStore         *store,
                             const ChanceryFilter  *filter,
+                            GArray               **selected,
                             GError               **error)
 {
-  return chancery_store_foreach_event_ranked (store, filter, &spool->n_events, spool_ranked_cb,
+  return chancery_store_foreach_event_ranked (store, filter, &spool->n_events, selected, spool_ranked_cb,
                                               spool, spool->cancellable, error);
 }
 

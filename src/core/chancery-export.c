@@ -10,7 +10,7 @@
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <gio/gunixoutputstream.h>
-#include <json-glib/json-glib.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -34,232 +34,495 @@ chancery_export_format_from_string (const char           *str,
   return TRUE;
 }
 
-/* JSON */
+/* JSON
+ *
+ * The file starts with the records that the events refer to (countries,
+ * actors, sources, projects), so that it imports in one pass; which they
+ * are is known only once every event has been read. So the events are read
+ * in the order that reads the store fastest and wait in the export spool
+ * (chancery-export-spool.c, memory then a temporary file) while the uids
+ * they name are gathered; then the records are looked up by key and
+ * written, and the events after them, in time order. */
+
+/* Write when this much is buffered: few, big writes. */
+#define JSON_CHUNK_SIZE (256 * 1024)
 
 typedef struct
 {
-  GOutputStream *stream;
-  GHashTable    *exported;    /* row ids in this export, for links */
-  gboolean       first;
-  GCancellable  *cancellable;
+  GOutputStream  *out;
+  GString        *buf;
+  GCancellable   *cancellable;
+  GHashTable     *keys[CHANCERY_N_RECORD_KINDS];  /* owned strings */
+  GArray         *selected;   /* the events exported, in time order */
+  GArray         *ids;        /* the same sorted, made at the first event: links stay inside */
+  GString        *projects;   /* the projects' records, written last */
+  gboolean        first;      /* no record written yet in this array */
 } JsonExport;
 
+/* JSON text is written here rather than built as json-glib trees and
+ * generated: at a million events the trees took 40 % of the export. The
+ * text is what json-glib 1.6 writes (tests/test-export.c compares them),
+ * except where json-glib's is not valid JSON: U+001F is escaped, and a
+ * double in exponent form gets no ".0" ("1e+22", not "1e+22.0"). */
+void
+chancery_json_append_string (GString    *buf,
+                             const char *text)
+{
+  static const char hex[] = "0123456789abcdef";
+  const char *p = text;
+
+  g_string_append_c (buf, '"');
+  while (*p != '\0')
+    {
+      const char *run = p;
+      unsigned char c;
+
+      /* Most text needs no escape: copy it in runs. */
+      while ((c = (unsigned char) *p) >= 0x20 && c != '"' && c != '\\' && c != 0x7f)
+        p++;
+      if (p > run)
+        g_string_append_len (buf, run, p - run);
+      if (c == '\0')
+        break;
+      switch (c)
+        {
+        case '"': g_string_append_len (buf, "\\\"", 2); break;
+        case '\\': g_string_append_len (buf, "\\\\", 2); break;
+        case '\b': g_string_append_len (buf, "\\b", 2); break;
+        case '\f': g_string_append_len (buf, "\\f", 2); break;
+        case '\n': g_string_append_len (buf, "\\n", 2); break;
+        case '\r': g_string_append_len (buf, "\\r", 2); break;
+        case '\t': g_string_append_len (buf, "\\t", 2); break;
+        default:
+          g_string_append_len (buf, "\\u00", 4);
+          g_string_append_c (buf, hex[c >> 4]);
+          g_string_append_c (buf, hex[c & 0xf]);
+          break;
+        }
+      p++;
+    }
+  g_string_append_c (buf, '"');
+}
+
+void
+chancery_json_append_double (GString *buf,
+                             double   value)
+{
+  char text[G_ASCII_DTOSTR_BUF_SIZE];
+
+  g_ascii_formatd (text, sizeof text, "%.17g", value);
+  g_string_append (buf, text);
+  if (strpbrk (text, ".en") == NULL)
+    g_string_append_len (buf, ".0", 2);
+}
+
+/* "name":value, after a comma unless it is the object's first member. */
 static void
-add_string_member (JsonBuilder *builder,
-                   const char  *name,
-                   const char  *value)
+append_name (GString    *buf,
+             gboolean   *first,
+             const char *name)
+{
+  if (!*first)
+    g_string_append_c (buf, ',');
+  *first = FALSE;
+  g_string_append_c (buf, '"');
+  g_string_append (buf, name);
+  g_string_append_len (buf, "\":", 2);
+}
+
+/* A string member; none when value is NULL. */
+static void
+append_member (GString    *buf,
+               gboolean   *first,
+               const char *name,
+               const char *value)
 {
   if (value == NULL)
     return;
-  json_builder_set_member_name (builder, name);
-  json_builder_add_string_value (builder, value);
+  append_name (buf, first, name);
+  chancery_json_append_string (buf, value);
+}
+
+static int
+compare_ids (const void *a,
+             const void *b)
+{
+  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
+
+  return (x > y) - (x < y);
+}
+
+static gboolean
+is_exported (const JsonExport *export,
+             gint64            id)
+{
+  return bsearch (&id, export->ids->data, export->ids->len, sizeof (gint64), compare_ids) != NULL;
 }
 
 static void
-build_event (JsonBuilder         *builder,
-             const ChanceryEvent *event,
-             GHashTable          *exported)
+note_key (JsonExport         *export,
+          ChanceryRecordKind  kind,
+          const char         *key)
 {
-  json_builder_begin_object (builder);
-  add_string_member (builder, "id", event->uid);
-  add_string_member (builder, "kind", chancery_kind_to_string (event->kind));
-  add_string_member (builder, "status", chancery_status_to_string (event->status));
-  add_string_member (builder, "title", event->title);
-  add_string_member (builder, "summary", event->summary);
-  add_string_member (builder, "date", event->date_text);
+  if (key != NULL && !g_hash_table_contains (export->keys[kind], key))
+    g_hash_table_add (export->keys[kind], g_strdup (key));
+}
 
-  if (event->place_name != NULL)
-    {
-      json_builder_set_member_name (builder, "place");
-      json_builder_begin_object (builder);
-      add_string_member (builder, "name", event->place_name);
-      add_string_member (builder, "country", event->place_country);
-      if (event->has_coordinates)
-        {
-          json_builder_set_member_name (builder, "lat");
-          json_builder_add_double_value (builder, event->latitude);
-          json_builder_set_member_name (builder, "lon");
-          json_builder_add_double_value (builder, event->longitude);
-        }
-      json_builder_end_object (builder);
-    }
-
-  json_builder_set_member_name (builder, "actors");
-  json_builder_begin_array (builder);
+/* The records an event refers to, for the header. */
+static void
+note_records (JsonExport          *export,
+              const ChanceryEvent *event)
+{
+  note_key (export, CHANCERY_RECORD_COUNTRY, event->place_country);
   for (guint i = 0; i < event->actors->len; i++)
     {
       const ChanceryEventActor *a = g_ptr_array_index (event->actors, i);
 
-      json_builder_begin_object (builder);
-      add_string_member (builder, "actor", a->uid);
-      add_string_member (builder, "role", chancery_role_to_string (a->role));
-      json_builder_end_object (builder);
+      note_key (export, CHANCERY_RECORD_ACTOR, a->uid);
+      note_key (export, CHANCERY_RECORD_COUNTRY, a->country);
     }
-  json_builder_end_array (builder);
-
-  json_builder_set_member_name (builder, "countries");
-  json_builder_begin_array (builder);
   for (guint i = 0; i < event->countries->len; i++)
-    json_builder_add_string_value (builder, ((ChanceryEventCountry *) g_ptr_array_index (event->countries, i))->code);
-  json_builder_end_array (builder);
-
-  json_builder_set_member_name (builder, "projects");
-  json_builder_begin_array (builder);
+    note_key (export, CHANCERY_RECORD_COUNTRY,
+              ((ChanceryEventCountry *) g_ptr_array_index (event->countries, i))->code);
   for (guint i = 0; i < event->projects->len; i++)
-    json_builder_add_string_value (builder, ((ChanceryEventProject *) g_ptr_array_index (event->projects, i))->uid);
-  json_builder_end_array (builder);
+    note_key (export, CHANCERY_RECORD_PROJECT,
+              ((ChanceryEventProject *) g_ptr_array_index (event->projects, i))->uid);
+  for (guint i = 0; i < event->sources->len; i++)
+    note_key (export, CHANCERY_RECORD_SOURCE,
+              ((ChanceryEventSource *) g_ptr_array_index (event->sources, i))->uid);
+}
 
-  json_builder_set_member_name (builder, "sources");
-  json_builder_begin_array (builder);
+static void
+append_event (GString             *buf,
+              const ChanceryEvent *event,
+              const JsonExport    *export)
+{
+  gboolean first = TRUE, first_link = TRUE;
+
+  g_string_append_c (buf, '{');
+  append_member (buf, &first, "id", event->uid);
+  append_member (buf, &first, "kind", chancery_kind_to_string (event->kind));
+  append_member (buf, &first, "status", chancery_status_to_string (event->status));
+  append_member (buf, &first, "title", event->title);
+  append_member (buf, &first, "summary", event->summary);
+  append_member (buf, &first, "date", event->date_text);
+
+  if (event->place_name != NULL)
+    {
+      gboolean first_place = TRUE;
+
+      append_name (buf, &first, "place");
+      g_string_append_c (buf, '{');
+      append_member (buf, &first_place, "name", event->place_name);
+      append_member (buf, &first_place, "country", event->place_country);
+      if (event->has_coordinates)
+        {
+          append_name (buf, &first_place, "lat");
+          chancery_json_append_double (buf, event->latitude);
+          append_name (buf, &first_place, "lon");
+          chancery_json_append_double (buf, event->longitude);
+        }
+      g_string_append_c (buf, '}');
+    }
+
+  append_name (buf, &first, "actors");
+  g_string_append_c (buf, '[');
+  for (guint i = 0; i < event->actors->len; i++)
+    {
+      const ChanceryEventActor *a = g_ptr_array_index (event->actors, i);
+      gboolean first_actor = TRUE;
+
+      g_string_append (buf, i > 0 ? ",{" : "{");
+      append_member (buf, &first_actor, "actor", a->uid);
+      append_member (buf, &first_actor, "role", chancery_role_to_string (a->role));
+      g_string_append_c (buf, '}');
+    }
+  g_string_append_c (buf, ']');
+
+  append_name (buf, &first, "countries");
+  g_string_append_c (buf, '[');
+  for (guint i = 0; i < event->countries->len; i++)
+    {
+      if (i > 0)
+        g_string_append_c (buf, ',');
+      chancery_json_append_string (buf, ((ChanceryEventCountry *) g_ptr_array_index (event->countries, i))->code);
+    }
+  g_string_append_c (buf, ']');
+
+  append_name (buf, &first, "projects");
+  g_string_append_c (buf, '[');
+  for (guint i = 0; i < event->projects->len; i++)
+    {
+      if (i > 0)
+        g_string_append_c (buf, ',');
+      chancery_json_append_string (buf, ((ChanceryEventProject *) g_ptr_array_index (event->projects, i))->uid);
+    }
+  g_string_append_c (buf, ']');
+
+  append_name (buf, &first, "sources");
+  g_string_append_c (buf, '[');
   for (guint i = 0; i < event->sources->len; i++)
     {
-      const ChanceryEventSource *s = g_ptr_array_index (event->sources, i);
+      const ChanceryEventSource *source = g_ptr_array_index (event->sources, i);
+      gboolean first_source = TRUE;
 
-      json_builder_begin_object (builder);
-      add_string_member (builder, "source", s->uid);
-      add_string_member (builder, "quote", s->quote);
-      json_builder_end_object (builder);
+      g_string_append (buf, i > 0 ? ",{" : "{");
+      append_member (buf, &first_source, "source", source->uid);
+      append_member (buf, &first_source, "quote", source->quote);
+      g_string_append_c (buf, '}');
     }
-  json_builder_end_array (builder);
+  g_string_append_c (buf, ']');
 
   /* Only links within the export, so that the file imports on its own. */
-  json_builder_set_member_name (builder, "related");
-  json_builder_begin_array (builder);
+  append_name (buf, &first, "related");
+  g_string_append_c (buf, '[');
   for (guint i = 0; i < event->links->len; i++)
     {
       const ChanceryEventLink *l = g_ptr_array_index (event->links, i);
+      gboolean first_member = TRUE;
 
-      if (!l->outgoing || !g_hash_table_contains (exported, &l->id))
+      if (!l->outgoing || !is_exported (export, l->id))
         continue;
-      json_builder_begin_object (builder);
-      add_string_member (builder, "event", l->uid);
-      add_string_member (builder, "relation", l->relation);
-      json_builder_end_object (builder);
+      g_string_append (buf, first_link ? "{" : ",{");
+      first_link = FALSE;
+      append_member (buf, &first_member, "event", l->uid);
+      append_member (buf, &first_member, "relation", l->relation);
+      g_string_append_c (buf, '}');
     }
-  json_builder_end_array (builder);
+  g_string_append_c (buf, ']');
 
-  add_string_member (builder, "cameo", event->cameo);
+  append_member (buf, &first, "cameo", event->cameo);
   if (event->importance != 0)
     {
-      json_builder_set_member_name (builder, "importance");
-      json_builder_add_double_value (builder, event->importance);
+      append_name (buf, &first, "importance");
+      chancery_json_append_double (buf, event->importance);
     }
-  json_builder_end_object (builder);
+  g_string_append_c (buf, '}');
 }
 
-static char *
-node_to_string (JsonNode *node)
-{
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-
-  json_generator_set_root (generator, node);
-  return json_generator_to_data (generator, NULL);
-}
-
-static gboolean
-write_text (GOutputStream  *stream,
-            const char     *text,
-            GCancellable   *cancellable,
-            GError        **error)
-{
-  return g_output_stream_write_all (stream, text, strlen (text), NULL, cancellable, error);
-}
-
-static gboolean
-write_json_event (ChanceryEvent  *event,
-                  gpointer        user_data,
-                  GError        **error)
+/* One event, after the separator that chancery_export_spool_write leaves
+ * out before the first. */
+static void
+format_json_event (GString             *buf,
+                   const ChanceryEvent *event,
+                   gpointer             user_data)
 {
   JsonExport *export = user_data;
-  g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
-  g_autoptr(JsonNode) node = NULL;
-  g_autofree char *text = NULL;
 
-  build_event (builder, event, export->exported);
-  node = json_builder_get_root (builder);
-  text = node_to_string (node);
-
-  if (!write_text (export->stream, export->first ? "\n    " : ",\n    ", export->cancellable, error))
-    return FALSE;
-  export->first = FALSE;
-
-  return write_text (export->stream, text, export->cancellable, error);
+  if (export->ids == NULL)
+    {
+      /* The store sets selected before the first event. */
+      export->ids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), export->selected->len);
+      g_array_append_vals (export->ids, export->selected->data, export->selected->len);
+      g_array_sort (export->ids, compare_ids);
+      g_clear_pointer (&export->selected, g_array_unref);
+    }
+  note_records (export, event);
+  g_string_append_len (buf, ",\n    ", 6);
+  append_event (buf, event, export);
 }
 
-/* Record arrays, one record a line: readable, diffable, streamable. */
-static gboolean
-write_header (ChanceryStore         *store,
-              const ChanceryFilter  *filter,
-              GOutputStream         *stream,
-              GCancellable          *cancellable,
-              GError               **error)
+/* A record of the header, one a line: readable, diffable, streamable. */
+static const char * const record_members[CHANCERY_N_RECORD_KINDS][7] = {
+  [CHANCERY_RECORD_COUNTRY] = { "code", "name", NULL },
+  [CHANCERY_RECORD_ACTOR] = { "id", "name", "title", "country", NULL },
+  [CHANCERY_RECORD_SOURCE] = { "id", "publisher", "title", "reference", "url", "published", NULL },
+  [CHANCERY_RECORD_PROJECT] = { "id", "name", "description", "countries", NULL },
+};
+
+static void
+append_record (JsonExport         *export,
+               GString            *buf,
+               ChanceryRecordKind  kind,
+               const char * const *values,
+               int                 n)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
-  g_autoptr(JsonNode) root = NULL;
-  g_autofree char *name = chancery_store_dup_name (store);
-  JsonObjectIter iter;
-  const char *member;
-  JsonNode *value;
+  const char * const *names = record_members[kind];
+  gboolean first = TRUE;
 
-  json_builder_begin_object (builder);
-  if (!chancery_store_build_json_records (store, filter, builder, error))
-    return FALSE;
-  json_builder_end_object (builder);
-  root = json_builder_get_root (builder);
-
-  if (!write_text (stream, "{\n  \"format\": \"chancery\",\n  \"version\": 1,\n  \"name\": ", cancellable, error))
-    return FALSE;
-  {
-    g_autoptr(JsonNode) name_node = json_node_init_string (json_node_alloc (), name);
-    g_autofree char *quoted = node_to_string (name_node);
-
-    if (!write_text (stream, quoted, cancellable, error))
-      return FALSE;
-  }
-
-  json_object_iter_init (&iter, json_node_get_object (root));
-  while (json_object_iter_next (&iter, &member, &value))
+  g_string_append (buf, export->first ? "\n    {" : ",\n    {");
+  export->first = FALSE;
+  for (int i = 0; i < n && names[i] != NULL; i++)
     {
-      JsonArray *array = json_node_get_array (value);
-      g_autofree char *opening = g_strdup_printf (",\n  \"%s\": [", member);
-
-      if (!write_text (stream, opening, cancellable, error))
-        return FALSE;
-      for (guint i = 0; i < json_array_get_length (array); i++)
+      if (values[i] == NULL)
+        continue;
+      if (g_str_equal (names[i], "countries"))
         {
-          g_autofree char *text = node_to_string (json_array_get_element (array, i));
+          g_auto(GStrv) codes = g_strsplit (values[i], ",", -1);
 
-          if (!write_text (stream, i == 0 ? "\n    " : ",\n    ", cancellable, error) ||
-              !write_text (stream, text, cancellable, error))
-            return FALSE;
+          append_name (buf, &first, names[i]);
+          g_string_append_c (buf, '[');
+          for (guint c = 0; codes[c] != NULL; c++)
+            {
+              if (c > 0)
+                g_string_append_c (buf, ',');
+              chancery_json_append_string (buf, codes[c]);
+            }
+          g_string_append_c (buf, ']');
         }
-      if (!write_text (stream, json_array_get_length (array) > 0 ? "\n  ]" : "]", cancellable, error))
+      else
+        append_member (buf, &first, names[i], values[i]);
+    }
+  g_string_append_c (buf, '}');
+}
+
+typedef struct
+{
+  JsonExport         *export;
+  ChanceryRecordKind  kind;
+} RecordWriter;
+
+static gboolean
+write_record_cb (const char * const  *values,
+                 int                  n,
+                 gpointer             user_data,
+                 GError             **error)
+{
+  RecordWriter *writer = user_data;
+  JsonExport *export = writer->export;
+
+  if (g_cancellable_set_error_if_cancelled (export->cancellable, error))
+    return FALSE;
+  append_record (export, export->buf, writer->kind, values, n);
+  return chancery_export_flush (export->out, export->buf, JSON_CHUNK_SIZE,
+                                export->cancellable, error);
+}
+
+/* Projects are written last but their countries belong to the first
+ * array: they are formatted aside first. */
+static gboolean
+format_project_cb (const char * const  *values,
+                   int                  n,
+                   gpointer             user_data,
+                   GError             **error)
+{
+  JsonExport *export = user_data;
+
+  if (n > 3 && values[3] != NULL)
+    {
+      g_auto(GStrv) codes = g_strsplit (values[3], ",", -1);
+
+      for (guint c = 0; codes[c] != NULL; c++)
+        note_key (export, CHANCERY_RECORD_COUNTRY, codes[c]);
+    }
+  append_record (export, export->projects, CHANCERY_RECORD_PROJECT, values, n);
+  return TRUE;
+}
+
+static int
+compare_keys (const void *a,
+              const void *b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+/* The keys gathered for kind, sorted (the records' order in the file). */
+static const char **
+sorted_keys (JsonExport         *export,
+             ChanceryRecordKind  kind,
+             guint              *n_keys)
+{
+  const char **keys = (const char **) g_hash_table_get_keys_as_array (export->keys[kind], n_keys);
+
+  qsort (keys, *n_keys, sizeof (char *), compare_keys);
+  return keys;
+}
+
+static gboolean
+write_records (JsonExport         *export,
+               ChanceryStore      *store,
+               ChanceryRecordKind  kind,
+               const char         *member,
+               GError            **error)
+{
+  g_autofree const char **keys = NULL;
+  RecordWriter writer = { export, kind };
+  guint n_keys;
+
+  g_string_append_printf (export->buf, ",\n  \"%s\": [", member);
+  export->first = TRUE;
+  if (kind == CHANCERY_RECORD_PROJECT)
+    {
+      g_string_append_len (export->buf, export->projects->str, export->projects->len);
+      export->first = export->projects->len == 0;
+    }
+  else
+    {
+      keys = sorted_keys (export, kind, &n_keys);
+      if (!chancery_store_foreach_record (store, kind, keys, n_keys, write_record_cb, &writer, error))
         return FALSE;
     }
-
+  g_string_append (export->buf, export->first ? "]" : "\n  ]");
   return TRUE;
 }
 
 static gboolean
-export_json (ChanceryStore         *store,
-             const ChanceryFilter  *filter,
-             GOutputStream         *stream,
-             GCancellable          *cancellable,
-             GError               **error)
+write_header (JsonExport     *export,
+              ChanceryStore  *store,
+              GError        **error)
 {
-  g_autoptr(GHashTable) exported = g_hash_table_new (g_int64_hash, g_int64_equal);
-  g_autoptr(GArray) ids = NULL;
-  JsonExport export = { stream, exported, TRUE, cancellable };
+  g_autofree char *name = chancery_store_dup_name (store);
+  g_autofree const char **projects = NULL;
+  guint n_projects;
 
-  if (!(ids = chancery_store_query_ids (store, filter, cancellable, error)))
+  g_string_append (export->buf, "{\n  \"format\": \"chancery\",\n  \"version\": 1,\n  \"name\": ");
+  chancery_json_append_string (export->buf, name);
+
+  projects = sorted_keys (export, CHANCERY_RECORD_PROJECT, &n_projects);
+  export->first = TRUE;
+  if (!chancery_store_foreach_record (store, CHANCERY_RECORD_PROJECT, projects, n_projects,
+                                      format_project_cb, export, error))
     return FALSE;
-  for (guint i = 0; i < ids->len; i++)
-    g_hash_table_add (exported, &g_array_index (ids, gint64, i));
 
-  return write_header (store, filter, stream, cancellable, error) &&
-         write_text (stream, ",\n  \"events\": [", cancellable, error) &&
-         chancery_store_foreach_event (store, filter, write_json_event, &export, cancellable, error) &&
-         write_text (stream, export.first ? "]\n}\n" : "\n  ]\n}\n", cancellable, error);
+  return write_records (export, store, CHANCERY_RECORD_COUNTRY, "countries", error) &&
+         write_records (export, store, CHANCERY_RECORD_ACTOR, "actors", error) &&
+         write_records (export, store, CHANCERY_RECORD_SOURCE, "sources", error) &&
+         write_records (export, store, CHANCERY_RECORD_PROJECT, "projects", error);
+}
+
+gboolean
+chancery_export_json_with_budget (ChanceryStore         *store,
+                                  const ChanceryFilter  *filter,
+                                  gsize                  spool_memory,
+                                  GOutputStream         *out,
+                                  GCancellable          *cancellable,
+                                  GError               **error)
+{
+  g_autoptr(GString) buf = g_string_sized_new (JSON_CHUNK_SIZE + 64 * 1024);
+  g_autoptr(GString) projects = g_string_new (NULL);
+  g_autoptr(ChanceryExportSpool) spool = NULL;
+  JsonExport export = { out, buf, cancellable, { NULL, }, NULL, NULL, projects, TRUE };
+  gboolean ok;
+
+  g_return_val_if_fail (CHANCERY_IS_STORE (store), FALSE);
+  g_return_val_if_fail (G_IS_OUTPUT_STREAM (out), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  for (guint k = 0; k < CHANCERY_N_RECORD_KINDS; k++)
+    export.keys[k] = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  spool = chancery_export_spool_new (out, buf, spool_memory, TRUE, format_json_event, &export, cancellable);
+  ok = chancery_export_spool_read (spool, store, filter, &export.selected, error) &&
+       write_header (&export, store, error);
+  if (ok)
+    {
+      gboolean any = chancery_export_spool_get_n_events (spool) > 0;
+
+      g_string_append (buf, ",\n  \"events\": [");
+      ok = chancery_export_spool_write (spool, 1, error);
+      if (ok)
+        {
+          g_string_append (buf, any ? "\n  ]\n}\n" : "]\n}\n");
+          ok = chancery_export_flush (out, buf, 0, cancellable, error);
+        }
+    }
+
+  for (guint k = 0; k < CHANCERY_N_RECORD_KINDS; k++)
+    g_hash_table_unref (export.keys[k]);
+  g_clear_pointer (&export.selected, g_array_unref);
+  g_clear_pointer (&export.ids, g_array_unref);
+
+  return ok;
 }
 
 gboolean
@@ -270,21 +533,15 @@ chancery_export_to_stream (ChanceryStore         *store,
                            GCancellable          *cancellable,
                            GError               **error)
 {
-  g_autoptr(GOutputStream) buffered = NULL;
-
   g_return_val_if_fail (CHANCERY_IS_STORE (store), FALSE);
   g_return_val_if_fail (G_IS_OUTPUT_STREAM (stream), FALSE);
 
-  buffered = g_buffered_output_stream_new_sized (stream, 256 * 1024);
-  g_filter_output_stream_set_close_base_stream (G_FILTER_OUTPUT_STREAM (buffered), FALSE);
-
+  /* Each writes in big chunks of its own. */
   switch (format)
     {
     case CHANCERY_EXPORT_JSON:
-      if (!export_json (store, filter, buffered, cancellable, error))
-        return FALSE;
-      break;
-    /* These write in big chunks of their own: no need for the buffer. */
+      return chancery_export_json_with_budget (store, filter, CHANCERY_EXPORT_SPOOL_MEMORY,
+                                               stream, cancellable, error);
     case CHANCERY_EXPORT_CSV:
       return chancery_export_csv (store, filter, stream, cancellable, error);
     case CHANCERY_EXPORT_ICS:
@@ -294,8 +551,6 @@ chancery_export_to_stream (ChanceryStore         *store,
                    _("This export format is not available"));
       return FALSE;
     }
-
-  return g_output_stream_flush (buffered, cancellable, error);
 }
 
 /* Atomic files */

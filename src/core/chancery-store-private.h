@@ -79,7 +79,8 @@ G_BEGIN_DECLS
  * them), but in whatever order reads the file fastest: row id order when
  * the filter selects a good part of the store, time order otherwise.
  * *n_events is set to the number of events selected before the first
- * call. The event and everything it points to belong to the store and
+ * call, and so is *selected (unless NULL) to their row ids, in time
+ * order (the caller's to unref, also on failure). The event and everything it points to belong to the store and
  * are valid only during the call (for exports that spool what they
  * write and put it in time order afterwards). */
 typedef gboolean (*ChanceryRankedEventFunc) (ChanceryEvent  *event,
@@ -90,6 +91,7 @@ typedef gboolean (*ChanceryRankedEventFunc) (ChanceryEvent  *event,
 gboolean chancery_store_foreach_event_ranked (ChanceryStore            *store,
                                               const ChanceryFilter     *filter,
                                               guint                    *n_events,
+                                              GArray                  **selected,
                                               ChanceryRankedEventFunc   func,
                                               gpointer                  user_data,
                                               GCancellable             *cancellable,
@@ -130,16 +132,32 @@ gboolean chancery_store_create_at_version (const char  *path,
 
 G_END_DECLS
 
-#include <json-glib/json-glib.h>
-
 G_BEGIN_DECLS
 
-/* Adds "countries", "sources", "actors" and "projects" members to an open
- * object of builder, holding every record that the filtered events refer
- * to (the JSON exporter's header). */
-gboolean chancery_store_build_json_records (ChanceryStore         *store,
-                                            const ChanceryFilter  *filter,
-                                            JsonBuilder           *builder,
-                                            GError               **error);
+/* The records an export refers to (the JSON exporter's header). */
+typedef enum
+{
+  CHANCERY_RECORD_COUNTRY,   /* code, name */
+  CHANCERY_RECORD_ACTOR,     /* uid, name, title, country */
+  CHANCERY_RECORD_SOURCE,    /* uid, publisher, title, reference, url, published */
+  CHANCERY_RECORD_PROJECT,   /* uid, name, description, country codes joined by commas */
+  CHANCERY_N_RECORD_KINDS
+} ChanceryRecordKind;
+
+/* values[0 .. n) in the order above, NULL where the record has none. */
+typedef gboolean (*ChanceryRecordFunc) (const char * const  *values,
+                                        int                  n,
+                                        gpointer             user_data,
+                                        GError             **error);
+
+/* Calls func for the record of kind with each key (country code or uid)
+ * in keys, in that order; a key without a record is passed over. */
+gboolean chancery_store_foreach_record (ChanceryStore        *store,
+                                        ChanceryRecordKind    kind,
+                                        const char * const   *keys,
+                                        guint                 n_keys,
+                                        ChanceryRecordFunc    func,
+                                        gpointer              user_data,
+                                        GError              **error);
 
 G_END_DECLS

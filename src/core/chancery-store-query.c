@@ -1730,6 +1730,7 @@ foreach_event_ranked_locked (ChanceryStore            *self,
                              gboolean                  in_transaction,
                              const ChanceryFilter     *filter,
                              guint                    *n_events,
+                             GArray                  **selected,
                              ChanceryRankedEventFunc   func,
                              gpointer                  user_data,
                              GCancellable             *cancellable,
@@ -1772,6 +1773,8 @@ foreach_event_ranked_locked (ChanceryStore            *self,
   if (ids != NULL)
     {
       *n_events = ids->len;
+      if (selected != NULL)
+        *selected = g_array_ref (ids);
       for (guint i = 0; i < ids->len; i++)
         max_id = MAX (max_id, g_array_index (ids, gint64, i));
     }
@@ -1836,6 +1839,7 @@ gboolean
 chancery_store_foreach_event_ranked (ChanceryStore            *self,
                                      const ChanceryFilter     *filter,
                                      guint                    *n_events,
+                                     GArray                  **selected,
                                      ChanceryRankedEventFunc   func,
                                      gpointer                  user_data,
                                      GCancellable             *cancellable,
@@ -1848,11 +1852,13 @@ chancery_store_foreach_event_ranked (ChanceryStore            *self,
   g_return_val_if_fail (n_events != NULL && func != NULL, FALSE);
 
   *n_events = 0;
+  if (selected != NULL)
+    *selected = NULL;
   begin_call (self, cancellable);
   sqlite3_exec (self->db, "PRAGMA mmap_size = " G_STRINGIFY (EXPORT_MMAP_SIZE), NULL, NULL, NULL);
   in_transaction = !sqlite3_get_autocommit (self->db);
   ok = (in_transaction || exec_sql (self, "BEGIN", error)) &&
-       foreach_event_ranked_locked (self, in_transaction, filter, n_events, func, user_data, cancellable, error);
+       foreach_event_ranked_locked (self, in_transaction, filter, n_events, selected, func, user_data, cancellable, error);
   if (!in_transaction)
     exec_sql (self, ok ? "COMMIT" : "ROLLBACK", NULL);
   sqlite3_exec (self->db, "PRAGMA mmap_size = 0", NULL, NULL, NULL);

@@ -1286,109 +1286,64 @@ chancery_store_create_at_version (const char  *path,
 
 /* JSON export support */
 
-static gboolean
-build_record_array (ChanceryStore        *self,
-                    const ChanceryFilter *filter,
-                    JsonBuilder          *builder,
-                    const char           *member,
-                    const char           *sql_template,
-                    const char * const   *names,
-                    guint                 n_uses,
-                    GError              **error)
-{
-  g_autoptr(GString) where = g_string_new (NULL);
-  g_autoptr(GArray) binds = new_binds ();
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autoptr(GString) sql = g_string_new (sql_template);
-  int rc;
-
-  /* The filter appears n_uses times in the query, each with its own values. */
-  for (guint i = 0; i < n_uses; i++)
-    {
-      g_string_truncate (where, 0);
-      append_conditions (where, binds, filter, -1);
-    }
-  g_string_replace (sql, "@FILTER@", where->str, 0);
-  if (!(stmt = prepare_with_binds (self, sql->str, binds, error)))
-    return FALSE;
-
-  json_builder_set_member_name (builder, member);
-  json_builder_begin_array (builder);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      json_builder_begin_object (builder);
-      for (int i = 0; names[i] != NULL; i++)
-        {
-          const char *text = (const char *) sqlite3_column_text (stmt, i);
-
-          if (text == NULL)
-            continue;
-          json_builder_set_member_name (builder, names[i]);
-          if (g_str_equal (names[i], "countries"))
-            {
-              g_auto(GStrv) codes = g_strsplit (text, ",", -1);
-
-              json_builder_begin_array (builder);
-              for (guint c = 0; codes[c] != NULL; c++)
-                json_builder_add_string_value (builder, codes[c]);
-              json_builder_end_array (builder);
-            }
-          else
-            json_builder_add_string_value (builder, text);
-        }
-      json_builder_end_object (builder);
-    }
-  json_builder_end_array (builder);
-
-  if (rc != SQLITE_DONE)
-    return set_sqlite_error (error, self->db, rc, self->path);
-
-  return TRUE;
-}
-
-#define FILTERED_EVENTS "(SELECT e.id FROM event e WHERE 1@FILTER@)"
+static const char * const record_sql[CHANCERY_N_RECORD_KINDS] = {
+  [CHANCERY_RECORD_COUNTRY] = "SELECT code, name FROM country WHERE code = ?1",
+  [CHANCERY_RECORD_ACTOR] = "SELECT uid, name, title, country FROM actor WHERE uid = ?1",
+  [CHANCERY_RECORD_SOURCE] = "SELECT uid, publisher, title, reference, url, published"
+                             " FROM source WHERE uid = ?1",
+  [CHANCERY_RECORD_PROJECT] = "SELECT p.uid, p.name, p.description,"
+                              " (SELECT group_concat(country) FROM project_country pc"
+                              "  WHERE pc.project_id = p.id)"
+                              " FROM project p WHERE p.uid = ?1",
+};
 
 gboolean
-chancery_store_build_json_records (ChanceryStore         *self,
-                                   const ChanceryFilter  *filter,
-                                   JsonBuilder           *builder,
-                                   GError               **error)
+chancery_store_foreach_record (ChanceryStore        *self,
+                               ChanceryRecordKind    kind,
+                               const char * const   *keys,
+                               guint                 n_keys,
+                               ChanceryRecordFunc    func,
+                               gpointer              user_data,
+                               GError              **error)
 {
-  static const char * const country_names[] = { "code", "name", NULL };
-  static const char * const source_names[] = {
-    "id", "publisher", "title", "reference", "url", "published", NULL
-  };
-  static const char * const actor_names[] = { "id", "name", "title", "country", NULL };
-  static const char * const project_names[] = { "id", "name", "description", "countries", NULL };
-  gboolean ok;
+  const char *values[8];
+  gboolean began = FALSE;
+  gboolean ok = TRUE;
 
   g_return_val_if_fail (CHANCERY_IS_STORE (self), FALSE);
+  g_return_val_if_fail (kind < CHANCERY_N_RECORD_KINDS, FALSE);
+  g_return_val_if_fail (keys != NULL || n_keys == 0, FALSE);
 
   begin_call (self, NULL);
-  ok = build_record_array (self, filter, builder, "countries",
-         "SELECT code, name FROM country WHERE code IN ("
-         " SELECT country FROM event_country WHERE event_id IN " FILTERED_EVENTS
-         " UNION SELECT a.country FROM actor a JOIN event_actor x ON x.actor_id = a.id"
-         "   WHERE x.event_id IN " FILTERED_EVENTS
-         " UNION SELECT pc.country FROM project_country pc JOIN event_project x"
-         "   ON x.project_id = pc.project_id WHERE x.event_id IN " FILTERED_EVENTS
-         " UNION SELECT p.country FROM place p JOIN event e2 ON e2.place_id = p.id"
-         "   WHERE e2.id IN " FILTERED_EVENTS ") ORDER BY code",
-         country_names, 4, error) &&
-       build_record_array (self, filter, builder, "sources",
-         "SELECT uid, publisher, title, reference, url, published FROM source WHERE id IN ("
-         " SELECT source_id FROM event_source WHERE event_id IN " FILTERED_EVENTS ") ORDER BY uid",
-         source_names, 1, error) &&
-       build_record_array (self, filter, builder, "actors",
-         "SELECT uid, name, title, country FROM actor WHERE id IN ("
-         " SELECT actor_id FROM event_actor WHERE event_id IN " FILTERED_EVENTS ") ORDER BY uid",
-         actor_names, 1, error) &&
-       build_record_array (self, filter, builder, "projects",
-         "SELECT p.uid, p.name, p.description,"
-         " (SELECT group_concat(country) FROM project_country pc WHERE pc.project_id = p.id)"
-         " FROM project p WHERE p.id IN ("
-         " SELECT project_id FROM event_project WHERE event_id IN " FILTERED_EVENTS ") ORDER BY p.uid",
-         project_names, 1, error);
+  /* One read transaction: one lock and one snapshot for all the lookups. */
+  if (sqlite3_get_autocommit (self->db) && n_keys > 0)
+    ok = began = exec_sql (self, "BEGIN", error);
+  for (guint k = 0; ok && k < n_keys; k++)
+    {
+      sqlite3_stmt *stmt = get_statement (self, record_sql[kind], error);
+      int rc;
+
+      if (stmt == NULL)
+        {
+          ok = FALSE;
+          break;
+        }
+      sqlite3_bind_text (stmt, 1, keys[k], -1, SQLITE_STATIC);
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_ROW)
+        {
+          int n = MIN (sqlite3_column_count (stmt), (int) G_N_ELEMENTS (values));
+
+          for (int i = 0; i < n; i++)
+            values[i] = (const char *) sqlite3_column_text (stmt, i);
+          ok = func (values, n, user_data, error);
+        }
+      else if (rc != SQLITE_DONE)
+        ok = set_sqlite_error (error, self->db, rc, self->path);
+      sqlite3_reset (stmt);
+    }
+  if (began)
+    exec_sql (self, "COMMIT", NULL);
   end_call (self);
 
   return ok;
