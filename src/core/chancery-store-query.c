@@ -513,6 +513,85 @@ foreach_event_locked (ChanceryStore         *self,
   return TRUE;
 }
 
+/* The events of ids, in that order, with their relations, in chunks: for
+ * the ranked export of a few events, which has them in time order already
+ * and so need not run the filter and its sort again. func gets each
+ * event's index in ids as its rank. */
+static gboolean
+foreach_event_by_ids_locked (ChanceryStore            *self,
+                             GArray                   *ids,
+                             ChanceryRankedEventFunc   func,
+                             gpointer                  user_data,
+                             GCancellable             *cancellable,
+                             GError                  **error)
+{
+  g_autoptr(GPtrArray) chunk = g_ptr_array_new_with_free_func ((GDestroyNotify) chancery_event_free);
+  g_autoptr(GHashTable) slots = g_hash_table_new (g_int64_hash, g_int64_equal);
+  g_autofree char *sql = chunk_sql (EVENT_COLUMNS " WHERE e.id", "");
+
+  for (guint start = 0; start < ids->len; start += CHUNK_SIZE)
+    {
+      guint n = MIN (CHUNK_SIZE, ids->len - start);
+      sqlite3_stmt *stmt = get_statement (self, sql, error);
+      int rc;
+
+      if (stmt == NULL)
+        return FALSE;
+      g_ptr_array_set_size (chunk, 0);
+      g_ptr_array_set_size (chunk, n);
+      g_hash_table_remove_all (slots);
+      for (guint i = 0; i < n; i++)
+        {
+          gint64 *id = &g_array_index (ids, gint64, start + i);
+
+          sqlite3_bind_int64 (stmt, i + 1, *id);
+          g_hash_table_insert (slots, id, GUINT_TO_POINTER (i + 1));
+        }
+
+      /* Rows come in row id order: each goes to its place in time order. */
+      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        {
+          gint64 id = sqlite3_column_int64 (stmt, 0);
+          guint slot = GPOINTER_TO_UINT (g_hash_table_lookup (slots, &id));
+          ChanceryEvent *event;
+
+          if (slot == 0 || chunk->pdata[slot - 1] != NULL)
+            continue;
+          if (!(event = read_event (self, stmt, error)))
+            {
+              sqlite3_reset (stmt);
+              return FALSE;
+            }
+          chunk->pdata[slot - 1] = event;
+        }
+      sqlite3_reset (stmt);
+      if (sqlite_step_failed (error, self->db, rc, self->path))
+        return FALSE;
+
+      /* The ids were read in the same transaction: every row is there. */
+      for (guint i = 0; i < n; i++)
+        if (chunk->pdata[i] == NULL)
+          {
+            g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_CORRUPT,
+                         _("%s: event %" PRId64 " is missing"), self->path,
+                         g_array_index (ids, gint64, start + i));
+            return FALSE;
+          }
+
+      if (!load_chunk_relations (self, chunk, error))
+        return FALSE;
+
+      for (guint i = 0; i < n; i++)
+        {
+          if (g_cancellable_set_error_if_cancelled (cancellable, error) ||
+              !func (g_ptr_array_index (chunk, i), start + i, user_data, error))
+            return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
 gboolean
 chancery_store_foreach_event (ChanceryStore         *self,
                               const ChanceryFilter  *filter,
@@ -1829,6 +1908,8 @@ foreach_event_ranked_locked (ChanceryStore            *self,
 
   if (!have_ids)
     return FALSE;
+  if (ids != NULL)
+    return foreach_event_by_ids_locked (self, ids, func, user_data, cancellable, error);
   return foreach_event_locked (self, filter, ranked_chunked_cb, &chunked, cancellable, error);
 }
 
