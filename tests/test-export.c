@@ -483,25 +483,43 @@ many_set_up (Fixture       *fixture,
   chancery_import_report_clear (&report);
 }
 
+typedef gboolean (*BudgetExport) (ChanceryStore *, const ChanceryFilter *, gsize,
+                                  GOutputStream *, GCancellable *, GError **);
+typedef gboolean (*TimeOrderExport) (ChanceryStore *, const ChanceryFilter *,
+                                     GOutputStream *, GCancellable *, GError **);
+
+/* An export through the spool with a budget, or (spool_memory -1) read in
+ * time order without it. */
 static GBytes *
-csv_bytes (ChanceryStore        *store,
-           const ChanceryFilter *filter,
-           gssize                spool_memory)   /* -1: in time order, no spool */
+export_bytes (ChanceryStore        *store,
+              const ChanceryFilter *filter,
+              gssize                spool_memory,
+              BudgetExport          with_budget,
+              TimeOrderExport       in_time_order)
 {
   g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
   g_autoptr(GError) error = NULL;
   gboolean ok;
 
   if (spool_memory < 0)
-    ok = chancery_export_csv_in_time_order (store, filter, out, NULL, &error);
+    ok = in_time_order (store, filter, out, NULL, &error);
   else
-    ok = chancery_export_csv_with_budget (store, filter, spool_memory, out, NULL, &error);
+    ok = with_budget (store, filter, spool_memory, out, NULL, &error);
   g_assert_no_error (error);
   g_assert_true (ok);
   g_output_stream_close (out, NULL, &error);
   g_assert_no_error (error);
 
   return g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (out));
+}
+
+static GBytes *
+csv_bytes (ChanceryStore        *store,
+           const ChanceryFilter *filter,
+           gssize                spool_memory)   /* -1: in time order, no spool */
+{
+  return export_bytes (store, filter, spool_memory, chancery_export_csv_with_budget,
+                       chancery_export_csv_in_time_order);
 }
 
 static guint
@@ -1089,6 +1107,74 @@ test_json_cancelled (Fixture       *fixture,
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 }
 
+/* The iCalendar text without its DTSTAMP lines (the time of export). */
+static char *
+ics_text (ChanceryStore        *store,
+          const ChanceryFilter *filter,
+          gssize                spool_memory)   /* -1: in time order, no spool */
+{
+  g_autoptr(GBytes) bytes = export_bytes (store, filter, spool_memory, chancery_export_ics_with_budget,
+                                          chancery_export_ics_in_time_order);
+  g_autofree char *text = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  GString *kept = g_string_sized_new (strlen (text));
+
+  for (const char *line = text; *line != '\0';)
+    {
+      const char *end = strstr (line, "\r\n");
+      gsize len = end != NULL ? (gsize) (end - line) + 2 : strlen (line);
+
+      if (!g_str_has_prefix (line, "DTSTAMP:"))
+        g_string_append_len (kept, line, len);
+      line += len;
+    }
+  return g_string_free (kept, FALSE);
+}
+
+static guint
+count_substrings (const char *text,
+                  const char *needle)
+{
+  guint n = 0;
+
+  for (const char *p = text; (p = strstr (p, needle)) != NULL; p += strlen (needle))
+    n++;
+  return n;
+}
+
+/* Through the spool (in memory, partly or wholly on file) the calendar is
+ * the one read in time order, for most, some and a few events. */
+static void
+test_ics_same_as_time_order (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autoptr(ChanceryFilter) by_country = chancery_filter_new ();
+  g_autoptr(ChanceryFilter) few = chancery_filter_new ();
+  g_autoptr(GError) error = NULL;
+  ChanceryFilter *filters[] = { NULL, by_country, few };
+
+  chancery_filter_add_country (by_country, "AZE", &error);
+  g_assert_no_error (error);
+  chancery_filter_add_actor (few, "actor-3");
+
+  for (guint f = 0; f < G_N_ELEMENTS (filters); f++)
+    {
+      g_autofree char *expected = ics_text (fixture->store, filters[f], -1);
+      g_autofree char *in_memory = ics_text (fixture->store, filters[f], 256 * 1024 * 1024);
+      g_autofree char *through_file = ics_text (fixture->store, filters[f], 16 * 1024);
+      g_autofree char *all_to_file = ics_text (fixture->store, filters[f], 0);
+      guint n = count_substrings (expected, "BEGIN:VEVENT\r\n");
+
+      g_test_message ("filter %u: %u events", f, n);
+      g_assert_cmpuint (n, >, 5);
+      g_assert_cmpuint (count_substrings (expected, "DTSTAMP"), ==, 0);
+      if (filters[f] == NULL)
+        g_assert_cmpuint (n, ==, MANY_EVENTS);
+      g_assert_cmpstr (in_memory, ==, expected);
+      g_assert_cmpstr (through_file, ==, expected);
+      g_assert_cmpstr (all_to_file, ==, expected);
+    }
+}
+
 static void
 test_cancelled (Fixture       *fixture,
                 gconstpointer  data)
@@ -1120,6 +1206,7 @@ main (int   argc,
   g_test_add ("/export/json/spool", Fixture, NULL, many_set_up, test_json_spool, fixture_tear_down);
   g_test_add ("/export/json/cancelled", Fixture, NULL, many_set_up, test_json_cancelled, fixture_tear_down);
   g_test_add ("/export/ics/python-icalendar", Fixture, NULL, fixture_set_up, test_ics, fixture_tear_down);
+  g_test_add ("/export/ics/same-as-time-order", Fixture, NULL, many_set_up, test_ics_same_as_time_order, fixture_tear_down);
   g_test_add ("/export/ics/cancelled", Fixture, NULL, fixture_set_up, test_cancelled, fixture_tear_down);
 
   return g_test_run ();

@@ -283,12 +283,14 @@ append_header (GString *buf)
   append_bytes (buf, "\r\n", sizeof "\r\n" - 1);
 }
 
-static void
+static gboolean
 format_row (GString             *buf,
             const ChanceryEvent *event,
-            gpointer             user_data)
+            gpointer             user_data,
+            GError             **error)
 {
   append_row (buf, user_data, event);
+  return TRUE;
 }
 
 gboolean

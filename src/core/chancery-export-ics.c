@@ -11,8 +11,9 @@
  * "<uid>@chancery", so re-exporting updates the same entries in a calendar
  * instead of duplicating them.
  *
- * The VCALENDAR is written around the events rather than built whole, so
- * memory does not grow with the number of events.
+ * The VCALENDAR is written around the events rather than built whole;
+ * the events wait in the export spool only as long as they arrive out of
+ * time order, within its memory budget (the rest on file).
  */
 #include "config.h"
 
@@ -265,11 +266,11 @@ build_vevent (IcsWriter           *writer,
 }
 
 static gboolean
-write_event_cb (ChanceryEvent  *event,
-                gpointer        user_data,
-                GError        **error)
+append_vevent (IcsWriter            *writer,
+               GString              *buf,
+               const ChanceryEvent  *event,
+               GError              **error)
 {
-  IcsWriter *writer = user_data;
   g_autoptr(icalcomponent) vevent = build_vevent (writer, event);
   char *text = icalcomponent_as_ical_string_r (vevent);
 
@@ -280,33 +281,44 @@ write_event_cb (ChanceryEvent  *event,
                    event->uid, icalerror_strerror (icalerrno));
       return FALSE;
     }
-  g_string_append (writer->buf, text);
+  g_string_append (buf, text);
   icalmemory_free_buffer (text);
+  return TRUE;
+}
 
-  return chancery_export_flush (writer->out, writer->buf, ICS_CHUNK_SIZE,
+static gboolean
+write_event_cb (ChanceryEvent  *event,
+                gpointer        user_data,
+                GError        **error)
+{
+  IcsWriter *writer = user_data;
+
+  return append_vevent (writer, writer->buf, event, error) &&
+         chancery_export_flush (writer->out, writer->buf, ICS_CHUNK_SIZE,
                                 writer->cancellable, error);
 }
 
-gboolean
-chancery_export_ics (ChanceryStore        *store,
-                     const ChanceryFilter *filter,
-                     GOutputStream        *out,
-                     GCancellable         *cancellable,
-                     GError              **error)
+static gboolean
+format_row (GString             *buf,
+            const ChanceryEvent *event,
+            gpointer             user_data,
+            GError             **error)
 {
-  g_autoptr(GString) buf = NULL;
-  g_autoptr(GString) scratch = NULL;
+  return append_vevent (user_data, buf, event, error);
+}
+
+/* Sets writer up and puts the calendar's opening lines in buf. */
+static gboolean
+ics_begin (IcsWriter      *writer,
+           GOutputStream  *out,
+           GString        *buf,
+           GString        *scratch,
+           GCancellable   *cancellable,
+           GError        **error)
+{
   g_autoptr(icalcomponent) vcalendar = NULL;
   char *text;
   const char *end_tag;
-  IcsWriter writer;
-
-  g_return_val_if_fail (CHANCERY_IS_STORE (store), FALSE);
-  g_return_val_if_fail (G_IS_OUTPUT_STREAM (out), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  buf = g_string_sized_new (ICS_CHUNK_SIZE + 64 * 1024);
-  scratch = g_string_sized_new (4096);
 
   vcalendar = icalcomponent_new_vcalendar ();
   icalcomponent_add_property (vcalendar, icalproperty_new_version ("2.0"));
@@ -327,13 +339,77 @@ chancery_export_ics (ChanceryStore        *store,
   g_string_append_len (buf, text, end_tag - text);
   icalmemory_free_buffer (text);
 
-  writer.out = out;
-  writer.cancellable = cancellable;
-  writer.buf = buf;
-  writer.scratch = scratch;
-  writer.dtstamp = icaltime_current_time_with_zone (icaltimezone_get_utc_timezone ());
+  writer->out = out;
+  writer->cancellable = cancellable;
+  writer->buf = buf;
+  writer->scratch = scratch;
+  writer->dtstamp = icaltime_current_time_with_zone (icaltimezone_get_utc_timezone ());
+  return TRUE;
+}
 
-  if (!chancery_store_foreach_event (store, filter, write_event_cb, &writer,
+/* Events are read in the order that reads the store fastest and put back
+ * in time order by the export spool (chancery-export-spool.c), as CSV. */
+gboolean
+chancery_export_ics_with_budget (ChanceryStore        *store,
+                                 const ChanceryFilter *filter,
+                                 gsize                 spool_memory,
+                                 GOutputStream        *out,
+                                 GCancellable         *cancellable,
+                                 GError              **error)
+{
+  g_autoptr(GString) buf = NULL;
+  g_autoptr(GString) scratch = NULL;
+  g_autoptr(ChanceryExportSpool) spool = NULL;
+  IcsWriter writer;
+
+  g_return_val_if_fail (CHANCERY_IS_STORE (store), FALSE);
+  g_return_val_if_fail (G_IS_OUTPUT_STREAM (out), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  buf = g_string_sized_new (ICS_CHUNK_SIZE + 64 * 1024);
+  scratch = g_string_sized_new (4096);
+  if (!ics_begin (&writer, out, buf, scratch, cancellable, error))
+    return FALSE;
+
+  spool = chancery_export_spool_new (out, buf, spool_memory, FALSE, format_row, &writer, cancellable);
+  if (!chancery_export_spool_read (spool, store, filter, NULL, error) ||
+      !chancery_export_spool_write (spool, 0, error))
+    return FALSE;
+
+  g_string_append (buf, "END:VCALENDAR\r\n");
+  return chancery_export_flush (out, buf, 0, cancellable, error);
+}
+
+gboolean
+chancery_export_ics (ChanceryStore        *store,
+                     const ChanceryFilter *filter,
+                     GOutputStream        *out,
+                     GCancellable         *cancellable,
+                     GError              **error)
+{
+  return chancery_export_ics_with_budget (store, filter, CHANCERY_EXPORT_SPOOL_MEMORY,
+                                          out, cancellable, error);
+}
+
+gboolean
+chancery_export_ics_in_time_order (ChanceryStore        *store,
+                                   const ChanceryFilter *filter,
+                                   GOutputStream        *out,
+                                   GCancellable         *cancellable,
+                                   GError              **error)
+{
+  g_autoptr(GString) buf = NULL;
+  g_autoptr(GString) scratch = NULL;
+  IcsWriter writer;
+
+  g_return_val_if_fail (CHANCERY_IS_STORE (store), FALSE);
+  g_return_val_if_fail (G_IS_OUTPUT_STREAM (out), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  buf = g_string_sized_new (ICS_CHUNK_SIZE + 64 * 1024);
+  scratch = g_string_sized_new (4096);
+  if (!ics_begin (&writer, out, buf, scratch, cancellable, error) ||
+      !chancery_store_foreach_event (store, filter, write_event_cb, &writer,
                                      cancellable, error))
     return FALSE;
 

@@ -51,12 +51,25 @@ void chancery_json_append_string (GString    *buf,
 void chancery_json_append_double (GString    *buf,
                                   double      value);
 
-/* iCalendar (RFC 5545) via libical: one all-day VEVENT per event. */
+/* iCalendar (RFC 5545) via libical: one all-day VEVENT per event. For
+ * tests, as for CSV: with a spool budget, and read in time order (no
+ * spool); both give the same text but for DTSTAMP, the time of export. */
 gboolean chancery_export_ics (ChanceryStore        *store,
                               const ChanceryFilter *filter,
                               GOutputStream        *out,
                               GCancellable         *cancellable,
                               GError              **error);
+gboolean chancery_export_ics_with_budget   (ChanceryStore        *store,
+                                            const ChanceryFilter *filter,
+                                            gsize                 spool_memory,
+                                            GOutputStream        *out,
+                                            GCancellable         *cancellable,
+                                            GError              **error);
+gboolean chancery_export_ics_in_time_order (ChanceryStore        *store,
+                                            const ChanceryFilter *filter,
+                                            GOutputStream        *out,
+                                            GCancellable         *cancellable,
+                                            GError              **error);
 
 /* The rows of an export in time order, from events read in whatever order
  * the store reads fastest (chancery_store_foreach_event_ranked): rows that
@@ -65,12 +78,14 @@ gboolean chancery_export_ics (ChanceryStore        *store,
  * file). With hold, every row waits, so that the exporter can write
  * something that depends on all of them first (into buf, before
  * chancery_export_spool_write). format_row appends one event's row to the
- * string it is given. */
+ * string it is given, or fails and stops the export (what it appended
+ * then is dropped). */
 typedef struct _ChanceryExportSpool ChanceryExportSpool;
 
-typedef void (*ChanceryRowFunc) (GString             *buf,
-                                 const ChanceryEvent *event,
-                                 gpointer             user_data);
+typedef gboolean (*ChanceryRowFunc) (GString             *buf,
+                                     const ChanceryEvent *event,
+                                     gpointer             user_data,
+                                     GError             **error);
 
 #define CHANCERY_EXPORT_SPOOL_MEMORY (256 * 1024 * 1024)
 

@@ -253,7 +253,11 @@ spool_row (ChanceryExportSpool  *spool,
   piece = &g_array_index (bucket->pieces, SpoolPiece, bucket->pieces->len - 1);
 
   before = piece->data->len;
-  spool->format_row (piece->data, event, spool->row_data);
+  if (!spool->format_row (piece->data, event, spool->row_data, error))
+    {
+      g_string_truncate (piece->data, before);
+      return FALSE;
+    }
   row->piece = bucket->pieces->len - 1;
   row->offset = before;
   row->len = piece->data->len - before;
@@ -274,8 +278,14 @@ spool_ranked_cb (ChanceryEvent  *event,
 
   if (!spool->spooling && !spool->hold && rank == spool->next_rank)
     {
+      gsize before = spool->buf->len;
+
       spool->next_rank++;
-      spool->format_row (spool->buf, event, spool->row_data);
+      if (!spool->format_row (spool->buf, event, spool->row_data, error))
+        {
+          g_string_truncate (spool->buf, before);
+          return FALSE;
+        }
       return chancery_export_flush (spool->out, spool->buf, SPOOL_CHUNK_SIZE,
                                     spool->cancellable, error);
     }

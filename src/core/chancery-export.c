@@ -302,10 +302,11 @@ append_event (GString             *buf,
 
 /* One event, after the separator that chancery_export_spool_write leaves
  * out before the first. */
-static void
+static gboolean
 format_json_event (GString             *buf,
                    const ChanceryEvent *event,
-                   gpointer             user_data)
+                   gpointer             user_data,
+                   GError             **error)
 {
   JsonExport *export = user_data;
 
@@ -320,6 +321,7 @@ format_json_event (GString             *buf,
   note_records (export, event);
   g_string_append_len (buf, ",\n    ", 6);
   append_event (buf, event, export);
+  return TRUE;
 }
 
 /* A record of the header, one a line: readable, diffable, streamable. */
