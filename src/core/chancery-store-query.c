@@ -1823,6 +1823,7 @@ foreach_event_ranked_locked (ChanceryStore            *self,
   GThread *opener = NULL;
   sqlite3 *own_db = NULL, *rel_db = NULL;
   gint64 max_id = 0;
+  gint64 n_stored;
   gboolean have_ids;
   gboolean ok = FALSE;
 
@@ -1858,8 +1859,10 @@ foreach_event_ranked_locked (ChanceryStore            *self,
         max_id = MAX (max_id, g_array_index (ids, gint64, i));
     }
 
-  if (ids != NULL && ids->len > 0 && (guint64) max_id <= 4 * (guint64) ids->len + 65536 &&
-      (guint64) ids->len * SCAN_MIN_FRACTION >= (guint64) query_int (self, "SELECT count(*) FROM event", NULL))
+  if (ids != NULL && ids->len > 0 &&
+      (n_stored = query_int (self, "SELECT count(*) FROM event", NULL)) > 0 &&
+      (guint64) max_id <= 4 * (guint64) n_stored + 65536 &&
+      (guint64) ids->len * SCAN_MIN_FRACTION >= (guint64) n_stored)
     {
       ranks = g_new0 (guint32, max_id + 1);
       for (guint i = 0; i < ids->len; i++)
