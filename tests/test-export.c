@@ -59,6 +59,7 @@ typedef struct
 {
   char          *dir;
   ChanceryStore *store;
+  guint          n_events;   /* many_set_up: how many */
 } Fixture;
 
 static void
@@ -379,7 +380,7 @@ test_csv_filtered (Fixture       *fixture,
 #define MANY_EVENTS 3000
 
 static char *
-many_events_json (void)
+many_events_json (guint n_events)
 {
   static const char *countries[] = { "IRN", "AZE", "ARM", "RUS", "TUR", "GEO" };
   static const char *kinds[] = { "visit", "meeting", "talks", "statement", "agreement" };
@@ -404,7 +405,7 @@ many_events_json (void)
                             i % 3 == 0 ? ", \"reference\": \"News ID 1\"" : i % 3 == 1 ? ", \"title\": \"A title\"" : "");
   g_string_append (json, "],\n  \"events\": [\n");
 
-  for (guint i = 0; i < MANY_EVENTS; i++)
+  for (guint i = 0; i < n_events; i++)
     {
       int year = 2000 + g_rand_int_range (rand, 0, 8);
       int month = g_rand_int_range (rand, 1, 13);
@@ -469,8 +470,12 @@ many_set_up (Fixture       *fixture,
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *path = NULL;
-  g_autofree char *json = many_events_json ();
+  g_autofree char *json = NULL;
   ChanceryImportReport report;
+
+  /* data: the number of events, MANY_EVENTS unless given. */
+  fixture->n_events = data != NULL ? GPOINTER_TO_UINT (data) : MANY_EVENTS;
+  json = many_events_json (fixture->n_events);
 
   fixture->dir = test_make_tmp_dir ();
   path = g_build_filename (fixture->dir, "many.chancery", NULL);
@@ -479,7 +484,7 @@ many_set_up (Fixture       *fixture,
   chancery_import_report_init (&report);
   chancery_import_json_data (fixture->store, json, -1, "many.json", &report, NULL, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (report.inserted, ==, MANY_EVENTS);
+  g_assert_cmpuint (report.inserted, ==, fixture->n_events);
   chancery_import_report_clear (&report);
 }
 
@@ -555,11 +560,13 @@ test_csv_same_as_time_order (Fixture       *fixture,
   g_autoptr(ChanceryFilter) few = chancery_filter_new ();
   g_autoptr(GError) error = NULL;
   struct { ChanceryFilter *filter; guint min_rows, max_rows; } cases[] = {
-    { NULL, MANY_EVENTS, MANY_EVENTS },
-    { by_country, MANY_EVENTS / 5, MANY_EVENTS / 2 },
-    { by_kind, MANY_EVENTS / 5, MANY_EVENTS / 5 },
-    { by_text, 1, MANY_EVENTS / 2 },
-    { few, 1, MANY_EVENTS / 16 },
+    { NULL, fixture->n_events, fixture->n_events },
+    { by_country, fixture->n_events / 5, fixture->n_events / 2 },
+    { by_kind, fixture->n_events / 5, fixture->n_events / 5 },
+    { by_text, 1, fixture->n_events / 2 },
+    /* Under a sixteenth: read by id, in more than one chunk of 256 when
+     * the store is big enough (/export/csv/by-id-chunks). */
+    { few, fixture->n_events > 16 * 256 ? 257 : 1, fixture->n_events / 16 },
   };
 
   chancery_filter_add_country (by_country, "AZE", &error);
@@ -1051,6 +1058,12 @@ test_json_spool (Fixture       *fixture,
         g_assert_cmpuint (uids->len, ==, 0);
       else
         g_assert_cmpuint (uids->len, >, 5);
+      if (filters[f] == few && fixture->n_events > 16 * 256)
+        {
+          /* Read by id in more than one chunk. */
+          g_assert_cmpuint (uids->len, >, 256);
+          g_assert_cmpuint (uids->len, <, fixture->n_events / 16);
+        }
 
       for (guint i = 0; i < uids->len; i++)
         {
@@ -1168,7 +1181,9 @@ test_ics_same_as_time_order (Fixture       *fixture,
       g_assert_cmpuint (n, >, 5);
       g_assert_cmpuint (count_substrings (expected, "DTSTAMP"), ==, 0);
       if (filters[f] == NULL)
-        g_assert_cmpuint (n, ==, MANY_EVENTS);
+        g_assert_cmpuint (n, ==, fixture->n_events);
+      if (filters[f] == few && fixture->n_events > 16 * 256)
+        g_assert_cmpuint (n, >, 256);  /* read by id in more than one chunk */
       g_assert_cmpstr (in_memory, ==, expected);
       g_assert_cmpstr (through_file, ==, expected);
       g_assert_cmpstr (all_to_file, ==, expected);
@@ -1204,6 +1219,12 @@ main (int   argc,
   g_test_add ("/export/csv/sparse-ids", Fixture, NULL, many_set_up, test_csv_sparse_ids, fixture_tear_down);
   g_test_add_func ("/export/json/text", test_json_text);
   g_test_add ("/export/json/spool", Fixture, NULL, many_set_up, test_json_spool, fixture_tear_down);
+  g_test_add ("/export/csv/by-id-chunks", Fixture, GUINT_TO_POINTER (8000), many_set_up,
+              test_csv_same_as_time_order, fixture_tear_down);
+  g_test_add ("/export/ics/by-id-chunks", Fixture, GUINT_TO_POINTER (8000), many_set_up,
+              test_ics_same_as_time_order, fixture_tear_down);
+  g_test_add ("/export/json/by-id-chunks", Fixture, GUINT_TO_POINTER (8000), many_set_up,
+              test_json_spool, fixture_tear_down);
   g_test_add ("/export/json/cancelled", Fixture, NULL, many_set_up, test_json_cancelled, fixture_tear_down);
   g_test_add ("/export/ics/python-icalendar", Fixture, NULL, fixture_set_up, test_ics, fixture_tear_down);
   g_test_add ("/export/ics/same-as-time-order", Fixture, NULL, many_set_up, test_ics_same_as_time_order, fixture_tear_down);

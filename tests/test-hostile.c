@@ -546,6 +546,174 @@ test_db_huge_cell (void)
 
 /* Migration */
 
+/* Text that is not UTF-8 and numbers out of range, as another program
+ * could write them (SQLite stores any bytes as TEXT): everything Chancery
+ * shows or exports from them is UTF-8, with each bad byte as U+FFFD (as
+ * g_utf8_make_valid() has it), the JSON export imports again, and the file
+ * is not changed. Read-only stores read through the base (and its cache),
+ * writable ones through SQL: both are checked. */
+#define BAD_TITLE "bad \377A\300\257 t\342\202"
+
+static void
+assert_export_is_utf8 (ChanceryStore        *store,
+                       const ChanceryFilter *filter,
+                       ChanceryExportFormat  format,
+                       char                **text)
+{
+  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+  g_autoptr(GError) error = NULL;
+  gsize size;
+  const char *data;
+
+  g_assert_true (chancery_export_to_stream (store, filter, format, out, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_output_stream_close (out, NULL, &error));
+  size = g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (out));
+  data = g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (out));
+  g_assert_cmpuint (size, >, 0);
+  g_assert_true (g_utf8_validate_len (data, size, NULL));
+  if (text != NULL)
+    *text = g_strndup (data, size);
+}
+
+static void
+test_db_not_utf8 (void)
+{
+  g_autofree char *path = make_bundled_db ("not-utf8.chancery");
+  g_autofree char *expected = g_utf8_make_valid (BAD_TITLE, -1);
+  g_autofree char *bad_code = tmp_path ("not-utf8-code.chancery");
+
+  test_sqlite_exec (path,
+                    "UPDATE event SET title = CAST(X'62616420ff41c0af2074e282' AS TEXT),"
+                    "  summary = CAST(X'ff' AS TEXT), importance = 9e999"
+                    "  WHERE id = (SELECT min(id) FROM event);"
+                    "UPDATE event SET importance = -1 WHERE id = (SELECT min(id) + 1 FROM event);"
+                    "UPDATE actor SET name = CAST(name || X'c3' AS TEXT);"
+                    "UPDATE project SET name = CAST(name || X'fe' AS TEXT);"
+                    "UPDATE event_source SET quote = CAST(X'22e2809c71ff' AS TEXT);"
+                    "UPDATE source SET publisher = CAST(X'c0' AS TEXT);"
+                    "UPDATE place SET lat = 200, lon = 10;"
+                    "UPDATE meta SET value = CAST(X'c0af78' AS TEXT) WHERE key = 'name';"
+                    "UPDATE country SET name = CAST(X'417aff' AS TEXT) WHERE code = 'AZE';");
+  test_copy_file (path, bad_code);
+  /* Not a country code either, so its export is not read back. */
+  test_sqlite_exec (bad_code, "INSERT INTO event_country SELECT min(id), CAST(X'41ff' AS TEXT) FROM event;");
+
+  for (int variant = 0; variant < 2 * 2 * 2; variant++)
+      {
+        gboolean writable = variant & 1;
+        int pass = (variant >> 1) & 1;
+        const char *file = variant < 4 ? path : bad_code;
+        g_autofree char *before = file_checksum (file);
+        g_autoptr(ChanceryStore) store = NULL;
+        g_autoptr(GError) error = NULL;
+        g_autofree char *name = NULL;
+        g_autofree char *json = NULL;
+        g_autofree char *reimported = NULL;
+        g_autofree char *after = NULL;
+        g_autoptr(ChanceryFilter) filter = chancery_filter_new ();
+        gboolean seen = FALSE;
+
+        g_test_message ("%s, %s, pass %d", file, writable ? "writable" : "read-only", pass);
+        store = chancery_store_open (file, writable ? CHANCERY_STORE_READ_WRITE : CHANCERY_STORE_READ_ONLY,
+                                     NULL, &error);
+        g_assert_no_error (error);
+        name = chancery_store_dup_name (store);
+        g_assert_cmpstr (name, ==, "\357\277\275\357\277\275x");
+
+        for (ChanceryGrouping grouping = CHANCERY_GROUP_NONE; grouping <= CHANCERY_GROUP_PROJECT; grouping++)
+          {
+            g_autoptr(ChanceryIndex) index = chancery_store_load_index (store, NULL, grouping, NULL, &error);
+
+            g_assert_no_error (error);
+            g_assert_cmpuint (index->n_events, ==, 22);
+            for (guint i = 0; i < index->n_events; i++)
+              {
+                const char *title = chancery_index_get_title (index, i);
+
+                g_assert_true (g_utf8_validate (title, -1, NULL));
+                seen |= strcmp (title, expected) == 0;
+              }
+            for (guint l = 0; l < index->lanes->len; l++)
+              g_assert_true (g_utf8_validate (((ChanceryLane *) g_ptr_array_index (index->lanes, l))->label,
+                                              -1, NULL));
+          }
+        g_assert_true (seen);
+
+        for (ChanceryFacetKind kind = CHANCERY_FACET_ACTOR; kind <= CHANCERY_FACET_PROJECT; kind++)
+          {
+            g_autoptr(GPtrArray) facets = chancery_store_list_facets (store, NULL, kind, NULL, &error);
+
+            g_assert_no_error (error);
+            for (guint f = 0; f < facets->len; f++)
+              g_assert_true (g_utf8_validate (((ChanceryFacet *) g_ptr_array_index (facets, f))->label,
+                                              -1, NULL));
+          }
+
+        for (gint64 id = 1; id <= 22; id++)
+          {
+            g_autoptr(ChanceryEvent) event = chancery_store_get_event (store, id, &error);
+
+            g_assert_no_error (error);
+            g_assert_true (g_utf8_validate (event->title, -1, NULL));
+            g_assert_true (event->summary == NULL || g_utf8_validate (event->summary, -1, NULL));
+            g_assert_false (event->has_coordinates);
+            g_assert_cmpfloat (event->importance, >=, 0);
+            g_assert_cmpfloat (event->importance, <=, CHANCERY_MAX_IMPORTANCE);
+            for (guint a = 0; a < event->actors->len; a++)
+              g_assert_true (g_utf8_validate (((ChanceryEventActor *) g_ptr_array_index (event->actors, a))->name,
+                                              -1, NULL));
+            for (guint q = 0; q < event->sources->len; q++)
+              {
+                ChanceryEventSource *source = g_ptr_array_index (event->sources, q);
+
+                g_assert_true (source->quote == NULL || g_utf8_validate (source->quote, -1, NULL));
+                g_assert_true (source->publisher == NULL || g_utf8_validate (source->publisher, -1, NULL));
+              }
+            if (id == 1)
+              {
+                g_assert_cmpstr (event->title, ==, expected);
+                g_assert_cmpfloat (event->importance, ==, 0);
+              }
+          }
+
+        /* Everything (the scan), and a few events (read by id). */
+        g_assert_true (chancery_filter_add_country (filter, "AZE", NULL));
+        for (int f = 0; f < 2; f++)
+          {
+            const ChanceryFilter *which = f == 0 ? NULL : filter;
+
+            assert_export_is_utf8 (store, which, CHANCERY_EXPORT_CSV, NULL);
+            assert_export_is_utf8 (store, which, CHANCERY_EXPORT_ICS, NULL);
+            assert_export_is_utf8 (store, which, CHANCERY_EXPORT_JSON, f == 0 ? &json : NULL);
+          }
+        g_assert_null (strstr (json, "\"importance\":inf"));
+        g_assert_null (strstr (json, "\"importance\":-"));
+        g_assert_null (strstr (json, "\"lat\""));
+        g_assert_nonnull (strstr (json, expected));
+
+        /* The export is a file Chancery reads back, and says the same. */
+        if (file == path)
+        {
+          g_autofree char *copy = tmp_path ("not-utf8-export.json");
+          g_autofree char *db = tmp_path ("not-utf8-reimport.chancery");
+          g_autoptr(ChanceryStore) again = NULL;
+
+          g_assert_true (g_file_set_contents (copy, json, -1, NULL));
+          g_remove (db);
+          again = test_create_store (db);
+          g_assert_true (chancery_import_json_file (again, copy, NULL, NULL, NULL, NULL, &error));
+          g_assert_no_error (error);
+          reimported = test_export_json (again, NULL);
+          g_assert_cmpstr (reimported, ==, json);
+        }
+
+        g_clear_object (&store);
+        after = file_checksum (file);
+        g_assert_cmpstr (after, ==, before);
+      }
+}
+
 static void
 test_migration_backup (void)
 {
@@ -1377,6 +1545,7 @@ main (int   argc,
   g_test_add_func ("/hostile/db/unsafe-schema", test_db_unsafe_schema);
   g_test_add_func ("/hostile/db/functions-in-schema", test_db_functions_in_schema);
   g_test_add_func ("/hostile/db/huge-cell", test_db_huge_cell);
+  g_test_add_func ("/hostile/db/not-utf8", test_db_not_utf8);
   g_test_add_func ("/hostile/migration/backup", test_migration_backup);
   g_test_add_data_func ("/hostile/migration/killed-read-write", GINT_TO_POINTER (FALSE),
                         test_migration_killed);

@@ -54,6 +54,9 @@ typedef struct
   gboolean  outgoing;        /* TRUE: this event -> other; FALSE: other -> this */
 } ChanceryEventLink;
 
+/* The largest importance Chancery stores (its JSON format's limit). */
+#define CHANCERY_MAX_IMPORTANCE 1e9
+
 typedef struct
 {
   gint64          id;        /* row id in this database */

@@ -465,6 +465,9 @@ chancery_export_spool_write (ChanceryExportSpool  *spool,
   g_autoptr(GString) storage = NULL;
   g_autoptr(GPtrArray) starts = NULL;
 
+  /* Without hold, rows already written cannot be skipped into. */
+  g_return_val_if_fail (skip == 0 || spool->hold, FALSE);
+
   if (!chancery_export_flush (spool->out, spool->buf, 0, spool->cancellable, error))
     return FALSE;
   if (spool->rows == NULL)

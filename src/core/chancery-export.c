@@ -400,6 +400,8 @@ format_project_cb (const char * const  *values,
 {
   JsonExport *export = user_data;
 
+  if (g_cancellable_set_error_if_cancelled (export->cancellable, error))
+    return FALSE;
   if (n > 3 && values[3] != NULL)
     {
       g_auto(GStrv) codes = g_strsplit (values[3], ",", -1);

@@ -935,7 +935,7 @@ read_event (ImportContext *ctx,
   ok &= get_string (ctx, object, path, "summary", FALSE, &summary);
   ok &= check_date (ctx, object, path, "date", TRUE, &event->date, &date);
   ok &= get_string (ctx, object, path, "cameo", FALSE, &cameo);
-  ok &= get_number (ctx, object, path, "importance", 0, 1e9, &has_importance, &event->importance);
+  ok &= get_number (ctx, object, path, "importance", 0, CHANCERY_MAX_IMPORTANCE, &has_importance, &event->importance);
 
   if (kind != NULL && !chancery_kind_from_string (kind, &event->kind))
     {

@@ -4,6 +4,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "chancery-index.h"
+#include "chancery-utf8.h"
 
 typedef struct
 {
@@ -175,6 +176,17 @@ chancery_index_flags_for_date (const ChanceryDate *date)
   return flags;
 }
 
+/* Titles end with NUL in one pool; text that is not UTF-8 is repaired
+ * (the pool is drawn and read aloud as it is). */
+static void
+append_title (ChanceryIndexBuilder *builder,
+              const char           *title)
+{
+  if (title != NULL)
+    chancery_utf8_append (builder->titles, title, strlen (title));
+  g_string_append_c (builder->titles, '\0');
+}
+
 ChanceryIndexBuilder *
 chancery_index_builder_new (ChanceryGrouping grouping)
 {
@@ -210,8 +222,7 @@ chancery_index_builder_add (ChanceryIndexBuilder *builder,
   event.title = builder->titles->len;
   event.flags = chancery_index_flags_for_date (date);
 
-  g_string_append (builder->titles, title != NULL ? title : "");
-  g_string_append_c (builder->titles, '\0');
+  append_title (builder, title);
   g_array_append_val (builder->events, event);
 }
 
@@ -239,8 +250,7 @@ chancery_index_builder_add_raw (ChanceryIndexBuilder *builder,
   event.flags = flags;
   event.title = builder->titles->len;
 
-  g_string_append (builder->titles, title != NULL ? title : "");
-  g_string_append_c (builder->titles, '\0');
+  append_title (builder, title);
   g_array_append_val (builder->events, event);
 }
 
@@ -263,7 +273,9 @@ chancery_index_builder_add_to_lane (ChanceryIndexBuilder *builder,
     {
       lane = g_new0 (LaneBuilder, 1);
       lane->key = g_strdup (key);
-      lane->label = g_strdup (label != NULL ? label : key);
+      if (label == NULL)
+        label = key;
+      lane->label = chancery_utf8_dup (label, strlen (label));
       lane->items = g_array_new (FALSE, FALSE, sizeof (guint32));
       g_hash_table_insert (builder->lanes, lane->key, lane);
       g_ptr_array_add (builder->lane_order, lane);

@@ -412,12 +412,18 @@ read_event_rows (Reader              *reader,
       ChanceryIndexEvent *e;
       const char *title = (const char *) sqlite3_column_text (stmt, 7);
       gsize len = title != NULL ? (gsize) sqlite3_column_bytes (stmt, 7) : 0;
+      g_autofree char *repaired = NULL;
       gint64 id = sqlite3_column_int64 (stmt, 0);
 
       /* The count was taken in the same transaction; be safe anyway. A
        * title with a NUL inside ends there, as strlen() would have it. */
       if (title != NULL && memchr (title, '\0', len) != NULL)
         len = strlen (title);
+      if (title != NULL && !chancery_utf8_is_valid (title, len))
+        {
+          title = repaired = chancery_utf8_dup (title, len);
+          len = strlen (title);
+        }
       if (n >= max_rows || id < 0 || id > max_id || sink->len + len + 1 > G_MAXUINT32)
         {
           g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_FAILED, "%s: too many events", reader->path);
@@ -608,7 +614,14 @@ read_raw_relation (Reader       *reader,
         }
       if (uid == NULL)
         continue;
-      g_ptr_array_add (records, g_strdup_printf ("%s%c%s", uid, 0, name != NULL ? name : uid));
+      if (name != NULL && !chancery_utf8_is_valid (name, sqlite3_column_bytes (stmt, 2)))
+        {
+          g_autofree char *repaired = chancery_utf8_dup (name, sqlite3_column_bytes (stmt, 2));
+
+          g_ptr_array_add (records, g_strdup_printf ("%s%c%s", uid, 0, repaired));
+        }
+      else
+        g_ptr_array_add (records, g_strdup_printf ("%s%c%s", uid, 0, name != NULL ? name : uid));
       if (by_id)
         id_map_insert (&record_by_id, sqlite3_column_int64 (stmt, 0), index);
       else if (sqlite3_column_text (stmt, 0) != NULL)
@@ -673,7 +686,7 @@ read_raw_relation (Reader       *reader,
                 {
                   /* A country without its record: SQL's LEFT JOIN names it by its code. */
                   g_ptr_array_add (raw->uids, g_strdup (text));
-                  g_ptr_array_add (raw->labels, g_strdup (text));
+                  g_ptr_array_add (raw->labels, chancery_utf8_dup (text, strlen (text)));
                   goto add_pair;
                 }
               goto new_key;

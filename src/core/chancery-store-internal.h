@@ -11,6 +11,7 @@
 #include <sqlite3.h>
 
 #include "chancery-store-private.h"
+#include "chancery-utf8.h"
 
 G_BEGIN_DECLS
 

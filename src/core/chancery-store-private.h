@@ -151,7 +151,9 @@ typedef gboolean (*ChanceryRecordFunc) (const char * const  *values,
                                         GError             **error);
 
 /* Calls func for the record of kind with each key (country code or uid)
- * in keys, in that order; a key without a record is passed over. */
+ * in keys, in that order; a key without a record is passed over. All in
+ * one read transaction, with the store's lock held: func must not call
+ * the store. Text that is not UTF-8 is repaired (chancery-utf8.c). */
 gboolean chancery_store_foreach_record (ChanceryStore        *store,
                                         ChanceryRecordKind    kind,
                                         const char * const   *keys,

@@ -20,6 +20,38 @@
  * the record's columns start at first (the chunked queries put the event
  * id before them). */
 
+
+/* Numbers as Chancery writes them (the ranges its importers accept), so
+ * that what a database written by another program holds shows and exports
+ * as something Chancery can read back: coordinates out of range or not
+ * finite count as none, and such an importance as 0. */
+static gboolean
+column_coordinates (sqlite3_stmt *stmt,
+                    int           column,
+                    double       *latitude,
+                    double       *longitude)
+{
+  double lat = sqlite3_column_double (stmt, column);
+  double lon = sqlite3_column_double (stmt, column + 1);
+
+  *latitude = *longitude = 0;
+  if (sqlite3_column_type (stmt, column) == SQLITE_NULL ||
+      sqlite3_column_type (stmt, column + 1) == SQLITE_NULL ||
+      !(lat >= -90 && lat <= 90) || !(lon >= -180 && lon <= 180))
+    return FALSE;
+  *latitude = lat;
+  *longitude = lon;
+  return TRUE;
+}
+
+static double
+column_importance (sqlite3_stmt *stmt,
+                   int           column)
+{
+  double value = sqlite3_column_double (stmt, column);
+
+  return value >= 0 && value <= CHANCERY_MAX_IMPORTANCE ? value : 0;
+}
 static ChanceryEventActor *
 actor_from_row (sqlite3_stmt *stmt,
                 int           first)
@@ -175,12 +207,9 @@ read_event (ChanceryStore  *self,
   event->place_country = dup_column_text (stmt, 8);
   if (event->place_country != NULL && event->place_country[0] == '\0')
     g_clear_pointer (&event->place_country, g_free);
-  event->has_coordinates = sqlite3_column_type (stmt, 9) != SQLITE_NULL &&
-                           sqlite3_column_type (stmt, 10) != SQLITE_NULL;
-  event->latitude = sqlite3_column_double (stmt, 9);
-  event->longitude = sqlite3_column_double (stmt, 10);
+  event->has_coordinates = column_coordinates (stmt, 9, &event->latitude, &event->longitude);
   event->cameo = dup_column_text (stmt, 11);
-  event->importance = sqlite3_column_double (stmt, 12);
+  event->importance = column_importance (stmt, 12);
 
   if (event->uid == NULL || event->title == NULL || event->date_text == NULL)
     {
@@ -720,8 +749,15 @@ scan_text (Scan         *scan,
            int           column)
 {
   const char *text = (const char *) sqlite3_column_text (stmt, column);
+  gsize len = sqlite3_column_bytes (stmt, column);
+  g_autofree char *repaired = NULL;
 
-  return text != NULL ? g_string_chunk_insert (scan->strings, text) : NULL;
+  if (text == NULL)
+    return NULL;
+  if (!chancery_utf8_is_valid (text, len))
+    text = repaired = chancery_utf8_dup (text, len);
+
+  return g_string_chunk_insert (scan->strings, text);
 }
 
 /* Reads "SELECT id, ..." into records (element_size each) indexed by id;
@@ -805,10 +841,7 @@ fill_place (Scan *scan, sqlite3_stmt *stmt, gpointer data)
   place->country = scan_text (scan, stmt, 2);
   if (place->country != NULL && place->country[0] == '\0')
     place->country = NULL;
-  place->has_coordinates = sqlite3_column_type (stmt, 3) != SQLITE_NULL &&
-                           sqlite3_column_type (stmt, 4) != SQLITE_NULL;
-  place->latitude = sqlite3_column_double (stmt, 3);
-  place->longitude = sqlite3_column_double (stmt, 4);
+  place->has_coordinates = column_coordinates (stmt, 3, &place->latitude, &place->longitude);
 }
 
 static int
@@ -1032,7 +1065,8 @@ scan_block_reset (ScanBlock *block)
   g_string_truncate (block->text, 0);
 }
 
-/* Copies a text column into the block, NUL included. The bytes are read
+/* Copies a text column into the block, NUL included, repaired if it is
+ * not UTF-8 (chancery-utf8.c). The bytes are read
  * as a blob: for text, sqlite3_column_text() would first copy the value to
  * end it with NUL (text in a UTF-8 database is stored as UTF-8). */
 static guint32
@@ -1048,6 +1082,12 @@ pack_text (ScanBlock    *block,
     return NO_TEXT;
   bytes = sqlite3_column_blob (stmt, column);
   len = sqlite3_column_bytes (stmt, column);
+  if (len > 0 && !chancery_utf8_is_valid (bytes, len))
+    {
+      chancery_utf8_append (block->text, bytes, len);
+      g_string_append_c (block->text, '\0');
+      return offset;
+    }
   if (block->text->len + len + 1 >= block->text->allocated_len)
     g_string_set_size (block->text, block->text->len + len + 1);
   else
@@ -1077,6 +1117,7 @@ reader_country (ScanReader *reader,
 {
   ScanCountry **slot = NULL;
   ScanCountry *country;
+  const char *stored;
 
   if (is_alpha3 (code, len))
     {
@@ -1088,7 +1129,15 @@ reader_country (ScanReader *reader,
     return country;
 
   country = g_new (ScanCountry, 1);
-  country->code = g_string_chunk_insert_const (reader->scan->strings, code);
+  stored = g_string_chunk_insert_const (reader->scan->strings, code);
+  if (chancery_utf8_is_valid (code, len))
+    country->code = stored;
+  else
+    {
+      g_autofree char *repaired = chancery_utf8_dup (code, len);
+
+      country->code = g_string_chunk_insert_const (reader->scan->strings, repaired);
+    }
   country->name = g_hash_table_lookup (reader->scan->countries, code);
   if (country->name == NULL)
     country->name = country->code;
@@ -1096,7 +1145,7 @@ reader_country (ScanReader *reader,
   if (slot != NULL)
     *slot = country;
   else
-    g_hash_table_insert (reader->by_code, (gpointer) country->code, country);
+    g_hash_table_insert (reader->by_code, (gpointer) stored, country);
   return country;
 }
 
@@ -1231,7 +1280,7 @@ scan_read_events (gpointer data)
       packed.kind = sqlite3_column_int (stmt, 2);
       packed.status = sqlite3_column_int (stmt, 3);
       packed.place_id = sqlite3_column_type (stmt, 7) != SQLITE_NULL ? sqlite3_column_int64 (stmt, 7) : -1;
-      packed.importance = sqlite3_column_double (stmt, 9);
+      packed.importance = column_importance (stmt, 9);
       packed.uid = pack_text (block, stmt, 1);
       packed.title = pack_text (block, stmt, 4);
       packed.summary = pack_text (block, stmt, 5);
@@ -2049,6 +2098,7 @@ chancery_store_load_index (ChanceryStore         *self,
       guint kind = sqlite3_column_int (stmt, 3);
       const char *key;
       const char *label;
+      g_autofree char *repaired_label = NULL;
 
       if (id != last_id)
         chancery_index_builder_add_raw (builder, id,
@@ -2076,6 +2126,8 @@ chancery_store_load_index (ChanceryStore         *self,
         {
           key = (const char *) sqlite3_column_text (stmt, 8);
           label = (const char *) sqlite3_column_text (stmt, 9);
+          if (label != NULL && !chancery_utf8_is_valid (label, sqlite3_column_bytes (stmt, 9)))
+            label = repaired_label = chancery_utf8_dup (label, sqlite3_column_bytes (stmt, 9));
           if (key == NULL)
             {
               key = "";

@@ -1334,9 +1334,17 @@ chancery_store_foreach_record (ChanceryStore        *self,
         {
           int n = MIN (sqlite3_column_count (stmt), (int) G_N_ELEMENTS (values));
 
+          char *repaired[G_N_ELEMENTS (values)] = { NULL };
+
           for (int i = 0; i < n; i++)
-            values[i] = (const char *) sqlite3_column_text (stmt, i);
+            {
+              values[i] = (const char *) sqlite3_column_text (stmt, i);
+              if (values[i] != NULL && !chancery_utf8_is_valid (values[i], sqlite3_column_bytes (stmt, i)))
+                values[i] = repaired[i] = chancery_utf8_dup (values[i], sqlite3_column_bytes (stmt, i));
+            }
           ok = func (values, n, user_data, error);
+          for (int i = 0; i < n; i++)
+            g_free (repaired[i]);
         }
       else if (rc != SQLITE_DONE)
         ok = set_sqlite_error (error, self->db, rc, self->path);

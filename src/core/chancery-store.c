@@ -190,9 +190,9 @@ char *
 dup_column_text (sqlite3_stmt *stmt,
                  int           column)
 {
-  const unsigned char *text = sqlite3_column_text (stmt, column);
+  const char *text = (const char *) sqlite3_column_text (stmt, column);
 
-  return text != NULL ? g_strdup ((const char *) text) : NULL;
+  return text != NULL ? chancery_utf8_dup (text, sqlite3_column_bytes (stmt, column)) : NULL;
 }
 
 static gboolean
