@@ -60,6 +60,7 @@ typedef struct
   char          *dir;
   ChanceryStore *store;
   guint          n_events;   /* many_set_up: how many */
+  gboolean       few_only;   /* the by-id chunk variants: only the few case */
 } Fixture;
 
 static void
@@ -473,8 +474,12 @@ many_set_up (Fixture       *fixture,
   g_autofree char *json = NULL;
   ChanceryImportReport report;
 
-  /* data: the number of events, MANY_EVENTS unless given. */
+  /* data: the number of events, MANY_EVENTS unless given. A bigger store
+   * is for the by-id chunk variants, which need only the case of a few
+   * events (the other cases add nothing there but minutes under the
+   * sanitizers and valgrind). */
   fixture->n_events = data != NULL ? GPOINTER_TO_UINT (data) : MANY_EVENTS;
+  fixture->few_only = data != NULL;
   json = many_events_json (fixture->n_events);
 
   fixture->dir = test_make_tmp_dir ();
@@ -486,6 +491,15 @@ many_set_up (Fixture       *fixture,
   g_assert_no_error (error);
   g_assert_cmpuint (report.inserted, ==, fixture->n_events);
   chancery_import_report_clear (&report);
+}
+
+/* The first case a test runs: the chunk variants (few_only) run only the
+ * last, which is always the few events of actor-3. */
+static guint
+first_case (Fixture *fixture,
+            guint    n_cases)
+{
+  return fixture->few_only ? n_cases - 1 : 0;
 }
 
 typedef gboolean (*BudgetExport) (ChanceryStore *, const ChanceryFilter *, gsize,
@@ -576,7 +590,7 @@ test_csv_same_as_time_order (Fixture       *fixture,
   chancery_filter_set_text (by_text, "quotes");
   chancery_filter_add_actor (few, "actor-3");
 
-  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+  for (guint i = first_case (fixture, G_N_ELEMENTS (cases)); i < G_N_ELEMENTS (cases); i++)
     {
       g_autoptr(GBytes) expected = csv_bytes (fixture->store, cases[i].filter, -1);
       g_autoptr(GBytes) in_memory = csv_bytes (fixture->store, cases[i].filter, 256 * 1024 * 1024);
@@ -1019,7 +1033,7 @@ test_json_spool (Fixture       *fixture,
   g_autoptr(ChanceryFilter) few = chancery_filter_new ();
   g_autoptr(ChanceryFilter) none = chancery_filter_new ();
   g_autoptr(GError) error = NULL;
-  ChanceryFilter *filters[] = { NULL, by_country, by_text, few, none };
+  ChanceryFilter *filters[] = { NULL, by_country, by_text, none, few };
 
   chancery_filter_add_country (by_country, "AZE", &error);
   g_assert_no_error (error);
@@ -1027,7 +1041,7 @@ test_json_spool (Fixture       *fixture,
   chancery_filter_add_actor (few, "actor-3");
   chancery_filter_set_text (none, "nothingmatchesthis");
 
-  for (guint f = 0; f < G_N_ELEMENTS (filters); f++)
+  for (guint f = first_case (fixture, G_N_ELEMENTS (filters)); f < G_N_ELEMENTS (filters); f++)
     {
       g_autoptr(GBytes) in_memory = json_bytes (fixture->store, filters[f], 256 * 1024 * 1024);
       g_autoptr(GBytes) through_file = json_bytes (fixture->store, filters[f], 16 * 1024);
@@ -1120,6 +1134,18 @@ test_json_cancelled (Fixture       *fixture,
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 }
 
+/* The length of the line at line, with its line break. The walk uses
+ * memchr, not strstr: AddressSanitizer checks the whole rest of the text
+ * on each strstr, which made these walks quadratic under the sanitizer. */
+static gsize
+line_length (const char *line,
+             const char *text_end)
+{
+  const char *newline = memchr (line, '\n', (gsize) (text_end - line));
+
+  return newline != NULL ? (gsize) (newline - line) + 1 : (gsize) (text_end - line);
+}
+
 /* The iCalendar text without its DTSTAMP lines (the time of export). */
 static char *
 ics_text (ChanceryStore        *store,
@@ -1128,29 +1154,34 @@ ics_text (ChanceryStore        *store,
 {
   g_autoptr(GBytes) bytes = export_bytes (store, filter, spool_memory, chancery_export_ics_with_budget,
                                           chancery_export_ics_in_time_order);
-  g_autofree char *text = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
-  GString *kept = g_string_sized_new (strlen (text));
+  gsize size;
+  const char *text = g_bytes_get_data (bytes, &size);
+  const char *text_end = text + size;
+  GString *kept = g_string_sized_new (size);
 
-  for (const char *line = text; *line != '\0';)
+  for (const char *line = text; line < text_end;)
     {
-      const char *end = strstr (line, "\r\n");
-      gsize len = end != NULL ? (gsize) (end - line) + 2 : strlen (line);
+      gsize len = line_length (line, text_end);
 
-      if (!g_str_has_prefix (line, "DTSTAMP:"))
+      if (!(len >= 8 && memcmp (line, "DTSTAMP:", 8) == 0))
         g_string_append_len (kept, line, len);
       line += len;
     }
   return g_string_free (kept, FALSE);
 }
 
+/* How many lines of text start with prefix. */
 static guint
-count_substrings (const char *text,
-                  const char *needle)
+count_lines_starting (const char *text,
+                      const char *prefix)
 {
+  const char *text_end = text + strlen (text);
+  gsize prefix_len = strlen (prefix);
   guint n = 0;
 
-  for (const char *p = text; (p = strstr (p, needle)) != NULL; p += strlen (needle))
-    n++;
+  for (const char *line = text; line < text_end; line += line_length (line, text_end))
+    if ((gsize) (text_end - line) >= prefix_len && memcmp (line, prefix, prefix_len) == 0)
+      n++;
   return n;
 }
 
@@ -1169,17 +1200,17 @@ test_ics_same_as_time_order (Fixture       *fixture,
   g_assert_no_error (error);
   chancery_filter_add_actor (few, "actor-3");
 
-  for (guint f = 0; f < G_N_ELEMENTS (filters); f++)
+  for (guint f = first_case (fixture, G_N_ELEMENTS (filters)); f < G_N_ELEMENTS (filters); f++)
     {
       g_autofree char *expected = ics_text (fixture->store, filters[f], -1);
       g_autofree char *in_memory = ics_text (fixture->store, filters[f], 256 * 1024 * 1024);
       g_autofree char *through_file = ics_text (fixture->store, filters[f], 16 * 1024);
       g_autofree char *all_to_file = ics_text (fixture->store, filters[f], 0);
-      guint n = count_substrings (expected, "BEGIN:VEVENT\r\n");
+      guint n = count_lines_starting (expected, "BEGIN:VEVENT\r\n");
 
       g_test_message ("filter %u: %u events", f, n);
       g_assert_cmpuint (n, >, 5);
-      g_assert_cmpuint (count_substrings (expected, "DTSTAMP"), ==, 0);
+      g_assert_cmpuint (count_lines_starting (expected, "DTSTAMP"), ==, 0);
       if (filters[f] == NULL)
         g_assert_cmpuint (n, ==, fixture->n_events);
       if (filters[f] == few && fixture->n_events > 16 * 256)
