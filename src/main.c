@@ -7,6 +7,7 @@
 
 #include <glib/gi18n.h>
 #include <locale.h>
+#include <signal.h>
 
 #include "chancery-application.h"
 #include "chancery-cli.h"
@@ -17,6 +18,11 @@ main (int    argc,
       char **argv)
 {
   g_autoptr(ChanceryApplication) app = NULL;
+
+  /* Past a file size limit (ulimit -f) a write fails with EFBIG, which
+   * Chancery reports and cleans up after like a full disk, instead of the
+   * process being killed halfway, with a temporary file left behind. */
+  signal (SIGXFSZ, SIG_IGN);
 
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, chancery_paths_get_locale_dir ());

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <glib.h>
 #include <glib/gstdio.h>
@@ -34,34 +35,71 @@ run_clear (Run *run)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
 
-/* Runs chancery with the arguments (NULL-terminated) in the C.UTF-8 locale. */
+/* In the child, before exec: writes past limit bytes fail (EFBIG), as
+ * on a full disk. Chancery ignores SIGXFSZ, which would kill it. */
 static void
-run_chancery (Run *run,
-              ...)
+limit_file_size (gpointer data)
+{
+  struct rlimit limit;
+
+  getrlimit (RLIMIT_FSIZE, &limit);
+  limit.rlim_cur = GPOINTER_TO_SIZE (data);
+  setrlimit (RLIMIT_FSIZE, &limit);
+}
+
+/* Runs chancery with the arguments in the C.UTF-8 locale; with a file
+ * size limit unless file_size_limit is 0. */
+static void
+run_chancery_va (Run     *run,
+                 gsize    file_size_limit,
+                 va_list  args)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_auto(GStrv) envp = g_get_environ ();
   const char *bin = g_getenv ("CHANCERY_BIN");
   const char *arg;
-  va_list args;
 
   g_assert_nonnull (bin);
   g_ptr_array_add (argv, (gpointer) bin);
-  va_start (args, run);
   while ((arg = va_arg (args, const char *)) != NULL)
     g_ptr_array_add (argv, (gpointer) arg);
-  va_end (args);
   g_ptr_array_add (argv, NULL);
 
   envp = g_environ_setenv (envp, "LC_ALL", "C.UTF-8", TRUE);
   envp = g_environ_unsetenv (envp, "LANGUAGE");
 
   memset (run, 0, sizeof *run);
-  g_spawn_sync (tmp_dir, (char **) argv->pdata, envp, G_SPAWN_DEFAULT, NULL, NULL,
+  g_spawn_sync (tmp_dir, (char **) argv->pdata, envp, G_SPAWN_DEFAULT,
+                file_size_limit != 0 ? limit_file_size : NULL, GSIZE_TO_POINTER (file_size_limit),
                 &run->out, &run->err, &run->status, &error);
   g_assert_no_error (error);
   g_test_message ("exit %d; stderr: %s", run->status, run->err);
+}
+
+/* Runs chancery with the arguments (NULL-terminated) in the C.UTF-8 locale. */
+static void
+run_chancery (Run *run,
+              ...)
+{
+  va_list args;
+
+  va_start (args, run);
+  run_chancery_va (run, 0, args);
+  va_end (args);
+}
+
+/* The same, where no file can grow past limit bytes. */
+static void
+run_chancery_limited (Run   *run,
+                      gsize  limit,
+                      ...)
+{
+  va_list args;
+
+  va_start (args, limit);
+  run_chancery_va (run, limit, args);
+  va_end (args);
 }
 
 static int
@@ -434,6 +472,111 @@ test_replace_keeps_old (void)
   test_assert_contains (replaced.out, ": 22 new, 0 updated, 0 unchanged");
 }
 
+/* Nothing in the folder but the names given (NULL-terminated): no
+ * temporary file left behind. */
+static void
+assert_folder_holds (const char *folder,
+                     ...)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDir) dir = g_dir_open (folder, 0, &error);
+  g_autoptr(GHashTable) expected = g_hash_table_new (g_str_hash, g_str_equal);
+  const char *name;
+  va_list args;
+
+  g_assert_no_error (error);
+  va_start (args, folder);
+  while ((name = va_arg (args, const char *)) != NULL)
+    g_hash_table_add (expected, (gpointer) name);
+  va_end (args);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_test_message ("in the folder: %s", name);
+      g_assert_true (g_hash_table_contains (expected, name));
+    }
+}
+
+/* A file that cannot grow (a full disk; here a file size limit, which
+ * fails writes the same way without filling the disk): each export and
+ * an import fail with one line that names the file and the system's
+ * reason, the file they would replace or change is as it was, and no
+ * temporary file is left. */
+static void
+test_file_size_limit (void)
+{
+  static const char *const formats[] = { "csv", "json", "ics", "png", "svg", "pdf" };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *folder = g_build_filename (tmp_dir, "limited", NULL);
+  g_autofree char *db = g_build_filename (folder, "limited.chancery", NULL);
+  g_autofree char *big_json = g_build_filename (tmp_dir, "big.json", NULL);
+  g_autoptr(GString) json = g_string_new ("{ \"format\": \"chancery\", \"version\": 1, \"events\": [\n");
+  g_autofree char *summary = g_strnfill (2000, 'w');
+  g_autofree char *reason = g_strdup_printf (" (%s)\n", g_strerror (EFBIG));
+  g_autoptr(GBytes) db_before = NULL;
+  g_autoptr(GBytes) db_after = NULL;
+  g_auto(Run) import, list;
+  gsize db_size;
+
+  g_assert_cmpint (g_mkdir (folder, 0755), ==, 0);
+  test_copy_file (db_path, db);
+  db_before = test_read_file (db);
+  db_size = g_bytes_get_size (db_before);
+
+  for (guint i = 0; i < G_N_ELEMENTS (formats); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("out.%s", formats[i]);
+      g_autofree char *out = g_build_filename (folder, name, NULL);
+      g_autofree char *message = NULL;
+      g_autofree char *old = NULL;
+      g_auto(Run) run;
+
+      g_file_set_contents (out, "the file as it was\n", -1, &error);
+      g_assert_no_error (error);
+      /* Every export of the bundled dataset is larger than 4 KB. */
+      run_chancery_limited (&run, 4096, "export", "--database", db, "--format", formats[i],
+                            "--output", out, NULL);
+      g_assert_cmpint (exit_code (&run), ==, 2);
+      g_assert_cmpstr (run.out, ==, "");
+      /* One line, ours, naming the file and the reason: no warning. */
+      g_assert_true (g_str_has_prefix (run.err, "chancery: "));
+      g_assert_true (strchr (run.err, '\n') == run.err + strlen (run.err) - 1);
+      test_assert_contains (run.err, name);
+      test_assert_contains (run.err, g_strerror (EFBIG));
+      g_file_get_contents (out, &old, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (old, ==, "the file as it was\n");
+    }
+
+  /* About 3 MB of new events, against 256 KB of room. */
+  for (guint i = 0; i < 1500; i++)
+    g_string_append_printf (json, "%s{ \"id\": \"limited-%u\", \"kind\": \"statement\", "
+                            "\"status\": \"occurred\", \"title\": \"Statement %u\", "
+                            "\"summary\": \"%s\", \"date\": \"2025-12-08\", "
+                            "\"sources\": [{ \"source\": \"kayhan-146663\", \"quote\": \"q\" }] }\n",
+                            i == 0 ? "" : ", ", i, i, summary);
+  g_string_append (json, "] }\n");
+  g_file_set_contents (big_json, json->str, json->len, &error);
+  g_assert_no_error (error);
+
+  run_chancery_limited (&import, db_size + 256 * 1024, "import", "--database", db, big_json, NULL);
+  g_assert_cmpint (exit_code (&import), ==, 2);
+  g_assert_cmpstr (import.out, ==, "");
+  g_assert_true (g_str_has_prefix (import.err, "chancery: "));
+  g_assert_true (strchr (import.err, '\n') == import.err + strlen (import.err) - 1);
+  test_assert_contains (import.err, "limited.chancery: ");
+  g_assert_true (g_str_has_suffix (import.err, reason));
+
+  /* Rolled back: the database is the one before, byte for byte, and
+   * still reads. */
+  db_after = test_read_file (db);
+  g_assert_true (g_bytes_equal (db_before, db_after));
+  assert_folder_holds (folder, "limited.chancery", "out.csv", "out.json", "out.ics",
+                       "out.png", "out.svg", "out.pdf", NULL);
+  run_chancery (&list, "list", "--database", db, "--country", "ARM", NULL);
+  assert_success (&list);
+  test_assert_contains (list.out, "Upcoming 3+3 meeting in Yerevan");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -452,6 +595,7 @@ main (int   argc,
   g_test_add_func ("/cli/3-export-pictures", test_export_pictures);
   g_test_add_func ("/cli/4-bad-input", test_bad_input);
   g_test_add_func ("/cli/5-replace-keeps-old", test_replace_keeps_old);
+  g_test_add_func ("/cli/6-file-size-limit", test_file_size_limit);
 
   status = g_test_run ();
 

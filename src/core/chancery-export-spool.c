@@ -25,9 +25,11 @@
 #include "config.h"
 
 #include <errno.h>
+#include <gio/gfiledescriptorbased.h>
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "chancery-error.h"
@@ -362,6 +364,57 @@ read_bucket (ChanceryExportSpool  *spool,
 /* Rows go out from where they were spooled, without another copy. */
 #define SPOOL_VECTORS 1024
 
+/* All of the vectors to the file descriptor fd, with writev(2). */
+static gboolean
+writev_fd_all (int             fd,
+               GOutputVector  *vectors,
+               guint           n,
+               GCancellable   *cancellable,
+               GError        **error)
+{
+  struct iovec iov[SPOOL_VECTORS];
+  guint first = 0;
+
+  g_assert (n <= SPOOL_VECTORS);
+  for (guint i = 0; i < n; i++)
+    {
+      iov[i].iov_base = (void *) vectors[i].buffer;
+      iov[i].iov_len = vectors[i].size;
+    }
+
+  for (;;)
+    {
+      gssize written;
+
+      while (first < n && iov[first].iov_len == 0)
+        first++;
+      if (first == n)
+        return TRUE;
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return FALSE;
+      written = writev (fd, iov + first, (int) (n - first));
+      if (written <= 0)
+        {
+          /* Nothing written of something to write: a full disk. */
+          int saved = written < 0 ? errno : ENOSPC;
+
+          if (saved == EINTR)
+            continue;
+          g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_IO,
+                       _("Could not write the export: %s"), g_strerror (saved));
+          return FALSE;
+        }
+      /* Past what was written: whole vectors, then part of one. */
+      while (first < n && (gsize) written >= iov[first].iov_len)
+        written -= iov[first++].iov_len;
+      if (first < n)
+        {
+          iov[first].iov_base = (char *) iov[first].iov_base + written;
+          iov[first].iov_len -= written;
+        }
+    }
+}
+
 static gboolean
 write_vectors (ChanceryExportSpool  *spool,
                GOutputVector        *vectors,
@@ -372,6 +425,13 @@ write_vectors (ChanceryExportSpool  *spool,
 
   if (n == 0)
     return TRUE;
+  /* GLib 2.74's GUnixOutputStream reports (gsize) -1 bytes written when
+   * writev fails (a full disk, a file size limit), which makes
+   * g_output_stream_writev() complain with a critical warning: an export
+   * to a file descriptor (every export to a file) calls writev(2) itself. */
+  if (G_IS_FILE_DESCRIPTOR_BASED (spool->out))
+    return writev_fd_all (g_file_descriptor_based_get_fd (G_FILE_DESCRIPTOR_BASED (spool->out)),
+                          vectors, n, spool->cancellable, error);
   if (!g_output_stream_writev_all (spool->out, vectors, n, NULL,
                                    spool->cancellable, &local_error))
     {

@@ -94,6 +94,25 @@ sqlite_step_failed (GError     **error,
   return TRUE;
 }
 
+/* The system's reason for an I/O error of db, or 0. SQLite says "disk
+ * I/O error"; the system says why ("No space left on device", "File too
+ * large"). SQLite 3.40 keeps no system errno for a failed write (only the
+ * file's own last errno): that of the database file is asked then. */
+static int
+io_error_errno (sqlite3 *db,
+                int      rc)
+{
+  int system_errno;
+
+  if (db == NULL)
+    return 0;
+  system_errno = sqlite3_system_errno (db);
+  if (system_errno == 0 && ((rc & 0xff) == SQLITE_IOERR || (rc & 0xff) == SQLITE_FULL) &&
+      sqlite3_file_control (db, "main", SQLITE_FCNTL_LAST_ERRNO, &system_errno) != SQLITE_OK)
+    system_errno = 0;
+  return system_errno;
+}
+
 gboolean
 set_sqlite_error (GError     **error,
                   sqlite3     *db,
@@ -102,6 +121,7 @@ set_sqlite_error (GError     **error,
 {
   int code = CHANCERY_ERROR_FAILED;
   const char *detail = db != NULL ? sqlite3_errmsg (db) : sqlite3_errstr (rc);
+  int system_errno;
 
   switch (rc & 0xff)
     {
@@ -124,6 +144,12 @@ set_sqlite_error (GError     **error,
     case SQLITE_FULL:
     case SQLITE_PERM:
       code = CHANCERY_ERROR_IO;
+      if ((system_errno = io_error_errno (db, rc)) != 0)
+        {
+          g_set_error (error, CHANCERY_ERROR, code, "%s: %s (%s)", path, detail,
+                       g_strerror (system_errno));
+          return FALSE;
+        }
       break;
     default:
       break;
