@@ -11,8 +11,11 @@
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <glib.h>
+#include <gio/gio.h>
 #include <glib/gstdio.h>
+#include <glib-unix.h>
 #include <json-glib/json-glib.h>
+#include <unistd.h>
 
 #include "test-common.h"
 
@@ -496,6 +499,26 @@ assert_folder_holds (const char *folder,
     }
 }
 
+/* 1,500 statements of 2 KB each (3 MB), citing the bundled dataset's
+ * Kayhan article. */
+static void
+write_big_json (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) json = g_string_new ("{ \"format\": \"chancery\", \"version\": 1, \"events\": [\n");
+  g_autofree char *summary = g_strnfill (2000, 'w');
+
+  for (guint i = 0; i < 1500; i++)
+    g_string_append_printf (json, "%s{ \"id\": \"big-%u\", \"kind\": \"statement\", "
+                            "\"status\": \"occurred\", \"title\": \"Statement %u\", "
+                            "\"summary\": \"%s\", \"date\": \"2025-12-08\", "
+                            "\"sources\": [{ \"source\": \"kayhan-146663\", \"quote\": \"q\" }] }\n",
+                            i == 0 ? "" : ", ", i, i, summary);
+  g_string_append (json, "] }\n");
+  g_file_set_contents (path, json->str, json->len, &error);
+  g_assert_no_error (error);
+}
+
 /* A file that cannot grow (a full disk; here a file size limit, which
  * fails writes the same way without filling the disk): each export and
  * an import fail with one line that names the file and the system's
@@ -509,8 +532,6 @@ test_file_size_limit (void)
   g_autofree char *folder = g_build_filename (tmp_dir, "limited", NULL);
   g_autofree char *db = g_build_filename (folder, "limited.chancery", NULL);
   g_autofree char *big_json = g_build_filename (tmp_dir, "big.json", NULL);
-  g_autoptr(GString) json = g_string_new ("{ \"format\": \"chancery\", \"version\": 1, \"events\": [\n");
-  g_autofree char *summary = g_strnfill (2000, 'w');
   g_autofree char *reason = g_strdup_printf (" (%s)\n", g_strerror (EFBIG));
   g_autoptr(GBytes) db_before = NULL;
   g_autoptr(GBytes) db_after = NULL;
@@ -548,15 +569,7 @@ test_file_size_limit (void)
     }
 
   /* About 3 MB of new events, against 256 KB of room. */
-  for (guint i = 0; i < 1500; i++)
-    g_string_append_printf (json, "%s{ \"id\": \"limited-%u\", \"kind\": \"statement\", "
-                            "\"status\": \"occurred\", \"title\": \"Statement %u\", "
-                            "\"summary\": \"%s\", \"date\": \"2025-12-08\", "
-                            "\"sources\": [{ \"source\": \"kayhan-146663\", \"quote\": \"q\" }] }\n",
-                            i == 0 ? "" : ", ", i, i, summary);
-  g_string_append (json, "] }\n");
-  g_file_set_contents (big_json, json->str, json->len, &error);
-  g_assert_no_error (error);
+  write_big_json (big_json);
 
   run_chancery_limited (&import, db_size + 256 * 1024, "import", "--database", db, big_json, NULL);
   g_assert_cmpint (exit_code (&import), ==, 2);
@@ -575,6 +588,78 @@ test_file_size_limit (void)
   run_chancery (&list, "list", "--database", db, "--country", "ARM", NULL);
   assert_success (&list);
   test_assert_contains (list.out, "Upcoming 3+3 meeting in Yerevan");
+}
+
+/* Standard output may be a non-blocking pipe (a parent's choice): the
+ * export waits when the pipe is full instead of failing with EAGAIN.
+ * The reader here is slow on purpose, so that the pipe fills. */
+static void
+test_nonblocking_stdout (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *big_json = g_build_filename (tmp_dir, "big-stdout.json", NULL);
+  g_autofree char *db = g_build_filename (tmp_dir, "big-stdout.chancery", NULL);
+  g_autofree char *to_file = g_build_filename (tmp_dir, "big-stdout.csv", NULL);
+  g_auto(Run) import;
+  const char *formats[] = { "csv", "json" };
+
+  write_big_json (big_json);
+  test_copy_file (db_path, db);
+  run_chancery (&import, "import", "--database", db, big_json, NULL);
+  assert_success (&import);
+
+  for (guint f = 0; f < G_N_ELEMENTS (formats); f++)
+    {
+      g_autoptr(GSubprocessLauncher) launcher = NULL;
+      g_autoptr(GSubprocess) process = NULL;
+      g_autoptr(GByteArray) received = g_byte_array_new ();
+      g_autoptr(GBytes) expected = NULL;
+      g_autofree char *err = NULL;
+      g_auto(Run) export;
+      guint8 chunk[16384];
+      int fds[2];
+
+      run_chancery (&export, "export", "--database", db, "--format", formats[f],
+                    "--output", to_file, NULL);
+      assert_success (&export);
+      expected = test_read_file (to_file);
+      g_assert_cmpuint (g_bytes_get_size (expected), >, 1024 * 1024);
+
+      g_assert_true (g_unix_open_pipe (fds, FD_CLOEXEC, &error));
+      g_assert_no_error (error);
+      g_assert_true (g_unix_set_fd_nonblocking (fds[1], TRUE, &error));
+      g_assert_no_error (error);
+      launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_PIPE);
+      g_subprocess_launcher_take_stdout_fd (launcher, fds[1]);
+      g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
+      process = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("CHANCERY_BIN"), "export",
+                                             "--database", db, "--format", formats[f], NULL);
+      g_assert_no_error (error);
+      g_clear_object (&launcher);   /* closes its copy of the write end */
+
+      for (;;)
+        {
+          gssize n;
+
+          g_usleep (2000);
+          n = read (fds[0], chunk, sizeof chunk);
+          if (n < 0 && errno == EINTR)
+            continue;
+          g_assert_cmpint (n, >=, 0);
+          if (n == 0)
+            break;
+          g_byte_array_append (received, chunk, n);
+        }
+      close (fds[0]);
+      g_subprocess_communicate_utf8 (process, NULL, NULL, NULL, &err, &error);
+      g_assert_no_error (error);
+      g_test_message ("%s: %u bytes through the pipe; stderr: %s", formats[f], received->len, err);
+      g_assert_cmpstr (err, ==, "");
+      g_assert_true (g_subprocess_get_if_exited (process));
+      g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
+      g_assert_cmpmem (received->data, received->len,
+                       g_bytes_get_data (expected, NULL), g_bytes_get_size (expected));
+    }
 }
 
 int
@@ -596,6 +681,7 @@ main (int   argc,
   g_test_add_func ("/cli/4-bad-input", test_bad_input);
   g_test_add_func ("/cli/5-replace-keeps-old", test_replace_keeps_old);
   g_test_add_func ("/cli/6-file-size-limit", test_file_size_limit);
+  g_test_add_func ("/cli/7-nonblocking-stdout", test_nonblocking_stdout);
 
   status = g_test_run ();
 

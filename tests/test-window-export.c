@@ -13,8 +13,11 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <errno.h>
 #include <glib/gstdio.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "chancery-application.h"
 #include "chancery-export-dialog.h"
@@ -262,6 +265,50 @@ test_export_cancelled_keeps_old_file (void)
   g_assert_null (find_message_dialog ());
 }
 
+/* A file that may not grow past 1 KB (as on a full disk; the CSV of the
+ * three events of Armenia is 2.3 KB): the export fails with a dialog that
+ * names the file and the reason, the old file stays, and nothing is left
+ * beside it. */
+static void
+test_export_file_too_large (void)
+{
+  const char *formats[] = { "csv", "png" };
+  g_autofree char *dir = out_path ("too-large");
+  struct rlimit limit, saved;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  /* The window's main() ignores SIGXFSZ; this test is its own main(). */
+  signal (SIGXFSZ, SIG_IGN);
+  g_assert_cmpint (getrlimit (RLIMIT_FSIZE, &saved), ==, 0);
+
+  for (guint i = 0; i < G_N_ELEMENTS (formats); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("events.%s", formats[i]);
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_autofree char *contents = NULL;
+      const char *body;
+
+      g_assert_true (g_file_set_contents (path, "the old file\n", -1, NULL));
+      limit = saved;
+      limit.rlim_cur = 1024;
+      g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &limit), ==, 0);
+      g_assert_true (chancery_window_export_to_path (window, path, formats[i]));
+      g_assert_true (wait_until (dialog_shown, NULL, 20000));
+      wait_idle ();
+      g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &saved), ==, 0);
+
+      body = adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (find_message_dialog ()));
+      g_test_message ("%s: %s", formats[i], body);
+      g_assert_nonnull (strstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (find_message_dialog ())),
+                                name));
+      g_assert_nonnull (strstr (body, g_strerror (EFBIG)));
+      g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+      g_assert_cmpstr (contents, ==, "the old file\n");
+      g_assert_cmpuint (count_files (dir), ==, i + 1);
+      close_dialog ();
+    }
+}
+
 static void
 test_progress_screenshot (void)
 {
@@ -430,6 +477,7 @@ main (int   argc,
   g_test_add_func ("/window-export/missing-directory", test_export_missing_directory);
   g_test_add_func ("/window-export/unknown-format", test_export_unknown_format);
   g_test_add_func ("/window-export/cancelled-keeps-old-file", test_export_cancelled_keeps_old_file);
+  g_test_add_func ("/window-export/file-too-large", test_export_file_too_large);
   g_test_add_func ("/window-export/progress-screenshot", test_progress_screenshot);
   g_test_add_func ("/window-import/gdelt", test_import_gdelt);
   g_test_add_func ("/window-import/malformed", test_import_malformed);

@@ -28,6 +28,7 @@
 #include <gio/gfiledescriptorbased.h>
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -85,6 +86,49 @@ struct _ChanceryExportSpool
   guint64         file_len;
 };
 
+/* After EINTR, or EAGAIN on a non-blocking pipe (standard output may
+ * be one): TRUE when the write is to be tried again. */
+static gboolean
+write_again (int fd,
+             int saved_errno)
+{
+  struct pollfd poll_fd = { .fd = fd, .events = POLLOUT };
+
+  if (saved_errno == EINTR)
+    return TRUE;
+  if (saved_errno != EAGAIN && saved_errno != EWOULDBLOCK)
+    return FALSE;
+  while (poll (&poll_fd, 1, -1) < 0 && errno == EINTR)
+    ;
+  return TRUE;
+}
+
+static gboolean
+write_fd_all (int          fd,
+              const char  *p,
+              gsize        left,
+              GError     **error)
+{
+  while (left > 0)
+    {
+      gssize n = write (fd, p, left);
+
+      if (n < 0 && write_again (fd, errno))
+        continue;
+      if (n <= 0)
+        {
+          int saved = n < 0 ? errno : ENOSPC;
+
+          g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_IO,
+                       _("Could not write the export: %s"), g_strerror (saved));
+          return FALSE;
+        }
+      p += n;
+      left -= n;
+    }
+  return TRUE;
+}
+
 gboolean
 chancery_export_flush (GOutputStream  *out,
                        GString        *buf,
@@ -97,8 +141,18 @@ chancery_export_flush (GOutputStream  *out,
   if (buf->len < threshold || buf->len == 0)
     return TRUE;
 
-  if (!g_output_stream_write_all (out, buf->str, buf->len, NULL,
-                                  cancellable, &local_error))
+  /* To a file, straight to its descriptor: the same message as the
+   * spool's writes ("File too large", without GLib's "Error writing to
+   * file descriptor"). */
+  if (G_IS_FILE_DESCRIPTOR_BASED (out))
+    {
+      if (g_cancellable_set_error_if_cancelled (cancellable, error) ||
+          !write_fd_all (g_file_descriptor_based_get_fd (G_FILE_DESCRIPTOR_BASED (out)),
+                         buf->str, buf->len, error))
+        return FALSE;
+    }
+  else if (!g_output_stream_write_all (out, buf->str, buf->len, NULL,
+                                       cancellable, &local_error))
     {
       if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         g_propagate_error (error, g_steal_pointer (&local_error));
@@ -139,32 +193,6 @@ give_piece (ChanceryExportSpool *spool,
     }
   g_string_truncate (data, 0);
   g_ptr_array_add (spool->free_pieces, data);
-}
-
-static gboolean
-write_fd_all (int          fd,
-              const char  *p,
-              gsize        left,
-              GError     **error)
-{
-  while (left > 0)
-    {
-      gssize n = write (fd, p, left);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        {
-          int saved = n < 0 ? errno : ENOSPC;
-
-          g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_IO,
-                       _("Could not write the export: %s"), g_strerror (saved));
-          return FALSE;
-        }
-      p += n;
-      left -= n;
-    }
-  return TRUE;
 }
 
 /* Moves a piece in memory to the end of the temporary file. */
@@ -398,7 +426,7 @@ writev_fd_all (int             fd,
           /* Nothing written of something to write: a full disk. */
           int saved = written < 0 ? errno : ENOSPC;
 
-          if (saved == EINTR)
+          if (written < 0 && write_again (fd, saved))
             continue;
           g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_IO,
                        _("Could not write the export: %s"), g_strerror (saved));
