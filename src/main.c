@@ -21,7 +21,8 @@ main (int    argc,
 
   /* Past a file size limit (ulimit -f) a write fails with EFBIG, which
    * Chancery reports and cleans up after like a full disk, instead of the
-   * process being killed halfway, with a temporary file left behind. */
+   * process being killed halfway, with a temporary file left behind.
+   * (Programs Chancery starts inherit this, harmlessly.) */
   signal (SIGXFSZ, SIG_IGN);
 
   setlocale (LC_ALL, "");

@@ -98,9 +98,13 @@ write_again (int fd,
     return TRUE;
   if (saved_errno != EAGAIN && saved_errno != EWOULDBLOCK)
     return FALSE;
-  while (poll (&poll_fd, 1, -1) < 0 && errno == EINTR)
-    ;
-  return TRUE;
+  for (;;)
+    {
+      if (poll (&poll_fd, 1, -1) >= 0)
+        return TRUE;
+      if (errno != EINTR)
+        return FALSE;   /* the write's own error is reported */
+    }
 }
 
 static gboolean
@@ -141,10 +145,11 @@ chancery_export_flush (GOutputStream  *out,
   if (buf->len < threshold || buf->len == 0)
     return TRUE;
 
-  /* To a file, straight to its descriptor: the same message as the
-   * spool's writes ("File too large", without GLib's "Error writing to
-   * file descriptor"). */
-  if (G_IS_FILE_DESCRIPTOR_BASED (out))
+  /* To a file or standard output, straight to its descriptor: the same
+   * message as the spool's writes ("File too large", without GLib's
+   * "Error writing to file descriptor"). A closed stream goes to GLib,
+   * which refuses it. */
+  if (G_IS_FILE_DESCRIPTOR_BASED (out) && !g_output_stream_is_closed (out))
     {
       if (g_cancellable_set_error_if_cancelled (cancellable, error) ||
           !write_fd_all (g_file_descriptor_based_get_fd (G_FILE_DESCRIPTOR_BASED (out)),
@@ -455,9 +460,10 @@ write_vectors (ChanceryExportSpool  *spool,
     return TRUE;
   /* GLib 2.74's GUnixOutputStream reports (gsize) -1 bytes written when
    * writev fails (a full disk, a file size limit), which makes
-   * g_output_stream_writev() complain with a critical warning: an export
-   * to a file descriptor (every export to a file) calls writev(2) itself. */
-  if (G_IS_FILE_DESCRIPTOR_BASED (spool->out))
+   * g_output_stream_writev() warn (fatal under G_DEBUG=fatal-warnings): an
+   * export to a file descriptor (a file, standard output) calls writev(2)
+   * itself. A closed stream goes to GLib, which refuses it. */
+  if (G_IS_FILE_DESCRIPTOR_BASED (spool->out) && !g_output_stream_is_closed (spool->out))
     return writev_fd_all (g_file_descriptor_based_get_fd (G_FILE_DESCRIPTOR_BASED (spool->out)),
                           vectors, n, spool->cancellable, error);
   if (!g_output_stream_writev_all (spool->out, vectors, n, NULL,

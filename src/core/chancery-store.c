@@ -95,22 +95,36 @@ sqlite_step_failed (GError     **error,
 }
 
 /* The system's reason for an I/O error of db, or 0. SQLite says "disk
- * I/O error"; the system says why ("No space left on device", "File too
- * large"). SQLite 3.40 keeps no system errno for a failed write (only the
- * file's own last errno): that of the database file is asked then. */
+ * I/O error"; the system says why ("File too large", "Permission
+ * denied"). SQLite keeps the connection's system errno for some of its
+ * I/O errors only, and 3.40 none for a failed write: for those the
+ * database file's own last errno is asked. Either may be left from an
+ * earlier failure (neither is ever reset), and a failed write to the
+ * journal or the WAL leaves none: so this is only a detail added in
+ * brackets, and only for the errors that SQLite records it for. A full
+ * disk is SQLITE_FULL, whose "database or disk is full" says it all. */
 static int
 io_error_errno (sqlite3 *db,
                 int      rc)
 {
-  int system_errno;
+  int system_errno = 0;
 
   if (db == NULL)
     return 0;
-  system_errno = sqlite3_system_errno (db);
-  if (system_errno == 0 && ((rc & 0xff) == SQLITE_IOERR || (rc & 0xff) == SQLITE_FULL) &&
-      sqlite3_file_control (db, "main", SQLITE_FCNTL_LAST_ERRNO, &system_errno) != SQLITE_OK)
-    system_errno = 0;
-  return system_errno;
+  switch (rc)
+    {
+    case SQLITE_IOERR_WRITE:
+    case SQLITE_IOERR_FSYNC:
+    case SQLITE_IOERR_TRUNCATE:
+      if (sqlite3_file_control (db, "main", SQLITE_FCNTL_LAST_ERRNO, &system_errno) != SQLITE_OK)
+        system_errno = 0;
+      return system_errno;
+    default:
+      break;
+    }
+  if ((rc & 0xff) == SQLITE_IOERR || (rc & 0xff) == SQLITE_CANTOPEN)
+    return sqlite3_system_errno (db);
+  return 0;
 }
 
 gboolean
