@@ -1210,7 +1210,7 @@ test_ics_same_as_time_order (Fixture       *fixture,
 
       g_test_message ("filter %u: %u events", f, n);
       g_assert_cmpuint (n, >, 5);
-      g_assert_cmpuint (count_lines_starting (expected, "DTSTAMP"), ==, 0);
+      g_assert_null (strstr (expected, "DTSTAMP"));   /* once over the text: linear */
       if (filters[f] == NULL)
         g_assert_cmpuint (n, ==, fixture->n_events);
       if (filters[f] == few && fixture->n_events > 16 * 256)

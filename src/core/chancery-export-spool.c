@@ -86,6 +86,15 @@ struct _ChanceryExportSpool
   guint64         file_len;
 };
 
+/* The error of a failed write(2) or writev(2), saved_errno its errno. */
+static void
+set_write_error (GError **error,
+                 int      saved_errno)
+{
+  g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_IO,
+               _("Could not write the export: %s"), g_strerror (saved_errno));
+}
+
 /* After EINTR, or EAGAIN on a non-blocking pipe (standard output may
  * be one): TRUE when the write is to be tried again. */
 static gboolean
@@ -117,14 +126,14 @@ write_fd_all (int          fd,
     {
       gssize n = write (fd, p, left);
 
-      if (n < 0 && write_again (fd, errno))
-        continue;
       if (n <= 0)
         {
+          /* Nothing written of something to write: a full disk. */
           int saved = n < 0 ? errno : ENOSPC;
 
-          g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_IO,
-                       _("Could not write the export: %s"), g_strerror (saved));
+          if (n < 0 && write_again (fd, saved))
+            continue;
+          set_write_error (error, saved);
           return FALSE;
         }
       p += n;
@@ -380,10 +389,7 @@ read_bucket (ChanceryExportSpool  *spool,
             continue;
           if (n <= 0)
             {
-              int saved = n < 0 ? errno : EIO;
-
-              g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_IO,
-                           _("Could not write the export: %s"), g_strerror (saved));
+              set_write_error (error, n < 0 ? errno : EIO);
               return FALSE;
             }
           done += n;
@@ -433,8 +439,7 @@ writev_fd_all (int             fd,
 
           if (written < 0 && write_again (fd, saved))
             continue;
-          g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_IO,
-                       _("Could not write the export: %s"), g_strerror (saved));
+          set_write_error (error, saved);
           return FALSE;
         }
       /* Past what was written: whole vectors, then part of one. */
