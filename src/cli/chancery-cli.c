@@ -395,6 +395,8 @@ export_picture (ChanceryStore  *store,
 
   if (o->output == NULL)
     return fail_message (_("export: pictures need --output FILE"));
+  if (!chancery_export_check_target (store, o->output, &error))
+    return fail (error);
 
   index = chancery_store_load_index (store, filter, CHANCERY_GROUP_COUNTRY, NULL, &error);
   if (index == NULL)

@@ -16,6 +16,7 @@
 
 #include "chancery-error.h"
 #include "chancery-export-private.h"
+#include "chancery-output-file.h"
 #include "chancery-store-private.h"
 
 gboolean
@@ -560,59 +561,57 @@ chancery_export_to_stream (ChanceryStore         *store,
 /* Atomic files */
 
 gboolean
+chancery_export_check_target (ChanceryStore  *store,
+                              const char     *path,
+                              GError        **error)
+{
+  g_return_val_if_fail (CHANCERY_IS_STORE (store), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  if (chancery_output_file_is_database (path, chancery_store_get_path (store)))
+    {
+      g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_INVALID_INPUT,
+                   _("%s: is the database being exported; choose another file"), path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
 chancery_write_file_atomically (const char         *path,
                                 ChanceryWriteFunc   func,
                                 gpointer            user_data,
                                 GCancellable       *cancellable,
                                 GError            **error)
 {
-  g_autofree char *tmp_path = NULL;
+  ChanceryOutputFile file;
   g_autoptr(GOutputStream) stream = NULL;
   g_autoptr(GError) local_error = NULL;
-  int fd;
+  int saved = 0;
 
   g_return_val_if_fail (path != NULL, FALSE);
   g_return_val_if_fail (func != NULL, FALSE);
 
-  if (g_file_test (path, G_FILE_TEST_IS_DIR))
-    {
-      g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_IO, _("%s: is a folder"), path);
-      return FALSE;
-    }
+  if (!chancery_output_file_open (&file, path, error))
+    return FALSE;
 
-  /* In the same folder, so the rename cannot cross file systems. */
-  tmp_path = g_strdup_printf ("%s.XXXXXX", path);
-  fd = g_mkstemp_full (tmp_path, O_WRONLY | O_CLOEXEC, 0644);
-  if (fd < 0)
-    {
-      int saved = errno;
-
-      g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_IO,
-                   _("%s: cannot write there: %s"), path, g_strerror (saved));
-      return FALSE;
-    }
-
-  stream = g_unix_output_stream_new (fd, TRUE);
+  /* The stream only borrows the descriptor: commit closes it. */
+  stream = g_unix_output_stream_new (file.fd, FALSE);
   if (!func (stream, user_data, cancellable, &local_error) ||
       !g_output_stream_flush (stream, cancellable, &local_error) ||
-      fsync (fd) != 0 ||
-      !g_output_stream_close (stream, cancellable, &local_error) ||
-      g_rename (tmp_path, path) != 0)
+      !chancery_output_file_commit (&file, &saved))
     {
-      int saved = errno;
-
-      g_output_stream_close (stream, NULL, NULL);
-      g_unlink (tmp_path);
+      chancery_output_file_abort (&file);
+      g_free (file.path);
       if (local_error != NULL)
-        {
-          g_propagate_prefixed_error (error, g_steal_pointer (&local_error), "%s: ", path);
-        }
+        g_propagate_prefixed_error (error, g_steal_pointer (&local_error), "%s: ", path);
       else
         g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_IO,
                      _("%s: cannot write: %s"), path, g_strerror (saved));
       return FALSE;
     }
 
+  g_free (file.path);
   return TRUE;
 }
 
@@ -646,6 +645,9 @@ chancery_export_to_file (ChanceryStore         *store,
 
   g_return_val_if_fail (CHANCERY_IS_STORE (store), FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
+
+  if (!chancery_export_check_target (store, path, error))
+    return FALSE;
 
   return chancery_write_file_atomically (path, write_export, &job, cancellable, error);
 }

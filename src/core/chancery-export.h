@@ -33,7 +33,14 @@ gboolean chancery_export_to_file   (ChanceryStore        *store,
                                     GCancellable         *cancellable,
                                     GError              **error);
 
-/* Atomic file writing shared by every exporter (pictures too). */
+/* Refuses path when it is the store's own database file (or SQLite's
+ * files beside it): an export must never replace what it reads. */
+gboolean chancery_export_check_target (ChanceryStore  *store,
+                                       const char     *path,
+                                       GError        **error);
+
+/* Written as chancery-output-file.h describes: on failure or cancellation
+ * the previous file, if any, is untouched. */
 typedef gboolean (*ChanceryWriteFunc) (GOutputStream *stream, gpointer user_data,
                                        GCancellable *cancellable, GError **error);
 gboolean chancery_write_file_atomically (const char        *path,

@@ -220,6 +220,11 @@ export_picture (ChanceryWindow *self,
       show_export_error (self, path, error);
       return;
     }
+  if (!chancery_export_check_target (chancery_window_get_store (self), path, &error))
+    {
+      show_export_error (self, path, error);
+      return;
+    }
 
   /* What is on screen, at its size; a cramped window gets a roomier picture. */
   if (width < MIN_PICTURE_WIDTH || height < MIN_PICTURE_HEIGHT)

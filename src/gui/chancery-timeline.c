@@ -23,6 +23,7 @@
 
 #include "chancery-locale.h"
 #include "chancery-error.h"
+#include "chancery-output-file.h"
 #include "chancery-timeline.h"
 #include "chancery-timeline-private.h"
 
@@ -1771,8 +1772,8 @@ chancery_timeline_render_to_file (ChanceryIndex  *index,
                                   GError        **error)
 {
   g_autoptr(GskRenderNode) node = NULL;
-  g_autofree char *tmp_path = NULL;
   g_autofree char *display_name = NULL;
+  ChanceryOutputFile file;
   WriteTarget target = { -1, 0 };
   gboolean ok;
 
@@ -1805,39 +1806,19 @@ chancery_timeline_render_to_file (ChanceryIndex  *index,
 
   node = render_offscreen (index, start, end, width, height, dark);
 
-  tmp_path = g_strconcat (path, ".XXXXXX", NULL);
-  target.fd = g_mkstemp_full (tmp_path, O_RDWR | O_CLOEXEC, 0666);
-  if (target.fd < 0)
-    {
-      int saved = errno;
+  if (!chancery_output_file_open (&file, path, error))
+    return FALSE;
+  target.fd = file.fd;
 
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                   _("Could not write “%s”: %s"), display_name, g_strerror (saved));
-      return FALSE;
-    }
-
-  ok = draw_to_target (node, format, width, height, &target);
-  if (ok && fsync (target.fd) != 0)
-    {
-      target.saved_errno = errno;
-      ok = FALSE;
-    }
-  if (close (target.fd) != 0 && ok)
-    {
-      target.saved_errno = errno;
-      ok = FALSE;
-    }
-  if (ok && g_rename (tmp_path, path) != 0)
-    {
-      target.saved_errno = errno;
-      ok = FALSE;
-    }
+  ok = draw_to_target (node, format, width, height, &target) &&
+       chancery_output_file_commit (&file, &target.saved_errno);
+  chancery_output_file_abort (&file);
+  g_free (file.path);
 
   if (!ok)
     {
       int saved = target.saved_errno != 0 ? target.saved_errno : EIO;
 
-      g_unlink (tmp_path);
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
                    _("Could not write “%s”: %s"), display_name, g_strerror (saved));
       return FALSE;

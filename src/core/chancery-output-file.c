@@ -1,0 +1,250 @@
+/* chancery-output-file.c: where an export is written, safely
+ *
+ * Copyright 2026 The Chancery developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "chancery-error.h"
+#include "chancery-output-file.h"
+
+/* As many as the kernel follows (MAXSYMLINKS). */
+#define MAX_LINKS 40
+
+/* The file a path names once its symbolic links are followed, existing or
+ * not: the last link of a chain may point at a file still to be made. NULL
+ * with errno set for a loop. */
+static char *
+follow_links (const char *path)
+{
+  g_autofree char *current = g_strdup (path);
+
+  for (guint hops = 0; hops < MAX_LINKS; hops++)
+    {
+      g_autofree char *target = NULL;
+      struct stat st;
+
+      if (lstat (current, &st) != 0 || !S_ISLNK (st.st_mode) ||
+          (target = g_file_read_link (current, NULL)) == NULL)
+        return g_steal_pointer (&current);
+
+      if (!g_path_is_absolute (target))
+        {
+          g_autofree char *dir = g_path_get_dirname (current);
+
+          g_free (current);
+          current = g_build_filename (dir, target, NULL);
+        }
+      else
+        {
+          g_free (current);
+          current = g_steal_pointer (&target);
+        }
+    }
+
+  errno = ELOOP;
+  return NULL;
+}
+
+/* /dev/stdout and its kind stand for a descriptor, not a file. */
+static gboolean
+names_descriptor (const char *path)
+{
+  return g_str_has_prefix (path, "/dev/fd/") || g_str_has_prefix (path, "/proc/") ||
+         g_str_equal (path, "/dev/stdout") || g_str_equal (path, "/dev/stderr");
+}
+
+static gboolean
+cannot_write (const char  *path,
+              int          saved,
+              GError     **error)
+{
+  g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_IO,
+               _("%s: cannot write there: %s"), path, g_strerror (saved));
+  return FALSE;
+}
+
+static gboolean
+open_file (ChanceryOutputFile *file,
+           const char         *path,
+           GError            **error)
+{
+  struct stat st;
+  gboolean exists;
+
+  exists = stat (path, &st) == 0;
+  if (exists && S_ISDIR (st.st_mode))
+    {
+      g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_IO, _("%s: is a folder"), path);
+      return FALSE;
+    }
+
+  /* Renaming a file over /dev/null would replace the device, and over
+   * what /dev/stdout leads to would not write to the descriptor that the
+   * shell opened (perhaps to append). */
+  if ((exists && !S_ISREG (st.st_mode)) || names_descriptor (path))
+    {
+      int flags = O_WRONLY | O_CLOEXEC | O_NOCTTY;
+
+      /* As a shell's "> /dev/stdout" does. */
+      if (exists && S_ISREG (st.st_mode))
+        flags |= O_TRUNC;
+      file->path = g_strdup (path);
+      file->fd = g_open (path, flags, 0);
+      if (file->fd < 0)
+        return cannot_write (path, errno, error);
+      return TRUE;
+    }
+
+  /* A link is followed to the file it names, which is replaced; the last
+   * link of a chain may name a file still to be made. */
+  file->path = exists ? realpath (path, NULL) : follow_links (path);
+  if (file->path == NULL)
+    return cannot_write (path, errno, error);
+
+  /* The rename would succeed over a file we may not write (the folder
+   * decides that), but the user asked to write this one. */
+  if (exists && access (file->path, W_OK) != 0)
+    return cannot_write (path, errno, error);
+
+  /* In the same folder, so the rename cannot cross file systems; 0666
+   * less the umask, as open() gives a new file. */
+  file->tmp_path = g_strdup_printf ("%s.XXXXXX", file->path);
+  file->fd = g_mkstemp_full (file->tmp_path, O_RDWR | O_CLOEXEC, 0666);
+  if (file->fd < 0)
+    {
+      int saved = errno;
+
+      g_clear_pointer (&file->tmp_path, g_free);
+      return cannot_write (path, saved, error);
+    }
+
+  if (exists)
+    {
+      /* A file that others could read stays readable, and a private one
+       * stays private. The owner is kept when
+       * we may (root, or a group we are in); otherwise the file becomes
+       * ours, as with any program that saves by renaming. */
+      if (fchmod (file->fd, st.st_mode & 07777) != 0)
+        return cannot_write (path, errno, error);
+      if ((st.st_uid != geteuid () || st.st_gid != getegid ()) &&
+          fchown (file->fd, st.st_uid, st.st_gid) != 0)
+        g_debug ("%s: the new file is ours: %s", path, g_strerror (errno));
+    }
+
+  return TRUE;
+}
+
+gboolean
+chancery_output_file_open (ChanceryOutputFile *file,
+                           const char         *path,
+                           GError            **error)
+{
+  g_return_val_if_fail (file != NULL, FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  file->path = NULL;
+  file->tmp_path = NULL;
+  file->fd = -1;
+  if (!open_file (file, path, error))
+    {
+      chancery_output_file_abort (file);
+      g_clear_pointer (&file->path, g_free);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+chancery_output_file_commit (ChanceryOutputFile *file,
+                             int                *saved_errno)
+{
+  int fd = file->fd;
+
+  g_return_val_if_fail (file->fd >= 0, FALSE);
+
+  file->fd = -1;
+  if (file->tmp_path == NULL)
+    {
+      /* A pipe or a device: nothing to sync or rename. */
+      if (close (fd) != 0 && errno != EINTR)
+        {
+          *saved_errno = errno;
+          return FALSE;
+        }
+      return TRUE;
+    }
+
+  if (fsync (fd) != 0)
+    {
+      *saved_errno = errno;
+      close (fd);
+      chancery_output_file_abort (file);
+      return FALSE;
+    }
+  if (close (fd) != 0 || g_rename (file->tmp_path, file->path) != 0)
+    {
+      *saved_errno = errno;
+      chancery_output_file_abort (file);
+      return FALSE;
+    }
+
+  g_clear_pointer (&file->tmp_path, g_free);
+  return TRUE;
+}
+
+void
+chancery_output_file_abort (ChanceryOutputFile *file)
+{
+  if (file->fd >= 0)
+    close (file->fd);
+  file->fd = -1;
+  if (file->tmp_path != NULL)
+    g_unlink (file->tmp_path);
+  g_clear_pointer (&file->tmp_path, g_free);
+}
+
+static gboolean
+same_file (const struct stat *a,
+           const char        *path)
+{
+  struct stat b;
+
+  return stat (path, &b) == 0 && a->st_dev == b.st_dev && a->st_ino == b.st_ino;
+}
+
+gboolean
+chancery_output_file_is_database (const char *path,
+                                  const char *db_path)
+{
+  static const char * const suffixes[] = { "", "-journal", "-wal", "-shm" };
+  g_autofree char *target = follow_links (path);
+  g_autofree char *canonical = NULL;
+  struct stat st;
+  gboolean exists;
+
+  if (target == NULL || db_path == NULL)
+    return FALSE;
+  exists = stat (target, &st) == 0;
+  canonical = g_canonicalize_filename (target, NULL);
+
+  /* By inode for what exists (another name for the same file), by name
+   * for SQLite's files beside the database, which come and go. */
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *name = g_strconcat (db_path, suffixes[i], NULL);
+      g_autofree char *other = g_canonicalize_filename (name, NULL);
+
+      if ((exists && same_file (&st, name)) || g_str_equal (canonical, other))
+        return TRUE;
+    }
+  return FALSE;
+}
