@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <grp.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -18,6 +19,9 @@
 #include <unistd.h>
 
 #include "test-common.h"
+
+/* The user and group "nobody" (Debian's 65534). */
+#define NOBODY 65534
 
 static char *tmp_dir;
 static char *db_path;
@@ -50,12 +54,13 @@ limit_file_size (gpointer data)
   setrlimit (RLIMIT_FSIZE, &limit);
 }
 
-/* Runs chancery with the arguments in the C.UTF-8 locale; with a file
- * size limit unless file_size_limit is 0. */
+/* Runs chancery with the arguments in the C.UTF-8 locale; child_setup,
+ * unless NULL, runs in the child before exec. */
 static void
-run_chancery_va (Run     *run,
-                 gsize    file_size_limit,
-                 va_list  args)
+run_chancery_va (Run                  *run,
+                 GSpawnChildSetupFunc  child_setup,
+                 gpointer              child_data,
+                 va_list               args)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
@@ -74,7 +79,7 @@ run_chancery_va (Run     *run,
 
   memset (run, 0, sizeof *run);
   g_spawn_sync (tmp_dir, (char **) argv->pdata, envp, G_SPAWN_DEFAULT,
-                file_size_limit != 0 ? limit_file_size : NULL, GSIZE_TO_POINTER (file_size_limit),
+                child_setup, child_data,
                 &run->out, &run->err, &run->status, &error);
   g_assert_no_error (error);
   g_test_message ("exit %d; stderr: %s", run->status, run->err);
@@ -88,7 +93,7 @@ run_chancery (Run *run,
   va_list args;
 
   va_start (args, run);
-  run_chancery_va (run, 0, args);
+  run_chancery_va (run, NULL, NULL, args);
   va_end (args);
 }
 
@@ -101,7 +106,29 @@ run_chancery_limited (Run   *run,
   va_list args;
 
   va_start (args, limit);
-  run_chancery_va (run, limit, args);
+  run_chancery_va (run, limit_file_size, GSIZE_TO_POINTER (limit), args);
+  va_end (args);
+}
+
+/* In the child, before exec: as root (as in CI), become nobody, so that
+ * file modes count. */
+static void
+drop_root (gpointer data)
+{
+  if (geteuid () == 0 &&
+      (setgroups (0, NULL) != 0 || setgid (NOBODY) != 0 || setuid (NOBODY) != 0))
+    _exit (127);
+}
+
+/* The same, as nobody when run as root. */
+static void
+run_chancery_unprivileged (Run *run,
+                           ...)
+{
+  va_list args;
+
+  va_start (args, run);
+  run_chancery_va (run, drop_root, NULL, args);
   va_end (args);
 }
 
@@ -654,6 +681,95 @@ test_nonblocking_stdout (void)
     }
 }
 
+/* One event (e1, in Azerbaijan). */
+static const char ok_json[] =
+  "{\"format\":\"chancery\",\"version\":1,\n"
+  "\"countries\":[{\"code\":\"AZE\",\"name\":\"Azerbaijan\"}],\n"
+  "\"sources\":[{\"id\":\"s1\",\"publisher\":\"P\"}],\n"
+  "\"events\":[{\"id\":\"e1\",\"kind\":\"meeting\",\"status\":\"occurred\",\"title\":\"T1\","
+  "\"date\":\"2025-12-08\",\"countries\":[\"AZE\"],\"sources\":[{\"source\":\"s1\",\"quote\":\"q\"}]}]}\n";
+
+static char *
+write_tmp_file (const char *name,
+                const char *contents)
+{
+  g_autoptr(GError) error = NULL;
+  char *path = g_build_filename (tmp_dir, name, NULL);
+
+  g_file_set_contents (path, contents, -1, &error);
+  g_assert_no_error (error);
+  return path;
+}
+
+/* The file is byte for byte as before. */
+static void
+assert_unchanged (const char *path,
+                  GBytes     *before)
+{
+  g_autoptr(GBytes) after = test_read_file (path);
+
+  g_assert_true (g_bytes_equal (before, after));
+}
+
+/* A database that cannot be written, or in a folder that cannot be: one
+ * line that says so, not a complaint about the JSON file. As root, the
+ * command runs as nobody, for whom the modes count. */
+static void
+test_read_only_database (void)
+{
+  g_autofree char *ok = write_tmp_file ("read-only-ok.json", ok_json);
+  g_autofree char *writable_dir = g_build_filename (tmp_dir, "writable", NULL);
+  g_autofree char *locked_dir = g_build_filename (tmp_dir, "locked", NULL);
+  g_autofree char *read_only = g_build_filename (writable_dir, "read-only.chancery", NULL);
+  g_autofree char *in_locked = g_build_filename (locked_dir, "in-locked.chancery", NULL);
+  g_autofree char *new_in_locked = g_build_filename (locked_dir, "new.chancery", NULL);
+  g_autofree char *file_message = NULL;
+  g_autofree char *folder_message = NULL;
+  g_autoptr(GBytes) read_only_before = NULL;
+  g_autoptr(GBytes) in_locked_before = NULL;
+  g_auto(Run) file, folder, new_file;
+
+  /* Nobody must reach the files. */
+  g_assert_cmpint (g_chmod (tmp_dir, 0711), ==, 0);
+  g_assert_cmpint (g_mkdir (writable_dir, 0777), ==, 0);
+  g_assert_cmpint (g_chmod (writable_dir, 0777), ==, 0);
+  g_assert_cmpint (g_mkdir (locked_dir, 0755), ==, 0);
+  g_assert_cmpint (g_chmod (ok, 0644), ==, 0);
+
+  test_copy_file (db_path, read_only);
+  g_assert_cmpint (g_chmod (read_only, 0444), ==, 0);
+  read_only_before = test_read_file (read_only);
+  test_copy_file (db_path, in_locked);
+  g_assert_cmpint (g_chmod (in_locked, 0666), ==, 0);
+  in_locked_before = test_read_file (in_locked);
+  g_assert_cmpint (g_chmod (locked_dir, 0555), ==, 0);
+
+  run_chancery_unprivileged (&file, "import", "-d", read_only, ok, NULL);
+  file_message = g_strdup_printf ("chancery: %s: cannot be written: %s\n", read_only,
+                                  g_strerror (EACCES));
+  assert_bad_input (&file, read_only);
+  g_assert_cmpstr (file.err, ==, file_message);
+  assert_unchanged (read_only, read_only_before);
+
+  /* SQLite writes its journal beside the database. */
+  run_chancery_unprivileged (&folder, "import", "-d", in_locked, ok, NULL);
+  folder_message = g_strdup_printf ("chancery: %s: cannot be written in the folder “%s”: %s\n",
+                                    in_locked, locked_dir, g_strerror (EACCES));
+  assert_bad_input (&folder, in_locked);
+  g_assert_cmpstr (folder.err, ==, folder_message);
+  assert_unchanged (in_locked, in_locked_before);
+
+  run_chancery_unprivileged (&new_file, "import", "-d", new_in_locked, ok, NULL);
+  assert_bad_input (&new_file, "cannot be written in the folder");
+  test_assert_contains (new_file.err, g_strerror (EACCES));
+  g_assert_false (g_file_test (new_in_locked, G_FILE_TEST_EXISTS));
+
+  g_assert_cmpint (g_chmod (locked_dir, 0755), ==, 0);
+  g_assert_cmpint (g_chmod (tmp_dir, 0700), ==, 0);
+  test_remove_tree (writable_dir);
+  test_remove_tree (locked_dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -674,6 +790,7 @@ main (int   argc,
   g_test_add_func ("/cli/5-replace-keeps-old", test_replace_keeps_old);
   g_test_add_func ("/cli/6-file-size-limit", test_file_size_limit);
   g_test_add_func ("/cli/7-nonblocking-stdout", test_nonblocking_stdout);
+  g_test_add_func ("/cli/8-read-only-database", test_read_only_database);
 
   status = g_test_run ();
 
