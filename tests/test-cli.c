@@ -681,13 +681,16 @@ test_nonblocking_stdout (void)
     }
 }
 
-/* One event (e1, in Azerbaijan). */
+/* One event (e1, in Azerbaijan), and a file cut off in its middle. */
 static const char ok_json[] =
   "{\"format\":\"chancery\",\"version\":1,\n"
   "\"countries\":[{\"code\":\"AZE\",\"name\":\"Azerbaijan\"}],\n"
   "\"sources\":[{\"id\":\"s1\",\"publisher\":\"P\"}],\n"
   "\"events\":[{\"id\":\"e1\",\"kind\":\"meeting\",\"status\":\"occurred\",\"title\":\"T1\","
   "\"date\":\"2025-12-08\",\"countries\":[\"AZE\"],\"sources\":[{\"source\":\"s1\",\"quote\":\"q\"}]}]}\n";
+static const char truncated_json[] =
+  "{\"format\":\"chancery\",\"version\":1,\n"
+  "\"events\":[{\"id\":\"e2\",\"kind\":\"meeting\",";
 
 static char *
 write_tmp_file (const char *name,
@@ -709,6 +712,145 @@ assert_unchanged (const char *path,
   g_autoptr(GBytes) after = test_read_file (path);
 
   g_assert_true (g_bytes_equal (before, after));
+}
+
+/* write_big_json() cites a source of the bundled dataset: define it, for
+ * a new database. */
+static void
+give_big_json_its_source (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *json = NULL;
+  g_autoptr(GString) text = NULL;
+
+  g_file_get_contents (path, &json, NULL, &error);
+  g_assert_no_error (error);
+  text = g_string_new (json);
+  g_assert_cmpuint (g_string_replace (text, "\"events\": [",
+                                      "\"sources\": [{ \"id\": \"kayhan-146663\", "
+                                      "\"publisher\": \"Kayhan\" }], \"events\": [", 1), ==, 1);
+  g_file_set_contents (path, text->str, text->len, &error);
+  g_assert_no_error (error);
+}
+
+/* --replace renames over the target only where a plain import would
+ * write: never over an input file, another program's file or database,
+ * or a newer Chancery's database; and its errors name the target, not
+ * the temporary file beside it. */
+static void
+test_replace_refuses (void)
+{
+  g_autofree char *input = write_tmp_file ("replace-in.json", ok_json);
+  g_autofree char *notes = write_tmp_file ("replace-notes.txt", "Notes about Baku\n");
+  g_autofree char *other = g_build_filename (tmp_dir, "replace-other.db", NULL);
+  g_autofree char *newer = g_build_filename (tmp_dir, "replace-newer.chancery", NULL);
+  g_autofree char *limited = g_build_filename (tmp_dir, "replace-limited.chancery", NULL);
+  g_autofree char *big_json = g_build_filename (tmp_dir, "replace-big.json", NULL);
+  g_autoptr(GBytes) input_before = test_read_file (input);
+  g_autoptr(GBytes) notes_before = test_read_file (notes);
+  g_autoptr(GBytes) other_before = NULL;
+  g_autoptr(GBytes) newer_before = NULL;
+  g_autoptr(GBytes) limited_before = NULL;
+  g_auto(Run) self, on_notes, on_other, on_newer, too_big;
+
+  test_sqlite_exec (other, "CREATE TABLE notes (text); INSERT INTO notes VALUES ('Baku');");
+  other_before = test_read_file (other);
+  test_copy_file (db_path, newer);
+  test_sqlite_exec (newer, "PRAGMA user_version = 99");
+  newer_before = test_read_file (newer);
+
+  run_chancery (&self, "import", "--replace", "-d", input, input, NULL);
+  assert_bad_input (&self, "replace-in.json: the database cannot be one of the files to import");
+  assert_unchanged (input, input_before);
+
+  run_chancery (&on_notes, "import", "--replace", "-d", notes, input, NULL);
+  assert_bad_input (&on_notes, "replace-notes.txt: not a Chancery database");
+  assert_unchanged (notes, notes_before);
+
+  run_chancery (&on_other, "import", "--replace", "-d", other, input, NULL);
+  assert_bad_input (&on_other, "replace-other.db: an SQLite database, but not a Chancery one");
+  assert_unchanged (other, other_before);
+
+  run_chancery (&on_newer, "import", "--replace", "-d", newer, input, NULL);
+  assert_bad_input (&on_newer, "replace-newer.chancery: made by a newer version of Chancery");
+  assert_unchanged (newer, newer_before);
+
+  /* A failure in the new database names the file the user gave. */
+  test_copy_file (db_path, limited);
+  limited_before = test_read_file (limited);
+  write_big_json (big_json);
+  give_big_json_its_source (big_json);
+  run_chancery_limited (&too_big, g_bytes_get_size (limited_before) + 256 * 1024,
+                        "import", "--replace", "-d", limited, big_json, NULL);
+  assert_bad_input (&too_big, limited);
+  test_assert_contains (too_big.err, g_strerror (EFBIG));
+  g_assert_null (strstr (too_big.err, ".import-"));
+  assert_unchanged (limited, limited_before);
+}
+
+/* Several files: each is one transaction. Into a database that was there
+ * before, the files before a failing one stay imported, and the command
+ * says so and what they brought; a database the import was creating is
+ * removed, as after any failed import, so that nothing is written. */
+static void
+test_several_files_one_fails (void)
+{
+  g_autofree char *ok = write_tmp_file ("several-ok.json", ok_json);
+  g_autofree char *truncated = write_tmp_file ("several-truncated.json", truncated_json);
+  g_autofree char *existing = g_build_filename (tmp_dir, "several.chancery", NULL);
+  g_autofree char *created = g_build_filename (tmp_dir, "several-new.chancery", NULL);
+  g_autofree char *summary = NULL;
+  g_autofree char *rest = NULL;
+  g_auto(Run) into_existing, into_new, list;
+
+  test_copy_file (db_path, existing);
+  run_chancery (&into_existing, "import", "-d", existing, ok, truncated, NULL);
+  g_assert_cmpint (exit_code (&into_existing), ==, 2);
+  summary = g_strdup_printf ("%s: 1 new, 0 updated, 0 unchanged\n", existing);
+  g_assert_cmpstr (into_existing.out, ==, summary);
+  rest = g_strdup_printf ("chancery: %s: only the files before %s were imported\n", existing, truncated);
+  g_assert_true (g_str_has_prefix (into_existing.err, "chancery: "));
+  test_assert_contains (into_existing.err, "several-truncated.json:2:39: ");
+  g_assert_true (g_str_has_suffix (into_existing.err, rest));
+
+  run_chancery (&list, "list", "-d", existing, "--search", "T1", NULL);
+  assert_success (&list);
+  g_assert_cmpstr (list.out, ==, "8 December 2025\tmeeting\tT1\tAZE\n");
+
+  run_chancery (&into_new, "import", "-d", created, ok, truncated, NULL);
+  assert_bad_input (&into_new, "several-truncated.json:2:39: ");
+  g_assert_false (g_file_test (created, G_FILE_TEST_EXISTS));
+}
+
+/* A failed import leaves no database it created, and never removes or
+ * changes one that was there. */
+static void
+test_failed_import_leaves_nothing (void)
+{
+  g_autofree char *missing = g_build_filename (tmp_dir, "no-such-file.json", NULL);
+  g_autofree char *created = g_build_filename (tmp_dir, "failed-new.chancery", NULL);
+  g_autofree char *existing = g_build_filename (tmp_dir, "failed-existing.chancery", NULL);
+  g_autofree char *empty = g_build_filename (tmp_dir, "failed-empty.chancery", NULL);
+  g_autoptr(GBytes) before = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(Run) into_new, into_existing, into_empty;
+
+  run_chancery (&into_new, "import", "-d", created, missing, NULL);
+  assert_bad_input (&into_new, "no-such-file.json");
+  g_assert_false (g_file_test (created, G_FILE_TEST_EXISTS));
+
+  test_copy_file (db_path, existing);
+  before = test_read_file (existing);
+  run_chancery (&into_existing, "import", "-d", existing, missing, NULL);
+  assert_bad_input (&into_existing, "no-such-file.json");
+  assert_unchanged (existing, before);
+
+  /* An empty file is a place to create a database, but it was there. */
+  g_file_set_contents (empty, "", 0, &error);
+  g_assert_no_error (error);
+  run_chancery (&into_empty, "import", "-d", empty, missing, NULL);
+  assert_bad_input (&into_empty, "no-such-file.json");
+  g_assert_true (g_file_test (empty, G_FILE_TEST_IS_REGULAR));
 }
 
 /* A database that cannot be written, or in a folder that cannot be: one
@@ -770,6 +912,40 @@ test_read_only_database (void)
   test_remove_tree (locked_dir);
 }
 
+/* GDELT rows skipped are reported with the file they are in. */
+static void
+test_gdelt_messages_name_the_file (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *sample = NULL;
+  g_autofree char *first = g_build_filename (tmp_dir, "first.export.tsv", NULL);
+  g_autofree char *second = g_build_filename (tmp_dir, "second.export.tsv", NULL);
+  g_autofree char *db = g_build_filename (tmp_dir, "gdelt-names.chancery", NULL);
+  g_autofree char *expected = NULL;
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_auto(GStrv) lines = NULL;
+  g_auto(Run) run;
+
+  g_file_get_contents (TEST_SRCDIR "/fixtures/gdelt/20170701234500.export.sample.tsv",
+                       &sample, NULL, &error);
+  g_assert_no_error (error);
+  lines = g_strsplit (sample, "\n", 3);
+  g_string_append_printf (text, "%s\n669666999\t20170701\t201707\n", lines[0]);
+  g_file_set_contents (first, text->str, -1, &error);
+  g_assert_no_error (error);
+  g_string_printf (text, "%s\nnot\ta\tGDELT\trow\n", lines[1]);
+  g_file_set_contents (second, text->str, -1, &error);
+  g_assert_no_error (error);
+
+  run_chancery (&run, "import", "-d", db, first, second, NULL);
+  g_assert_cmpint (exit_code (&run), ==, 0);
+  expected = g_strdup_printf ("chancery: %s: line 2: expected 61 columns, found 3\n"
+                              "chancery: %s: line 2: expected 61 columns, found 4\n",
+                              first, second);
+  g_assert_cmpstr (run.err, ==, expected);
+  g_assert_true (g_str_has_suffix (run.out, ", 2 malformed rows skipped\n"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -790,7 +966,11 @@ main (int   argc,
   g_test_add_func ("/cli/5-replace-keeps-old", test_replace_keeps_old);
   g_test_add_func ("/cli/6-file-size-limit", test_file_size_limit);
   g_test_add_func ("/cli/7-nonblocking-stdout", test_nonblocking_stdout);
+  g_test_add_func ("/cli/8-replace-refuses", test_replace_refuses);
+  g_test_add_func ("/cli/8-several-files-one-fails", test_several_files_one_fails);
+  g_test_add_func ("/cli/8-failed-import-leaves-nothing", test_failed_import_leaves_nothing);
   g_test_add_func ("/cli/8-read-only-database", test_read_only_database);
+  g_test_add_func ("/cli/8-gdelt-messages-name-the-file", test_gdelt_messages_name_the_file);
 
   status = g_test_run ();
 
