@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <fcntl.h>
 #include <grp.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -129,6 +130,32 @@ run_chancery_unprivileged (Run *run,
 
   va_start (args, run);
   run_chancery_va (run, drop_root, NULL, args);
+  va_end (args);
+}
+
+/* In the child, before exec: standard output is /dev/full, or closed
+ * when data is NULL. */
+static void
+redirect_stdout (gpointer data)
+{
+  int fd = data != NULL ? open (data, O_WRONLY | O_CLOEXEC) : -1;
+
+  if (fd >= 0)
+    dup2 (fd, STDOUT_FILENO);
+  else
+    close (STDOUT_FILENO);
+}
+
+/* The same, with standard output at the path (NULL: closed). */
+static void
+run_chancery_with_stdout (Run        *run,
+                          const char *path,
+                          ...)
+{
+  va_list args;
+
+  va_start (args, path);
+  run_chancery_va (run, redirect_stdout, (gpointer) path, args);
   va_end (args);
 }
 
@@ -912,6 +939,23 @@ test_read_only_database (void)
   test_remove_tree (locked_dir);
 }
 
+/* list, as export, fails when what it writes is not written. */
+static void
+test_list_write_errors (void)
+{
+  g_autofree char *full = g_strdup_printf ("chancery: standard output: %s\n", g_strerror (ENOSPC));
+  g_autofree char *closed = g_strdup_printf ("chancery: standard output: %s\n", g_strerror (EBADF));
+  g_auto(Run) to_full, to_closed;
+
+  run_chancery_with_stdout (&to_full, "/dev/full", "list", "-d", db_path, NULL);
+  g_assert_cmpint (exit_code (&to_full), ==, 2);
+  g_assert_cmpstr (to_full.err, ==, full);
+
+  run_chancery_with_stdout (&to_closed, NULL, "list", "-d", db_path, NULL);
+  g_assert_cmpint (exit_code (&to_closed), ==, 2);
+  g_assert_cmpstr (to_closed.err, ==, closed);
+}
+
 /* GDELT rows skipped are reported with the file they are in. */
 static void
 test_gdelt_messages_name_the_file (void)
@@ -970,6 +1014,7 @@ main (int   argc,
   g_test_add_func ("/cli/8-several-files-one-fails", test_several_files_one_fails);
   g_test_add_func ("/cli/8-failed-import-leaves-nothing", test_failed_import_leaves_nothing);
   g_test_add_func ("/cli/8-read-only-database", test_read_only_database);
+  g_test_add_func ("/cli/8-list-write-errors", test_list_write_errors);
   g_test_add_func ("/cli/8-gdelt-messages-name-the-file", test_gdelt_messages_name_the_file);
 
   status = g_test_run ();

@@ -468,23 +468,30 @@ run_import (int argc, char **argv)
 
 /* list */
 
-static void
-print_event_line (const ChanceryEvent *event)
+static gboolean
+set_output_error (GError **error,
+                  int      saved_errno)
 {
-  g_autoptr(GString) countries = g_string_new (NULL);
-  g_autofree char *date = chancery_date_format (&event->date);
+  g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_IO,
+               _("standard output: %s"), g_strerror (saved_errno));
+  return FALSE;
+}
 
-  for (guint i = 0; i < event->countries->len; i++)
-    {
-      const ChanceryEventCountry *c = g_ptr_array_index (event->countries, i);
+/* As g_print() writes, in the console's character set, but buffered (no
+ * flush a line) and with its errors seen: a full disk, a closed output. */
+static gboolean
+print_text (const char  *text,
+            GError     **error)
+{
+  g_autofree char *converted = NULL;
+  const char *charset;
 
-      if (i > 0)
-        g_string_append (countries, ", ");
-      g_string_append (countries, c->code);
-    }
+  if (!g_get_console_charset (&charset))
+    converted = g_convert_with_fallback (text, -1, charset, "UTF-8", "?", NULL, NULL, NULL);
+  if (fputs (converted != NULL ? converted : text, stdout) == EOF)
+    return set_output_error (error, errno);
 
-  g_print ("%s\t%s\t%s\t%s\n", date, chancery_kind_to_string (event->kind), event->title,
-           countries->str);
+  return TRUE;
 }
 
 static gboolean
@@ -492,8 +499,21 @@ print_event (ChanceryEvent  *event,
              gpointer        user_data,
              GError        **error)
 {
-  print_event_line (event);
-  return TRUE;
+  g_autoptr(GString) line = g_string_new (NULL);
+  g_autofree char *date = chancery_date_format (&event->date);
+
+  g_string_printf (line, "%s\t%s\t%s\t", date, chancery_kind_to_string (event->kind), event->title);
+  for (guint i = 0; i < event->countries->len; i++)
+    {
+      const ChanceryEventCountry *c = g_ptr_array_index (event->countries, i);
+
+      if (i > 0)
+        g_string_append (line, ", ");
+      g_string_append (line, c->code);
+    }
+  g_string_append_c (line, '\n');
+
+  return print_text (line->str, error);
 }
 
 static int
@@ -522,6 +542,11 @@ run_list (int argc, char **argv)
 
   if (!chancery_store_foreach_event (store, filter, print_event, NULL, NULL, &error))
     return fail (error);
+  if (fflush (stdout) != 0)
+    {
+      set_output_error (&error, errno);
+      return fail (error);
+    }
 
   return 0;
 }
