@@ -7,6 +7,8 @@
  */
 #include "config.h"
 
+#include <fcntl.h>
+#include <grp.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -18,6 +20,9 @@
 #include <unistd.h>
 
 #include "test-common.h"
+
+/* The user and group "nobody" (Debian's 65534). */
+#define NOBODY 65534
 
 static char *tmp_dir;
 static char *db_path;
@@ -50,12 +55,13 @@ limit_file_size (gpointer data)
   setrlimit (RLIMIT_FSIZE, &limit);
 }
 
-/* Runs chancery with the arguments in the C.UTF-8 locale; with a file
- * size limit unless file_size_limit is 0. */
+/* Runs chancery with the arguments in the C.UTF-8 locale; child_setup,
+ * unless NULL, runs in the child before exec. */
 static void
-run_chancery_va (Run     *run,
-                 gsize    file_size_limit,
-                 va_list  args)
+run_chancery_va (Run                  *run,
+                 GSpawnChildSetupFunc  child_setup,
+                 gpointer              child_data,
+                 va_list               args)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
@@ -74,7 +80,7 @@ run_chancery_va (Run     *run,
 
   memset (run, 0, sizeof *run);
   g_spawn_sync (tmp_dir, (char **) argv->pdata, envp, G_SPAWN_DEFAULT,
-                file_size_limit != 0 ? limit_file_size : NULL, GSIZE_TO_POINTER (file_size_limit),
+                child_setup, child_data,
                 &run->out, &run->err, &run->status, &error);
   g_assert_no_error (error);
   g_test_message ("exit %d; stderr: %s", run->status, run->err);
@@ -88,7 +94,7 @@ run_chancery (Run *run,
   va_list args;
 
   va_start (args, run);
-  run_chancery_va (run, 0, args);
+  run_chancery_va (run, NULL, NULL, args);
   va_end (args);
 }
 
@@ -101,7 +107,55 @@ run_chancery_limited (Run   *run,
   va_list args;
 
   va_start (args, limit);
-  run_chancery_va (run, limit, args);
+  run_chancery_va (run, limit_file_size, GSIZE_TO_POINTER (limit), args);
+  va_end (args);
+}
+
+/* In the child, before exec: as root (as in CI), become nobody, so that
+ * file modes count. */
+static void
+drop_root (gpointer data)
+{
+  if (geteuid () == 0 &&
+      (setgroups (0, NULL) != 0 || setgid (NOBODY) != 0 || setuid (NOBODY) != 0))
+    _exit (127);
+}
+
+/* The same, as nobody when run as root. */
+static void
+run_chancery_unprivileged (Run *run,
+                           ...)
+{
+  va_list args;
+
+  va_start (args, run);
+  run_chancery_va (run, drop_root, NULL, args);
+  va_end (args);
+}
+
+/* In the child, before exec: standard output is /dev/full, or closed
+ * when data is NULL. */
+static void
+redirect_stdout (gpointer data)
+{
+  int fd = data != NULL ? open (data, O_WRONLY | O_CLOEXEC) : -1;
+
+  if (fd >= 0)
+    dup2 (fd, STDOUT_FILENO);
+  else
+    close (STDOUT_FILENO);
+}
+
+/* The same, with standard output at the path (NULL: closed). */
+static void
+run_chancery_with_stdout (Run        *run,
+                          const char *path,
+                          ...)
+{
+  va_list args;
+
+  va_start (args, path);
+  run_chancery_va (run, redirect_stdout, (gpointer) path, args);
   va_end (args);
 }
 
@@ -654,6 +708,288 @@ test_nonblocking_stdout (void)
     }
 }
 
+/* One event (e1, in Azerbaijan), and a file cut off in its middle. */
+static const char ok_json[] =
+  "{\"format\":\"chancery\",\"version\":1,\n"
+  "\"countries\":[{\"code\":\"AZE\",\"name\":\"Azerbaijan\"}],\n"
+  "\"sources\":[{\"id\":\"s1\",\"publisher\":\"P\"}],\n"
+  "\"events\":[{\"id\":\"e1\",\"kind\":\"meeting\",\"status\":\"occurred\",\"title\":\"T1\","
+  "\"date\":\"2025-12-08\",\"countries\":[\"AZE\"],\"sources\":[{\"source\":\"s1\",\"quote\":\"q\"}]}]}\n";
+static const char truncated_json[] =
+  "{\"format\":\"chancery\",\"version\":1,\n"
+  "\"events\":[{\"id\":\"e2\",\"kind\":\"meeting\",";
+
+static char *
+write_tmp_file (const char *name,
+                const char *contents)
+{
+  g_autoptr(GError) error = NULL;
+  char *path = g_build_filename (tmp_dir, name, NULL);
+
+  g_file_set_contents (path, contents, -1, &error);
+  g_assert_no_error (error);
+  return path;
+}
+
+/* The file is byte for byte as before. */
+static void
+assert_unchanged (const char *path,
+                  GBytes     *before)
+{
+  g_autoptr(GBytes) after = test_read_file (path);
+
+  g_assert_true (g_bytes_equal (before, after));
+}
+
+/* write_big_json() cites a source of the bundled dataset: define it, for
+ * a new database. */
+static void
+give_big_json_its_source (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *json = NULL;
+  g_autoptr(GString) text = NULL;
+
+  g_file_get_contents (path, &json, NULL, &error);
+  g_assert_no_error (error);
+  text = g_string_new (json);
+  g_assert_cmpuint (g_string_replace (text, "\"events\": [",
+                                      "\"sources\": [{ \"id\": \"kayhan-146663\", "
+                                      "\"publisher\": \"Kayhan\" }], \"events\": [", 1), ==, 1);
+  g_file_set_contents (path, text->str, text->len, &error);
+  g_assert_no_error (error);
+}
+
+/* --replace renames over the target only where a plain import would
+ * write: never over an input file, another program's file or database,
+ * or a newer Chancery's database; and its errors name the target, not
+ * the temporary file beside it. */
+static void
+test_replace_refuses (void)
+{
+  g_autofree char *input = write_tmp_file ("replace-in.json", ok_json);
+  g_autofree char *notes = write_tmp_file ("replace-notes.txt", "Notes about Baku\n");
+  g_autofree char *other = g_build_filename (tmp_dir, "replace-other.db", NULL);
+  g_autofree char *newer = g_build_filename (tmp_dir, "replace-newer.chancery", NULL);
+  g_autofree char *limited = g_build_filename (tmp_dir, "replace-limited.chancery", NULL);
+  g_autofree char *big_json = g_build_filename (tmp_dir, "replace-big.json", NULL);
+  g_autoptr(GBytes) input_before = test_read_file (input);
+  g_autoptr(GBytes) notes_before = test_read_file (notes);
+  g_autoptr(GBytes) other_before = NULL;
+  g_autoptr(GBytes) newer_before = NULL;
+  g_autoptr(GBytes) limited_before = NULL;
+  g_auto(Run) self, on_notes, on_other, on_newer, too_big;
+
+  test_sqlite_exec (other, "CREATE TABLE notes (text); INSERT INTO notes VALUES ('Baku');");
+  other_before = test_read_file (other);
+  test_copy_file (db_path, newer);
+  test_sqlite_exec (newer, "PRAGMA user_version = 99");
+  newer_before = test_read_file (newer);
+
+  run_chancery (&self, "import", "--replace", "-d", input, input, NULL);
+  assert_bad_input (&self, "replace-in.json: the database cannot be one of the files to import");
+  assert_unchanged (input, input_before);
+
+  run_chancery (&on_notes, "import", "--replace", "-d", notes, input, NULL);
+  assert_bad_input (&on_notes, "replace-notes.txt: not a Chancery database");
+  assert_unchanged (notes, notes_before);
+
+  run_chancery (&on_other, "import", "--replace", "-d", other, input, NULL);
+  assert_bad_input (&on_other, "replace-other.db: an SQLite database, but not a Chancery one");
+  assert_unchanged (other, other_before);
+
+  run_chancery (&on_newer, "import", "--replace", "-d", newer, input, NULL);
+  assert_bad_input (&on_newer, "replace-newer.chancery: made by a newer version of Chancery");
+  assert_unchanged (newer, newer_before);
+
+  /* A failure in the new database names the file the user gave. */
+  test_copy_file (db_path, limited);
+  limited_before = test_read_file (limited);
+  write_big_json (big_json);
+  give_big_json_its_source (big_json);
+  run_chancery_limited (&too_big, g_bytes_get_size (limited_before) + 256 * 1024,
+                        "import", "--replace", "-d", limited, big_json, NULL);
+  assert_bad_input (&too_big, limited);
+  test_assert_contains (too_big.err, g_strerror (EFBIG));
+  g_assert_null (strstr (too_big.err, ".import-"));
+  assert_unchanged (limited, limited_before);
+}
+
+/* Several files: each is one transaction. Into a database that was there
+ * before, the files before a failing one stay imported, and the command
+ * says so and what they brought; a database the import was creating is
+ * removed, as after any failed import, so that nothing is written. */
+static void
+test_several_files_one_fails (void)
+{
+  g_autofree char *ok = write_tmp_file ("several-ok.json", ok_json);
+  g_autofree char *truncated = write_tmp_file ("several-truncated.json", truncated_json);
+  g_autofree char *existing = g_build_filename (tmp_dir, "several.chancery", NULL);
+  g_autofree char *created = g_build_filename (tmp_dir, "several-new.chancery", NULL);
+  g_autofree char *summary = NULL;
+  g_autofree char *rest = NULL;
+  g_auto(Run) into_existing, into_new, list;
+
+  test_copy_file (db_path, existing);
+  run_chancery (&into_existing, "import", "-d", existing, ok, truncated, NULL);
+  g_assert_cmpint (exit_code (&into_existing), ==, 2);
+  summary = g_strdup_printf ("%s: 1 new, 0 updated, 0 unchanged\n", existing);
+  g_assert_cmpstr (into_existing.out, ==, summary);
+  rest = g_strdup_printf ("chancery: %s: only the files before %s were imported\n", existing, truncated);
+  g_assert_true (g_str_has_prefix (into_existing.err, "chancery: "));
+  test_assert_contains (into_existing.err, "several-truncated.json:2:39: ");
+  g_assert_true (g_str_has_suffix (into_existing.err, rest));
+
+  run_chancery (&list, "list", "-d", existing, "--search", "T1", NULL);
+  assert_success (&list);
+  g_assert_cmpstr (list.out, ==, "8 December 2025\tmeeting\tT1\tAZE\n");
+
+  run_chancery (&into_new, "import", "-d", created, ok, truncated, NULL);
+  assert_bad_input (&into_new, "several-truncated.json:2:39: ");
+  g_assert_false (g_file_test (created, G_FILE_TEST_EXISTS));
+}
+
+/* A failed import leaves no database it created, and never removes or
+ * changes one that was there. */
+static void
+test_failed_import_leaves_nothing (void)
+{
+  g_autofree char *missing = g_build_filename (tmp_dir, "no-such-file.json", NULL);
+  g_autofree char *created = g_build_filename (tmp_dir, "failed-new.chancery", NULL);
+  g_autofree char *existing = g_build_filename (tmp_dir, "failed-existing.chancery", NULL);
+  g_autofree char *empty = g_build_filename (tmp_dir, "failed-empty.chancery", NULL);
+  g_autoptr(GBytes) before = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(Run) into_new, into_existing, into_empty;
+
+  run_chancery (&into_new, "import", "-d", created, missing, NULL);
+  assert_bad_input (&into_new, "no-such-file.json");
+  g_assert_false (g_file_test (created, G_FILE_TEST_EXISTS));
+
+  test_copy_file (db_path, existing);
+  before = test_read_file (existing);
+  run_chancery (&into_existing, "import", "-d", existing, missing, NULL);
+  assert_bad_input (&into_existing, "no-such-file.json");
+  assert_unchanged (existing, before);
+
+  /* An empty file is a place to create a database, but it was there. */
+  g_file_set_contents (empty, "", 0, &error);
+  g_assert_no_error (error);
+  run_chancery (&into_empty, "import", "-d", empty, missing, NULL);
+  assert_bad_input (&into_empty, "no-such-file.json");
+  g_assert_true (g_file_test (empty, G_FILE_TEST_IS_REGULAR));
+}
+
+/* A database that cannot be written, or in a folder that cannot be: one
+ * line that says so, not a complaint about the JSON file. As root, the
+ * command runs as nobody, for whom the modes count. */
+static void
+test_read_only_database (void)
+{
+  g_autofree char *ok = write_tmp_file ("read-only-ok.json", ok_json);
+  g_autofree char *writable_dir = g_build_filename (tmp_dir, "writable", NULL);
+  g_autofree char *locked_dir = g_build_filename (tmp_dir, "locked", NULL);
+  g_autofree char *read_only = g_build_filename (writable_dir, "read-only.chancery", NULL);
+  g_autofree char *in_locked = g_build_filename (locked_dir, "in-locked.chancery", NULL);
+  g_autofree char *new_in_locked = g_build_filename (locked_dir, "new.chancery", NULL);
+  g_autofree char *file_message = NULL;
+  g_autofree char *folder_message = NULL;
+  g_autoptr(GBytes) read_only_before = NULL;
+  g_autoptr(GBytes) in_locked_before = NULL;
+  g_auto(Run) file, folder, new_file;
+
+  /* Nobody must reach the files. */
+  g_assert_cmpint (g_chmod (tmp_dir, 0711), ==, 0);
+  g_assert_cmpint (g_mkdir (writable_dir, 0777), ==, 0);
+  g_assert_cmpint (g_chmod (writable_dir, 0777), ==, 0);
+  g_assert_cmpint (g_mkdir (locked_dir, 0755), ==, 0);
+  g_assert_cmpint (g_chmod (ok, 0644), ==, 0);
+
+  test_copy_file (db_path, read_only);
+  g_assert_cmpint (g_chmod (read_only, 0444), ==, 0);
+  read_only_before = test_read_file (read_only);
+  test_copy_file (db_path, in_locked);
+  g_assert_cmpint (g_chmod (in_locked, 0666), ==, 0);
+  in_locked_before = test_read_file (in_locked);
+  g_assert_cmpint (g_chmod (locked_dir, 0555), ==, 0);
+
+  run_chancery_unprivileged (&file, "import", "-d", read_only, ok, NULL);
+  file_message = g_strdup_printf ("chancery: %s: cannot be written: %s\n", read_only,
+                                  g_strerror (EACCES));
+  assert_bad_input (&file, read_only);
+  g_assert_cmpstr (file.err, ==, file_message);
+  assert_unchanged (read_only, read_only_before);
+
+  /* SQLite writes its journal beside the database. */
+  run_chancery_unprivileged (&folder, "import", "-d", in_locked, ok, NULL);
+  folder_message = g_strdup_printf ("chancery: %s: cannot be written in the folder “%s”: %s\n",
+                                    in_locked, locked_dir, g_strerror (EACCES));
+  assert_bad_input (&folder, in_locked);
+  g_assert_cmpstr (folder.err, ==, folder_message);
+  assert_unchanged (in_locked, in_locked_before);
+
+  run_chancery_unprivileged (&new_file, "import", "-d", new_in_locked, ok, NULL);
+  assert_bad_input (&new_file, "cannot be written in the folder");
+  test_assert_contains (new_file.err, g_strerror (EACCES));
+  g_assert_false (g_file_test (new_in_locked, G_FILE_TEST_EXISTS));
+
+  g_assert_cmpint (g_chmod (locked_dir, 0755), ==, 0);
+  g_assert_cmpint (g_chmod (tmp_dir, 0700), ==, 0);
+  test_remove_tree (writable_dir);
+  test_remove_tree (locked_dir);
+}
+
+/* list, as export, fails when what it writes is not written. */
+static void
+test_list_write_errors (void)
+{
+  g_autofree char *full = g_strdup_printf ("chancery: standard output: %s\n", g_strerror (ENOSPC));
+  g_autofree char *closed = g_strdup_printf ("chancery: standard output: %s\n", g_strerror (EBADF));
+  g_auto(Run) to_full, to_closed;
+
+  run_chancery_with_stdout (&to_full, "/dev/full", "list", "-d", db_path, NULL);
+  g_assert_cmpint (exit_code (&to_full), ==, 2);
+  g_assert_cmpstr (to_full.err, ==, full);
+
+  run_chancery_with_stdout (&to_closed, NULL, "list", "-d", db_path, NULL);
+  g_assert_cmpint (exit_code (&to_closed), ==, 2);
+  g_assert_cmpstr (to_closed.err, ==, closed);
+}
+
+/* GDELT rows skipped are reported with the file they are in. */
+static void
+test_gdelt_messages_name_the_file (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *sample = NULL;
+  g_autofree char *first = g_build_filename (tmp_dir, "first.export.tsv", NULL);
+  g_autofree char *second = g_build_filename (tmp_dir, "second.export.tsv", NULL);
+  g_autofree char *db = g_build_filename (tmp_dir, "gdelt-names.chancery", NULL);
+  g_autofree char *expected = NULL;
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_auto(GStrv) lines = NULL;
+  g_auto(Run) run;
+
+  g_file_get_contents (TEST_SRCDIR "/fixtures/gdelt/20170701234500.export.sample.tsv",
+                       &sample, NULL, &error);
+  g_assert_no_error (error);
+  lines = g_strsplit (sample, "\n", 3);
+  g_string_append_printf (text, "%s\n669666999\t20170701\t201707\n", lines[0]);
+  g_file_set_contents (first, text->str, -1, &error);
+  g_assert_no_error (error);
+  g_string_printf (text, "%s\nnot\ta\tGDELT\trow\n", lines[1]);
+  g_file_set_contents (second, text->str, -1, &error);
+  g_assert_no_error (error);
+
+  run_chancery (&run, "import", "-d", db, first, second, NULL);
+  g_assert_cmpint (exit_code (&run), ==, 0);
+  expected = g_strdup_printf ("chancery: %s: line 2: expected 61 columns, found 3\n"
+                              "chancery: %s: line 2: expected 61 columns, found 4\n",
+                              first, second);
+  g_assert_cmpstr (run.err, ==, expected);
+  g_assert_true (g_str_has_suffix (run.out, ", 2 malformed rows skipped\n"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -674,6 +1010,12 @@ main (int   argc,
   g_test_add_func ("/cli/5-replace-keeps-old", test_replace_keeps_old);
   g_test_add_func ("/cli/6-file-size-limit", test_file_size_limit);
   g_test_add_func ("/cli/7-nonblocking-stdout", test_nonblocking_stdout);
+  g_test_add_func ("/cli/8-replace-refuses", test_replace_refuses);
+  g_test_add_func ("/cli/8-several-files-one-fails", test_several_files_one_fails);
+  g_test_add_func ("/cli/8-failed-import-leaves-nothing", test_failed_import_leaves_nothing);
+  g_test_add_func ("/cli/8-read-only-database", test_read_only_database);
+  g_test_add_func ("/cli/8-list-write-errors", test_list_write_errors);
+  g_test_add_func ("/cli/8-gdelt-messages-name-the-file", test_gdelt_messages_name_the_file);
 
   status = g_test_run ();
 

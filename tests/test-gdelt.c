@@ -345,6 +345,52 @@ test_not_gdelt (Fixture       *fixture,
   chancery_import_report_clear (&report);
 }
 
+/* A file without rows is refused, as an empty JSON file is, rather than
+ * imported as nothing: it is more likely a failed download than a day
+ * without events. Zipped too. */
+static void
+test_no_rows (Fixture       *fixture,
+              gconstpointer  data)
+{
+  static const struct
+  {
+    const char *name;
+    const char *contents;
+    const char *message;
+  } cases[] = {
+    { "empty.export.CSV", "", "the file is empty" },
+    { "blank.export.CSV", "\n\r\n\n", "the file holds only blank lines, no GDELT rows" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *path = write_temp (fixture, cases[i].name, cases[i].contents, -1);
+      g_autofree char *zip = g_strconcat (path, ".zip", NULL);
+      g_autofree char *expected = g_strdup_printf ("%s: %s", path, cases[i].message);
+      g_autofree char *expected_zip = g_strdup_printf ("%s: %s", zip, cases[i].message);
+      const char *argv[] = { "/usr/bin/python3", "-m", "zipfile", "-c", zip, path, NULL };
+      ChanceryImportReport report;
+      int status = 0;
+
+      g_assert_false (import_file (fixture, path, NULL, &report, &error));
+      g_assert_error (error, CHANCERY_ERROR, CHANCERY_ERROR_INVALID_INPUT);
+      g_assert_cmpstr (error->message, ==, expected);
+      chancery_import_report_clear (&report);
+      g_clear_error (&error);
+
+      g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL, &status, &error);
+      g_assert_no_error (error);
+      g_assert_true (g_spawn_check_wait_status (status, NULL));
+      g_assert_false (import_file (fixture, zip, NULL, &report, &error));
+      g_assert_error (error, CHANCERY_ERROR, CHANCERY_ERROR_INVALID_INPUT);
+      g_assert_cmpstr (error->message, ==, expected_zip);
+      chancery_import_report_clear (&report);
+    }
+
+  g_assert_cmpuint (chancery_store_count_events (fixture->store, NULL, NULL), ==, 0);
+}
+
 static void
 test_zip (Fixture       *fixture,
           gconstpointer  data)
@@ -499,6 +545,7 @@ main (int   argc,
   ADD ("/gdelt/country-filter", test_country_filter);
   ADD ("/gdelt/malformed", test_malformed);
   ADD ("/gdelt/not-gdelt", test_not_gdelt);
+  ADD ("/gdelt/no-rows", test_no_rows);
   ADD ("/gdelt/zip", test_zip);
   ADD ("/gdelt/gdelt1", test_gdelt1);
   ADD ("/gdelt/cancelled", test_cancelled);

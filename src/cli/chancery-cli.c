@@ -195,6 +195,21 @@ open_for_reading (Options  *o,
 
 /* import */
 
+/* The importers' messages say "line 17: …"; with several files each
+ * must say which file it is about. */
+static void
+name_file_in_messages (ChanceryImportReport *report,
+                       const char           *path)
+{
+  for (guint i = 0; i < report->messages->len; i++)
+    {
+      char *message = report->messages->pdata[i];
+
+      report->messages->pdata[i] = g_strdup_printf ("%s: %s", path, message);
+      g_free (message);
+    }
+}
+
 static gboolean
 import_one (ChanceryStore         *store,
             const char            *path,
@@ -206,10 +221,14 @@ import_one (ChanceryStore         *store,
   if (g_strcmp0 (format, "gdelt") == 0)
     {
       ChanceryGdeltOptions gdelt = { o->countries, o->cameo_roots };
+      gboolean ok;
 
-      return chancery_import_gdelt_file (store, path, &gdelt, report, NULL, NULL, NULL, error);
+      ok = chancery_import_gdelt_file (store, path, &gdelt, report, NULL, NULL, NULL, error);
+      name_file_in_messages (report, path);
+      return ok;
     }
 
+  /* The JSON importer names the file in its messages already. */
   return chancery_import_json_file (store, path, report, NULL, NULL, NULL, error);
 }
 
@@ -224,6 +243,137 @@ guess_format (const char *path)
       g_str_has_suffix (lower, ".zip") || g_str_has_suffix (lower, ".txt"))
     return "gdelt";
   return "json";
+}
+
+static void
+report_add (ChanceryImportReport *total,
+            ChanceryImportReport *one)
+{
+  total->inserted += one->inserted;
+  total->updated += one->updated;
+  total->unchanged += one->unchanged;
+  total->skipped += one->skipped;
+  total->filtered += one->filtered;
+  for (guint i = 0; i < one->messages->len; i++)
+    g_ptr_array_add (total->messages, g_strdup (g_ptr_array_index (one->messages, i)));
+}
+
+/* Each file is one transaction (the importers' own): a file that fails
+ * writes nothing, but the files before it are committed. *n_done is set
+ * to their number, and report to what they brought. */
+static gboolean
+import_files (ChanceryStore         *store,
+              Options               *o,
+              ChanceryImportReport  *report,
+              guint                 *n_done,
+              GError               **error)
+{
+  for (*n_done = 0; o->files[*n_done] != NULL; (*n_done)++)
+    {
+      const char *path = o->files[*n_done];
+      const char *format = o->format != NULL ? o->format : guess_format (path);
+      ChanceryImportReport one;
+      gboolean ok;
+
+      chancery_import_report_init (&one);
+      ok = import_one (store, path, format, o, &one, error);
+      if (ok)
+        report_add (report, &one);
+      chancery_import_report_clear (&one);
+      if (!ok)
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+static void
+print_summary (const char                 *target,
+               const ChanceryImportReport *report)
+{
+  g_print (_("%s: %u new, %u updated, %u unchanged"),
+           target, report->inserted, report->updated, report->unchanged);
+  if (report->filtered > 0)
+    g_print (_(", %u left out by the options"), report->filtered);
+  if (report->skipped > 0)
+    g_print (_(", %u malformed rows skipped"), report->skipped);
+  g_print ("\n");
+  for (guint i = 0; i < report->messages->len; i++)
+    g_printerr ("chancery: %s\n", (char *) g_ptr_array_index (report->messages, i));
+}
+
+static gboolean
+is_one_of (const GStatBuf  *st,
+           char           **files)
+{
+  for (guint i = 0; files[i] != NULL; i++)
+    {
+      GStatBuf other;
+
+      if (g_stat (files[i], &other) == 0 && other.st_dev == st->st_dev && other.st_ino == st->st_ino)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* The database must not be one of the files to import (--replace would
+ * rename over it), and --replace renames only over what a plain import
+ * would write into: a Chancery database this version opens for writing,
+ * never another program's file or a newer Chancery's database. Opening
+ * it as an import does runs those checks. */
+static gboolean
+check_target (const char  *target,
+              char       **files,
+              gboolean     replace,
+              GError     **error)
+{
+  g_autoptr(ChanceryStore) store = NULL;
+  GStatBuf st;
+
+  if (g_stat (target, &st) == 0 && is_one_of (&st, files))
+    {
+      g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_INVALID_INPUT,
+                   _("%s: the database cannot be one of the files to import"), target);
+      return FALSE;
+    }
+
+  if (!replace || (g_lstat (target, &st) != 0 && errno == ENOENT))
+    return TRUE;
+
+  store = chancery_store_open (target, CHANCERY_STORE_READ_WRITE | CHANCERY_STORE_CREATE, NULL, error);
+  return store != NULL;
+}
+
+/* Errors from the store name the file it opened: with --replace, the
+ * temporary one, which the user never named. */
+static void
+name_target_in_error (GError     *error,
+                      const char *work_path,
+                      const char *target)
+{
+  GString *message = g_string_new (error->message);
+
+  g_string_replace (message, work_path, target, 0);
+  g_free (error->message);
+  error->message = g_string_free (message, FALSE);
+}
+
+/* Into a database that was there before, the files before the one that
+ * failed are committed: say what they brought, what failed, and that
+ * the rest is not in. */
+static int
+fail_partly_imported (const char                 *target,
+                      const ChanceryImportReport *report,
+                      const char                 *failed_file,
+                      const GError               *error)
+{
+  g_autofree char *rest = g_strdup_printf (_("%s: only the files before %s were imported"),
+                                           target, failed_file);
+
+  print_summary (target, report);
+  fail (error);
+  return fail_message (rest);
 }
 
 static int
@@ -250,7 +400,10 @@ run_import (int argc, char **argv)
   g_autofree char *target = NULL;
   g_autofree char *work_path = NULL;
   ChanceryImportReport report;
-  gboolean ok = TRUE;
+  GStatBuf st;
+  gboolean created;
+  guint n_done = 0;
+  gboolean ok;
 
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!parse_options (context, &argc, &argv, &error))
@@ -268,22 +421,20 @@ run_import (int argc, char **argv)
       g_mkdir_with_parents (dir, 0700);
     }
 
+  if (!check_target (target, o.files, o.replace, &error))
+    return fail (error);
+
   /* --replace builds beside the target and renames only on success. */
   work_path = o.replace ? g_strdup_printf ("%s.import-%d", target, getpid ()) : g_strdup (target);
   if (o.replace)
     g_unlink (work_path);
-
-  store = chancery_store_open (work_path, CHANCERY_STORE_READ_WRITE | CHANCERY_STORE_CREATE, NULL, &error);
-  if (store == NULL)
-    return fail (error);
+  /* A database this import creates is removed if it fails: a failed
+   * import leaves no empty database behind, and writes nothing at all. */
+  created = g_lstat (work_path, &st) != 0 && errno == ENOENT;
 
   chancery_import_report_init (&report);
-  for (guint i = 0; ok && o.files[i] != NULL; i++)
-    {
-      const char *format = o.format != NULL ? o.format : guess_format (o.files[i]);
-
-      ok = import_one (store, o.files[i], format, &o, &report, &error);
-    }
+  store = chancery_store_open (work_path, CHANCERY_STORE_READ_WRITE | CHANCERY_STORE_CREATE, NULL, &error);
+  ok = store != NULL && import_files (store, &o, &report, &n_done, &error);
   g_clear_object (&store);
 
   if (ok && o.replace && g_rename (work_path, target) != 0)
@@ -292,24 +443,24 @@ run_import (int argc, char **argv)
                    target, g_strerror (errno));
       ok = FALSE;
     }
-  if (!ok && o.replace)
-    g_unlink (work_path);
 
   if (!ok)
     {
+      int status;
+
+      if (created)
+        g_unlink (work_path);
+      if (o.replace)
+        name_target_in_error (error, work_path, target);
+      if (!created && n_done > 0)
+        status = fail_partly_imported (target, &report, o.files[n_done], error);
+      else
+        status = fail (error);
       chancery_import_report_clear (&report);
-      return fail (error);
+      return status;
     }
 
-  g_print (_("%s: %u new, %u updated, %u unchanged"),
-           target, report.inserted, report.updated, report.unchanged);
-  if (report.filtered > 0)
-    g_print (_(", %u left out by the options"), report.filtered);
-  if (report.skipped > 0)
-    g_print (_(", %u malformed rows skipped"), report.skipped);
-  g_print ("\n");
-  for (guint i = 0; i < report.messages->len; i++)
-    g_printerr ("chancery: %s\n", (char *) g_ptr_array_index (report.messages, i));
+  print_summary (target, &report);
   chancery_import_report_clear (&report);
 
   return 0;
@@ -317,23 +468,30 @@ run_import (int argc, char **argv)
 
 /* list */
 
-static void
-print_event_line (const ChanceryEvent *event)
+static gboolean
+set_output_error (GError **error,
+                  int      saved_errno)
 {
-  g_autoptr(GString) countries = g_string_new (NULL);
-  g_autofree char *date = chancery_date_format (&event->date);
+  g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_IO,
+               _("standard output: %s"), g_strerror (saved_errno));
+  return FALSE;
+}
 
-  for (guint i = 0; i < event->countries->len; i++)
-    {
-      const ChanceryEventCountry *c = g_ptr_array_index (event->countries, i);
+/* As g_print() writes, in the console's character set, but buffered (no
+ * flush a line) and with its errors seen: a full disk, a closed output. */
+static gboolean
+print_text (const char  *text,
+            GError     **error)
+{
+  g_autofree char *converted = NULL;
+  const char *charset;
 
-      if (i > 0)
-        g_string_append (countries, ", ");
-      g_string_append (countries, c->code);
-    }
+  if (!g_get_console_charset (&charset))
+    converted = g_convert_with_fallback (text, -1, charset, "UTF-8", "?", NULL, NULL, NULL);
+  if (fputs (converted != NULL ? converted : text, stdout) == EOF)
+    return set_output_error (error, errno);
 
-  g_print ("%s\t%s\t%s\t%s\n", date, chancery_kind_to_string (event->kind), event->title,
-           countries->str);
+  return TRUE;
 }
 
 static gboolean
@@ -341,8 +499,21 @@ print_event (ChanceryEvent  *event,
              gpointer        user_data,
              GError        **error)
 {
-  print_event_line (event);
-  return TRUE;
+  g_autoptr(GString) line = g_string_new (NULL);
+  g_autofree char *date = chancery_date_format (&event->date);
+
+  g_string_printf (line, "%s\t%s\t%s\t", date, chancery_kind_to_string (event->kind), event->title);
+  for (guint i = 0; i < event->countries->len; i++)
+    {
+      const ChanceryEventCountry *c = g_ptr_array_index (event->countries, i);
+
+      if (i > 0)
+        g_string_append (line, ", ");
+      g_string_append (line, c->code);
+    }
+  g_string_append_c (line, '\n');
+
+  return print_text (line->str, error);
 }
 
 static int
@@ -371,6 +542,11 @@ run_list (int argc, char **argv)
 
   if (!chancery_store_foreach_event (store, filter, print_event, NULL, NULL, &error))
     return fail (error);
+  if (fflush (stdout) != 0)
+    {
+      set_output_error (&error, errno);
+      return fail (error);
+    }
 
   return 0;
 }

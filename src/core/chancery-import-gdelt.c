@@ -148,6 +148,7 @@ typedef struct
   struct archive  *archive;
   goffset          file_size;
   goffset          consumed;
+  guint64          n_bytes;     /* read, after unzipping */
 
   /* state */
   const char          *path;
@@ -310,13 +311,19 @@ gdelt_read (GdeltImport   *self,
                      _("Cannot read the zip file “%s” after line %u: %s"),
                      self->path, line, archive_error_string (self->archive));
       else
-        self->consumed = archive_filter_bytes (self->archive, -1);
+        {
+          self->consumed = archive_filter_bytes (self->archive, -1);
+          self->n_bytes += n;
+        }
       return n;
     }
 
   n = g_input_stream_read (self->stream, buf, size, cancellable, error);
   if (n > 0)
-    self->consumed += n;
+    {
+      self->consumed += n;
+      self->n_bytes += n;
+    }
   else if (n < 0 && error != NULL && *error != NULL
            && !g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     g_prefix_error (error, _("Cannot read “%s” after line %u: "), self->path, line);
@@ -1036,8 +1043,21 @@ chancery_import_gdelt_file (ChanceryStore              *store,
   if (!read_lines (&self, progress, progress_data, cancellable, error))
     goto out;
 
+  /* No rows at all, as an empty JSON file, is refused: importing nothing
+   * quietly would hide a failed download. */
+  if (self.n_lines_seen == 0)
+    {
+      if (self.n_bytes == 0)
+        g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_INVALID_INPUT,
+                     _("%s: the file is empty"), path);
+      else
+        g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_INVALID_INPUT,
+                     _("%s: the file holds only blank lines, no GDELT rows"), path);
+      goto out;
+    }
+
   /* Nothing looked like GDELT: say so rather than import nothing quietly. */
-  if (self.layout == NULL && self.n_lines_seen > 0)
+  if (self.layout == NULL)
     {
       g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_INVALID_INPUT,
                    _("“%s” is not a GDELT event file: %s"), path, self.first_problem);

@@ -829,6 +829,40 @@ chancery_store_init (ChanceryStore *self)
   g_rec_mutex_init (&self->mutex);
 }
 
+/* SQLite opens a file it may not write read-only without a word, and
+ * then fails the first write ("attempt to write a readonly database");
+ * a folder it may not write in fails the journal it creates beside the
+ * file, or a new file, as "unable to open database file". Say which,
+ * and why, before anything is written. */
+static gboolean
+check_writable (const char  *path,
+                gboolean     exists,
+                GError     **error)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+
+  if (exists && g_access (path, W_OK) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_IO,
+                   _("%s: cannot be written: %s"), path, g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  if (g_access (dir, W_OK | X_OK) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_IO,
+                   _("%s: cannot be written in the folder “%s”: %s"),
+                   path, dir, g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 /* Public API */
 
 static ChanceryStore *
@@ -869,6 +903,9 @@ store_open (const char          *path,
       if (!(empty && (flags & CHANCERY_STORE_CREATE)) && !has_sqlite_header (path, error))
         return NULL;
     }
+
+  if ((flags & CHANCERY_STORE_READ_WRITE) && !check_writable (path, exists, error))
+    return NULL;
 
   self = g_object_new (CHANCERY_TYPE_STORE, NULL);
   self->path = g_strdup (path);
