@@ -42,6 +42,17 @@ def day(component, name):
     return value.isoformat()
 
 
+def days(component, name):
+    prop = component.get(name)
+    if prop is None:
+        return None
+    # All-day events last whole days: anything else is a mistake to show.
+    value = prop.dt
+    if value.seconds or value.microseconds:
+        return 'not whole days: ' + str(value)
+    return value.days
+
+
 def read_ics(path):
     import icalendar
 
@@ -57,12 +68,14 @@ def read_ics(path):
             'uid': str(component.get('uid')),
             'dtstart': day(component, 'dtstart'),
             'dtend': day(component, 'dtend'),
+            'duration_days': days(component, 'duration'),
             'has_dtstamp': component.get('dtstamp') is not None,
             'summary': str(component.get('summary', '')),
             'description': str(component.get('description', '')),
             'location': str(component.get('location', '')),
             'status': str(component.get('status', '')),
             'categories': categories(component),
+            'url': str(component.get('url', '')),
         })
     return result
 

@@ -1234,6 +1234,328 @@ test_cancelled (Fixture       *fixture,
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 }
 
+/* RFC 5545's TEXT: backslash, semicolon, comma and line breaks escaped,
+ * tab kept, every other control character left out. */
+static void
+test_ics_text (void)
+{
+  g_autoptr(GString) line = g_string_new ("SUMMARY:");
+
+  chancery_ics_append_text (line, "a\\b;c,d\ne\r\nf\rg\th:\"i\x01j\x1bk\x7fl\x0bm\x0cn\x1fo");
+  g_assert_cmpstr (line->str, ==, "SUMMARY:a\\\\b\\;c\\,d\\ne\\nf\\ng\th:\"ijklmno");
+
+  g_string_truncate (line, 0);
+  chancery_ics_append_text (line, "\r\n\r\r\n\n\r");
+  g_assert_cmpstr (line->str, ==, "\\n\\n\\n\\n\\n");
+
+  g_string_truncate (line, 0);
+  chancery_ics_append_text (line, "Тегеран — تهران 😀");
+  g_assert_cmpstr (line->str, ==, "Тегеран — تهران 😀");
+}
+
+/* A URI keeps working and can never end its line: whatever a URI may not
+ * hold is percent-encoded; a value without a scheme is not written. */
+static void
+test_ics_uri (void)
+{
+  static const struct { const char *in; const char *out; } cases[] = {
+    { "https://example.org/a?b=1&c=%20d#e", "https://example.org/a?b=1&c=%20d#e" },
+    { "http://x/a b\nBEGIN:VEVENT\nSUMMARY:injected\nEND:VEVENT\n",
+      "http://x/a%20b%0ABEGIN:VEVENT%0ASUMMARY:injected%0AEND:VEVENT%0A" },
+    { "http://x/\r\n\t\x01\x7f\"<>\\^`{|}", "http://x/%0D%0A%09%01%7F%22%3C%3E%5C%5E%60%7B%7C%7D" },
+    { "https://fa.wikipedia.org/wiki/تهران", "https://fa.wikipedia.org/wiki/%D8%AA%D9%87%D8%B1%D8%A7%D9%86" },
+    { "mailto:desk@example.org", "mailto:desk@example.org" },
+  };
+  static const char *refused[] = { "", "www.example.org/a", "/a/b", "1http://x", "ht tp://x", "://x" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GString) line = g_string_new ("URL:");
+
+      g_assert_true (chancery_ics_append_uri (line, cases[i].in));
+      g_assert_cmpstr (line->str + 4, ==, cases[i].out);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_autoptr(GString) line = g_string_new ("URL:");
+
+      g_assert_false (chancery_ics_append_uri (line, refused[i]));
+      g_assert_cmpstr (line->str, ==, "URL:");
+    }
+}
+
+/* Every physical line of an iCalendar text ends in CRLF, holds at most 75
+ * octets and is valid UTF-8; CR and LF appear nowhere else. */
+static void
+assert_ics_lines (const char *text,
+                  gsize       len)
+{
+  const char *end = text + len;
+
+  for (const char *line = text; line < end;)
+    {
+      const char *crlf = g_strstr_len (line, end - line, "\r\n");
+
+      g_assert_nonnull (crlf);
+      if ((gsize) (crlf - line) > 75)
+        g_error ("a line of %" G_GSIZE_FORMAT " octets: %.*s", (gsize) (crlf - line), (int) (crlf - line), line);
+      g_assert_null (memchr (line, '\r', crlf - line));
+      g_assert_null (memchr (line, '\n', crlf - line));
+      g_assert_true (g_utf8_validate_len (line, crlf - line, NULL));
+      line = crlf + 2;
+    }
+}
+
+/* Folds at 75 octets, a space in front of each continuation (which counts),
+ * never inside a UTF-8 sequence and never more than needed; unfolding gives
+ * the line back. Lengths around each fold, with 1- to 4-byte characters on
+ * the boundary. */
+static void
+test_ics_folding (void)
+{
+  static const char *tails[] = { "a", "ت", "—", "😀" };
+
+  for (guint t = 0; t < G_N_ELEMENTS (tails); t++)
+    for (gsize n = 0; n <= 240; n++)
+      {
+        g_autoptr(GString) line = g_string_new (NULL);
+        g_autoptr(GString) buf = g_string_new (NULL);
+        g_autoptr(GString) unfolded = g_string_new (NULL);
+        gsize first_len;
+        const char *p;
+
+        /* ASCII up to n octets, then characters of the tail's width */
+        for (gsize i = 0; i < n; i++)
+          g_string_append_c (line, 'a' + i % 26);
+        for (guint i = 0; i < 4; i++)
+          g_string_append (line, tails[t]);
+        g_string_append_c (line, 'z');
+
+        chancery_ics_append_folded (buf, line->str, line->len);
+        assert_ics_lines (buf->str, buf->len);
+        g_assert_true (g_str_has_suffix (buf->str, "\r\n"));
+
+        /* No fold earlier than the character that would cross octet 75 */
+        first_len = strstr (buf->str, "\r\n") - buf->str;
+        if (line->len <= 75)
+          g_assert_cmpuint (first_len, ==, line->len);
+        else
+          g_assert_cmpuint (first_len, >, 75 - strlen (tails[t]));
+
+        for (p = buf->str; *p != '\0';)
+          {
+            const char *crlf = strstr (p, "\r\n");
+
+            if (p != buf->str)
+              {
+                g_assert_cmpint (*p, ==, ' ');
+                p++;
+                g_assert_cmpuint (crlf - p, >, 0);   /* no empty continuation */
+              }
+            g_string_append_len (unfolded, p, crlf - p);
+            p = crlf + 2;
+          }
+        g_assert_cmpstr (unfolded->str, ==, line->str);
+      }
+
+  /* The exact boundaries */
+  {
+    g_autoptr(GString) buf = g_string_new (NULL);
+    g_autofree char *a75 = g_strnfill (75, 'a');
+    g_autofree char *a150 = g_strnfill (150, 'a');
+
+    chancery_ics_append_folded (buf, a75, 75);
+    g_assert_cmpstr (buf->str, ==, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n");
+    g_string_truncate (buf, 0);
+    chancery_ics_append_folded (buf, a150, 150);
+    g_assert_cmpuint (buf->len, ==, 75 + 2 + 1 + 74 + 2 + 1 + 1 + 2);
+    g_assert_true (g_str_has_suffix (buf->str, "a\r\n a\r\n"));
+  }
+}
+
+static void
+import_json_text (ChanceryStore *store,
+                  const char    *json)
+{
+  g_autoptr(GError) error = NULL;
+  ChanceryImportReport report;
+
+  chancery_import_report_init (&report);
+  chancery_import_json_data (store, json, -1, "test.json", &report, NULL, &error);
+  g_assert_no_error (error);
+  chancery_import_report_clear (&report);
+}
+
+static char *
+export_ics_checked (Fixture    *fixture,
+                    const char *name)
+{
+  gsize length;
+  char *path = export_to_file (fixture, CHANCERY_EXPORT_ICS, name, &length);
+  g_autofree char *text = NULL;
+
+  g_file_get_contents (path, &text, &length, NULL);
+  assert_ics_lines (text, length);
+  /* No control character but the CRLFs and tab */
+  for (gsize i = 0; i < length; i++)
+    {
+      guchar c = text[i];
+
+      if ((c < 0x20 && c != '\r' && c != '\n' && c != '\t') || c == 0x7f)
+        g_error ("control character 0x%02x at octet %" G_GSIZE_FORMAT, c, i);
+    }
+  return path;
+}
+
+/* Source URLs and texts from a hostile or careless file: one VEVENT each,
+ * the URL as given (percent-encoded where it had to be), lines folded
+ * right whatever their length, control characters gone. */
+static void
+test_ics_hostile (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  static const char *wide[] = { "ت", "—", "😀" };
+  g_autoptr(GString) json = g_string_new ("{ \"format\": \"chancery\", \"version\": 1,\n  \"sources\": [\n");
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *path = NULL;
+  JsonArray *events;
+  JsonObject *event;
+  guint n_events = 5;
+
+  /* URLs of 60 to 160 characters: "URL:" and these cross both folds */
+  for (guint n = 60; n <= 160; n++)
+    {
+      g_autofree char *tail = g_strnfill (n - strlen ("http://example.org/"), 'a');
+
+      g_string_append_printf (json, "    { \"id\": \"url-%u\", \"publisher\": \"P\", \"url\": \"http://example.org/%s\" },\n",
+                              n, tail);
+    }
+  g_string_append (json,
+                   "    { \"id\": \"inject\", \"publisher\": \"P\\u0007\",\n"
+                   "      \"url\": \"http://x/a b\\nBEGIN:VEVENT\\nSUMMARY:injected\\nEND:VEVENT\\n\" },\n"
+                   "    { \"id\": \"bare\", \"publisher\": \"Q\", \"url\": \"www.example.org/a\" } ],\n"
+                   "  \"events\": [\n"
+                   "    { \"id\": \"inject\", \"kind\": \"meeting\", \"status\": \"occurred\", \"date\": \"2025-12-08\",\n"
+                   "      \"title\": \"T\\u0001i\\u007ftle\\u001b[31m\", \"summary\": \"one\\r\\ntwo\\rthree\\u000bfour\\ttab\",\n"
+                   "      \"place\": { \"name\": \"Ba\\u0002ku\" },\n"
+                   "      \"sources\": [ { \"source\": \"bare\" }, { \"source\": \"inject\", \"quote\": \"q\\u0000\\u0008\" } ] }");
+  for (guint n = 60; n <= 160; n++, n_events++)
+    g_string_append_printf (json, ",\n    { \"id\": \"url-%u\", \"kind\": \"meeting\", \"status\": \"occurred\", \"date\": \"2025-12-08\","
+                            " \"title\": \"u\", \"sources\": [ { \"source\": \"url-%u\" } ] }", n, n);
+  /* Titles with wide characters across octet 75 and 150 of "SUMMARY:…" */
+  for (guint w = 0; w < G_N_ELEMENTS (wide); w++)
+    for (guint n = 60; n <= 150; n++, n_events++)
+      {
+        g_autofree char *head = g_strnfill (n, 'a');
+
+        g_string_append_printf (json, ",\n    { \"id\": \"wide-%u-%u\", \"kind\": \"meeting\", \"status\": \"occurred\","
+                                " \"date\": \"2025-12-08\", \"title\": \"%s%s%s%sz\" }",
+                                w, n, head, wide[w], wide[w], wide[w]);
+      }
+  g_string_append (json, "\n  ] }\n");
+  import_json_text (fixture->store, json->str);
+  n_events++;   /* "inject" */
+
+  path = export_ics_checked (fixture, "hostile.ics");
+  root = parse_with_python ("ics", path);
+  events = json_object_get_array_member (json_node_get_object (root), "events");
+  g_assert_cmpuint (json_array_get_length (events), ==, n_events);
+
+  event = find_vevent (events, "inject@chancery");
+  g_assert_cmpstr (member (event, "url"), ==, "http://x/a%20b%0ABEGIN:VEVENT%0ASUMMARY:injected%0AEND:VEVENT%0A");
+  g_assert_cmpstr (member (event, "summary"), ==, "Title[31m");
+  g_assert_cmpstr (member (event, "location"), ==, "Baku");
+  g_assert_true (g_str_has_prefix (member (event, "description"), "one\ntwo\nthreefour\ttab\n\n"));
+  g_assert_nonnull (strstr (member (event, "description"), "- Q <www.example.org/a>\n"));   /* still there, as text */
+  g_assert_nonnull (strstr (member (event, "description"), "<http://x/a b\nBEGIN:VEVENT\nSUMMARY:injected\nEND:VEVENT\n>: “q”"));
+
+  for (guint n = 60; n <= 160; n++)
+    {
+      g_autofree char *uid = g_strdup_printf ("url-%u@chancery", n);
+      g_autofree char *tail = g_strnfill (n - strlen ("http://example.org/"), 'a');
+      g_autofree char *url = g_strconcat ("http://example.org/", tail, NULL);
+
+      event = find_vevent (events, uid);
+      g_assert_cmpstr (member (event, "url"), ==, url);
+      g_assert_cmpstr (member (event, "summary"), ==, "u");
+    }
+  for (guint w = 0; w < G_N_ELEMENTS (wide); w++)
+    for (guint n = 60; n <= 150; n++)
+      {
+        g_autofree char *uid = g_strdup_printf ("wide-%u-%u@chancery", w, n);
+        g_autofree char *head = g_strnfill (n, 'a');
+        g_autofree char *title = g_strconcat (head, wide[w], wide[w], wide[w], "z", NULL);
+
+        g_assert_cmpstr (member (find_vevent (events, uid), "summary"), ==, title);
+      }
+}
+
+/* The importer's whole range, years 1 to 9999, as valid all-day dates.
+ * The day after 9999-12-31 has no DATE, so events that end on it say how
+ * many days they last instead of where they end. */
+static void
+test_ics_edge_dates (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  static const struct { const char *date; const char *start; const char *end; gint64 days; } cases[] = {
+    { "0001",          "0001-01-01", "0002-01-01", -1 },
+    { "0001-01",       "0001-01-01", "0001-02-01", -1 },
+    { "0001-01-01",    "0001-01-01", "0001-01-02", -1 },
+    { "../0001-01-01", "0001-01-01", "0001-01-02", -1 },
+    { "0001-01-01/..", "0001-01-01", "0001-01-02", -1 },
+    { "9999-12-30",    "9999-12-30", "9999-12-31", -1 },
+    { "9999",          "9999-01-01", NULL, 365 },
+    { "9999-12",       "9999-12-01", NULL, 31 },
+    { "9999-12-31",    "9999-12-31", NULL, 1 },
+    { "../9999-12-31", "9999-12-31", NULL, 1 },
+    { "9999-12-31/..", "9999-12-31", NULL, 1 },
+    { "9999-12-30/9999-12-31", "9999-12-30", NULL, 2 },
+    { "0001-01-01/9999-12-31", "0001-01-01", NULL, 3652059 },
+  };
+  g_autoptr(GString) json = g_string_new ("{ \"format\": \"chancery\", \"version\": 1, \"events\": [\n");
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *text = NULL;
+  JsonArray *events;
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    g_string_append_printf (json, "%s  { \"id\": \"edge-%u\", \"kind\": \"meeting\", \"status\": \"occurred\","
+                            " \"title\": \"%s\", \"date\": \"%s\" }",
+                            i > 0 ? ",\n" : "", i, cases[i].date, cases[i].date);
+  g_string_append (json, "\n] }\n");
+  import_json_text (fixture->store, json->str);
+
+  path = export_ics_checked (fixture, "edge.ics");
+  root = parse_with_python ("ics", path);
+  events = json_object_get_array_member (json_node_get_object (root), "events");
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *uid = g_strdup_printf ("edge-%u@chancery", i);
+      JsonObject *event = find_vevent (events, uid);
+
+      g_test_message ("%s", cases[i].date);
+      /* Dates, not date-times (parse-export.py would say "datetime:") */
+      g_assert_cmpstr (member (event, "dtstart"), ==, cases[i].start);
+      if (cases[i].end != NULL)
+        {
+          g_assert_cmpstr (member (event, "dtend"), ==, cases[i].end);
+          g_assert_true (json_object_get_null_member (event, "duration_days"));
+        }
+      else
+        {
+          g_assert_true (json_object_get_null_member (event, "dtend"));
+          g_assert_cmpint (json_object_get_int_member (event, "duration_days"), ==, cases[i].days);
+        }
+    }
+
+  /* Every DTSTART and DTEND says it is a DATE */
+  g_file_get_contents (path, &text, NULL, NULL);
+  g_assert_null (strstr (text, "DTSTART:"));
+  g_assert_null (strstr (text, "DTEND:"));
+  g_assert_nonnull (strstr (text, "\r\nDTSTART;VALUE=DATE:00010101\r\nDTEND;VALUE=DATE:00020101\r\n"));
+  g_assert_nonnull (strstr (text, "\r\nDTSTART;VALUE=DATE:99990101\r\nDURATION:P365D\r\n"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1260,6 +1582,11 @@ main (int   argc,
   g_test_add ("/export/ics/python-icalendar", Fixture, NULL, fixture_set_up, test_ics, fixture_tear_down);
   g_test_add ("/export/ics/same-as-time-order", Fixture, NULL, many_set_up, test_ics_same_as_time_order, fixture_tear_down);
   g_test_add ("/export/ics/cancelled", Fixture, NULL, fixture_set_up, test_cancelled, fixture_tear_down);
+  g_test_add_func ("/export/ics/text", test_ics_text);
+  g_test_add_func ("/export/ics/uri", test_ics_uri);
+  g_test_add_func ("/export/ics/folding", test_ics_folding);
+  g_test_add ("/export/ics/hostile", Fixture, NULL, fixture_set_up, test_ics_hostile, fixture_tear_down);
+  g_test_add ("/export/ics/edge-dates", Fixture, NULL, fixture_set_up, test_ics_edge_dates, fixture_tear_down);
 
   return g_test_run ();
 }

@@ -3,13 +3,22 @@
  * Copyright 2026 The Chancery developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Every event becomes an all-day VEVENT (VALUE=DATE; DTEND is exclusive).
+ * Every event becomes an all-day VEVENT (VALUE=DATE; DTEND is exclusive,
+ * DURATION instead when that would be past 9999-12-31).
  * Calendars have no notion of "sometime in June", so a month- or
  * year-precision event spans its whole month or year and its DESCRIPTION
  * says that the day is not known; an open-bounded event ("../2025-12-07")
  * sits on its known day and the DESCRIPTION says "on or before". UID is
  * "<uid>@chancery", so re-exporting updates the same entries in a calendar
  * instead of duplicating them.
+ *
+ * The content lines are written here, not by libical: libical 3.0.16 (Debian
+ * 12) folds a line between its CR and LF (fixed in libical 4.0.3, libical#1338),
+ * writes URI values as given, invents escapes RFC 5545 does not have ("\t",
+ * "\r") while writing other control characters raw, cannot write a date in
+ * year 9998 or later, and drops VALUE=DATE on 0001-01-01. Each of these made
+ * a file that calendars misread, or one that a source URL could inject
+ * events into.
  *
  * The VCALENDAR is written around the events rather than built whole;
  * the events wait in the export spool only as long as they arrive out of
@@ -18,14 +27,14 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
-#include <libical/ical.h>
 #include <string.h>
 
-#include "chancery-error.h"
 #include "chancery-export-private.h"
 
 #define ICS_CHUNK_SIZE (256 * 1024)
 #define ICS_PRODID "-//Chancery//Chancery 0.1//EN"
+/* RFC 5545 §3.1: octets on a line, the CRLF not counted. */
+#define ICS_LINE_OCTETS 75
 
 typedef struct
 {
@@ -33,23 +42,60 @@ typedef struct
   GCancellable         *cancellable;
   GString              *buf;
   GString              *scratch;
-  struct icaltimetype   dtstamp;
+  GString              *line;
+  char                 *dtstamp;
+  gint32                last_day;   /* 9999-12-31, the last a DATE can hold */
 } IcsWriter;
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (icalcomponent, icalcomponent_free)
-
-static struct icaltimetype
-date_from_day (gint32 day)
+static void
+ics_writer_clear (IcsWriter *writer)
 {
-  struct icaltimetype t = icaltime_null_date ();
+  g_clear_pointer (&writer->dtstamp, g_free);
+  if (writer->line != NULL)
+    g_string_free (writer->line, TRUE);
+  writer->line = NULL;
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (IcsWriter, ics_writer_clear)
+
+static inline gboolean
+is_utf8_continuation (char c)
+{
+  return ((guchar) c & 0xC0) == 0x80;
+}
+
+/* Ends writer->line, the content line built so far, and puts it folded
+ * in buf. */
+static void
+end_line (IcsWriter *writer,
+          GString   *buf)
+{
+  chancery_ics_append_folded (buf, writer->line->str, writer->line->len);
+  g_string_truncate (writer->line, 0);
+}
+
+/* NAME:VALUE with a TEXT value. */
+static void
+append_text_property (IcsWriter  *writer,
+                      GString    *buf,
+                      const char *name,
+                      const char *text)
+{
+  g_string_append (writer->line, name);
+  g_string_append_c (writer->line, ':');
+  chancery_ics_append_text (writer->line, text);
+  end_line (writer, buf);
+}
+
+static void
+append_date_property (GString    *buf,
+                      const char *name,
+                      gint32      day)
+{
   int y, m, d;
 
   chancery_day_to_ymd (day, &y, &m, &d);
-  t.year = y;
-  t.month = m;
-  t.day = d;
-
-  return t;
+  g_string_append_printf (buf, "%s;VALUE=DATE:%04d%02d%02d\r\n", name, y, m, d);
 }
 
 /* "June 2025" for one point of an open-ended date. */
@@ -162,28 +208,10 @@ lookup_country_name (const ChanceryEvent *event,
   return code;
 }
 
-static icalproperty_status
-status_to_ical (ChanceryStatus status)
-{
-  switch (status)
-    {
-    case CHANCERY_STATUS_PLANNED:
-    case CHANCERY_STATUS_ANNOUNCED:
-      return ICAL_STATUS_TENTATIVE;
-    case CHANCERY_STATUS_CANCELLED:
-      return ICAL_STATUS_CANCELLED;
-    case CHANCERY_STATUS_OCCURRED:
-    case CHANCERY_STATUS_REPORTED:
-    case CHANCERY_STATUS_DISPUTED:
-    case CHANCERY_N_STATUSES:
-    default:
-      return ICAL_STATUS_CONFIRMED;
-    }
-}
-
 static void
-add_dates (icalcomponent      *vevent,
-           const ChanceryDate *date)
+append_dates (IcsWriter          *writer,
+              GString            *buf,
+              const ChanceryDate *date)
 {
   gint32 first = date->lo;
   gint32 last = date->hi;
@@ -196,29 +224,40 @@ add_dates (icalcomponent      *vevent,
   if (first == CHANCERY_DAY_OPEN_LO || first == CHANCERY_DAY_OPEN_HI)
     return;
 
-  icalcomponent_add_property (vevent, icalproperty_new_dtstart (date_from_day (first)));
-  icalcomponent_add_property (vevent, icalproperty_new_dtend (date_from_day (last + 1)));
+  append_date_property (buf, "DTSTART", first);
+  if (last < writer->last_day)
+    append_date_property (buf, "DTEND", last + 1);   /* exclusive */
+  else
+    /* The day after 9999-12-31 has no DATE (four digits for the year);
+     * the length in days says the same (RFC 5545 §3.6.1, §3.8.2.5). */
+    g_string_append_printf (buf, "DURATION:P%dD\r\n", last - first + 1);
 }
 
-static icalcomponent *
-build_vevent (IcsWriter           *writer,
-              const ChanceryEvent *event)
+static const char *
+status_to_ical (ChanceryStatus status)
 {
-  icalcomponent *vevent = icalcomponent_new_vevent ();
+  switch (status)
+    {
+    case CHANCERY_STATUS_PLANNED:
+    case CHANCERY_STATUS_ANNOUNCED:
+      return "TENTATIVE";
+    case CHANCERY_STATUS_CANCELLED:
+      return "CANCELLED";
+    case CHANCERY_STATUS_OCCURRED:
+    case CHANCERY_STATUS_REPORTED:
+    case CHANCERY_STATUS_DISPUTED:
+    case CHANCERY_N_STATUSES:
+    default:
+      return "CONFIRMED";
+    }
+}
+
+static void
+append_location (IcsWriter           *writer,
+                 GString             *buf,
+                 const ChanceryEvent *event)
+{
   GString *scratch = writer->scratch;
-  g_autofree char *uid = g_strconcat (event->uid, "@chancery", NULL);
-
-  icalcomponent_add_property (vevent, icalproperty_new_uid (uid));
-  icalcomponent_add_property (vevent, icalproperty_new_dtstamp (writer->dtstamp));
-  add_dates (vevent, &event->date);
-  icalcomponent_add_property (vevent, icalproperty_new_summary (event->title != NULL ? event->title : event->uid));
-
-  g_string_truncate (scratch, 0);
-  if (event->summary != NULL && *event->summary != '\0')
-    g_string_append_printf (scratch, "%s\n\n", event->summary);
-  append_date_description (scratch, event);
-  append_sources_description (scratch, event);
-  icalcomponent_add_property (vevent, icalproperty_new_description (scratch->str));
 
   g_string_truncate (scratch, 0);
   if (event->place_name != NULL && *event->place_name != '\0')
@@ -227,63 +266,97 @@ build_vevent (IcsWriter           *writer,
     g_string_append_printf (scratch, "%s%s", scratch->len > 0 ? ", " : "",
                             lookup_country_name (event, event->place_country));
   if (scratch->len > 0)
-    icalcomponent_add_property (vevent, icalproperty_new_location (scratch->str));
+    append_text_property (writer, buf, "LOCATION", scratch->str);
+}
 
-  if (event->has_coordinates)
-    {
-      struct icalgeotype geo = { 0, };
+static void
+append_geo (GString             *buf,
+            const ChanceryEvent *event)
+{
+  char lat[G_ASCII_DTOSTR_BUF_SIZE];
+  char lon[G_ASCII_DTOSTR_BUF_SIZE];
 
-      geo.lat = event->latitude;
-      geo.lon = event->longitude;
-      icalcomponent_add_property (vevent, icalproperty_new_geo (geo));
-    }
+  if (!event->has_coordinates)
+    return;
 
-  /* CATEGORIES is a list: libical writes the commas as separators. Kinds and
-   * country codes never contain one. */
-  g_string_assign (scratch, chancery_kind_to_string (event->kind));
+  /* Two FLOATs; a point whatever the locale. */
+  g_string_append_printf (buf, "GEO:%s;%s\r\n",
+                          g_ascii_formatd (lat, sizeof lat, "%f", event->latitude),
+                          g_ascii_formatd (lon, sizeof lon, "%f", event->longitude));
+}
+
+/* CATEGORIES is a list of TEXT: the commas between them are separators,
+ * any inside one escaped. */
+static void
+append_categories (IcsWriter           *writer,
+                   GString             *buf,
+                   const ChanceryEvent *event)
+{
+  g_string_append (writer->line, "CATEGORIES:");
+  chancery_ics_append_text (writer->line, chancery_kind_to_string (event->kind));
   for (guint i = 0; i < event->countries->len; i++)
     {
       const ChanceryEventCountry *country = g_ptr_array_index (event->countries, i);
 
-      g_string_append_printf (scratch, ",%s", country->code);
+      g_string_append_c (writer->line, ',');
+      chancery_ics_append_text (writer->line, country->code);
     }
-  icalcomponent_add_property (vevent, icalproperty_new_categories (scratch->str));
+  end_line (writer, buf);
+}
 
-  icalcomponent_add_property (vevent, icalproperty_new_status (status_to_ical (event->status)));
-
+/* The first source URL a calendar can open. The others, and any that is
+ * not a URI, are in DESCRIPTION as text. */
+static void
+append_url (IcsWriter           *writer,
+            GString             *buf,
+            const ChanceryEvent *event)
+{
   for (guint i = 0; i < event->sources->len; i++)
     {
       const ChanceryEventSource *source = g_ptr_array_index (event->sources, i);
 
-      if (source->url != NULL && *source->url != '\0')
+      g_string_append (writer->line, "URL:");
+      if (source->url != NULL && chancery_ics_append_uri (writer->line, source->url))
         {
-          icalcomponent_add_property (vevent, icalproperty_new_url (source->url));
-          break;
+          end_line (writer, buf);
+          return;
         }
+      g_string_truncate (writer->line, 0);
     }
-
-  return vevent;
 }
 
-static gboolean
-append_vevent (IcsWriter            *writer,
-               GString              *buf,
-               const ChanceryEvent  *event,
-               GError              **error)
+static void
+append_vevent (IcsWriter           *writer,
+               GString             *buf,
+               const ChanceryEvent *event)
 {
-  g_autoptr(icalcomponent) vevent = build_vevent (writer, event);
-  char *text = icalcomponent_as_ical_string_r (vevent);
+  GString *scratch = writer->scratch;
 
-  if (text == NULL)
-    {
-      g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_FAILED,
-                   _("Could not write event “%s” as iCalendar: %s"),
-                   event->uid, icalerror_strerror (icalerrno));
-      return FALSE;
-    }
-  g_string_append (buf, text);
-  icalmemory_free_buffer (text);
-  return TRUE;
+  g_string_append (buf, "BEGIN:VEVENT\r\n");
+
+  g_string_append (writer->line, "UID:");
+  chancery_ics_append_text (writer->line, event->uid);
+  g_string_append (writer->line, "@chancery");
+  end_line (writer, buf);
+
+  g_string_append_printf (buf, "DTSTAMP:%s\r\n", writer->dtstamp);
+  append_dates (writer, buf, &event->date);
+  append_text_property (writer, buf, "SUMMARY", event->title != NULL ? event->title : event->uid);
+
+  g_string_truncate (scratch, 0);
+  if (event->summary != NULL && *event->summary != '\0')
+    g_string_append_printf (scratch, "%s\n\n", event->summary);
+  append_date_description (scratch, event);
+  append_sources_description (scratch, event);
+  append_text_property (writer, buf, "DESCRIPTION", scratch->str);
+
+  append_location (writer, buf, event);
+  append_geo (buf, event);
+  append_categories (writer, buf, event);
+  g_string_append_printf (buf, "STATUS:%s\r\n", status_to_ical (event->status));
+  append_url (writer, buf, event);
+
+  g_string_append (buf, "END:VEVENT\r\n");
 }
 
 static gboolean
@@ -293,8 +366,8 @@ write_event_cb (ChanceryEvent  *event,
 {
   IcsWriter *writer = user_data;
 
-  return append_vevent (writer, writer->buf, event, error) &&
-         chancery_export_flush (writer->out, writer->buf, ICS_CHUNK_SIZE,
+  append_vevent (writer, writer->buf, event);
+  return chancery_export_flush (writer->out, writer->buf, ICS_CHUNK_SIZE,
                                 writer->cancellable, error);
 }
 
@@ -304,47 +377,33 @@ format_row (GString             *buf,
             gpointer             user_data,
             GError             **error)
 {
-  return append_vevent (user_data, buf, event, error);
+  append_vevent (user_data, buf, event);
+  return TRUE;
 }
 
 /* Sets writer up and puts the calendar's opening lines in buf. */
-static gboolean
-ics_begin (IcsWriter      *writer,
-           GOutputStream  *out,
-           GString        *buf,
-           GString        *scratch,
-           GCancellable   *cancellable,
-           GError        **error)
+static void
+ics_begin (IcsWriter     *writer,
+           GOutputStream *out,
+           GString       *buf,
+           GString       *scratch,
+           GCancellable  *cancellable)
 {
-  g_autoptr(icalcomponent) vcalendar = NULL;
-  char *text;
-  const char *end_tag;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
 
-  vcalendar = icalcomponent_new_vcalendar ();
-  icalcomponent_add_property (vcalendar, icalproperty_new_version ("2.0"));
-  icalcomponent_add_property (vcalendar, icalproperty_new_prodid (ICS_PRODID));
-  icalcomponent_add_property (vcalendar, icalproperty_new_calscale ("GREGORIAN"));
-
-  /* The empty calendar, cut before its END line: events go in between. */
-  text = icalcomponent_as_ical_string_r (vcalendar);
-  end_tag = text != NULL ? strstr (text, "END:VCALENDAR") : NULL;
-  if (end_tag == NULL)
-    {
-      g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_FAILED,
-                   _("Could not start the iCalendar export: %s"),
-                   icalerror_strerror (icalerrno));
-      icalmemory_free_buffer (text);
-      return FALSE;
-    }
-  g_string_append_len (buf, text, end_tag - text);
-  icalmemory_free_buffer (text);
+  g_string_append (buf,
+                   "BEGIN:VCALENDAR\r\n"
+                   "VERSION:2.0\r\n"
+                   "PRODID:" ICS_PRODID "\r\n"
+                   "CALSCALE:GREGORIAN\r\n");
 
   writer->out = out;
   writer->cancellable = cancellable;
   writer->buf = buf;
   writer->scratch = scratch;
-  writer->dtstamp = icaltime_current_time_with_zone (icaltimezone_get_utc_timezone ());
-  return TRUE;
+  writer->line = g_string_sized_new (256);
+  writer->dtstamp = g_date_time_format (now, "%Y%m%dT%H%M%SZ");
+  writer->last_day = chancery_day_from_ymd (9999, 12, 31);
 }
 
 /* Events are read in the order that reads the store fastest and put back
@@ -360,7 +419,7 @@ chancery_export_ics_with_budget (ChanceryStore        *store,
   g_autoptr(GString) buf = NULL;
   g_autoptr(GString) scratch = NULL;
   g_autoptr(ChanceryExportSpool) spool = NULL;
-  IcsWriter writer;
+  g_auto(IcsWriter) writer = { 0, };
 
   g_return_val_if_fail (CHANCERY_IS_STORE (store), FALSE);
   g_return_val_if_fail (G_IS_OUTPUT_STREAM (out), FALSE);
@@ -368,8 +427,7 @@ chancery_export_ics_with_budget (ChanceryStore        *store,
 
   buf = g_string_sized_new (ICS_CHUNK_SIZE + 64 * 1024);
   scratch = g_string_sized_new (4096);
-  if (!ics_begin (&writer, out, buf, scratch, cancellable, error))
-    return FALSE;
+  ics_begin (&writer, out, buf, scratch, cancellable);
 
   spool = chancery_export_spool_new (out, buf, spool_memory, FALSE, format_row, &writer, cancellable);
   if (!chancery_export_spool_read (spool, store, filter, NULL, error) ||
@@ -400,7 +458,7 @@ chancery_export_ics_in_time_order (ChanceryStore        *store,
 {
   g_autoptr(GString) buf = NULL;
   g_autoptr(GString) scratch = NULL;
-  IcsWriter writer;
+  g_auto(IcsWriter) writer = { 0, };
 
   g_return_val_if_fail (CHANCERY_IS_STORE (store), FALSE);
   g_return_val_if_fail (G_IS_OUTPUT_STREAM (out), FALSE);
@@ -408,11 +466,100 @@ chancery_export_ics_in_time_order (ChanceryStore        *store,
 
   buf = g_string_sized_new (ICS_CHUNK_SIZE + 64 * 1024);
   scratch = g_string_sized_new (4096);
-  if (!ics_begin (&writer, out, buf, scratch, cancellable, error) ||
-      !chancery_store_foreach_event (store, filter, write_event_cb, &writer,
+  ics_begin (&writer, out, buf, scratch, cancellable);
+  if (!chancery_store_foreach_event (store, filter, write_event_cb, &writer,
                                      cancellable, error))
     return FALSE;
 
   g_string_append (buf, "END:VCALENDAR\r\n");
   return chancery_export_flush (out, buf, 0, cancellable, error);
+}
+
+/* RFC 5545 §3.3.11. A line break becomes "\n" (CR LF and a lone CR count as
+ * one); the other control characters but tab, which TEXT may not hold, are
+ * left out: they carry nothing a calendar could show, and a replacement
+ * character would read as damaged text. */
+void
+chancery_ics_append_text (GString    *line,
+                          const char *text)
+{
+  const char *run = text;
+  const char *p;
+
+  for (p = text; *p != '\0'; p++)
+    {
+      guchar c = (guchar) *p;
+
+      if (c >= 0x20 && c != 0x7f && c != '\\' && c != ';' && c != ',')
+        continue;
+      if (c == '\t')
+        continue;
+
+      g_string_append_len (line, run, p - run);
+      run = p + 1;
+      if (c == '\\' || c == ';' || c == ',')
+        {
+          g_string_append_c (line, '\\');
+          g_string_append_c (line, c);
+        }
+      else if (c == '\n' || c == '\r')
+        {
+          g_string_append (line, "\\n");
+          if (c == '\r' && p[1] == '\n')
+            run = ++p + 1;
+        }
+    }
+  g_string_append_len (line, run, p - run);
+}
+
+/* RFC 5545 §3.3.13: a URI (RFC 3986). The value must have a scheme; the
+ * bytes a URI cannot hold (controls, spaces, the UTF-8 of an IRI, RFC 3987
+ * §3.1) are percent-encoded, which keeps the link working and a line break
+ * from ending the property. */
+gboolean
+chancery_ics_append_uri (GString    *line,
+                         const char *uri)
+{
+  const char *scheme = g_uri_peek_scheme (uri);
+  g_autofree char *escaped = NULL;
+
+  if (scheme == NULL)
+    return FALSE;
+
+  escaped = g_uri_escape_string (uri,
+                                 G_URI_RESERVED_CHARS_GENERIC_DELIMITERS
+                                 G_URI_RESERVED_CHARS_SUBCOMPONENT_DELIMITERS "%",
+                                 FALSE);
+  g_string_append (line, escaped);
+  return TRUE;
+}
+
+/* RFC 5545 §3.1: at most 75 octets a line, the CRLF not counted; each
+ * continuation starts with a space, which takes one of its 75. A fold
+ * never goes inside a UTF-8 sequence, so every line is valid text. */
+void
+chancery_ics_append_folded (GString    *buf,
+                            const char *line,
+                            gsize       len)
+{
+  const char *p = line;
+  const char *end = line + len;
+  gsize room = ICS_LINE_OCTETS;
+
+  while ((gsize) (end - p) > room)
+    {
+      const char *cut = p + room;
+
+      while (cut > p && is_utf8_continuation (*cut))
+        cut--;
+      if (cut == p)   /* not UTF-8: nowhere better to cut */
+        cut = p + room;
+
+      g_string_append_len (buf, p, cut - p);
+      g_string_append (buf, "\r\n ");
+      p = cut;
+      room = ICS_LINE_OCTETS - 1;
+    }
+  g_string_append_len (buf, p, end - p);
+  g_string_append (buf, "\r\n");
 }

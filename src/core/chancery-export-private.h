@@ -51,7 +51,7 @@ void chancery_json_append_string (GString    *buf,
 void chancery_json_append_double (GString    *buf,
                                   double      value);
 
-/* iCalendar (RFC 5545) via libical: one all-day VEVENT per event. For
+/* iCalendar (RFC 5545): one all-day VEVENT per event. For
  * tests, as for CSV: with a spool budget, and read in time order (no
  * spool); both give the same text but for DTSTAMP, the time of export. */
 gboolean chancery_export_ics (ChanceryStore        *store,
@@ -70,6 +70,17 @@ gboolean chancery_export_ics_in_time_order (ChanceryStore        *store,
                                             GOutputStream        *out,
                                             GCancellable         *cancellable,
                                             GError              **error);
+
+/* iCalendar content lines, for the exporter and its tests: a TEXT value
+ * escaped, a URI value (FALSE and nothing added when it has no scheme),
+ * and a whole line folded with its CRLF. */
+void     chancery_ics_append_text   (GString    *line,
+                                     const char *text);
+gboolean chancery_ics_append_uri    (GString    *line,
+                                     const char *uri);
+void     chancery_ics_append_folded (GString    *buf,
+                                     const char *line,
+                                     gsize       len);
 
 /* The rows of an export in time order, from events read in whatever order
  * the store reads fastest (chancery_store_foreach_event_ranked): rows that
