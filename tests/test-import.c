@@ -355,6 +355,46 @@ test_bad_bytes (Fixture       *fixture,
   test_assert_contains (assert_position (message3, 2), "nested more than");
 }
 
+/* "\u0000" is valid JSON, but json-glib's strings (and C's) end there:
+ * "x\u0000y" was stored as "x". Refused as a raw NUL byte is, where the
+ * escape is, naming the member. */
+static void
+test_nul_escape (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  static const struct { const char *from, *to; const char *member; } cases[] = {
+    { "\"A visit\"", "\"A vi\\u0000sit\"", "“title”" },
+    { "\"title\": \"Talks\"", "\"title\": \"Talks\", \"summary\": \"x\\u0000y\"", "“summary”" },
+    { "\"quote\": \"verbatim\"", "\"quote\": \"\\u0000\"", "“quote”" },
+    { "[\"IRN\", \"AZE\"]", "[\"IRN\", \"AZE\\u0000\"]", "“countries”" },
+    /* A name would be cut short to a known member ("title") */
+    { "\"title\": \"Talks\"", "\"title\\u0000x\": \"Talks\"", NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *json = replace_once (base_json, cases[i].from, cases[i].to);
+      g_autofree char *message = assert_import_fails (fixture, json, -1);
+      const char *escape = strstr (json, "\\u0000");
+      const char *line_start = escape;
+      g_autofree char *where = NULL;
+      guint line = 1;
+
+      while (line_start > json && line_start[-1] != '\n')
+        line_start--;
+      for (const char *p = json; p < line_start; p++)
+        line += *p == '\n';
+      /* The lines of base_json are ASCII: bytes are characters. */
+      where = g_strdup_printf ("bad.json:%u:%u: ", line, (guint) (escape - line_start) + 1);
+
+      g_test_message ("%s", message);
+      g_assert_true (g_str_has_prefix (message, where));
+      test_assert_contains (message, "“\\u0000” stands for the NUL character");
+      if (cases[i].member != NULL)
+        test_assert_contains (message, cases[i].member);
+    }
+}
+
 static void
 test_same_file_twice (Fixture       *fixture,
                       gconstpointer  data)
@@ -1146,6 +1186,7 @@ main (int   argc,
   ADD ("invalid/several-problems", test_several_problems, NULL);
   ADD ("invalid/not-json", test_not_json, NULL);
   ADD ("invalid/bad-bytes", test_bad_bytes, NULL);
+  ADD ("invalid/nul-escape", test_nul_escape, NULL);
   ADD ("same-file-twice", test_same_file_twice, NULL);
   ADD ("corrected-file", test_corrected_file, NULL);
   ADD ("round-trip", test_round_trip, NULL);
