@@ -7,6 +7,7 @@
 
 #include <string.h>
 #include <glib.h>
+#include <json-glib/json-glib.h>
 #include <sqlite3.h>
 
 #include "chancery-error.h"
@@ -615,6 +616,120 @@ test_round_trip (Fixture       *fixture,
     }
 }
 
+/* The records of section in the JSON text, by key: key -> the record. */
+static GHashTable *
+records_of (JsonParser *parser,
+            const char *section,
+            const char *key)
+{
+  JsonArray *array = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)),
+                                                   section);
+  GHashTable *records = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *record = json_array_get_object_element (array, i);
+
+      g_hash_table_insert (records, (gpointer) json_object_get_string_member (record, key),
+                           json_array_get_element (array, i));
+    }
+
+  return records;
+}
+
+/* The same members with the same values; a project's countries in any
+ * order (the store keeps them as a set). */
+static void
+assert_same_record (JsonObject *a,
+                    JsonObject *b)
+{
+  JsonObjectIter iter;
+  const char *name;
+  JsonNode *value;
+
+  g_assert_cmpuint (json_object_get_size (a), ==, json_object_get_size (b));
+  json_object_iter_init (&iter, a);
+  while (json_object_iter_next (&iter, &name, &value))
+    {
+      JsonNode *other = json_object_get_member (b, name);
+
+      g_assert_nonnull (other);
+      if (g_str_equal (name, "countries"))
+        {
+          JsonArray *x = json_node_get_array (value), *y = json_node_get_array (other);
+
+          g_assert_cmpuint (json_array_get_length (x), ==, json_array_get_length (y));
+          for (guint i = 0; i < json_array_get_length (x); i++)
+            {
+              gboolean found = FALSE;
+
+              for (guint k = 0; k < json_array_get_length (y) && !found; k++)
+                found = g_str_equal (json_array_get_string_element (x, i),
+                                     json_array_get_string_element (y, k));
+              g_assert_true (found);
+            }
+        }
+      else
+        g_assert_true (json_node_equal (value, other));
+    }
+}
+
+/* Bundled JSON -> database -> JSON gives every record back, also those no
+ * event refers to (the United States): an export with no filter is the
+ * whole store. */
+static void
+test_round_trip_every_record (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  static const char * const sections[][2] = {
+    { "countries", "code" }, { "actors", "id" }, { "sources", "id" }, { "projects", "id" },
+  };
+  g_autofree char *bundled_path = test_bundled_json ();
+  g_autoptr(ChanceryFilter) empty = chancery_filter_new ();
+  g_autofree char *with_empty_filter = test_export_json (fixture->store, empty);
+  g_autoptr(JsonParser) bundled = json_parser_new ();
+  g_autoptr(JsonParser) exported = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpstr (with_empty_filter, ==, fixture->before);
+  json_parser_load_from_file (bundled, bundled_path, &error);
+  g_assert_no_error (error);
+  json_parser_load_from_data (exported, fixture->before, -1, &error);
+  g_assert_no_error (error);
+
+  for (guint s = 0; s < G_N_ELEMENTS (sections); s++)
+    {
+      g_autoptr(GHashTable) before = records_of (bundled, sections[s][0], sections[s][1]);
+      g_autoptr(GHashTable) after = records_of (exported, sections[s][0], sections[s][1]);
+      GHashTableIter iter;
+      gpointer key, record;
+
+      g_test_message ("%s: %u in the file, %u exported", sections[s][0],
+                      g_hash_table_size (before), g_hash_table_size (after));
+      g_assert_cmpuint (g_hash_table_size (after), ==, g_hash_table_size (before));
+      g_hash_table_iter_init (&iter, before);
+      while (g_hash_table_iter_next (&iter, &key, &record))
+        {
+          JsonNode *again = g_hash_table_lookup (after, key);
+
+          g_assert_nonnull (again);
+          assert_same_record (json_node_get_object (record), json_node_get_object (again));
+        }
+    }
+  g_assert_nonnull (strstr (fixture->before, "{\"code\":\"USA\",\"name\":\"United States\"}"));
+
+  /* A filtered export keeps only the records its events refer to. */
+  {
+    g_autoptr(ChanceryFilter) filter = chancery_filter_new ();
+    g_autofree char *filtered = NULL;
+
+    chancery_filter_add_country (filter, "AZE", &error);
+    g_assert_no_error (error);
+    filtered = test_export_json (fixture->store, filter);
+    g_assert_null (strstr (filtered, "\"USA\""));
+  }
+}
+
 /* The same records as base_json, sections in reverse order, "format" and
  * "version" last: read by sections (the reader notes where each starts). */
 static const char reordered_json[] =
@@ -1190,6 +1305,7 @@ main (int   argc,
   ADD ("same-file-twice", test_same_file_twice, NULL);
   ADD ("corrected-file", test_corrected_file, NULL);
   ADD ("round-trip", test_round_trip, NULL);
+  ADD ("round-trip/every-record", test_round_trip_every_record, NULL);
   ADD ("any-order", test_any_order, NULL);
   ADD ("repeated-member", test_repeated_member, NULL);
   ADD ("invalid/strict-json", test_strict_json, NULL);

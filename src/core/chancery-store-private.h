@@ -162,4 +162,10 @@ gboolean chancery_store_foreach_record (ChanceryStore        *store,
                                         gpointer              user_data,
                                         GError              **error);
 
+/* The keys (country codes or uids) of every record of kind in the store,
+ * in no particular order: an export with no filter writes them all. */
+GPtrArray *chancery_store_dup_record_keys (ChanceryStore       *store,
+                                           ChanceryRecordKind   kind,
+                                           GError             **error);
+
 G_END_DECLS

@@ -1297,6 +1297,43 @@ static const char * const record_sql[CHANCERY_N_RECORD_KINDS] = {
                               " FROM project p WHERE p.uid = ?1",
 };
 
+static const char * const all_keys_sql[CHANCERY_N_RECORD_KINDS] = {
+  [CHANCERY_RECORD_COUNTRY] = "SELECT code FROM country",
+  [CHANCERY_RECORD_ACTOR] = "SELECT uid FROM actor",
+  [CHANCERY_RECORD_SOURCE] = "SELECT uid FROM source",
+  [CHANCERY_RECORD_PROJECT] = "SELECT uid FROM project",
+};
+
+GPtrArray *
+chancery_store_dup_record_keys (ChanceryStore       *self,
+                                ChanceryRecordKind   kind,
+                                GError             **error)
+{
+  g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func (g_free);
+  sqlite3_stmt *stmt;
+  int rc = SQLITE_ERROR;
+
+  g_return_val_if_fail (CHANCERY_IS_STORE (self), NULL);
+  g_return_val_if_fail (kind < CHANCERY_N_RECORD_KINDS, NULL);
+
+  begin_call (self, NULL);
+  stmt = get_statement (self, all_keys_sql[kind], error);
+  if (stmt != NULL)
+    {
+      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        g_ptr_array_add (keys, dup_column_text (stmt, 0));
+      sqlite3_reset (stmt);
+      if (rc != SQLITE_DONE)
+        set_sqlite_error (error, self->db, rc, self->path);
+    }
+  end_call (self);
+
+  if (rc != SQLITE_DONE)
+    return NULL;
+
+  return g_steal_pointer (&keys);
+}
+
 gboolean
 chancery_store_foreach_record (ChanceryStore        *self,
                                ChanceryRecordKind    kind,
