@@ -1281,6 +1281,78 @@ test_bad_text_mid_events (Fixture       *fixture,
   assert_integrity (path);
 }
 
+static guint
+count_text (ChanceryStore *store,
+            const char    *text)
+{
+  g_autoptr(ChanceryFilter) filter = chancery_filter_new ();
+  g_autoptr(GError) error = NULL;
+  guint n;
+
+  chancery_filter_set_text (filter, text);
+  n = chancery_store_count_events (store, filter, &error);
+  g_assert_no_error (error);
+
+  return n;
+}
+
+/* FTS5's own check that its index matches the text it keeps. */
+static void
+assert_fts_integrity (const char *path)
+{
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "INSERT INTO event_fts (event_fts) VALUES ('integrity-check')",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+}
+
+/* The full-text row of an event holds the names of its actors, countries
+ * and projects: a re-import that renames one of them (and no event) must
+ * take the search along, for every event that refers to it. */
+static void
+test_rename_follows_search (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  static const char renames[] =
+    "{ \"format\": \"chancery\", \"version\": 1,\n"
+    "  \"countries\": [ { \"code\": \"IRN\", \"name\": \"Persia\" } ],\n"
+    "  \"actors\": [ { \"id\": \"actor-test\", \"name\": \"Zoltan Renamed\", \"country\": \"IRN\" } ],\n"
+    "  \"projects\": [ { \"id\": \"rail-test\", \"name\": \"Tramway\", \"countries\": [\"IRN\"] } ] }\n";
+  g_autoptr(ChanceryFilter) in_iran = chancery_filter_new ();
+  g_autoptr(GError) error = NULL;
+  guint n_iran, n_araghchi;
+
+  g_assert_true (chancery_import_json_data (fixture->store, base_json, -1, "base.json", NULL, NULL, &error));
+  g_assert_no_error (error);
+  chancery_filter_add_country (in_iran, "IRN", &error);
+  g_assert_no_error (error);
+  n_iran = chancery_store_count_events (fixture->store, in_iran, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_iran, >, 5);
+  n_araghchi = count_text (fixture->store, "Araghchi");
+  g_assert_cmpuint (n_araghchi, >, 0);
+  g_assert_cmpuint (count_text (fixture->store, "Test"), ==, 1);
+  g_assert_cmpuint (count_text (fixture->store, "Railway"), >, 1);
+  g_assert_cmpuint (count_text (fixture->store, "Zoltan"), ==, 0);
+  g_assert_cmpuint (count_text (fixture->store, "Persia"), ==, 0);
+  g_assert_cmpuint (count_text (fixture->store, "Tramway"), ==, 0);
+
+  g_assert_true (chancery_import_json_data (fixture->store, renames, -1, "renames.json", NULL, NULL, &error));
+  g_assert_no_error (error);
+
+  /* The new names find the events; the actor's old one no longer does */
+  g_assert_cmpuint (count_text (fixture->store, "Zoltan Renamed"), ==, 1);
+  g_assert_cmpuint (count_text (fixture->store, "Test"), ==, 0);
+  g_assert_cmpuint (count_text (fixture->store, "Tramway"), ==, 1);
+  g_assert_cmpuint (count_text (fixture->store, "Persia"), ==, n_iran);
+  /* The rest of the rows are as they were */
+  g_assert_cmpuint (count_text (fixture->store, "Araghchi"), ==, n_araghchi);
+  g_assert_cmpuint (count_text (fixture->store, "verbatim"), ==, 1);
+  assert_fts_integrity (fixture->path);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1304,6 +1376,7 @@ main (int   argc,
   ADD ("invalid/nul-escape", test_nul_escape, NULL);
   ADD ("same-file-twice", test_same_file_twice, NULL);
   ADD ("corrected-file", test_corrected_file, NULL);
+  ADD ("rename-follows-search", test_rename_follows_search, NULL);
   ADD ("round-trip", test_round_trip, NULL);
   ADD ("round-trip/every-record", test_round_trip_every_record, NULL);
   ADD ("any-order", test_any_order, NULL);

@@ -55,6 +55,9 @@ struct _ChanceryImporter
   GString       *names;
   GString       *quotes;
   GPtrArray     *deferred_indexes;  /* CREATE INDEX texts to run before COMMIT */
+  GArray        *renamed_actors;    /* row ids (gint64) of actors whose name changed */
+  GArray        *renamed_projects;  /* the same for projects */
+  GPtrArray     *renamed_countries; /* codes of countries whose name changed */
 };
 
 /* Full-text rows held before they are written: FTS5 turns the terms it
@@ -174,6 +177,9 @@ chancery_importer_begin (ChanceryStore  *store,
   self->scratch = g_string_sized_new (4096);
   self->names = g_string_sized_new (256);
   self->quotes = g_string_sized_new (1024);
+  self->renamed_actors = g_array_new (FALSE, FALSE, sizeof (gint64));
+  self->renamed_projects = g_array_new (FALSE, FALSE, sizeof (gint64));
+  self->renamed_countries = g_ptr_array_new_with_free_func (g_free);
 
   if (!defer_indexes (self, error))
     {
@@ -199,6 +205,9 @@ importer_free (ChanceryImporter *self)
   g_string_free (self->names, TRUE);
   g_string_free (self->quotes, TRUE);
   g_clear_pointer (&self->deferred_indexes, g_ptr_array_unref);
+  g_array_unref (self->renamed_actors);
+  g_array_unref (self->renamed_projects);
+  g_ptr_array_unref (self->renamed_countries);
   g_free (self);
 }
 
@@ -353,6 +362,8 @@ flush_fts (ChanceryImporter  *self,
   return TRUE;
 }
 
+static gboolean refresh_renamed_names (ChanceryImporter *self, GError **error);
+
 gboolean
 chancery_importer_commit (ChanceryImporter  *self,
                           GError           **error)
@@ -363,6 +374,7 @@ chancery_importer_commit (ChanceryImporter  *self,
 
   ok = flush_fts (self, error) &&
        create_deferred_indexes (self, error) &&
+       refresh_renamed_names (self, error) &&
        (!self->fts_hash_raised ||
         exec_sql (self->store, "INSERT INTO event_fts (event_fts, rank) VALUES ('hashsize', "
                   FTS5_DEFAULT_HASH_SIZE ")", error)) &&
@@ -477,6 +489,15 @@ lookup_record (ChanceryImporter *self,
 #define LOOKUP_SOURCE(self, uid) \
   lookup_record ((self), CACHE_SOURCE, "SELECT id, NULL FROM source WHERE uid = ?", (uid))
 
+/* Whether putting a record that exists as old (NULL: it does not) under
+ * name renames it: the full-text rows of its events must follow. */
+static gboolean
+is_renamed (const CachedRecord *old,
+            const char         *name)
+{
+  return old != NULL && g_strcmp0 (old->name, name) != 0;
+}
+
 gboolean
 chancery_importer_put_country (ChanceryImporter  *self,
                                const char        *code,
@@ -485,6 +506,8 @@ chancery_importer_put_country (ChanceryImporter  *self,
 {
   g_return_val_if_fail (self != NULL && code != NULL && name != NULL, FALSE);
 
+  if (is_renamed (LOOKUP_COUNTRY (self, code), name))
+    g_ptr_array_add (self->renamed_countries, g_strdup (code));
   g_hash_table_remove (self->cache[CACHE_COUNTRY], code);
   return run_with_texts (self->store,
                          "INSERT INTO country (code, name) VALUES (?, ?)"
@@ -501,8 +524,13 @@ chancery_importer_put_actor (ChanceryImporter  *self,
                              const char        *country,
                              GError           **error)
 {
+  const CachedRecord *old;
+
   g_return_val_if_fail (self != NULL && uid != NULL && name != NULL, FALSE);
 
+  old = LOOKUP_ACTOR (self, uid);
+  if (is_renamed (old, name))
+    g_array_append_val (self->renamed_actors, old->id);
   g_hash_table_remove (self->cache[CACHE_ACTOR], uid);
   return run_with_texts (self->store,
                          "INSERT INTO actor (uid, name, title, country) VALUES (?, ?, ?, ?)"
@@ -521,8 +549,13 @@ chancery_importer_put_project (ChanceryImporter    *self,
                                const char * const  *countries,
                                GError             **error)
 {
+  const CachedRecord *old;
+
   g_return_val_if_fail (self != NULL && uid != NULL && name != NULL, FALSE);
 
+  old = LOOKUP_PROJECT (self, uid);
+  if (is_renamed (old, name))
+    g_array_append_val (self->renamed_projects, old->id);
   g_hash_table_remove (self->cache[CACHE_PROJECT], uid);
   if (!run_with_texts (self->store,
                        "INSERT INTO project (uid, name, description) VALUES (?, ?, ?)"
@@ -543,6 +576,111 @@ chancery_importer_put_project (ChanceryImporter    *self,
                            "INSERT OR IGNORE INTO project_country (project_id, country)"
                            " SELECT id, ? FROM project WHERE uid = ?",
                            error, 2, countries[i], uid))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Adds the row ids of the events that sql (one parameter, bound by bind)
+ * selects to ids. */
+static gboolean
+collect_event_ids (ChanceryImporter  *self,
+                   const char        *sql,
+                   gint64             id,
+                   const char        *code,
+                   GArray            *ids,
+                   GError           **error)
+{
+  sqlite3_stmt *stmt = import_statement (self, sql, error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  if (code != NULL)
+    sqlite3_bind_text (stmt, 1, code, -1, SQLITE_STATIC);
+  else
+    sqlite3_bind_int64 (stmt, 1, id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 event_id = sqlite3_column_int64 (stmt, 0);
+
+      g_array_append_val (ids, event_id);
+    }
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+  if (rc != SQLITE_DONE)
+    return set_sqlite_error (error, self->store->db, rc, self->store->path);
+
+  return TRUE;
+}
+
+static int
+compare_row_ids (gconstpointer a,
+                 gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
+
+  return (x > y) - (x < y);
+}
+
+/* The full-text "names" column of an event holds the names of its actors,
+ * countries and projects (write_event_relations). When one of those was
+ * renamed, the rows of the events that refer to it (and only those) are
+ * built again from the store, as write_event_relations builds them, so
+ * that a search finds the new name and no longer the old one. Called at
+ * the commit, once every full-text row of the import is written. event_fts
+ * keeps its own copy of the text, so FTS5 finds the old terms to take out
+ * by itself. */
+static gboolean
+refresh_renamed_names (ChanceryImporter  *self,
+                       GError           **error)
+{
+  g_autoptr(GArray) ids = NULL;
+  sqlite3_stmt *stmt;
+
+  if (self->renamed_actors->len == 0 && self->renamed_projects->len == 0 &&
+      self->renamed_countries->len == 0)
+    return TRUE;
+
+  ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  for (guint i = 0; i < self->renamed_actors->len; i++)
+    if (!collect_event_ids (self, "SELECT event_id FROM event_actor WHERE actor_id = ?",
+                            g_array_index (self->renamed_actors, gint64, i), NULL, ids, error))
+      return FALSE;
+  for (guint i = 0; i < self->renamed_projects->len; i++)
+    if (!collect_event_ids (self, "SELECT event_id FROM event_project WHERE project_id = ?",
+                            g_array_index (self->renamed_projects, gint64, i), NULL, ids, error))
+      return FALSE;
+  for (guint i = 0; i < self->renamed_countries->len; i++)
+    if (!collect_event_ids (self, "SELECT event_id FROM event_country WHERE country = ?",
+                            0, self->renamed_countries->pdata[i], ids, error))
+      return FALSE;
+  g_array_sort (ids, compare_row_ids);
+
+  if (!(stmt = import_statement (self,
+        "UPDATE event_fts SET names = nullif(trim("
+        " ifnull((SELECT group_concat(a.name, ' ') FROM event_actor ea"
+        "   JOIN actor a ON a.id = ea.actor_id WHERE ea.event_id = ?1), '') || ' ' ||"
+        " ifnull((SELECT group_concat(ifnull(c.name || ' ', '') || ec.country, ' ')"
+        "   FROM event_country ec LEFT JOIN country c ON c.code = ec.country"
+        "   WHERE ec.event_id = ?1), '') || ' ' ||"
+        " ifnull((SELECT group_concat(p.name, ' ') FROM event_project ep"
+        "   JOIN project p ON p.id = ep.project_id WHERE ep.event_id = ?1), '') || ' ' ||"
+        " ifnull((SELECT pl.name FROM event e JOIN place pl ON pl.id = e.place_id"
+        "   WHERE e.id = ?1), '')), '')"
+        " WHERE rowid = ?1", error)))
+    return FALSE;
+
+  for (guint i = 0; i < ids->len; i++)
+    {
+      gint64 id = g_array_index (ids, gint64, i);
+
+      /* An event that refers to two renamed records: once is enough. */
+      if (i > 0 && id == g_array_index (ids, gint64, i - 1))
+        continue;
+      sqlite3_bind_int64 (stmt, 1, id);
+      if (!step_done (self->store, stmt, error))
         return FALSE;
     }
 
