@@ -1281,6 +1281,92 @@ test_bad_text_mid_events (Fixture       *fixture,
   assert_integrity (path);
 }
 
+static void
+import_expecting (ChanceryStore *store,
+                  const char    *json,
+                  guint          updated,
+                  guint          unchanged)
+{
+  g_autoptr(GError) error = NULL;
+  ChanceryImportReport report;
+
+  chancery_import_report_init (&report);
+  g_assert_true (chancery_import_json_data (store, json, -1, "links.json", &report, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (report.inserted, ==, 0);
+  g_assert_cmpuint (report.updated, ==, updated);
+  g_assert_cmpuint (report.unchanged, ==, unchanged);
+  chancery_import_report_clear (&report);
+}
+
+/* A filtered export leaves out the links to events it does not hold (so
+ * that it imports on its own). Imported into its own database, it must
+ * change nothing, and say so. */
+static void
+test_filtered_export_keeps_links (Fixture       *fixture,
+                                  gconstpointer  data)
+{
+  g_autoptr(ChanceryFilter) statements = chancery_filter_new ();
+  g_autofree char *statement_links = g_strdup_printf ("SELECT count(*) FROM event_link l JOIN event e"
+                                                      " ON e.id = l.event_id WHERE e.kind = %d",
+                                                      CHANCERY_KIND_STATEMENT);
+  g_autofree char *exported = NULL;
+  g_autofree char *after = NULL;
+  gint64 n_links = query_int (fixture->path, "SELECT count(*) FROM event_link");
+  g_autoptr(GError) error = NULL;
+  guint n_statements;
+
+  chancery_filter_add_kind (statements, "statement", &error);
+  g_assert_no_error (error);
+  n_statements = chancery_store_count_events (fixture->store, statements, &error);
+  g_assert_no_error (error);
+  exported = test_export_json (fixture->store, statements);
+  /* The case: statements link to events that are no statements */
+  g_assert_nonnull (strstr (exported, "\"related\":[]"));
+  g_assert_cmpint (query_int (fixture->path, statement_links), >, 0);
+
+  import_expecting (fixture->store, exported, 0, n_statements);
+  g_assert_cmpint (query_int (fixture->path, "SELECT count(*) FROM event_link"), ==, n_links);
+  after = test_export_json (fixture->store, NULL);
+  g_assert_cmpstr (after, ==, fixture->before);
+
+  /* And again: still nothing */
+  import_expecting (fixture->store, exported, 0, n_statements);
+}
+
+/* Links between events of the file follow the file; links to events it
+ * does not hold stay. */
+static void
+test_links_follow_the_file (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  g_autofree char *unlinked = replace_once (base_json, "\"related\": [ { \"event\": \"second\", \"relation\": \"follows\" } ]",
+                                            "\"related\": []");
+  g_autofree char *alone = replace_once (unlinked, ",\n    { \"id\": \"second\", \"kind\": \"talks\", \"status\": \"planned\",\n"
+                                                   "      \"title\": \"Talks\", \"date\": \"2026\" }", "");
+  g_autoptr(GError) error = NULL;
+  const char *links_of_visit = "SELECT count(*) FROM event_link l JOIN event e ON e.id = l.event_id"
+                               " WHERE e.uid = 'new-visit' AND l.target_uid = 'second'";
+
+  g_assert_true (chancery_import_json_data (fixture->store, base_json, -1, "base.json", NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (query_int (fixture->path, links_of_visit), ==, 1);
+
+  /* "second" is not in the file: its link stays, nothing changed */
+  import_expecting (fixture->store, alone, 0, 1);
+  g_assert_cmpint (query_int (fixture->path, links_of_visit), ==, 1);
+
+  /* It is, and new-visit no longer links to it: the link goes */
+  import_expecting (fixture->store, unlinked, 1, 1);
+  g_assert_cmpint (query_int (fixture->path, links_of_visit), ==, 0);
+  import_expecting (fixture->store, unlinked, 0, 2);
+
+  /* And comes back */
+  import_expecting (fixture->store, base_json, 1, 1);
+  g_assert_cmpint (query_int (fixture->path, links_of_visit), ==, 1);
+  import_expecting (fixture->store, base_json, 0, 2);
+}
+
 static guint
 count_text (ChanceryStore *store,
             const char    *text)
@@ -1377,6 +1463,8 @@ main (int   argc,
   ADD ("same-file-twice", test_same_file_twice, NULL);
   ADD ("corrected-file", test_corrected_file, NULL);
   ADD ("rename-follows-search", test_rename_follows_search, NULL);
+  ADD ("links/filtered-export", test_filtered_export_keeps_links, NULL);
+  ADD ("links/follow-the-file", test_links_follow_the_file, NULL);
   ADD ("round-trip", test_round_trip, NULL);
   ADD ("round-trip/every-record", test_round_trip_every_record, NULL);
   ADD ("any-order", test_any_order, NULL);
