@@ -7,6 +7,7 @@
 
 #include <string.h>
 #include <glib.h>
+#include <json-glib/json-glib.h>
 #include <sqlite3.h>
 
 #include "chancery-error.h"
@@ -355,6 +356,46 @@ test_bad_bytes (Fixture       *fixture,
   test_assert_contains (assert_position (message3, 2), "nested more than");
 }
 
+/* "\u0000" is valid JSON, but json-glib's strings (and C's) end there:
+ * "x\u0000y" was stored as "x". Refused as a raw NUL byte is, where the
+ * escape is, naming the member. */
+static void
+test_nul_escape (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  static const struct { const char *from, *to; const char *member; } cases[] = {
+    { "\"A visit\"", "\"A vi\\u0000sit\"", "“title”" },
+    { "\"title\": \"Talks\"", "\"title\": \"Talks\", \"summary\": \"x\\u0000y\"", "“summary”" },
+    { "\"quote\": \"verbatim\"", "\"quote\": \"\\u0000\"", "“quote”" },
+    { "[\"IRN\", \"AZE\"]", "[\"IRN\", \"AZE\\u0000\"]", "“countries”" },
+    /* A name would be cut short to a known member ("title") */
+    { "\"title\": \"Talks\"", "\"title\\u0000x\": \"Talks\"", NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *json = replace_once (base_json, cases[i].from, cases[i].to);
+      g_autofree char *message = assert_import_fails (fixture, json, -1);
+      const char *escape = strstr (json, "\\u0000");
+      const char *line_start = escape;
+      g_autofree char *where = NULL;
+      guint line = 1;
+
+      while (line_start > json && line_start[-1] != '\n')
+        line_start--;
+      for (const char *p = json; p < line_start; p++)
+        line += *p == '\n';
+      /* The lines of base_json are ASCII: bytes are characters. */
+      where = g_strdup_printf ("bad.json:%u:%u: ", line, (guint) (escape - line_start) + 1);
+
+      g_test_message ("%s", message);
+      g_assert_true (g_str_has_prefix (message, where));
+      test_assert_contains (message, "“\\u0000” stands for the NUL character");
+      if (cases[i].member != NULL)
+        test_assert_contains (message, cases[i].member);
+    }
+}
+
 static void
 test_same_file_twice (Fixture       *fixture,
                       gconstpointer  data)
@@ -573,6 +614,120 @@ test_round_trip (Fixture       *fixture,
       g_assert_no_error (error);
       assert_same_event (a, b);
     }
+}
+
+/* The records of section in the JSON text, by key: key -> the record. */
+static GHashTable *
+records_of (JsonParser *parser,
+            const char *section,
+            const char *key)
+{
+  JsonArray *array = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)),
+                                                   section);
+  GHashTable *records = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *record = json_array_get_object_element (array, i);
+
+      g_hash_table_insert (records, (gpointer) json_object_get_string_member (record, key),
+                           json_array_get_element (array, i));
+    }
+
+  return records;
+}
+
+/* The same members with the same values; a project's countries in any
+ * order (the store keeps them as a set). */
+static void
+assert_same_record (JsonObject *a,
+                    JsonObject *b)
+{
+  JsonObjectIter iter;
+  const char *name;
+  JsonNode *value;
+
+  g_assert_cmpuint (json_object_get_size (a), ==, json_object_get_size (b));
+  json_object_iter_init (&iter, a);
+  while (json_object_iter_next (&iter, &name, &value))
+    {
+      JsonNode *other = json_object_get_member (b, name);
+
+      g_assert_nonnull (other);
+      if (g_str_equal (name, "countries"))
+        {
+          JsonArray *x = json_node_get_array (value), *y = json_node_get_array (other);
+
+          g_assert_cmpuint (json_array_get_length (x), ==, json_array_get_length (y));
+          for (guint i = 0; i < json_array_get_length (x); i++)
+            {
+              gboolean found = FALSE;
+
+              for (guint k = 0; k < json_array_get_length (y) && !found; k++)
+                found = g_str_equal (json_array_get_string_element (x, i),
+                                     json_array_get_string_element (y, k));
+              g_assert_true (found);
+            }
+        }
+      else
+        g_assert_true (json_node_equal (value, other));
+    }
+}
+
+/* Bundled JSON -> database -> JSON gives every record back, also those no
+ * event refers to (the United States): an export with no filter is the
+ * whole store. */
+static void
+test_round_trip_every_record (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  static const char * const sections[][2] = {
+    { "countries", "code" }, { "actors", "id" }, { "sources", "id" }, { "projects", "id" },
+  };
+  g_autofree char *bundled_path = test_bundled_json ();
+  g_autoptr(ChanceryFilter) empty = chancery_filter_new ();
+  g_autofree char *with_empty_filter = test_export_json (fixture->store, empty);
+  g_autoptr(JsonParser) bundled = json_parser_new ();
+  g_autoptr(JsonParser) exported = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpstr (with_empty_filter, ==, fixture->before);
+  json_parser_load_from_file (bundled, bundled_path, &error);
+  g_assert_no_error (error);
+  json_parser_load_from_data (exported, fixture->before, -1, &error);
+  g_assert_no_error (error);
+
+  for (guint s = 0; s < G_N_ELEMENTS (sections); s++)
+    {
+      g_autoptr(GHashTable) before = records_of (bundled, sections[s][0], sections[s][1]);
+      g_autoptr(GHashTable) after = records_of (exported, sections[s][0], sections[s][1]);
+      GHashTableIter iter;
+      gpointer key, record;
+
+      g_test_message ("%s: %u in the file, %u exported", sections[s][0],
+                      g_hash_table_size (before), g_hash_table_size (after));
+      g_assert_cmpuint (g_hash_table_size (after), ==, g_hash_table_size (before));
+      g_hash_table_iter_init (&iter, before);
+      while (g_hash_table_iter_next (&iter, &key, &record))
+        {
+          JsonNode *again = g_hash_table_lookup (after, key);
+
+          g_assert_nonnull (again);
+          assert_same_record (json_node_get_object (record), json_node_get_object (again));
+        }
+    }
+  g_assert_nonnull (strstr (fixture->before, "{\"code\":\"USA\",\"name\":\"United States\"}"));
+
+  /* A filtered export keeps only the records its events refer to. */
+  {
+    g_autoptr(ChanceryFilter) filter = chancery_filter_new ();
+    g_autofree char *filtered = NULL;
+
+    chancery_filter_add_country (filter, "AZE", &error);
+    g_assert_no_error (error);
+    filtered = test_export_json (fixture->store, filter);
+    g_assert_null (strstr (filtered, "\"USA\""));
+  }
 }
 
 /* The same records as base_json, sections in reverse order, "format" and
@@ -1126,6 +1281,164 @@ test_bad_text_mid_events (Fixture       *fixture,
   assert_integrity (path);
 }
 
+static void
+import_expecting (ChanceryStore *store,
+                  const char    *json,
+                  guint          updated,
+                  guint          unchanged)
+{
+  g_autoptr(GError) error = NULL;
+  ChanceryImportReport report;
+
+  chancery_import_report_init (&report);
+  g_assert_true (chancery_import_json_data (store, json, -1, "links.json", &report, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (report.inserted, ==, 0);
+  g_assert_cmpuint (report.updated, ==, updated);
+  g_assert_cmpuint (report.unchanged, ==, unchanged);
+  chancery_import_report_clear (&report);
+}
+
+/* A filtered export leaves out the links to events it does not hold (so
+ * that it imports on its own). Imported into its own database, it must
+ * change nothing, and say so. */
+static void
+test_filtered_export_keeps_links (Fixture       *fixture,
+                                  gconstpointer  data)
+{
+  g_autoptr(ChanceryFilter) statements = chancery_filter_new ();
+  g_autofree char *statement_links = g_strdup_printf ("SELECT count(*) FROM event_link l JOIN event e"
+                                                      " ON e.id = l.event_id WHERE e.kind = %d",
+                                                      CHANCERY_KIND_STATEMENT);
+  g_autofree char *exported = NULL;
+  g_autofree char *after = NULL;
+  gint64 n_links = query_int (fixture->path, "SELECT count(*) FROM event_link");
+  g_autoptr(GError) error = NULL;
+  guint n_statements;
+
+  chancery_filter_add_kind (statements, "statement", &error);
+  g_assert_no_error (error);
+  n_statements = chancery_store_count_events (fixture->store, statements, &error);
+  g_assert_no_error (error);
+  exported = test_export_json (fixture->store, statements);
+  /* The case: statements link to events that are no statements */
+  g_assert_nonnull (strstr (exported, "\"related\":[]"));
+  g_assert_cmpint (query_int (fixture->path, statement_links), >, 0);
+
+  import_expecting (fixture->store, exported, 0, n_statements);
+  g_assert_cmpint (query_int (fixture->path, "SELECT count(*) FROM event_link"), ==, n_links);
+  after = test_export_json (fixture->store, NULL);
+  g_assert_cmpstr (after, ==, fixture->before);
+
+  /* And again: still nothing */
+  import_expecting (fixture->store, exported, 0, n_statements);
+}
+
+/* Links between events of the file follow the file; links to events it
+ * does not hold stay. */
+static void
+test_links_follow_the_file (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  g_autofree char *unlinked = replace_once (base_json, "\"related\": [ { \"event\": \"second\", \"relation\": \"follows\" } ]",
+                                            "\"related\": []");
+  g_autofree char *alone = replace_once (unlinked, ",\n    { \"id\": \"second\", \"kind\": \"talks\", \"status\": \"planned\",\n"
+                                                   "      \"title\": \"Talks\", \"date\": \"2026\" }", "");
+  g_autoptr(GError) error = NULL;
+  const char *links_of_visit = "SELECT count(*) FROM event_link l JOIN event e ON e.id = l.event_id"
+                               " WHERE e.uid = 'new-visit' AND l.target_uid = 'second'";
+
+  g_assert_true (chancery_import_json_data (fixture->store, base_json, -1, "base.json", NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (query_int (fixture->path, links_of_visit), ==, 1);
+
+  /* "second" is not in the file: its link stays, nothing changed */
+  import_expecting (fixture->store, alone, 0, 1);
+  g_assert_cmpint (query_int (fixture->path, links_of_visit), ==, 1);
+
+  /* It is, and new-visit no longer links to it: the link goes */
+  import_expecting (fixture->store, unlinked, 1, 1);
+  g_assert_cmpint (query_int (fixture->path, links_of_visit), ==, 0);
+  import_expecting (fixture->store, unlinked, 0, 2);
+
+  /* And comes back */
+  import_expecting (fixture->store, base_json, 1, 1);
+  g_assert_cmpint (query_int (fixture->path, links_of_visit), ==, 1);
+  import_expecting (fixture->store, base_json, 0, 2);
+}
+
+static guint
+count_text (ChanceryStore *store,
+            const char    *text)
+{
+  g_autoptr(ChanceryFilter) filter = chancery_filter_new ();
+  g_autoptr(GError) error = NULL;
+  guint n;
+
+  chancery_filter_set_text (filter, text);
+  n = chancery_store_count_events (store, filter, &error);
+  g_assert_no_error (error);
+
+  return n;
+}
+
+/* FTS5's own check that its index matches the text it keeps. */
+static void
+assert_fts_integrity (const char *path)
+{
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "INSERT INTO event_fts (event_fts) VALUES ('integrity-check')",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+}
+
+/* The full-text row of an event holds the names of its actors, countries
+ * and projects: a re-import that renames one of them (and no event) must
+ * take the search along, for every event that refers to it. */
+static void
+test_rename_follows_search (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  static const char renames[] =
+    "{ \"format\": \"chancery\", \"version\": 1,\n"
+    "  \"countries\": [ { \"code\": \"IRN\", \"name\": \"Persia\" } ],\n"
+    "  \"actors\": [ { \"id\": \"actor-test\", \"name\": \"Zoltan Renamed\", \"country\": \"IRN\" } ],\n"
+    "  \"projects\": [ { \"id\": \"rail-test\", \"name\": \"Tramway\", \"countries\": [\"IRN\"] } ] }\n";
+  g_autoptr(ChanceryFilter) in_iran = chancery_filter_new ();
+  g_autoptr(GError) error = NULL;
+  guint n_iran, n_araghchi;
+
+  g_assert_true (chancery_import_json_data (fixture->store, base_json, -1, "base.json", NULL, NULL, &error));
+  g_assert_no_error (error);
+  chancery_filter_add_country (in_iran, "IRN", &error);
+  g_assert_no_error (error);
+  n_iran = chancery_store_count_events (fixture->store, in_iran, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_iran, >, 5);
+  n_araghchi = count_text (fixture->store, "Araghchi");
+  g_assert_cmpuint (n_araghchi, >, 0);
+  g_assert_cmpuint (count_text (fixture->store, "Test"), ==, 1);
+  g_assert_cmpuint (count_text (fixture->store, "Railway"), >, 1);
+  g_assert_cmpuint (count_text (fixture->store, "Zoltan"), ==, 0);
+  g_assert_cmpuint (count_text (fixture->store, "Persia"), ==, 0);
+  g_assert_cmpuint (count_text (fixture->store, "Tramway"), ==, 0);
+
+  g_assert_true (chancery_import_json_data (fixture->store, renames, -1, "renames.json", NULL, NULL, &error));
+  g_assert_no_error (error);
+
+  /* The new names find the events; the actor's old one no longer does */
+  g_assert_cmpuint (count_text (fixture->store, "Zoltan Renamed"), ==, 1);
+  g_assert_cmpuint (count_text (fixture->store, "Test"), ==, 0);
+  g_assert_cmpuint (count_text (fixture->store, "Tramway"), ==, 1);
+  g_assert_cmpuint (count_text (fixture->store, "Persia"), ==, n_iran);
+  /* The rest of the rows are as they were */
+  g_assert_cmpuint (count_text (fixture->store, "Araghchi"), ==, n_araghchi);
+  g_assert_cmpuint (count_text (fixture->store, "verbatim"), ==, 1);
+  assert_fts_integrity (fixture->path);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1146,9 +1459,14 @@ main (int   argc,
   ADD ("invalid/several-problems", test_several_problems, NULL);
   ADD ("invalid/not-json", test_not_json, NULL);
   ADD ("invalid/bad-bytes", test_bad_bytes, NULL);
+  ADD ("invalid/nul-escape", test_nul_escape, NULL);
   ADD ("same-file-twice", test_same_file_twice, NULL);
   ADD ("corrected-file", test_corrected_file, NULL);
+  ADD ("rename-follows-search", test_rename_follows_search, NULL);
+  ADD ("links/filtered-export", test_filtered_export_keeps_links, NULL);
+  ADD ("links/follow-the-file", test_links_follow_the_file, NULL);
   ADD ("round-trip", test_round_trip, NULL);
+  ADD ("round-trip/every-record", test_round_trip_every_record, NULL);
   ADD ("any-order", test_any_order, NULL);
   ADD ("repeated-member", test_repeated_member, NULL);
   ADD ("invalid/strict-json", test_strict_json, NULL);

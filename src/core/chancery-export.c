@@ -58,6 +58,7 @@ typedef struct
   GArray         *ids;        /* the same sorted, made at the first event: links stay inside */
   GString        *projects;   /* the projects' records, written last */
   gboolean        first;      /* no record written yet in this array */
+  gboolean        everything; /* no filter: every record, used or not */
 } JsonExport;
 
 /* JSON text is written here rather than built as json-glib trees and
@@ -461,6 +462,27 @@ write_records (JsonExport         *export,
   return TRUE;
 }
 
+/* An export of the whole store holds every record, also those no event
+ * refers to (a country listed for completeness, an actor whose events
+ * were corrected away), so that the file brings back the same store. */
+static gboolean
+note_all_records (JsonExport     *export,
+                  ChanceryStore  *store,
+                  GError        **error)
+{
+  for (guint kind = 0; kind < CHANCERY_N_RECORD_KINDS; kind++)
+    {
+      g_autoptr(GPtrArray) keys = chancery_store_dup_record_keys (store, kind, error);
+
+      if (keys == NULL)
+        return FALSE;
+      for (guint i = 0; i < keys->len; i++)
+        note_key (export, kind, g_ptr_array_index (keys, i));
+    }
+
+  return TRUE;
+}
+
 static gboolean
 write_header (JsonExport     *export,
               ChanceryStore  *store,
@@ -469,6 +491,9 @@ write_header (JsonExport     *export,
   g_autofree char *name = chancery_store_dup_name (store);
   g_autofree const char **projects = NULL;
   guint n_projects;
+
+  if (export->everything && !note_all_records (export, store, error))
+    return FALSE;
 
   g_string_append (export->buf, "{\n  \"format\": \"chancery\",\n  \"version\": 1,\n  \"name\": ");
   chancery_json_append_string (export->buf, name);
@@ -496,7 +521,8 @@ chancery_export_json_with_budget (ChanceryStore         *store,
   g_autoptr(GString) buf = g_string_sized_new (JSON_CHUNK_SIZE + 64 * 1024);
   g_autoptr(GString) projects = g_string_new (NULL);
   g_autoptr(ChanceryExportSpool) spool = NULL;
-  JsonExport export = { out, buf, cancellable, { NULL, }, NULL, NULL, projects, TRUE };
+  JsonExport export = { out, buf, cancellable, { NULL, }, NULL, NULL, projects, TRUE,
+                        filter == NULL || chancery_filter_is_empty (filter) };
   gboolean ok;
 
   g_return_val_if_fail (CHANCERY_IS_STORE (store), FALSE);

@@ -1112,6 +1112,29 @@ check_forward_links (ImportContext *ctx)
   g_array_set_size (ctx->forward_links, 0);
 }
 
+/* An event already in the database keeps its links to events that this
+ * file does not hold (the file cannot speak about them: a filtered export
+ * leaves them out so that it imports on its own); its links among the
+ * file's events are the file's. Events that put_event called unchanged
+ * but lost such a link are updated after all. */
+static gboolean
+settle_links (ImportContext  *ctx,
+              GError        **error)
+{
+  guint n_updated;
+
+  /* Nothing is written after a problem. */
+  if (ctx->problems->len > 0)
+    return TRUE;
+  if (!chancery_importer_settle_links (ctx->importer, ctx->event_ids, &n_updated, error))
+    return FALSE;
+  g_assert (n_updated <= ctx->report->unchanged);
+  ctx->report->unchanged -= n_updated;
+  ctx->report->updated += n_updated;
+
+  return TRUE;
+}
+
 /* The top-level members */
 enum
 {
@@ -1236,7 +1259,11 @@ read_section (ImportContext      *ctx,
     }
 
   if (member == MEMBER_EVENTS)
-    check_forward_links (ctx);
+    {
+      check_forward_links (ctx);
+      if (!settle_links (ctx, error))
+        return FALSE;
+    }
 
   return TRUE;
 }

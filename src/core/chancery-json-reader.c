@@ -53,6 +53,7 @@ struct _ChanceryJsonReader
   /* The last token */
   gsize         token_start;
   GString      *text;           /* decoded string, or the number's text */
+  gsize         nul_escape;     /* offset of the string's first "\u0000", or G_MAXSIZE */
   gboolean      is_int;
   gint64        int_value;
   double        double_value;
@@ -82,6 +83,7 @@ chancery_json_reader_new (const char *data,
   self->state = ST_VALUE;
   self->text = g_string_sized_new (256);
   self->column_line_start = G_MAXSIZE;
+  self->nul_escape = G_MAXSIZE;
 
   return self;
 }
@@ -327,6 +329,7 @@ read_string (ChanceryJsonReader  *self,
   GString *text = self->text;
 
   g_string_truncate (text, 0);
+  self->nul_escape = G_MAXSIZE;
 
   for (;;)
     {
@@ -432,6 +435,8 @@ read_string (ChanceryJsonReader  *self,
                 ch = 0x10000 + ((unit - 0xd800) << 10) + (low - 0xdc00);
                 pos += 6;
               }
+            if (ch == 0 && self->nul_escape == G_MAXSIZE)
+              self->nul_escape = pos;
             g_string_append_unichar (text, ch);
             pos += 6;
           }
@@ -835,9 +840,35 @@ chancery_json_reader_seek (ChanceryJsonReader     *self,
   g_clear_error (&self->error);
 }
 
+/* json-glib's strings end at the first NUL, so "x\u0000y" would be read
+ * as "x", silently. The escape is valid JSON, but text with a NUL
+ * character in it has no place in Chancery: refused, as a raw NUL byte
+ * is, where the escape is. member: the name of the member whose value the
+ * string is (or is in), or NULL. */
+static gboolean
+check_no_nul (ChanceryJsonReader  *self,
+              const char          *member,
+              GError             **error)
+{
+  if (self->nul_escape == G_MAXSIZE)
+    return TRUE;
+
+  /* A string never spans lines: the escape is on the current one. */
+  if (member != NULL)
+    fail (self, error, self->nul_escape,
+          _("“%s”: “\\u0000” stands for the NUL character, which Chancery cannot keep in text"),
+          member);
+  else
+    fail (self, error, self->nul_escape, "%s",
+          _("“\\u0000” stands for the NUL character, which Chancery cannot keep in text"));
+
+  return FALSE;
+}
+
 static JsonNode *
 build_node (ChanceryJsonReader        *self,
             ChanceryJsonToken          token,
+            const char                *member,
             ChanceryJsonPositionFunc   position_func,
             gpointer                   user_data,
             GError                   **error)
@@ -851,6 +882,8 @@ build_node (ChanceryJsonReader        *self,
   switch (token)
     {
     case CHANCERY_JSON_STRING:
+      if (!check_no_nul (self, member, error))
+        return NULL;
       json_node_init_string (node, self->text->str);
       break;
     case CHANCERY_JSON_NUMBER:
@@ -876,7 +909,7 @@ build_node (ChanceryJsonReader        *self,
             g_autofree char *long_name = NULL;
             char short_name[64];
             const char *name;
-            JsonNode *member;
+            JsonNode *value;
 
             token = chancery_json_reader_next (self, error);
             if (token == CHANCERY_JSON_END_OBJECT)
@@ -884,9 +917,10 @@ build_node (ChanceryJsonReader        *self,
             if (token == CHANCERY_JSON_ERROR)
               return NULL;
             g_assert (token == CHANCERY_JSON_MEMBER);
+            if (!check_no_nul (self, NULL, error))
+              return NULL;
             /* The value's token reuses self->text; json-glib copies the
-             * name again. A name containing "\u0000" ends there, as in
-             * json-glib. */
+             * name again. */
             if (self->text->len < sizeof short_name)
               name = memcpy (short_name, self->text->str, self->text->len + 1);
             else
@@ -894,10 +928,10 @@ build_node (ChanceryJsonReader        *self,
             token = chancery_json_reader_next (self, error);
             if (token == CHANCERY_JSON_ERROR)
               return NULL;
-            member = build_node (self, token, position_func, user_data, error);
-            if (member == NULL)
+            value = build_node (self, token, name, position_func, user_data, error);
+            if (value == NULL)
               return NULL;
-            json_object_set_member (object, name, member);
+            json_object_set_member (object, name, value);
           }
         if (position_func != NULL)
           {
@@ -923,7 +957,7 @@ build_node (ChanceryJsonReader        *self,
               break;
             if (token == CHANCERY_JSON_ERROR)
               return NULL;
-            element = build_node (self, token, position_func, user_data, error);
+            element = build_node (self, token, member, position_func, user_data, error);
             if (element == NULL)
               return NULL;
             json_array_add_element (array, element);
@@ -954,5 +988,5 @@ chancery_json_reader_read_node (ChanceryJsonReader        *self,
 {
   g_return_val_if_fail (self != NULL, NULL);
 
-  return build_node (self, first, position_func, user_data, error);
+  return build_node (self, first, NULL, position_func, user_data, error);
 }

@@ -99,7 +99,9 @@ typedef void (*ChanceryJsonPositionFunc) (gconstpointer key,
 
 /* Builds the value whose first token was just returned (a scalar, or
  * BEGIN_*) as a json-glib tree, as json-glib would: a repeated member
- * keeps its last value, integers are G_TYPE_INT64, other numbers double. */
+ * keeps its last value, integers are G_TYPE_INT64, other numbers double.
+ * A string or member name with "\u0000" in it is an error (json-glib would
+ * cut it short there). */
 JsonNode * chancery_json_reader_read_node (ChanceryJsonReader        *reader,
                                            ChanceryJsonToken          first,
                                            ChanceryJsonPositionFunc   position_func,

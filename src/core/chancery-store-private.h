@@ -55,11 +55,23 @@ gboolean          chancery_importer_put_source  (ChanceryImporter *self,
  * place_*, coordinates, cameo, importance; actors by uid with role;
  * countries by code; projects by uid; sources by uid with quote; links by
  * uid with relation (outgoing only). id, names and titles of referenced
- * records are ignored. An event with the same uid is replaced. */
+ * records are ignored. An event with the same uid is replaced, but for
+ * its links (see chancery_importer_settle_links). */
 gboolean          chancery_importer_put_event   (ChanceryImporter    *self,
                                                  const ChanceryEvent *event,
                                                  ChanceryPutResult   *result,
                                                  GError             **error);
+/* put_event keeps the links an event already had that its new version
+ * does not list: a file speaks only about links among the events it
+ * holds. Once every event of the file is put, this drops the kept links
+ * whose target is in event_uids (the uids of the file's events: there the
+ * file is right). Without it, every kept link stays (GDELT files hold no
+ * links). *n_updated: events put_event called unchanged whose links
+ * changed so. */
+gboolean          chancery_importer_settle_links (ChanceryImporter  *self,
+                                                  GHashTable        *event_uids,
+                                                  guint             *n_updated,
+                                                  GError           **error);
 /* TRUE when a record with this uid/code was put or already exists. */
 gboolean          chancery_importer_has_country (ChanceryImporter *self, const char *code);
 gboolean          chancery_importer_has_actor   (ChanceryImporter *self, const char *uid);
@@ -161,5 +173,11 @@ gboolean chancery_store_foreach_record (ChanceryStore        *store,
                                         ChanceryRecordFunc    func,
                                         gpointer              user_data,
                                         GError              **error);
+
+/* The keys (country codes or uids) of every record of kind in the store,
+ * in no particular order: an export with no filter writes them all. */
+GPtrArray *chancery_store_dup_record_keys (ChanceryStore       *store,
+                                           ChanceryRecordKind   kind,
+                                           GError             **error);
 
 G_END_DECLS

@@ -39,6 +39,16 @@ typedef struct
   char   *names;
 } PendingFts;
 
+/* A link in the store that the event's new version does not list: kept,
+ * unless chancery_importer_settle_links says the file holds its target. */
+typedef struct
+{
+  gint64    event_id;
+  char     *target;
+  char     *relation;
+  gboolean  counted_unchanged;   /* put_event said CHANCERY_PUT_UNCHANGED */
+} KeptLink;
+
 enum { CACHE_COUNTRY, CACHE_ACTOR, CACHE_PROJECT, CACHE_SOURCE, CACHE_PLACE, N_CACHES };
 
 struct _ChanceryImporter
@@ -52,9 +62,14 @@ struct _ChanceryImporter
   GHashTable    *statements;        /* address of the SQL text -> sqlite3_stmt* */
   gboolean       fts_hash_raised;   /* FTS5_HASH_SIZE set for this import */
   GString       *scratch;           /* fingerprint serialization */
+  GString       *link_scratch;      /* the same for the links */
+  GArray        *kept_links;        /* KeptLink */
   GString       *names;
   GString       *quotes;
   GPtrArray     *deferred_indexes;  /* CREATE INDEX texts to run before COMMIT */
+  GArray        *renamed_actors;    /* row ids (gint64) of actors whose name changed */
+  GArray        *renamed_projects;  /* the same for projects */
+  GPtrArray     *renamed_countries; /* codes of countries whose name changed */
 };
 
 /* Full-text rows held before they are written: FTS5 turns the terms it
@@ -97,6 +112,15 @@ cached_record_free (gpointer data)
 
   g_free (record->name);
   g_free (record);
+}
+
+static void
+kept_link_clear (gpointer data)
+{
+  KeptLink *link = data;
+
+  g_free (link->target);
+  g_free (link->relation);
 }
 
 static void
@@ -172,8 +196,14 @@ chancery_importer_begin (ChanceryStore  *store,
   self->pending_ids = g_hash_table_new (NULL, NULL);  /* row ids; a clash on 32 bits only flushes early */
   self->statements = g_hash_table_new (NULL, NULL);
   self->scratch = g_string_sized_new (4096);
+  self->link_scratch = g_string_sized_new (256);
+  self->kept_links = g_array_new (FALSE, FALSE, sizeof (KeptLink));
+  g_array_set_clear_func (self->kept_links, kept_link_clear);
   self->names = g_string_sized_new (256);
   self->quotes = g_string_sized_new (1024);
+  self->renamed_actors = g_array_new (FALSE, FALSE, sizeof (gint64));
+  self->renamed_projects = g_array_new (FALSE, FALSE, sizeof (gint64));
+  self->renamed_countries = g_ptr_array_new_with_free_func (g_free);
 
   if (!defer_indexes (self, error))
     {
@@ -196,9 +226,14 @@ importer_free (ChanceryImporter *self)
   g_hash_table_unref (self->statements);
   g_array_unref (self->pending_fts);
   g_string_free (self->scratch, TRUE);
+  g_string_free (self->link_scratch, TRUE);
+  g_array_unref (self->kept_links);
   g_string_free (self->names, TRUE);
   g_string_free (self->quotes, TRUE);
   g_clear_pointer (&self->deferred_indexes, g_ptr_array_unref);
+  g_array_unref (self->renamed_actors);
+  g_array_unref (self->renamed_projects);
+  g_ptr_array_unref (self->renamed_countries);
   g_free (self);
 }
 
@@ -353,6 +388,8 @@ flush_fts (ChanceryImporter  *self,
   return TRUE;
 }
 
+static gboolean refresh_renamed_names (ChanceryImporter *self, GError **error);
+
 gboolean
 chancery_importer_commit (ChanceryImporter  *self,
                           GError           **error)
@@ -363,6 +400,7 @@ chancery_importer_commit (ChanceryImporter  *self,
 
   ok = flush_fts (self, error) &&
        create_deferred_indexes (self, error) &&
+       refresh_renamed_names (self, error) &&
        (!self->fts_hash_raised ||
         exec_sql (self->store, "INSERT INTO event_fts (event_fts, rank) VALUES ('hashsize', "
                   FTS5_DEFAULT_HASH_SIZE ")", error)) &&
@@ -477,6 +515,15 @@ lookup_record (ChanceryImporter *self,
 #define LOOKUP_SOURCE(self, uid) \
   lookup_record ((self), CACHE_SOURCE, "SELECT id, NULL FROM source WHERE uid = ?", (uid))
 
+/* Whether putting a record that exists as old (NULL: it does not) under
+ * name renames it: the full-text rows of its events must follow. */
+static gboolean
+is_renamed (const CachedRecord *old,
+            const char         *name)
+{
+  return old != NULL && g_strcmp0 (old->name, name) != 0;
+}
+
 gboolean
 chancery_importer_put_country (ChanceryImporter  *self,
                                const char        *code,
@@ -485,6 +532,8 @@ chancery_importer_put_country (ChanceryImporter  *self,
 {
   g_return_val_if_fail (self != NULL && code != NULL && name != NULL, FALSE);
 
+  if (is_renamed (LOOKUP_COUNTRY (self, code), name))
+    g_ptr_array_add (self->renamed_countries, g_strdup (code));
   g_hash_table_remove (self->cache[CACHE_COUNTRY], code);
   return run_with_texts (self->store,
                          "INSERT INTO country (code, name) VALUES (?, ?)"
@@ -501,8 +550,13 @@ chancery_importer_put_actor (ChanceryImporter  *self,
                              const char        *country,
                              GError           **error)
 {
+  const CachedRecord *old;
+
   g_return_val_if_fail (self != NULL && uid != NULL && name != NULL, FALSE);
 
+  old = LOOKUP_ACTOR (self, uid);
+  if (is_renamed (old, name))
+    g_array_append_val (self->renamed_actors, old->id);
   g_hash_table_remove (self->cache[CACHE_ACTOR], uid);
   return run_with_texts (self->store,
                          "INSERT INTO actor (uid, name, title, country) VALUES (?, ?, ?, ?)"
@@ -521,8 +575,13 @@ chancery_importer_put_project (ChanceryImporter    *self,
                                const char * const  *countries,
                                GError             **error)
 {
+  const CachedRecord *old;
+
   g_return_val_if_fail (self != NULL && uid != NULL && name != NULL, FALSE);
 
+  old = LOOKUP_PROJECT (self, uid);
+  if (is_renamed (old, name))
+    g_array_append_val (self->renamed_projects, old->id);
   g_hash_table_remove (self->cache[CACHE_PROJECT], uid);
   if (!run_with_texts (self->store,
                        "INSERT INTO project (uid, name, description) VALUES (?, ?, ?)"
@@ -543,6 +602,111 @@ chancery_importer_put_project (ChanceryImporter    *self,
                            "INSERT OR IGNORE INTO project_country (project_id, country)"
                            " SELECT id, ? FROM project WHERE uid = ?",
                            error, 2, countries[i], uid))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Adds the row ids of the events that sql (one parameter, bound by bind)
+ * selects to ids. */
+static gboolean
+collect_event_ids (ChanceryImporter  *self,
+                   const char        *sql,
+                   gint64             id,
+                   const char        *code,
+                   GArray            *ids,
+                   GError           **error)
+{
+  sqlite3_stmt *stmt = import_statement (self, sql, error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  if (code != NULL)
+    sqlite3_bind_text (stmt, 1, code, -1, SQLITE_STATIC);
+  else
+    sqlite3_bind_int64 (stmt, 1, id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 event_id = sqlite3_column_int64 (stmt, 0);
+
+      g_array_append_val (ids, event_id);
+    }
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+  if (rc != SQLITE_DONE)
+    return set_sqlite_error (error, self->store->db, rc, self->store->path);
+
+  return TRUE;
+}
+
+static int
+compare_row_ids (gconstpointer a,
+                 gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
+
+  return (x > y) - (x < y);
+}
+
+/* The full-text "names" column of an event holds the names of its actors,
+ * countries and projects (write_event_relations). When one of those was
+ * renamed, the rows of the events that refer to it (and only those) are
+ * built again from the store, as write_event_relations builds them, so
+ * that a search finds the new name and no longer the old one. Called at
+ * the commit, once every full-text row of the import is written. event_fts
+ * keeps its own copy of the text, so FTS5 finds the old terms to take out
+ * by itself. */
+static gboolean
+refresh_renamed_names (ChanceryImporter  *self,
+                       GError           **error)
+{
+  g_autoptr(GArray) ids = NULL;
+  sqlite3_stmt *stmt;
+
+  if (self->renamed_actors->len == 0 && self->renamed_projects->len == 0 &&
+      self->renamed_countries->len == 0)
+    return TRUE;
+
+  ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  for (guint i = 0; i < self->renamed_actors->len; i++)
+    if (!collect_event_ids (self, "SELECT event_id FROM event_actor WHERE actor_id = ?",
+                            g_array_index (self->renamed_actors, gint64, i), NULL, ids, error))
+      return FALSE;
+  for (guint i = 0; i < self->renamed_projects->len; i++)
+    if (!collect_event_ids (self, "SELECT event_id FROM event_project WHERE project_id = ?",
+                            g_array_index (self->renamed_projects, gint64, i), NULL, ids, error))
+      return FALSE;
+  for (guint i = 0; i < self->renamed_countries->len; i++)
+    if (!collect_event_ids (self, "SELECT event_id FROM event_country WHERE country = ?",
+                            0, self->renamed_countries->pdata[i], ids, error))
+      return FALSE;
+  g_array_sort (ids, compare_row_ids);
+
+  if (!(stmt = import_statement (self,
+        "UPDATE event_fts SET names = nullif(trim("
+        " ifnull((SELECT group_concat(a.name, ' ') FROM event_actor ea"
+        "   JOIN actor a ON a.id = ea.actor_id WHERE ea.event_id = ?1), '') || ' ' ||"
+        " ifnull((SELECT group_concat(ifnull(c.name || ' ', '') || ec.country, ' ')"
+        "   FROM event_country ec LEFT JOIN country c ON c.code = ec.country"
+        "   WHERE ec.event_id = ?1), '') || ' ' ||"
+        " ifnull((SELECT group_concat(p.name, ' ') FROM event_project ep"
+        "   JOIN project p ON p.id = ep.project_id WHERE ep.event_id = ?1), '') || ' ' ||"
+        " ifnull((SELECT pl.name FROM event e JOIN place pl ON pl.id = e.place_id"
+        "   WHERE e.id = ?1), '')), '')"
+        " WHERE rowid = ?1", error)))
+    return FALSE;
+
+  for (guint i = 0; i < ids->len; i++)
+    {
+      gint64 id = g_array_index (ids, gint64, i);
+
+      /* An event that refers to two renamed records: once is enough. */
+      if (i > 0 && id == g_array_index (ids, gint64, i - 1))
+        continue;
+      sqlite3_bind_int64 (stmt, 1, id);
+      if (!step_done (self->store, stmt, error))
         return FALSE;
     }
 
@@ -647,61 +811,181 @@ chancery_importer_has_event (ChanceryImporter *self, const char *uid)
   return found;
 }
 
-/* Everything put_event stores, serialized into out, to tell an unchanged
- * event from an updated one. Fields are separated by bytes that cannot
- * occur in valid UTF-8 text. */
-static void
-serialize_event (GString             *out,
-                 const ChanceryEvent *event)
+#define FIELD(out, s) G_STMT_START { \
+    const char *field_ = (s); \
+    if (field_ != NULL) g_string_append ((out), field_); \
+    g_string_append_c ((out), '\xff'); \
+  } G_STMT_END
+
+/* One of an event's actors, countries or projects, for serialize_list. */
+typedef struct
 {
+  const char *key;     /* uid or code */
+  const char *extra;   /* an actor's role */
+  guint       index;   /* in the event */
+} SetItem;
+
+static int
+compare_set_items (gconstpointer a,
+                   gconstpointer b)
+{
+  const SetItem *x = a, *y = b;
+  int by_key = strcmp (x->key, y->key);
+
+  return by_key != 0 ? by_key : (x->index > y->index) - (x->index < y->index);
+}
+
+/* A list of actors, countries or projects. The store keeps them as sets
+ * (the first of an actor named twice counts) and gives them back in an
+ * order of its own: as_sets serializes them in key order, each once, so
+ * that the same set in another order (an export) is no change. */
+static void
+serialize_list (GString  *out,
+                GArray   *items,
+                gboolean  as_sets)
+{
+  if (as_sets)
+    g_array_sort (items, compare_set_items);
+  for (guint i = 0; i < items->len; i++)
+    {
+      const SetItem *item = &g_array_index (items, SetItem, i);
+
+      if (as_sets && i > 0 && strcmp (item->key, g_array_index (items, SetItem, i - 1).key) == 0)
+        continue;
+      FIELD (out, item->key);
+      if (item->extra != NULL)
+        FIELD (out, item->extra);
+    }
+  g_string_append_c (out, '\xfe');
+  g_array_set_size (items, 0);
+}
+
+/* Everything put_event stores but the links, serialized into out, to tell
+ * an unchanged event from an updated one. Fields are separated by bytes
+ * that cannot occur in valid UTF-8 text. as_sets: see serialize_list;
+ * fingerprints before "n" covered the lists in the event's order. */
+static void
+serialize_fields (GString             *out,
+                  const ChanceryEvent *event,
+                  gboolean             as_sets)
+{
+  g_autoptr(GArray) items = g_array_new (FALSE, FALSE, sizeof (SetItem));
   char numbers[128];
 
   g_string_truncate (out, 0);
 
-#define FIELD(s) G_STMT_START { \
-    const char *field_ = (s); \
-    if (field_ != NULL) g_string_append (out, field_); \
-    g_string_append_c (out, '\xff'); \
-  } G_STMT_END
-
   g_snprintf (numbers, sizeof numbers, "%d %d %d %.9g %.9g %.9g", event->kind, event->status,
               event->has_coordinates, event->latitude, event->longitude, event->importance);
-  FIELD (numbers);
-  FIELD (event->title);
-  FIELD (event->summary);
-  FIELD (event->date_text);
-  FIELD (event->place_name);
-  FIELD (event->place_country);
-  FIELD (event->cameo);
+  FIELD (out, numbers);
+  FIELD (out, event->title);
+  FIELD (out, event->summary);
+  FIELD (out, event->date_text);
+  FIELD (out, event->place_name);
+  FIELD (out, event->place_country);
+  FIELD (out, event->cameo);
+
   for (guint i = 0; i < event->actors->len; i++)
     {
       const ChanceryEventActor *a = g_ptr_array_index (event->actors, i);
-      FIELD (a->uid);
-      FIELD (chancery_role_to_string (a->role));
+      SetItem item = { a->uid, chancery_role_to_string (a->role), i };
+
+      g_array_append_val (items, item);
     }
-  g_string_append_c (out, '\xfe');
+  serialize_list (out, items, as_sets);
   for (guint i = 0; i < event->countries->len; i++)
-    FIELD (((ChanceryEventCountry *) g_ptr_array_index (event->countries, i))->code);
-  g_string_append_c (out, '\xfe');
+    {
+      SetItem item = { ((ChanceryEventCountry *) g_ptr_array_index (event->countries, i))->code, NULL, i };
+
+      g_array_append_val (items, item);
+    }
+  serialize_list (out, items, as_sets);
   for (guint i = 0; i < event->projects->len; i++)
-    FIELD (((ChanceryEventProject *) g_ptr_array_index (event->projects, i))->uid);
-  g_string_append_c (out, '\xfe');
+    {
+      SetItem item = { ((ChanceryEventProject *) g_ptr_array_index (event->projects, i))->uid, NULL, i };
+
+      g_array_append_val (items, item);
+    }
+  serialize_list (out, items, as_sets);
+
+  /* Sources keep their order (event_source.position). */
   for (guint i = 0; i < event->sources->len; i++)
     {
       const ChanceryEventSource *s = g_ptr_array_index (event->sources, i);
-      FIELD (s->uid);
-      FIELD (s->quote);
+      FIELD (out, s->uid);
+      FIELD (out, s->quote);
     }
+}
+
+/* Links as the store holds them: a set, in (target, relation) order. */
+typedef struct
+{
+  const char *target;
+  const char *relation;
+} LinkKey;
+
+static int
+compare_link_keys (gconstpointer a,
+                   gconstpointer b)
+{
+  const LinkKey *x = a, *y = b;
+  int by_target = strcmp (x->target, y->target);
+
+  return by_target != 0 ? by_target : strcmp (x->relation, y->relation);
+}
+
+/* The event's links, sorted, each once. */
+static GArray *
+sorted_links (const ChanceryEvent *event)
+{
+  GArray *keys = g_array_sized_new (FALSE, FALSE, sizeof (LinkKey), event->links->len);
+  guint n = 0;
+
+  for (guint i = 0; i < event->links->len; i++)
+    {
+      const ChanceryEventLink *l = g_ptr_array_index (event->links, i);
+      LinkKey key = { l->uid, l->relation };
+
+      g_array_append_val (keys, key);
+    }
+  g_array_sort (keys, compare_link_keys);
+  for (guint i = 0; i < keys->len; i++)
+    if (n == 0 || compare_link_keys (&g_array_index (keys, LinkKey, i),
+                                     &g_array_index (keys, LinkKey, n - 1)) != 0)
+      g_array_index (keys, LinkKey, n++) = g_array_index (keys, LinkKey, i);
+  g_array_set_size (keys, n);
+
+  return keys;
+}
+
+static void
+serialize_links (GString      *out,
+                 const GArray *keys)
+{
+  g_string_truncate (out, 0);
+  for (guint i = 0; i < keys->len; i++)
+    {
+      FIELD (out, g_array_index (keys, LinkKey, i).target);
+      FIELD (out, g_array_index (keys, LinkKey, i).relation);
+    }
+}
+
+/* What fingerprints before "n" covered: the fields, then the links in the
+ * order of the file. */
+static void
+serialize_legacy (GString             *out,
+                  const ChanceryEvent *event)
+{
+  serialize_fields (out, event, FALSE);
   g_string_append_c (out, '\xfe');
   for (guint i = 0; i < event->links->len; i++)
     {
       const ChanceryEventLink *l = g_ptr_array_index (event->links, i);
-      FIELD (l->uid);
-      FIELD (l->relation);
+      FIELD (out, l->uid);
+      FIELD (out, l->relation);
     }
+}
 
 #undef FIELD
-}
 
 /* MurmurHash64A (Austin Appleby, public domain). */
 static guint64
@@ -764,38 +1048,73 @@ fnv1a64 (const guchar *data,
   return h;
 }
 
-/* The fingerprint of a serialized event: "m" and 32 hex digits, 128 bits
- * from two unrelated hashes (accidental collisions are out of reach; this
- * detects changes, it is no defence against a forger, who could only make
- * an import skip their own update). Databases written before hold SHA-256
- * (64 hex digits): compared with that, so that re-importing the same file
- * still changes nothing. */
+/* 128 bits of a serialization, as 32 hex digits, from two unrelated
+ * hashes (accidental collisions are out of reach; this detects changes,
+ * it is no defence against a forger, who could only make an import skip
+ * their own update). */
+#define PRINT_LENGTH 32
+
 static void
-fingerprint_of (const GString *serialized,
-                char           out[34])
+print_of (const GString *serialized,
+          char           out[PRINT_LENGTH + 1])
 {
   guint64 a = murmur64 ((const guchar *) serialized->str, serialized->len,
                         G_GUINT64_CONSTANT (0x9e3779b97f4a7c15));
   guint64 b = fnv1a64 ((const guchar *) serialized->str, serialized->len);
 
-  g_snprintf (out, 34, "m%016" G_GINT64_MODIFIER "x%016" G_GINT64_MODIFIER "x", a, b);
+  g_snprintf (out, PRINT_LENGTH + 1, "%016" G_GINT64_MODIFIER "x%016" G_GINT64_MODIFIER "x", a, b);
 }
 
-static gboolean
-same_fingerprint (const GString *serialized,
-                  const char    *fingerprint,
-                  const char    *old)
+/* An event's fingerprint: "n", the print of its fields (serialize_fields),
+ * then the print of its links as the store holds them (serialize_links),
+ * which may be more than the file listed (chancery_importer_settle_links).
+ * Apart, so that links the file cannot speak about do not make an event
+ * look changed. */
+#define FINGERPRINT_LENGTH (1 + 2 * PRINT_LENGTH)
+
+/* Compares a fingerprint stored before with the event's prints. Before
+ * "n", fingerprints covered fields and links together in the order of the
+ * file: "m" and 32 hex digits (murmur64 and FNV-1a, as print_of), and
+ * before that SHA-256. Those tell "all the same" or "something changed",
+ * and the event is then written again, once, with an "n" fingerprint. */
+static void
+compare_fingerprint (ChanceryImporter    *self,
+                     const ChanceryEvent *event,
+                     const char          *old,
+                     const char          *fields_print,
+                     const char          *links_print,
+                     gboolean            *fields_same,
+                     gboolean            *links_same)
 {
   g_autofree char *sha = NULL;
+  char print[PRINT_LENGTH + 1];
 
+  *fields_same = *links_same = FALSE;
   if (old == NULL)
-    return FALSE;
-  if (old[0] == 'm')
-    return strcmp (fingerprint, old) == 0;
+    return;
 
-  sha = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) serialized->str,
-                                     serialized->len);
-  return strcmp (sha, old) == 0;
+  if (old[0] == 'n')
+    {
+      if (strlen (old) == FINGERPRINT_LENGTH)
+        {
+          *fields_same = memcmp (old + 1, fields_print, PRINT_LENGTH) == 0;
+          *links_same = memcmp (old + 1 + PRINT_LENGTH, links_print, PRINT_LENGTH) == 0;
+        }
+      return;
+    }
+
+  serialize_legacy (self->scratch, event);
+  if (old[0] == 'm')
+    {
+      print_of (self->scratch, print);
+      *fields_same = *links_same = strcmp (old + 1, print) == 0;
+    }
+  else
+    {
+      sha = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) self->scratch->str,
+                                         self->scratch->len);
+      *fields_same = *links_same = strcmp (sha, old) == 0;
+    }
 }
 
 static gboolean
@@ -1014,7 +1333,6 @@ clear_event_relations (ChanceryImporter  *self,
          run_with_id (store, "DELETE FROM event_country WHERE event_id = ?", id, error) &&
          run_with_id (store, "DELETE FROM event_project WHERE event_id = ?", id, error) &&
          run_with_id (store, "DELETE FROM event_source WHERE event_id = ?", id, error) &&
-         run_with_id (store, "DELETE FROM event_link WHERE event_id = ?", id, error) &&
          run_with_id (store, "DELETE FROM event_fts WHERE rowid = ?", id, error);
 }
 
@@ -1029,7 +1347,7 @@ append_name (GString    *names,
   g_string_append (names, name);
 }
 
-/* Writes the relation rows and builds the full-text "names" column in
+/* Writes the relation rows but links and builds the full-text "names" column in
  * self->names: actor names, "country-name CODE" for each country, project
  * names, the place name. */
 static gboolean
@@ -1152,25 +1470,125 @@ write_event_relations (ChanceryImporter     *self,
       sqlite3_clear_bindings (stmt);
     }
 
-  if (event->links->len > 0)
-    {
-      if (!(stmt = import_statement (self,
-            "INSERT OR IGNORE INTO event_link (event_id, target_uid, relation) VALUES (?1, ?2, ?3)",
-            error)))
-        return FALSE;
-      for (guint i = 0; i < event->links->len; i++)
-        {
-          const ChanceryEventLink *l = g_ptr_array_index (event->links, i);
+  append_name (names, event->place_name);
 
-          sqlite3_bind_int64 (stmt, 1, id);
-          bind_text_or_null (stmt, 2, l->uid);
-          bind_text_or_null (stmt, 3, l->relation);
-          if (!step_done (store, stmt, error))
+  return TRUE;
+}
+
+/* The links the store holds for the event, in (target, relation) order;
+ * their text in texts. */
+static gboolean
+read_stored_links (ChanceryImporter  *self,
+                   gint64             id,
+                   GArray            *stored,
+                   GStringChunk      *texts,
+                   GError           **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if (!(stmt = import_statement (self, "SELECT target_uid, relation FROM event_link"
+                                       " WHERE event_id = ?1 ORDER BY target_uid, relation", error)))
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      LinkKey key;
+
+      key.target = g_string_chunk_insert (texts, (const char *) sqlite3_column_text (stmt, 0));
+      key.relation = g_string_chunk_insert (texts, (const char *) sqlite3_column_text (stmt, 1));
+      g_array_append_val (stored, key);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return set_sqlite_error (error, self->store->db, rc, self->store->path);
+
+  return TRUE;
+}
+
+static gboolean
+insert_link (ChanceryImporter  *self,
+             gint64             id,
+             const LinkKey     *key,
+             GError           **error)
+{
+  sqlite3_stmt *stmt = import_statement (self,
+    "INSERT OR IGNORE INTO event_link (event_id, target_uid, relation) VALUES (?1, ?2, ?3)", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+  sqlite3_bind_text (stmt, 2, key->target, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, key->relation, -1, SQLITE_STATIC);
+
+  return step_done (self->store, stmt, error);
+}
+
+/* The links of an event that was in the store already, whose links
+ * changed. A file speaks only about links among the events it holds (a
+ * filtered export leaves out the others, so that it imports on its own),
+ * and the importer does not know yet which those are: links the file adds
+ * are written, links it leaves out are kept for now (self->kept_links;
+ * chancery_importer_settle_links drops those to events the file holds).
+ * links: the file's, from sorted_links. Sets links_print to the print of
+ * the links the store holds then, and *added. */
+static gboolean
+merge_links (ChanceryImporter  *self,
+             gint64             id,
+             const GArray      *links,
+             char               links_print[PRINT_LENGTH + 1],
+             gboolean          *added,
+             GError           **error)
+{
+  g_autoptr(GArray) stored = g_array_new (FALSE, FALSE, sizeof (LinkKey));
+  g_autoptr(GArray) merged = g_array_new (FALSE, FALSE, sizeof (LinkKey));
+  g_autoptr(GStringChunk) texts = g_string_chunk_new (256);
+  guint i = 0, k = 0;
+
+  *added = FALSE;
+  if (!read_stored_links (self, id, stored, texts, error))
+    return FALSE;
+
+  /* Both in (target, relation) order: one pass. */
+  while (i < links->len || k < stored->len)
+    {
+      int order;
+
+      if (i == links->len)
+        order = 1;
+      else if (k == stored->len)
+        order = -1;
+      else
+        order = compare_link_keys (&g_array_index (links, LinkKey, i), &g_array_index (stored, LinkKey, k));
+
+      if (order < 0)
+        {
+          /* Only in the file: written */
+          const LinkKey *mine = &g_array_index (links, LinkKey, i++);
+
+          if (!insert_link (self, id, mine, error))
             return FALSE;
+          *added = TRUE;
+          g_array_append_val (merged, *mine);
+        }
+      else if (order > 0)
+        {
+          /* Only in the store: kept for now */
+          const LinkKey *theirs = &g_array_index (stored, LinkKey, k++);
+          KeptLink kept = { id, g_strdup (theirs->target), g_strdup (theirs->relation), FALSE };
+
+          g_array_append_val (self->kept_links, kept);
+          g_array_append_val (merged, *theirs);
+        }
+      else
+        {
+          g_array_append_val (merged, g_array_index (links, LinkKey, i));
+          i++, k++;
         }
     }
 
-  append_name (names, event->place_name);
+  serialize_links (self->link_scratch, merged);
+  print_of (self->link_scratch, links_print);
 
   return TRUE;
 }
@@ -1214,6 +1632,22 @@ queue_event_fts (ChanceryImporter     *self,
   return TRUE;
 }
 
+static gboolean
+write_fingerprint (ChanceryImporter  *self,
+                   gint64             id,
+                   const char        *fingerprint,
+                   GError           **error)
+{
+  sqlite3_stmt *stmt = import_statement (self, "UPDATE event SET fingerprint = ?2 WHERE id = ?1", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+  sqlite3_bind_text (stmt, 2, fingerprint, -1, SQLITE_STATIC);
+
+  return step_done (self->store, stmt, error);
+}
+
 gboolean
 chancery_importer_put_event (ChanceryImporter     *self,
                              const ChanceryEvent  *event,
@@ -1221,7 +1655,11 @@ chancery_importer_put_event (ChanceryImporter     *self,
                              GError              **error)
 {
   g_autofree char *old_fingerprint = NULL;
-  char fingerprint[34];
+  g_autoptr(GArray) links = NULL;
+  char fields_print[PRINT_LENGTH + 1], links_print[PRINT_LENGTH + 1];
+  char fingerprint[FINGERPRINT_LENGTH + 1];
+  gboolean fields_same = FALSE, links_same = FALSE, links_added = FALSE;
+  guint first_kept = self->kept_links->len;
   gint64 id, place_id;
   gboolean existed;
 
@@ -1234,28 +1672,121 @@ chancery_importer_put_event (ChanceryImporter     *self,
   if (!check_event_size (self->store, event, error))
     return FALSE;
 
-  serialize_event (self->scratch, event);
-  fingerprint_of (self->scratch, fingerprint);
+  serialize_fields (self->scratch, event, TRUE);
+  print_of (self->scratch, fields_print);
+  links = sorted_links (event);
+  serialize_links (self->link_scratch, links);
+  print_of (self->link_scratch, links_print);
   if (!lookup_event (self, event->uid, &id, &old_fingerprint, error))
     return FALSE;
 
   existed = id >= 0;
-  if (existed && same_fingerprint (self->scratch, fingerprint, old_fingerprint))
+  if (existed)
+    compare_fingerprint (self, event, old_fingerprint, fields_print, links_print,
+                         &fields_same, &links_same);
+  if (fields_same && links_same)
     {
       if (result != NULL)
         *result = CHANCERY_PUT_UNCHANGED;
       return TRUE;
     }
 
-  if (!put_place (self, event, &place_id, error) ||
-      (existed && !clear_event_relations (self, id, error)) ||
-      !write_event_row (self, event, place_id, fingerprint, &id, error) ||
-      !write_event_relations (self, event, id, error) ||
-      !queue_event_fts (self, event, id, error))
+  /* links_print becomes the print of the links the store holds. */
+  if (existed && !links_same && !merge_links (self, id, links, links_print, &links_added, error))
+    return FALSE;
+  g_snprintf (fingerprint, sizeof fingerprint, "n%s%s", fields_print, links_print);
+
+  if (fields_same)
+    {
+      if (!write_fingerprint (self, id, fingerprint, error))
+        return FALSE;
+    }
+  else if (!put_place (self, event, &place_id, error) ||
+           (existed && !clear_event_relations (self, id, error)) ||
+           !write_event_row (self, event, place_id, fingerprint, &id, error) ||
+           !write_event_relations (self, event, id, error) ||
+           !queue_event_fts (self, event, id, error))
     return FALSE;
 
-  if (result != NULL)
+  for (guint i = 0; !existed && i < links->len; i++)
+    if (!insert_link (self, id, &g_array_index (links, LinkKey, i), error))
+      return FALSE;
+
+  if (existed && fields_same && !links_added)
+    {
+      /* Unless settle_links drops one of its kept links */
+      for (guint i = first_kept; i < self->kept_links->len; i++)
+        g_array_index (self->kept_links, KeptLink, i).counted_unchanged = TRUE;
+      if (result != NULL)
+        *result = CHANCERY_PUT_UNCHANGED;
+    }
+  else if (result != NULL)
     *result = existed ? CHANCERY_PUT_UPDATED : CHANCERY_PUT_INSERTED;
+
+  return TRUE;
+}
+
+gboolean
+chancery_importer_settle_links (ChanceryImporter  *self,
+                                GHashTable        *event_uids,
+                                guint             *n_updated,
+                                GError           **error)
+{
+  g_autoptr(GArray) changed = g_array_new (FALSE, FALSE, sizeof (gint64));
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (self != NULL && event_uids != NULL, FALSE);
+
+  if (n_updated != NULL)
+    *n_updated = 0;
+
+  for (guint i = 0; i < self->kept_links->len; i++)
+    {
+      const KeptLink *kept = &g_array_index (self->kept_links, KeptLink, i);
+
+      if (!g_hash_table_contains (event_uids, kept->target))
+        continue;
+      if (!(stmt = import_statement (self, "DELETE FROM event_link"
+                                           " WHERE event_id = ?1 AND target_uid = ?2 AND relation = ?3",
+                                     error)))
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, kept->event_id);
+      sqlite3_bind_text (stmt, 2, kept->target, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 3, kept->relation, -1, SQLITE_STATIC);
+      if (!step_done (self->store, stmt, error))
+        return FALSE;
+
+      /* The links of one event were kept one after the other. */
+      if (changed->len == 0 || g_array_index (changed, gint64, changed->len - 1) != kept->event_id)
+        {
+          g_array_append_val (changed, kept->event_id);
+          if (kept->counted_unchanged && n_updated != NULL)
+            (*n_updated)++;
+        }
+    }
+  g_array_set_size (self->kept_links, 0);
+
+  /* The links print of their fingerprints follows what the store holds. */
+  for (guint i = 0; i < changed->len; i++)
+    {
+      gint64 id = g_array_index (changed, gint64, i);
+      g_autoptr(GArray) stored = g_array_new (FALSE, FALSE, sizeof (LinkKey));
+      g_autoptr(GStringChunk) texts = g_string_chunk_new (256);
+      char links_print[PRINT_LENGTH + 1];
+
+      if (!read_stored_links (self, id, stored, texts, error))
+        return FALSE;
+      serialize_links (self->link_scratch, stored);
+      print_of (self->link_scratch, links_print);
+      /* 33: "n" and the print of the fields */
+      if (!(stmt = import_statement (self, "UPDATE event SET fingerprint ="
+                                           " substr(fingerprint, 1, 33) || ?2 WHERE id = ?1", error)))
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, id);
+      sqlite3_bind_text (stmt, 2, links_print, -1, SQLITE_STATIC);
+      if (!step_done (self->store, stmt, error))
+        return FALSE;
+    }
 
   return TRUE;
 }
@@ -1296,6 +1827,43 @@ static const char * const record_sql[CHANCERY_N_RECORD_KINDS] = {
                               "  WHERE pc.project_id = p.id)"
                               " FROM project p WHERE p.uid = ?1",
 };
+
+static const char * const all_keys_sql[CHANCERY_N_RECORD_KINDS] = {
+  [CHANCERY_RECORD_COUNTRY] = "SELECT code FROM country",
+  [CHANCERY_RECORD_ACTOR] = "SELECT uid FROM actor",
+  [CHANCERY_RECORD_SOURCE] = "SELECT uid FROM source",
+  [CHANCERY_RECORD_PROJECT] = "SELECT uid FROM project",
+};
+
+GPtrArray *
+chancery_store_dup_record_keys (ChanceryStore       *self,
+                                ChanceryRecordKind   kind,
+                                GError             **error)
+{
+  g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func (g_free);
+  sqlite3_stmt *stmt;
+  int rc = SQLITE_ERROR;
+
+  g_return_val_if_fail (CHANCERY_IS_STORE (self), NULL);
+  g_return_val_if_fail (kind < CHANCERY_N_RECORD_KINDS, NULL);
+
+  begin_call (self, NULL);
+  stmt = get_statement (self, all_keys_sql[kind], error);
+  if (stmt != NULL)
+    {
+      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        g_ptr_array_add (keys, dup_column_text (stmt, 0));
+      sqlite3_reset (stmt);
+      if (rc != SQLITE_DONE)
+        set_sqlite_error (error, self->db, rc, self->path);
+    }
+  end_call (self);
+
+  if (rc != SQLITE_DONE)
+    return NULL;
+
+  return g_steal_pointer (&keys);
+}
 
 gboolean
 chancery_store_foreach_record (ChanceryStore        *self,
