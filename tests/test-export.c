@@ -1438,7 +1438,7 @@ test_ics_hostile (Fixture       *fixture,
                    "    { \"id\": \"inject\", \"kind\": \"meeting\", \"status\": \"occurred\", \"date\": \"2025-12-08\",\n"
                    "      \"title\": \"T\\u0001i\\u007ftle\\u001b[31m\", \"summary\": \"one\\r\\ntwo\\rthree\\u000bfour\\ttab\",\n"
                    "      \"place\": { \"name\": \"Ba\\u0002ku\" },\n"
-                   "      \"sources\": [ { \"source\": \"bare\" }, { \"source\": \"inject\", \"quote\": \"q\\u0000\\u0008\" } ] }");
+                   "      \"sources\": [ { \"source\": \"bare\" }, { \"source\": \"inject\", \"quote\": \"q\\u0001\\u0008\" } ] }");
   for (guint n = 60; n <= 160; n++, n_events++)
     g_string_append_printf (json, ",\n    { \"id\": \"url-%u\", \"kind\": \"meeting\", \"status\": \"occurred\", \"date\": \"2025-12-08\","
                             " \"title\": \"u\", \"sources\": [ { \"source\": \"url-%u\" } ] }", n, n);
