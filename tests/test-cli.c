@@ -11,6 +11,7 @@
 #include <grp.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <glib.h>
 #include <gio/gio.h>
@@ -990,6 +991,76 @@ test_gdelt_messages_name_the_file (void)
   g_assert_true (g_str_has_suffix (run.out, ", 2 malformed rows skipped\n"));
 }
 
+/* No export, picture or events, replaces the database it reads, by its
+ * name or through a link; and "-o /dev/stdout" writes to the descriptor
+ * (here a pipe), not over what the name leads to. */
+static void
+test_export_not_over_database (void)
+{
+  static const char * const formats[] = { "png", "svg", "pdf", "csv", "json", "ics" };
+  g_autofree char *link = g_build_filename (tmp_dir, "link-to-database", NULL);
+  g_autofree char *csv = g_build_filename (tmp_dir, "all-to-compare.csv", NULL);
+  g_autoptr(GBytes) before = test_read_file (db_path);
+  g_autoptr(GBytes) expected = NULL;
+  g_auto(Run) to_file, to_stdout;
+
+  g_assert_cmpint (symlink (db_path, link), ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (formats); i++)
+    {
+      const char *targets[] = { db_path, link };
+
+      for (guint t = 0; t < G_N_ELEMENTS (targets); t++)
+        {
+          g_auto(Run) run;
+          g_autoptr(GBytes) after = NULL;
+
+          run_chancery (&run, "export", "--database", db_path, "--format", formats[i],
+                        "--output", targets[t], NULL);
+          assert_bad_input (&run, "is the database being exported");
+          test_assert_contains (run.err, targets[t]);
+          after = test_read_file (db_path);
+          g_assert_true (g_bytes_equal (before, after));
+        }
+    }
+  g_assert_cmpint (g_unlink (link), ==, 0);
+
+  run_chancery (&to_file, "export", "--database", db_path, "--format", "csv", "--output", csv, NULL);
+  assert_success (&to_file);
+  run_chancery (&to_stdout, "export", "--database", db_path, "--format", "csv",
+                "--output", "/dev/stdout", NULL);
+  g_assert_cmpint (exit_code (&to_stdout), ==, 0);
+  expected = test_read_file (csv);
+  g_assert_cmpmem (to_stdout.out, strlen (to_stdout.out),
+                   g_bytes_get_data (expected, NULL), g_bytes_get_size (expected));
+
+  /* Standard output on a file, as "chancery … -o /dev/stdout > out.csv":
+   * written through the descriptor, so the file is the same one (a
+   * rename would leave the shell's descriptor on a file no longer there). */
+  {
+    g_autofree char *out = g_build_filename (tmp_dir, "redirected.csv", NULL);
+    g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+    g_autoptr(GSubprocess) child = NULL;
+    g_autoptr(GBytes) written = NULL;
+    g_autoptr(GError) error = NULL;
+    struct stat st_before, st_after;
+
+    g_assert_true (g_file_set_contents (out, "", 0, NULL));
+    g_assert_cmpint (stat (out, &st_before), ==, 0);
+    g_subprocess_launcher_set_stdout_file_path (launcher, out);
+    g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
+    child = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("CHANCERY_BIN"), "export",
+                                         "--database", db_path, "--format", "csv",
+                                         "--output", "/dev/stdout", NULL);
+    g_assert_no_error (error);
+    g_assert_true (g_subprocess_wait_check (child, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (stat (out, &st_after), ==, 0);
+    g_assert_cmpuint (st_after.st_ino, ==, st_before.st_ino);
+    written = test_read_file (out);
+    g_assert_true (g_bytes_equal (written, expected));
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1016,6 +1087,7 @@ main (int   argc,
   g_test_add_func ("/cli/8-read-only-database", test_read_only_database);
   g_test_add_func ("/cli/8-list-write-errors", test_list_write_errors);
   g_test_add_func ("/cli/8-gdelt-messages-name-the-file", test_gdelt_messages_name_the_file);
+  g_test_add_func ("/cli/9-export-not-over-database", test_export_not_over_database);
 
   status = g_test_run ();
 
