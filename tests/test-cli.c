@@ -1061,6 +1061,154 @@ test_export_not_over_database (void)
   }
 }
 
+/* Values of the list options, comma-separated or repeated, empty or
+ * unknown. */
+static void
+test_filter_values (void)
+{
+  g_auto(Run) commas, repeated, arm_comma, arm, empty_country, empty_actor, all, kinds;
+  g_auto(Run) nobody, zzz, export_nobody, bad_status;
+
+  run_chancery (&commas, "list", "--database", db_path,
+                "--actor", "abbas-araghchi,sahiba-gafarova", NULL);
+  assert_success (&commas);
+  run_chancery (&repeated, "list", "--database", db_path,
+                "--actor", "abbas-araghchi", "--actor", "sahiba-gafarova", NULL);
+  assert_success (&repeated);
+  test_assert_contains (commas.out, "Araghchi meets parliament speaker Sahiba Gafarova");
+  g_assert_cmpstr (commas.out, ==, repeated.out);
+
+  /* Empty values are ignored, as an empty --from is */
+  run_chancery (&arm_comma, "list", "--database", db_path, "--country", " ARM, ", NULL);
+  run_chancery (&arm, "list", "--database", db_path, "--country", "ARM", NULL);
+  assert_success (&arm_comma);
+  g_assert_cmpstr (arm_comma.out, ==, arm.out);
+  run_chancery (&all, "list", "--database", db_path, NULL);
+  run_chancery (&empty_country, "list", "--database", db_path, "--country", "", NULL);
+  run_chancery (&empty_actor, "list", "--database", db_path, "--actor", "", NULL);
+  assert_success (&empty_country);
+  assert_success (&empty_actor);
+  g_assert_cmpstr (empty_country.out, ==, all.out);
+  g_assert_cmpstr (empty_actor.out, ==, all.out);
+
+  run_chancery (&kinds, "list", "--database", db_path, "--kind", "incident, election,", NULL);
+  assert_success (&kinds);
+  test_assert_contains (kinds.out, "\telection\tMasoud Pezeshkian elected President of Iran\t");
+
+  /* Unknown to the database: an error naming the option and the value */
+  run_chancery (&nobody, "list", "--database", db_path, "--actor", "abbas-araghchi,nobody", NULL);
+  assert_bad_input (&nobody, "--actor: no event in ");
+  test_assert_contains (nobody.err, "has the actor “nobody”");
+  run_chancery (&zzz, "list", "--database", db_path, "--country", "ZZZ", NULL);
+  assert_bad_input (&zzz, "--country: no event in ");
+  test_assert_contains (zzz.err, "the country “ZZZ”");
+  run_chancery (&export_nobody, "export", "--database", db_path, "--format", "csv",
+                "--actor", "nobody", NULL);
+  assert_bad_input (&export_nobody, "has the actor “nobody”");
+
+  run_chancery (&bad_status, "list", "--database", db_path, "--status", "planned,bogus", NULL);
+  assert_bad_input (&bad_status, "--status: Unknown status “bogus”");
+}
+
+/* import --country and --cameo-root: commas, checked codes, GDELT only */
+static void
+test_import_gdelt_options (void)
+{
+  g_autofree char *sample = g_build_filename (test_source_root (), "tests", "fixtures", "gdelt",
+                                              "20170701234500.export.sample.tsv", NULL);
+  g_autofree char *json = test_bundled_json ();
+  g_autofree char *db1 = g_build_filename (tmp_dir, "gdelt-commas.chancery", NULL);
+  g_autofree char *db2 = g_build_filename (tmp_dir, "gdelt-repeated.chancery", NULL);
+  g_autofree char *db3 = g_build_filename (tmp_dir, "gdelt-refused.chancery", NULL);
+  g_autofree char *db4 = g_build_filename (tmp_dir, "gdelt-roots.chancery", NULL);
+  g_auto(Run) commas, repeated, bad_code, on_json, bad_root, roots;
+
+  run_chancery (&commas, "import", "--database", db1, "--country", "usa,GBR", sample, NULL);
+  assert_success (&commas);
+  test_assert_contains (commas.out, ": 463 new, 0 updated, 0 unchanged, 2537 left out by the options\n");
+  run_chancery (&repeated, "import", "--database", db2, "--country", "USA", "--country", "GBR",
+                sample, NULL);
+  assert_success (&repeated);
+  test_assert_contains (repeated.out, ": 463 new, 0 updated, 0 unchanged, 2537 left out by the options\n");
+
+  /* Refused before anything is created */
+  run_chancery (&bad_code, "import", "--database", db3, "--country", "IRN,12", sample, NULL);
+  assert_bad_input (&bad_code, "--country: “12” is not a country code");
+  run_chancery (&on_json, "import", "--database", db3, "--country", "IRN", json, NULL);
+  assert_bad_input (&on_json, "--country applies only to GDELT files; ");
+  test_assert_contains (on_json.err, "kayhan-146663.json is read as JSON");
+  run_chancery (&bad_root, "import", "--database", db3, "--cameo-root", "01,99", sample, NULL);
+  assert_bad_input (&bad_root, "--cameo-root: “99” is not a CAMEO root code");
+  g_assert_false (g_file_test (db3, G_FILE_TEST_EXISTS));
+
+  run_chancery (&roots, "import", "--database", db4, "--cameo-root", "01,04", sample, NULL);
+  assert_success (&roots);
+  test_assert_contains (roots.out, " left out by the options\n");
+  g_assert_false (g_str_has_prefix (strstr (roots.out, ": "), ": 0 new"));
+}
+
+/* An option that takes one value, given twice */
+static void
+test_repeated_options (void)
+{
+  g_autofree char *a = g_build_filename (tmp_dir, "a.json", NULL);
+  g_autofree char *b = g_build_filename (tmp_dir, "b.json", NULL);
+  g_autofree char *json = test_bundled_json ();
+  g_auto(Run) format, output, from, database, list_database, width, not_number;
+
+  run_chancery (&format, "export", "--database", db_path, "-f", "json", "-f", "csv", NULL);
+  assert_bad_input (&format, "export: --format is given more than once");
+  run_chancery (&output, "export", "--database", db_path, "--format", "json",
+                "-o", a, "--output=", b, NULL);
+  assert_bad_input (&output, "export: --output is given more than once");
+  g_assert_false (g_file_test (a, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (b, G_FILE_TEST_EXISTS));
+  run_chancery (&from, "list", "--database", db_path, "--from", "2026", "--from", "2020", NULL);
+  assert_bad_input (&from, "list: --from is given more than once");
+  run_chancery (&database, "import", "-d", db_path, "--database", a, json, NULL);
+  assert_bad_input (&database, "import: --database is given more than once");
+  g_assert_false (g_file_test (a, G_FILE_TEST_EXISTS));
+  run_chancery (&list_database, "list", "-d", db_path, "-d", a, NULL);
+  assert_bad_input (&list_database, "list: --database is given more than once");
+  run_chancery (&width, "export", "--database", db_path, "--format", "png", "--output", a,
+                "--width", "800", "--width", "900", NULL);
+  assert_bad_input (&width, "--width is given more than once");
+  run_chancery (&not_number, "export", "--database", db_path, "--format", "png", "--output", a,
+                "--width", "800px", NULL);
+  assert_bad_input (&not_number, "--width: “800px” is not a whole number");
+}
+
+/* A mistyped subcommand, --version, the usage line */
+static void
+test_commands (void)
+{
+  g_auto(Run) typo, unknown, version, list_version, import_version, help;
+
+  /* Were the word taken for a file, the window would try to open */
+  g_unsetenv ("DISPLAY");
+  g_unsetenv ("WAYLAND_DISPLAY");
+
+  run_chancery (&typo, "imports", "x", NULL);
+  assert_bad_input (&typo, "unknown command “imports”; did you mean “import”?");
+  run_chancery (&unknown, "frobnicate", NULL);
+  assert_bad_input (&unknown, "unknown command “frobnicate”; the commands are import, list and export");
+
+  run_chancery (&version, "--version", NULL);
+  assert_success (&version);
+  g_assert_cmpstr (version.out, ==, "chancery " PACKAGE_VERSION "\n");
+  run_chancery (&list_version, "list", "--version", NULL);
+  assert_success (&list_version);
+  g_assert_cmpstr (list_version.out, ==, version.out);
+  run_chancery (&import_version, "import", "--version", NULL);
+  assert_success (&import_version);
+  g_assert_cmpstr (import_version.out, ==, version.out);
+
+  /* The files named once in the usage line */
+  run_chancery (&help, "import", "--help", NULL);
+  assert_success (&help);
+  test_assert_contains (help.out, " [OPTION…] FILE… — import events");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1088,6 +1236,10 @@ main (int   argc,
   g_test_add_func ("/cli/8-list-write-errors", test_list_write_errors);
   g_test_add_func ("/cli/8-gdelt-messages-name-the-file", test_gdelt_messages_name_the_file);
   g_test_add_func ("/cli/9-export-not-over-database", test_export_not_over_database);
+  g_test_add_func ("/cli/10-filter-values", test_filter_values);
+  g_test_add_func ("/cli/11-import-gdelt-options", test_import_gdelt_options);
+  g_test_add_func ("/cli/12-repeated-options", test_repeated_options);
+  g_test_add_func ("/cli/13-commands", test_commands);
 
   status = g_test_run ();
 

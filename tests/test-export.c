@@ -374,6 +374,62 @@ test_csv_filtered (Fixture       *fixture,
   g_assert_null (strstr (text, "e-comma"));
 }
 
+/* Spreadsheets trim leading spaces on import, so white space before a
+ * formula starter does not make the cell safe. */
+static void
+test_csv_formula_after_space (void)
+{
+  static const char json[] =
+    "{ \"format\": \"chancery\", \"version\": 1, \"events\": [\n"
+    "  { \"id\": \"e-space\", \"kind\": \"other\", \"status\": \"occurred\",\n"
+    "    \"title\": \" =cmd|' /C calc'!A0\", \"summary\": \"  =1+1\", \"date\": \"2025\",\n"
+    "    \"place\": { \"name\": \" \\n-2\" } },\n"
+    "  { \"id\": \"e-tab\", \"kind\": \"other\", \"status\": \"occurred\",\n"
+    "    \"title\": \" \\t@SUM(A1)\", \"summary\": \"\\r\\n+1\", \"date\": \"2025\",\n"
+    "    \"place\": { \"name\": \"  Baku = Bakı\" } }\n"
+    "  ] }\n";
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = test_make_tmp_dir ();
+  g_autofree char *db = g_build_filename (dir, "events.chancery", NULL);
+  g_autofree char *path = g_build_filename (dir, "events.csv", NULL);
+  g_autoptr(ChanceryStore) store = test_create_store (db);
+  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+  g_autoptr(JsonNode) root = NULL;
+  ChanceryImportReport report;
+  JsonArray *rows, *row;
+
+  chancery_import_report_init (&report);
+  chancery_import_json_data (store, json, -1, "space.json", &report, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (report.inserted, ==, 2);
+  chancery_import_report_clear (&report);
+
+  g_assert_true (chancery_export_csv (store, NULL, out, NULL, &error));
+  g_assert_no_error (error);
+  g_output_stream_close (out, NULL, &error);
+  g_file_set_contents (path, g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (out)),
+                       g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (out)),
+                       &error);
+  g_assert_no_error (error);
+
+  root = parse_with_python ("csv", path);
+  rows = json_node_get_array (root);
+
+  row = find_row (rows, "e-space", NULL);
+  g_assert_cmpstr (cell (row, C_TITLE), ==, "' =cmd|' /C calc'!A0");
+  g_assert_cmpstr (cell (row, C_SUMMARY), ==, "'  =1+1");
+  g_assert_cmpstr (cell (row, C_PLACE), ==, "' \n-2");
+
+  row = find_row (rows, "e-tab", NULL);
+  g_assert_cmpstr (cell (row, C_TITLE), ==, "' \t@SUM(A1)");
+  g_assert_cmpstr (cell (row, C_SUMMARY), ==, "'\r\n+1");
+  /* Text after the spaces: nothing to neutralise */
+  g_assert_cmpstr (cell (row, C_PLACE), ==, "  Baku = Bakı");
+
+  g_clear_object (&store);
+  test_remove_tree (dir);
+}
+
 /* Many events (more than the store's chunk of 256, the reader's block of
  * 1024 and the CSV spool's 64 buckets), in an order of row ids that is not
  * time order: random dates with many ties, ranges, open bounds, several
@@ -1564,6 +1620,7 @@ main (int   argc,
 
   g_test_add ("/export/csv/round-trip", Fixture, NULL, fixture_set_up, test_csv_round_trip, fixture_tear_down);
   g_test_add ("/export/csv/filtered", Fixture, NULL, fixture_set_up, test_csv_filtered, fixture_tear_down);
+  g_test_add_func ("/export/csv/formula-after-space", test_csv_formula_after_space);
   g_test_add ("/export/csv/same-as-time-order", Fixture, NULL, many_set_up, test_csv_same_as_time_order, fixture_tear_down);
   g_test_add ("/export/csv/many-in-time-order", Fixture, NULL, many_set_up, test_csv_many_in_time_order, fixture_tear_down);
   g_test_add ("/export/csv/stops", Fixture, NULL, many_set_up, test_csv_stops, fixture_tear_down);

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <glib/gstdio.h>
 #include <gio/gunixoutputstream.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -40,6 +41,7 @@ typedef struct
   gboolean replace;
   char  **cameo_roots;
   char  **files;
+  guint   given;   /* bit i: single_values[i] was given */
 } Options;
 
 static void
@@ -79,41 +81,95 @@ fail_message (const char *message)
   return EXIT_BAD_INPUT;
 }
 
-static void
-add_filter_entries (GOptionContext *context,
-                    Options        *o)
+/* Options that take one value. Given twice, the second would silently
+ * replace the first, so set_once() refuses that. */
+static const struct
 {
-  const GOptionEntry entries[] = {
-    { "actor", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->actors,
-      N_("Only events with this actor (name or id; repeatable)"), N_("ACTOR") },
-    { "country", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->countries,
-      N_("Only events involving this country (ISO code such as IRN; repeatable)"), N_("CODE") },
-    { "kind", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->kinds,
-      N_("Only events of this kind (visit, meeting, talks, …; repeatable)"), N_("KIND") },
-    { "status", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->statuses,
-      N_("Only events with this status (occurred, planned, …; repeatable)"), N_("STATUS") },
-    { "from", 0, 0, G_OPTION_ARG_STRING, &o->from,
-      N_("Only events on or after this date (2025, 2025-06, 2025-12-08)"), N_("DATE") },
-    { "to", 0, 0, G_OPTION_ARG_STRING, &o->to,
-      N_("Only events on or before this date"), N_("DATE") },
-    { "search", 0, 0, G_OPTION_ARG_STRING, &o->search,
-      N_("Only events whose text matches these words"), N_("TEXT") },
-    { NULL }
-  };
-  GOptionGroup *group = g_option_group_new ("filter", _("Filters:"), _("Show filter options"), NULL, NULL);
+  const char *long_name;
+  char        short_name;
+  gsize       offset;      /* of the char * (or int, when is_number) in Options */
+  gboolean    is_number;
+} single_values[] = {
+  { "database", 'd', G_STRUCT_OFFSET (Options, database), FALSE },
+  { "format", 'f', G_STRUCT_OFFSET (Options, format), FALSE },
+  { "output", 'o', G_STRUCT_OFFSET (Options, output), FALSE },
+  { "from", 0, G_STRUCT_OFFSET (Options, from), FALSE },
+  { "to", 0, G_STRUCT_OFFSET (Options, to), FALSE },
+  { "search", 0, G_STRUCT_OFFSET (Options, search), FALSE },
+  { "width", 0, G_STRUCT_OFFSET (Options, width), TRUE },
+  { "height", 0, G_STRUCT_OFFSET (Options, height), TRUE },
+};
 
-  g_option_group_add_entries (group, entries);
-  g_option_group_set_translation_domain (group, GETTEXT_PACKAGE);
-  g_option_context_add_group (context, group);
+G_STATIC_ASSERT (G_N_ELEMENTS (single_values) <= 32);
+
+static gboolean
+set_value (Options     *o,
+           guint        i,
+           const char  *value,
+           GError     **error)
+{
+  gpointer field = G_STRUCT_MEMBER_P (o, single_values[i].offset);
+  gint64 number;
+
+  if (!single_values[i].is_number)
+    {
+      g_free (*(char **) field);
+      *(char **) field = g_strdup (value);
+      return TRUE;
+    }
+
+  if (!g_ascii_string_to_signed (value, 10, G_MININT, G_MAXINT, &number, NULL))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("--%s: “%s” is not a whole number"), single_values[i].long_name, value);
+      return FALSE;
+    }
+  *(int *) field = (int) number;
+  return TRUE;
 }
 
-/* Each value may also hold several, separated by commas. */
+/* A GOptionArgFunc for the options in single_values; the group's data is
+ * the Options. */
 static gboolean
-add_values (char       **values,
-            gboolean   (*add) (ChanceryFilter *, const char *, GError **),
-            ChanceryFilter *filter,
-            GError     **error)
+set_once (const char  *option_name,
+          const char  *value,
+          gpointer     data,
+          GError     **error)
 {
+  Options *o = data;
+  const char *name = option_name + strspn (option_name, "-");
+  gboolean is_short = name[0] != '\0' && name[1] == '\0';
+
+  for (guint i = 0; i < G_N_ELEMENTS (single_values); i++)
+    {
+      if (is_short ? name[0] != single_values[i].short_name
+                   : strcmp (name, single_values[i].long_name) != 0)
+        continue;
+
+      if (o->given & (1u << i))
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       _("--%s is given more than once; give it once"),
+                       single_values[i].long_name);
+          return FALSE;
+        }
+      o->given |= 1u << i;
+      return set_value (o, i, value, error);
+    }
+
+  g_assert_not_reached ();
+}
+
+/* "IRN,AZE" holds two values, as "--country IRN --country AZE" does. White
+ * space around a value is dropped, and an empty value ("", or the end of
+ * "ARM,") is ignored, as an empty --from or --search is. NULL when no
+ * value is left. */
+static char **
+split_values (char **values)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) split = NULL;
+
   for (guint i = 0; values != NULL && values[i] != NULL; i++)
     {
       g_auto(GStrv) parts = g_strsplit (values[i], ",", -1);
@@ -121,8 +177,101 @@ add_values (char       **values,
       for (guint p = 0; parts[p] != NULL; p++)
         {
           g_strstrip (parts[p]);
-          if (!add (filter, parts[p], error))
-            return FALSE;
+          if (parts[p][0] != '\0')
+            g_strv_builder_add (builder, parts[p]);
+        }
+    }
+
+  split = g_strv_builder_end (builder);
+  return split[0] != NULL ? g_steal_pointer (&split) : NULL;
+}
+
+static void
+split_option_values (char ***values)
+{
+  char **split = split_values (*values);
+
+  g_strfreev (*values);
+  *values = split;
+}
+
+/* After parsing, the list options hold one value per element. */
+static gboolean
+on_filter_parsed_cb (GOptionContext  *context,
+                     GOptionGroup    *group,
+                     gpointer         data,
+                     GError         **error)
+{
+  Options *o = data;
+
+  split_option_values (&o->actors);
+  split_option_values (&o->countries);
+  split_option_values (&o->kinds);
+  split_option_values (&o->statuses);
+  return TRUE;
+}
+
+static void
+add_filter_entries (GOptionContext *context,
+                    Options        *o)
+{
+  const GOptionEntry entries[] = {
+    { "actor", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->actors,
+      N_("Only events with this actor (name or id; repeatable or comma-separated)"), N_("ACTOR") },
+    { "country", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->countries,
+      N_("Only events involving this country (ISO code such as IRN; repeatable or comma-separated)"), N_("CODE") },
+    { "kind", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->kinds,
+      N_("Only events of this kind (visit, meeting, talks, …; repeatable or comma-separated)"), N_("KIND") },
+    { "status", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->statuses,
+      N_("Only events with this status (occurred, planned, …; repeatable or comma-separated)"), N_("STATUS") },
+    { "from", 0, 0, G_OPTION_ARG_CALLBACK, set_once,
+      N_("Only events on or after this date (2025, 2025-06, 2025-12-08)"), N_("DATE") },
+    { "to", 0, 0, G_OPTION_ARG_CALLBACK, set_once,
+      N_("Only events on or before this date"), N_("DATE") },
+    { "search", 0, 0, G_OPTION_ARG_CALLBACK, set_once,
+      N_("Only events whose text matches these words"), N_("TEXT") },
+    { NULL }
+  };
+  GOptionGroup *group = g_option_group_new ("filter", _("Filters:"), _("Show filter options"), o, NULL);
+
+  g_option_group_add_entries (group, entries);
+  g_option_group_set_parse_hooks (group, NULL, on_filter_parsed_cb);
+  g_option_group_set_translation_domain (group, GETTEXT_PACKAGE);
+  g_option_context_add_group (context, group);
+  g_option_context_set_description (context,
+                                    _("Filters (see --help-filter): the values of one option are OR-ed,\n"
+                                      "different options AND-ed; an empty value is ignored. An actor or a\n"
+                                      "country that no event in the database has is an error, as a bad date is."));
+}
+
+/* The subcommand's own options; set_once() finds the Options as the
+ * group's data. */
+static void
+add_main_entries (GOptionContext     *context,
+                  const GOptionEntry *entries,
+                  Options            *o)
+{
+  GOptionGroup *group = g_option_group_new (NULL, NULL, NULL, o, NULL);
+
+  g_option_group_add_entries (group, entries);
+  g_option_group_set_translation_domain (group, GETTEXT_PACKAGE);
+  g_option_context_set_main_group (context, group);
+}
+
+/* on_filter_parsed_cb() has split the values already. */
+static gboolean
+add_values (char       **values,
+            gboolean   (*add) (ChanceryFilter *, const char *, GError **),
+            const char  *option,
+            ChanceryFilter *filter,
+            GError     **error)
+{
+  for (guint i = 0; values != NULL && values[i] != NULL; i++)
+    {
+      if (!add (filter, values[i], error))
+        {
+          g_prefix_error (error, "%s: ", option);
+          return FALSE;
         }
     }
 
@@ -138,9 +287,9 @@ build_filter (Options  *o,
   for (guint i = 0; o->actors != NULL && o->actors[i] != NULL; i++)
     chancery_filter_add_actor (filter, o->actors[i]);
 
-  if (!add_values (o->countries, chancery_filter_add_country, filter, error) ||
-      !add_values (o->kinds, chancery_filter_add_kind, filter, error) ||
-      !add_values (o->statuses, chancery_filter_add_status, filter, error))
+  if (!add_values (o->countries, chancery_filter_add_country, "--country", filter, error) ||
+      !add_values (o->kinds, chancery_filter_add_kind, "--kind", filter, error) ||
+      !add_values (o->statuses, chancery_filter_add_status, "--status", filter, error))
     return NULL;
 
   if (!chancery_filter_set_from (filter, o->from, error))
@@ -164,12 +313,36 @@ build_filter (Options  *o,
   return g_steal_pointer (&filter);
 }
 
+static void
+print_version (void)
+{
+  g_print ("chancery %s\n", PACKAGE_VERSION);
+}
+
+/* Like GOption's own --help, --version ends the command where it stands. */
+static gboolean
+on_version_cb (const char  *option_name,
+               const char  *value,
+               gpointer     data,
+               GError     **error)
+{
+  print_version ();
+  exit (EXIT_SUCCESS);
+}
+
 static gboolean
 parse_options (GOptionContext  *context,
                int             *argc,
                char          ***argv,
                GError         **error)
 {
+  const GOptionEntry version_entries[] = {
+    { "version", 0, G_OPTION_FLAG_NO_ARG, G_OPTION_ARG_CALLBACK, on_version_cb,
+      N_("Show the version"), NULL },
+    { NULL }
+  };
+
+  g_option_context_add_main_entries (context, version_entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, argc, argv, error))
     {
       const char *command = (*argv)[0];
@@ -184,13 +357,85 @@ parse_options (GOptionContext  *context,
   return TRUE;
 }
 
+/* How many events match filter, in *n. */
+static gboolean
+count_events (ChanceryStore         *store,
+              const ChanceryFilter  *filter,
+              guint                 *n,
+              GError               **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  *n = chancery_store_count_events (store, filter, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* An actor or a country that no event has is far more likely a typo than
+ * a question whose answer is "nothing", so it is refused, as a bad date
+ * is. Each value is counted alone: together with the other filters, an
+ * empty answer is a real answer. */
+static gboolean
+check_known_values (ChanceryStore  *store,
+                    Options        *o,
+                    GError        **error)
+{
+  const char *path = chancery_store_get_path (store);
+  guint n;
+
+  for (guint i = 0; o->actors != NULL && o->actors[i] != NULL; i++)
+    {
+      g_autoptr(ChanceryFilter) alone = chancery_filter_new ();
+
+      chancery_filter_add_actor (alone, o->actors[i]);
+      if (!count_events (store, alone, &n, error))
+        return FALSE;
+      if (n == 0)
+        {
+          g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_INVALID_INPUT,
+                       _("--actor: no event in %s has the actor “%s” (as an id or a name)"),
+                       path, o->actors[i]);
+          return FALSE;
+        }
+    }
+
+  for (guint i = 0; o->countries != NULL && o->countries[i] != NULL; i++)
+    {
+      g_autoptr(ChanceryFilter) alone = chancery_filter_new ();
+
+      if (!chancery_filter_add_country (alone, o->countries[i], error) ||
+          !count_events (store, alone, &n, error))
+        return FALSE;
+      if (n == 0)
+        {
+          g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_INVALID_INPUT,
+                       _("--country: no event in %s involves the country “%s”"),
+                       path, o->countries[i]);
+          return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
+/* The database the filters apply to, the actors and countries they name
+ * checked against it. */
 static ChanceryStore *
 open_for_reading (Options  *o,
                   GError  **error)
 {
   const char *path = o->database != NULL ? o->database : chancery_paths_get_default_database ();
+  g_autoptr(ChanceryStore) store = chancery_store_open (path, CHANCERY_STORE_READ_ONLY, NULL, error);
 
-  return chancery_store_open (path, CHANCERY_STORE_READ_ONLY, NULL, error);
+  if (store == NULL || !check_known_values (store, o, error))
+    return NULL;
+
+  return g_steal_pointer (&store);
 }
 
 /* import */
@@ -282,6 +527,69 @@ import_files (ChanceryStore         *store,
       chancery_import_report_clear (&one);
       if (!ok)
         return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* The importer's rule, checked here before the database is opened (and,
+ * without --replace, created). */
+static gboolean
+is_cameo_root (const char *text)
+{
+  gsize length = strlen (text);
+
+  return length >= 1 && length <= 2 && strspn (text, "0123456789") == length &&
+         atoi (text) >= 1 && atoi (text) <= 20;
+}
+
+/* --country and --cameo-root: split at commas like the filters, the codes
+ * checked, and given only where they apply. */
+static gboolean
+check_gdelt_options (Options  *o,
+                     GError  **error)
+{
+  const char *option;
+
+  split_option_values (&o->countries);
+  split_option_values (&o->cameo_roots);
+  if (o->countries == NULL && o->cameo_roots == NULL)
+    return TRUE;
+
+  for (guint i = 0; o->countries != NULL && o->countries[i] != NULL; i++)
+    {
+      if (!chancery_filter_check_country (o->countries[i], error))
+        {
+          g_prefix_error (error, "--country: ");
+          return FALSE;
+        }
+    }
+
+  for (guint i = 0; o->cameo_roots != NULL && o->cameo_roots[i] != NULL; i++)
+    {
+      if (!is_cameo_root (o->cameo_roots[i]))
+        {
+          g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_INVALID_INPUT,
+                       _("“%s” is not a CAMEO root code (01 to 20)"), o->cameo_roots[i]);
+          g_prefix_error (error, "--cameo-root: ");
+          return FALSE;
+        }
+    }
+
+  /* A JSON import has nothing to restrict: ignoring them would be a
+   * silent surprise. */
+  option = o->countries != NULL ? "--country" : "--cameo-root";
+  for (guint i = 0; o->files != NULL && o->files[i] != NULL; i++)
+    {
+      const char *format = o->format != NULL ? o->format : guess_format (o->files[i]);
+
+      if (g_str_equal (format, "json"))
+        {
+          g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_INVALID_INPUT,
+                       _("%s applies only to GDELT files; %s is read as JSON"),
+                       option, o->files[i]);
+          return FALSE;
+        }
     }
 
   return TRUE;
@@ -381,17 +689,18 @@ run_import (int argc, char **argv)
 {
   g_auto(Options) o = { 0 };
   const GOptionEntry entries[] = {
-    { "database", 'd', 0, G_OPTION_ARG_FILENAME, &o.database,
+    { "database", 'd', G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, set_once,
       N_("The database to import into (created if missing)"), N_("FILE") },
-    { "format", 'f', 0, G_OPTION_ARG_STRING, &o.format,
+    { "format", 'f', 0, G_OPTION_ARG_CALLBACK, set_once,
       N_("json (Chancery’s format) or gdelt (GDELT 1.0/2.0 event files, plain or zipped)"), N_("FORMAT") },
     { "country", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.countries,
-      N_("GDELT: keep events where an actor is from this country (repeatable)"), N_("CODE") },
+      N_("GDELT: keep events where an actor is from this country (repeatable or comma-separated)"), N_("CODE") },
     { "cameo-root", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.cameo_roots,
-      N_("GDELT: keep these CAMEO root codes (repeatable; default 01 to 06)"), N_("CODE") },
+      N_("GDELT: keep these CAMEO root codes (repeatable or comma-separated; default 01 to 06)"), N_("CODE") },
     { "replace", 0, 0, G_OPTION_ARG_NONE, &o.replace,
       N_("Build a new database, replacing the file only when the import succeeds"), NULL },
-    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o.files, NULL, N_("FILE…") },
+    /* The usage line names the files: the context's parameter string. */
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o.files, NULL, NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new (_("FILE… — import events into a database"));
@@ -405,7 +714,7 @@ run_import (int argc, char **argv)
   guint n_done = 0;
   gboolean ok;
 
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  add_main_entries (context, entries, &o);
   if (!parse_options (context, &argc, &argv, &error))
     return fail (error);
 
@@ -413,6 +722,8 @@ run_import (int argc, char **argv)
     return fail_message (_("import: name at least one file to import"));
   if (o.format != NULL && !g_str_equal (o.format, "json") && !g_str_equal (o.format, "gdelt"))
     return fail_message (_("import: --format must be json or gdelt"));
+  if (!check_gdelt_options (&o, &error))
+    return fail (error);
 
   target = o.database != NULL ? g_strdup (o.database) : chancery_paths_dup_user_database ();
   if (o.database == NULL)
@@ -521,7 +832,7 @@ run_list (int argc, char **argv)
 {
   g_auto(Options) o = { 0 };
   const GOptionEntry entries[] = {
-    { "database", 'd', 0, G_OPTION_ARG_FILENAME, &o.database,
+    { "database", 'd', G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, set_once,
       N_("The database to read (default: the bundled dataset)"), N_("FILE") },
     { NULL }
   };
@@ -530,7 +841,7 @@ run_list (int argc, char **argv)
   g_autoptr(ChanceryStore) store = NULL;
   g_autoptr(ChanceryFilter) filter = NULL;
 
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  add_main_entries (context, entries, &o);
   add_filter_entries (context, &o);
   if (!parse_options (context, &argc, &argv, &error))
     return fail (error);
@@ -606,14 +917,14 @@ run_export (int argc, char **argv)
 {
   g_auto(Options) o = { .width = 1600, .height = 900 };
   const GOptionEntry entries[] = {
-    { "database", 'd', 0, G_OPTION_ARG_FILENAME, &o.database,
+    { "database", 'd', G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, set_once,
       N_("The database to read (default: the bundled dataset)"), N_("FILE") },
-    { "format", 'f', 0, G_OPTION_ARG_STRING, &o.format,
+    { "format", 'f', 0, G_OPTION_ARG_CALLBACK, set_once,
       N_("json, csv, ics, png, svg or pdf"), N_("FORMAT") },
-    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &o.output,
+    { "output", 'o', G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, set_once,
       N_("Write to this file (default: standard output)"), N_("FILE") },
-    { "width", 0, 0, G_OPTION_ARG_INT, &o.width, N_("Picture width in pixels (default 1600)"), N_("PIXELS") },
-    { "height", 0, 0, G_OPTION_ARG_INT, &o.height, N_("Picture height in pixels (default 900)"), N_("PIXELS") },
+    { "width", 0, 0, G_OPTION_ARG_CALLBACK, set_once, N_("Picture width in pixels (default 1600)"), N_("PIXELS") },
+    { "height", 0, 0, G_OPTION_ARG_CALLBACK, set_once, N_("Picture height in pixels (default 900)"), N_("PIXELS") },
     { "dark", 0, 0, G_OPTION_ARG_NONE, &o.dark, N_("Pictures in the dark style"), NULL },
     { NULL }
   };
@@ -623,7 +934,7 @@ run_export (int argc, char **argv)
   g_autoptr(ChanceryFilter) filter = NULL;
   ChanceryExportFormat format;
 
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  add_main_entries (context, entries, &o);
   add_filter_entries (context, &o);
   if (!parse_options (context, &argc, &argv, &error))
     return fail (error);
@@ -670,6 +981,71 @@ static const struct
   { "export", run_export },
 };
 
+/* Levenshtein distance, for "did you mean". Both are short words. */
+static guint
+edit_distance (const char *a,
+               const char *b)
+{
+  gsize len_b = strlen (b);
+  g_autofree guint *row = g_new (guint, len_b + 1);
+
+  for (gsize j = 0; j <= len_b; j++)
+    row[j] = j;
+
+  for (gsize i = 1; a[i - 1] != '\0'; i++)
+    {
+      guint diagonal = row[0];
+
+      row[0] = i;
+      for (gsize j = 1; j <= len_b; j++)
+        {
+          guint above = row[j];
+          guint cost = g_ascii_tolower (a[i - 1]) == b[j - 1] ? 0 : 1;
+
+          row[j] = MIN (MIN (above + 1, row[j - 1] + 1), diagonal + cost);
+          diagonal = above;
+        }
+    }
+
+  return row[len_b];
+}
+
+/* The window opens files: "events.json", "~/db/kayhan.chancery". A first
+ * argument with neither a dot nor a slash, and no file of that name, was
+ * meant as a command (a mistyped one), not as a file. */
+static gboolean
+is_mistyped_command (const char *arg)
+{
+  return arg[0] != '\0' && arg[0] != '-' && strpbrk (arg, "./") == NULL &&
+         !g_file_test (arg, G_FILE_TEST_EXISTS);
+}
+
+static int
+fail_unknown_command (const char *name)
+{
+  g_autofree char *message = NULL;
+  const char *closest = NULL;
+  guint best = 3;   /* further than two edits is no longer a typo */
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      guint distance = edit_distance (name, commands[i].name);
+
+      if (distance < best)
+        {
+          best = distance;
+          closest = commands[i].name;
+        }
+    }
+
+  if (closest != NULL)
+    message = g_strdup_printf (_("unknown command “%s”; did you mean “%s”?"), name, closest);
+  else
+    message = g_strdup_printf (_("unknown command “%s”; the commands are import, list and export"),
+                               name);
+  return fail_message (message);
+}
+
 gboolean
 chancery_cli_is_subcommand (int    argc,
                             char **argv)
@@ -683,13 +1059,19 @@ chancery_cli_is_subcommand (int    argc,
         return TRUE;
     }
 
-  return FALSE;
+  return g_str_equal (argv[1], "--version") || is_mistyped_command (argv[1]);
 }
 
 int
 chancery_cli_run (int    argc,
                   char **argv)
 {
+  if (g_str_equal (argv[1], "--version"))
+    {
+      print_version ();
+      return 0;
+    }
+
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     {
       if (g_str_equal (argv[1], commands[i].name))
@@ -702,5 +1084,5 @@ chancery_cli_run (int    argc,
         }
     }
 
-  return EXIT_BAD_INPUT;
+  return fail_unknown_command (argv[1]);
 }

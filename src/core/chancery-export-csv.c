@@ -11,7 +11,8 @@
  *
  * A cell that starts with =, +, -, @, tab or CR would run as a formula in a
  * spreadsheet ("CSV injection"), so it gets a leading apostrophe, which
- * spreadsheets show as text. Reading the file back with a CSV parser gives
+ * spreadsheets show as text. Spreadsheets trim leading spaces on import,
+ * so "  =1+1" counts as starting with = too (and so do line breaks). Reading the file back with a CSV parser gives
  * the apostrophe too: that is the price of safety.
  */
 #include "config.h"
@@ -65,6 +66,17 @@ is_formula_start (char c)
   return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r';
 }
 
+/* Tab and CR are formula starters themselves, so skipping spaces and line
+ * feeds is enough to see past all the leading white space a spreadsheet
+ * trims. */
+static inline gboolean
+needs_apostrophe (const char *text)
+{
+  while (*text == ' ' || *text == '\n')
+    text++;
+  return is_formula_start (*text);
+}
+
 /* Appends one cell (without separator) to buf, quoted and neutralised as
  * needed. text ends with NUL (len, when not -1, is its length). */
 static void
@@ -85,7 +97,7 @@ append_cell (GString    *buf,
     len = text[plain] == '\0' ? (gssize) plain : (gssize) (plain + strlen (text + plain));
   if ((gssize) plain >= len)
     {
-      if (is_formula_start (text[0]))
+      if (needs_apostrophe (text))
         g_string_append_c (buf, '\'');
       append_bytes (buf, text, len);
       return;
@@ -93,7 +105,7 @@ append_cell (GString    *buf,
 
   end = text + len;
   g_string_append_c (buf, '"');
-  if (is_formula_start (text[0]))
+  if (needs_apostrophe (text))
     g_string_append_c (buf, '\'');
   for (const char *p = text; p < end;)
     {

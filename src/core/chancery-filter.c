@@ -190,14 +190,9 @@ chancery_filter_add_status (ChanceryFilter  *filter,
 }
 
 gboolean
-chancery_filter_add_country (ChanceryFilter  *filter,
-                             const char      *code,
-                             GError         **error)
+chancery_filter_check_country (const char  *code,
+                               GError     **error)
 {
-  g_autofree char *upper = NULL;
-
-  g_return_val_if_fail (filter != NULL, FALSE);
-
   if (code == NULL || strlen (code) != 3 ||
       !g_ascii_isalpha (code[0]) || !g_ascii_isalpha (code[1]) || !g_ascii_isalpha (code[2]))
     {
@@ -206,6 +201,21 @@ chancery_filter_add_country (ChanceryFilter  *filter,
                    code != NULL ? code : "");
       return FALSE;
     }
+
+  return TRUE;
+}
+
+gboolean
+chancery_filter_add_country (ChanceryFilter  *filter,
+                             const char      *code,
+                             GError         **error)
+{
+  g_autofree char *upper = NULL;
+
+  g_return_val_if_fail (filter != NULL, FALSE);
+
+  if (!chancery_filter_check_country (code, error))
+    return FALSE;
 
   upper = g_ascii_strup (code, -1);
   add_unique (filter->countries, upper);

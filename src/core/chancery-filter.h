@@ -40,6 +40,8 @@ gboolean        chancery_filter_is_empty (const ChanceryFilter *filter);
 gboolean chancery_filter_add_kind    (ChanceryFilter *filter, const char *kind,   GError **error);
 gboolean chancery_filter_add_status  (ChanceryFilter *filter, const char *status, GError **error);
 gboolean chancery_filter_add_country (ChanceryFilter *filter, const char *code,   GError **error);
+/* Whether code has the form of a country code (three letters, either case). */
+gboolean chancery_filter_check_country (const char *code, GError **error);
 void     chancery_filter_add_actor   (ChanceryFilter *filter, const char *actor);
 void     chancery_filter_add_project (ChanceryFilter *filter, const char *project);
 /* An EDTF date; --from takes its lo bound, --to its hi bound ("2026" -> 2026-12-31). */
