@@ -7,13 +7,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <gio/gio.h>
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "chancery-error.h"
 #include "chancery-output-file.h"
 
 /* As many as the kernel follows (MAXSYMLINKS). */
@@ -67,7 +67,7 @@ cannot_write (const char  *path,
               int          saved,
               GError     **error)
 {
-  g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_IO,
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
                _("%s: cannot write there: %s"), path, g_strerror (saved));
   return FALSE;
 }
@@ -83,7 +83,7 @@ open_file (ChanceryOutputFile *file,
   exists = stat (path, &st) == 0;
   if (exists && S_ISDIR (st.st_mode))
     {
-      g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_IO, _("%s: is a folder"), path);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_IS_DIRECTORY, _("%s: is a folder"), path);
       return FALSE;
     }
 

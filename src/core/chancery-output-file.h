@@ -23,6 +23,7 @@ typedef struct
   int   fd;
 } ChanceryOutputFile;
 
+/* Errors are G_IO_ERROR, with the code of the system's error. */
 gboolean chancery_output_file_open   (ChanceryOutputFile *file,
                                       const char         *path,
                                       GError            **error);
