@@ -504,6 +504,59 @@ test_one_selection (void)
   run_for (200);
 }
 
+/* Every relation the JSON format allows reads as words in the detail pane,
+ * from each side of the link; never as its id. */
+static void
+test_related_relations (void)
+{
+  static const struct {
+    const char *relation;
+    const char *outgoing;
+    const char *incoming;
+  } expected[] = {
+    { "part-of", "Part of", "Includes" },
+    { "follows", "Follows", "Followed by" },
+    { "precedes", "Precedes", "Preceded by" },
+    { "outcome-of", "Outcome of", "Led to" },
+    { "related", "Related", "Related" },
+  };
+  GtkListBox *related = GTK_LIST_BOX (gtk_widget_get_template_child (child ("detail_pane"),
+                                                                     CHANCERY_TYPE_DETAIL_PANE,
+                                                                     "related_list"));
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  ChanceryIndex *index;
+
+  wait_idle ();
+  index = chancery_timeline_get_index (timeline ());
+  for (guint i = 0; i < index->n_events; i++)
+    {
+      g_autoptr(ChanceryEvent) event = chancery_store_get_event (chancery_window_get_store (window),
+                                                                 index->events[i].id, NULL);
+
+      chancery_window_select_event (window, event->id);
+      for (guint j = 0; j < event->links->len; j++)
+        {
+          const ChanceryEventLink *link = g_ptr_array_index (event->links, j);
+          GtkListBoxRow *row = gtk_list_box_get_row_at_index (related, j);
+          const char *label = NULL;
+
+          for (guint k = 0; k < G_N_ELEMENTS (expected); k++)
+            {
+              if (g_str_equal (link->relation, expected[k].relation))
+                label = link->outgoing ? expected[k].outgoing : expected[k].incoming;
+            }
+          g_assert_nonnull (row);
+          g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, label);
+          g_hash_table_add (seen, (gpointer) g_intern_string (link->relation));
+        }
+    }
+
+  /* The bundled dataset has these; the test would prove little without. */
+  g_assert_true (g_hash_table_contains (seen, "outcome-of"));
+  g_assert_true (g_hash_table_contains (seen, "related"));
+  chancery_window_select_event (window, -1);
+}
+
 static void
 check_facet_filter (ChanceryFacetKind kind)
 {
@@ -1225,6 +1278,7 @@ main (int   argc,
   g_test_add_func ("/window/select-by-keyboard", test_select_by_keyboard);
   g_test_add_func ("/window/select-by-click", test_select_by_click);
   g_test_add_func ("/window/one-selection", test_one_selection);
+  g_test_add_func ("/window/related-relations", test_related_relations);
   g_test_add_func ("/window/filter-by-actor", test_filter_by_actor);
   g_test_add_func ("/window/filter-by-country", test_filter_by_country);
   g_test_add_func ("/window/filter-from-detail-pane", test_filter_from_detail_pane);
