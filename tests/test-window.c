@@ -27,6 +27,7 @@
 #include "chancery-application.h"
 #include "chancery-detail-pane.h"
 #include "chancery-event-list.h"
+#include "chancery-facet-list.h"
 #include "chancery-filter-pane.h"
 #include "chancery-timeline.h"
 #include "chancery-window.h"
@@ -687,6 +688,77 @@ test_search_text (void)
   g_assert_cmpuint (list_n_items (), ==, n_total);
 }
 
+static const char *
+facet_note (const char *list_name)
+{
+  GtkWidget *list = GTK_WIDGET (gtk_widget_get_template_child (child ("filter_pane"),
+                                                               CHANCERY_TYPE_FILTER_PANE,
+                                                               list_name));
+  GtkLabel *note = GTK_LABEL (gtk_widget_get_template_child (list, CHANCERY_TYPE_FACET_LIST,
+                                                             "more_label"));
+
+  return gtk_widget_get_visible (GTK_WIDGET (note)) ? gtk_label_get_text (note) : NULL;
+}
+
+/* Filters that leave nothing do not make the dataset empty. */
+static void
+test_facets_none_filtered (void)
+{
+  GtkEditable *entry = GTK_EDITABLE (gtk_widget_get_template_child (child ("filter_pane"),
+                                                                    CHANCERY_TYPE_FILTER_PANE,
+                                                                    "search_entry"));
+  const char *lists[] = { "kinds_list", "statuses_list", "countries_list", "actors_list" };
+
+  gtk_editable_set_text (entry, "zzzznotaword");
+  run_for (400);
+  wait_idle ();
+  g_assert_cmpuint (list_n_items (), ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (lists); i++)
+    g_assert_cmpstr (facet_note (lists[i]), ==, "None in the filtered events");
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.clear-filters", NULL);
+  run_for (400);
+  wait_idle ();
+  for (guint i = 0; i < G_N_ELEMENTS (lists); i++)
+    g_assert_null (facet_note (lists[i]));
+}
+
+/* A search with no word to look for (only spaces or punctuation) matches
+ * every event, so it is no filter and shows no chip. */
+static void
+test_search_without_words (void)
+{
+  GtkEditable *entry = GTK_EDITABLE (gtk_widget_get_template_child (child ("filter_pane"),
+                                                                    CHANCERY_TYPE_FILTER_PANE,
+                                                                    "search_entry"));
+  const char *texts[] = { "   ", "\"", "*", ")", "^", " - ( ) " };
+  guint n_total = list_n_items ();
+
+  for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+    {
+      g_autoptr(ChanceryFilter) filter = NULL;
+
+      gtk_editable_set_text (entry, texts[i]);
+      run_for (400);
+      wait_idle ();
+      filter = chancery_window_dup_filter (window);
+      g_assert_true (chancery_filter_is_empty (filter));
+      g_assert_cmpuint (list_n_items (), ==, n_total);
+      g_assert_false (gtk_revealer_get_reveal_child (child ("chips_revealer")));
+    }
+
+  /* Words among the punctuation still count. */
+  gtk_editable_set_text (entry, "\"railway\"");
+  run_for (400);
+  wait_idle ();
+  g_assert_cmpuint (list_n_items (), <, n_total);
+  g_assert_true (gtk_revealer_get_reveal_child (child ("chips_revealer")));
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.clear-filters", NULL);
+  run_for (400);
+  wait_idle ();
+}
+
 static void
 test_date_range (void)
 {
@@ -1283,6 +1355,8 @@ main (int   argc,
   g_test_add_func ("/window/filter-by-country", test_filter_by_country);
   g_test_add_func ("/window/filter-from-detail-pane", test_filter_from_detail_pane);
   g_test_add_func ("/window/search-text", test_search_text);
+  g_test_add_func ("/window/facets-none-filtered", test_facets_none_filtered);
+  g_test_add_func ("/window/search-without-words", test_search_without_words);
   g_test_add_func ("/window/date-range", test_date_range);
   g_test_add_func ("/window/zoom-and-pan", test_zoom_and_pan);
   g_test_add_func ("/window/sort-by-title", test_sort_by_title);
