@@ -27,6 +27,7 @@
 #include "chancery-application.h"
 #include "chancery-detail-pane.h"
 #include "chancery-event-list.h"
+#include "chancery-facet-list.h"
 #include "chancery-filter-pane.h"
 #include "chancery-timeline.h"
 #include "chancery-window.h"
@@ -355,6 +356,208 @@ test_select_by_click (void)
   g_assert_cmpint (chancery_event_list_get_selected_id (child ("event_list")), ==, target);
 }
 
+static GtkSingleSelection *
+list_selection (void)
+{
+  GtkColumnView *view = GTK_COLUMN_VIEW (gtk_widget_get_template_child (child ("event_list"),
+                                                                        CHANCERY_TYPE_EVENT_LIST,
+                                                                        "column_view"));
+
+  return GTK_SINGLE_SELECTION (gtk_column_view_get_model (view));
+}
+
+/* The one selection, as the timeline, the list (its highlighted row too)
+ * and the detail pane show it. */
+static void
+assert_selection (gint64 id)
+{
+  ChanceryEventModel *model = chancery_event_list_get_model (child ("event_list"));
+  guint row = gtk_single_selection_get_selected (list_selection ());
+  g_autofree char *title = id >= 0 ? expected_title (id) : NULL;
+
+  g_assert_cmpint (chancery_timeline_get_selected_id (timeline ()), ==, id);
+  g_assert_cmpint (chancery_event_list_get_selected_id (child ("event_list")), ==, id);
+  if (id < 0)
+    g_assert_cmpuint (row, ==, GTK_INVALID_LIST_POSITION);
+  else
+    g_assert_cmpint (chancery_event_model_get_id (model, row), ==, id);
+  g_assert_cmpstr (detail_title (), ==, title);
+}
+
+/* Picks row like a click on it in the list: the row it had highlighted
+ * must select again once the selection was cleared elsewhere. */
+static gint64
+select_list_row (guint row)
+{
+  ChanceryEventModel *model = chancery_event_list_get_model (child ("event_list"));
+  gint64 id = chancery_event_model_get_id (model, row);
+
+  gtk_selection_model_select_item (GTK_SELECTION_MODEL (list_selection ()), row, TRUE);
+  run_for (50);
+  assert_selection (id);
+  return id;
+}
+
+static void
+xdotool_drag (GtkWidget *widget,
+              double     x0,
+              double     x1,
+              double     y)
+{
+  g_autofree char *wid = g_strdup_printf ("%lu", window_xid ());
+  g_autofree char *sx0 = NULL, *sx1 = NULL, *sy = NULL;
+  graphene_point_t p;
+  double tx, ty;
+
+  g_assert_true (gtk_widget_compute_point (widget, GTK_WIDGET (window),
+                                           &GRAPHENE_POINT_INIT (x0, y), &p));
+  gtk_native_get_surface_transform (GTK_NATIVE (window), &tx, &ty);
+  sx0 = g_strdup_printf ("%d", (int) (p.x + tx));
+  sx1 = g_strdup_printf ("%d", (int) (p.x + tx + x1 - x0));
+  sy = g_strdup_printf ("%d", (int) (p.y + ty));
+  xdotool ("mousemove", "--window", wid, "--sync", sx0, sy, NULL);
+  xdotool ("mousedown", "1", NULL);
+  run_for (50);
+  xdotool ("mousemove", "--window", wid, "--sync", sx1, sy, NULL);
+  run_for (50);
+  xdotool ("mouseup", "1", NULL);
+  run_for (300);
+}
+
+static GtkEventController *
+find_controller (GtkWidget *widget,
+                 GType      type)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (controller, type))
+        return controller;
+    }
+  g_assert_not_reached ();
+}
+
+/* A drag on the empty background whose release reaches the drag gesture
+ * before the click gesture (GTK gives no order between the two). */
+static void
+drag_then_release (ChanceryTimeline *tl,
+                   double            x,
+                   double            y)
+{
+  GtkEventController *click = find_controller (GTK_WIDGET (tl), GTK_TYPE_GESTURE_CLICK);
+  GtkEventController *drag = find_controller (GTK_WIDGET (tl), GTK_TYPE_GESTURE_DRAG);
+
+  g_signal_emit_by_name (click, "pressed", 1, x, y);
+  g_signal_emit_by_name (drag, "drag-begin", x, y);
+  g_signal_emit_by_name (drag, "drag-update", -120.0, 0.0);
+  g_signal_emit_by_name (drag, "drag-end", -120.0, 0.0);
+  g_signal_emit_by_name (click, "released", 1, x - 120, y);
+  run_for (50);
+}
+
+/* Clearing the selection in the timeline clears it in the list too, and
+ * the row the list had highlighted can be picked again; a drag pans and
+ * keeps the selection (docs/timeline.md). */
+static void
+test_one_selection (void)
+{
+  ChanceryTimeline *tl = timeline ();
+  int w = gtk_widget_get_width (GTK_WIDGET (tl));
+  int h = gtk_widget_get_height (GTK_WIDGET (tl));
+  gint64 id;
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.zoom-fit", NULL);
+  chancery_window_select_event (window, -1);
+  run_for (100);
+
+  /* Escape in the timeline. */
+  select_list_row (3);
+  gtk_widget_grab_focus (GTK_WIDGET (tl));
+  gtk_widget_activate_action (GTK_WIDGET (tl), "timeline.unselect", NULL);
+  run_for (50);
+  assert_selection (-1);
+  id = select_list_row (3);
+
+  drag_then_release (tl, w * 0.7, h - 8);
+  assert_selection (id);
+
+  if (!have_xdotool ())
+    {
+      g_test_message ("xdotool not available: clicks and drags not tested");
+      return;
+    }
+  xdotool_focus_window ();
+
+  /* A click on the empty background below the lanes. */
+  g_assert_cmpint (chancery_timeline_get_event_at (tl, w * 0.7, h - 8), <, 0);
+  xdotool_click (GTK_WIDGET (tl), w * 0.7, h - 8);
+  run_for (300);
+  assert_selection (-1);
+  id = select_list_row (3);
+
+  /* A drag pans and keeps it, wherever it ends. */
+  xdotool_drag (GTK_WIDGET (tl), w * 0.7, w * 0.4, h - 8);
+  assert_selection (id);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.zoom-fit", NULL);
+  run_for (200);
+}
+
+/* Every relation the JSON format allows reads as words in the detail pane,
+ * from each side of the link; never as its id. */
+static void
+test_related_relations (void)
+{
+  static const struct {
+    const char *relation;
+    const char *outgoing;
+    const char *incoming;
+  } expected[] = {
+    { "part-of", "Part of", "Includes" },
+    { "follows", "Follows", "Followed by" },
+    { "precedes", "Precedes", "Preceded by" },
+    { "outcome-of", "Outcome of", "Led to" },
+    { "related", "Related", "Related" },
+  };
+  GtkListBox *related = GTK_LIST_BOX (gtk_widget_get_template_child (child ("detail_pane"),
+                                                                     CHANCERY_TYPE_DETAIL_PANE,
+                                                                     "related_list"));
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  ChanceryIndex *index;
+
+  wait_idle ();
+  index = chancery_timeline_get_index (timeline ());
+  for (guint i = 0; i < index->n_events; i++)
+    {
+      g_autoptr(ChanceryEvent) event = chancery_store_get_event (chancery_window_get_store (window),
+                                                                 index->events[i].id, NULL);
+
+      chancery_window_select_event (window, event->id);
+      for (guint j = 0; j < event->links->len; j++)
+        {
+          const ChanceryEventLink *link = g_ptr_array_index (event->links, j);
+          GtkListBoxRow *row = gtk_list_box_get_row_at_index (related, j);
+          const char *label = NULL;
+
+          for (guint k = 0; k < G_N_ELEMENTS (expected); k++)
+            {
+              if (g_str_equal (link->relation, expected[k].relation))
+                label = link->outgoing ? expected[k].outgoing : expected[k].incoming;
+            }
+          g_assert_nonnull (row);
+          g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, label);
+          g_hash_table_add (seen, (gpointer) g_intern_string (link->relation));
+        }
+    }
+
+  /* The bundled dataset has these; the test would prove little without. */
+  g_assert_true (g_hash_table_contains (seen, "outcome-of"));
+  g_assert_true (g_hash_table_contains (seen, "related"));
+  chancery_window_select_event (window, -1);
+}
+
 static void
 check_facet_filter (ChanceryFacetKind kind)
 {
@@ -483,6 +686,77 @@ test_search_text (void)
   run_for (400);
   wait_idle ();
   g_assert_cmpuint (list_n_items (), ==, n_total);
+}
+
+static const char *
+facet_note (const char *list_name)
+{
+  GtkWidget *list = GTK_WIDGET (gtk_widget_get_template_child (child ("filter_pane"),
+                                                               CHANCERY_TYPE_FILTER_PANE,
+                                                               list_name));
+  GtkLabel *note = GTK_LABEL (gtk_widget_get_template_child (list, CHANCERY_TYPE_FACET_LIST,
+                                                             "more_label"));
+
+  return gtk_widget_get_visible (GTK_WIDGET (note)) ? gtk_label_get_text (note) : NULL;
+}
+
+/* Filters that leave nothing do not make the dataset empty. */
+static void
+test_facets_none_filtered (void)
+{
+  GtkEditable *entry = GTK_EDITABLE (gtk_widget_get_template_child (child ("filter_pane"),
+                                                                    CHANCERY_TYPE_FILTER_PANE,
+                                                                    "search_entry"));
+  const char *lists[] = { "kinds_list", "statuses_list", "countries_list", "actors_list" };
+
+  gtk_editable_set_text (entry, "zzzznotaword");
+  run_for (400);
+  wait_idle ();
+  g_assert_cmpuint (list_n_items (), ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (lists); i++)
+    g_assert_cmpstr (facet_note (lists[i]), ==, "None in the filtered events");
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.clear-filters", NULL);
+  run_for (400);
+  wait_idle ();
+  for (guint i = 0; i < G_N_ELEMENTS (lists); i++)
+    g_assert_null (facet_note (lists[i]));
+}
+
+/* A search with no word to look for (only spaces or punctuation) matches
+ * every event, so it is no filter and shows no chip. */
+static void
+test_search_without_words (void)
+{
+  GtkEditable *entry = GTK_EDITABLE (gtk_widget_get_template_child (child ("filter_pane"),
+                                                                    CHANCERY_TYPE_FILTER_PANE,
+                                                                    "search_entry"));
+  const char *texts[] = { "   ", "\"", "*", ")", "^", " - ( ) " };
+  guint n_total = list_n_items ();
+
+  for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+    {
+      g_autoptr(ChanceryFilter) filter = NULL;
+
+      gtk_editable_set_text (entry, texts[i]);
+      run_for (400);
+      wait_idle ();
+      filter = chancery_window_dup_filter (window);
+      g_assert_true (chancery_filter_is_empty (filter));
+      g_assert_cmpuint (list_n_items (), ==, n_total);
+      g_assert_false (gtk_revealer_get_reveal_child (child ("chips_revealer")));
+    }
+
+  /* Words among the punctuation still count. */
+  gtk_editable_set_text (entry, "\"railway\"");
+  run_for (400);
+  wait_idle ();
+  g_assert_cmpuint (list_n_items (), <, n_total);
+  g_assert_true (gtk_revealer_get_reveal_child (child ("chips_revealer")));
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.clear-filters", NULL);
+  run_for (400);
+  wait_idle ();
 }
 
 static void
@@ -1075,10 +1349,14 @@ main (int   argc,
   g_test_add_func ("/window/opens-bundled-dataset", test_opens_bundled_dataset);
   g_test_add_func ("/window/select-by-keyboard", test_select_by_keyboard);
   g_test_add_func ("/window/select-by-click", test_select_by_click);
+  g_test_add_func ("/window/one-selection", test_one_selection);
+  g_test_add_func ("/window/related-relations", test_related_relations);
   g_test_add_func ("/window/filter-by-actor", test_filter_by_actor);
   g_test_add_func ("/window/filter-by-country", test_filter_by_country);
   g_test_add_func ("/window/filter-from-detail-pane", test_filter_from_detail_pane);
   g_test_add_func ("/window/search-text", test_search_text);
+  g_test_add_func ("/window/facets-none-filtered", test_facets_none_filtered);
+  g_test_add_func ("/window/search-without-words", test_search_without_words);
   g_test_add_func ("/window/date-range", test_date_range);
   g_test_add_func ("/window/zoom-and-pan", test_zoom_and_pan);
   g_test_add_func ("/window/sort-by-title", test_sort_by_title);

@@ -106,16 +106,20 @@ describe_precision (const ChanceryDate *date)
 static const char *
 describe_relation (const ChanceryEventLink *link)
 {
+  /* Every relation the JSON importer accepts (docs/json-format.md), read
+   * from this event's side: outgoing "A outcome-of B" shows on A as
+   * "Outcome of" and on B as "Led to". */
   static const struct {
     const char *relation;
     const char *outgoing;
     const char *incoming;
   } relations[] = {
+    /* Translators: how a related event stands to the one shown */
     { "part-of", N_("Part of"), N_("Includes") },
     { "follows", N_("Follows"), N_("Followed by") },
     { "precedes", N_("Precedes"), N_("Preceded by") },
-    { "responds-to", N_("Responds to"), N_("Answered by") },
-    { "same-as", N_("Same as"), N_("Same as") },
+    { "outcome-of", N_("Outcome of"), N_("Led to") },
+    { "related", N_("Related"), N_("Related") },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (relations); i++)
@@ -124,7 +128,8 @@ describe_relation (const ChanceryEventLink *link)
         return _(link->outgoing ? relations[i].outgoing : relations[i].incoming);
     }
 
-  return link->relation != NULL ? link->relation : _("Related");
+  /* A database written by something else may know more; never show an id. */
+  return _("Related");
 }
 
 /* The event's own list of countries has their names; a code not among

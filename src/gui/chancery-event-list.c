@@ -142,11 +142,11 @@ select_id (ChanceryEventList *self,
 {
   guint position = chancery_event_model_find_id (self->model, id);
 
+  /* Not gtk_selection_model_unselect_all(): GTK 4.8's single selection
+   * ignores it, leaving a row highlighted that clicking cannot select
+   * again. G_MAXUINT is GTK_INVALID_LIST_POSITION, which unselects. */
   self->syncing = TRUE;
-  if (position == G_MAXUINT)
-    gtk_selection_model_unselect_all (GTK_SELECTION_MODEL (self->selection));
-  else
-    gtk_single_selection_set_selected (self->selection, position);
+  gtk_single_selection_set_selected (self->selection, position);
   self->syncing = FALSE;
 
   if (scroll && position != G_MAXUINT)

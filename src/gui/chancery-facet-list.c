@@ -42,6 +42,7 @@ struct _ChanceryFacetList
   GPtrArray      *rows;          /* GtkListBoxRow*, parallel to row_keys */
   char           *title;
   gboolean        counting;      /* set_facets (NULL): counts not known yet */
+  gboolean        filtered;      /* the counts are of filtered events */
 };
 
 G_DEFINE_FINAL_TYPE (ChanceryFacetList, chancery_facet_list, GTK_TYPE_WIDGET)
@@ -270,7 +271,9 @@ rebuild (ChanceryFacetList *self)
     }
   else if (self->facets->len == 0 && self->selected->len == 0)
     {
-      gtk_label_set_text (self->more_label, _("None in this dataset"));
+      /* With filters on, an empty list says nothing about the dataset. */
+      gtk_label_set_text (self->more_label, self->filtered ? _("None in the filtered events")
+                                                           : _("None in this dataset"));
       gtk_widget_set_visible (GTK_WIDGET (self->more_label), TRUE);
     }
   else if (n_matching == 0)
@@ -435,11 +438,13 @@ chancery_facet_list_new (void)
 
 void
 chancery_facet_list_set_facets (ChanceryFacetList *self,
-                                GPtrArray         *facets)
+                                GPtrArray         *facets,
+                                gboolean           filtered)
 {
   g_return_if_fail (CHANCERY_IS_FACET_LIST (self));
 
   self->counting = facets == NULL;
+  self->filtered = filtered;
   g_ptr_array_set_size (self->facets, 0);
   for (guint i = 0; facets != NULL && i < facets->len; i++)
     {

@@ -16,9 +16,11 @@ G_DECLARE_FINAL_TYPE (ChanceryFacetList, chancery_facet_list, CHANCERY, FACET_LI
 
 GtkWidget  *chancery_facet_list_new          (void);
 /* ChanceryFacet*, most frequent first; copied. Selected values stay listed.
- * NULL: the counts are being computed. */
+ * NULL: the counts are being computed. filtered: they count the events
+ * some filter narrowed, so none says nothing about the dataset. */
 void        chancery_facet_list_set_facets   (ChanceryFacetList *self,
-                                              GPtrArray         *facets);
+                                              GPtrArray         *facets,
+                                              gboolean           filtered);
 /* Does not emit "changed". */
 void        chancery_facet_list_set_selected (ChanceryFacetList *self,
                                               const char        *key,

@@ -79,6 +79,17 @@ has_text (const char *text)
   return text != NULL && *text != '\0';
 }
 
+/* The search text, if it has a word to look for. Only spaces or
+ * punctuation match every event: that is no filter, and no chip. */
+static const char *
+get_search_text (ChanceryFilterPane *self)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
+  g_autofree char *fts = chancery_filter_text_to_fts (text);
+
+  return fts != NULL ? text : NULL;
+}
+
 static void
 show_entry_error (GtkEntry   *entry,
                   const char *message)
@@ -319,7 +330,7 @@ chancery_filter_pane_dup_filter (ChanceryFilterPane *self)
   g_return_val_if_fail (CHANCERY_IS_FILTER_PANE (self), NULL);
 
   filter = chancery_filter_new ();
-  chancery_filter_set_text (filter, gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
+  chancery_filter_set_text (filter, get_search_text (self));
 
   keys = chancery_facet_list_get_selected (self->actors_list);
   for (guint i = 0; i < keys->len; i++)
@@ -347,9 +358,12 @@ chancery_filter_pane_set_facets (ChanceryFilterPane *self,
                                  ChanceryFacetKind   kind,
                                  GPtrArray          *facets)
 {
+  g_autoptr(ChanceryFilter) filter = NULL;
+
   g_return_if_fail (CHANCERY_IS_FILTER_PANE (self));
 
-  chancery_facet_list_set_facets (get_list (self, kind), facets);
+  filter = chancery_filter_pane_dup_filter (self);
+  chancery_facet_list_set_facets (get_list (self, kind), facets, !chancery_filter_is_empty (filter));
 }
 
 void
@@ -474,8 +488,8 @@ chancery_filter_pane_list_chips (ChanceryFilterPane *self)
 
   chips = g_ptr_array_new_with_free_func ((GDestroyNotify) chancery_filter_chip_free);
 
-  text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
-  if (has_text (text))
+  text = get_search_text (self);
+  if (text != NULL)
     add_chip (chips, CHANCERY_FILTER_FIELD_TEXT, NULL, g_strdup_printf ("“%s”", text));
 
   apply_dates (self, scratch, FALSE);

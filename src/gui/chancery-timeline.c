@@ -57,6 +57,7 @@ struct _ChanceryTimeline
   double         drag_end;
   double         drag_scroll_y;
   gboolean       dragging;
+  gboolean       dragged;        /* this press has panned: its release is no click */
   double         pinch_start;
   double         pinch_end;
   double         pinch_day;
@@ -695,7 +696,9 @@ on_click_released_cb (GtkGestureClick  *gesture,
                       double            y,
                       ChanceryTimeline *self)
 {
-  if (n_press != 1 || self->dragging)
+  /* The drag gesture may see the release first and end the drag, so ask
+   * whether this press panned at all, not whether it still does. */
+  if (n_press != 1 || self->dragged)
     return;
 
   click_at (self, x, y);
@@ -711,6 +714,7 @@ on_drag_begin_cb (GtkGestureDrag   *gesture,
   self->drag_end = self->end;
   self->drag_scroll_y = self->scroll_y;
   self->dragging = FALSE;
+  self->dragged = FALSE;
 }
 
 static void
@@ -727,6 +731,7 @@ on_drag_update_cb (GtkGestureDrag   *gesture,
       if (fabs (offset_x) < 4 && fabs (offset_y) < 4)
         return;
       self->dragging = TRUE;
+      self->dragged = TRUE;
       gtk_widget_set_cursor_from_name (GTK_WIDGET (self), "grabbing");
       update_hover (self);
     }

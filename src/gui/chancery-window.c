@@ -1391,17 +1391,32 @@ chancery_window_set_property (GObject      *object,
 }
 
 /* AdwSplitButton's arrow is a GtkMenuButton inside it whose only name,
- * in GTK 4.8, would be its class name; give it (and the toggle button it
- * wraps) the dropdown's tooltip as name. */
+ * in GTK 4.8, would be its class name; give it the dropdown's tooltip as
+ * name. Not to the toggle button it wraps too: that one is labelled by the
+ * menu button, and would read the name twice. */
 static void
 name_split_button_arrow (GtkWidget  *widget,
                          const char *name)
 {
   for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
     {
-      if (GTK_IS_MENU_BUTTON (c) || GTK_IS_TOGGLE_BUTTON (c))
+      if (GTK_IS_MENU_BUTTON (c))
         gtk_accessible_update_property (GTK_ACCESSIBLE (c), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
       name_split_button_arrow (c, name);
+    }
+}
+
+/* GTK 4.8 names a button with a mnemonic twice: its label as written
+ * ("_Open") and again through the label the mnemonic points at ("Open"),
+ * so screen readers said "_Open Open". The label alone names it well. */
+static void
+fix_mnemonic_button_names (GtkWidget *widget)
+{
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      if (GTK_IS_BUTTON (c) && gtk_button_get_use_underline (GTK_BUTTON (c)))
+        gtk_accessible_reset_property (GTK_ACCESSIBLE (c), GTK_ACCESSIBLE_PROPERTY_LABEL);
+      fix_mnemonic_button_names (c);
     }
 }
 
@@ -1533,6 +1548,7 @@ chancery_window_init (ChanceryWindow *self)
   g_clear_object (&section);
 
   name_split_button_arrow (GTK_WIDGET (self->open_button), _("Recent Files"));
+  fix_mnemonic_button_names (GTK_WIDGET (self));
 
   self->recent_manager = gtk_recent_manager_get_default ();
   g_signal_connect (self->recent_manager, "changed",
