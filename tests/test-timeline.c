@@ -510,9 +510,84 @@ test_overview (Fixture       *f,
   chancery_overview_set_timeline (CHANCERY_OVERVIEW (f->overview), timeline);
 }
 
+/* The first widget of type under root, depth first; NULL if none. */
+static GtkWidget *
+find_descendant (GtkWidget *root,
+                 GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_descendant (c, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The ids the open badge list offers, in its order. */
+static GArray *
+badge_list_ids (ChanceryTimeline *timeline)
+{
+  GtkPopover *popover = chancery_timeline_get_badge_popover (timeline);
+  GArray *ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  GtkWidget *list;
+
+  g_assert_nonnull (popover);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (popover)));
+  list = find_descendant (GTK_WIDGET (popover), GTK_TYPE_LIST_BOX);
+  g_assert_nonnull (list);
+  for (GtkWidget *row = gtk_widget_get_first_child (list); row != NULL; row = gtk_widget_get_next_sibling (row))
+    {
+      const gint64 *id = g_object_get_data (G_OBJECT (row), "event-id");
+
+      g_assert_nonnull (id);
+      g_array_append_val (ids, *id);
+    }
+  return ids;
+}
+
+/* Activates the list's row for id, as a click on it would. */
+static void
+activate_badge_row (ChanceryTimeline *timeline,
+                    gint64            id)
+{
+  GtkWidget *list = find_descendant (GTK_WIDGET (chancery_timeline_get_badge_popover (timeline)),
+                                     GTK_TYPE_LIST_BOX);
+
+  for (GtkWidget *row = gtk_widget_get_first_child (list); row != NULL; row = gtk_widget_get_next_sibling (row))
+    {
+      if (*(const gint64 *) g_object_get_data (G_OBJECT (row), "event-id") == id)
+        {
+          g_signal_emit_by_name (list, "row-activated", row);
+          return;
+        }
+    }
+  g_assert_not_reached ();
+}
+
+/* The y of the badge under a lane at x, or -1. */
+static double
+find_badge_y (ChanceryTimeline *timeline,
+              double            x,
+              guint            *count)
+{
+  for (double y = CHANCERY_SCENE_AXIS_HEIGHT; y < gtk_widget_get_height (GTK_WIDGET (timeline)); y++)
+    {
+      *count = chancery_timeline_get_hidden_count_at (timeline, x, y);
+      if (*count > 0)
+        return y;
+    }
+  return -1;
+}
+
 /* Ten events on one day in one lane, in a widget too low for all of them:
  * the ones without a row show as a "+n" badge on the lane's rug, where
- * they are, and a click on it zooms in around them. */
+ * they are. No zoom splits one day: a click on the badge lists them, the
+ * tooltip says so and does not send the user zooming, and each of them
+ * can be selected from the list, and by keyboard. */
 static void
 test_badge (void)
 {
@@ -544,51 +619,313 @@ test_badge (void)
 
   for (int dir = 0; dir < 2; dir++)
     {
-      gtk_widget_set_direction (widget, dir == 0 ? GTK_TEXT_DIR_LTR : GTK_TEXT_DIR_RTL);
-      chancery_timeline_set_view (timeline, day - 60, day + 60);
-      x = (day + 0.5 - (day - 60)) / 120.0 * width;
-      if (dir == 1)
-        x = width - x;
-
-      shown = 0;
-      for (guint i = 0; i < index->n_events; i++)
-        if (chancery_timeline_get_event_area (timeline, index->events[i].id, NULL))
-          shown++;
-
-      /* The badge is under the rows, at the day. */
-      badge_y = -1;
-      for (double y = CHANCERY_SCENE_AXIS_HEIGHT; y < gtk_widget_get_height (widget); y++)
+      /* A four-month view, then one of two hours: the same badge. */
+      for (int zoom = 0; zoom < 2; zoom++)
         {
-          count = chancery_timeline_get_hidden_count_at (timeline, x, y);
-          if (count > 0)
+          double half = zoom == 0 ? 60 : 1.0 / 24;
+          g_autofree char *tooltip = NULL;
+          g_autoptr(GArray) listed = NULL;
+          g_autoptr(GHashTable) hidden = g_hash_table_new (g_int64_hash, g_int64_equal);
+          gint64 pick;
+
+          gtk_widget_set_direction (widget, dir == 0 ? GTK_TEXT_DIR_LTR : GTK_TEXT_DIR_RTL);
+          chancery_timeline_set_selected_id (timeline, -1);
+          chancery_timeline_set_view (timeline, day + 0.5 - half, day + 0.5 + half);
+          x = dir == 0 ? width / 2 : width - width / 2;
+
+          shown = 0;
+          for (guint i = 0; i < index->n_events; i++)
             {
-              badge_y = y;
-              break;
+              if (chancery_timeline_get_event_area (timeline, index->events[i].id, NULL))
+                shown++;
+              else
+                g_hash_table_add (hidden, (gpointer) &index->events[i].id);
             }
-        }
-      g_assert_cmpfloat (badge_y, >, 0);
-      g_assert_cmpuint (shown, >=, 1);
-      g_assert_cmpuint (count, ==, index->n_events - shown);
-      g_assert_cmpint (chancery_timeline_get_event_at (timeline, x, badge_y + 4), ==, -1);
-      g_assert_cmpuint (chancery_timeline_get_hidden_count_at (timeline, x - 60, badge_y + 4), ==, 0);
-      g_assert_cmpuint (chancery_timeline_get_hidden_count_at (timeline, x + 60, badge_y + 4), ==, 0);
-      if (dir == 0)
-        {
-          g_autoptr(GdkTexture) texture = render_widget (widget, "timeline-badge.png");
 
-          g_assert_cmpfloat (texture_variance (texture), >, 5);
-        }
+          /* The badge is under the rows, at the day. */
+          badge_y = find_badge_y (timeline, x, &count);
+          g_assert_cmpfloat (badge_y, >, 0);
+          g_assert_cmpuint (shown, >=, 1);
+          g_assert_cmpuint (count, ==, index->n_events - shown);
+          g_assert_cmpint (chancery_timeline_get_event_at (timeline, x, badge_y + 4), ==, -1);
+          g_assert_cmpuint (chancery_timeline_get_hidden_count_at (timeline, x - 60, badge_y + 4), ==, 0);
+          g_assert_cmpuint (chancery_timeline_get_hidden_count_at (timeline, x + 60, badge_y + 4), ==, 0);
+          if (dir == 0 && zoom == 0)
+            {
+              g_autoptr(GdkTexture) texture = render_widget (widget, "timeline-badge.png");
 
-      /* A click on it zooms in around the day, and keeps the selection. */
-      chancery_timeline_click_at (timeline, x, badge_y + 4);
-      chancery_timeline_get_view (timeline, &start, &end);
-      g_assert_cmpfloat (end - start, <, 120.0 / 2 + 1e-6);
-      g_assert_cmpfloat (start, <, day);
-      g_assert_cmpfloat (end, >, day + 1);
-      g_assert_cmpint (chancery_timeline_get_selected_id (timeline), ==, -1);
+              g_assert_cmpfloat (texture_variance (texture), >, 5);
+            }
+
+          /* The tooltip tells what a click does, and no zooming. */
+          tooltip = chancery_timeline_get_badge_tooltip_at (timeline, x, badge_y + 4);
+          g_assert_nonnull (tooltip);
+          g_assert_nonnull (strstr (tooltip, "click to list them"));
+          g_assert_null (strstr (tooltip, "zoom"));
+
+          /* A click lists exactly the hidden ones, and keeps the view. */
+          chancery_timeline_click_at (timeline, x, badge_y + 4);
+          chancery_timeline_get_view (timeline, &start, &end);
+          g_assert_cmpfloat_with_epsilon (end - start, 2 * half, 1e-9);
+          g_assert_cmpint (chancery_timeline_get_selected_id (timeline), ==, -1);
+          listed = badge_list_ids (timeline);
+          g_assert_cmpuint (listed->len, ==, count);
+          for (guint i = 0; i < listed->len; i++)
+            g_assert_true (g_hash_table_contains (hidden, &g_array_index (listed, gint64, i)));
+          g_assert_null (find_descendant (GTK_WIDGET (chancery_timeline_get_badge_popover (timeline)),
+                                          GTK_TYPE_BUTTON));
+
+          /* Choosing one selects it, as a click on its marker would. */
+          pick = g_array_index (listed, gint64, listed->len - 1);
+          activate_badge_row (timeline, pick);
+          g_assert_cmpint (chancery_timeline_get_selected_id (timeline), ==, pick);
+          g_assert_false (gtk_widget_get_visible (GTK_WIDGET (chancery_timeline_get_badge_popover (timeline))));
+        }
+    }
+
+  /* The keyboard goes through all of them, hidden or not. */
+  chancery_timeline_set_selected_id (timeline, -1);
+  gtk_widget_activate_action (widget, "timeline.select-first", NULL);
+  for (guint i = 0; i < index->n_events; i++)
+    {
+      g_assert_cmpint (chancery_timeline_get_selected_id (timeline), ==, index->events[i].id);
+      gtk_widget_activate_action (widget, "timeline.select-next", NULL);
     }
 
   gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* Hidden events on different days (and an open-ended one, whose tick is
+ * at its known start) share a badge at a wide view: zooming in would
+ * spread them out, so the tooltip says so and the list offers it. */
+static void
+test_badge_spread (void)
+{
+  ChanceryIndexBuilder *builder = chancery_index_builder_new (CHANCERY_GROUP_COUNTRY);
+  g_autoptr(ChanceryIndex) index = NULL;
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *widget = chancery_timeline_new ();
+  ChanceryTimeline *timeline = CHANCERY_TIMELINE (widget);
+  gint32 day = ymd (2025, 12, 8);
+  g_autofree char *tooltip = NULL;
+  g_autoptr(GArray) listed = NULL;
+  GtkWidget *zoom;
+  double start, end, x, y, width;
+  guint count = 0;
+  gint64 open_id = 0;
+
+  for (guint i = 0; i < 12; i++)
+    {
+      gboolean open = i == 11;
+      g_autofree char *title = g_strdup_printf ("Event %u", i + 1);
+      /* Eight fill the rows: four on the next two days are left. */
+      gint32 lo = day + (i < 8 ? 0 : i < 10 ? 1 : 2);
+
+      if (open)
+        open_id = 700 + i;
+      chancery_index_builder_add_raw (builder, 700 + i, lo, open ? lo + 365 : lo, CHANCERY_KIND_MEETING,
+                                      open ? CHANCERY_STATUS_PLANNED : CHANCERY_STATUS_OCCURRED,
+                                      CHANCERY_PRECISION_DAY, open ? CHANCERY_INDEX_OPEN_END : 0, title);
+      chancery_index_builder_add_to_lane (builder, "IRN", "Iran");
+    }
+  index = chancery_index_builder_finish (builder);
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 600, 320);
+  gtk_window_set_child (GTK_WINDOW (window), widget);
+  chancery_timeline_set_index (timeline, index);
+  gtk_window_present (GTK_WINDOW (window));
+  wait_until_drawn (widget);
+  width = gtk_widget_get_width (widget);
+
+  /* A year: the two days are a pixel apart. */
+  chancery_timeline_set_view (timeline, day - 200, day + 200);
+  x = (day + 1.5 - (day - 200)) / 400.0 * width;
+  y = find_badge_y (timeline, x, &count);
+  g_assert_cmpfloat (y, >, 0);
+  tooltip = chancery_timeline_get_badge_tooltip_at (timeline, x, y + 4);
+  g_assert_nonnull (strstr (tooltip, "click to list them or zoom in"));
+
+  chancery_timeline_click_at (timeline, x, y + 4);
+  listed = badge_list_ids (timeline);
+  g_assert_cmpuint (listed->len, ==, count);
+  /* The open-ended one is among them: its tick is at its start, not half
+   * a year later. */
+  {
+    gboolean found = FALSE;
+
+    for (guint i = 0; i < listed->len; i++)
+      found |= g_array_index (listed, gint64, i) == open_id;
+    g_assert_true (found || chancery_timeline_get_event_area (timeline, open_id, NULL));
+  }
+
+  zoom = find_descendant (GTK_WIDGET (chancery_timeline_get_badge_popover (timeline)), GTK_TYPE_BUTTON);
+  g_assert_nonnull (zoom);
+  g_signal_emit_by_name (zoom, "clicked");
+  chancery_timeline_get_view (timeline, &start, &end);
+  g_assert_cmpfloat (end - start, <=, 400.0 / 2 + 1e-6);
+  g_assert_cmpfloat (start, <, day);
+  g_assert_cmpfloat (end, >, day + 3);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* An open-ended event's tick sits at its known end, and it takes a row
+ * that is free from where it starts, even right after an event that ends
+ * the day before. */
+static void
+test_open_ended (void)
+{
+  ChanceryIndexBuilder *builder = chancery_index_builder_new (CHANCERY_GROUP_COUNTRY);
+  g_autoptr(ChanceryIndex) index = NULL;
+  g_autoptr(GObject) owner = G_OBJECT (pango_font_map_create_context (pango_cairo_font_map_get_default ()));
+  gint32 day = ymd (2025, 12, 9);
+  ChanceryScene scene;
+  gint64 id = 1;
+
+  /* A full lane of "before 9 December", then two "after 8 December". */
+  for (guint i = 0; i < 24; i++)
+    {
+      chancery_index_builder_add_raw (builder, id++, day - 366, day - 1, CHANCERY_KIND_VISIT,
+                                      CHANCERY_STATUS_OCCURRED, CHANCERY_PRECISION_DAY,
+                                      CHANCERY_INDEX_OPEN_START, "Earlier visit");
+      chancery_index_builder_add_to_lane (builder, "IRN", NULL);
+    }
+  for (guint i = 0; i < 2; i++)
+    {
+      chancery_index_builder_add_raw (builder, id++, day, day + 365, CHANCERY_KIND_MEETING,
+                                      CHANCERY_STATUS_PLANNED, CHANCERY_PRECISION_DAY,
+                                      CHANCERY_INDEX_OPEN_END, "Upcoming meeting");
+      chancery_index_builder_add_to_lane (builder, "IRN", NULL);
+    }
+  /* In another lane, a day full of labelled markers leaves no row. */
+  for (guint i = 0; i < 24; i++)
+    {
+      chancery_index_builder_add_raw (builder, id++, day, day, CHANCERY_KIND_TALKS,
+                                      CHANCERY_STATUS_OCCURRED, CHANCERY_PRECISION_DAY, 0, "Talks");
+      chancery_index_builder_add_to_lane (builder, "AZE", NULL);
+    }
+  chancery_index_builder_add_raw (builder, id++, day, day + 365, CHANCERY_KIND_MEETING,
+                                  CHANCERY_STATUS_PLANNED, CHANCERY_PRECISION_DAY,
+                                  CHANCERY_INDEX_OPEN_END, "Upcoming meeting");
+  chancery_index_builder_add_to_lane (builder, "AZE", NULL);
+  index = chancery_index_builder_finish (builder);
+
+  for (int rtl = 0; rtl < 2; rtl++)
+    {
+      chancery_scene_init (&scene);
+      chancery_scene_set_pango (&scene, PANGO_CONTEXT (owner));
+      chancery_scene_set_index (&scene, index);
+      scene.width = 1200;
+      scene.height = 4000;
+      scene.rtl = rtl;
+      scene.start = day - 400;
+      scene.end = day + 500;
+      chancery_scene_layout (&scene);
+
+      for (guint i = 0; i < index->n_events; i++)
+        {
+          const ChanceryIndexEvent *e = &index->events[i];
+          const ChanceryItem *item = chancery_scene_find_item (&scene, i, FALSE);
+          float known = chancery_scene_x_at (&scene, day);
+
+          g_assert_nonnull (item);
+          if (!(e->flags & CHANCERY_INDEX_OPEN_END))
+            continue;
+          if (e->id <= 26)
+            /* The Iran lane: a row each. */
+            g_assert_cmpint (item->shape, ==, CHANCERY_SHAPE_SOFT);
+          else
+            {
+              /* On the rug, at 9 December, not at the middle of its year. */
+              g_assert_cmpint (item->shape, ==, CHANCERY_SHAPE_HIDDEN);
+              g_assert_cmpfloat (fabsf (item->rect.origin.x + item->rect.size.width / 2 - known), <=, 1.5);
+            }
+        }
+      chancery_scene_clear (&scene);
+    }
+}
+
+/* Planned bars with an uncertain end (open-ended, or of a year) fade
+ * there, outline and all: the dashes grow as faint as the fill, in light
+ * and dark, left to right and right to left. */
+static void
+test_fading_outline (void)
+{
+  ChanceryIndexBuilder *builder = chancery_index_builder_new (CHANCERY_GROUP_COUNTRY);
+  g_autoptr(ChanceryIndex) index = NULL;
+  g_autoptr(GObject) owner = G_OBJECT (pango_font_map_create_context (pango_cairo_font_map_get_default ()));
+  gint32 day = ymd (2025, 12, 9);
+
+  chancery_index_builder_add_raw (builder, 1, day, day + 365, CHANCERY_KIND_MEETING,
+                                  CHANCERY_STATUS_PLANNED, CHANCERY_PRECISION_DAY,
+                                  CHANCERY_INDEX_OPEN_END, "");
+  chancery_index_builder_add_to_lane (builder, "IRN", NULL);
+  chancery_index_builder_add_raw (builder, 2, ymd (2026, 1, 1), ymd (2026, 12, 31), CHANCERY_KIND_MILESTONE,
+                                  CHANCERY_STATUS_PLANNED, CHANCERY_PRECISION_YEAR, 0, "");
+  chancery_index_builder_add_to_lane (builder, "AZE", NULL);
+  index = chancery_index_builder_finish (builder);
+
+  for (int variant = 0; variant < 4; variant++)
+    {
+      gboolean rtl = variant & 1, dark = variant & 2;
+      ChanceryScene scene;
+      GtkSnapshot *snapshot = gtk_snapshot_new ();
+      g_autoptr(GskRenderNode) node = NULL;
+      cairo_surface_t *surface;
+      cairo_t *cr;
+
+      chancery_scene_init (&scene);
+      chancery_scene_set_pango (&scene, PANGO_CONTEXT (owner));
+      chancery_scene_set_index (&scene, index);
+      chancery_palette_init (&scene.palette, dark);
+      scene.show_today = FALSE;
+      scene.width = 1000;
+      scene.height = 400;
+      scene.rtl = rtl;
+      scene.start = day - 60;
+      scene.end = day + 440;
+      chancery_scene_layout (&scene);
+      chancery_scene_draw (&scene, snapshot);
+      node = gtk_snapshot_free_to_node (snapshot);
+
+      surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 1000, 400);
+      cr = cairo_create (surface);
+      gsk_render_node_draw (node, cr);
+      cairo_destroy (cr);
+      cairo_surface_flush (surface);
+
+      for (guint i = 0; i < index->n_events; i++)
+        {
+          const ChanceryItem *item = chancery_scene_find_item (&scene, i, FALSE);
+          const ChanceryIndexEvent *e = &index->events[i];
+          const guint8 *data = cairo_image_surface_get_data (surface);
+          int stride = cairo_image_surface_get_stride (surface);
+          /* The top dashes, and a row of the fill just under them. */
+          int y = (int) item->rect.origin.y, under = y + 4;
+          float firm_x = chancery_scene_x_at (&scene, (e->flags & CHANCERY_INDEX_OPEN_END)
+                                                      ? e->lo + 10 : (e->lo + e->hi + 1) / 2.0);
+          float loose_x = chancery_scene_x_at (&scene, e->hi - 4);
+          float contrast[2];
+
+          g_assert_cmpint (item->shape, ==, CHANCERY_SHAPE_SOFT);
+          /* Over one dash period: how far the dashes stand out from the fill. */
+          for (int k = 0; k < 2; k++)
+            {
+              int x0 = (int) (k == 0 ? firm_x : loose_x) - 4;
+
+              contrast[k] = 0;
+              for (int x = x0; x < x0 + 8; x++)
+                for (int c = 0; c < 3; c++)
+                  contrast[k] = MAX (contrast[k], abs (data[y * stride + 4 * x + c] -
+                                                       data[under * stride + 4 * x + c]));
+            }
+          g_assert_cmpfloat (contrast[0], >, 40);
+          g_assert_cmpfloat (contrast[1], <, contrast[0] * 0.3f);
+        }
+
+      cairo_surface_destroy (surface);
+      chancery_scene_clear (&scene);
+    }
 }
 
 /* Picture export */
@@ -1236,6 +1573,9 @@ main (int   argc,
   g_test_add ("/timeline/rtl", Fixture, NULL, fixture_setup, test_rtl, fixture_teardown);
   g_test_add ("/timeline/overview", Fixture, NULL, fixture_setup, test_overview, fixture_teardown);
   g_test_add_func ("/timeline/badge", test_badge);
+  g_test_add_func ("/timeline/badge-spread", test_badge_spread);
+  g_test_add_func ("/timeline/open-ended", test_open_ended);
+  g_test_add_func ("/timeline/fading-outline", test_fading_outline);
   g_test_add_func ("/timeline/export", test_export);
   g_test_add_func ("/timeline/export-no-display", test_export_no_display);
   g_test_add_func ("/timeline/long-events", test_long_events);

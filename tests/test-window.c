@@ -30,6 +30,7 @@
 #include "chancery-facet-list.h"
 #include "chancery-filter-pane.h"
 #include "chancery-timeline.h"
+#include "chancery-timeline-private.h"
 #include "chancery-window.h"
 #include "chancery-window-private.h"
 #include "test-common.h"
@@ -1316,6 +1317,93 @@ test_screenshot_narrow (void)
   run_for (300);
 }
 
+static GtkWidget *
+find_list_box (GtkWidget *root)
+{
+  if (GTK_IS_LIST_BOX (root))
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_list_box (c);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* Grouped by country, the Iran lane has more events on 8 December 2025
+ * than rows, and no zoom separates one day: its "+n" badge lists them,
+ * and choosing one selects it in the whole window (detail pane and list),
+ * as a click on its bar does. */
+static void
+test_badge_lists_hidden_events (void)
+{
+  ChanceryTimeline *tl = timeline ();
+  ChanceryIndex *index = chancery_timeline_get_index (tl);
+  GDate date;
+  gint32 day;
+  double width = gtk_widget_get_width (GTK_WIDGET (tl));
+  double height = gtk_widget_get_height (GTK_WIDGET (tl));
+  double bx = -1, by = -1;
+  GtkPopover *popover;
+  GtkWidget *list, *row;
+  g_autofree char *expected = NULL;
+  g_autofree char *tooltip = NULL;
+  gint64 id;
+
+  g_date_clear (&date, 1);
+  g_date_set_dmy (&date, 8, 12, 2025);
+  day = (gint32) g_date_get_julian (&date) - 719163;
+  chancery_window_select_event (window, -1);
+  /* Two days: the tester's view. */
+  chancery_timeline_set_view (tl, day - 0.5, day + 1.5);
+  run_for (200);
+
+  for (double y = CHANCERY_SCENE_AXIS_HEIGHT; y < height && bx < 0; y += 2)
+    for (double x = 0; x < width; x += 4)
+      if (chancery_timeline_get_hidden_count_at (tl, x, y) > 1)
+        {
+          bx = x;
+          by = y;
+          break;
+        }
+  g_assert_cmpfloat (bx, >=, 0);
+  tooltip = chancery_timeline_get_badge_tooltip_at (tl, bx, by);
+  g_assert_nonnull (strstr (tooltip, "click to list them"));
+  g_assert_null (strstr (tooltip, "zoom"));
+
+  chancery_timeline_click_at (tl, bx, by);
+  run_for (200);
+  popover = chancery_timeline_get_badge_popover (tl);
+  g_assert_nonnull (popover);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (popover)));
+  list = find_list_box (GTK_WIDGET (popover));
+  g_assert_nonnull (list);
+
+  /* Every one of them is a day-8 event of the index, hidden on the timeline. */
+  for (row = gtk_widget_get_first_child (list); row != NULL; row = gtk_widget_get_next_sibling (row))
+    {
+      gint64 row_id = *(const gint64 *) g_object_get_data (G_OBJECT (row), "event-id");
+      guint position = chancery_index_find_id (index, row_id);
+
+      g_assert_cmpuint (position, !=, G_MAXUINT);
+      g_assert_cmpint (index->events[position].lo, ==, day);
+      g_assert_false (chancery_timeline_get_event_area (tl, row_id, NULL));
+    }
+
+  row = gtk_widget_get_last_child (list);
+  id = *(const gint64 *) g_object_get_data (G_OBJECT (row), "event-id");
+  g_signal_emit_by_name (list, "row-activated", row);
+  run_for (300);
+
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (popover)));
+  g_assert_cmpint (chancery_timeline_get_selected_id (tl), ==, id);
+  expected = expected_title (id);
+  g_assert_cmpstr (detail_title (), ==, expected);
+  g_assert_cmpint (chancery_event_list_get_selected_id (child ("event_list")), ==, id);
+}
+
 static gboolean
 window_mapped (gpointer data)
 {
@@ -1371,6 +1459,7 @@ main (int   argc,
   g_test_add_func ("/window/cancel-open", test_cancel_open);
   g_test_add_func ("/window/damaged-found-in-background", test_damaged_found_in_background);
   g_test_add_func ("/window/check-fails-without-damage", test_check_fails_without_damage);
+  g_test_add_func ("/window/badge-lists-hidden-events", test_badge_lists_hidden_events);
 
   ret = g_test_run ();
 

@@ -179,15 +179,16 @@ const ChanceryItem *chancery_scene_find_item (const ChanceryScene *scene,
 const ChanceryBin  *chancery_scene_bin_at    (const ChanceryScene *scene,
                                               double               x,
                                               double               y);
-/* The rug's count pill at (x, y); NULL if none. */
+/* The rug's count pill at (x, y), or its ticks; NULL if none. */
 const ChanceryBadge *chancery_scene_badge_at (const ChanceryScene *scene,
                                               double               x,
                                               double               y);
-/* Lane under y, or -1; hidden events under (x, y) on the lane's rug. */
+/* The positions (into index->events) of the hidden events a badge counts,
+ * in time order. */
+GArray *chancery_scene_badge_positions (const ChanceryScene *scene,
+                                        const ChanceryBadge *badge);
+/* Lane under y, or -1. */
 int     chancery_scene_lane_at     (const ChanceryScene *scene,
-                                    double               y);
-guint   chancery_scene_hidden_at   (const ChanceryScene *scene,
-                                    double               x,
                                     double               y);
 
 /* Axis ticks across [start, end) drawn over width pixels. */
@@ -215,12 +216,17 @@ double  chancery_scene_now         (void);
 gsize   chancery_text_prefix_for_width (PangoLayout *layout,
                                         int          width);
 
-/* For tests: the number on the rug's badge at (x, y), 0 if none; and
- * what a click (press and release on the spot) at (x, y) does. */
+/* For tests: the number on the rug's badge at (x, y), 0 if none, and its
+ * tooltip (NULL if none); the list a badge opens (NULL before the first);
+ * and what a click (press and release on the spot) at (x, y) does. */
 typedef struct _ChanceryTimeline ChanceryTimeline;
 guint   chancery_timeline_get_hidden_count_at (ChanceryTimeline *self,
                                                double            x,
                                                double            y);
+char   *chancery_timeline_get_badge_tooltip_at (ChanceryTimeline *self,
+                                                double            x,
+                                                double            y);
+GtkPopover *chancery_timeline_get_badge_popover (ChanceryTimeline *self);
 void    chancery_timeline_click_at            (ChanceryTimeline *self,
                                                double            x,
                                                double            y);

@@ -45,6 +45,9 @@
 #define LAYOUT_CACHE_MAX 4096
 /* Rug ticks are their event's colour at this opacity. */
 #define TICK_ALPHA      0.7f
+#define DASH_PERIOD     7.0f
+/* Steps of a dashed outline that fades with its fill. */
+#define MAX_DASH_STEPS  12
 
 /* Prefix counts of one lane (or the whole index) over power-of-two buckets
  * of days: prefix[b] events have lo before bucket b. Buckets are as fine as
@@ -1045,11 +1048,15 @@ typedef struct
   int   last_item[MAX_ROWS];
   float marker_end[MAX_ROWS];
   float label_u[MAX_ROWS];
+  /* where the row's last item ends when nothing is drawn after it (its
+   * label on it, or none), else row_end */
+  float firm_end[MAX_ROWS];
   guint n_rows;
   guint max_rows;
   /* At 1M a busy lane's rows are full for most of its events (a week had
    * ~1,200 going to the rug): these answer "no row" without a walk. */
   float min_end;             /* the least row_end of the rows in use */
+  float min_firm_end;        /* the least firm_end */
   guint n_open;              /* rows whose last_item is set */
 } Rows;
 
@@ -1068,12 +1075,17 @@ rows_set (Rows  *rows,
   rows->row_end[row] = end;
   rows->last_item[row] = last_item;
   rows->marker_end[row] = marker_end;
+  rows->firm_end[row] = last_item >= 0 ? end : marker_end;
   rows->label_u[row] = label_u;
   rows->n_rows = MAX (rows->n_rows, row + 1);
 
   rows->min_end = G_MAXFLOAT;
+  rows->min_firm_end = G_MAXFLOAT;
   for (guint r = 0; r < rows->max_rows; r++)
-    rows->min_end = MIN (rows->min_end, rows->row_end[r]);
+    {
+      rows->min_end = MIN (rows->min_end, rows->row_end[r]);
+      rows->min_firm_end = MIN (rows->min_firm_end, rows->firm_end[r]);
+    }
 }
 
 /* No row is free at u0: shorten the longest-remaining label that runs
@@ -1129,6 +1141,25 @@ rows_find (Rows  *rows,
   return -1;
 }
 
+/* A row whose last item ends at u0 or before, with nothing drawn after
+ * it: for an open-ended event ("after 8 December"), whose firm cap marks
+ * where it starts, when no row leaves the usual gap. Without it, such an
+ * event that follows one ending the day before ("before 9 December") goes
+ * to the rug however much room its row has. */
+static int
+rows_find_touching (Rows  *rows,
+                    float  u0)
+{
+  if (u0 < rows->min_firm_end)
+    return -1;
+  for (guint r = 0; r < rows->max_rows; r++)
+    {
+      if (rows->firm_end[r] <= u0)
+        return (int) r;
+    }
+  return -1;
+}
+
 /* Greedy row assignment of one lane's visible events into box->n_rows and
  * box->n_hidden, appending their items. */
 static void
@@ -1173,11 +1204,13 @@ layout_lane_events (ChanceryScene   *scene,
   for (guint r = 0; r < MAX_ROWS; r++)
     {
       rows.row_end[r] = -G_MAXFLOAT;
+      rows.firm_end[r] = -G_MAXFLOAT;
       rows.last_item[r] = -1;
     }
   rows.n_rows = 0;
   rows.max_rows = max_rows;
   rows.min_end = -G_MAXFLOAT;
+  rows.min_firm_end = -G_MAXFLOAT;
   rows.n_open = 0;
 
   for (;;)
@@ -1250,6 +1283,8 @@ layout_lane_events (ChanceryScene   *scene,
       row = rows_find (&rows, u0);
       if (row < 0)
         row = rows_make_room (&rows, scene, u0);
+      if (row < 0 && (e->flags & CHANCERY_INDEX_OPEN_END))
+        row = rows_find_touching (&rows, u0);
       if (row >= 0)
         {
           float natural = title_layout (scene, position)->natural_width;
@@ -1293,8 +1328,16 @@ layout_lane_events (ChanceryScene   *scene,
         }
       else
         {
-          /* On whole pixels: crisp, and ticks on one spot stack exactly. */
-          float c = roundf ((MAX (u0, 0) + MIN (u1, scene->width)) / 2);
+          /* At the middle of what shows; an open-ended event at its
+           * known end, the only date it has. On whole pixels: crisp, and
+           * ticks on one spot stack exactly. */
+          float c = (MAX (u0, 0) + MIN (u1, scene->width)) / 2;
+
+          if (e->flags & CHANCERY_INDEX_OPEN_END)
+            c = CLAMP (u0, 1, scene->width - 1);
+          else if (e->flags & CHANCERY_INDEX_OPEN_START)
+            c = CLAMP (u1, 1, scene->width - 1);
+          c = roundf (c);
 
           item.shape = CHANCERY_SHAPE_HIDDEN;
           u0 = c - 1;
@@ -1389,6 +1432,15 @@ badge_text (ChanceryScene *scene,
       g_hash_table_insert (scene->badge_texts, GUINT_TO_POINTER (count), text);
     }
   return text;
+}
+
+static int
+compare_positions (gconstpointer a,
+                   gconstpointer b)
+{
+  guint x = *(const guint *) a, y = *(const guint *) b;
+
+  return (x > y) - (x < y);
 }
 
 static int
@@ -1855,47 +1907,41 @@ chancery_scene_badge_at (const ChanceryScene *scene,
     {
       const ChanceryBadge *badge = &g_array_index (scene->badges, ChanceryBadge,
                                                    box->first_badge + i);
-      graphene_rect_t r;
+      graphene_rect_t r, ticks;
 
-      /* A little more than the pill, and its ticks above it. */
+      /* A little more than the pill, and every tick it counts: whatever
+       * the pointer is on, the badge says what is there and lists it. */
       graphene_rect_inset_r (&badge->rect, -1, -2, &r);
       r.origin.y -= BADGE_Y - 2;
       r.size.height += BADGE_Y - 2;
-      if (graphene_rect_contains_point (&r, &GRAPHENE_POINT_INIT (x, y)))
+      ticks = GRAPHENE_RECT_INIT (badge->x_lo - 3, r.origin.y,
+                                  badge->x_hi - badge->x_lo + 6, r.size.height);
+      if (graphene_rect_contains_point (&r, &GRAPHENE_POINT_INIT (x, y)) ||
+          graphene_rect_contains_point (&ticks, &GRAPHENE_POINT_INIT (x, y)))
         return badge;
     }
   return NULL;
 }
 
-guint
-chancery_scene_hidden_at (const ChanceryScene *scene,
-                          double               x,
-                          double               y)
+GArray *
+chancery_scene_badge_positions (const ChanceryScene *scene,
+                                const ChanceryBadge *badge)
 {
-  int l = chancery_scene_lane_at (scene, y);
-  const ChanceryLaneBox *box;
-  guint n = 0;
+  const ChanceryLaneBox *box = &g_array_index (scene->lanes, ChanceryLaneBox, badge->lane);
+  GArray *positions = g_array_sized_new (FALSE, FALSE, sizeof (guint), badge->count);
 
-  if (l < 0)
-    return 0;
-
-  box = &g_array_index (scene->lanes, ChanceryLaneBox, l);
-  if (box->n_hidden == 0 || y < box->y + HEADER_HEIGHT + box->n_rows * ROW_HEIGHT - 2)
-    return 0;
-  {
-    const ChanceryBadge *badge = chancery_scene_badge_at (scene, x, y);
-
-    if (badge != NULL)
-      return badge->count;
-  }
+  /* A badge's ticks are the lane's hidden items from x_lo to x_hi: the
+   * ticks were grouped in order of x. */
   for (guint i = 0; i < box->n_items; i++)
     {
       const ChanceryItem *item = &g_array_index (scene->items, ChanceryItem, box->first_item + i);
+      float x = item->rect.origin.x + item->rect.size.width / 2;
 
-      if (item->shape == CHANCERY_SHAPE_HIDDEN && fabs (item->rect.origin.x + 1 - x) <= 8)
-        n++;
+      if (item->shape == CHANCERY_SHAPE_HIDDEN && x >= badge->x_lo && x <= badge->x_hi)
+        g_array_append_val (positions, item->position);
     }
-  return n;
+  g_array_sort (positions, compare_positions);
+  return positions;
 }
 
 /* Axis */
@@ -2259,8 +2305,24 @@ append_rounded (GtkSnapshot           *snapshot,
   append_rounded_rect (snapshot, color, &rr);
 }
 
-/* A dashed horizontal line, one repeat node however long, over the part
- * of [x, x + width) that shows (the dashes keep their phase). */
+/* Dashes of a line from x, over [v0, v1): one repeat node however long,
+ * in phase with the line's start. */
+static void
+append_dash_run (GtkSnapshot   *snapshot,
+                 const GdkRGBA *color,
+                 float          x,
+                 float          v0,
+                 float          v1,
+                 float          y,
+                 float          thickness)
+{
+  gtk_snapshot_push_repeat (snapshot, &GRAPHENE_RECT_INIT (v0, y, v1 - v0, thickness),
+                            &GRAPHENE_RECT_INIT (x, y, DASH_PERIOD, thickness));
+  gtk_snapshot_append_color (snapshot, color, &GRAPHENE_RECT_INIT (x, y, 4, thickness));
+  gtk_snapshot_pop (snapshot);
+}
+
+/* A dashed horizontal line over the part of [x, x + width) that shows. */
 static void
 append_dashes (ChanceryScene *scene,
                GtkSnapshot   *snapshot,
@@ -2272,12 +2334,8 @@ append_dashes (ChanceryScene *scene,
 {
   float v0 = MAX (x, -8), v1 = MIN (x + width, scene->width + 8);
 
-  if (v1 <= v0)
-    return;
-  gtk_snapshot_push_repeat (snapshot, &GRAPHENE_RECT_INIT (v0, y, v1 - v0, thickness),
-                            &GRAPHENE_RECT_INIT (x, y, 7, thickness));
-  gtk_snapshot_append_color (snapshot, color, &GRAPHENE_RECT_INIT (x, y, 4, thickness));
-  gtk_snapshot_pop (snapshot);
+  if (v1 > v0)
+    append_dash_run (snapshot, color, x, v0, v1, y, thickness);
 }
 
 /* How a long shape is filled: a colour, or a horizontal gradient given by
@@ -2310,6 +2368,67 @@ fill_alpha_at (const Fill *fill,
                : b->color.alpha;
     }
   return fill->stops[fill->n_stops - 1].color.alpha;
+}
+
+static GdkRGBA
+with_alpha (const GdkRGBA *color,
+            float          alpha)
+{
+  GdkRGBA c = *color;
+
+  c.alpha *= alpha;
+  return c;
+}
+
+/* A dashed line that fades as fill does: as strong as color where the
+ * fill's alpha is full, fainter in proportion. GTK 4.8 has no mask node:
+ * the line is cut into at most MAX_DASH_STEPS runs of whole dashes, each
+ * as strong as the fill at its fainter end (so the last run is as faint as
+ * the end of the bar), and runs of one strength are one node. */
+static void
+append_fading_dashes (ChanceryScene *scene,
+                      GtkSnapshot   *snapshot,
+                      const Fill    *fill,
+                      float          full,
+                      const GdkRGBA *color,
+                      float          x,
+                      float          y,
+                      float          width,
+                      float          thickness)
+{
+  float v0 = MAX (x, -8), v1 = MIN (x + width, scene->width + 8);
+  float step, run = 0, run_alpha = -1;
+  float a;
+
+  if (v1 <= v0 || full <= 0)
+    return;
+
+  step = ceilf ((v1 - v0) / MAX_DASH_STEPS / DASH_PERIOD) * DASH_PERIOD;
+  a = x + floorf ((v0 - x) / DASH_PERIOD) * DASH_PERIOD;
+  for (; a < v1; a += step)
+    {
+      float p0 = MAX (a, v0), p1 = MIN (a + step, v1);
+      float faintest = MIN (fill_alpha_at (fill, p0), fill_alpha_at (fill, p1));
+      float alpha = roundf (255 * MIN (faintest / full, 1)) / 255;
+
+      if (alpha != run_alpha)
+        {
+          if (run_alpha > 0)
+            {
+              GdkRGBA c = with_alpha (color, run_alpha);
+
+              append_dash_run (snapshot, &c, x, run, p0, y, thickness);
+            }
+          run = p0;
+          run_alpha = alpha;
+        }
+    }
+  if (run_alpha > 0)
+    {
+      GdkRGBA c = with_alpha (color, run_alpha);
+
+      append_dash_run (snapshot, &c, x, run, v1, y, thickness);
+    }
 }
 
 /* Fills rect with fill; a gradient that does not change by a visible step
@@ -2467,16 +2586,6 @@ is_tentative (const ChanceryIndexEvent *e)
          e->status == CHANCERY_STATUS_CANCELLED;
 }
 
-static GdkRGBA
-with_alpha (const GdkRGBA *color,
-            float          alpha)
-{
-  GdkRGBA c = *color;
-
-  c.alpha *= alpha;
-  return c;
-}
-
 static void
 draw_soft (ChanceryScene            *scene,
            GtkSnapshot              *snapshot,
@@ -2534,13 +2643,17 @@ draw_soft (ChanceryScene            *scene,
                                              3, rect->size.height), 1.5f);
     }
 
+  /* The outline fades with the fill: at full strength it would end the
+   * bar as firmly as a known day does. */
   if (tentative)
     {
       GdkRGBA edge = with_alpha (color, 0.8f);
+      float full = strong * color->alpha;
 
-      append_dashes (scene, snapshot, &edge, rect->origin.x, rect->origin.y, rect->size.width, 1.5f);
-      append_dashes (scene, snapshot, &edge, rect->origin.x, rect->origin.y + rect->size.height - 1.5f,
-                     rect->size.width, 1.5f);
+      append_fading_dashes (scene, snapshot, &fill, full, &edge, rect->origin.x, rect->origin.y,
+                            rect->size.width, 1.5f);
+      append_fading_dashes (scene, snapshot, &fill, full, &edge, rect->origin.x,
+                            rect->origin.y + rect->size.height - 1.5f, rect->size.width, 1.5f);
     }
 }
 

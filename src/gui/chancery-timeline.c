@@ -47,6 +47,7 @@ struct _ChanceryTimeline
   gint32         hover_bin_lo;
   int            hover_badge;           /* into scene.badges; -1: none */
   gboolean       badge_cursor;
+  GtkWidget     *badge_popover;         /* lists a badge's events */
 
   double         pointer_x;
   double         pointer_y;
@@ -577,7 +578,7 @@ update_hover (ChanceryTimeline *self)
 
   if ((badge_index >= 0) != self->badge_cursor && !self->dragging)
     {
-      /* A badge is a button: clicking it zooms in. */
+      /* A badge is a button: clicking it lists its events. */
       self->badge_cursor = badge_index >= 0;
       gtk_widget_set_cursor_from_name (GTK_WIDGET (self), self->badge_cursor ? "pointer" : NULL);
     }
@@ -637,35 +638,238 @@ on_click_pressed_cb (GtkGestureClick  *gesture,
     }
 }
 
-/* A badge on a lane's rug: zoom in around it so that its events spread
- * over about a quarter of the width (at least twice, at most 32 times):
- * ticks on distinct spots get room of their own, and a second click splits
- * what still shares one. Where zooming cannot split them any more (one
- * day, already as wide as a bar), select the first of them: Left/Right go
- * on from there, and the detail pane shows it. */
+/* Zooms in around a badge's ticks (from x_lo to x_hi) so that they
+ * spread over about a quarter of the width (at least twice, at most 32
+ * times): ticks on distinct spots get room of their own, and a second
+ * time splits what still shares one. */
 static void
-activate_badge (ChanceryTimeline    *self,
-                const ChanceryBadge *badge)
+zoom_to_ticks (ChanceryTimeline *self,
+               double            x_lo,
+               double            x_hi)
 {
   double width = view_width (self);
-  double extent = MAX (badge->x_hi - badge->x_lo, 12);
+  double extent = MAX (x_hi - x_lo, 12);
   double factor = CLAMP (width / 4 / extent, 2, 32);
-  double x = (badge->x_lo + badge->x_hi) / 2;
+  double x = (x_lo + x_hi) / 2;
   double middle = day_at (self, x);
   double u = (is_rtl (self) ? width - x : x) / width;
   double span = (self->end - self->start) / factor;
-  guint position = badge->position;
-
-  if (width / (self->end - self->start) >= 24)
-    {
-      select_and_reveal (self, position);
-      return;
-    }
 
   /* Around the badge, but not so close to an edge that its events leave. */
   u = CLAMP (u, 0.2, 0.8);
   span = MAX (span, CHANCERY_SCENE_MIN_SPAN);
   chancery_timeline_set_view (self, middle - u * span, middle - u * span + span);
+}
+
+/* The one date an event surely has: where its tick sits at any zoom. */
+static gint32
+known_day (const ChanceryIndexEvent *e)
+{
+  return (e->flags & CHANCERY_INDEX_OPEN_START) ? e->hi : e->lo;
+}
+
+/* Whether zooming in would move the events apart: not when they all fall
+ * on one day, which no zoom splits. */
+static gboolean
+events_spread (ChanceryTimeline *self,
+               GArray           *positions)
+{
+  const ChanceryIndex *index = self->scene.index;
+
+  if (self->end - self->start <= CHANCERY_SCENE_MIN_SPAN * 1.01)
+    return FALSE;
+  for (guint i = 1; i < positions->len; i++)
+    {
+      if (known_day (&index->events[g_array_index (positions, guint, i)]) !=
+          known_day (&index->events[g_array_index (positions, guint, 0)]))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+on_badge_row_activated_cb (GtkListBox       *list,
+                           GtkListBoxRow    *row,
+                           ChanceryTimeline *self)
+{
+  gint64 id = *(gint64 *) g_object_get_data (G_OBJECT (row), "event-id");
+
+  gtk_popover_popdown (GTK_POPOVER (self->badge_popover));
+  /* As a click on the event's bar would. */
+  chancery_timeline_set_selected_id (self, id);
+  gtk_widget_grab_focus (GTK_WIDGET (self));
+}
+
+static void
+on_badge_zoom_clicked_cb (GtkButton        *button,
+                          ChanceryTimeline *self)
+{
+  const double *extent = g_object_get_data (G_OBJECT (button), "ticks");
+
+  gtk_popover_popdown (GTK_POPOVER (self->badge_popover));
+  zoom_to_ticks (self, extent[0], extent[1]);
+  gtk_widget_grab_focus (GTK_WIDGET (self));
+}
+
+static GtkWidget *
+badge_row_new (ChanceryIndex *index,
+               guint          position)
+{
+  const ChanceryIndexEvent *e = &index->events[position];
+  g_autofree char *date = chancery_format_event_date (e);
+  g_autofree char *details = g_strdup_printf ("%s · %s · %s", date,
+                                              e->kind < CHANCERY_N_KINDS
+                                              ? chancery_kind_get_label (e->kind) : "",
+                                              e->status < CHANCERY_N_STATUSES
+                                              ? chancery_status_get_label (e->status) : "");
+  GtkWidget *row = gtk_list_box_row_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  GtkWidget *title = gtk_label_new (chancery_index_get_title (index, position));
+  GtkWidget *caption = gtk_label_new (details);
+  g_autofree char *description = chancery_format_event_description (index, position);
+
+  gtk_label_set_xalign (GTK_LABEL (title), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (title), PANGO_ELLIPSIZE_END);
+  gtk_label_set_max_width_chars (GTK_LABEL (title), 48);
+  gtk_label_set_xalign (GTK_LABEL (caption), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (caption), PANGO_ELLIPSIZE_END);
+  gtk_widget_add_css_class (caption, "caption");
+  gtk_widget_add_css_class (caption, "dim-label");
+  gtk_widget_set_margin_top (box, 6);
+  gtk_widget_set_margin_bottom (box, 6);
+  gtk_widget_set_margin_start (box, 6);
+  gtk_widget_set_margin_end (box, 6);
+  gtk_box_append (GTK_BOX (box), title);
+  gtk_box_append (GTK_BOX (box), caption);
+  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (row),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, description,
+                                  -1);
+  g_object_set_data_full (G_OBJECT (row), "event-id", g_memdup2 (&e->id, sizeof e->id), g_free);
+  return row;
+}
+
+/* "9 events on 8 December 2025", or over their days. */
+static char *
+badge_heading (ChanceryIndex *index,
+               GArray        *positions)
+{
+  g_autofree char *count = chancery_format_count (positions->len);
+  gint32 lo = G_MAXINT32, hi = G_MININT32;
+  g_autofree char *from = NULL;
+  g_autofree char *to = NULL;
+
+  for (guint i = 0; i < positions->len; i++)
+    {
+      const ChanceryIndexEvent *e = &index->events[g_array_index (positions, guint, i)];
+
+      lo = MIN (lo, known_day (e));
+      hi = MAX (hi, known_day (e));
+    }
+  from = chancery_day_format (lo, CHANCERY_PRECISION_DAY);
+  to = chancery_day_format (hi, CHANCERY_PRECISION_DAY);
+  if (lo == hi)
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s event on %s", "%s events on %s",
+                                         positions->len),
+                            count, from);
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s event, %s – %s",
+                                       "%s events, %s – %s", positions->len),
+                          count, from, to);
+}
+
+/* A badge on a lane's rug lists the events it counts, each selectable
+ * as a click on its bar would select it: every event can be reached,
+ * also those of one day that no zoom would separate. When their days
+ * differ, the list also offers to zoom in around them. */
+static void
+activate_badge (ChanceryTimeline    *self,
+                const ChanceryBadge *badge)
+{
+  ChanceryIndex *index = self->scene.index;
+  g_autoptr(GArray) positions = chancery_scene_badge_positions (&self->scene, badge);
+  g_autofree char *heading = NULL;
+  GtkWidget *box, *label, *scrolled, *list;
+
+  if (positions->len == 0)
+    return;
+
+  if (self->badge_popover == NULL)
+    {
+      self->badge_popover = gtk_popover_new ();
+      gtk_widget_set_parent (self->badge_popover, GTK_WIDGET (self));
+    }
+
+  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  heading = badge_heading (index, positions);
+  label = gtk_label_new (heading);
+  gtk_widget_add_css_class (label, "heading");
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_widget_set_margin_start (label, 6);
+  gtk_widget_set_margin_top (label, 3);
+  gtk_box_append (GTK_BOX (box), label);
+
+  list = gtk_list_box_new ();
+  gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
+  gtk_list_box_set_activate_on_single_click (GTK_LIST_BOX (list), TRUE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (list),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, heading,
+                                  -1);
+  for (guint i = 0; i < positions->len; i++)
+    gtk_list_box_append (GTK_LIST_BOX (list), badge_row_new (index, g_array_index (positions, guint, i)));
+  g_signal_connect (list, "row-activated", G_CALLBACK (on_badge_row_activated_cb), self);
+
+  scrolled = gtk_scrolled_window_new ();
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+  /* Wide enough to tell events of one day apart by their titles. */
+  gtk_widget_set_size_request (scrolled, 340, -1);
+  gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (scrolled), TRUE);
+  gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (scrolled), 360);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), list);
+  gtk_box_append (GTK_BOX (box), scrolled);
+
+  if (events_spread (self, positions))
+    {
+      GtkWidget *zoom = gtk_button_new_with_label (_("Zoom In"));
+      double *ticks = g_new (double, 2);
+
+      ticks[0] = badge->x_lo;
+      ticks[1] = badge->x_hi;
+      g_object_set_data_full (G_OBJECT (zoom), "ticks", ticks, g_free);
+      g_signal_connect (zoom, "clicked", G_CALLBACK (on_badge_zoom_clicked_cb), self);
+      gtk_box_append (GTK_BOX (box), zoom);
+    }
+
+  gtk_popover_set_child (GTK_POPOVER (self->badge_popover), box);
+  gtk_popover_set_pointing_to (GTK_POPOVER (self->badge_popover),
+                               &(GdkRectangle) {
+                                 (int) badge->rect.origin.x, (int) badge->rect.origin.y,
+                                 (int) ceilf (badge->rect.size.width),
+                                 (int) ceilf (badge->rect.size.height) });
+  gtk_popover_popup (GTK_POPOVER (self->badge_popover));
+}
+
+/* What a badge does, said truthfully: zooming in is offered only when
+ * it would move its events apart. */
+static char *
+badge_tooltip (ChanceryTimeline    *self,
+               const ChanceryBadge *badge)
+{
+  g_autoptr(GArray) positions = chancery_scene_badge_positions (&self->scene, badge);
+  g_autofree char *count = chancery_format_count (badge->count);
+
+  if (events_spread (self, positions))
+    /* Translators: a tooltip on a "+9" badge under a lane; %s is the
+     * number of events, formatted for the language */
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                         "%s more event here; click to list it or zoom in to spread it out",
+                                         "%s more events here; click to list them or zoom in to spread them out",
+                                         badge->count), count);
+  /* Translators: a tooltip on a "+9" badge under a lane; %s is the
+   * number of events, formatted for the language */
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       "%s more event here; click to list it",
+                                       "%s more events here; click to list them",
+                                       badge->count), count);
 }
 
 /* Selecting on release: a press that turns into a drag pans the view and
@@ -1039,6 +1243,8 @@ chancery_timeline_size_allocate (GtkWidget *widget,
   if (!self->have_view)
     chancery_timeline_zoom_fit (self);
   invalidate (self);
+  if (self->badge_popover != NULL)
+    gtk_popover_present (GTK_POPOVER (self->badge_popover));
 }
 
 static void
@@ -1083,7 +1289,7 @@ chancery_timeline_query_tooltip (GtkWidget  *widget,
   ChanceryIndex *index = self->scene.index;
   const ChanceryItem *item = NULL;
   const ChanceryBin *bin;
-  guint hidden;
+  const ChanceryBadge *badge;
 
   if (index == NULL)
     return FALSE;
@@ -1138,15 +1344,10 @@ chancery_timeline_query_tooltip (GtkWidget  *widget,
       return TRUE;
     }
 
-  hidden = chancery_scene_hidden_at (&self->scene, x, y);
-  if (hidden > 0)
+  badge = chancery_scene_badge_at (&self->scene, x, y);
+  if (badge != NULL)
     {
-      g_autofree char *count = chancery_format_count (hidden);
-      /* Translators: %s is the number of events, formatted for the language */
-      g_autofree char *text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                                            "%s more event here; zoom in to see it",
-                                                            "%s more events here; zoom in to see them",
-                                                            hidden), count);
+      g_autofree char *text = badge_tooltip (self, badge);
 
       gtk_tooltip_set_text (tooltip, text);
       return TRUE;
@@ -1163,6 +1364,7 @@ chancery_timeline_dispose (GObject *object)
   ChanceryTimeline *self = CHANCERY_TIMELINE (object);
 
   g_clear_pointer (&self->static_node, gsk_render_node_unref);
+  g_clear_pointer (&self->badge_popover, gtk_widget_unparent);
 
   G_OBJECT_CLASS (chancery_timeline_parent_class)->dispose (object);
 }
@@ -1626,6 +1828,30 @@ chancery_timeline_get_hidden_count_at (ChanceryTimeline *self,
   ensure_layout (self);
   badge = chancery_scene_badge_at (&self->scene, x, y);
   return badge != NULL ? badge->count : 0;
+}
+
+char *
+chancery_timeline_get_badge_tooltip_at (ChanceryTimeline *self,
+                                        double            x,
+                                        double            y)
+{
+  const ChanceryBadge *badge;
+
+  g_return_val_if_fail (CHANCERY_IS_TIMELINE (self), NULL);
+
+  if (self->scene.index == NULL)
+    return NULL;
+  ensure_layout (self);
+  badge = chancery_scene_badge_at (&self->scene, x, y);
+  return badge != NULL ? badge_tooltip (self, badge) : NULL;
+}
+
+GtkPopover *
+chancery_timeline_get_badge_popover (ChanceryTimeline *self)
+{
+  g_return_val_if_fail (CHANCERY_IS_TIMELINE (self), NULL);
+
+  return self->badge_popover != NULL ? GTK_POPOVER (self->badge_popover) : NULL;
 }
 
 void
