@@ -133,6 +133,44 @@ count_files (const char *dir)
   return n;
 }
 
+/* The texts of the labels of the toasts the overlay shows or hides now,
+ * joined by "|" (the toast widgets are libadwaita's own, found by type). */
+static void
+collect_labels (GtkWidget *widget,
+                GString   *texts)
+{
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      if (GTK_IS_LABEL (c) && gtk_widget_get_visible (c) && *gtk_label_get_text (GTK_LABEL (c)) != '\0')
+        g_string_append_printf (texts, "%s|", gtk_label_get_text (GTK_LABEL (c)));
+      collect_labels (c, texts);
+    }
+}
+
+static char *
+toast_texts (void)
+{
+  GtkWidget *overlay = child ("toast_overlay");
+  GType toast_widget = g_type_from_name ("AdwToastWidget");
+  GString *texts = g_string_new (NULL);
+
+  g_assert_true (toast_widget != G_TYPE_INVALID);
+  for (GtkWidget *c = gtk_widget_get_first_child (overlay); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      if (G_TYPE_CHECK_INSTANCE_TYPE (c, toast_widget))
+        collect_labels (c, texts);
+    }
+  return g_string_free (texts, FALSE);
+}
+
+/* Toasts come and go with their animations, as on a desktop: libadwaita
+ * 1.2 has races there the tests without animations never meet. */
+static void
+set_animations (gboolean enabled)
+{
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", enabled, NULL);
+}
+
 /* Tests */
 
 static void
@@ -309,6 +347,99 @@ test_export_file_too_large (void)
     }
 }
 
+/* Exports close together, each toast with its animations: the result of
+ * one ("Exported … / Open", shown 10 s) is replaced by the next export's
+ * progress, never shown again later, and nothing is added twice or
+ * released once too often (the suite makes criticals fatal). */
+static void
+test_export_back_to_back (void)
+{
+  g_autofree char *a = out_path ("a.csv");
+  g_autofree char *b = out_path ("b.json");
+  g_autofree char *c = out_path ("c.ics");
+  g_autofree char *d = out_path ("d.csv");
+  g_autofree char *e = out_path ("e.png");
+  const char *import[] = { b, NULL };
+  g_autofree char *texts = NULL;
+
+  open_bundled ();
+  set_animations (TRUE);
+  run_for (600);
+
+  /* The second while the first's result shows. */
+  export_and_wait (a, NULL);
+  g_assert_true (g_file_test (a, G_FILE_TEST_EXISTS));
+  export_and_wait (b, NULL);
+  g_assert_true (g_file_test (b, G_FILE_TEST_EXISTS));
+  run_for (1500);
+  texts = toast_texts ();
+  g_test_message ("toasts: %s", texts);
+  g_assert_null (strstr (texts, "a.csv"));
+  g_assert_nonnull (strstr (texts, "Exported 22 events to b.json|Open|"));
+
+  /* An import while that result shows: the same toasts. */
+  chancery_window_import_paths (window, import, NULL);
+  wait_idle ();
+  run_for (1500);
+  texts = (g_free (texts), toast_texts ());
+  g_test_message ("toasts: %s", texts);
+  g_assert_null (strstr (texts, "b.json"));
+  g_assert_nonnull (strstr (texts, "Imported 22 events"));
+
+  /* Two started at once, then a picture and a message of the window's own. */
+  g_assert_true (chancery_window_export_to_path (window, c, NULL));
+  g_assert_true (chancery_window_export_to_path (window, d, NULL));
+  wait_idle ();
+  export_and_wait (e, NULL);
+  run_for (1500);
+  g_assert_true (g_file_test (c, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (d, G_FILE_TEST_EXISTS));
+  texts = (g_free (texts), toast_texts ());
+  g_test_message ("toasts: %s", texts);
+  g_assert_cmpstr (texts, ==, "Exported the timeline to e.png|Open|");
+
+  set_animations (FALSE);
+  open_bundled ();
+}
+
+/* Toast titles are markup in libadwaita 1.2; names are text, shown as
+ * they are (not empty, with a warning the suite makes fatal, nor bold). */
+static void
+test_toast_names_not_markup (void)
+{
+  g_autofree char *csv = out_path ("a&b <x>.csv");
+  g_autofree char *json = out_path ("bold & <b>named.json");
+  g_autofree char *contents = NULL;
+  GString *renamed = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autofree char *texts = NULL;
+
+  open_bundled ();
+  export_and_wait (csv, NULL);
+  g_assert_cmpstr (chancery_window_get_transfer_message (window), ==, "Exported 22 events to a&b <x>.csv");
+  run_for (700);
+  texts = toast_texts ();
+  g_test_message ("toasts: %s", texts);
+  g_assert_nonnull (strstr (texts, "Exported 22 events to a&b <x>.csv|Open|"));
+
+  /* A dataset whose name says <b>, opened: the window's own toast. */
+  g_assert_true (g_file_get_contents (TEST_SRCDIR "/../data/kayhan-146663.json", &contents, NULL, NULL));
+  renamed = g_string_new (contents);
+  g_assert_cmpuint (g_string_replace (renamed, "\"name\": \"South Caucasus diplomacy — Kayhan, 8 December 2025\"",
+                                      "\"name\": \"Talks & <b>more</b>\"", 1), ==, 1);
+  g_assert_true (g_file_set_contents (json, renamed->str, -1, NULL));
+  g_string_free (renamed, TRUE);
+  file = g_file_new_for_path (json);
+  chancery_window_open_file (window, file);
+  wait_idle ();
+  run_for (700);
+  texts = (g_free (texts), toast_texts ());
+  g_test_message ("toasts: %s", texts);
+  g_assert_nonnull (strstr (texts, "Imported 22 events into “Talks & <b>more</b>”|"));
+
+  open_bundled ();
+}
+
 static void
 test_progress_screenshot (void)
 {
@@ -479,6 +610,8 @@ main (int   argc,
   g_test_add_func ("/window-export/cancelled-keeps-old-file", test_export_cancelled_keeps_old_file);
   g_test_add_func ("/window-export/file-too-large", test_export_file_too_large);
   g_test_add_func ("/window-export/progress-screenshot", test_progress_screenshot);
+  g_test_add_func ("/window-export/back-to-back", test_export_back_to_back);
+  g_test_add_func ("/window-export/toast-names-not-markup", test_toast_names_not_markup);
   g_test_add_func ("/window-import/gdelt", test_import_gdelt);
   g_test_add_func ("/window-import/malformed", test_import_malformed);
   g_test_add_func ("/window-import/not-events", test_import_not_events);
