@@ -440,6 +440,100 @@ test_toast_names_not_markup (void)
   open_bundled ();
 }
 
+static GtkFileChooser *
+open_export_dialog (void)
+{
+  GtkFileChooser *chooser;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.export", NULL));
+  chooser = g_object_get_data (G_OBJECT (window), "chancery-export-chooser");
+  g_assert_nonnull (chooser);
+  return chooser;
+}
+
+static void
+pick_type (GtkFileChooser *chooser,
+           guint           index)
+{
+  g_autoptr(GListModel) filters = gtk_file_chooser_get_filters (chooser);
+  g_autoptr(GtkFileFilter) filter = g_list_model_get_item (filters, index);
+
+  gtk_file_chooser_set_filter (chooser, filter);
+}
+
+static void
+assert_current_name (GtkFileChooser *chooser,
+                     const char     *expected)
+{
+  g_autofree char *name = gtk_file_chooser_get_current_name (chooser);
+
+  g_assert_cmpstr (name, ==, expected);
+}
+
+static gboolean
+current_folder_is (gpointer data)
+{
+  GtkFileChooser *chooser = g_object_get_data (G_OBJECT (window), "chancery-export-chooser");
+  g_autoptr(GFile) folder = gtk_file_chooser_get_current_folder (chooser);
+
+  return folder != NULL && g_file_equal (folder, data);
+}
+
+static gboolean
+export_dialog_gone (gpointer data)
+{
+  return g_object_get_data (G_OBJECT (window), "chancery-export-chooser") == NULL;
+}
+
+/* The dialog's file type changes the name's extension, the base name the
+ * user typed stays, and Export writes that type. The next dialog opens in
+ * the folder of the last export. */
+static void
+test_export_dialog_type_and_folder (void)
+{
+  g_autofree char *dir = out_path ("dialog");
+  g_autofree char *png = g_build_filename (dir, "my report.png", NULL);
+  g_autoptr(GFile) folder = g_file_new_for_path (dir);
+  GtkFileChooser *chooser;
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  open_bundled ();
+
+  chooser = open_export_dialog ();
+  assert_current_name (chooser, "South Caucasus diplomacy — Kayhan, 8 December 2025.csv");
+  pick_type (chooser, 3);
+  assert_current_name (chooser, "South Caucasus diplomacy — Kayhan, 8 December 2025.png");
+
+  /* A name of the user's, without or with a dot of its own. */
+  gtk_file_chooser_set_current_name (chooser, "Talks v2.1");
+  pick_type (chooser, 2);
+  assert_current_name (chooser, "Talks v2.1.ics");
+  gtk_file_chooser_set_current_name (chooser, "my report.json");
+  pick_type (chooser, 5);
+  assert_current_name (chooser, "my report.pdf");
+  pick_type (chooser, 3);
+  assert_current_name (chooser, "my report.png");
+
+  /* Where to: once the dialog has loaded the folder it opened in. */
+  run_for (500);
+  g_assert_true (gtk_file_chooser_set_current_folder (chooser, folder, NULL));
+  g_assert_true (wait_until (current_folder_is, folder, 5000));
+  gtk_dialog_response (GTK_DIALOG (chooser), GTK_RESPONSE_ACCEPT);
+  g_assert_true (wait_until (export_dialog_gone, NULL, 10000));
+  wait_idle ();
+  g_assert_cmpstr (chancery_window_get_transfer_message (window), ==, "Exported the timeline to my report.png");
+  g_assert_true (g_file_get_contents (png, &contents, &length, NULL));
+  g_assert_cmpuint (length, >, 8);
+  g_assert_true (memcmp (contents, "\x89PNG\r\n\x1a\n", 8) == 0);
+
+  chooser = open_export_dialog ();
+  g_assert_true (wait_until (current_folder_is, folder, 5000));
+  gtk_dialog_response (GTK_DIALOG (chooser), GTK_RESPONSE_CANCEL);
+  g_assert_true (wait_until (export_dialog_gone, NULL, 10000));
+}
+
 static void
 test_progress_screenshot (void)
 {
@@ -612,6 +706,7 @@ main (int   argc,
   g_test_add_func ("/window-export/progress-screenshot", test_progress_screenshot);
   g_test_add_func ("/window-export/back-to-back", test_export_back_to_back);
   g_test_add_func ("/window-export/toast-names-not-markup", test_toast_names_not_markup);
+  g_test_add_func ("/window-export/dialog-type-and-folder", test_export_dialog_type_and_folder);
   g_test_add_func ("/window-import/gdelt", test_import_gdelt);
   g_test_add_func ("/window-import/malformed", test_import_malformed);
   g_test_add_func ("/window-import/not-events", test_import_not_events);
