@@ -241,6 +241,32 @@ test_export_pictures (void)
   g_assert_cmpstr (chancery_window_get_transfer_message (window), ==, "Exported the timeline to timeline.svg");
 }
 
+/* A picture shows the view's time range with every lane in full, however
+ * few fit the window: taller than the timeline, as wide. */
+static void
+test_export_picture_all_lanes (void)
+{
+  g_autofree char *png = out_path ("all-lanes.png");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  GtkWidget *timeline;
+  int width, height;
+
+  open_bundled ();
+  timeline = GTK_WIDGET (chancery_window_get_timeline (window));
+  width = gtk_widget_get_width (timeline);
+  height = gtk_widget_get_height (timeline);
+  g_test_message ("timeline %d × %d", width, height);
+
+  export_and_wait (png, NULL);
+  g_assert_null (find_message_dialog ());
+  texture = gdk_texture_new_from_filename (png, &error);
+  g_assert_no_error (error);
+  g_test_message ("picture %d × %d", gdk_texture_get_width (texture), gdk_texture_get_height (texture));
+  g_assert_cmpint (gdk_texture_get_width (texture), ==, width);
+  g_assert_cmpint (gdk_texture_get_height (texture), >, height);
+}
+
 static void
 test_export_missing_directory (void)
 {
@@ -699,6 +725,7 @@ main (int   argc,
 
   g_test_add_func ("/window-export/events", test_export_events);
   g_test_add_func ("/window-export/pictures", test_export_pictures);
+  g_test_add_func ("/window-export/picture-all-lanes", test_export_picture_all_lanes);
   g_test_add_func ("/window-export/missing-directory", test_export_missing_directory);
   g_test_add_func ("/window-export/unknown-format", test_export_unknown_format);
   g_test_add_func ("/window-export/cancelled-keeps-old-file", test_export_cancelled_keeps_old_file);

@@ -7,7 +7,7 @@
  * connection of its own: a store is used by one thread at a time, and the
  * window's belongs to the main thread. Pictures (PNG, SVG, PDF) draw the
  * timeline's view with GTK's snapshot machinery, which belongs to the main
- * thread; the drawing culls to the view, so it takes a moment at most.
+ * thread; the drawing culls to the time range, so it takes a moment at most.
  * Every file is written beside its place and renamed into it, so a failed
  * or cancelled export leaves what was there before.
  */
@@ -237,8 +237,9 @@ export_picture (ChanceryWindow *self,
     }
   chancery_timeline_get_view (timeline, &start, &end);
 
-  if (!chancery_timeline_render_to_file (index, start, end, width, height, dark,
-                                         format, path, &error))
+  /* The time range on screen, with every lane in full however few fit. */
+  if (!chancery_timeline_render_lanes_to_file (index, start, end, width, height, dark,
+                                               format, path, &error))
     {
       show_export_error (self, path, error);
       return;
