@@ -133,6 +133,44 @@ count_files (const char *dir)
   return n;
 }
 
+/* The texts of the labels of the toasts the overlay shows or hides now,
+ * joined by "|" (the toast widgets are libadwaita's own, found by type). */
+static void
+collect_labels (GtkWidget *widget,
+                GString   *texts)
+{
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      if (GTK_IS_LABEL (c) && gtk_widget_get_visible (c) && *gtk_label_get_text (GTK_LABEL (c)) != '\0')
+        g_string_append_printf (texts, "%s|", gtk_label_get_text (GTK_LABEL (c)));
+      collect_labels (c, texts);
+    }
+}
+
+static char *
+toast_texts (void)
+{
+  GtkWidget *overlay = child ("toast_overlay");
+  GType toast_widget = g_type_from_name ("AdwToastWidget");
+  GString *texts = g_string_new (NULL);
+
+  g_assert_true (toast_widget != G_TYPE_INVALID);
+  for (GtkWidget *c = gtk_widget_get_first_child (overlay); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      if (G_TYPE_CHECK_INSTANCE_TYPE (c, toast_widget))
+        collect_labels (c, texts);
+    }
+  return g_string_free (texts, FALSE);
+}
+
+/* Toasts come and go with their animations, as on a desktop: libadwaita
+ * 1.2 has races there the tests without animations never meet. */
+static void
+set_animations (gboolean enabled)
+{
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", enabled, NULL);
+}
+
 /* Tests */
 
 static void
@@ -201,6 +239,32 @@ test_export_pictures (void)
   g_assert_true (g_file_get_contents (svg, &contents, NULL, NULL));
   g_assert_nonnull (strstr (contents, "<svg"));
   g_assert_cmpstr (chancery_window_get_transfer_message (window), ==, "Exported the timeline to timeline.svg");
+}
+
+/* A picture shows the view's time range with every lane in full, however
+ * few fit the window: taller than the timeline, as wide. */
+static void
+test_export_picture_all_lanes (void)
+{
+  g_autofree char *png = out_path ("all-lanes.png");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  GtkWidget *timeline;
+  int width, height;
+
+  open_bundled ();
+  timeline = GTK_WIDGET (chancery_window_get_timeline (window));
+  width = gtk_widget_get_width (timeline);
+  height = gtk_widget_get_height (timeline);
+  g_test_message ("timeline %d × %d", width, height);
+
+  export_and_wait (png, NULL);
+  g_assert_null (find_message_dialog ());
+  texture = gdk_texture_new_from_filename (png, &error);
+  g_assert_no_error (error);
+  g_test_message ("picture %d × %d", gdk_texture_get_width (texture), gdk_texture_get_height (texture));
+  g_assert_cmpint (gdk_texture_get_width (texture), ==, width);
+  g_assert_cmpint (gdk_texture_get_height (texture), >, height);
 }
 
 static void
@@ -307,6 +371,193 @@ test_export_file_too_large (void)
       g_assert_cmpuint (count_files (dir), ==, i + 1);
       close_dialog ();
     }
+}
+
+/* Exports close together, each toast with its animations: the result of
+ * one ("Exported … / Open", shown 10 s) is replaced by the next export's
+ * progress, never shown again later, and nothing is added twice or
+ * released once too often (the suite makes criticals fatal). */
+static void
+test_export_back_to_back (void)
+{
+  g_autofree char *a = out_path ("a.csv");
+  g_autofree char *b = out_path ("b.json");
+  g_autofree char *c = out_path ("c.ics");
+  g_autofree char *d = out_path ("d.csv");
+  g_autofree char *e = out_path ("e.png");
+  const char *import[] = { b, NULL };
+  g_autofree char *texts = NULL;
+
+  open_bundled ();
+  set_animations (TRUE);
+  run_for (600);
+
+  /* The second while the first's result shows. */
+  export_and_wait (a, NULL);
+  g_assert_true (g_file_test (a, G_FILE_TEST_EXISTS));
+  export_and_wait (b, NULL);
+  g_assert_true (g_file_test (b, G_FILE_TEST_EXISTS));
+  run_for (1500);
+  texts = toast_texts ();
+  g_test_message ("toasts: %s", texts);
+  g_assert_null (strstr (texts, "a.csv"));
+  g_assert_nonnull (strstr (texts, "Exported 22 events to b.json|Open|"));
+
+  /* An import while that result shows: the same toasts. */
+  chancery_window_import_paths (window, import, NULL);
+  wait_idle ();
+  run_for (1500);
+  texts = (g_free (texts), toast_texts ());
+  g_test_message ("toasts: %s", texts);
+  g_assert_null (strstr (texts, "b.json"));
+  g_assert_nonnull (strstr (texts, "Imported 22 events"));
+
+  /* Two started at once, then a picture and a message of the window's own. */
+  g_assert_true (chancery_window_export_to_path (window, c, NULL));
+  g_assert_true (chancery_window_export_to_path (window, d, NULL));
+  wait_idle ();
+  export_and_wait (e, NULL);
+  run_for (1500);
+  g_assert_true (g_file_test (c, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (d, G_FILE_TEST_EXISTS));
+  texts = (g_free (texts), toast_texts ());
+  g_test_message ("toasts: %s", texts);
+  g_assert_cmpstr (texts, ==, "Exported the timeline to e.png|Open|");
+
+  set_animations (FALSE);
+  open_bundled ();
+}
+
+/* Toast titles are markup in libadwaita 1.2; names are text, shown as
+ * they are (not empty, with a warning the suite makes fatal, nor bold). */
+static void
+test_toast_names_not_markup (void)
+{
+  g_autofree char *csv = out_path ("a&b <x>.csv");
+  g_autofree char *json = out_path ("bold & <b>named.json");
+  g_autofree char *contents = NULL;
+  GString *renamed = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autofree char *texts = NULL;
+
+  open_bundled ();
+  export_and_wait (csv, NULL);
+  g_assert_cmpstr (chancery_window_get_transfer_message (window), ==, "Exported 22 events to a&b <x>.csv");
+  run_for (700);
+  texts = toast_texts ();
+  g_test_message ("toasts: %s", texts);
+  g_assert_nonnull (strstr (texts, "Exported 22 events to a&b <x>.csv|Open|"));
+
+  /* A dataset whose name says <b>, opened: the window's own toast. */
+  g_assert_true (g_file_get_contents (TEST_SRCDIR "/../data/kayhan-146663.json", &contents, NULL, NULL));
+  renamed = g_string_new (contents);
+  g_assert_cmpuint (g_string_replace (renamed, "\"name\": \"South Caucasus diplomacy — Kayhan, 8 December 2025\"",
+                                      "\"name\": \"Talks & <b>more</b>\"", 1), ==, 1);
+  g_assert_true (g_file_set_contents (json, renamed->str, -1, NULL));
+  g_string_free (renamed, TRUE);
+  file = g_file_new_for_path (json);
+  chancery_window_open_file (window, file);
+  wait_idle ();
+  run_for (700);
+  texts = (g_free (texts), toast_texts ());
+  g_test_message ("toasts: %s", texts);
+  g_assert_nonnull (strstr (texts, "Imported 22 events into “Talks & <b>more</b>”|"));
+
+  open_bundled ();
+}
+
+static GtkFileChooser *
+open_export_dialog (void)
+{
+  GtkFileChooser *chooser;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.export", NULL));
+  chooser = g_object_get_data (G_OBJECT (window), "chancery-export-chooser");
+  g_assert_nonnull (chooser);
+  return chooser;
+}
+
+static void
+pick_type (GtkFileChooser *chooser,
+           guint           index)
+{
+  g_autoptr(GListModel) filters = gtk_file_chooser_get_filters (chooser);
+  g_autoptr(GtkFileFilter) filter = g_list_model_get_item (filters, index);
+
+  gtk_file_chooser_set_filter (chooser, filter);
+}
+
+static void
+assert_current_name (GtkFileChooser *chooser,
+                     const char     *expected)
+{
+  g_autofree char *name = gtk_file_chooser_get_current_name (chooser);
+
+  g_assert_cmpstr (name, ==, expected);
+}
+
+static gboolean
+current_folder_is (gpointer data)
+{
+  GtkFileChooser *chooser = g_object_get_data (G_OBJECT (window), "chancery-export-chooser");
+  g_autoptr(GFile) folder = gtk_file_chooser_get_current_folder (chooser);
+
+  return folder != NULL && g_file_equal (folder, data);
+}
+
+static gboolean
+export_dialog_gone (gpointer data)
+{
+  return g_object_get_data (G_OBJECT (window), "chancery-export-chooser") == NULL;
+}
+
+/* The dialog's file type changes the name's extension, the base name the
+ * user typed stays, and Export writes that type. The next dialog opens in
+ * the folder of the last export. */
+static void
+test_export_dialog_type_and_folder (void)
+{
+  g_autofree char *dir = out_path ("dialog");
+  g_autofree char *png = g_build_filename (dir, "my report.png", NULL);
+  g_autoptr(GFile) folder = g_file_new_for_path (dir);
+  GtkFileChooser *chooser;
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  open_bundled ();
+
+  chooser = open_export_dialog ();
+  assert_current_name (chooser, "South Caucasus diplomacy — Kayhan, 8 December 2025.csv");
+  pick_type (chooser, 3);
+  assert_current_name (chooser, "South Caucasus diplomacy — Kayhan, 8 December 2025.png");
+
+  /* A name of the user's, without or with a dot of its own. */
+  gtk_file_chooser_set_current_name (chooser, "Talks v2.1");
+  pick_type (chooser, 2);
+  assert_current_name (chooser, "Talks v2.1.ics");
+  gtk_file_chooser_set_current_name (chooser, "my report.json");
+  pick_type (chooser, 5);
+  assert_current_name (chooser, "my report.pdf");
+  pick_type (chooser, 3);
+  assert_current_name (chooser, "my report.png");
+
+  /* Where to: once the dialog has loaded the folder it opened in. */
+  run_for (500);
+  g_assert_true (gtk_file_chooser_set_current_folder (chooser, folder, NULL));
+  g_assert_true (wait_until (current_folder_is, folder, 5000));
+  gtk_dialog_response (GTK_DIALOG (chooser), GTK_RESPONSE_ACCEPT);
+  g_assert_true (wait_until (export_dialog_gone, NULL, 10000));
+  wait_idle ();
+  g_assert_cmpstr (chancery_window_get_transfer_message (window), ==, "Exported the timeline to my report.png");
+  g_assert_true (g_file_get_contents (png, &contents, &length, NULL));
+  g_assert_cmpuint (length, >, 8);
+  g_assert_true (memcmp (contents, "\x89PNG\r\n\x1a\n", 8) == 0);
+
+  chooser = open_export_dialog ();
+  g_assert_true (wait_until (current_folder_is, folder, 5000));
+  gtk_dialog_response (GTK_DIALOG (chooser), GTK_RESPONSE_CANCEL);
+  g_assert_true (wait_until (export_dialog_gone, NULL, 10000));
 }
 
 static void
@@ -474,11 +725,15 @@ main (int   argc,
 
   g_test_add_func ("/window-export/events", test_export_events);
   g_test_add_func ("/window-export/pictures", test_export_pictures);
+  g_test_add_func ("/window-export/picture-all-lanes", test_export_picture_all_lanes);
   g_test_add_func ("/window-export/missing-directory", test_export_missing_directory);
   g_test_add_func ("/window-export/unknown-format", test_export_unknown_format);
   g_test_add_func ("/window-export/cancelled-keeps-old-file", test_export_cancelled_keeps_old_file);
   g_test_add_func ("/window-export/file-too-large", test_export_file_too_large);
   g_test_add_func ("/window-export/progress-screenshot", test_progress_screenshot);
+  g_test_add_func ("/window-export/back-to-back", test_export_back_to_back);
+  g_test_add_func ("/window-export/toast-names-not-markup", test_toast_names_not_markup);
+  g_test_add_func ("/window-export/dialog-type-and-folder", test_export_dialog_type_and_folder);
   g_test_add_func ("/window-import/gdelt", test_import_gdelt);
   g_test_add_func ("/window-import/malformed", test_import_malformed);
   g_test_add_func ("/window-import/not-events", test_import_not_events);

@@ -7,7 +7,7 @@
  * connection of its own: a store is used by one thread at a time, and the
  * window's belongs to the main thread. Pictures (PNG, SVG, PDF) draw the
  * timeline's view with GTK's snapshot machinery, which belongs to the main
- * thread; the drawing culls to the view, so it takes a moment at most.
+ * thread; the drawing culls to the time range, so it takes a moment at most.
  * Every file is written beside its place and renamed into it, so a failed
  * or cancelled export leaves what was there before.
  */
@@ -27,6 +27,9 @@
 #define DEFAULT_PICTURE_HEIGHT 900
 #define MIN_PICTURE_WIDTH      400
 #define MIN_PICTURE_HEIGHT     200
+
+#define EXPORT_CHOOSER_KEY "chancery-export-chooser"
+#define EXPORT_FOLDER_KEY  "chancery-export-folder"
 
 typedef struct
 {
@@ -234,8 +237,9 @@ export_picture (ChanceryWindow *self,
     }
   chancery_timeline_get_view (timeline, &start, &end);
 
-  if (!chancery_timeline_render_to_file (index, start, end, width, height, dark,
-                                         format, path, &error))
+  /* The time range on screen, with every lane in full however few fit. */
+  if (!chancery_timeline_render_lanes_to_file (index, start, end, width, height, dark,
+                                               format, path, &error))
     {
       show_export_error (self, path, error);
       return;
@@ -269,31 +273,32 @@ on_chooser_filter_changed_cb (GtkFileChooser *chooser,
                               GParamSpec     *pspec,
                               gpointer        user_data)
 {
-  g_autoptr(GtkFileFilter) filter = gtk_file_chooser_get_filter (chooser);
+  GtkFileFilter *filter = gtk_file_chooser_get_filter (chooser);
   const char *format = filter_format (filter);
   g_autofree char *name = gtk_file_chooser_get_current_name (chooser);
-  char *dot;
+  g_autofree char *renamed = NULL;
 
-  /* The name follows the chosen type: events.csv -> events.ics. */
-  if (format == NULL || name == NULL || (dot = strrchr (name, '.')) == NULL || dot == name)
+  if (format == NULL || name == NULL || *name == '\0')
     return;
-  *dot = '\0';
-  {
-    g_autofree char *renamed = g_strdup_printf ("%s.%s", name, format);
-    gtk_file_chooser_set_current_name (chooser, renamed);
-  }
+
+  /* The name follows the chosen type: events.csv -> events.ics; a name
+   * without one of ours keeps what it has (a dataset "Talks v2.1"). */
+  if (chancery_export_format_for_path (name) != NULL)
+    *strrchr (name, '.') = '\0';
+  renamed = g_strdup_printf ("%s.%s", name, format);
+  gtk_file_chooser_set_current_name (chooser, renamed);
 }
 
 static void
-on_chooser_response_cb (GtkNativeDialog *dialog,
-                        int              response,
-                        ChanceryWindow  *self)
+on_chooser_response_cb (GtkDialog      *dialog,
+                        int             response,
+                        ChanceryWindow *self)
 {
   if (response == GTK_RESPONSE_ACCEPT)
     {
       GtkFileChooser *chooser = GTK_FILE_CHOOSER (dialog);
       g_autoptr(GFile) file = gtk_file_chooser_get_file (chooser);
-      g_autoptr(GtkFileFilter) filter = gtk_file_chooser_get_filter (chooser);
+      GtkFileFilter *filter = gtk_file_chooser_get_filter (chooser);
       g_autofree char *path = file != NULL ? g_file_get_path (file) : NULL;
       const char *format;
 
@@ -312,10 +317,16 @@ on_chooser_response_cb (GtkNativeDialog *dialog,
           chancery_transfer_show_error (self, _("Could Not Export"), error);
         }
       else
-        chancery_window_export_to_path (self, path, format);
+        {
+          /* The next export starts where this one went, for the session. */
+          g_object_set_data_full (G_OBJECT (self), EXPORT_FOLDER_KEY,
+                                  g_file_get_parent (file), g_object_unref);
+          chancery_window_export_to_path (self, path, format);
+        }
     }
 
-  g_object_set_data (G_OBJECT (self), "chancery-export-chooser", NULL);
+  g_object_set_data (G_OBJECT (self), EXPORT_CHOOSER_KEY, NULL);
+  gtk_window_destroy (GTK_WINDOW (dialog));
 }
 
 void
@@ -324,21 +335,30 @@ chancery_export_action_activate (GtkWidget  *widget,
                                  GVariant   *parameter)
 {
   ChanceryWindow *self = CHANCERY_WINDOW (widget);
-  GtkFileChooserNative *native;
+  GFile *folder = g_object_get_data (G_OBJECT (self), EXPORT_FOLDER_KEY);
+  GtkWidget *dialog;
   GtkFileChooser *chooser;
   g_autofree char *name = NULL;
 
   if (chancery_window_get_store (self) == NULL)
     return;
 
-  native = gtk_file_chooser_native_new (_("Export"), GTK_WINDOW (self),
+  /* Not GtkFileChooserNative: it does not say when another type is picked
+   * (neither the portal nor its fallback, this very dialog, does), and the
+   * name must follow the type. Outside a sandbox GTK 4.8 shows this dialog
+   * for the native one anyway. */
+  dialog = gtk_file_chooser_dialog_new (_("Export"), GTK_WINDOW (self),
                                         GTK_FILE_CHOOSER_ACTION_SAVE,
-                                        _("_Export"), _("_Cancel"));
-  chooser = GTK_FILE_CHOOSER (native);
+                                        _("_Cancel"), GTK_RESPONSE_CANCEL,
+                                        _("_Export"), GTK_RESPONSE_ACCEPT,
+                                        NULL);
+  gtk_dialog_set_default_response (GTK_DIALOG (dialog), GTK_RESPONSE_ACCEPT);
+  gtk_window_set_modal (GTK_WINDOW (dialog), TRUE);
+  gtk_window_set_destroy_with_parent (GTK_WINDOW (dialog), TRUE);
+  chooser = GTK_FILE_CHOOSER (dialog);
   for (guint i = 0; i < G_N_ELEMENTS (formats); i++)
     {
       g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
-      g_autofree char *pattern = g_strdup_printf ("*.%s", formats[i].format);
 
       gtk_file_filter_set_name (filter, _(formats[i].name));
       gtk_file_filter_add_mime_type (filter, formats[i].mime_type);
@@ -349,15 +369,16 @@ chancery_export_action_activate (GtkWidget  *widget,
         gtk_file_chooser_set_filter (chooser, filter);
     }
 
+  if (folder != NULL)
+    gtk_file_chooser_set_current_folder (chooser, folder, NULL);
   name = suggest_name (self, formats[0].format);
   gtk_file_chooser_set_current_name (chooser, name);
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (native), TRUE);
 
-  /* The window keeps the dialog until it answers. */
-  g_object_set_data_full (G_OBJECT (self), "chancery-export-chooser", native, g_object_unref);
-  g_signal_connect (native, "notify::filter", G_CALLBACK (on_chooser_filter_changed_cb), NULL);
-  g_signal_connect (native, "response", G_CALLBACK (on_chooser_response_cb), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (native));
+  /* The window names the dialog while it is open, for tests. */
+  g_object_set_data (G_OBJECT (self), EXPORT_CHOOSER_KEY, dialog);
+  g_signal_connect (dialog, "notify::filter", G_CALLBACK (on_chooser_filter_changed_cb), NULL);
+  g_signal_connect (dialog, "response", G_CALLBACK (on_chooser_response_cb), self);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 /* Public API */

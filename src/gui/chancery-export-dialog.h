@@ -9,7 +9,10 @@
 
 G_BEGIN_DECLS
 
-/* "win.export": a save dialog whose file types choose the format. */
+/* "win.export": a save dialog whose file types choose the format; the
+ * name's extension follows the type picked. It opens in the folder of
+ * the window's last export. While open, it is the window's data
+ * "chancery-export-chooser" (a GtkFileChooserDialog), for tests. */
 void     chancery_export_action_activate (GtkWidget      *widget,
                                           const char     *action_name,
                                           GVariant       *parameter);

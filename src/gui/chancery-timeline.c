@@ -1939,20 +1939,27 @@ draw_to_target (GskRenderNode *node,
   return status == CAIRO_STATUS_SUCCESS;
 }
 
-static GskRenderNode *
-render_offscreen (ChanceryIndex *index,
-                  double         start,
-                  double         end,
-                  int            width,
-                  int            height,
-                  gboolean       dark)
+/* With fit_lanes, every lane in full, as if the view were as tall as need
+ * be: height is the least, and grows to what the lanes take (so no scroll
+ * hint either); FALSE when that is more than MAX_RENDER_SIZE. */
+static gboolean
+render_offscreen (ChanceryIndex   *index,
+                  double           start,
+                  double           end,
+                  int              width,
+                  int             *height,
+                  gboolean         fit_lanes,
+                  gboolean         dark,
+                  const char      *display_name,
+                  GskRenderNode  **node,
+                  GError         **error)
 {
   ChanceryScene scene;
+  double needed;
   PangoContext *pango;
   PangoFontDescription *font;
   cairo_font_options_t *options;
   GtkSnapshot *snapshot;
-  GskRenderNode *node;
 
   /* Without gtk_init() (the CLI has no display), GSK registers its node
    * types when one of them is first asked for. */
@@ -1977,30 +1984,45 @@ render_offscreen (ChanceryIndex *index,
   scene.start = start;
   scene.end = end;
   scene.width = width;
-  scene.height = height;
+  scene.height = fit_lanes ? MAX_RENDER_SIZE : *height;
   scene.rtl = gtk_widget_get_default_direction () == GTK_TEXT_DIR_RTL;
   scene.show_today = FALSE;
   chancery_scene_layout (&scene);
 
+  needed = !fit_lanes ? *height : ceil (CHANCERY_SCENE_AXIS_HEIGHT + scene.content_height);
+  if (needed > MAX_RENDER_SIZE)
+    {
+      g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_INVALID_INPUT,
+                   _("The lanes of the timeline need %.0f pixels of height for “%s”, more than %d: filter the events or group them in fewer lanes"),
+                   needed, display_name, MAX_RENDER_SIZE);
+      chancery_scene_clear (&scene);
+      g_object_unref (pango);
+      return FALSE;
+    }
+  *height = MAX (*height, (int) needed);
+  scene.height = *height;
+  chancery_scene_layout (&scene);
+
   snapshot = gtk_snapshot_new ();
   chancery_scene_draw (&scene, snapshot);
-  node = gtk_snapshot_free_to_node (snapshot);
+  *node = gtk_snapshot_free_to_node (snapshot);
   chancery_scene_clear (&scene);
   g_object_unref (pango);
 
-  return node;
+  return TRUE;
 }
 
-gboolean
-chancery_timeline_render_to_file (ChanceryIndex  *index,
-                                  double          start,
-                                  double          end,
-                                  int             width,
-                                  int             height,
-                                  gboolean        dark,
-                                  const char     *format,
-                                  const char     *path,
-                                  GError        **error)
+static gboolean
+render_to_file (ChanceryIndex  *index,
+                double          start,
+                double          end,
+                int             width,
+                int             height,
+                gboolean        fit_lanes,
+                gboolean        dark,
+                const char     *format,
+                const char     *path,
+                GError        **error)
 {
   g_autoptr(GskRenderNode) node = NULL;
   g_autofree char *display_name = NULL;
@@ -2035,7 +2057,8 @@ chancery_timeline_render_to_file (ChanceryIndex  *index,
       return FALSE;
     }
 
-  node = render_offscreen (index, start, end, width, height, dark);
+  if (!render_offscreen (index, start, end, width, &height, fit_lanes, dark, display_name, &node, error))
+    return FALSE;
 
   if (!chancery_output_file_open (&file, path, error))
     return FALSE;
@@ -2056,4 +2079,32 @@ chancery_timeline_render_to_file (ChanceryIndex  *index,
     }
 
   return TRUE;
+}
+
+gboolean
+chancery_timeline_render_to_file (ChanceryIndex  *index,
+                                  double          start,
+                                  double          end,
+                                  int             width,
+                                  int             height,
+                                  gboolean        dark,
+                                  const char     *format,
+                                  const char     *path,
+                                  GError        **error)
+{
+  return render_to_file (index, start, end, width, height, FALSE, dark, format, path, error);
+}
+
+gboolean
+chancery_timeline_render_lanes_to_file (ChanceryIndex  *index,
+                                        double          start,
+                                        double          end,
+                                        int             width,
+                                        int             min_height,
+                                        gboolean        dark,
+                                        const char     *format,
+                                        const char     *path,
+                                        GError        **error)
+{
+  return render_to_file (index, start, end, width, min_height, TRUE, dark, format, path, error);
 }

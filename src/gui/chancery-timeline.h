@@ -58,7 +58,8 @@ gint64         chancery_timeline_get_event_at     (ChanceryTimeline *self,
 
 /* The same drawing as on screen, of [start, end) at width x height pixels,
  * to a PNG, SVG or PDF file (by format "png", "svg", "pdf"), written
- * atomically. Works without a display (the CLI uses it). dark: dark palette. */
+ * atomically. Works without a display (the CLI uses it). The lanes fit
+ * height as on a screen that tall. dark: dark palette. */
 gboolean       chancery_timeline_render_to_file   (ChanceryIndex    *index,
                                                    double            start,
                                                    double            end,
@@ -68,5 +69,17 @@ gboolean       chancery_timeline_render_to_file   (ChanceryIndex    *index,
                                                    const char       *format,
                                                    const char       *path,
                                                    GError          **error);
+/* The same with every lane in full: the picture is min_height tall, or
+ * taller if the lanes need it; an error when they need more than the
+ * largest picture (20000 pixels). */
+gboolean       chancery_timeline_render_lanes_to_file (ChanceryIndex *index,
+                                                       double         start,
+                                                       double         end,
+                                                       int            width,
+                                                       int            min_height,
+                                                       gboolean       dark,
+                                                       const char    *format,
+                                                       const char    *path,
+                                                       GError       **error);
 
 G_END_DECLS

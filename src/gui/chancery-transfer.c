@@ -78,6 +78,7 @@ chancery_progress_toast_show (ChanceryWindow *window,
                               GCancellable   *cancellable)
 {
   ChanceryProgressToast *self = g_new0 (ChanceryProgressToast, 1);
+  g_autofree char *markup = g_markup_escape_text (title, -1);
   GtkWidget *label;
 
   g_return_val_if_fail (CHANCERY_IS_WINDOW (window), NULL);
@@ -107,10 +108,10 @@ chancery_progress_toast_show (ChanceryWindow *window,
   gtk_box_append (GTK_BOX (self->title), label);
   gtk_box_append (GTK_BOX (self->title), GTK_WIDGET (self->progress_bar));
 
-  self->toast = adw_toast_new (title);
+  /* Shown until finished: the window lets it stay when other toasts come. */
+  self->toast = adw_toast_new (markup);
   adw_toast_set_custom_title (self->toast, self->title);
   adw_toast_set_timeout (self->toast, 0);
-  adw_toast_set_priority (self->toast, ADW_TOAST_PRIORITY_HIGH);
   adw_toast_set_button_label (self->toast, _("Cancel"));
   self->clicked_id = g_signal_connect (self->toast, "button-clicked",
                                        G_CALLBACK (on_cancel_clicked_cb), self);
@@ -146,7 +147,7 @@ chancery_progress_toast_finish (ChanceryProgressToast *self)
 
   g_clear_signal_handler (&self->clicked_id, self->toast);
   gtk_spinner_stop (self->spinner);
-  adw_toast_dismiss (self->toast);
+  chancery_window_dismiss_toast (self->window, self->toast);
 
   g_clear_object (&self->toast);
   g_clear_object (&self->title);
@@ -164,6 +165,7 @@ chancery_transfer_show_result (ChanceryWindow *window,
                                gpointer        user_data,
                                GDestroyNotify  destroy)
 {
+  g_autofree char *markup = NULL;
   AdwToast *toast;
 
   g_return_if_fail (CHANCERY_IS_WINDOW (window));
@@ -171,8 +173,9 @@ chancery_transfer_show_result (ChanceryWindow *window,
 
   set_outcome (window, message, details);
 
-  toast = adw_toast_new (message);
-  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+  /* Titles are markup; file names are not. */
+  markup = g_markup_escape_text (message, -1);
+  toast = adw_toast_new (markup);
   if (button_label != NULL && on_button != NULL)
     {
       adw_toast_set_button_label (toast, button_label);

@@ -35,12 +35,23 @@
 #define CHECK_DELAY_MS 500
 #define N_RECENT 8
 #define RECENT_APP_NAME "chancery"
+/* Longer than libadwaita 1.2's longest toast entrance (0.5 s). */
+#define TOAST_MIN_SHOWN_MS 600
+
+/* A toast the window added that was not dismissed yet. */
+typedef struct
+{
+  AdwToast *toast;
+  gint64    shown_at;    /* monotonic µs it came to the front; 0 while waiting */
+  guint     dismiss_id;  /* a dismissal put off until it is fully in */
+} WindowToast;
 
 struct _ChanceryWindow
 {
   AdwApplicationWindow  parent_instance;
 
   AdwToastOverlay      *toast_overlay;
+  GPtrArray            *toasts;    /* WindowToast*, in the order they show */
   AdwWindowTitle       *window_title;
   AdwSplitButton       *open_button;
   GtkStack             *main_stack;
@@ -146,10 +157,63 @@ get_busy (ChanceryWindow *self)
 }
 
 static void
+window_toast_free (WindowToast *wt)
+{
+  g_clear_handle_id (&wt->dismiss_id, g_source_remove);
+  g_object_unref (wt->toast);
+  g_free (wt);
+}
+
+static gboolean
+find_toast (ChanceryWindow *self,
+            AdwToast       *toast,
+            guint          *index)
+{
+  for (guint i = 0; self->toasts != NULL && i < self->toasts->len; i++)
+    {
+      if (((WindowToast *) g_ptr_array_index (self->toasts, i))->toast == toast)
+        {
+          *index = i;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+static void
+on_toast_dismissed_cb (AdwToast       *toast,
+                       ChanceryWindow *self)
+{
+  guint index;
+
+  g_signal_handlers_disconnect_by_func (toast, on_toast_dismissed_cb, self);
+  if (!find_toast (self, toast, &index))
+    return;
+  g_ptr_array_remove_index (self->toasts, index);
+  /* Toasts show one at a time, in order: the next comes to the front. */
+  if (index == 0 && self->toasts->len > 0)
+    ((WindowToast *) g_ptr_array_index (self->toasts, 0))->shown_at = g_get_monotonic_time ();
+}
+
+static gboolean
+on_toast_dismiss_timeout_cb (gpointer user_data)
+{
+  WindowToast *wt = user_data;
+
+  wt->dismiss_id = 0;
+  adw_toast_dismiss (wt->toast);
+  return G_SOURCE_REMOVE;
+}
+
+/* message is text, not markup: a toast's title is always markup in
+ * libadwaita 1.2, and names (of files, of datasets) may hold & or <. */
+static void
 toast (ChanceryWindow *self,
        const char     *message)
 {
-  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+  g_autofree char *markup = g_markup_escape_text (message, -1);
+
+  chancery_window_add_toast (self, adw_toast_new (markup));
 }
 
 static gboolean
@@ -1326,6 +1390,10 @@ chancery_window_dispose (GObject *object)
 
   gtk_widget_dispose_template (GTK_WIDGET (self), CHANCERY_TYPE_WINDOW);
 
+  /* The overlay dismissed its toasts as it went; this is for the others. */
+  while (self->toasts != NULL && self->toasts->len > 0)
+    on_toast_dismissed_cb (((WindowToast *) g_ptr_array_index (self->toasts, 0))->toast, self);
+  g_clear_pointer (&self->toasts, g_ptr_array_unref);
   g_clear_object (&self->settings);
   g_clear_object (&self->store);
   g_clear_pointer (&self->worker, chancery_worker_unref);
@@ -1532,6 +1600,7 @@ chancery_window_init (ChanceryWindow *self)
   self->grouping = CHANCERY_GROUP_COUNTRY;
   self->sidebar_visible = TRUE;
   self->detail_visible = TRUE;
+  self->toasts = g_ptr_array_new_with_free_func ((GDestroyNotify) window_toast_free);
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
@@ -1674,11 +1743,66 @@ void
 chancery_window_add_toast (ChanceryWindow *self,
                            AdwToast       *toast)
 {
+  g_autoptr(GPtrArray) stale = NULL;
+  WindowToast *wt;
+
   g_return_if_fail (CHANCERY_IS_WINDOW (self));
+  g_return_if_fail (ADW_IS_TOAST (toast));
 
   /* A thread may finish after the window was closed. */
-  if (self->toast_overlay == NULL)
-    g_object_unref (toast);
-  else
-    adw_toast_overlay_add_toast (self->toast_overlay, toast);
+  if (self->toast_overlay == NULL || self->toasts == NULL)
+    {
+      g_object_unref (toast);
+      return;
+    }
+
+  /* libadwaita 1.2 brings a toast pushed aside by a high-priority one back
+   * when that one goes, and aborts if it goes while the first still fades
+   * out (a quick export). So every toast has the normal priority and waits
+   * its turn, and a new one replaces those it makes stale: all but the
+   * toasts that stay until their work is over (no timeout). */
+  stale = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < self->toasts->len; i++)
+    {
+      WindowToast *shown = g_ptr_array_index (self->toasts, i);
+
+      if (adw_toast_get_timeout (shown->toast) != 0)
+        g_ptr_array_add (stale, g_object_ref (shown->toast));
+    }
+  for (guint i = 0; i < stale->len; i++)
+    chancery_window_dismiss_toast (self, g_ptr_array_index (stale, i));
+
+  wt = g_new0 (WindowToast, 1);
+  wt->toast = g_object_ref (toast);
+  if (self->toasts->len == 0)
+    wt->shown_at = g_get_monotonic_time ();
+  g_ptr_array_add (self->toasts, wt);
+  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_NORMAL);
+  g_signal_connect (toast, "dismissed", G_CALLBACK (on_toast_dismissed_cb), self);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+void
+chancery_window_dismiss_toast (ChanceryWindow *self,
+                               AdwToast       *toast)
+{
+  WindowToast *wt;
+  gint64 shown_for;
+  guint index;
+
+  g_return_if_fail (CHANCERY_IS_WINDOW (self));
+  g_return_if_fail (ADW_IS_TOAST (toast));
+
+  if (!find_toast (self, toast, &index))
+    return;
+
+  /* libadwaita 1.2 frees a toast when it has faded out, even if it has not
+   * finished coming in (0.5 s when it replaces another): its entrance then
+   * ends on freed memory. A toast in front leaves once it is fully in. */
+  wt = g_ptr_array_index (self->toasts, index);
+  shown_for = (g_get_monotonic_time () - wt->shown_at) / 1000;
+  if (index > 0 || shown_for >= TOAST_MIN_SHOWN_MS)
+    adw_toast_dismiss (toast);
+  else if (wt->dismiss_id == 0)
+    wt->dismiss_id = g_timeout_add (TOAST_MIN_SHOWN_MS - shown_for, on_toast_dismiss_timeout_cb, wt);
 }

@@ -32,9 +32,15 @@ void            chancery_window_select_event (ChanceryWindow    *self,
 
 /* For exports and imports (chancery-export-dialog.c, chancery-import-task.c). */
 /* The filter of the events shown (or being loaded); free it. */
-ChanceryFilter   *chancery_window_dup_filter   (ChanceryWindow    *self);
-ChanceryTimeline *chancery_window_get_timeline (ChanceryWindow    *self);
-void              chancery_window_add_toast    (ChanceryWindow    *self,
-                                                AdwToast          *toast);
+ChanceryFilter   *chancery_window_dup_filter    (ChanceryWindow    *self);
+ChanceryTimeline *chancery_window_get_timeline  (ChanceryWindow    *self);
+/* Takes toast (its title is markup: escape text). It replaces the toasts
+ * shown or waiting, but for those without a timeout, and waits for them. */
+void              chancery_window_add_toast     (ChanceryWindow    *self,
+                                                 AdwToast          *toast);
+/* Dismisses a toast of add_toast (use this, not adw_toast_dismiss): one
+ * that just came in stays until it is fully in. */
+void              chancery_window_dismiss_toast (ChanceryWindow    *self,
+                                                 AdwToast          *toast);
 
 G_END_DECLS
