@@ -341,14 +341,17 @@ test_export_pictures (void)
   ignored = run_tool ((const char *[]) { "rsvg-convert", "--output", svg_png, svg, NULL });
   png_size (svg_png, &width, &height);
   g_assert_cmpuint (width, ==, 1600);
-  g_assert_cmpuint (height, ==, 900);
+  /* Without --height, every lane in full: the bundled events' lanes need
+   * more than the least height, 900. */
+  g_assert_cmpuint (height, >, 900);
 
   run_chancery (&pdf_run, "export", "--database", db_path, "--format", "pdf",
                 "--country", "ARM", "--output", pdf, NULL);
   assert_success (&pdf_run);
   info = run_tool ((const char *[]) { "pdfinfo", pdf, NULL });
   g_assert_true (g_regex_match_simple ("^Pages: +1$", info, G_REGEX_MULTILINE, 0));
-  g_assert_nonnull (strstr (info, "1600 x 900 pts"));
+  g_assert_true (g_regex_match_simple ("^Page size: +1600 x (9[0-9][0-9]|[1-9][0-9]{3,}) pts", info,
+                                       G_REGEX_MULTILINE, 0));
   g_clear_pointer (&ignored, g_free);
   ignored = run_tool ((const char *[]) { "pdftoppm", "-png", "-r", "36", "-f", "1", "-l", "1",
                                          "-singlefile", pdf, pdf_prefix, NULL });

@@ -103,6 +103,16 @@ static const struct
 G_STATIC_ASSERT (G_N_ELEMENTS (single_values) <= 32);
 
 static gboolean
+option_given (const Options *o,
+              const char    *long_name)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (single_values); i++)
+    if (g_str_equal (single_values[i].long_name, long_name))
+      return (o->given & (1u << i)) != 0;
+  g_assert_not_reached ();
+}
+
+static gboolean
 set_value (Options     *o,
            guint        i,
            const char  *value,
@@ -905,8 +915,13 @@ export_picture (ChanceryStore  *store,
         end += margin;
     }
 
-  if (!chancery_timeline_render_to_file (index, start, end, o->width, o->height, o->dark,
-                                         o->format, o->output, &error))
+  /* Without --height, every lane in full, as the window's pictures: at
+   * least 900 pixels, taller when the lanes need it. */
+  if (option_given (o, "height") ?
+      !chancery_timeline_render_to_file (index, start, end, o->width, o->height, o->dark,
+                                         o->format, o->output, &error) :
+      !chancery_timeline_render_lanes_to_file (index, start, end, o->width, o->height, o->dark,
+                                               o->format, o->output, &error))
     return fail (error);
 
   return 0;
@@ -924,7 +939,7 @@ run_export (int argc, char **argv)
     { "output", 'o', G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, set_once,
       N_("Write to this file (default: standard output)"), N_("FILE") },
     { "width", 0, 0, G_OPTION_ARG_CALLBACK, set_once, N_("Picture width in pixels (default 1600)"), N_("PIXELS") },
-    { "height", 0, 0, G_OPTION_ARG_CALLBACK, set_once, N_("Picture height in pixels (default 900)"), N_("PIXELS") },
+    { "height", 0, 0, G_OPTION_ARG_CALLBACK, set_once, N_("Picture height in pixels (default: every lane in full, at least 900)"), N_("PIXELS") },
     { "dark", 0, 0, G_OPTION_ARG_NONE, &o.dark, N_("Pictures in the dark style"), NULL },
     { NULL }
   };
