@@ -10,8 +10,10 @@
 # accessibility bus on, then through AT-SPI: every button, check box and
 # entry has a name for people (not a class name such as "GtkMenuButton",
 # nor "_Open Open"),
-# the summary reads "N of N events", and typing into "Search events"
-# narrows it. Prints TAP.
+# the summary reads "N of N events", typing into "Search events"
+# narrows it, each facet is one check box named for the facet, and the
+# event list's rows and cells are read by their event (title and date),
+# not by class names such as "GtkListItemWidget". Prints TAP.
 
 import os
 import re
@@ -116,7 +118,7 @@ def main():
     if APP_G_DEBUG is not None:
         env['G_DEBUG'] = APP_G_DEBUG
 
-    print('1..6', flush=True)
+    print('1..9', flush=True)
     # Bring up the accessibility bus and its registry before the application
     # starts, so that the application's registration is never lost in a race.
     find_app('')
@@ -162,6 +164,36 @@ def main():
                 garbled.append('%s %r' % (role, name))
         check(not garbled, 'no control name shows a mnemonic or says itself twice (%s)'
               % (', '.join(garbled) or 'none'))
+
+        # Each facet is one check box (the row; its check button is hidden),
+        # named for the facet, with its count as description.
+        facets = [node for node in walk(frame) if role_and_name(node)[0] == 'check box']
+        per_list = {}
+        for node in facets:
+            parent = node.get_parent()
+            per_list.setdefault(role_and_name(parent), []).append(role_and_name(node)[1])
+        doubled = ['%s in %s' % (name, list_name) for (_, list_name), names in per_list.items()
+                   for name in set(names) if names.count(name) > 1]
+        kinds = per_list.get(('list', 'Kind'), [])
+        check(kinds and not doubled
+              and all(re.match(r'^\d+ events?$', node.get_description() or '') for node in facets),
+              'each facet is one check box with its count (Kind: %s; said twice: %s)'
+              % (', '.join(kinds) or 'none', ', '.join(doubled) or 'none'))
+
+        table = next((node for node in walk(frame) if role_and_name(node) == ('table', 'Events')), None)
+        rows = [node for node in walk(table) if role_and_name(node)[0] in ('table row', 'list item')] \
+            if table is not None else []
+        cells = [node for node in walk(table) if role_and_name(node)[0] == 'table cell'] \
+            if table is not None else []
+        by_class = sorted({'%s %r' % role_and_name(node) for node in rows + cells
+                           if re.match(r'^(Gtk|Adw|Chancery)[A-Z]', role_and_name(node)[1])})
+        check(len(rows) > 5 and not by_class,
+              'the event list\'s rows and cells have names (%s)' % (', '.join(by_class) or 'all named'))
+        dated = [role_and_name(node)[1] for node in rows
+                 if re.search(r'^.+, .*\b20\d\d\b', role_and_name(node)[1])]
+        check(any(name.startswith('Araghchi visits Baku, ') for name in dated)
+              and any(', before ' in name for name in dated),
+              'an event row reads its title and date (%s)' % (dated[0] if dated else 'none'))
 
         total = summaries(frame)[0][1]
         check(all(n == total for n, _ in summaries(frame)) and total > 0,

@@ -1417,6 +1417,257 @@ test_badge_lists_hidden_events (void)
   g_assert_cmpint (chancery_event_list_get_selected_id (child ("event_list")), ==, id);
 }
 
+/* Keyboard focus */
+
+static gboolean
+focus_is_in (GtkWidget *widget)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (window));
+
+  return focus != NULL && (focus == widget || gtk_widget_is_ancestor (focus, widget));
+}
+
+static gboolean
+focus_moved (gpointer data)
+{
+  return gtk_root_get_focus (GTK_ROOT (window)) != data;
+}
+
+/* Presses Tab, Shift+Tab or an arrow key, with a real key press when
+ * xdotool can make one; else asks the window to move the focus, as those
+ * keys do (GtkWindow binds them to "move-focus"). */
+static void
+move_focus (GtkDirectionType direction)
+{
+  static const char *keys[] = {
+    [GTK_DIR_TAB_FORWARD] = "Tab", [GTK_DIR_TAB_BACKWARD] = "shift+Tab",
+    [GTK_DIR_UP] = "Up", [GTK_DIR_DOWN] = "Down",
+    [GTK_DIR_LEFT] = "Left", [GTK_DIR_RIGHT] = "Right",
+  };
+  GtkWidget *before = gtk_root_get_focus (GTK_ROOT (window));
+
+  if (have_xdotool ())
+    {
+      xdotool ("key", keys[direction], NULL);
+      wait_until (focus_moved, before, 1000);
+    }
+  else
+    {
+      g_signal_emit_by_name (window, "move-focus", direction);
+      run_for (20);
+    }
+}
+
+/* Tabs from where the focus is until it is in target; G_MAXUINT if never. */
+static guint
+tabs_to (GtkWidget        *target,
+         GtkDirectionType  direction)
+{
+  for (guint stops = 0; stops < 200; stops++)
+    {
+      if (focus_is_in (target))
+        return stops;
+      move_focus (direction);
+    }
+  return G_MAXUINT;
+}
+
+static GtkWidget *
+filter_pane_child (const char *name)
+{
+  return GTK_WIDGET (gtk_widget_get_template_child (child ("filter_pane"),
+                                                    CHANCERY_TYPE_FILTER_PANE, name));
+}
+
+static GtkListBox *
+facet_list_box (const char *list_name)
+{
+  return GTK_LIST_BOX (gtk_widget_get_template_child (filter_pane_child (list_name),
+                                                      CHANCERY_TYPE_FACET_LIST, "list_box"));
+}
+
+/* A list is one Tab stop and the arrows move inside it, as in GNOME's
+ * apps: from the search field to the timeline is a handful of Tabs, not
+ * one or two per facet (60 with the bundled data), and the event list is
+ * one stop, not one per event. */
+static void
+test_tab_stops (void)
+{
+  GtkWidget *search = filter_pane_child ("search_entry");
+  GtkWidget *kinds = GTK_WIDGET (facet_list_box ("kinds_list"));
+  GtkWidget *list = child ("event_list");
+  GtkWidget *row;
+  guint stops;
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.clear-filters", NULL);
+  wait_idle ();
+  /* Focus in a window that is not the active one does not move. */
+  if (have_xdotool ())
+    xdotool_focus_window ();
+
+  gtk_widget_grab_focus (search);
+  stops = tabs_to (GTK_WIDGET (timeline ()), GTK_DIR_TAB_FORWARD);
+  g_test_message ("%u Tab stops from the search field to the timeline", stops);
+  g_assert_cmpuint (stops, <=, 20);
+  stops = tabs_to (search, GTK_DIR_TAB_BACKWARD);
+  g_test_message ("%u Shift+Tab stops back", stops);
+  g_assert_cmpuint (stops, <=, 20);
+
+  /* Into the facets: one stop, a row (not its check button); the arrows
+   * move to the next facet, Tab leaves the list, Shift+Tab comes back to
+   * the facet it left. */
+  g_assert_cmpuint (tabs_to (kinds, GTK_DIR_TAB_FORWARD), <=, 5);
+  row = gtk_root_get_focus (GTK_ROOT (window));
+  g_assert_true (GTK_IS_LIST_BOX_ROW (row));
+  g_assert_true (row == GTK_WIDGET (gtk_list_box_get_row_at_index (GTK_LIST_BOX (kinds), 0)));
+  move_focus (GTK_DIR_DOWN);
+  row = gtk_root_get_focus (GTK_ROOT (window));
+  g_assert_true (row == GTK_WIDGET (gtk_list_box_get_row_at_index (GTK_LIST_BOX (kinds), 1)));
+  move_focus (GTK_DIR_TAB_FORWARD);
+  g_assert_false (focus_is_in (kinds));
+  move_focus (GTK_DIR_TAB_BACKWARD);
+  g_assert_true (gtk_root_get_focus (GTK_ROOT (window)) == row);
+
+  /* The event list: one stop in, and the next Tab (either way) leaves. */
+  gtk_widget_grab_focus (GTK_WIDGET (timeline ()));
+  g_assert_cmpuint (tabs_to (list, GTK_DIR_TAB_FORWARD), <=, 3);
+  move_focus (GTK_DIR_DOWN);
+  g_assert_true (focus_is_in (list));
+  move_focus (GTK_DIR_TAB_FORWARD);
+  g_assert_false (focus_is_in (list));
+  move_focus (GTK_DIR_TAB_BACKWARD);
+  g_assert_true (focus_is_in (list));
+  move_focus (GTK_DIR_TAB_BACKWARD);
+  g_assert_false (focus_is_in (list));
+}
+
+static gboolean
+row_checked (GtkListBoxRow *row)
+{
+  GtkCheckButton *check = g_object_get_data (G_OBJECT (row), "check");
+
+  return gtk_check_button_get_active (check);
+}
+
+/* Space or Enter on a facet's row (the one Tab stop) ticks and unticks it,
+ * filters, and focus stays on that facet. */
+static void
+test_facet_row_keys (void)
+{
+  GtkListBox *kinds = facet_list_box ("kinds_list");
+  GtkListBoxRow *row = gtk_list_box_get_row_at_index (kinds, 0);
+  guint n_total = list_n_items ();
+  const char *keys[] = { "space", "Return" };
+
+  if (!have_xdotool ())
+    {
+      g_test_skip ("xdotool not available: real key events not tested");
+      return;
+    }
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.clear-filters", NULL);
+  wait_idle ();
+  xdotool_focus_window ();
+
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    {
+      gboolean ticked = i == 0;
+
+      g_assert_true (gtk_widget_grab_focus (GTK_WIDGET (row)));
+      run_for (50);
+      xdotool ("key", keys[i], NULL);
+      run_for (400);
+      wait_idle ();
+
+      row = gtk_list_box_get_row_at_index (kinds, 0);
+      g_assert_cmpint (row_checked (row), ==, ticked);
+      if (ticked)
+        g_assert_cmpuint (list_n_items (), <, n_total);
+      else
+        g_assert_cmpuint (list_n_items (), ==, n_total);
+      g_assert_true (focus_is_in (GTK_WIDGET (kinds)));
+    }
+}
+
+/* Whether every date the list shows is whole: */
+static void
+collect_date_labels (GtkWidget *widget,
+                     GPtrArray *labels)
+{
+  if (g_strcmp0 (gtk_widget_get_css_name (widget), "row") == 0)
+    {
+      GtkWidget *cell = gtk_widget_get_first_child (widget);
+      GtkWidget *label = cell != NULL ? gtk_widget_get_first_child (cell) : NULL;
+
+      if (GTK_IS_LABEL (label) && gtk_widget_get_mapped (label))
+        g_ptr_array_add (labels, label);
+      return;
+    }
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    collect_date_labels (c, labels);
+}
+
+/* Checks the dates on screen are not cut short; returns how many take
+ * more than one line. */
+static guint
+check_dates_whole (void)
+{
+  g_autoptr(GPtrArray) labels = g_ptr_array_new ();
+  guint wrapped = 0, open = 0;
+
+  collect_date_labels (child ("event_list"), labels);
+  g_assert_cmpuint (labels->len, >=, 4);
+  for (guint i = 0; i < labels->len; i++)
+    {
+      GtkLabel *label = g_ptr_array_index (labels, i);
+      PangoLayout *layout = gtk_label_get_layout (label);
+      const char *text = gtk_label_get_text (label);
+      int width;
+
+      pango_layout_get_pixel_size (layout, &width, NULL);
+      g_test_message ("date %s: %d px in %d, %d lines", text, width,
+                      gtk_widget_get_width (GTK_WIDGET (label)),
+                      pango_layout_get_line_count (layout));
+      g_assert_false (pango_layout_is_ellipsized (layout));
+      g_assert_cmpint (width, <=, gtk_widget_get_width (GTK_WIDGET (label)));
+      if (g_str_has_prefix (text, "before "))
+        open++;
+      if (pango_layout_get_line_count (layout) > 1)
+        wrapped++;
+    }
+  /* The bundled data has open dates ("../2025-12-07"), said "before …". */
+  g_assert_cmpuint (open, >, 0);
+  return wrapped;
+}
+
+/* "before 8 December 2025" must not read "before 8 December 2…", nor
+ * "8 dekabr 2025 tarixindən əvvəl" lose its "əvvəl" (before): the
+ * date column has room for the date forms shown, and a column made
+ * narrower wraps its dates rather than cutting them. */
+static void
+test_dates_never_cut (void)
+{
+  ChanceryEventList *list = child ("event_list");
+  GtkColumnViewColumn *date_column = (GtkColumnViewColumn *) gtk_widget_get_template_child (GTK_WIDGET (list),
+                                                                    CHANCERY_TYPE_EVENT_LIST,
+                                                                    "date_column");
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.clear-filters", NULL);
+  wait_idle ();
+  chancery_event_list_set_selected_id (list, -1);
+  run_for (200);
+
+  /* Room for every form on one line. */
+  g_assert_cmpuint (check_dates_whole (), ==, 0);
+
+  gtk_column_view_column_set_fixed_width (date_column, 90);
+  run_for (300);
+  g_assert_cmpuint (check_dates_whole (), >, 0);
+
+  gtk_column_view_column_set_fixed_width (date_column, -1);
+  run_for (300);
+}
+
 static gboolean
 window_mapped (gpointer data)
 {
@@ -1473,6 +1724,9 @@ main (int   argc,
   g_test_add_func ("/window/damaged-found-in-background", test_damaged_found_in_background);
   g_test_add_func ("/window/check-fails-without-damage", test_check_fails_without_damage);
   g_test_add_func ("/window/badge-lists-hidden-events", test_badge_lists_hidden_events);
+  g_test_add_func ("/window/tab-stops", test_tab_stops);
+  g_test_add_func ("/window/facet-row-keys", test_facet_row_keys);
+  g_test_add_func ("/window/dates-never-cut", test_dates_never_cut);
 
   ret = g_test_run ();
 

@@ -8,6 +8,11 @@
  * column carries a marker GtkCustomSorter; when the column view's sorter
  * changes we ask it which column leads and in which direction, and let the
  * model reorder itself.
+ *
+ * A date's qualifiers ("before …", "… əvvəl", "(uncertain)") say how sure
+ * it is, so the date column never ellipsizes: it is as wide as the date
+ * forms of the index read at their widest in this locale, and a date wider
+ * than that (or than the width someone dragged the column to) wraps.
  */
 #include "config.h"
 
@@ -15,6 +20,12 @@
 #include <glib/gi18n.h>
 
 #include "chancery-event-list.h"
+
+/* The date column grows to fit the widest form up to this many pixels;
+ * dates wider than that wrap onto a second line. */
+#define MAX_DATE_WIDTH 260
+/* A year of twelve months with two-digit days, for sample dates. */
+#define SAMPLE_YEAR 2025
 
 struct _ChanceryEventList
 {
@@ -32,6 +43,9 @@ struct _ChanceryEventList
 
   gint64               selected_id;
   int                  probed_sort;   /* set while probing the sorter */
+  int                  date_width;    /* what the date cells ask for */
+  GPtrArray           *date_labels;   /* GtkLabel*, every date cell's */
+  int                  wide_months[CHANCERY_PRECISION_YEAR + 1][2];  /* 0: not found yet */
   guint                syncing : 1;
 };
 
@@ -114,6 +128,29 @@ find_list_view (GtkWidget *widget)
   return NULL;
 }
 
+/* The parts of the column view GTK 4.8 leaves unnamed for screen readers
+ * ("GtkColumnListView", a header row "GtkListItemWidget"). */
+static void
+label_column_view_parts (ChanceryEventList *self)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->column_view));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      const char *label = NULL;
+
+      if (GTK_IS_LIST_VIEW (child))
+        label = _("Events");
+      else if (g_strcmp0 (gtk_widget_get_css_name (child), "header") == 0)
+        label = _("Column headers");
+
+      if (label != NULL)
+        gtk_accessible_update_property (GTK_ACCESSIBLE (child),
+                                        GTK_ACCESSIBLE_PROPERTY_LABEL, label,
+                                        -1);
+    }
+}
+
 static void
 scroll_to_position (ChanceryEventList *self,
                     guint              position)
@@ -124,6 +161,142 @@ scroll_to_position (ChanceryEventList *self,
    * has been there since 4.0. */
   if (list_view != NULL)
     gtk_widget_activate_action (list_view, "list.scroll-to-item", "u", position);
+}
+
+static int
+measure_date (PangoLayout *layout,
+              guint        precision,
+              guint        flags,
+              gint32       lo,
+              gint32       hi)
+{
+  ChanceryIndexEvent ev = { .lo = lo, .hi = hi, .precision = precision, .flags = flags };
+  g_autofree char *text = chancery_event_row_format_date (&ev);
+  int width;
+
+  pango_layout_set_text (layout, text, -1);
+  pango_layout_get_pixel_size (layout, &width, NULL);
+  return width;
+}
+
+/* The two months whose dates at precision read widest in this locale
+ * ("September", "dekabr"), in calendar order. */
+static const int *
+get_wide_months (ChanceryEventList *self,
+                 PangoLayout       *layout,
+                 ChanceryPrecision  precision)
+{
+  int *months = self->wide_months[precision];
+  int widths[2] = { -1, -1 };
+
+  if (months[0] != 0)
+    return months;
+
+  for (int month = 1; month <= 12; month++)
+    {
+      gint32 day = chancery_day_from_ymd (SAMPLE_YEAR, month, 28);
+      int width = measure_date (layout, precision, 0, day, day);
+
+      if (width > widths[0])
+        {
+          months[1] = months[0];
+          widths[1] = widths[0];
+          months[0] = month;
+          widths[0] = width;
+        }
+      else if (width > widths[1])
+        {
+          months[1] = month;
+          widths[1] = width;
+        }
+    }
+  if (months[0] > months[1])
+    {
+      int first = months[1];
+      months[1] = months[0];
+      months[0] = first;
+    }
+  return months;
+}
+
+/* How wide a date of this precision and these index flags reads at most:
+ * the widest months, two-digit days, a range within one year. */
+static int
+measure_date_form (ChanceryEventList *self,
+                   PangoLayout       *layout,
+                   ChanceryPrecision  precision,
+                   guint              flags)
+{
+  const int *months = get_wide_months (self, layout, precision);
+  int width = 0;
+
+  for (guint i = 0; i < 2; i++)
+    {
+      gint32 day = chancery_day_from_ymd (SAMPLE_YEAR, months[i], 28);
+      gint32 lo = day, hi = day;
+
+      /* An open start is said as the day after its extent ("before 28
+       * September"), an open end as the day before. */
+      if ((flags & CHANCERY_INDEX_OPEN_START) && precision == CHANCERY_PRECISION_DAY)
+        lo = hi = day - 1;
+      else if ((flags & CHANCERY_INDEX_OPEN_END) && precision == CHANCERY_PRECISION_DAY)
+        lo = hi = day + 1;
+      else if (flags & CHANCERY_INDEX_RANGE)
+        {
+          lo = chancery_day_from_ymd (SAMPLE_YEAR, months[0], 20);
+          hi = chancery_day_from_ymd (precision == CHANCERY_PRECISION_YEAR ? SAMPLE_YEAR + 1
+                                                                           : SAMPLE_YEAR,
+                                      months[1], 28);
+        }
+      width = MAX (width, measure_date (layout, precision, flags, lo, hi));
+    }
+  return width;
+}
+
+/* The width the date cells ask for: room for every date form in index.
+ * Forms are few (precision times flags); the scan only reads two bytes
+ * per event, so this stays quick at a million events. */
+static int
+compute_date_width (ChanceryEventList *self,
+                    ChanceryIndex     *index)
+{
+  gboolean seen[CHANCERY_PRECISION_YEAR + 1][CHANCERY_INDEX_RANGE << 1] = { { FALSE } };
+  g_autoptr(PangoLayout) layout = NULL;
+  int width = 0;
+
+  for (guint i = 0; i < index->n_events; i++)
+    {
+      const ChanceryIndexEvent *ev = &index->events[i];
+
+      if (ev->precision <= CHANCERY_PRECISION_YEAR && ev->flags < G_N_ELEMENTS (seen[0]))
+        seen[ev->precision][ev->flags] = TRUE;
+    }
+
+  layout = gtk_widget_create_pango_layout (GTK_WIDGET (self->column_view), NULL);
+  for (guint p = 0; p < G_N_ELEMENTS (seen); p++)
+    for (guint flags = 0; flags < G_N_ELEMENTS (seen[p]); flags++)
+      if (seen[p][flags])
+        width = MAX (width, measure_date_form (self, layout, p, flags));
+
+  return MIN (width, MAX_DATE_WIDTH);
+}
+
+/* The date cells ask for room for the widest form; once someone has given
+ * the column a width of their own, they take that and wrap. */
+static void
+request_date_width (ChanceryEventList *self,
+                    GtkWidget         *label)
+{
+  gboolean automatic = gtk_column_view_column_get_fixed_width (self->date_column) < 0;
+
+  gtk_widget_set_size_request (label, automatic ? self->date_width : -1, -1);
+}
+
+static void
+request_date_widths (ChanceryEventList *self)
+{
+  for (guint i = 0; self->date_labels != NULL && i < self->date_labels->len; i++)
+    request_date_width (self, g_ptr_array_index (self->date_labels, i));
 }
 
 static void
@@ -247,13 +420,58 @@ on_label_setup_cb (GtkSignalListItemFactory *factory,
   gtk_list_item_set_child (item, label);
 }
 
+/* Not on the factory's "teardown": GTK 4.8 does not always emit it for the
+ * items it drops. */
+static void
+on_date_label_finalized_cb (gpointer  user_data,
+                            GObject  *label)
+{
+  ChanceryEventList *self = user_data;
+
+  g_ptr_array_remove_fast (self->date_labels, label);
+}
+
+static void
+on_date_setup_cb (GtkSignalListItemFactory *factory,
+                  GtkListItem              *item,
+                  ChanceryEventList        *self)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0.0);
+  /* Wrapped, never cut short (see the top of this file). The width comes
+   * from request_date_width(); one character of natural width keeps a
+   * long date from widening the column. */
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_max_width_chars (GTK_LABEL (label), 1);
+  gtk_list_item_set_child (item, label);
+  g_ptr_array_add (self->date_labels, label);
+  g_object_weak_ref (G_OBJECT (label), on_date_label_finalized_cb, self);
+  request_date_width (self, label);
+}
+
+static void
+on_date_column_fixed_width_changed_cb (GtkColumnViewColumn *column,
+                                       GParamSpec          *pspec,
+                                       ChanceryEventList   *self)
+{
+  request_date_widths (self);
+}
+
 static void
 set_cell_text (GtkListItem *item,
                const char  *text)
 {
   GtkLabel *label = GTK_LABEL (gtk_list_item_get_child (item));
+  GtkWidget *cell = gtk_widget_get_parent (GTK_WIDGET (label));
 
   gtk_label_set_text (label, text != NULL ? text : "");
+  /* Read as the text, not as "GtkColumnViewCell" (see label_row()). */
+  if (cell != NULL)
+    gtk_accessible_update_property (GTK_ACCESSIBLE (cell),
+                                    GTK_ACCESSIBLE_PROPERTY_LABEL, text != NULL ? text : "",
+                                    -1);
   /* Long titles and actor lists are cut short; the tooltip has them whole. */
   gtk_widget_set_tooltip_text (GTK_WIDGET (label), text);
 }
@@ -261,11 +479,35 @@ set_cell_text (GtkListItem *item,
 static void
 on_date_bind_cb (GtkSignalListItemFactory *factory,
                  GtkListItem              *item,
-                 gpointer                  user_data)
+                 ChanceryEventList        *self)
 {
   ChanceryEventRow *row = gtk_list_item_get_item (item);
 
   set_cell_text (item, chancery_event_row_get_date (row));
+}
+
+/* GTK 4.8 gives list items no accessible label (GtkListItem has one from
+ * 4.12), so screen readers read rows by class name: "GtkListItemWidget".
+ * The row and cell widgets are GTK's, but they are widgets, and so
+ * GtkAccessibles: the cell holding the title labels its row. */
+static void
+label_row (GtkListItem      *item,
+           ChanceryEventRow *row)
+{
+  GtkWidget *cell = gtk_widget_get_parent (gtk_list_item_get_child (item));
+  GtkWidget *row_widget = cell != NULL ? gtk_widget_get_parent (cell) : NULL;
+  g_autofree char *label = NULL;
+
+  if (row_widget == NULL || g_strcmp0 (gtk_widget_get_css_name (row_widget), "row") != 0)
+    return;
+
+  /* Translators: an event in the list as a screen reader says it: its title, then its date */
+  label = g_strdup_printf (C_("event row", "%s, %s"),
+                           chancery_event_row_get_title (row),
+                           chancery_event_row_get_date (row));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (row_widget),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, label,
+                                  -1);
 }
 
 static void
@@ -276,6 +518,7 @@ on_title_bind_cb (GtkSignalListItemFactory *factory,
   ChanceryEventRow *row = gtk_list_item_get_item (item);
 
   set_cell_text (item, chancery_event_row_get_title (row));
+  label_row (item, row);
 }
 
 static void
@@ -314,6 +557,23 @@ on_actors_bind_cb (GtkSignalListItemFactory *factory,
   set_cell_text (item, text);
 }
 
+/* GTK 4.8's list view moves Tab from row to row, like the arrows
+ * (GtkListView:tab-behavior is 4.12); here Tab leaves the list, and comes
+ * back to the row it left (the list view keeps that one). */
+static gboolean
+chancery_event_list_focus (GtkWidget        *widget,
+                           GtkDirectionType  direction)
+{
+  ChanceryEventList *self = CHANCERY_EVENT_LIST (widget);
+  GtkWidget *list_view = find_list_view (GTK_WIDGET (self->column_view));
+
+  if ((direction == GTK_DIR_TAB_FORWARD || direction == GTK_DIR_TAB_BACKWARD)
+      && list_view != NULL && gtk_widget_get_focus_child (list_view) != NULL)
+    return FALSE;
+
+  return GTK_WIDGET_CLASS (chancery_event_list_parent_class)->focus (widget, direction);
+}
+
 static void
 chancery_event_list_dispose (GObject *object)
 {
@@ -326,6 +586,10 @@ chancery_event_list_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->selection, self);
   if (self->column_view != NULL)
     g_signal_handlers_disconnect_by_data (gtk_column_view_get_sorter (self->column_view), self);
+
+  for (guint i = 0; self->date_labels != NULL && i < self->date_labels->len; i++)
+    g_object_weak_unref (g_ptr_array_index (self->date_labels, i), on_date_label_finalized_cb, self);
+  g_clear_pointer (&self->date_labels, g_ptr_array_unref);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), CHANCERY_TYPE_EVENT_LIST);
   /* The template's root has no id, so nothing above unparents it. */
@@ -385,6 +649,8 @@ chancery_event_list_class_init (ChanceryEventListClass *klass)
   object_class->get_property = chancery_event_list_get_property;
   object_class->set_property = chancery_event_list_set_property;
 
+  widget_class->focus = chancery_event_list_focus;
+
   properties[PROP_SELECTED_ID] =
     g_param_spec_int64 ("selected-id", NULL, NULL, -1, G_MAXINT64, -1,
                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
@@ -403,6 +669,8 @@ chancery_event_list_class_init (ChanceryEventListClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ChanceryEventList, kind_column);
   gtk_widget_class_bind_template_callback (widget_class, on_column_view_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_label_setup_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_date_setup_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_date_column_fixed_width_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_date_bind_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_title_bind_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_kind_bind_cb);
@@ -417,8 +685,10 @@ static void
 chancery_event_list_init (ChanceryEventList *self)
 {
   self->selected_id = -1;
+  self->date_labels = g_ptr_array_new ();
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  label_column_view_parts (self);
 
   self->model = chancery_event_model_new ();
   /* Before the selection model connects its own handler. */
@@ -464,6 +734,16 @@ chancery_event_list_set_index (ChanceryEventList *self,
 {
   g_return_if_fail (CHANCERY_IS_EVENT_LIST (self));
 
+  if (index != NULL && index->n_events > 0)
+    {
+      int width = compute_date_width (self, index);
+
+      if (width != self->date_width)
+        {
+          self->date_width = width;
+          request_date_widths (self);
+        }
+    }
   chancery_event_model_set_index (self->model, index);
   if (chancery_event_model_find_id (self->model, self->selected_id) == G_MAXUINT)
     set_selected_id_internal (self, -1);

@@ -225,3 +225,10 @@ chancery_event_row_get_status (ChanceryEventRow *self)
   g_return_val_if_fail (CHANCERY_IS_EVENT_ROW (self), CHANCERY_STATUS_OCCURRED);
   return self->status;
 }
+
+char *
+chancery_event_row_format_date (const ChanceryIndexEvent *event)
+{
+  g_return_val_if_fail (event != NULL, NULL);
+  return format_index_date (event);
+}

@@ -5,6 +5,11 @@
  *
  * A dataset can have thousands of actors; the list shows the most frequent
  * ones (and every selected one) and a search field narrows it further.
+ *
+ * The list is one Tab stop, as GNOME lists are: Tab and Shift+Tab leave it,
+ * the arrows move between facets, Space or Enter ticks one. Each row is
+ * what takes focus and what a screen reader reads as the check box; the
+ * check button inside only shows the state and takes clicks.
  */
 #include "config.h"
 
@@ -41,6 +46,7 @@ struct _ChanceryFacetList
   GPtrArray      *row_keys;      /* char* keys of the rows, in order */
   GPtrArray      *rows;          /* GtkListBoxRow*, parallel to row_keys */
   char           *title;
+  char           *focus_key;     /* the row Tab left, to come back to */
   gboolean        counting;      /* set_facets (NULL): counts not known yet */
   gboolean        filtered;      /* the counts are of filtered events */
 };
@@ -93,19 +99,54 @@ facet_matches (const Facet *facet,
   return strstr (folded, needle) != NULL || g_ascii_strcasecmp (facet->key, needle) == 0;
 }
 
+static void
+set_row_checked (GtkWidget *row,
+                 gboolean   checked)
+{
+  gtk_accessible_update_state (GTK_ACCESSIBLE (row),
+                               GTK_ACCESSIBLE_STATE_CHECKED,
+                               checked ? GTK_ACCESSIBLE_TRISTATE_TRUE : GTK_ACCESSIBLE_TRISTATE_FALSE,
+                               -1);
+}
+
+static void
+set_row_count (GtkWidget  *row,
+               const char *count_text,
+               guint       count)
+{
+  g_autofree char *description = NULL;
+
+  /* Translators: a facet's count for screen readers; %s is the number, formatted for the language */
+  description = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s event", "%s events", count),
+                                 count_text);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (row),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description,
+                                  -1);
+}
+
 static GtkWidget *
 make_row (ChanceryFacetList *self,
           const Facet       *facet)
 {
-  GtkWidget *row = gtk_list_box_row_new ();
+  /* The row is the check box people reach with the keyboard and screen
+   * readers announce: "Iran, check box, not checked, 21 events". */
+  GtkWidget *row = g_object_new (GTK_TYPE_LIST_BOX_ROW,
+                                 "accessible-role", GTK_ACCESSIBLE_ROLE_CHECKBOX,
+                                 NULL);
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   GtkWidget *check = gtk_check_button_new_with_label (facet->label);
   GtkWidget *count = gtk_label_new (NULL);
   g_autofree char *count_text = chancery_format_count (facet->count);
-  g_autofree char *description = NULL;
+  gboolean selected = key_is_selected (self, facet->key, NULL);
 
   gtk_widget_set_hexpand (check, TRUE);
-  gtk_check_button_set_active (GTK_CHECK_BUTTON (check), key_is_selected (self, facet->key, NULL));
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (check), selected);
+  /* A second Tab stop, and a second check box to screen readers, in every
+   * row: the row stands for it (see the top of this file). Not merely
+   * unfocusable: GTK 4.8's check button claims to have taken the focus
+   * it could not take, which would keep Shift+Tab from reaching the row. */
+  gtk_widget_set_can_focus (check, FALSE);
+  gtk_accessible_update_state (GTK_ACCESSIBLE (check), GTK_ACCESSIBLE_STATE_HIDDEN, TRUE, -1);
   /* Long actor names should not widen the sidebar. */
   if (GTK_IS_LABEL (gtk_widget_get_last_child (check)))
     gtk_label_set_ellipsize (GTK_LABEL (gtk_widget_get_last_child (check)), PANGO_ELLIPSIZE_END);
@@ -116,19 +157,21 @@ make_row (ChanceryFacetList *self,
   gtk_widget_add_css_class (count, "dim-label");
   gtk_widget_add_css_class (count, "numeric");
   gtk_widget_add_css_class (count, "facet-count");
+  /* Said once, in the row's description. */
+  gtk_accessible_update_state (GTK_ACCESSIBLE (count), GTK_ACCESSIBLE_STATE_HIDDEN, TRUE, -1);
 
   gtk_box_append (GTK_BOX (box), check);
   gtk_box_append (GTK_BOX (box), count);
   gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
 
-  /* Translators: a facet's count for screen readers; %s is the number, formatted for the language */
-  description = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s event", "%s events", facet->count),
-                                 count_text);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (check),
-                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description,
+  gtk_accessible_update_property (GTK_ACCESSIBLE (row),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, facet->label,
                                   -1);
+  set_row_count (row, count_text, facet->count);
+  set_row_checked (row, selected);
 
   g_object_set_data_full (G_OBJECT (check), "facet-key", g_strdup (facet->key), g_free);
+  g_object_set_data (G_OBJECT (check), "row", row);
   g_object_set_data (G_OBJECT (row), "check", check);
   g_object_set_data (G_OBJECT (row), "count", count);
 
@@ -143,11 +186,14 @@ update_row (ChanceryFacetList *self,
   GtkCheckButton *check = g_object_get_data (G_OBJECT (row), "check");
   GtkLabel *count = g_object_get_data (G_OBJECT (row), "count");
   g_autofree char *count_text = chancery_format_count (facet->count);
+  gboolean selected = key_is_selected (self, facet->key, NULL);
 
   g_signal_handlers_block_by_func (check, on_check_toggled_cb, self);
-  gtk_check_button_set_active (check, key_is_selected (self, facet->key, NULL));
+  gtk_check_button_set_active (check, selected);
   g_signal_handlers_unblock_by_func (check, on_check_toggled_cb, self);
+  set_row_checked (row, selected);
   gtk_label_set_text (count, count_text);
+  set_row_count (row, count_text, facet->count);
 }
 
 /* The facets to show: matching ones up to MAX_ROWS, then any selected ones
@@ -291,6 +337,7 @@ on_check_toggled_cb (GtkCheckButton    *check,
 {
   const char *key = g_object_get_data (G_OBJECT (check), "facet-key");
 
+  set_row_checked (g_object_get_data (G_OBJECT (check), "row"), gtk_check_button_get_active (check));
   chancery_facet_list_set_selected (self, key, NULL, gtk_check_button_get_active (check));
   g_signal_emit (self, signals[CHANGED], 0);
 }
@@ -312,6 +359,58 @@ on_search_entry_search_changed_cb (GtkSearchEntry    *entry,
   rebuild (self);
 }
 
+static GtkWidget *
+find_row (ChanceryFacetList *self,
+          const char        *key)
+{
+  guint i;
+
+  if (key == NULL || !g_ptr_array_find_with_equal_func (self->row_keys, key, g_str_equal, &i))
+    return NULL;
+  return g_ptr_array_index (self->rows, i);
+}
+
+/* GtkListBox moves Tab from row to row, like the arrows; here Tab leaves
+ * the list and comes back to the row it left. */
+static gboolean
+chancery_facet_list_focus (GtkWidget        *widget,
+                           GtkDirectionType  direction)
+{
+  ChanceryFacetList *self = CHANCERY_FACET_LIST (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+  GtkWidget *focus_row = gtk_widget_get_focus_child (GTK_WIDGET (self->list_box));
+  GtkWidget *row;
+  guint i;
+
+  if (direction != GTK_DIR_TAB_FORWARD && direction != GTK_DIR_TAB_BACKWARD)
+    return GTK_WIDGET_CLASS (chancery_facet_list_parent_class)->focus (widget, direction);
+
+  if (focus != NULL && focus_row != NULL && gtk_widget_is_ancestor (focus, GTK_WIDGET (self->list_box)))
+    {
+      g_clear_pointer (&self->focus_key, g_free);
+      if (g_ptr_array_find (self->rows, focus_row, &i))
+        self->focus_key = g_strdup (g_ptr_array_index (self->row_keys, i));
+
+      /* The search field is the only stop before the rows. */
+      if (direction == GTK_DIR_TAB_BACKWARD && gtk_widget_get_visible (GTK_WIDGET (self->search_entry)))
+        return gtk_widget_child_focus (GTK_WIDGET (self->search_entry), direction);
+      return FALSE;
+    }
+
+  if (!GTK_WIDGET_CLASS (chancery_facet_list_parent_class)->focus (widget, direction))
+    return FALSE;
+
+  /* Tab came into the rows: at the first or last one; go where it left. */
+  focus_row = gtk_widget_get_focus_child (GTK_WIDGET (self->list_box));
+  row = find_row (self, self->focus_key);
+  if (focus_row != NULL && row != NULL && row != focus_row
+      && gtk_widget_get_child_visible (row) && gtk_widget_is_sensitive (row))
+    gtk_widget_grab_focus (row);
+
+  return TRUE;
+}
+
 static void
 chancery_facet_list_dispose (GObject *object)
 {
@@ -328,6 +427,7 @@ chancery_facet_list_dispose (GObject *object)
   g_clear_pointer (&self->row_keys, g_ptr_array_unref);
   g_clear_pointer (&self->rows, g_ptr_array_unref);
   g_clear_pointer (&self->title, g_free);
+  g_clear_pointer (&self->focus_key, g_free);
 
   G_OBJECT_CLASS (chancery_facet_list_parent_class)->dispose (object);
 }
@@ -394,6 +494,8 @@ chancery_facet_list_class_init (ChanceryFacetListClass *klass)
   object_class->dispose = chancery_facet_list_dispose;
   object_class->get_property = chancery_facet_list_get_property;
   object_class->set_property = chancery_facet_list_set_property;
+
+  widget_class->focus = chancery_facet_list_focus;
 
   properties[PROP_TITLE] =
     g_param_spec_string ("title", NULL, NULL, NULL,
