@@ -20,6 +20,7 @@
 #include <json-glib/json-glib.h>
 #include <unistd.h>
 
+#include "chancery-store-private.h"
 #include "test-common.h"
 
 /* The user and group "nobody" (Debian's 65534). */
@@ -817,6 +818,32 @@ test_replace_refuses (void)
   test_assert_contains (too_big.err, g_strerror (EFBIG));
   g_assert_null (strstr (too_big.err, ".import-"));
   assert_unchanged (limited, limited_before);
+
+  /* A replace that fails leaves what it would have replaced as it was:
+   * an empty file stays empty, and an older Chancery database is neither
+   * upgraded nor backed up. */
+  {
+    g_autofree char *truncated = write_tmp_file ("replace-truncated.json", truncated_json);
+    g_autofree char *empty = write_tmp_file ("replace-empty.chancery", "");
+    g_autofree char *older = g_build_filename (tmp_dir, "replace-older.chancery", NULL);
+    g_autofree char *backup = g_strconcat (older, ".schema-v1.backup", NULL);
+    g_autoptr(GBytes) empty_before = test_read_file (empty);
+    g_autoptr(GBytes) older_before = NULL;
+    g_autoptr(GError) error = NULL;
+    g_auto(Run) on_empty, on_older;
+
+    g_assert_true (chancery_store_create_at_version (older, 1, &error));
+    g_assert_no_error (error);
+    older_before = test_read_file (older);
+
+    run_chancery (&on_empty, "import", "--replace", "-d", empty, truncated, NULL);
+    assert_bad_input (&on_empty, "replace-truncated.json");
+    assert_unchanged (empty, empty_before);
+    run_chancery (&on_older, "import", "--replace", "-d", older, truncated, NULL);
+    assert_bad_input (&on_older, "replace-truncated.json");
+    assert_unchanged (older, older_before);
+    g_assert_false (g_file_test (backup, G_FILE_TEST_EXISTS));
+  }
 }
 
 /* Several files: each is one transaction. Into a database that was there

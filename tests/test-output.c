@@ -74,10 +74,14 @@ test_not_the_database (void)
   g_autofree char *journal = g_strconcat (db_path, "-journal", NULL);
   g_autofree char *wal = g_strconcat (db_path, "-wal", NULL);
   g_autofree char *other = in_tmp ("other.csv");
+  g_autofree char *folder_link = in_tmp ("link-to-folder");
+  /* The journal's name through a link to the database's folder. */
+  g_autofree char *linked_journal = g_build_filename (folder_link, "store.db-journal", NULL);
   g_autoptr(GBytes) before = test_read_file (db_path);
-  const char *targets[] = { db_path, link, journal, wal };
+  const char *targets[] = { db_path, link, journal, wal, linked_journal };
 
   g_assert_cmpint (symlink (db_path, link), ==, 0);
+  g_assert_cmpint (symlink (tmp_dir, folder_link), ==, 0);
   for (guint i = 0; i < G_N_ELEMENTS (targets); i++)
     for (ChanceryExportFormat f = CHANCERY_EXPORT_JSON; f <= CHANCERY_EXPORT_ICS; f++)
       {
@@ -103,6 +107,7 @@ test_not_the_database (void)
   g_assert_false (chancery_output_file_is_database (other, db_path));
   assert_no_leftovers ();
   g_remove (link);
+  g_remove (folder_link);
 }
 
 static void
@@ -275,6 +280,29 @@ test_pipes (void)
   g_thread_join (thread);
   g_assert_true (g_bytes_equal (reader.bytes, csv));
   g_clear_pointer (&reader.bytes, g_bytes_unref);
+
+  /* /dev/fd/N on a file opened to append (">> log.csv"): the export goes
+   * after what is there, through the descriptor, not over the file. */
+  {
+    g_autofree char *log = in_tmp ("log.csv");
+    g_autofree char *append_name = NULL;
+    g_autoptr(GBytes) bytes = NULL;
+    int fd;
+
+    g_assert_true (g_file_set_contents (log, "PREVIOUS\n", -1, NULL));
+    fd = g_open (log, O_WRONLY | O_APPEND | O_CLOEXEC, 0);
+    g_assert_cmpint (fd, >=, 0);
+    append_name = g_strdup_printf ("/dev/fd/%d", fd);
+    g_assert_true (export_csv (append_name, &error));
+    g_assert_no_error (error);
+    close (fd);
+    bytes = test_read_file (log);
+    g_assert_cmpuint (g_bytes_get_size (bytes), ==, 9 + g_bytes_get_size (csv));
+    g_assert_cmpmem (g_bytes_get_data (bytes, NULL), 9, "PREVIOUS\n", 9);
+    g_assert_cmpmem ((const char *) g_bytes_get_data (bytes, NULL) + 9, g_bytes_get_size (csv),
+                     g_bytes_get_data (csv, NULL), g_bytes_get_size (csv));
+    g_remove (log);
+  }
 
   /* /dev/full is a device too: its error, not a replaced device. */
   if (g_file_test ("/dev/full", G_FILE_TEST_EXISTS))

@@ -637,16 +637,16 @@ is_one_of (const GStatBuf  *st,
 
 /* The database must not be one of the files to import (--replace would
  * rename over it), and --replace renames only over what a plain import
- * would write into: a Chancery database this version opens for writing,
- * never another program's file or a newer Chancery's database. Opening
- * it as an import does runs those checks. */
+ * would write into: a Chancery database this version can write (or an
+ * empty file), never another program's file or a newer Chancery's
+ * database. Checked without changing it: a failed import leaves it as it
+ * was. */
 static gboolean
 check_target (const char  *target,
               char       **files,
               gboolean     replace,
               GError     **error)
 {
-  g_autoptr(ChanceryStore) store = NULL;
   GStatBuf st;
 
   if (g_stat (target, &st) == 0 && is_one_of (&st, files))
@@ -659,8 +659,7 @@ check_target (const char  *target,
   if (!replace || (g_lstat (target, &st) != 0 && errno == ENOENT))
     return TRUE;
 
-  store = chancery_store_open (target, CHANCERY_STORE_READ_WRITE | CHANCERY_STORE_CREATE, NULL, error);
-  return store != NULL;
+  return chancery_store_check_replaceable (target, error);
 }
 
 /* Errors from the store name the file it opened: with --replace, the

@@ -632,8 +632,12 @@ chancery_write_file_atomically (const char         *path,
       if (local_error != NULL)
         g_propagate_prefixed_error (error, g_steal_pointer (&local_error), "%s: ", path);
       else
-        g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_IO,
-                     _("%s: cannot write: %s"), path, g_strerror (saved));
+        {
+          if (saved == 0)
+            saved = EIO;
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                       _("%s: cannot write: %s"), path, g_strerror (saved));
+        }
       return FALSE;
     }
 

@@ -11,6 +11,7 @@
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -54,12 +55,25 @@ follow_links (const char *path)
   return NULL;
 }
 
-/* /dev/stdout and its kind stand for a descriptor, not a file. */
-static gboolean
-names_descriptor (const char *path)
+/* The descriptor that /dev/stdout, /dev/stderr, /dev/fd/N or
+ * /proc/self/fd/N stands for, or -1. */
+static int
+descriptor_named (const char *path)
 {
-  return g_str_has_prefix (path, "/dev/fd/") || g_str_has_prefix (path, "/proc/") ||
-         g_str_equal (path, "/dev/stdout") || g_str_equal (path, "/dev/stderr");
+  const char *number = NULL;
+  guint64 fd;
+
+  if (g_str_equal (path, "/dev/stdout"))
+    return STDOUT_FILENO;
+  if (g_str_equal (path, "/dev/stderr"))
+    return STDERR_FILENO;
+  if (g_str_has_prefix (path, "/dev/fd/"))
+    number = path + strlen ("/dev/fd/");
+  else if (g_str_has_prefix (path, "/proc/self/fd/"))
+    number = path + strlen ("/proc/self/fd/");
+  if (number == NULL || !g_ascii_string_to_unsigned (number, 10, 0, G_MAXINT, &fd, NULL))
+    return -1;
+  return (int) fd;
 }
 
 static gboolean
@@ -79,6 +93,7 @@ open_file (ChanceryOutputFile *file,
 {
   struct stat st;
   gboolean exists;
+  int fd;
 
   exists = stat (path, &st) == 0;
   if (exists && S_ISDIR (st.st_mode))
@@ -87,18 +102,24 @@ open_file (ChanceryOutputFile *file,
       return FALSE;
     }
 
-  /* Renaming a file over /dev/null would replace the device, and over
-   * what /dev/stdout leads to would not write to the descriptor that the
-   * shell opened (perhaps to append). */
-  if ((exists && !S_ISREG (st.st_mode)) || names_descriptor (path))
+  /* A descriptor is written as it is: opening its name again would start
+   * at the beginning of a file the shell opened to append to (and cannot
+   * open a socket at all). */
+  fd = descriptor_named (path);
+  if (fd >= 0)
     {
-      int flags = O_WRONLY | O_CLOEXEC | O_NOCTTY;
-
-      /* As a shell's "> /dev/stdout" does. */
-      if (exists && S_ISREG (st.st_mode))
-        flags |= O_TRUNC;
       file->path = g_strdup (path);
-      file->fd = g_open (path, flags, 0);
+      file->fd = fcntl (fd, F_DUPFD_CLOEXEC, 3);
+      if (file->fd < 0)
+        return cannot_write (path, errno, error);
+      return TRUE;
+    }
+
+  /* Renaming a file over /dev/null would replace the device. */
+  if (exists && !S_ISREG (st.st_mode))
+    {
+      file->path = g_strdup (path);
+      file->fd = g_open (path, O_WRONLY | O_CLOEXEC | O_NOCTTY, 0);
       if (file->fd < 0)
         return cannot_write (path, errno, error);
       return TRUE;
@@ -129,15 +150,17 @@ open_file (ChanceryOutputFile *file,
 
   if (exists)
     {
-      /* A file that others could read stays readable, and a private one
-       * stays private. The owner is kept when
-       * we may (root, or a group we are in); otherwise the file becomes
-       * ours, as with any program that saves by renaming. */
+      /* The owner is kept when we may (root), else at least the group
+       * when we are in it; otherwise the file becomes ours, as with any
+       * program that saves by renaming. Then the permissions, which a
+       * change of owner may have cut: a file that others could read stays
+       * readable, and a private one stays private. */
+      if ((st.st_uid != geteuid () || st.st_gid != getegid ()) &&
+          fchown (file->fd, st.st_uid, st.st_gid) != 0 &&
+          fchown (file->fd, (uid_t) -1, st.st_gid) != 0)
+        g_debug ("%s: the new file is ours: %s", path, g_strerror (errno));
       if (fchmod (file->fd, st.st_mode & 07777) != 0)
         return cannot_write (path, errno, error);
-      if ((st.st_uid != geteuid () || st.st_gid != getegid ()) &&
-          fchown (file->fd, st.st_uid, st.st_gid) != 0)
-        g_debug ("%s: the new file is ours: %s", path, g_strerror (errno));
     }
 
   return TRUE;
@@ -212,6 +235,18 @@ chancery_output_file_abort (ChanceryOutputFile *file)
   g_clear_pointer (&file->tmp_path, g_free);
 }
 
+/* The name of path with its folder's links resolved, for files that may
+ * not exist. */
+static char *
+real_name (const char *path)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *base = g_path_get_basename (path);
+  g_autofree char *real_dir = realpath (dir, NULL);
+
+  return g_build_filename (real_dir != NULL ? real_dir : dir, base, NULL);
+}
+
 static gboolean
 same_file (const struct stat *a,
            const char        *path)
@@ -234,14 +269,14 @@ chancery_output_file_is_database (const char *path,
   if (target == NULL || db_path == NULL)
     return FALSE;
   exists = stat (target, &st) == 0;
-  canonical = g_canonicalize_filename (target, NULL);
+  canonical = real_name (target);
 
   /* By inode for what exists (another name for the same file), by name
    * for SQLite's files beside the database, which come and go. */
   for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
     {
       g_autofree char *name = g_strconcat (db_path, suffixes[i], NULL);
-      g_autofree char *other = g_canonicalize_filename (name, NULL);
+      g_autofree char *other = real_name (name);
 
       if ((exists && same_file (&st, name)) || g_str_equal (canonical, other))
         return TRUE;

@@ -946,6 +946,53 @@ chancery_store_open_for_viewing (const char    *path,
 }
 
 gboolean
+chancery_store_check_replaceable (const char  *path,
+                                  GError     **error)
+{
+  g_autoptr(ChanceryStore) self = NULL;
+  g_autoptr(GError) local_error = NULL;
+  GStatBuf st;
+  int version, n_tables;
+
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  if (g_stat (path, &st) == 0 && S_ISREG (st.st_mode) && st.st_size == 0)
+    return check_writable (path, TRUE, error);
+  if (!has_sqlite_header (path, error) || !check_writable (path, TRUE, error))
+    return FALSE;
+
+  /* Read only: the file is not upgraded, recovered or changed at all. */
+  self = g_object_new (CHANCERY_TYPE_STORE, NULL);
+  self->path = g_strdup (path);
+  if (!open_connection (self, CHANCERY_STORE_READ_ONLY, error))
+    return FALSE;
+  version = query_int (self, "PRAGMA user_version", &local_error);
+  n_tables = local_error == NULL ? query_int (self, "SELECT count(*) FROM sqlite_schema", &local_error) : 0;
+  close_connection (self);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  if (version > CHANCERY_SCHEMA_VERSION)
+    {
+      g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_NEWER_SCHEMA,
+                   _("%s: made by a newer version of Chancery (schema version %d; "
+                     "this version reads up to %d). Update Chancery to open it."),
+                   path, version, CHANCERY_SCHEMA_VERSION);
+      return FALSE;
+    }
+  if (version < 0 || (version == 0 && n_tables > 0))
+    {
+      g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_NOT_A_DATABASE,
+                   _("%s: an SQLite database, but not a Chancery one"), path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
 chancery_store_check_file (const char    *path,
                            GCancellable  *cancellable,
                            GError       **error)

@@ -96,6 +96,13 @@ GPtrArray     *chancery_store_list_facets    (ChanceryStore        *self,
 char          *chancery_store_dup_event_countries (ChanceryStore *self, gint64 id);
 char          *chancery_store_dup_event_actors    (ChanceryStore *self, gint64 id);
 
+/* Whether an import --replace may rename a new database over path, which
+ * exists: an empty file, or a Chancery database of this version or an
+ * older one, that the user may write. Reads the file and changes nothing
+ * (no upgrade, no recovery). */
+gboolean chancery_store_check_replaceable (const char  *path,
+                                           GError     **error);
+
 /* For the core only (import, export, tests). */
 struct sqlite3 *chancery_store_get_db        (ChanceryStore      *self);
 
