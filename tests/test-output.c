@@ -180,13 +180,17 @@ test_permissions (void)
   g_assert_no_error (error);
   g_assert_cmpint (mode_of (fresh) & 07777, ==, 0640);
 
-  /* An existing file keeps its permissions. */
+  /* An existing file keeps its permissions, but never set-id bits. */
   g_assert_true (g_file_set_contents (shared, "old", -1, NULL));
   g_assert_cmpint (chmod (shared, 0664), ==, 0);
   g_assert_true (export_csv (shared, &error));
   g_assert_no_error (error);
   g_assert_cmpint (mode_of (shared) & 07777, ==, 0664);
   assert_csv_at (shared);
+  g_assert_cmpint (chmod (shared, 06755), ==, 0);
+  g_assert_true (export_csv (shared, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (mode_of (shared) & 07777, ==, 0755);
 
   /* A file we may not write is not replaced behind its back (root may
    * write anything, as with a shell's redirection). */

@@ -154,12 +154,14 @@ open_file (ChanceryOutputFile *file,
        * when we are in it; otherwise the file becomes ours, as with any
        * program that saves by renaming. Then the permissions, which a
        * change of owner may have cut: a file that others could read stays
-       * readable, and a private one stays private. */
+       * readable, and a private one stays private. Never set-id bits: an
+       * export is data, and one bit copied onto a file of another owner
+       * would run as them. */
       if ((st.st_uid != geteuid () || st.st_gid != getegid ()) &&
           fchown (file->fd, st.st_uid, st.st_gid) != 0 &&
           fchown (file->fd, (uid_t) -1, st.st_gid) != 0)
         g_debug ("%s: the new file is ours: %s", path, g_strerror (errno));
-      if (fchmod (file->fd, st.st_mode & 07777) != 0)
+      if (fchmod (file->fd, st.st_mode & 0777) != 0)
         return cannot_write (path, errno, error);
     }
 
