@@ -1127,18 +1127,29 @@ rows_make_room (Rows          *rows,
   return best;
 }
 
+/* The first of n rows whose end (of ends, the least of which is min_end)
+ * is at u0 or before, or -1. */
+static int
+first_row_ending_by (const float *ends,
+                     float        min_end,
+                     guint        n,
+                     float        u0)
+{
+  if (u0 < min_end)
+    return -1;
+  for (guint r = 0; r < n; r++)
+    {
+      if (ends[r] <= u0)
+        return (int) r;
+    }
+  return -1;
+}
+
 static int
 rows_find (Rows  *rows,
            float  u0)
 {
-  if (u0 < rows->min_end)
-    return -1;
-  for (guint r = 0; r < rows->max_rows; r++)
-    {
-      if (rows->row_end[r] <= u0)
-        return (int) r;
-    }
-  return -1;
+  return first_row_ending_by (rows->row_end, rows->min_end, rows->max_rows, u0);
 }
 
 /* A row whose last item ends at u0 or before, with nothing drawn after
@@ -1150,14 +1161,7 @@ static int
 rows_find_touching (Rows  *rows,
                     float  u0)
 {
-  if (u0 < rows->min_firm_end)
-    return -1;
-  for (guint r = 0; r < rows->max_rows; r++)
-    {
-      if (rows->firm_end[r] <= u0)
-        return (int) r;
-    }
-  return -1;
+  return first_row_ending_by (rows->firm_end, rows->min_firm_end, rows->max_rows, u0);
 }
 
 /* Greedy row assignment of one lane's visible events into box->n_rows and
