@@ -365,8 +365,9 @@ static void
 test_db_newer_schema (void)
 {
   g_autofree char *path = make_bundled_db ("newer.chancery");
+  g_autofree char *next = g_strdup_printf ("PRAGMA user_version = %d", CHANCERY_SCHEMA_VERSION + 1);
 
-  test_sqlite_exec (path, "PRAGMA user_version = 3");
+  test_sqlite_exec (path, next);
   assert_open_refused (path, CHANCERY_STORE_READ_ONLY, CHANCERY_ERROR_NEWER_SCHEMA);
   assert_open_refused (path, CHANCERY_STORE_READ_WRITE, CHANCERY_ERROR_NEWER_SCHEMA);
 

@@ -1439,6 +1439,100 @@ test_rename_follows_search (Fixture       *fixture,
   assert_fts_integrity (fixture->path);
 }
 
+/* Events at one place name with different coordinates, or none, each
+ * keep their own (schema version 3); version 2 gave every event at "Baku"
+ * the last coordinates imported, including the bundled ones given none. */
+static const char places_json[] =
+  "{ \"format\": \"chancery\", \"version\": 1, \"events\": [\n"
+  "  { \"id\": \"p-1\", \"kind\": \"visit\", \"status\": \"occurred\", \"title\": \"One\",\n"
+  "    \"date\": \"2025-12-01\", \"place\": { \"name\": \"Baku\", \"country\": \"AZE\",\n"
+  "    \"lat\": 40.4093, \"lon\": 49.8671 } },\n"
+  "  { \"id\": \"p-2\", \"kind\": \"visit\", \"status\": \"occurred\", \"title\": \"Two\",\n"
+  "    \"date\": \"2025-12-02\", \"place\": { \"name\": \"Baku\", \"country\": \"AZE\",\n"
+  "    \"lat\": 40.3777, \"lon\": 49.892 } },\n"
+  "  { \"id\": \"p-3\", \"kind\": \"visit\", \"status\": \"occurred\", \"title\": \"Three\",\n"
+  "    \"date\": \"2025-12-03\", \"place\": { \"name\": \"Baku\", \"country\": \"AZE\" } },\n"
+  "  { \"id\": \"p-4\", \"kind\": \"visit\", \"status\": \"occurred\", \"title\": \"Four\",\n"
+  "    \"date\": \"2025-12-04\", \"place\": { \"name\": \"Baku\", \"country\": \"AZE\",\n"
+  "    \"lat\": 40.4093, \"lon\": 49.8671 } } ] }\n";
+
+static void
+assert_place (ChanceryStore *store,
+              const char    *uid,
+              gboolean       has_coordinates,
+              double         latitude,
+              double         longitude)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ChanceryEvent) event = chancery_store_get_event_by_uid (store, uid, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (event->place_name, ==, "Baku");
+  g_assert_cmpstr (event->place_country, ==, "AZE");
+  g_assert_cmpint (event->has_coordinates, ==, has_coordinates);
+  if (has_coordinates)
+    {
+      g_assert_cmpfloat (event->latitude, ==, latitude);
+      g_assert_cmpfloat (event->longitude, ==, longitude);
+    }
+}
+
+static void
+import_places (Fixture    *fixture,
+               const char *json,
+               guint       inserted,
+               guint       updated,
+               guint       unchanged)
+{
+  g_autoptr(GError) error = NULL;
+  ChanceryImportReport report;
+
+  chancery_import_report_init (&report);
+  g_assert_true (chancery_import_json_data (fixture->store, json, -1, "places.json", &report, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (report.inserted, ==, inserted);
+  g_assert_cmpuint (report.updated, ==, updated);
+  g_assert_cmpuint (report.unchanged, ==, unchanged);
+  chancery_import_report_clear (&report);
+}
+
+static void
+test_places_keep_coordinates (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  const char *bundled_baku = "araghchi-visit-baku-2025-12-08";
+  g_autofree char *moved = replace_once (places_json, "\"lat\": 40.3777, \"lon\": 49.892",
+                                         "\"lat\": 40.5, \"lon\": 49.9");
+  g_autofree char *exported = NULL;
+
+  assert_place (fixture->store, bundled_baku, FALSE, 0, 0);
+  import_places (fixture, places_json, 4, 0, 0);
+
+  assert_place (fixture->store, "p-1", TRUE, 40.4093, 49.8671);
+  assert_place (fixture->store, "p-2", TRUE, 40.3777, 49.892);
+  assert_place (fixture->store, "p-3", FALSE, 0, 0);
+  assert_place (fixture->store, "p-4", TRUE, 40.4093, 49.8671);
+  assert_place (fixture->store, bundled_baku, FALSE, 0, 0);
+  /* Baku without coordinates (the bundled events' and p-3's), and two
+   * positions: p-1 and p-4 share one. */
+  g_assert_cmpint (query_int (fixture->path, "SELECT count(*) FROM place WHERE name = 'Baku'"), ==, 3);
+
+  /* The export writes each event's own; the same file again changes nothing. */
+  exported = test_export_json (fixture->store, NULL);
+  test_assert_contains (exported, "\"lat\":40.3776");
+  test_assert_contains (exported, "\"lat\":40.4093");
+  import_places (fixture, places_json, 0, 0, 4);
+  g_assert_cmpint (query_int (fixture->path, "SELECT count(*) FROM place WHERE name = 'Baku'"), ==, 3);
+
+  /* One event moved: only it changes. */
+  import_places (fixture, moved, 0, 1, 3);
+  assert_place (fixture->store, "p-1", TRUE, 40.4093, 49.8671);
+  assert_place (fixture->store, "p-2", TRUE, 40.5, 49.9);
+  assert_place (fixture->store, "p-4", TRUE, 40.4093, 49.8671);
+  assert_place (fixture->store, bundled_baku, FALSE, 0, 0);
+  assert_integrity (fixture->path);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1477,6 +1571,7 @@ main (int   argc,
   ADD ("empty-database/cancel", test_empty_database_cancel, NULL);
   ADD ("full-database-keeps-indexes", test_full_database_keeps_indexes, NULL);
   ADD ("invalid/bad-text-mid-events", test_bad_text_mid_events, NULL);
+  ADD ("places-keep-coordinates", test_places_keep_coordinates, NULL);
 
 #undef ADD
 

@@ -290,6 +290,85 @@ test_migrate_read_only (Fixture       *fixture,
   g_assert_cmpint (raw_user_version (backup), ==, 1);
 }
 
+/* One text (or NULL) read with plain SQLite; freed by the caller. */
+static char *
+raw_text (const char *path,
+          const char *sql)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  char *value;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+
+  return value;
+}
+
+/* Version 2 kept one position per place name and country; version 3
+ * keys places by their position too. The upgrade keeps every place and
+ * its row id, and takes the fingerprint of the events at a place with
+ * coordinates, so that re-importing their file gives each its own. */
+static void
+test_migrate_places (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autofree char *path = fixture_path (fixture, "v2.chancery");
+  g_autofree char *backup = g_strconcat (path, ".schema-v2.backup", NULL);
+  g_autofree char *places_before = NULL;
+  g_autofree char *places_after = NULL;
+  g_autofree char *fingerprints = NULL;
+  g_autofree char *schema = NULL;
+  g_autofree char *check = NULL;
+  g_autoptr(ChanceryStore) store = NULL;
+  g_autoptr(ChanceryEvent) event = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *places_sql = "SELECT group_concat(id || ':' || name || ':' || country || ':' ||"
+                           " ifnull(lat, '-') || ':' || ifnull(lon, '-'), ' ') FROM place";
+
+  g_assert_true (chancery_store_create_at_version (path, 2, &error));
+  g_assert_no_error (error);
+  test_sqlite_exec (path,
+                    "INSERT INTO country VALUES ('AZE', 'Azerbaijan'), ('IRN', 'Iran');"
+                    "INSERT INTO place VALUES (4, 'Baku', 'AZE', 40.375, 49.875),"
+                    "  (9, 'Tehran', 'IRN', NULL, NULL);"
+                    "INSERT INTO event (id, uid, kind, status, title, date, lo_day, hi_day,"
+                    "  precision, flags, place_id, fingerprint) VALUES"
+                    "  (1, 'at-baku', 0, 0, 'A', '2025-12-01', 739586, 739586, 0, 0, 4, 'nA'),"
+                    "  (2, 'at-tehran', 0, 0, 'B', '2025-12-02', 739587, 739587, 0, 0, 9, 'nB'),"
+                    "  (3, 'nowhere', 0, 0, 'C', '2025-12-03', 739588, 739588, 0, 0, NULL, 'nC');");
+  places_before = raw_text (path, places_sql);
+
+  store = chancery_store_open (path, CHANCERY_STORE_READ_WRITE, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (store);
+  g_assert_cmpint (raw_user_version (path), ==, 3);
+  g_assert_cmpint (raw_user_version (backup), ==, 2);
+
+  places_after = raw_text (path, places_sql);
+  g_assert_cmpstr (places_after, ==, places_before);
+  g_assert_cmpstr (places_after, ==, "4:Baku:AZE:40.375:49.875 9:Tehran:IRN:-:-");
+  schema = raw_text (path, "SELECT group_concat(sql, ';') FROM sqlite_schema WHERE tbl_name LIKE 'place%'");
+  test_assert_contains (schema, "UNIQUE (name, country, lat, lon)");
+  g_assert_null (strstr (schema, "place_v2"));
+  fingerprints = raw_text (path, "SELECT group_concat(uid || '=' || ifnull(fingerprint, '-'), ' ')"
+                                 " FROM event ORDER BY id");
+  g_assert_cmpstr (fingerprints, ==, "at-baku=- at-tehran=nB nowhere=nC");
+  check = raw_text (path, "PRAGMA integrity_check");
+  g_assert_cmpstr (check, ==, "ok");
+
+  event = chancery_store_get_event_by_uid (store, "at-baku", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (event->place_name, ==, "Baku");
+  g_assert_true (event->has_coordinates);
+  g_assert_cmpfloat (event->latitude, ==, 40.375);
+  g_assert_cmpfloat (event->longitude, ==, 49.875);
+}
+
 static void
 test_refuse_newer (Fixture       *fixture,
                    gconstpointer  data)
@@ -944,6 +1023,7 @@ main (int   argc,
   ADD ("migrate/read-write", test_migrate_read_write);
   ADD ("migrate/read-only", test_migrate_read_only);
   ADD ("migrate/small-pages", test_migrate_small_pages);
+  ADD ("migrate/places", test_migrate_places);
   ADD ("refuse/newer-schema", test_refuse_newer);
   ADD ("refuse/not-chancery", test_refuse_not_chancery);
   ADD ("refuse/unsafe", test_refuse_unsafe);

@@ -25,9 +25,6 @@ typedef struct
 {
   gint64    id;
   char     *name;      /* for the full-text "names" column */
-  gboolean  has_coordinates;   /* places: lat and lon as stored */
-  double    latitude;
-  double    longitude;
 } CachedRecord;
 
 typedef struct
@@ -55,7 +52,7 @@ struct _ChanceryImporter
 {
   ChanceryStore *store;
   gboolean       open;
-  GHashTable    *cache[N_CACHES];   /* uid (code; "name\x1fcountry" for places) -> CachedRecord */
+  GHashTable    *cache[N_CACHES];   /* uid (code; place_key for places) -> CachedRecord */
   GArray        *pending_fts;       /* PendingFts */
   GHashTable    *pending_ids;       /* row ids in pending_fts */
   gsize          pending_bytes;
@@ -1151,6 +1148,38 @@ lookup_event (ChanceryImporter *self,
   return TRUE;
 }
 
+/* A place is a name, a country and a position (schema version 3): two
+ * events at "Baku" with different coordinates, or one with none, each
+ * keep their own. The key spells the coordinates exactly ("%a"). */
+static char *
+place_key (const ChanceryEvent *event)
+{
+  const char *country = event->place_country != NULL ? event->place_country : "";
+
+  if (!event->has_coordinates)
+    return g_strconcat (event->place_name, "\x1f", country, NULL);
+
+  return g_strdup_printf ("%s\x1f%s\x1f%a\x1f%a", event->place_name, country,
+                          event->latitude, event->longitude);
+}
+
+static void
+bind_coordinates (sqlite3_stmt        *stmt,
+                  int                  lat_index,
+                  const ChanceryEvent *event)
+{
+  if (event->has_coordinates)
+    {
+      sqlite3_bind_double (stmt, lat_index, event->latitude);
+      sqlite3_bind_double (stmt, lat_index + 1, event->longitude);
+    }
+  else
+    {
+      sqlite3_bind_null (stmt, lat_index);
+      sqlite3_bind_null (stmt, lat_index + 1);
+    }
+}
+
 static gboolean
 put_place (ChanceryImporter     *self,
            const ChanceryEvent  *event,
@@ -1167,74 +1196,52 @@ put_place (ChanceryImporter     *self,
   if (event->place_name == NULL)
     return TRUE;
 
-  /* The upsert changes nothing on a known place without coordinates or
-   * with the ones it has. */
-  key = g_strconcat (event->place_name, "\x1f", event->place_country, NULL);
+  key = place_key (event);
   record = g_hash_table_lookup (self->cache[CACHE_PLACE], key);
-  if (record != NULL &&
-      (!event->has_coordinates ||
-       (record->has_coordinates && record->latitude == event->latitude &&
-        record->longitude == event->longitude)))
-    {
-      *place_id = record->id;
-      return TRUE;
-    }
-
   if (record != NULL)
     {
-      /* Known, with other coordinates: the upsert's update, by id. */
-      if (!(stmt = import_statement (self, "UPDATE place SET lat = ?1, lon = ?2 WHERE id = ?3", error)))
-        return FALSE;
-      sqlite3_bind_double (stmt, 1, event->latitude);
-      sqlite3_bind_double (stmt, 2, event->longitude);
-      sqlite3_bind_int64 (stmt, 3, record->id);
-      if (!step_done (store, stmt, error))
-        return FALSE;
       *place_id = record->id;
-      record->has_coordinates = TRUE;
-      record->latitude = event->latitude;
-      record->longitude = event->longitude;
       return TRUE;
     }
 
+  /* UNIQUE (name, country, lat, lon) holds NULLs apart, so the lookup
+   * compares with IS and only inserts what it did not find. */
   if (!(stmt = import_statement (self,
-        "INSERT INTO place (name, country, lat, lon) VALUES (?, ?, ?, ?)"
-        " ON CONFLICT (name, country) DO UPDATE SET"
-        " lat = ifnull(excluded.lat, lat), lon = ifnull(excluded.lon, lon)"
-        " RETURNING id", error)))
+        "SELECT id FROM place WHERE name = ?1 AND country = ?2 AND lat IS ?3 AND lon IS ?4",
+        error)))
     return FALSE;
-
   sqlite3_bind_text (stmt, 1, event->place_name, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 2, event->place_country != NULL ? event->place_country : "", -1, SQLITE_TRANSIENT);
-  if (event->has_coordinates)
-    {
-      sqlite3_bind_double (stmt, 3, event->latitude);
-      sqlite3_bind_double (stmt, 4, event->longitude);
-    }
-
+  bind_coordinates (stmt, 3, event);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
     *place_id = sqlite3_column_int64 (stmt, 0);
-  /* RETURNING statements finish their work on the next step. */
-  while (rc == SQLITE_ROW)
-    rc = sqlite3_step (stmt);
   sqlite3_reset (stmt);
-
-  if (rc != SQLITE_DONE)
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
     return set_sqlite_error (error, store->db, rc, store->path);
 
-  if (record == NULL && *place_id >= 0)
+  if (*place_id < 0)
     {
-      record = g_new0 (CachedRecord, 1);
-      record->id = *place_id;
-      g_hash_table_insert (self->cache[CACHE_PLACE], g_steal_pointer (&key), record);
+      if (!(stmt = import_statement (self, "INSERT INTO place (name, country, lat, lon)"
+                                           " VALUES (?1, ?2, ?3, ?4) RETURNING id", error)))
+        return FALSE;
+      sqlite3_bind_text (stmt, 1, event->place_name, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (stmt, 2, event->place_country != NULL ? event->place_country : "", -1, SQLITE_TRANSIENT);
+      bind_coordinates (stmt, 3, event);
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_ROW)
+        *place_id = sqlite3_column_int64 (stmt, 0);
+      /* RETURNING statements finish their work on the next step. */
+      while (rc == SQLITE_ROW)
+        rc = sqlite3_step (stmt);
+      sqlite3_reset (stmt);
+      if (rc != SQLITE_DONE)
+        return set_sqlite_error (error, store->db, rc, store->path);
     }
-  if (record != NULL && event->has_coordinates)
-    {
-      record->has_coordinates = TRUE;
-      record->latitude = event->latitude;
-      record->longitude = event->longitude;
-    }
+
+  record = g_new0 (CachedRecord, 1);
+  record->id = *place_id;
+  g_hash_table_insert (self->cache[CACHE_PLACE], g_steal_pointer (&key), record);
 
   return TRUE;
 }

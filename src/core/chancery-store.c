@@ -63,6 +63,19 @@ static const char * const migrations[] = {
   "CREATE TABLE event_link (event_id INTEGER NOT NULL, target_uid TEXT NOT NULL,"
   "  relation TEXT NOT NULL, PRIMARY KEY (event_id, target_uid, relation)) WITHOUT ROWID;"
   "CREATE INDEX event_link_by_target ON event_link (target_uid);",
+
+  /* 2 -> 3: a place is a name, a country and a position. Version 2 kept
+   * one position per name and country: every event there showed the last
+   * coordinates imported for it. Events at a place with coordinates lose
+   * their fingerprint, so that the next import of their file writes them
+   * again, each with its own. Row ids are kept. */
+  "ALTER TABLE place RENAME TO place_v2;"
+  "CREATE TABLE place (id INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+  "  country TEXT NOT NULL DEFAULT '', lat REAL, lon REAL, UNIQUE (name, country, lat, lon));"
+  "INSERT INTO place (id, name, country, lat, lon) SELECT id, name, country, lat, lon FROM place_v2;"
+  "DROP TABLE place_v2;"
+  "UPDATE event SET fingerprint = NULL WHERE fingerprint IS NOT NULL"
+  "  AND place_id IN (SELECT id FROM place WHERE lat IS NOT NULL OR lon IS NOT NULL);",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == CHANCERY_SCHEMA_VERSION);
@@ -553,6 +566,20 @@ run_migrations (ChanceryStore  *self,
     {
       exec_sql (self, "ROLLBACK", NULL);
       return FALSE;
+    }
+
+  /* Later steps that rebuild a table leave its old pages free; a new
+   * database starts without them. */
+  if (from == 0 && query_int (self, "PRAGMA freelist_count", NULL) > 0)
+    {
+      gboolean vacuumed;
+
+      /* VACUUM copies through a database it attaches itself; nothing
+       * else runs on the connection meanwhile. */
+      sqlite3_limit (self->db, SQLITE_LIMIT_ATTACHED, 1);
+      vacuumed = exec_sql (self, "VACUUM", error);
+      sqlite3_limit (self->db, SQLITE_LIMIT_ATTACHED, 0);
+      return vacuumed;
     }
 
   return TRUE;

@@ -13,8 +13,9 @@
 
 G_BEGIN_DECLS
 
-/* Version 1 had no event_link table, no importance and no fingerprint. */
-#define CHANCERY_SCHEMA_VERSION 2
+/* Version 1 had no event_link table, no importance and no fingerprint;
+ * version 2 kept one position per place name and country. */
+#define CHANCERY_SCHEMA_VERSION 3
 
 typedef enum
 {
