@@ -1163,20 +1163,22 @@ place_key (const ChanceryEvent *event)
                           event->latitude, event->longitude);
 }
 
+/* ?1 to ?4 of the place statements: name, country, lat, lon. */
 static void
-bind_coordinates (sqlite3_stmt        *stmt,
-                  int                  lat_index,
-                  const ChanceryEvent *event)
+bind_place (sqlite3_stmt        *stmt,
+            const ChanceryEvent *event)
 {
+  sqlite3_bind_text (stmt, 1, event->place_name, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, event->place_country != NULL ? event->place_country : "", -1, SQLITE_TRANSIENT);
   if (event->has_coordinates)
     {
-      sqlite3_bind_double (stmt, lat_index, event->latitude);
-      sqlite3_bind_double (stmt, lat_index + 1, event->longitude);
+      sqlite3_bind_double (stmt, 3, event->latitude);
+      sqlite3_bind_double (stmt, 4, event->longitude);
     }
   else
     {
-      sqlite3_bind_null (stmt, lat_index);
-      sqlite3_bind_null (stmt, lat_index + 1);
+      sqlite3_bind_null (stmt, 3);
+      sqlite3_bind_null (stmt, 4);
     }
 }
 
@@ -1210,9 +1212,7 @@ put_place (ChanceryImporter     *self,
         "SELECT id FROM place WHERE name = ?1 AND country = ?2 AND lat IS ?3 AND lon IS ?4",
         error)))
     return FALSE;
-  sqlite3_bind_text (stmt, 1, event->place_name, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 2, event->place_country != NULL ? event->place_country : "", -1, SQLITE_TRANSIENT);
-  bind_coordinates (stmt, 3, event);
+  bind_place (stmt, event);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
     *place_id = sqlite3_column_int64 (stmt, 0);
@@ -1225,9 +1225,7 @@ put_place (ChanceryImporter     *self,
       if (!(stmt = import_statement (self, "INSERT INTO place (name, country, lat, lon)"
                                            " VALUES (?1, ?2, ?3, ?4) RETURNING id", error)))
         return FALSE;
-      sqlite3_bind_text (stmt, 1, event->place_name, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (stmt, 2, event->place_country != NULL ? event->place_country : "", -1, SQLITE_TRANSIENT);
-      bind_coordinates (stmt, 3, event);
+      bind_place (stmt, event);
       rc = sqlite3_step (stmt);
       if (rc == SQLITE_ROW)
         *place_id = sqlite3_column_int64 (stmt, 0);
