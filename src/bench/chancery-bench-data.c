@@ -430,6 +430,20 @@ make_date (BenchModel *m)
   return g_string_free (s, FALSE);
 }
 
+/* A place is always at the same spot, as a geocoded name is in GDELT
+ * (one ActionGeo position per feature): spread over the region by the
+ * golden ratio, without drawing from the generator. */
+static void
+place_position (guint   place,
+                double *latitude,
+                double *longitude)
+{
+  double a = place * 0.6180339887498949, b = place * 0.4142135623730950;
+
+  *latitude = 35 + (a - floor (a)) * 10;
+  *longitude = 40 + (b - floor (b)) * 15;
+}
+
 /* Fills each "%s" of template in turn (templates come from tables above,
  * so printf would not check them). */
 static char *
@@ -543,8 +557,7 @@ bench_model_next_event (BenchModel *m,
       if (rand_double (m) < 0.5)
         {
           ev->has_coordinates = TRUE;
-          ev->latitude = 35 + rand_double (m) * 10;
-          ev->longitude = 40 + rand_double (m) * 15;
+          place_position (place, &ev->latitude, &ev->longitude);
         }
     }
 
@@ -918,10 +931,11 @@ bench_write_gdelt (BenchModel  *m,
       const char *c1 = m->countries[a1->country].code;
       const char *c2 = m->countries[a2->country].code;
       guint place = rand_below (m, N_PLACES);
-      double lat = 35 + rand_double (m) * 10, lon = 40 + rand_double (m) * 15;
+      double lat, lon;
       int y, mo, d;
       char upper1[64], upper2[64];
 
+      place_position (place, &lat, &lon);
       chancery_day_to_ymd (day, &y, &mo, &d);
       g_snprintf (upper1, sizeof upper1, "%s", a1->name);
       g_snprintf (upper2, sizeof upper2, "%s", a2->name);
