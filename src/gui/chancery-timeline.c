@@ -2077,9 +2077,17 @@ render_offscreen (ChanceryIndex   *index,
   needed = !fit_lanes ? *height : ceil (CHANCERY_SCENE_AXIS_HEIGHT + scene.content_height);
   if (needed > MAX_RENDER_SIZE)
     {
+      /* The window's export shows this: its numbers in the locale's
+       * digits, as every count beside translated text. */
+      g_autofree char *need = chancery_format_count ((guint) needed);
+      g_autofree char *most = chancery_format_count (MAX_RENDER_SIZE);
+
       g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_INVALID_INPUT,
-                   _("The lanes of the timeline need %.0f pixels of height for “%s”, more than %d: filter the events or group them in fewer lanes"),
-                   needed, display_name, MAX_RENDER_SIZE);
+                   /* Translators: the first and last %s are numbers of
+                    * pixels, formatted for the language; the second is a
+                    * file name */
+                   _("The lanes of the timeline need %s pixels of height for “%s”, more than %s: filter the events or group them in fewer lanes"),
+                   need, display_name, most);
       chancery_scene_clear (&scene);
       g_object_unref (pango);
       return FALSE;
