@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "chancery-error.h"
+#include "chancery-locale.h"
 #include "chancery-overview.h"
 #include "chancery-timeline.h"
 #include "chancery-timeline-private.h"
@@ -1023,6 +1024,60 @@ test_export (void)
   g_rmdir (dir);
 }
 
+static gboolean
+has_persian_digit (const char *text)
+{
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    if (g_utf8_get_char (p) >= 0x06F0 && g_utf8_get_char (p) <= 0x06F9)
+      return TRUE;
+  return FALSE;
+}
+
+/* The window's export says when the lanes would make a picture too tall,
+ * with its numbers in the digits of the rest of the window: Persian ones
+ * in Persian, never "%.0f" and "%d" in Latin digits beside them. */
+static void
+test_export_too_tall (void)
+{
+  ChanceryIndexBuilder *builder = chancery_index_builder_new (CHANCERY_GROUP_COUNTRY);
+  g_autoptr(ChanceryIndex) index = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("chancery-export-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "tall.png", NULL);
+  g_autofree char *limit = NULL;
+  const char *need;
+  gunichar first_digit;
+  gint32 day = ymd (2025, 12, 8);
+
+  /* A thousand lanes of one event each: far taller than 20,000 pixels. */
+  for (guint i = 0; i < 1000; i++)
+    {
+      g_autofree char *code = g_strdup_printf ("L%04u", i);
+
+      chancery_index_builder_add_raw (builder, i + 1, day, day, CHANCERY_KIND_MEETING,
+                                      CHANCERY_STATUS_OCCURRED, CHANCERY_PRECISION_DAY, 0, "Meeting");
+      chancery_index_builder_add_to_lane (builder, code, code);
+    }
+  index = chancery_index_builder_finish (builder);
+
+  g_setenv ("LANGUAGE", "fa_IR", TRUE);
+  limit = chancery_format_count (20000);
+  g_assert_true (has_persian_digit (limit));
+  g_assert_false (chancery_timeline_render_lanes_to_file (index, day - 10, day + 10, 800, 400, FALSE,
+                                                          "png", path, &error));
+  g_unsetenv ("LANGUAGE");
+
+  g_assert_error (error, CHANCERY_ERROR, CHANCERY_ERROR_INVALID_INPUT);
+  g_test_message ("%s", error->message);
+  need = strstr (error->message, "need ");
+  g_assert_nonnull (need);
+  first_digit = g_utf8_get_char (need + strlen ("need "));
+  g_assert_true (first_digit >= 0x06F0 && first_digit <= 0x06F9);
+  g_assert_nonnull (strstr (error->message, limit));
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  g_rmdir (dir);
+}
+
 /* The CLI renders pictures without a display. */
 static void
 test_export_no_display (void)
@@ -1577,6 +1632,7 @@ main (int   argc,
   g_test_add_func ("/timeline/open-ended", test_open_ended);
   g_test_add_func ("/timeline/fading-outline", test_fading_outline);
   g_test_add_func ("/timeline/export", test_export);
+  g_test_add_func ("/timeline/export-too-tall", test_export_too_tall);
   g_test_add_func ("/timeline/export-no-display", test_export_no_display);
   g_test_add_func ("/timeline/long-events", test_long_events);
   g_test_add_func ("/timeline/label-cache", test_label_cache);

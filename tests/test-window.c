@@ -29,6 +29,7 @@
 #include "chancery-event-list.h"
 #include "chancery-facet-list.h"
 #include "chancery-filter-pane.h"
+#include "chancery-locale.h"
 #include "chancery-timeline.h"
 #include "chancery-timeline-private.h"
 #include "chancery-window.h"
@@ -1345,6 +1346,62 @@ find_list_box (GtkWidget *root)
   return NULL;
 }
 
+/* The first "+n" badge counting more than one event, scanning the
+ * timeline from the top; asserts there is one. */
+static void
+find_badge (double *bx,
+            double *by)
+{
+  ChanceryTimeline *tl = timeline ();
+  double width = gtk_widget_get_width (GTK_WIDGET (tl));
+  double height = gtk_widget_get_height (GTK_WIDGET (tl));
+
+  for (double y = CHANCERY_SCENE_AXIS_HEIGHT; y < height; y += 2)
+    for (double x = 0; x < width; x += 4)
+      if (chancery_timeline_get_hidden_count_at (tl, x, y) > 1)
+        {
+          *bx = x;
+          *by = y;
+          return;
+        }
+  g_assert_not_reached ();
+}
+
+/* 8 December 2025, the bundled dataset's busiest day, over two days:
+ * the tester's view, where the Iran lane has a badge. */
+static gint32
+show_busiest_day (void)
+{
+  GDate date;
+  gint32 day;
+
+  g_date_clear (&date, 1);
+  g_date_set_dmy (&date, 8, 12, 2025);
+  day = (gint32) g_date_get_julian (&date) - 719163;
+  chancery_window_select_event (window, -1);
+  chancery_timeline_set_view (timeline (), day - 0.5, day + 1.5);
+  run_for (200);
+  return day;
+}
+
+static gint64
+row_event_id (GtkWidget *row)
+{
+  return *(const gint64 *) g_object_get_data (G_OBJECT (row), "event-id");
+}
+
+/* Row n of a list box, counting from 0; NULL past the end. */
+static GtkWidget *
+nth_row (GtkWidget *list,
+         guint      n)
+{
+  GtkWidget *row = gtk_widget_get_first_child (list);
+
+  for (; row != NULL && n > 0; n--)
+    row = gtk_widget_get_next_sibling (row);
+  return row;
+}
+
 /* Grouped by country, the Iran lane has more events on 8 December 2025
  * than rows, and no zoom separates one day: its "+n" badge lists them,
  * and choosing one selects it in the whole window (detail pane and list),
@@ -1354,10 +1411,7 @@ test_badge_lists_hidden_events (void)
 {
   ChanceryTimeline *tl = timeline ();
   ChanceryIndex *index = chancery_timeline_get_index (tl);
-  GDate date;
   gint32 day;
-  double width = gtk_widget_get_width (GTK_WIDGET (tl));
-  double height = gtk_widget_get_height (GTK_WIDGET (tl));
   double bx = -1, by = -1;
   GtkPopover *popover;
   GtkWidget *list, *row;
@@ -1365,23 +1419,8 @@ test_badge_lists_hidden_events (void)
   g_autofree char *tooltip = NULL;
   gint64 id;
 
-  g_date_clear (&date, 1);
-  g_date_set_dmy (&date, 8, 12, 2025);
-  day = (gint32) g_date_get_julian (&date) - 719163;
-  chancery_window_select_event (window, -1);
-  /* Two days: the tester's view. */
-  chancery_timeline_set_view (tl, day - 0.5, day + 1.5);
-  run_for (200);
-
-  for (double y = CHANCERY_SCENE_AXIS_HEIGHT; y < height && bx < 0; y += 2)
-    for (double x = 0; x < width; x += 4)
-      if (chancery_timeline_get_hidden_count_at (tl, x, y) > 1)
-        {
-          bx = x;
-          by = y;
-          break;
-        }
-  g_assert_cmpfloat (bx, >=, 0);
+  day = show_busiest_day ();
+  find_badge (&bx, &by);
   tooltip = chancery_timeline_get_badge_tooltip_at (tl, bx, by);
   g_assert_nonnull (strstr (tooltip, "click to list them"));
   g_assert_null (strstr (tooltip, "zoom"));
@@ -1397,7 +1436,7 @@ test_badge_lists_hidden_events (void)
   /* Every one of them is a day-8 event of the index, hidden on the timeline. */
   for (row = gtk_widget_get_first_child (list); row != NULL; row = gtk_widget_get_next_sibling (row))
     {
-      gint64 row_id = *(const gint64 *) g_object_get_data (G_OBJECT (row), "event-id");
+      gint64 row_id = row_event_id (row);
       guint position = chancery_index_find_id (index, row_id);
 
       g_assert_cmpuint (position, !=, G_MAXUINT);
@@ -1406,7 +1445,7 @@ test_badge_lists_hidden_events (void)
     }
 
   row = gtk_widget_get_last_child (list);
-  id = *(const gint64 *) g_object_get_data (G_OBJECT (row), "event-id");
+  id = row_event_id (row);
   g_signal_emit_by_name (list, "row-activated", row);
   run_for (300);
 
@@ -1415,6 +1454,184 @@ test_badge_lists_hidden_events (void)
   expected = expected_title (id);
   g_assert_cmpstr (detail_title (), ==, expected);
   g_assert_cmpint (chancery_event_list_get_selected_id (child ("event_list")), ==, id);
+}
+
+static gboolean
+popover_hidden (gpointer data)
+{
+  return !gtk_widget_get_visible (data);
+}
+
+/* Presses key on the focused window, a real key through the X server. */
+static void
+press_key (const char *key)
+{
+  xdotool ("key", key, NULL);
+  run_for (300);
+}
+
+/* Left/Right reach every event, even those a badge stands for; Menu or
+ * Shift+F10 then lists that badge's events, as it would a context menu,
+ * with the focus on the first of them (Enter keeps showing the
+ * details). Escape gives the focus back to the timeline and keeps the
+ * selection; Enter on a row selects its event. An event with a row of
+ * its own has no list to open. */
+static void
+test_badge_by_keyboard (void)
+{
+  ChanceryTimeline *tl = timeline ();
+  double bx = -1, by = -1;
+  GtkPopover *popover;
+  GtkWidget *list;
+  gint64 ids[3];
+  gint64 shown = -1;
+  ChanceryIndex *index;
+
+  if (!have_xdotool ())
+    {
+      g_test_skip ("xdotool is not installed; cannot press keys");
+      return;
+    }
+
+  /* Three events one badge stands for, as a click lists them. */
+  show_busiest_day ();
+  find_badge (&bx, &by);
+  chancery_timeline_click_at (tl, bx, by);
+  run_for (200);
+  popover = chancery_timeline_get_badge_popover (tl);
+  list = find_list_box (GTK_WIDGET (popover));
+  g_assert_nonnull (nth_row (list, 2));
+  for (guint i = 0; i < 3; i++)
+    ids[i] = row_event_id (nth_row (list, i));
+  gtk_popover_popdown (popover);
+  run_for (100);
+
+  xdotool_focus_window ();
+  chancery_window_select_event (window, ids[1]);
+  gtk_widget_grab_focus (GTK_WIDGET (tl));
+  run_for (100);
+  g_assert_false (chancery_timeline_get_event_area (tl, ids[1], NULL));
+
+  press_key ("Menu");
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (popover)));
+  list = find_list_box (GTK_WIDGET (popover));
+  g_assert_true (gtk_root_get_focus (GTK_ROOT (window)) == gtk_widget_get_first_child (list));
+  g_assert_cmpint (row_event_id (gtk_widget_get_first_child (list)), ==, ids[0]);
+
+  press_key ("Escape");
+  g_assert_true (wait_until (popover_hidden, popover, 2000));
+  g_assert_true (gtk_widget_has_focus (GTK_WIDGET (tl)));
+  g_assert_cmpint (chancery_timeline_get_selected_id (tl), ==, ids[1]);
+
+  press_key ("shift+F10");
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (popover)));
+  press_key ("Down");
+  press_key ("Down");
+  press_key ("Return");
+  g_assert_true (wait_until (popover_hidden, popover, 2000));
+  g_assert_true (gtk_widget_has_focus (GTK_WIDGET (tl)));
+  g_assert_cmpint (chancery_timeline_get_selected_id (tl), ==, ids[2]);
+  g_assert_cmpint (chancery_event_list_get_selected_id (child ("event_list")), ==, ids[2]);
+
+  /* An event drawn in a row: Menu opens nothing. */
+  index = chancery_timeline_get_index (tl);
+  for (guint i = 0; i < index->n_events && shown < 0; i++)
+    if (chancery_timeline_get_event_area (tl, index->events[i].id, NULL))
+      shown = index->events[i].id;
+  g_assert_cmpint (shown, >=, 0);
+  chancery_window_select_event (window, shown);
+  gtk_widget_grab_focus (GTK_WIDGET (tl));
+  run_for (100);
+  press_key ("Menu");
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (popover)));
+  g_assert_cmpint (chancery_timeline_get_selected_id (tl), ==, shown);
+}
+
+/* A badge that stands for more events than its list holds (at 1M events
+ * one can stand for a thousand) lists the first 100 in time, then says,
+ * without being a choice, how many more there are, in the digits and
+ * grouping of every other count: rows for all of them would take seconds
+ * to build. */
+static void
+test_badge_list_capped (void)
+{
+  ChanceryTimeline *tl = timeline ();
+  g_autofree char *path = g_build_filename (data_home, "busy-day.json", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFile) bundled = g_file_new_for_path (chancery_default_database_path ());
+  g_autoptr(GString) json = g_string_new ("{ \"format\": \"chancery\", \"version\": 1, "
+                                          "\"countries\": [ { \"code\": \"IRN\", \"name\": \"Iran\" } ], "
+                                          "\"events\": [");
+  const guint n_events = 1200;
+  ChanceryIndex *index;
+  GDate date;
+  gint32 day;
+  double bx = -1, by = -1;
+  guint hidden;
+  GtkWidget *list, *row, *label;
+  g_autofree char *more = NULL;
+  guint n_rows = 0;
+
+  /* All over the view (begun before it, so that the lane is not drawn as
+   * density), all from one day: no zoom spreads them, so only filtering
+   * is offered. */
+  for (guint i = 0; i < n_events; i++)
+    g_string_append_printf (json, "%s{ \"id\": \"busy-%u\", \"kind\": \"meeting\", "
+                            "\"status\": \"occurred\", \"title\": \"Meeting %u\", "
+                            "\"date\": \"2024-03-01/2024-03-10\", \"countries\": [ \"IRN\" ] }",
+                            i > 0 ? ", " : "", i, i);
+  g_string_append (json, "] }");
+  g_assert_true (g_file_set_contents (path, json->str, -1, NULL));
+  chancery_window_open_file (window, file);
+  wait_idle ();
+  g_assert_null (find_message_dialog ());
+  index = chancery_timeline_get_index (tl);
+  g_assert_cmpuint (index->n_events, ==, n_events);
+
+  g_date_clear (&date, 1);
+  g_date_set_dmy (&date, 5, 3, 2024);
+  day = (gint32) g_date_get_julian (&date) - 719163;
+  chancery_window_select_event (window, -1);
+  chancery_timeline_set_view (tl, day - 0.5, day + 1.5);
+  run_for (200);
+  find_badge (&bx, &by);
+  hidden = chancery_timeline_get_hidden_count_at (tl, bx, by);
+  g_test_message ("one badge stands for %u events", hidden);
+  g_assert_cmpuint (hidden, >, 1000);
+
+  chancery_timeline_click_at (tl, bx, by);
+  run_for (200);
+  list = find_list_box (GTK_WIDGET (chancery_timeline_get_badge_popover (tl)));
+  g_assert_nonnull (list);
+  for (row = gtk_widget_get_first_child (list); row != NULL; row = gtk_widget_get_next_sibling (row))
+    n_rows++;
+  g_assert_cmpuint (n_rows, ==, 101);
+
+  /* The first in time (the index's order), each selectable. */
+  for (guint i = 1; i < 100; i++)
+    {
+      g_assert_true (gtk_list_box_row_get_activatable (GTK_LIST_BOX_ROW (nth_row (list, i))));
+      g_assert_cmpuint (chancery_index_find_id (index, row_event_id (nth_row (list, i - 1))), <,
+                        chancery_index_find_id (index, row_event_id (nth_row (list, i))));
+    }
+
+  row = gtk_widget_get_last_child (list);
+  g_assert_null (g_object_get_data (G_OBJECT (row), "event-id"));
+  g_assert_false (gtk_list_box_row_get_activatable (GTK_LIST_BOX_ROW (row)));
+  label = gtk_list_box_row_get_child (GTK_LIST_BOX_ROW (row));
+  g_assert_true (GTK_IS_LABEL (label));
+  g_test_message ("last row: %s", gtk_label_get_text (GTK_LABEL (label)));
+  more = chancery_format_count (hidden - 100);
+  g_assert_true (g_str_has_prefix (gtk_label_get_text (GTK_LABEL (label)), more));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (label)), ","));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (label)), "filter"));
+  g_assert_null (strstr (gtk_label_get_text (GTK_LABEL (label)), "zoom"));
+
+  gtk_popover_popdown (chancery_timeline_get_badge_popover (tl));
+  chancery_window_open_file (window, bundled);
+  wait_idle ();
+  g_assert_cmpstr (chancery_store_get_path (chancery_window_get_store (window)), ==,
+                   chancery_default_database_path ());
 }
 
 /* Keyboard focus */
@@ -1724,6 +1941,8 @@ main (int   argc,
   g_test_add_func ("/window/damaged-found-in-background", test_damaged_found_in_background);
   g_test_add_func ("/window/check-fails-without-damage", test_check_fails_without_damage);
   g_test_add_func ("/window/badge-lists-hidden-events", test_badge_lists_hidden_events);
+  g_test_add_func ("/window/badge-by-keyboard", test_badge_by_keyboard);
+  g_test_add_func ("/window/badge-list-capped", test_badge_list_capped);
   g_test_add_func ("/window/tab-stops", test_tab_stops);
   g_test_add_func ("/window/facet-row-keys", test_facet_row_keys);
   g_test_add_func ("/window/dates-never-cut", test_dates_never_cut);

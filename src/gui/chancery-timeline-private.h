@@ -183,6 +183,10 @@ const ChanceryBin  *chancery_scene_bin_at    (const ChanceryScene *scene,
 const ChanceryBadge *chancery_scene_badge_at (const ChanceryScene *scene,
                                               double               x,
                                               double               y);
+/* The badge whose ticks include the event at position, NULL when it has
+ * none (it has a row, or its lane is off screen or drawn as density). */
+const ChanceryBadge *chancery_scene_find_badge (const ChanceryScene *scene,
+                                                guint                position);
 /* The positions (into index->events) of the hidden events a badge counts,
  * in time order. */
 GArray *chancery_scene_badge_positions (const ChanceryScene *scene,

@@ -1927,6 +1927,35 @@ chancery_scene_badge_at (const ChanceryScene *scene,
   return NULL;
 }
 
+const ChanceryBadge *
+chancery_scene_find_badge (const ChanceryScene *scene,
+                           guint                position)
+{
+  for (guint l = 0; l < scene->lanes->len; l++)
+    {
+      const ChanceryLaneBox *box = &g_array_index (scene->lanes, ChanceryLaneBox, l);
+
+      for (guint i = 0; i < box->n_items && box->n_badges > 0; i++)
+        {
+          const ChanceryItem *item = &g_array_index (scene->items, ChanceryItem, box->first_item + i);
+          float x = item->rect.origin.x + item->rect.size.width / 2;
+
+          if (item->position != position || item->shape != CHANCERY_SHAPE_HIDDEN)
+            continue;
+          /* Its tick, counted as chancery_scene_badge_positions() counts. */
+          for (guint b = 0; b < box->n_badges; b++)
+            {
+              const ChanceryBadge *badge = &g_array_index (scene->badges, ChanceryBadge,
+                                                           box->first_badge + b);
+
+              if (x >= badge->x_lo && x <= badge->x_hi)
+                return badge;
+            }
+        }
+    }
+  return NULL;
+}
+
 GArray *
 chancery_scene_badge_positions (const ChanceryScene *scene,
                                 const ChanceryBadge *badge)

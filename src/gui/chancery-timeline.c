@@ -87,6 +87,9 @@ static guint signals[N_SIGNALS];
 #define ZOOM_STEP      1.5
 #define PAN_FRACTION   0.2
 #define MAX_RENDER_SIZE 20000
+/* Rows a badge's list builds: at 1M events one badge can stand for
+ * a thousand, and rows cost far more than the one line that says so. */
+#define BADGE_LIST_MAX 100
 
 /* Helpers */
 
@@ -749,6 +752,48 @@ badge_row_new (ChanceryIndex *index,
   return row;
 }
 
+/* The list's last line when it is capped: a note, not a choice. */
+static GtkWidget *
+badge_more_row_new (guint    n_more,
+                    gboolean spread)
+{
+  g_autofree char *count = chancery_format_count (n_more);
+  g_autofree char *text = NULL;
+  GtkWidget *row = gtk_list_box_row_new ();
+  GtkWidget *label;
+
+  if (spread)
+    /* Translators: the last line of the list a "+9" badge opens, when it
+     * shows only its first events; %s is the number of the others */
+    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                         "%s more event is not listed; zoom in or filter the events to see it",
+                                         "%s more events are not listed; zoom in or filter the events to see them",
+                                         n_more), count);
+  else
+    /* Translators: as above, for events of one day, which no zoom
+     * separates; %s is the number of the others */
+    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                         "%s more event is not listed; filter the events to see it",
+                                         "%s more events are not listed; filter the events to see them",
+                                         n_more), count);
+
+  label = gtk_label_new (text);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_max_width_chars (GTK_LABEL (label), 48);
+  gtk_widget_add_css_class (label, "caption");
+  gtk_widget_add_css_class (label, "dim-label");
+  gtk_widget_set_margin_top (label, 6);
+  gtk_widget_set_margin_bottom (label, 6);
+  gtk_widget_set_margin_start (label, 6);
+  gtk_widget_set_margin_end (label, 6);
+  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), label);
+  /* Still focusable: the arrows reach it, and a screen reader reads it. */
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
+  gtk_list_box_row_set_selectable (GTK_LIST_BOX_ROW (row), FALSE);
+  return row;
+}
+
 /* "9 events on 8 December 2025", or over their days. */
 static char *
 badge_heading (ChanceryIndex *index,
@@ -789,6 +834,7 @@ activate_badge (ChanceryTimeline    *self,
   g_autoptr(GArray) positions = chancery_scene_badge_positions (&self->scene, badge);
   g_autofree char *heading = NULL;
   GtkWidget *box, *label, *scrolled, *list;
+  gboolean spread;
 
   if (positions->len == 0)
     return;
@@ -814,8 +860,13 @@ activate_badge (ChanceryTimeline    *self,
   gtk_accessible_update_property (GTK_ACCESSIBLE (list),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, heading,
                                   -1);
-  for (guint i = 0; i < positions->len; i++)
+  spread = events_spread (self, positions);
+  /* The first ones in time; the others are a zoom or a filter away, and
+   * Left/Right from any of these go through them all. */
+  for (guint i = 0; i < MIN (positions->len, BADGE_LIST_MAX); i++)
     gtk_list_box_append (GTK_LIST_BOX (list), badge_row_new (index, g_array_index (positions, guint, i)));
+  if (positions->len > BADGE_LIST_MAX)
+    gtk_list_box_append (GTK_LIST_BOX (list), badge_more_row_new (positions->len - BADGE_LIST_MAX, spread));
   g_signal_connect (list, "row-activated", G_CALLBACK (on_badge_row_activated_cb), self);
 
   scrolled = gtk_scrolled_window_new ();
@@ -827,7 +878,7 @@ activate_badge (ChanceryTimeline    *self,
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), list);
   gtk_box_append (GTK_BOX (box), scrolled);
 
-  if (events_spread (self, positions))
+  if (spread)
     {
       GtkWidget *zoom = gtk_button_new_with_label (_("Zoom In"));
       double *ticks = g_new (double, 2);
@@ -845,7 +896,38 @@ activate_badge (ChanceryTimeline    *self,
                                  (int) badge->rect.origin.x, (int) badge->rect.origin.y,
                                  (int) ceilf (badge->rect.size.width),
                                  (int) ceilf (badge->rect.size.height) });
+  /* The popover focuses the first event: the arrows go through the list
+   * at once, and Escape gives the focus back to the timeline. */
   gtk_popover_popup (GTK_POPOVER (self->badge_popover));
+}
+
+/* The keyboard's way to a badge's list (Menu or Shift+F10, as for a
+ * context menu; Enter keeps showing the details): Left/Right reach every
+ * event, and when the selected one has no row, this lists the events its
+ * badge stands for. */
+static void
+open_badge_cb (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  ChanceryTimeline *self = CHANCERY_TIMELINE (widget);
+  const ChanceryItem *item;
+  const ChanceryBadge *badge = NULL;
+
+  if (has_selection (self))
+    {
+      reveal_position (self, self->selected_position);
+      ensure_layout (self);
+      item = chancery_scene_find_item (&self->scene, self->selected_position, TRUE);
+      if (item != NULL && item->shape == CHANCERY_SHAPE_HIDDEN)
+        badge = chancery_scene_find_badge (&self->scene, self->selected_position);
+    }
+  if (badge == NULL)
+    {
+      gtk_widget_error_bell (widget);
+      return;
+    }
+  activate_badge (self, badge);
 }
 
 /* What a badge does, said truthfully: zooming in is offered only when
@@ -1500,6 +1582,7 @@ chancery_timeline_class_init (ChanceryTimelineClass *klass)
   gtk_widget_class_install_action (widget_class, "timeline.select-last", NULL, select_last_cb);
   gtk_widget_class_install_action (widget_class, "timeline.unselect", NULL, unselect_cb);
   gtk_widget_class_install_action (widget_class, "timeline.activate", NULL, activate_cb);
+  gtk_widget_class_install_action (widget_class, "timeline.open-badge", NULL, open_badge_cb);
   gtk_widget_class_install_action (widget_class, "timeline.pan-earlier", NULL, pan_earlier_cb);
   gtk_widget_class_install_action (widget_class, "timeline.pan-later", NULL, pan_later_cb);
   gtk_widget_class_install_action (widget_class, "timeline.scroll-up", NULL, scroll_up_cb);
@@ -1527,6 +1610,8 @@ chancery_timeline_class_init (ChanceryTimelineClass *klass)
   add_key (widget_class, GDK_KEY_KP_Enter, 0, "timeline.activate");
   add_key (widget_class, GDK_KEY_ISO_Enter, 0, "timeline.activate");
   add_key (widget_class, GDK_KEY_space, 0, "timeline.activate");
+  add_key (widget_class, GDK_KEY_Menu, 0, "timeline.open-badge");
+  add_key (widget_class, GDK_KEY_F10, GDK_SHIFT_MASK, "timeline.open-badge");
   add_key (widget_class, GDK_KEY_h, 0, "timeline.pan-earlier");
   add_key (widget_class, GDK_KEY_l, 0, "timeline.pan-later");
   add_key (widget_class, GDK_KEY_Page_Up, 0, "timeline.pan-earlier");
@@ -1992,9 +2077,17 @@ render_offscreen (ChanceryIndex   *index,
   needed = !fit_lanes ? *height : ceil (CHANCERY_SCENE_AXIS_HEIGHT + scene.content_height);
   if (needed > MAX_RENDER_SIZE)
     {
+      /* The window's export shows this: its numbers in the locale's
+       * digits, as every count beside translated text. */
+      g_autofree char *need = chancery_format_count ((guint) needed);
+      g_autofree char *most = chancery_format_count (MAX_RENDER_SIZE);
+
       g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_INVALID_INPUT,
-                   _("The lanes of the timeline need %.0f pixels of height for “%s”, more than %d: filter the events or group them in fewer lanes"),
-                   needed, display_name, MAX_RENDER_SIZE);
+                   /* Translators: the first and last %s are numbers of
+                    * pixels, formatted for the language; the second is a
+                    * file name */
+                   _("The lanes of the timeline need %s pixels of height for “%s”, more than %s: filter the events or group them in fewer lanes"),
+                   need, display_name, most);
       chancery_scene_clear (&scene);
       g_object_unref (pango);
       return FALSE;

@@ -10,7 +10,8 @@
  *
  * Widget actions: timeline.zoom-in, timeline.zoom-out, timeline.zoom-fit,
  * timeline.go-today, timeline.go-selection, timeline.select-next,
- * timeline.select-previous.
+ * timeline.select-previous, timeline.open-badge (the "+n" badge's list
+ * for a selected event that has no row).
  */
 #pragma once
 
