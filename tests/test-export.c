@@ -6,12 +6,18 @@
  * The files are read with Python's csv module and python3-icalendar (see
  * parse-export.py), not with code of ours.
  */
+#define _GNU_SOURCE   /* F_SETPIPE_SZ */
 #include "config.h"
 
+#include <fcntl.h>
 #include <math.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 #include <glib.h>
 #include <glib/gstdio.h>
+#include <gio/gunixoutputstream.h>
 #include <json-glib/json-glib.h>
 #include <sqlite3.h>
 
@@ -1612,6 +1618,97 @@ test_ics_edge_dates (Fixture       *fixture,
   g_assert_nonnull (strstr (text, "\r\nDTSTART;VALUE=DATE:99990101\r\nDURATION:P365D\r\n"));
 }
 
+typedef struct
+{
+  ChanceryStore *store;
+  GOutputStream *out;
+  GCancellable  *cancellable;
+  GError        *error;
+  gboolean       ok;
+  gboolean       done;
+  GMutex         lock;
+  GCond          cond;
+} PipeExport;
+
+static gpointer
+pipe_export_thread (gpointer data)
+{
+  PipeExport *export = data;
+  gboolean ok = chancery_export_csv (export->store, NULL, export->out, export->cancellable, &export->error);
+
+  g_mutex_lock (&export->lock);
+  export->ok = ok;
+  export->done = TRUE;
+  g_cond_signal (&export->cond);
+  g_mutex_unlock (&export->lock);
+
+  return NULL;
+}
+
+/* An export to a non-blocking pipe (standard output may be one) waits
+ * while the pipe is full; cancelling it (the window's Cancel, a closed
+ * window) ends the wait. It used to wait until the reader read. */
+static void
+test_cancelled_full_pipe (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  PipeExport export = { .store = fixture->store };
+  GThread *thread;
+  gint64 deadline;
+  gboolean finished;
+  int fds[2], capacity, queued = 0;
+
+  /* A reader that goes away gives the writer EPIPE, not a signal. */
+  signal (SIGPIPE, SIG_IGN);
+  g_assert_no_errno (pipe (fds));
+  g_assert_no_errno (fcntl (fds[1], F_SETFL, O_NONBLOCK));
+  capacity = fcntl (fds[1], F_SETPIPE_SZ, 4096);
+  g_assert_cmpint (capacity, >=, 4096);
+  export.out = g_unix_output_stream_new (fds[1], TRUE);
+  export.cancellable = g_cancellable_new ();
+  g_mutex_init (&export.lock);
+  g_cond_init (&export.cond);
+  thread = g_thread_new ("export", pipe_export_thread, &export);
+
+  /* Until the pipe stops filling: the export waits for the reader. */
+  deadline = g_get_monotonic_time () + 30 * G_TIME_SPAN_SECOND;
+  for (guint still = 0; still < 50 && g_get_monotonic_time () < deadline; )
+    {
+      int now;
+
+      g_usleep (10 * 1000);
+      g_assert_no_errno (ioctl (fds[0], FIONREAD, &now));
+      still = now > 0 && now == queued ? still + 1 : 0;
+      queued = now;
+    }
+  g_assert_cmpint (queued, >, 0);
+  g_assert_cmpint (queued, <=, capacity);
+  g_mutex_lock (&export.lock);
+  g_assert_false (export.done);
+  g_mutex_unlock (&export.lock);
+
+  g_cancellable_cancel (export.cancellable);
+  deadline = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
+  g_mutex_lock (&export.lock);
+  while (!export.done && g_cond_wait_until (&export.cond, &export.lock, deadline))
+    ;
+  finished = export.done;
+  g_mutex_unlock (&export.lock);
+
+  /* A stuck export ends with EPIPE, so that the test fails, not hangs. */
+  close (fds[0]);
+  g_thread_join (thread);
+  g_assert_true (finished);
+  g_assert_false (export.ok);
+  g_assert_error (export.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+
+  g_clear_error (&export.error);
+  g_clear_object (&export.out);
+  g_clear_object (&export.cancellable);
+  g_mutex_clear (&export.lock);
+  g_cond_clear (&export.cond);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1639,6 +1736,8 @@ main (int   argc,
   g_test_add ("/export/ics/python-icalendar", Fixture, NULL, fixture_set_up, test_ics, fixture_tear_down);
   g_test_add ("/export/ics/same-as-time-order", Fixture, NULL, many_set_up, test_ics_same_as_time_order, fixture_tear_down);
   g_test_add ("/export/ics/cancelled", Fixture, NULL, fixture_set_up, test_cancelled, fixture_tear_down);
+  g_test_add ("/export/csv/cancelled-full-pipe", Fixture, NULL, many_set_up, test_cancelled_full_pipe,
+              fixture_tear_down);
   g_test_add_func ("/export/ics/text", test_ics_text);
   g_test_add_func ("/export/ics/uri", test_ics_uri);
   g_test_add_func ("/export/ics/folding", test_ics_folding);

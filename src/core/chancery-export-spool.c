@@ -96,44 +96,75 @@ set_write_error (GError **error,
 }
 
 /* After EINTR, or EAGAIN on a non-blocking pipe (standard output may
- * be one): TRUE when the write is to be tried again. */
+ * be one): TRUE when the write is to be tried again. Otherwise FALSE,
+ * with the write's error, or G_IO_ERROR_CANCELLED when cancellable was
+ * cancelled while waiting for the reader. */
 static gboolean
-write_again (int fd,
-             int saved_errno)
+write_again (int            fd,
+             int            saved_errno,
+             GCancellable  *cancellable,
+             GError       **error)
 {
-  struct pollfd poll_fd = { .fd = fd, .events = POLLOUT };
+  struct pollfd poll_fds[2] = { { .fd = fd, .events = POLLOUT } };
+  GPollFD cancel_fd;
+  nfds_t n_fds = 1;
+  gboolean again = FALSE;
 
   if (saved_errno == EINTR)
     return TRUE;
   if (saved_errno != EAGAIN && saved_errno != EWOULDBLOCK)
-    return FALSE;
+    {
+      set_write_error (error, saved_errno);
+      return FALSE;
+    }
+
+  if (g_cancellable_make_pollfd (cancellable, &cancel_fd))
+    {
+      poll_fds[1].fd = cancel_fd.fd;
+      poll_fds[1].events = POLLIN;
+      n_fds = 2;
+    }
   for (;;)
     {
-      if (poll (&poll_fd, 1, -1) >= 0)
-        return TRUE;
-      if (errno != EINTR)
-        return FALSE;   /* the write's own error is reported */
+      int rc = poll (poll_fds, n_fds, -1);
+
+      if (rc < 0 && errno == EINTR)
+        continue;
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        break;
+      if (rc < 0)
+        set_write_error (error, saved_errno);   /* the write's own error */
+      else
+        again = TRUE;
+      break;
     }
+  if (n_fds == 2)
+    g_cancellable_release_fd (cancellable);
+
+  return again;
 }
 
 static gboolean
-write_fd_all (int          fd,
-              const char  *p,
-              gsize        left,
-              GError     **error)
+write_fd_all (int            fd,
+              const char    *p,
+              gsize          left,
+              GCancellable  *cancellable,
+              GError       **error)
 {
   while (left > 0)
     {
       gssize n = write (fd, p, left);
 
-      if (n <= 0)
+      if (n < 0)
+        {
+          if (write_again (fd, errno, cancellable, error))
+            continue;
+          return FALSE;
+        }
+      if (n == 0)
         {
           /* Nothing written of something to write: a full disk. */
-          int saved = n < 0 ? errno : ENOSPC;
-
-          if (n < 0 && write_again (fd, saved))
-            continue;
-          set_write_error (error, saved);
+          set_write_error (error, ENOSPC);
           return FALSE;
         }
       p += n;
@@ -162,7 +193,7 @@ chancery_export_flush (GOutputStream  *out,
     {
       if (g_cancellable_set_error_if_cancelled (cancellable, error) ||
           !write_fd_all (g_file_descriptor_based_get_fd (G_FILE_DESCRIPTOR_BASED (out)),
-                         buf->str, buf->len, error))
+                         buf->str, buf->len, cancellable, error))
         return FALSE;
     }
   else if (!g_output_stream_write_all (out, buf->str, buf->len, NULL,
@@ -225,7 +256,7 @@ spool_piece_to_file (ChanceryExportSpool  *spool,
       g_unlink (path);
     }
 
-  if (!write_fd_all (spool->fd, piece->data->str, piece->data->len, error))
+  if (!write_fd_all (spool->fd, piece->data->str, piece->data->len, spool->cancellable, error))
     return FALSE;
 
   piece->offset = spool->file_len;
@@ -432,14 +463,16 @@ writev_fd_all (int             fd,
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return FALSE;
       written = writev (fd, iov + first, (int) (n - first));
-      if (written <= 0)
+      if (written < 0)
+        {
+          if (write_again (fd, errno, cancellable, error))
+            continue;
+          return FALSE;
+        }
+      if (written == 0)
         {
           /* Nothing written of something to write: a full disk. */
-          int saved = written < 0 ? errno : ENOSPC;
-
-          if (written < 0 && write_again (fd, saved))
-            continue;
-          set_write_error (error, saved);
+          set_write_error (error, ENOSPC);
           return FALSE;
         }
       /* Past what was written: whole vectors, then part of one. */
