@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "chancery-date.h"
+#include "chancery-index.h"
 #include "chancery-error.h"
 
 /* Days from 0001-01-01 (GDate's Julian day 1) to 1970-01-01. GDate is an
@@ -413,8 +414,19 @@ assert_formats (const char *text,
 {
   ChanceryDate date = parse_or_fail (text);
   g_autofree char *formatted = chancery_date_format (&date);
+  g_autofree char *from_index = NULL;
+  ChanceryIndexEvent event = { 0 };
 
   g_assert_cmpstr (formatted, ==, expected);
+
+  /* The list and the timeline say it from the index, which keeps the
+   * extent, the coarsest precision and flags, not the text: the same
+   * words ("June 2025 – 8 December 2025", not "June – December 2025"). */
+  chancery_date_get_extent (&date, &event.lo, &event.hi);
+  event.precision = chancery_date_get_precision (&date);
+  event.flags = chancery_index_flags_for_date (&date);
+  from_index = chancery_index_event_format_date (&event);
+  g_assert_cmpstr (from_index, ==, expected);
 }
 
 static void
@@ -439,6 +451,9 @@ test_format_english (void)
       assert_formats ("2025-12-08/2025-12-09", "8–9 December 2025");
       assert_formats ("2025-06/2025-08", "June\u2009–\u2009August 2025");
       assert_formats ("2025/2026-03", "2025 – March 2026");
+      assert_formats ("2025-06/2025-12-08", "June 2025 – 8 December 2025");
+      assert_formats ("2024/2025-03-02", "2024 – 2 March 2025");
+      assert_formats ("2025-03-02/2026", "2 March 2025 – 2026");
       assert_formats ("2025-12-08/2025-12-08", "8 December 2025");
       /* Proleptic Gregorian, as the day numbers are, not ICU's Julian. */
       assert_formats ("0001-01-01", "1 January 1");

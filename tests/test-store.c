@@ -309,6 +309,28 @@ raw_text (const char *path,
   return value;
 }
 
+/* Every event's flags are what its date text gives. */
+static void
+assert_flags_from_dates (const char *path)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT date, flags FROM event", -1, &stmt, NULL), ==, SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      g_autoptr(GError) error = NULL;
+      ChanceryDate date;
+
+      g_assert_true (chancery_date_parse ((const char *) sqlite3_column_text (stmt, 0), &date, &error));
+      g_assert_no_error (error);
+      g_assert_cmpuint (sqlite3_column_int (stmt, 1), ==, chancery_index_flags_for_date (&date));
+    }
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+}
+
 /* Version 2 kept one position per place name and country; version 3
  * keys places by their position too. The upgrade keeps every place and
  * its row id, and takes the fingerprint of the events at a place with
@@ -322,6 +344,7 @@ test_migrate_places (Fixture       *fixture,
   g_autofree char *places_before = NULL;
   g_autofree char *places_after = NULL;
   g_autofree char *fingerprints = NULL;
+  g_autofree char *flags = NULL;
   g_autofree char *schema = NULL;
   g_autofree char *check = NULL;
   g_autoptr(ChanceryStore) store = NULL;
@@ -340,7 +363,13 @@ test_migrate_places (Fixture       *fixture,
                     "  precision, flags, place_id, fingerprint) VALUES"
                     "  (1, 'at-baku', 0, 0, 'A', '2025-12-01', 739586, 739586, 0, 0, 4, 'nA'),"
                     "  (2, 'at-tehran', 0, 0, 'B', '2025-12-02', 739587, 739587, 0, 0, 9, 'nB'),"
-                    "  (3, 'nowhere', 0, 0, 'C', '2025-12-03', 739588, 739588, 0, 0, NULL, 'nC');");
+                    "  (3, 'nowhere', 0, 0, 'C', '2025-12-03', 739588, 739588, 0, 0, NULL, 'nC'),"
+                    /* Ranges, precision and flags as version 2 stored them */
+                    "  (4, 'month-day', 0, 0, 'D', '2025-06/2025-12-08', 739403, 739593, 1, 16, NULL, 'nD'),"
+                    "  (5, 'year-day', 0, 0, 'E', '2024~/2025-03-02', 738886, 739312, 2, 20, NULL, 'nE'),"
+                    "  (6, 'day-year', 0, 0, 'F', '2025-03-02/2026', 739312, 740341, 2, 16, NULL, 'nF'),"
+                    "  (7, 'month-month', 0, 0, 'G', '2025-06/2025-08', 739403, 739494, 1, 16, NULL, 'nG'),"
+                    "  (8, 'before', 0, 0, 'H', '../2025-06', 739037, 739432, 1, 1, NULL, 'nH');");
   places_before = raw_text (path, places_sql);
 
   store = chancery_store_open (path, CHANCERY_STORE_READ_WRITE, NULL, &error);
@@ -357,7 +386,12 @@ test_migrate_places (Fixture       *fixture,
   g_assert_null (strstr (schema, "place_v2"));
   fingerprints = raw_text (path, "SELECT group_concat(uid || '=' || ifnull(fingerprint, '-'), ' ')"
                                  " FROM event ORDER BY id");
-  g_assert_cmpstr (fingerprints, ==, "at-baku=- at-tehran=nB nowhere=nC");
+  g_assert_cmpstr (fingerprints, ==, "at-baku=- at-tehran=nB nowhere=nC month-day=nD year-day=nE"
+                                     " day-year=nF month-month=nG before=nH");
+  /* 64: the end is finer; 32: the start; 128: by two steps. */
+  flags = raw_text (path, "SELECT group_concat(uid || '=' || flags, ' ') FROM event WHERE id > 3 ORDER BY id");
+  g_assert_cmpstr (flags, ==, "month-day=80 year-day=212 day-year=176 month-month=16 before=1");
+  assert_flags_from_dates (path);
   check = raw_text (path, "PRAGMA integrity_check");
   g_assert_cmpstr (check, ==, "ok");
 

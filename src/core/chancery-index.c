@@ -172,8 +172,96 @@ chancery_index_flags_for_date (const ChanceryDate *date)
     flags |= CHANCERY_INDEX_APPROXIMATE;
   if (qualifiers & CHANCERY_QUALIFIER_UNCERTAIN)
     flags |= CHANCERY_INDEX_UNCERTAIN;
+  /* ChanceryPrecision grows coarser: DAY < MONTH < YEAR. */
+  if (date->form == CHANCERY_DATE_RANGE && date->start.precision != date->end.precision)
+    {
+      flags |= date->start.precision < date->end.precision ? CHANCERY_INDEX_FINER_START
+                                                           : CHANCERY_INDEX_FINER_END;
+      if (ABS ((int) date->start.precision - (int) date->end.precision) == 2)
+        flags |= CHANCERY_INDEX_FINER_TWO;
+    }
 
   return flags;
+}
+
+ChanceryPrecision
+chancery_index_event_get_precision (const ChanceryIndexEvent *event,
+                                    gboolean                  end)
+{
+  ChanceryPrecision precision;
+  guint steps;
+
+  g_return_val_if_fail (event != NULL, CHANCERY_PRECISION_DAY);
+
+  precision = MIN (event->precision, CHANCERY_PRECISION_YEAR);
+  steps = (event->flags & CHANCERY_INDEX_FINER_TWO) ? 2 : 1;
+  if (event->flags & (end ? CHANCERY_INDEX_FINER_END : CHANCERY_INDEX_FINER_START))
+    return precision >= steps ? precision - steps : CHANCERY_PRECISION_DAY;
+  return precision;
+}
+
+static void
+point_from_day (ChanceryDatePoint *point,
+                gint32             day,
+                ChanceryPrecision  precision,
+                ChanceryQualifier  qualifiers)
+{
+  int year, month, mday;
+
+  /* Soft extents of open dates may reach past the calendar's ends. */
+  day = CLAMP (day, chancery_day_from_ymd (1, 1, 1), chancery_day_from_ymd (9999, 12, 31));
+  chancery_day_to_ymd (day, &year, &month, &mday);
+  point->year = year;
+  point->month = precision == CHANCERY_PRECISION_YEAR ? 0 : month;
+  point->day = precision == CHANCERY_PRECISION_DAY ? mday : 0;
+  point->precision = precision;
+  point->qualifiers = qualifiers;
+}
+
+char *
+chancery_index_event_format_date (const ChanceryIndexEvent *event)
+{
+  ChanceryDate date = { 0 };
+  ChanceryQualifier qualifiers = CHANCERY_QUALIFIER_NONE;
+  ChanceryPrecision start, end;
+
+  g_return_val_if_fail (event != NULL, NULL);
+
+  start = chancery_index_event_get_precision (event, FALSE);
+  end = chancery_index_event_get_precision (event, TRUE);
+
+  if (event->flags & CHANCERY_INDEX_APPROXIMATE)
+    qualifiers |= CHANCERY_QUALIFIER_APPROXIMATE;
+  if (event->flags & CHANCERY_INDEX_UNCERTAIN)
+    qualifiers |= CHANCERY_QUALIFIER_UNCERTAIN;
+
+  date.lo = event->lo;
+  date.hi = event->hi;
+  if (event->flags & CHANCERY_INDEX_OPEN_START)
+    {
+      date.form = CHANCERY_DATE_BEFORE;
+      date.lo = CHANCERY_DAY_OPEN_LO;
+      point_from_day (&date.end, event->hi, end, qualifiers);
+    }
+  else if (event->flags & CHANCERY_INDEX_OPEN_END)
+    {
+      date.form = CHANCERY_DATE_AFTER;
+      date.hi = CHANCERY_DAY_OPEN_HI;
+      point_from_day (&date.start, event->lo, start, qualifiers);
+    }
+  else
+    {
+      point_from_day (&date.start, event->lo, start, qualifiers);
+      point_from_day (&date.end, event->hi, end, qualifiers);
+      /* A range of one point at its precision ("2025-06/2025-06") reads
+       * as that point, "June 2025". */
+      date.form = (event->flags & CHANCERY_INDEX_RANGE) &&
+                  (date.start.year != date.end.year || date.start.month != date.end.month ||
+                   date.start.day != date.end.day || start != end)
+                  ? CHANCERY_DATE_RANGE : CHANCERY_DATE_SINGLE;
+    }
+
+  return chancery_date_format (&date);
 }
 
 /* Titles end with NUL in one pool; text that is not UTF-8 is repaired

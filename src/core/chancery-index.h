@@ -35,6 +35,12 @@ typedef enum
   CHANCERY_INDEX_APPROXIMATE = 1 << 2,  /* any "~" */
   CHANCERY_INDEX_UNCERTAIN   = 1 << 3,  /* any "?" */
   CHANCERY_INDEX_RANGE       = 1 << 4,  /* written as a range */
+  /* A range whose points differ in precision ("2025-06/2025-12-08"):
+   * which point is finer than the event's precision (the coarsest), and
+   * whether by two steps (a day against a year) rather than one. */
+  CHANCERY_INDEX_FINER_START = 1 << 5,
+  CHANCERY_INDEX_FINER_END   = 1 << 6,
+  CHANCERY_INDEX_FINER_TWO   = 1 << 7,
 } ChanceryIndexFlags;
 
 /* ChanceryIndexFlags describing a date. */
@@ -51,6 +57,13 @@ typedef struct
   guint8  precision;   /* ChanceryPrecision (coarsest) */
   guint8  flags;       /* ChanceryIndexFlags */
 } ChanceryIndexEvent;
+
+/* The precision of an event's start, or of its end. */
+ChanceryPrecision chancery_index_event_get_precision (const ChanceryIndexEvent *event,
+                                                      gboolean                  end);
+/* The event's date for people, as chancery_date_format says it, rebuilt
+ * from its extent, precisions and flags (the index keeps no EDTF text). */
+char             *chancery_index_event_format_date   (const ChanceryIndexEvent *event);
 
 typedef struct
 {

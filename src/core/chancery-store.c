@@ -75,7 +75,22 @@ static const char * const migrations[] = {
   "INSERT INTO place (id, name, country, lat, lon) SELECT id, name, country, lat, lon FROM place_v2;"
   "DROP TABLE place_v2;"
   "UPDATE event SET fingerprint = NULL WHERE fingerprint IS NOT NULL"
-  "  AND place_id IN (SELECT id FROM place WHERE lat IS NOT NULL OR lon IS NOT NULL);",
+  "  AND place_id IN (SELECT id FROM place WHERE lat IS NOT NULL OR lon IS NOT NULL);"
+  /* Also: a range whose ends differ in precision ("2025-06/2025-12-08")
+   * says which end is finer, and by how many steps, in flags (32 the
+   * start, 64 the end, 128 two steps; chancery_index_flags_for_date).
+   * Without them the list read it at the coarsest, "June – December
+   * 2025". An end's precision is its length without qualifiers: YYYY,
+   * YYYY-MM or YYYY-MM-DD (2, 1 and 0, as ChanceryPrecision). */
+  "UPDATE event SET flags = flags | CASE WHEN sp < ep THEN 32 ELSE 64 END"
+  "  | CASE WHEN abs(sp - ep) = 2 THEN 128 ELSE 0 END"
+  "  FROM (SELECT id AS range_id,"
+  "    CASE length(replace(replace(replace(substr(date, 1, instr(date, '/') - 1),"
+  "      '~', ''), '?', ''), '%', '')) WHEN 4 THEN 2 WHEN 7 THEN 1 ELSE 0 END AS sp,"
+  "    CASE length(replace(replace(replace(substr(date, instr(date, '/') + 1),"
+  "      '~', ''), '?', ''), '%', '')) WHEN 4 THEN 2 WHEN 7 THEN 1 ELSE 0 END AS ep"
+  "    FROM event WHERE flags & 16 AND instr(date, '/') > 0)"
+  "  WHERE id = range_id AND sp <> ep;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == CHANCERY_SCHEMA_VERSION);

@@ -171,7 +171,7 @@ measure_date (PangoLayout *layout,
               gint32       hi)
 {
   ChanceryIndexEvent ev = { .lo = lo, .hi = hi, .precision = precision, .flags = flags };
-  g_autofree char *text = chancery_event_row_format_date (&ev);
+  g_autofree char *text = chancery_index_event_format_date (&ev);
   int width;
 
   pango_layout_set_text (layout, text, -1);
@@ -260,7 +260,7 @@ static int
 compute_date_width (ChanceryEventList *self,
                     ChanceryIndex     *index)
 {
-  gboolean seen[CHANCERY_PRECISION_YEAR + 1][CHANCERY_INDEX_RANGE << 1] = { { FALSE } };
+  gboolean seen[CHANCERY_PRECISION_YEAR + 1][G_MAXUINT8 + 1] = { { FALSE } };
   g_autoptr(PangoLayout) layout = NULL;
   int width = 0;
 
@@ -268,7 +268,7 @@ compute_date_width (ChanceryEventList *self,
     {
       const ChanceryIndexEvent *ev = &index->events[i];
 
-      if (ev->precision <= CHANCERY_PRECISION_YEAR && ev->flags < G_N_ELEMENTS (seen[0]))
+      if (ev->precision <= CHANCERY_PRECISION_YEAR)
         seen[ev->precision][ev->flags] = TRUE;
     }
 

@@ -32,75 +32,6 @@ enum {
 static GParamSpec *properties[N_PROPS];
 
 static void
-point_from_day (ChanceryDatePoint *point,
-                gint32             day,
-                ChanceryPrecision  precision,
-                ChanceryQualifier  qualifiers)
-{
-  int year, month, mday;
-
-  chancery_day_to_ymd (day, &year, &month, &mday);
-  point->year = year;
-  point->month = precision == CHANCERY_PRECISION_YEAR ? 0 : month;
-  point->day = precision == CHANCERY_PRECISION_DAY ? mday : 0;
-  point->precision = precision;
-  point->qualifiers = qualifiers;
-}
-
-/* The index keeps extents, precision and flags, not the EDTF text; that is
- * enough to say the date again at the precision the source gave. */
-static char *
-format_index_date (const ChanceryIndexEvent *ev)
-{
-  ChanceryDate date = { 0 };
-  ChanceryQualifier q = CHANCERY_QUALIFIER_NONE;
-  ChanceryPrecision p = ev->precision;
-
-  if (ev->flags & CHANCERY_INDEX_APPROXIMATE)
-    q |= CHANCERY_QUALIFIER_APPROXIMATE;
-  if (ev->flags & CHANCERY_INDEX_UNCERTAIN)
-    q |= CHANCERY_QUALIFIER_UNCERTAIN;
-
-  if (ev->flags & CHANCERY_INDEX_OPEN_START)
-    {
-      date.form = CHANCERY_DATE_BEFORE;
-      point_from_day (&date.end, ev->hi, p, q);
-      date.lo = CHANCERY_DAY_OPEN_LO;
-      date.hi = ev->hi;
-    }
-  else if (ev->flags & CHANCERY_INDEX_OPEN_END)
-    {
-      date.form = CHANCERY_DATE_AFTER;
-      point_from_day (&date.start, ev->lo, p, q);
-      date.lo = ev->lo;
-      date.hi = CHANCERY_DAY_OPEN_HI;
-    }
-  else
-    {
-      ChanceryDatePoint start, end;
-
-      point_from_day (&start, ev->lo, p, q);
-      point_from_day (&end, ev->hi, p, q);
-      /* Same point at this precision: a single date such as "June 2025". */
-      if (start.year == end.year && start.month == end.month && start.day == end.day)
-        {
-          date.form = CHANCERY_DATE_SINGLE;
-          date.start = start;
-        }
-      else
-        {
-          date.form = CHANCERY_DATE_RANGE;
-          date.start = start;
-          date.end = end;
-        }
-      date.lo = ev->lo;
-      date.hi = ev->hi;
-    }
-
-  return chancery_date_format (&date);
-}
-
-static void
 chancery_event_row_finalize (GObject *object)
 {
   ChanceryEventRow *self = CHANCERY_EVENT_ROW (object);
@@ -177,7 +108,7 @@ chancery_event_row_new (const ChanceryIndex *index,
   self->id = ev->id;
   self->position = position;
   self->title = g_strdup (chancery_index_get_title (index, position));
-  self->date = format_index_date (ev);
+  self->date = chancery_index_event_format_date (ev);
   self->kind = ev->kind;
   self->status = ev->status;
 
@@ -224,11 +155,4 @@ chancery_event_row_get_status (ChanceryEventRow *self)
 {
   g_return_val_if_fail (CHANCERY_IS_EVENT_ROW (self), CHANCERY_STATUS_OCCURRED);
   return self->status;
-}
-
-char *
-chancery_event_row_format_date (const ChanceryIndexEvent *event)
-{
-  g_return_val_if_fail (event != NULL, NULL);
-  return format_index_date (event);
 }

@@ -25,7 +25,4 @@ const char       *chancery_event_row_get_date     (ChanceryEventRow *self);
 ChanceryKind      chancery_event_row_get_kind     (ChanceryEventRow *self);
 ChanceryStatus    chancery_event_row_get_status   (ChanceryEventRow *self);
 
-/* How the list says an index event's date (what get_date() returns). */
-char             *chancery_event_row_format_date  (const ChanceryIndexEvent *event);
-
 G_END_DECLS

@@ -207,7 +207,6 @@ void    chancery_axis_foreach_tick (double           start,
                                     gpointer         user_data);
 
 /* Text for people, in the user's locale. */
-char   *chancery_format_event_date (const ChanceryIndexEvent *event);
 /* "Title, 8 December 2025, Meeting" for tooltips and screen readers. */
 char   *chancery_format_event_description (const ChanceryIndex *index,
                                            guint                position);

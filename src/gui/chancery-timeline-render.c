@@ -222,71 +222,12 @@ chancery_scene_now (void)
          + (g_date_time_get_hour (now) * 60 + g_date_time_get_minute (now)) / 1440.0;
 }
 
-static void
-point_from_day (ChanceryDatePoint *point,
-                gint32             day,
-                ChanceryPrecision  precision,
-                ChanceryQualifier  qualifiers)
-{
-  int year, month, mday;
-
-  chancery_day_to_ymd (clamp_day (day), &year, &month, &mday);
-  point->year = year;
-  point->month = precision == CHANCERY_PRECISION_YEAR ? 0 : month;
-  point->day = precision == CHANCERY_PRECISION_DAY ? mday : 0;
-  point->precision = precision;
-  point->qualifiers = qualifiers;
-}
-
-/* The index keeps extents, not the date as written; rebuild the date so
- * that people read the same words as in the detail pane. */
-char *
-chancery_format_event_date (const ChanceryIndexEvent *event)
-{
-  ChanceryDate date = { 0 };
-  ChanceryPrecision precision = MIN (event->precision, CHANCERY_PRECISION_YEAR);
-  ChanceryQualifier qualifiers = CHANCERY_QUALIFIER_NONE;
-
-  if (event->flags & CHANCERY_INDEX_APPROXIMATE)
-    qualifiers |= CHANCERY_QUALIFIER_APPROXIMATE;
-  if (event->flags & CHANCERY_INDEX_UNCERTAIN)
-    qualifiers |= CHANCERY_QUALIFIER_UNCERTAIN;
-
-  date.lo = event->lo;
-  date.hi = event->hi;
-  if (event->flags & CHANCERY_INDEX_OPEN_START)
-    {
-      date.form = CHANCERY_DATE_BEFORE;
-      date.lo = CHANCERY_DAY_OPEN_LO;
-      point_from_day (&date.end, event->hi, precision, qualifiers);
-    }
-  else if (event->flags & CHANCERY_INDEX_OPEN_END)
-    {
-      date.form = CHANCERY_DATE_AFTER;
-      date.hi = CHANCERY_DAY_OPEN_HI;
-      point_from_day (&date.start, event->lo, precision, qualifiers);
-    }
-  else if (event->flags & CHANCERY_INDEX_RANGE)
-    {
-      date.form = CHANCERY_DATE_RANGE;
-      point_from_day (&date.start, event->lo, precision, qualifiers);
-      point_from_day (&date.end, event->hi, precision, qualifiers);
-    }
-  else
-    {
-      date.form = CHANCERY_DATE_SINGLE;
-      point_from_day (&date.start, event->lo, precision, qualifiers);
-    }
-
-  return chancery_date_format (&date);
-}
-
 char *
 chancery_format_event_description (const ChanceryIndex *index,
                                    guint                position)
 {
   const ChanceryIndexEvent *event = &index->events[position];
-  g_autofree char *date = chancery_format_event_date (event);
+  g_autofree char *date = chancery_index_event_format_date (event);
   const char *kind = event->kind < CHANCERY_N_KINDS
                      ? chancery_kind_get_label (event->kind) : "";
 

@@ -719,7 +719,7 @@ badge_row_new (ChanceryIndex *index,
                guint          position)
 {
   const ChanceryIndexEvent *e = &index->events[position];
-  g_autofree char *date = chancery_format_event_date (e);
+  g_autofree char *date = chancery_index_event_format_date (e);
   g_autofree char *details = g_strdup_printf ("%s · %s · %s", date,
                                               e->kind < CHANCERY_N_KINDS
                                               ? chancery_kind_get_label (e->kind) : "",
@@ -1385,7 +1385,7 @@ chancery_timeline_query_tooltip (GtkWidget  *widget,
   if (item != NULL)
     {
       const ChanceryIndexEvent *e = &index->events[item->position];
-      g_autofree char *date = chancery_format_event_date (e);
+      g_autofree char *date = chancery_index_event_format_date (e);
       g_autofree char *markup = NULL;
       graphene_rect_t *area = (graphene_rect_t *) &item->area;
 
