@@ -606,10 +606,16 @@ test_import_gdelt (void)
   part = g_strconcat (db, ".part", NULL);
   g_assert_false (g_file_test (part, G_FILE_TEST_EXISTS));
 
-  /* The open database is writable now: a second import goes into it. */
+  /* The open database is writable now: a second import goes into it,
+   * and says that it brought nothing new. */
   target = (g_free (target), chancery_window_dup_import_target (window, SAMPLE, &new_database));
   g_assert_false (new_database);
   g_assert_cmpstr (target, ==, db);
+  chancery_window_import_paths (window, paths, NULL);
+  wait_idle ();
+  g_assert_cmpuint (timeline_n_events (), ==, 1796);
+  g_assert_cmpstr (chancery_window_get_transfer_message (window), ==,
+                   "Nothing new imported (1,796 already there, 1,204 left out by the options)");
 }
 
 static void

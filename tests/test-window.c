@@ -769,6 +769,14 @@ test_search_without_words (void)
   g_assert_cmpuint (list_n_items (), <, n_total);
   g_assert_true (gtk_revealer_get_reveal_child (child ("chips_revealer")));
 
+  /* Escape (GtkSearchEntry's stop-search) empties the field: no filter. */
+  g_signal_emit_by_name (entry, "stop-search");
+  run_for (400);
+  wait_idle ();
+  g_assert_cmpstr (gtk_editable_get_text (entry), ==, "");
+  g_assert_cmpuint (list_n_items (), ==, n_total);
+  g_assert_false (gtk_revealer_get_reveal_child (child ("chips_revealer")));
+
   gtk_widget_activate_action (GTK_WIDGET (window), "win.clear-filters", NULL);
   run_for (400);
   wait_idle ();
@@ -782,6 +790,9 @@ test_date_range (void)
                                                                "from_entry"));
   GtkWidget *to = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (pane), CHANCERY_TYPE_FILTER_PANE,
                                                              "to_entry"));
+  GtkLabel *hint = GTK_LABEL (gtk_widget_get_template_child (GTK_WIDGET (pane), CHANCERY_TYPE_FILTER_PANE,
+                                                             "date_hint_label"));
+  g_autofree char *hint_text = NULL;
   ChanceryIndex *index = chancery_timeline_get_index (timeline ());
   guint n_total = list_n_items ();
   guint n_expected = 0;
@@ -808,11 +819,30 @@ test_date_range (void)
   g_assert_cmpuint (list_n_items (), ==, n_expected);
   g_assert_cmpuint (timeline_n_events (), ==, n_expected);
 
-  /* "To" before "From" is wrong too. */
+  /* "To" before "From" is wrong too, and the line under the fields says
+   * so where everyone sees it (not only in a tooltip): "From" still
+   * applies, "To" does not. */
+  hint_text = g_strdup (gtk_label_get_text (hint));
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (hint), "error"));
   gtk_editable_set_text (GTK_EDITABLE (to), "2024");
   run_for (400);
   wait_idle ();
   g_assert_true (gtk_widget_has_css_class (to, "error"));
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (hint), "error"));
+  g_assert_cmpstr (gtk_label_get_text (hint), ==, "“To” is not used: This date is before the “From” date");
+  g_assert_cmpuint (list_n_items (), ==, n_expected);
+
+  /* Fixed: the example comes back. */
+  gtk_editable_set_text (GTK_EDITABLE (to), "2026");
+  run_for (400);
+  wait_idle ();
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (hint), "error"));
+  g_assert_cmpstr (gtk_label_get_text (hint), ==, hint_text);
+  gtk_editable_set_text (GTK_EDITABLE (to), "2025-02-30");
+  run_for (400);
+  wait_idle ();
+  g_test_message ("hint: %s", gtk_label_get_text (hint));
+  g_assert_true (g_str_has_prefix (gtk_label_get_text (hint), "“To” is not used: "));
 
   gtk_widget_activate_action (GTK_WIDGET (window), "win.clear-filters", NULL);
   run_for (400);

@@ -22,6 +22,8 @@ struct _ChanceryFilterPane
   GtkLabel          *summary_label;
   GtkEntry          *from_entry;
   GtkEntry          *to_entry;
+  GtkLabel          *date_hint_label;
+  char              *date_hint;        /* the hint as the template says it */
   ChanceryFacetList *kinds_list;
   ChanceryFacetList *statuses_list;
   ChanceryFacetList *countries_list;
@@ -114,6 +116,43 @@ show_entry_error (GtkEntry   *entry,
     }
 }
 
+/* Under the date fields: the example, or what is wrong and that the
+ * field is left out of the filter (the other one still applies). The
+ * red field alone said nothing to someone who cannot hover it. */
+static void
+show_date_problems (ChanceryFilterPane *self,
+                    const char         *from_message,
+                    const char         *to_message)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  GtkWidget *hint = GTK_WIDGET (self->date_hint_label);
+
+  if (from_message != NULL)
+    /* Translators: under the date filter; %s says what is wrong with the
+     * date typed in the "From" field, e.g. "month 13 is out of range" */
+    g_string_append_printf (text, _("“From” is not used: %s"), from_message);
+  if (to_message != NULL)
+    {
+      if (text->len > 0)
+        g_string_append_c (text, '\n');
+      /* Translators: as "“From” is not used: %s", for the "To" field */
+      g_string_append_printf (text, _("“To” is not used: %s"), to_message);
+    }
+
+  if (text->len > 0)
+    {
+      gtk_label_set_text (self->date_hint_label, text->str);
+      gtk_widget_remove_css_class (hint, "dim-label");
+      gtk_widget_add_css_class (hint, "error");
+    }
+  else
+    {
+      gtk_label_set_text (self->date_hint_label, self->date_hint);
+      gtk_widget_remove_css_class (hint, "error");
+      gtk_widget_add_css_class (hint, "dim-label");
+    }
+}
+
 /* Parses both date fields into filter (when given), marking the ones that
  * are wrong. Returns FALSE if any was wrong. */
 static gboolean
@@ -140,9 +179,11 @@ apply_dates (ChanceryFilterPane *self,
 
   if (show_errors)
     {
+      const char *to_message = to_error != NULL ? to_error->message : order_error;
+
       show_entry_error (self->from_entry, from_error != NULL ? from_error->message : NULL);
-      show_entry_error (self->to_entry,
-                        to_error != NULL ? to_error->message : order_error);
+      show_entry_error (self->to_entry, to_message);
+      show_date_problems (self, from_error != NULL ? from_error->message : NULL, to_message);
     }
 
   return from_error == NULL && to_error == NULL && order_error == NULL;
@@ -189,6 +230,16 @@ on_search_entry_search_changed_cb (GtkSearchEntry     *entry,
 {
   /* GtkSearchEntry already waits for typing to settle. */
   emit_changed (self);
+}
+
+/* Escape in the search field empties it, as in other GNOME
+ * applications; in an empty one it does nothing. */
+static void
+on_search_entry_stop_search_cb (GtkSearchEntry     *entry,
+                                ChanceryFilterPane *self)
+{
+  if (has_text (gtk_editable_get_text (GTK_EDITABLE (entry))))
+    gtk_editable_set_text (GTK_EDITABLE (entry), "");
 }
 
 static void
@@ -271,12 +322,23 @@ chancery_filter_pane_dispose (GObject *object)
 }
 
 static void
+chancery_filter_pane_finalize (GObject *object)
+{
+  ChanceryFilterPane *self = CHANCERY_FILTER_PANE (object);
+
+  g_free (self->date_hint);
+
+  G_OBJECT_CLASS (chancery_filter_pane_parent_class)->finalize (object);
+}
+
+static void
 chancery_filter_pane_class_init (ChanceryFilterPaneClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = chancery_filter_pane_dispose;
+  object_class->finalize = chancery_filter_pane_finalize;
 
   signals[CHANGED] =
     g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
@@ -290,12 +352,14 @@ chancery_filter_pane_class_init (ChanceryFilterPaneClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ChanceryFilterPane, summary_label);
   gtk_widget_class_bind_template_child (widget_class, ChanceryFilterPane, from_entry);
   gtk_widget_class_bind_template_child (widget_class, ChanceryFilterPane, to_entry);
+  gtk_widget_class_bind_template_child (widget_class, ChanceryFilterPane, date_hint_label);
   gtk_widget_class_bind_template_child (widget_class, ChanceryFilterPane, kinds_list);
   gtk_widget_class_bind_template_child (widget_class, ChanceryFilterPane, statuses_list);
   gtk_widget_class_bind_template_child (widget_class, ChanceryFilterPane, countries_list);
   gtk_widget_class_bind_template_child (widget_class, ChanceryFilterPane, actors_list);
   gtk_widget_class_bind_template_child (widget_class, ChanceryFilterPane, projects_list);
   gtk_widget_class_bind_template_callback (widget_class, on_search_entry_search_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_search_entry_stop_search_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_date_entry_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_facet_list_changed_cb);
 
@@ -309,6 +373,7 @@ static void
 chancery_filter_pane_init (ChanceryFilterPane *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->date_hint = g_strdup (gtk_label_get_text (self->date_hint_label));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Filters"),
                                   -1);

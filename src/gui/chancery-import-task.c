@@ -180,16 +180,32 @@ join_details (GPtrArray *messages,
 static char *
 summarize (const ChanceryImportReport *report)
 {
-  guint n = report->inserted + report->updated + report->unchanged;
   g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *head = NULL;
-  g_autofree char *n_text = chancery_format_count (n);
+  g_autofree char *inserted = chancery_format_count (report->inserted);
+  g_autofree char *updated = chancery_format_count (report->updated);
   g_autofree char *unchanged = chancery_format_count (report->unchanged);
   g_autofree char *filtered = chancery_format_count (report->filtered);
   g_autofree char *skipped = chancery_format_count (report->skipped);
 
-  /* Translators: the start of an import summary; each %s here is a number */
-  head = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Imported %s event", "Imported %s events", n), n_text);
+  /* What changed leads, as the command line's "N new, N updated, N
+   * unchanged": events already there are not said to be imported. */
+  if (report->inserted > 0)
+    /* Translators: the start of an import summary; each %s here is a number */
+    head = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Imported %s event", "Imported %s events",
+                                         report->inserted), inserted);
+  else if (report->updated > 0)
+    /* Translators: the start of an import summary that added no event */
+    head = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Updated %s event", "Updated %s events",
+                                         report->updated), updated);
+  else
+    /* Translators: the start of an import summary that added or changed
+     * nothing, e.g. "Nothing new imported (15 already there)" */
+    head = g_strdup (_("Nothing new imported"));
+
+  if (report->inserted > 0 && report->updated > 0)
+    g_ptr_array_add (parts, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s updated", "%s updated",
+                                                          report->updated), updated));
   if (report->unchanged > 0)
     g_ptr_array_add (parts, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s already there",
                                                           "%s already there", report->unchanged),
