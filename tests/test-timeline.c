@@ -214,6 +214,43 @@ test_zoom (Fixture       *f,
   g_assert_cmpfloat (end - start, <=, 1.0);
 }
 
+/* Zooming out keeps the day under its anchor and stops at a few times
+ * the span of the events, rather than going on to years 1 to 9999 where
+ * the events are a sliver. */
+static void
+test_zoom_out_limit (Fixture       *f,
+                     gconstpointer  data)
+{
+  ChanceryTimeline *timeline = CHANCERY_TIMELINE (f->timeline);
+  double extent = (double) f->index->max_day + 1 - f->index->min_day;
+  double width = gtk_widget_get_width (f->timeline);
+  double start, end, middle;
+
+  chancery_timeline_zoom_fit (timeline);
+  middle = day_under (timeline, width / 2);
+  for (int i = 0; i < 40; i++)
+    g_assert_true (gtk_widget_activate_action (f->timeline, "timeline.zoom-out", NULL));
+
+  chancery_timeline_get_view (timeline, &start, &end);
+  g_test_message ("events over %.0f days; view %.0f..%.0f", extent, start, end);
+  g_assert_cmpfloat (end - start, <=, MAX (4 * extent, 2 * 365.25) + 1e-6);
+  g_assert_cmpfloat_with_epsilon (day_under (timeline, width / 2), middle, 1e-6);
+  g_assert_cmpfloat (start, <=, f->index->min_day);
+  g_assert_cmpfloat (end, >=, f->index->max_day + 1);
+
+  /* The pointer's day stays under the pointer, here too. */
+  middle = day_under (timeline, 100);
+  chancery_timeline_zoom_at (timeline, 1 / 1.5, 100);
+  g_assert_cmpfloat_with_epsilon (day_under (timeline, 100), middle, 1e-6);
+  chancery_timeline_get_view (timeline, &start, &end);
+  g_assert_cmpfloat (end - start, <=, MAX (4 * extent, 2 * 365.25) + 1e-6);
+
+  /* Zooming in comes back from it. */
+  chancery_timeline_zoom_at (timeline, 1.5, width / 2);
+  chancery_timeline_get_view (timeline, &start, &end);
+  g_assert_cmpfloat (end - start, <, MAX (4 * extent, 2 * 365.25));
+}
+
 static void
 count_cb (GObject    *object,
           GParamSpec *pspec,
@@ -1621,6 +1658,7 @@ main (int   argc,
     gtk_init ();
 
   g_test_add ("/timeline/zoom", Fixture, NULL, fixture_setup, test_zoom, fixture_teardown);
+  g_test_add ("/timeline/zoom-out-limit", Fixture, NULL, fixture_setup, test_zoom_out_limit, fixture_teardown);
   g_test_add ("/timeline/actions", Fixture, NULL, fixture_setup, test_actions, fixture_teardown);
   g_test_add ("/timeline/selection", Fixture, NULL, fixture_setup, test_selection, fixture_teardown);
   g_test_add ("/timeline/hit", Fixture, NULL, fixture_setup, test_hit, fixture_teardown);

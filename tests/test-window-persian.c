@@ -23,6 +23,7 @@
 #include "chancery-application.h"
 #include "chancery-date.h"
 #include "chancery-detail-pane.h"
+#include "chancery-event-list.h"
 #include "chancery-timeline.h"
 #include "chancery-window.h"
 #include "test-gui-common.h"
@@ -123,6 +124,71 @@ test_screenshot (void)
   g_object_unref (test_save_screenshot (window, "screenshot-rtl.png"));
 }
 
+/* The column headers of the event list, in column order. */
+static GtkWidget *
+event_list_header (void)
+{
+  GtkWidget *list = child (GTK_WIDGET (window), CHANCERY_TYPE_WINDOW, "event_list");
+  GtkWidget *column_view = child (list, CHANCERY_TYPE_EVENT_LIST, "column_view");
+
+  for (GtkWidget *c = gtk_widget_get_first_child (column_view); c != NULL; c = gtk_widget_get_next_sibling (c))
+    if (g_strcmp0 (gtk_widget_get_css_name (c), "header") == 0)
+      return c;
+  g_assert_not_reached ();
+}
+
+/* How much of the Date column's header the list's scrolled window shows,
+ * in pixels. */
+static double
+date_header_shown (void)
+{
+  GtkWidget *list = child (GTK_WIDGET (window), CHANCERY_TYPE_WINDOW, "event_list");
+  GtkWidget *scroller = child (list, CHANCERY_TYPE_EVENT_LIST, "scroller");
+  GtkWidget *date_title = gtk_widget_get_first_child (event_list_header ());
+  graphene_rect_t bounds;
+  double start, end;
+
+  g_assert_true (gtk_widget_compute_bounds (date_title, scroller, &bounds));
+  start = MAX (bounds.origin.x, 0);
+  end = MIN (bounds.origin.x + bounds.size.width, gtk_widget_get_width (scroller));
+  g_test_message ("date header at %.0f..%.0f of %d", bounds.origin.x,
+                  bounds.origin.x + bounds.size.width, gtk_widget_get_width (scroller));
+  return end - start;
+}
+
+static void
+set_window_width (int width)
+{
+  gtk_window_set_default_size (GTK_WINDOW (window), width, 800);
+  run_for (500);
+}
+
+/* The event list opens on its first columns, the date and the title: at
+ * the default size every column fits, and when the pane is too narrow for
+ * them the list still starts at its right, which is its start. */
+static void
+test_event_list_start (void)
+{
+  GtkWidget *list = child (GTK_WIDGET (window), CHANCERY_TYPE_WINDOW, "event_list");
+  GtkWidget *scroller = child (list, CHANCERY_TYPE_EVENT_LIST, "scroller");
+  GtkWidget *date_title = gtk_widget_get_first_child (event_list_header ());
+  GtkAdjustment *hadjustment = gtk_scrolled_window_get_hadjustment (GTK_SCROLLED_WINDOW (scroller));
+
+  set_window_width (1200);
+  g_assert_cmpfloat (date_header_shown (), >=, gtk_widget_get_width (date_title));
+  /* Nothing to scroll sideways. */
+  g_assert_cmpfloat (gtk_adjustment_get_upper (hadjustment), <=,
+                     gtk_adjustment_get_page_size (hadjustment) + 0.5);
+
+  /* As narrow as the window goes: now the list scrolls, from its start. */
+  set_window_width (300);
+  g_assert_cmpfloat (gtk_adjustment_get_upper (hadjustment), >,
+                     gtk_adjustment_get_page_size (hadjustment));
+  g_assert_cmpfloat (date_header_shown (), >=, gtk_widget_get_width (date_title));
+
+  set_window_width (1400);
+}
+
 static void
 test_no_locale (void)
 {
@@ -174,6 +240,7 @@ main (int   argc,
   g_test_add_func ("/window-persian/mirrored", test_mirrored);
   g_test_add_func ("/window-persian/persian-digits", test_persian_digits);
   g_test_add_func ("/window-persian/solar-hijri-date", test_solar_hijri_date);
+  g_test_add_func ("/window-persian/event-list-start", test_event_list_start);
   g_test_add_func ("/window-persian/screenshot", test_screenshot);
 
   ret = g_test_run ();

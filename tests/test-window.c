@@ -48,6 +48,12 @@ window_idle (gpointer data)
   return !chancery_window_get_busy (window) && chancery_window_get_store (window) != NULL;
 }
 
+static gboolean
+window_not_busy (gpointer data)
+{
+  return !chancery_window_get_busy (window);
+}
+
 typedef struct
 {
   gint64 last;
@@ -1184,7 +1190,8 @@ file_sha256 (const char *path)
  * the whole file, which runs in the background. This one has a damaged
  * page that showing it does not read: it opens, then the check finds the
  * damage, the dataset goes, and a dialog says which file and what is
- * wrong. The file is not changed. */
+ * wrong. The file is not changed. Then, from the empty window, another
+ * open shows its loading card alone. */
 static void
 test_damaged_found_in_background (void)
 {
@@ -1195,6 +1202,10 @@ test_damaged_found_in_background (void)
   g_autofree char *before = NULL;
   g_autofree char *after = NULL;
   g_autofree char *uri = g_file_get_uri (file);
+  g_autofree char *json = g_build_filename (g_getenv ("CHANCERY_SOURCE_ROOT"), "data",
+                                            "kayhan-146663.json", NULL);
+  g_autoptr(GFile) json_file = g_file_new_for_path (json);
+  GtkWidget *empty_page;
   GtkWindow *dialog;
   const char *heading, *body;
   gulong handler;
@@ -1237,6 +1248,20 @@ test_damaged_found_in_background (void)
 
   gtk_window_close (dialog);
   g_assert_true (wait_until (dialog_gone, NULL, 5000));
+
+  /* While a file opens into the empty window, the loading card takes the
+   * empty page's place: not drawn under the card, its Open button not
+   * live; when the open is cancelled the page comes back. */
+  empty_page = gtk_stack_get_child_by_name (GTK_STACK (child ("main_stack")), "empty");
+  chancery_window_open_file (window, json_file);
+  g_assert_true (chancery_window_get_busy (window));
+  g_assert_true (gtk_widget_get_visible (child ("loading_box")));
+  g_assert_false (gtk_widget_get_mapped (empty_page));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.cancel", NULL);
+  g_assert_true (wait_until (window_not_busy, NULL, 10000));
+  g_assert_null (chancery_window_get_store (window));
+  g_assert_false (gtk_widget_get_visible (child ("loading_box")));
+  g_assert_true (gtk_widget_get_mapped (empty_page));
 
   /* Back to the bundled dataset for what follows. */
   chancery_window_open_file (window, bundled);

@@ -13,6 +13,13 @@
  * it is, so the date column never ellipsizes: it is as wide as the date
  * forms of the index read at their widest in this locale, and a date wider
  * than that (or than the width someone dragged the column to) wraps.
+ *
+ * The other columns have no fixed width: each cell asks for a few
+ * characters at least and a bounded width at most, so at the window's
+ * default size the whole table fits its pane in every language and the
+ * title, which expands, is cut short before anything scrolls sideways.
+ * When the pane is narrower still, the table scrolls, and starts at its
+ * start edge: the right one in right-to-left languages.
  */
 #include "config.h"
 
@@ -26,12 +33,21 @@
 #define MAX_DATE_WIDTH 260
 /* A year of twelve months with two-digit days, for sample dates. */
 #define SAMPLE_YEAR 2025
+/* What a title cell asks for at least and at most, in characters; the
+ * other columns' cells ask for less. The title's minimum is the larger so
+ * that, when space is short, the title keeps a readable part and the
+ * shorter columns give way first. */
+#define TITLE_MIN_CHARS 15
+#define TITLE_MAX_CHARS 60
+#define CELL_MIN_CHARS 4
+#define CELL_MAX_CHARS 18
 
 struct _ChanceryEventList
 {
   GtkWidget            parent_instance;
 
   GtkStack            *stack;
+  GtkScrolledWindow   *scroller;
   GtkColumnView       *column_view;
   GtkColumnViewColumn *date_column;
   GtkColumnViewColumn *title_column;
@@ -47,6 +63,8 @@ struct _ChanceryEventList
   GPtrArray           *date_labels;   /* GtkLabel*, every date cell's */
   int                  wide_months[CHANCERY_PRECISION_YEAR + 1][2];  /* 0: not found yet */
   guint                syncing : 1;
+  guint                move_to_start_id; /* see on_hadjustment_changed_cb() */
+  guint                h_at_start : 1;   /* scrolled to the start edge */
 };
 
 G_DEFINE_FINAL_TYPE (ChanceryEventList, chancery_event_list, GTK_TYPE_WIDGET)
@@ -299,6 +317,55 @@ request_date_widths (ChanceryEventList *self)
     request_date_width (self, g_ptr_array_index (self->date_labels, i));
 }
 
+static gboolean
+is_rtl (ChanceryEventList *self)
+{
+  return gtk_widget_get_direction (GTK_WIDGET (self)) == GTK_TEXT_DIR_RTL;
+}
+
+static gboolean
+on_move_to_start_cb (gpointer user_data)
+{
+  ChanceryEventList *self = user_data;
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_hadjustment (self->scroller);
+  double start;
+
+  self->move_to_start_id = 0;
+  start = is_rtl (self) ? gtk_adjustment_get_upper (adjustment) - gtk_adjustment_get_page_size (adjustment)
+                        : gtk_adjustment_get_lower (adjustment);
+  gtk_adjustment_set_value (adjustment, start);
+  return G_SOURCE_REMOVE;
+}
+
+/* GTK lays a right-to-left table out from the right, but its horizontal
+ * adjustment still starts at the left: without this the table would open
+ * on its last columns. The list keeps to the start edge until someone
+ * scrolls away from it. The move waits for an idle: the column view sets
+ * the adjustment's value again after its bounds while it lays out. */
+static void
+on_hadjustment_changed_cb (GtkAdjustment     *adjustment,
+                           ChanceryEventList *self)
+{
+  if (self->h_at_start && self->move_to_start_id == 0)
+    self->move_to_start_id = g_idle_add (on_move_to_start_cb, self);
+}
+
+static void
+on_hadjustment_value_changed_cb (GtkAdjustment     *adjustment,
+                                 ChanceryEventList *self)
+{
+  double value = gtk_adjustment_get_value (adjustment);
+
+  if (self->move_to_start_id != 0)
+    return;
+
+  if (is_rtl (self))
+    self->h_at_start = value >= gtk_adjustment_get_upper (adjustment)
+                                - gtk_adjustment_get_page_size (adjustment) - 0.5;
+  else
+    self->h_at_start = value <= gtk_adjustment_get_lower (adjustment) + 0.5;
+}
+
 static void
 update_empty_state (ChanceryEventList *self)
 {
@@ -408,16 +475,35 @@ on_column_view_activate_cb (GtkColumnView     *column_view,
 }
 
 static void
-on_label_setup_cb (GtkSignalListItemFactory *factory,
-                   GtkListItem              *item,
-                   gpointer                  user_data)
+setup_ellipsized_label (GtkListItem *item,
+                        int          min_chars,
+                        int          max_chars)
 {
   GtkWidget *label = gtk_label_new (NULL);
 
   gtk_label_set_xalign (GTK_LABEL (label), 0.0);
   gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
   gtk_label_set_single_line_mode (GTK_LABEL (label), TRUE);
+  /* The column's width comes from its cells (see the top of this file). */
+  gtk_label_set_width_chars (GTK_LABEL (label), min_chars);
+  gtk_label_set_max_width_chars (GTK_LABEL (label), max_chars);
   gtk_list_item_set_child (item, label);
+}
+
+static void
+on_title_setup_cb (GtkSignalListItemFactory *factory,
+                   GtkListItem              *item,
+                   gpointer                  user_data)
+{
+  setup_ellipsized_label (item, TITLE_MIN_CHARS, TITLE_MAX_CHARS);
+}
+
+static void
+on_label_setup_cb (GtkSignalListItemFactory *factory,
+                   GtkListItem              *item,
+                   gpointer                  user_data)
+{
+  setup_ellipsized_label (item, CELL_MIN_CHARS, CELL_MAX_CHARS);
 }
 
 /* Not on the factory's "teardown": GTK 4.8 does not always emit it for the
@@ -590,6 +676,7 @@ chancery_event_list_dispose (GObject *object)
   for (guint i = 0; self->date_labels != NULL && i < self->date_labels->len; i++)
     g_object_weak_unref (g_ptr_array_index (self->date_labels, i), on_date_label_finalized_cb, self);
   g_clear_pointer (&self->date_labels, g_ptr_array_unref);
+  g_clear_handle_id (&self->move_to_start_id, g_source_remove);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), CHANCERY_TYPE_EVENT_LIST);
   /* The template's root has no id, so nothing above unparents it. */
@@ -663,11 +750,13 @@ chancery_event_list_class_init (ChanceryEventListClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/chancery/Chancery/chancery-event-list.ui");
   gtk_widget_class_bind_template_child (widget_class, ChanceryEventList, stack);
+  gtk_widget_class_bind_template_child (widget_class, ChanceryEventList, scroller);
   gtk_widget_class_bind_template_child (widget_class, ChanceryEventList, column_view);
   gtk_widget_class_bind_template_child (widget_class, ChanceryEventList, date_column);
   gtk_widget_class_bind_template_child (widget_class, ChanceryEventList, title_column);
   gtk_widget_class_bind_template_child (widget_class, ChanceryEventList, kind_column);
   gtk_widget_class_bind_template_callback (widget_class, on_column_view_activate_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_title_setup_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_label_setup_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_date_setup_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_date_column_fixed_width_changed_cb);
@@ -684,11 +773,20 @@ chancery_event_list_class_init (ChanceryEventListClass *klass)
 static void
 chancery_event_list_init (ChanceryEventList *self)
 {
+  GtkAdjustment *hadjustment;
+
   self->selected_id = -1;
   self->date_labels = g_ptr_array_new ();
+  self->h_at_start = TRUE;
 
   gtk_widget_init_template (GTK_WIDGET (self));
   label_column_view_parts (self);
+
+  hadjustment = gtk_scrolled_window_get_hadjustment (self->scroller);
+  g_signal_connect_object (hadjustment, "changed",
+                           G_CALLBACK (on_hadjustment_changed_cb), self, G_CONNECT_DEFAULT);
+  g_signal_connect_object (hadjustment, "value-changed",
+                           G_CALLBACK (on_hadjustment_value_changed_cb), self, G_CONNECT_DEFAULT);
 
   self->model = chancery_event_model_new ();
   /* Before the selection model connects its own handler. */

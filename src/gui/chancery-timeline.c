@@ -85,6 +85,11 @@ static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
 #define ZOOM_STEP      1.5
+/* Zooming out stops at this many times the span that shows all events
+ * (and at two years for events that all fall close together): beyond
+ * that the events are a sliver and every lane a line. */
+#define ZOOM_OUT_LIMIT 4.0
+#define ZOOM_OUT_MIN_LIMIT (2 * 365.25)
 #define PAN_FRACTION   0.2
 #define MAX_RENDER_SIZE 20000
 /* Rows a badge's list builds: at 1M events one badge can stand for
@@ -1102,6 +1107,23 @@ on_zoom_begin_cb (GtkGesture       *gesture,
   self->pinch_u = (is_rtl (self) ? view_width (self) - x : x) / view_width (self);
 }
 
+/* The widest span zooming may reach: a few times what fits all events,
+ * never narrower than the span shown now (zooming out never zooms in). */
+static double
+zoom_max_span (ChanceryTimeline *self)
+{
+  ChanceryIndex *index = self->scene.index;
+  double limit = CHANCERY_SCENE_LAST_DAY - CHANCERY_SCENE_FIRST_DAY;
+
+  if (index != NULL && index->n_events > 0)
+    {
+      double extent = MAX ((double) index->max_day + 1 - index->min_day, 1);
+
+      limit = MAX (ZOOM_OUT_LIMIT * extent, ZOOM_OUT_MIN_LIMIT);
+    }
+  return MAX (limit, self->end - self->start);
+}
+
 static void
 on_zoom_scale_changed_cb (GtkGestureZoom   *gesture,
                           double            scale,
@@ -1112,7 +1134,8 @@ on_zoom_scale_changed_cb (GtkGestureZoom   *gesture,
   if (scale <= 0)
     return;
   span = (self->pinch_end - self->pinch_start) / scale;
-  span = CLAMP (span, CHANCERY_SCENE_MIN_SPAN, CHANCERY_SCENE_LAST_DAY - CHANCERY_SCENE_FIRST_DAY);
+  span = CLAMP (span, CHANCERY_SCENE_MIN_SPAN,
+                MAX (zoom_max_span (self), self->pinch_end - self->pinch_start));
   chancery_timeline_set_view (self, self->pinch_day - self->pinch_u * span,
                               self->pinch_day - self->pinch_u * span + span);
 }
@@ -1848,7 +1871,7 @@ chancery_timeline_zoom_at (ChanceryTimeline *self,
   day = day_at (self, x);
   u = (is_rtl (self) ? view_width (self) - x : x) / view_width (self);
   span = (self->end - self->start) / factor;
-  span = CLAMP (span, CHANCERY_SCENE_MIN_SPAN, CHANCERY_SCENE_LAST_DAY - CHANCERY_SCENE_FIRST_DAY);
+  span = CLAMP (span, CHANCERY_SCENE_MIN_SPAN, zoom_max_span (self));
   chancery_timeline_set_view (self, day - u * span, day - u * span + span);
 }
 

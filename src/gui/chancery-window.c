@@ -222,6 +222,10 @@ on_loading_timeout_cb (gpointer user_data)
   ChanceryWindow *self = user_data;
 
   self->loading_timeout_id = 0;
+  /* The card would sit on top of the empty page's text and its live
+   * Open button: it takes that page's place instead. */
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "empty") == 0)
+    gtk_stack_set_visible_child_name (self->main_stack, "opening");
   gtk_widget_set_visible (self->loading_box, TRUE);
   gtk_spinner_start (self->loading_spinner);
   return G_SOURCE_REMOVE;
@@ -252,6 +256,9 @@ hide_loading (ChanceryWindow *self)
   g_clear_handle_id (&self->progress_timeout_id, g_source_remove);
   gtk_spinner_stop (self->loading_spinner);
   gtk_widget_set_visible (self->loading_box, FALSE);
+  /* Nothing opened after all (cancelled, or refused). */
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "opening") == 0)
+    gtk_stack_set_visible_child_name (self->main_stack, "empty");
 }
 
 static void
