@@ -857,6 +857,27 @@ test_date_range (void)
   g_assert_cmpuint (list_n_items (), ==, n_total);
 }
 
+/* The range label says the span at the grain that matters: days for a
+ * few weeks, months for a few years (days over years lost the end year
+ * in Russian at the default size). */
+static void
+test_range_label (void)
+{
+  ChanceryTimeline *tl = timeline ();
+  GtkLabel *label = child ("range_label");
+
+  chancery_timeline_set_view (tl, chancery_day_from_ymd (2025, 12, 1), chancery_day_from_ymd (2025, 12, 15));
+  run_for (100);
+  g_assert_cmpstr (gtk_label_get_text (label), ==, "1 Dec 2025 – 14 Dec 2025");
+
+  chancery_timeline_set_view (tl, chancery_day_from_ymd (2025, 1, 10), chancery_day_from_ymd (2026, 4, 2));
+  run_for (100);
+  g_assert_cmpstr (gtk_label_get_text (label), ==, "Jan 2025 – Apr 2026");
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.zoom-fit", NULL);
+  run_for (100);
+}
+
 static void
 test_zoom_and_pan (void)
 {
@@ -1983,6 +2004,7 @@ main (int   argc,
   g_test_add_func ("/window/search-without-words", test_search_without_words);
   g_test_add_func ("/window/date-range", test_date_range);
   g_test_add_func ("/window/zoom-and-pan", test_zoom_and_pan);
+  g_test_add_func ("/window/range-label", test_range_label);
   g_test_add_func ("/window/sort-by-title", test_sort_by_title);
   g_test_add_func ("/window/screenshot", test_screenshot);
   g_test_add_func ("/window/screenshot-dark", test_screenshot_dark);

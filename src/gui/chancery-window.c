@@ -896,8 +896,10 @@ update_chips (ChanceryWindow *self)
   gtk_revealer_set_reveal_child (self->chips_revealer, chips->len > 0);
 }
 
+/* A day of the range label, in format (a g_date_time_format() format). */
 static char *
-format_day (double day)
+format_day (double      day,
+            const char *format)
 {
   g_autoptr(GDateTime) dt = NULL;
   int y, m, d;
@@ -906,8 +908,7 @@ format_day (double day)
   dt = g_date_time_new_utc (y, m, d, 0, 0, 0);
   if (dt == NULL)
     return g_strdup ("");
-  /* Translators: a day in the timeline's range label; see g_date_time_format() */
-  return chancery_format_date_time (dt, C_("range label", "%-d %b %Y"));
+  return chancery_format_date_time (dt, format);
 }
 
 static void
@@ -1018,19 +1019,56 @@ on_timeline_view_changed_cb (ChanceryTimeline *timeline,
   g_autofree char *start_text = NULL;
   g_autofree char *end_text = NULL;
   g_autofree char *text = NULL;
+  g_autofree char *full = NULL;
+  g_autofree char *spoken = NULL;
+  const char *day_format, *format;
   double start, end;
 
   chancery_timeline_get_view (timeline, &start, &end);
   if (!(end > start))
     {
       gtk_label_set_text (self->range_label, "");
+      gtk_accessible_reset_property (GTK_ACCESSIBLE (self->range_label), GTK_ACCESSIBLE_PROPERTY_LABEL);
       return;
     }
 
-  start_text = format_day (start);
-  end_text = format_day (end - 1e-6);
+  /* The label says the span at the grain that matters at this zoom: days
+   * within about three months, months within about ten years, years
+   * beyond. Days over years were long enough to lose the end year in
+   * Russian at the default size ("14 ноя 2024 – 1 апр 20…"). Screen
+   * readers get the days always. */
+  /* Translators: a day in the timeline's range label; see g_date_time_format() */
+  day_format = C_("range label", "%-d %b %Y");
+  if (end - start <= 92)
+    format = day_format;
+  else if (end - start <= 3653)
+    /* Translators: a month in the timeline's range label, for views of
+     * months to years; see g_date_time_format() */
+    format = C_("range label", "%b %Y");
+  else
+    /* Translators: a year in the timeline's range label, for views of
+     * decades; see g_date_time_format() */
+    format = C_("range label", "%Y");
+
+  start_text = format_day (start, format);
+  end_text = format_day (end - 1e-6, format);
   text = g_strdup_printf ("%s – %s", start_text, end_text);
   gtk_label_set_text (self->range_label, text);
+
+  if (format != day_format)
+    {
+      g_free (start_text);
+      g_free (end_text);
+      start_text = format_day (start, day_format);
+      end_text = format_day (end - 1e-6, day_format);
+    }
+  full = g_strdup_printf ("%s – %s", start_text, end_text);
+  /* Translators: what a screen reader says for the timeline's range label;
+   * %s is the first and last day in view, e.g. "14 Nov 2024 – 1 Apr 2027" */
+  spoken = g_strdup_printf (_("Visible range: %s"), full);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->range_label),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, spoken,
+                                  -1);
 }
 
 static void
