@@ -118,7 +118,7 @@ def main():
     if APP_G_DEBUG is not None:
         env['G_DEBUG'] = APP_G_DEBUG
 
-    print('1..9', flush=True)
+    print('1..10', flush=True)
     # Bring up the accessibility bus and its registry before the application
     # starts, so that the application's registration is never lost in a race.
     find_app('')
@@ -194,6 +194,19 @@ def main():
         check(any(name.startswith('Araghchi visits Baku, ') for name in dated)
               and any(', before ' in name for name in dated),
               'an event row reads its title and date (%s)' % (dated[0] if dated else 'none'))
+
+        # A cell cut short is read whole: its label's description has the
+        # whole text (it came from the tooltip text before the tooltips were
+        # asked for only when shown).
+        labels = [node for cell in cells for node in walk(cell)
+                  if role_and_name(node)[0] == 'label']
+        undescribed = [role_and_name(node)[1] for node in labels
+                       if role_and_name(node)[1]
+                       and not re.match(r'^(Gtk|Adw|Chancery)[A-Z]', role_and_name(node)[1])
+                       and node.get_description() != role_and_name(node)[1]]
+        check(len(labels) > 5 and not undescribed,
+              'the event list\'s cells describe themselves with their whole text (%s)'
+              % (', '.join(undescribed[:3]) or '%d cells' % len(labels)))
 
         total = summaries(frame)[0][1]
         check(all(n == total for n, _ in summaries(frame)) and total > 0,

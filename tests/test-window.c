@@ -1974,6 +1974,89 @@ test_dates_never_cut (void)
   run_for (300);
 }
 
+/* Whether a widget shows a tooltip, asked the way GTK asks when the
+ * pointer rests on it. */
+static gboolean
+tooltip_shown (GtkWidget *widget)
+{
+  g_autoptr(GtkTooltip) tooltip = g_object_new (GTK_TYPE_TOOLTIP, NULL);
+  gboolean shown = FALSE;
+
+  if (!gtk_widget_get_has_tooltip (widget))
+    return FALSE;
+  g_signal_emit_by_name (widget, "query-tooltip", 1, 1, FALSE, tooltip, &shown);
+  return shown;
+}
+
+static void
+collect_cell_labels (GtkWidget *widget,
+                     GPtrArray *labels)
+{
+  if (GTK_IS_LABEL (widget)
+      && g_strcmp0 (gtk_widget_get_css_name (gtk_widget_get_parent (widget)), "cell") == 0)
+    {
+      if (gtk_widget_get_mapped (widget))
+        g_ptr_array_add (labels, widget);
+      return;
+    }
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    collect_cell_labels (c, labels);
+}
+
+/* A filter change binds a couple of hundred rows of the event list and
+ * builds the facet rows anew. In GTK 4.8 setting a tooltip's text on a
+ * visible widget asks the X server where the pointer is, a round trip
+ * each: with a million events that made the window stop for half a
+ * second and more. Cells and facets show their whole text as a tooltip,
+ * asked for only when it is shown. */
+static void
+test_tooltips_asked_when_shown (void)
+{
+  GtkEditable *entry = GTK_EDITABLE (gtk_widget_get_template_child (child ("filter_pane"),
+                                                                    CHANCERY_TYPE_FILTER_PANE,
+                                                                    "search_entry"));
+  GtkListBox *kinds = facet_list_box ("kinds_list");
+  g_autoptr(GPtrArray) labels = g_ptr_array_new ();
+  guint n_total = list_n_items ();
+  guint n_with_text = 0;
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.clear-filters", NULL);
+  wait_idle ();
+  gtk_editable_set_text (entry, "railway");
+  run_for (400);
+  wait_idle ();
+  g_assert_cmpuint (list_n_items (), <, n_total);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.clear-filters", NULL);
+  run_for (300);
+  wait_idle ();
+
+  collect_cell_labels (child ("event_list"), labels);
+  g_assert_cmpuint (labels->len, >=, 4 * 5);
+  for (guint i = 0; i < labels->len; i++)
+    {
+      GtkWidget *label = g_ptr_array_index (labels, i);
+      const char *text = gtk_label_get_text (GTK_LABEL (label));
+
+      g_assert_null (gtk_widget_get_tooltip_text (label));
+      g_assert_cmpint (tooltip_shown (label), ==, *text != '\0');
+      if (*text != '\0')
+        n_with_text++;
+    }
+  g_assert_cmpuint (n_with_text, >, 0);
+
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (kinds));
+       row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    {
+      GtkWidget *check = g_object_get_data (G_OBJECT (row), "check");
+
+      if (check == NULL)
+        continue;
+      g_assert_null (gtk_widget_get_tooltip_text (check));
+      g_assert_true (tooltip_shown (check));
+    }
+}
+
 static gboolean
 window_mapped (gpointer data)
 {
@@ -2036,6 +2119,7 @@ main (int   argc,
   g_test_add_func ("/window/tab-stops", test_tab_stops);
   g_test_add_func ("/window/facet-row-keys", test_facet_row_keys);
   g_test_add_func ("/window/dates-never-cut", test_dates_never_cut);
+  g_test_add_func ("/window/tooltips-asked-when-shown", test_tooltips_asked_when_shown);
 
   ret = g_test_run ();
 

@@ -474,6 +474,35 @@ on_column_view_activate_cb (GtkColumnView     *column_view,
     g_signal_emit (self, signals[EVENT_ACTIVATED], 0, id);
 }
 
+/* Long titles and actor lists are cut short; the tooltip has them whole.
+ * Asked for when it is shown rather than set on every bind: in GTK 4.8,
+ * gtk_widget_set_tooltip_text() on a visible widget asks the display
+ * where the pointer is, a round trip to the X server for each cell, and a
+ * filter change binds a couple of hundred rows of five cells. */
+static gboolean
+on_cell_query_tooltip_cb (GtkWidget  *label,
+                          int         x,
+                          int         y,
+                          gboolean    keyboard_mode,
+                          GtkTooltip *tooltip,
+                          gpointer    user_data)
+{
+  const char *text = gtk_label_get_text (GTK_LABEL (label));
+
+  if (text == NULL || *text == '\0')
+    return FALSE;
+
+  gtk_tooltip_set_text (tooltip, text);
+  return TRUE;
+}
+
+static void
+setup_cell_tooltip (GtkWidget *label)
+{
+  gtk_widget_set_has_tooltip (label, TRUE);
+  g_signal_connect (label, "query-tooltip", G_CALLBACK (on_cell_query_tooltip_cb), NULL);
+}
+
 static void
 setup_ellipsized_label (GtkListItem *item,
                         int          min_chars,
@@ -487,6 +516,7 @@ setup_ellipsized_label (GtkListItem *item,
   /* The column's width comes from its cells (see the top of this file). */
   gtk_label_set_width_chars (GTK_LABEL (label), min_chars);
   gtk_label_set_max_width_chars (GTK_LABEL (label), max_chars);
+  setup_cell_tooltip (label);
   gtk_list_item_set_child (item, label);
 }
 
@@ -531,6 +561,7 @@ on_date_setup_cb (GtkSignalListItemFactory *factory,
   gtk_label_set_wrap (GTK_LABEL (label), TRUE);
   gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
   gtk_label_set_max_width_chars (GTK_LABEL (label), 1);
+  setup_cell_tooltip (label);
   gtk_list_item_set_child (item, label);
   g_ptr_array_add (self->date_labels, label);
   g_object_weak_ref (G_OBJECT (label), on_date_label_finalized_cb, self);
@@ -558,8 +589,15 @@ set_cell_text (GtkListItem *item,
     gtk_accessible_update_property (GTK_ACCESSIBLE (cell),
                                     GTK_ACCESSIBLE_PROPERTY_LABEL, text != NULL ? text : "",
                                     -1);
-  /* Long titles and actor lists are cut short; the tooltip has them whole. */
-  gtk_widget_set_tooltip_text (GTK_WIDGET (label), text);
+  /* The tooltip (on_cell_query_tooltip_cb()) reads the label; GTK 4.8
+   * gave screen readers a tooltip text as the description, so the cell's
+   * label still says it. */
+  if (text != NULL && *text != '\0')
+    gtk_accessible_update_property (GTK_ACCESSIBLE (label),
+                                    GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, text,
+                                    -1);
+  else
+    gtk_accessible_reset_property (GTK_ACCESSIBLE (label), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
 }
 
 static void

@@ -124,6 +124,24 @@ set_row_count (GtkWidget  *row,
                                   -1);
 }
 
+/* Long actor names are cut short; the tooltip has them whole. */
+static gboolean
+on_check_query_tooltip_cb (GtkWidget  *check,
+                           int         x,
+                           int         y,
+                           gboolean    keyboard_mode,
+                           GtkTooltip *tooltip,
+                           gpointer    user_data)
+{
+  const char *label = gtk_check_button_get_label (GTK_CHECK_BUTTON (check));
+
+  if (label == NULL || *label == '\0')
+    return FALSE;
+
+  gtk_tooltip_set_text (tooltip, label);
+  return TRUE;
+}
+
 static GtkWidget *
 make_row (ChanceryFacetList *self,
           const Facet       *facet)
@@ -150,7 +168,11 @@ make_row (ChanceryFacetList *self,
   /* Long actor names should not widen the sidebar. */
   if (GTK_IS_LABEL (gtk_widget_get_last_child (check)))
     gtk_label_set_ellipsize (GTK_LABEL (gtk_widget_get_last_child (check)), PANGO_ELLIPSIZE_END);
-  gtk_widget_set_tooltip_text (check, facet->label);
+  /* Asked for when shown: setting a tooltip text on a visible widget costs
+   * GTK 4.8 a round trip to the X server, and a filter change builds up
+   * to a couple of hundred rows. */
+  gtk_widget_set_has_tooltip (check, TRUE);
+  g_signal_connect (check, "query-tooltip", G_CALLBACK (on_check_query_tooltip_cb), NULL);
   g_signal_connect (check, "toggled", G_CALLBACK (on_check_toggled_cb), self);
 
   gtk_label_set_text (GTK_LABEL (count), count_text);
