@@ -285,6 +285,16 @@ fill_actors (ChanceryDetailPane *self)
     }
 }
 
+/* The chip is the control, named by its label: its cell in the flow box
+ * would be one more Tab stop, unnamed, before it. */
+static void
+append_chip (GtkFlowBox *box,
+             GtkWidget  *chip)
+{
+  gtk_flow_box_append (box, chip);
+  gtk_widget_set_focusable (gtk_widget_get_parent (chip), FALSE);
+}
+
 static void
 fill_countries_and_projects (ChanceryDetailPane *self)
 {
@@ -299,8 +309,7 @@ fill_countries_and_projects (ChanceryDetailPane *self)
       ChanceryEventCountry *c = g_ptr_array_index (countries, i);
       const char *label = c->name != NULL ? c->name : c->code;
 
-      gtk_flow_box_append (self->countries_box,
-                           make_chip (self, CHANCERY_FACET_COUNTRY, c->code, label));
+      append_chip (self->countries_box, make_chip (self, CHANCERY_FACET_COUNTRY, c->code, label));
     }
   gtk_widget_set_visible (self->countries_group, countries != NULL && countries->len > 0);
 
@@ -308,8 +317,7 @@ fill_countries_and_projects (ChanceryDetailPane *self)
     {
       ChanceryEventProject *p = g_ptr_array_index (projects, i);
 
-      gtk_flow_box_append (self->projects_box,
-                           make_chip (self, CHANCERY_FACET_PROJECT, p->uid, p->name));
+      append_chip (self->projects_box, make_chip (self, CHANCERY_FACET_PROJECT, p->uid, p->name));
     }
   gtk_widget_set_visible (self->projects_group, projects != NULL && projects->len > 0);
 }
@@ -445,6 +453,9 @@ fill (ChanceryDetailPane *self)
   precision = describe_precision (&event->date);
   gtk_label_set_text (self->date_label, date);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->date_label), event->date_text);
+  /* GTK makes the tooltip the label's description: screen readers spelled
+   * out "../2025-12-07". The precision line below says it in words. */
+  gtk_accessible_reset_property (GTK_ACCESSIBLE (self->date_label), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
   /* Persian readers date events in the Solar Hijri calendar; the Gregorian
    * date stays first, as the sources give it. */
   if (chancery_locale_is_persian ())
