@@ -453,9 +453,6 @@ fill (ChanceryDetailPane *self)
   precision = describe_precision (&event->date);
   gtk_label_set_text (self->date_label, date);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->date_label), event->date_text);
-  /* GTK makes the tooltip the label's description: screen readers spelled
-   * out "../2025-12-07". The precision line below says it in words. */
-  gtk_accessible_reset_property (GTK_ACCESSIBLE (self->date_label), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
   /* Persian readers date events in the Solar Hijri calendar; the Gregorian
    * date stays first, as the sources give it. */
   if (chancery_locale_is_persian ())
