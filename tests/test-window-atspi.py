@@ -13,10 +13,14 @@
 # the summary reads "N of N events", typing into "Search events"
 # narrows it, each facet is one check box named for the facet, and the
 # event list's rows and cells are read by their event (title and date),
-# not by class names such as "GtkListItemWidget". Prints TAP.
+# not by class names such as "GtkListItemWidget". With xdotool, it also
+# presses keys as a keyboard user: every Tab stop has a name, and the
+# dialogs (shortcuts, import error, GDELT options, export) read each
+# control once, by name; Enter in the GDELT options imports. Prints TAP.
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -28,10 +32,16 @@ APP_G_DEBUG = os.environ.pop('G_DEBUG', None)
 
 import gi  # noqa: E402
 gi.require_version('Atspi', '2.0')
-from gi.repository import Atspi  # noqa: E402
+from gi.repository import Atspi, GLib  # noqa: E402
 
 CONTROL_ROLES = {'push button', 'toggle button', 'check box', 'entry', 'radio button'}
 SUMMARY = re.compile(r'^(\d+) of (\d+) events?$')
+CLASS_NAME = re.compile(r'^(Gtk|Adw|Chancery)[A-Z]')
+# Roles a screen reader announces on the way through (fillers and panels
+# are layout, never read).
+ANNOUNCED_ROLES = CONTROL_ROLES | {'text', 'list', 'list item', 'image', 'frame', 'dialog',
+                                   'table', 'table cell', 'scroll pane', 'label'}
+TESTS_DIR = os.path.dirname(os.path.abspath(__file__))
 
 
 def role_and_name(node):
@@ -103,6 +113,86 @@ def summaries(frame):
     return found
 
 
+def badly_named(node):
+    """What is wrong with how node reads, or None: a control without a name,
+    a name that is a class name, shows a mnemonic or says itself twice."""
+    role, name = role_and_name(node)
+    if role is None:
+        return None
+    if role in ANNOUNCED_ROLES and CLASS_NAME.match(name):
+        return '%s %r' % (role, name)
+    if role in CONTROL_ROLES | {'text'} and (name == '' or re.search(r'(^|\s)_\w', name)
+                                             or re.match(r'^(.+) \1$', name)):
+        return '%s %r' % (role, name)
+    return None
+
+
+class Keyboard:
+    """Real key presses into the window (xdotool), and where the focus goes."""
+
+    def __init__(self, pid):
+        self.pid = pid
+        self.focused = []
+        self.listener = Atspi.EventListener.new(self._on_focus)
+        self.listener.register('object:state-changed:focused')
+
+    def _on_focus(self, event):
+        if event.detail1:
+            self.focused.append(event.source)
+
+    def pump(self, seconds=0.3):
+        deadline = time.monotonic() + seconds
+        context = GLib.MainContext.default()
+        while time.monotonic() < deadline:
+            while context.iteration(False):
+                pass
+            time.sleep(0.02)
+
+    def focus_window(self, title=None):
+        """Gives the keyboard to the main window, or to the window titled
+        title (there is no window manager to do it)."""
+        search = ['--name', '^%s$' % re.escape(title)] if title else ['--pid', str(self.pid)]
+        out = subprocess.run(['xdotool', 'search', '--onlyvisible'] + search,
+                             capture_output=True, text=True, timeout=20).stdout.split()
+        if out:
+            subprocess.run(['xdotool', 'windowactivate', '--sync', out[-1]], capture_output=True)
+            subprocess.run(['xdotool', 'windowfocus', '--sync', out[-1]], capture_output=True)
+
+    def press(self, *keys):
+        subprocess.run(['xdotool', 'key', '--delay', '50'] + list(keys), check=True)
+        self.pump()
+
+    def type(self, text):
+        subprocess.run(['xdotool', 'type', '--delay', '20', text], check=True)
+        self.pump()
+
+    def focus(self):
+        """The accessible that last took the focus, or None."""
+        self.pump(0.1)
+        return self.focused[-1] if self.focused else None
+
+
+def find(root, role, name=None):
+    return next((node for node in walk(root)
+                 if role_and_name(node)[0] == role and (name is None or role_and_name(node)[1] == name)),
+                None)
+
+
+def windows(app):
+    """The application's windows (frames and dialogs), by name."""
+    found = {}
+    try:
+        for i in range(app.get_child_count()):
+            child = app.get_child_at_index(i)
+            role, name = role_and_name(child)
+            # GTK 4.8 gives a file chooser dialog the role "filler".
+            if role in ('frame', 'dialog', 'file chooser', 'filler'):
+                found[name] = child
+    except Exception:
+        pass
+    return found
+
+
 def main():
     binary = os.path.abspath(sys.argv[1])
     results = []
@@ -118,7 +208,7 @@ def main():
     if APP_G_DEBUG is not None:
         env['G_DEBUG'] = APP_G_DEBUG
 
-    print('1..10', flush=True)
+    print('1..%d' % (10 + 7), flush=True)
     # Bring up the accessibility bus and its registry before the application
     # starts, so that the application's registration is never lost in a race.
     find_app('')
@@ -220,6 +310,8 @@ def main():
             narrowed = wait_for(lambda: [n for n, t in summaries(frame) if 0 < n < t])
         check(narrowed, 'typing “railway” into “Search events” narrows it to %s of %d'
               % (narrowed[0] if narrowed else '?', total))
+
+        keyboard_checks(app, frame, entry, proc.pid, check, env)
     finally:
         proc.terminate()
         try:
@@ -228,6 +320,135 @@ def main():
             proc.kill()
 
     return 0 if all(ok for ok, _ in results) else 1
+
+
+def keyboard_checks(app, frame, entry, pid, check, env):
+    n_checks = 7
+    if shutil.which('xdotool') is None or entry is None:
+        for i in range(n_checks):
+            check(True, '# SKIP xdotool is not installed (or no search entry): keys not tested')
+        return
+    keyboard = Keyboard(pid)
+    keyboard.focus_window()
+    scratch = env['XDG_DATA_HOME']
+
+    def tab_round(what):
+        """Tabs from the search field once round the window: every stop
+        must have a name a person can understand."""
+        keyboard.press('ctrl+f')
+        unnamed, stops = [], []
+        for _ in range(60):
+            keyboard.press('Tab')
+            node = keyboard.focus()
+            role, name = role_and_name(node)
+            if role == 'entry' and name == 'Search events':
+                break
+            stops.append('%s %r' % (role, name))
+            if role is not None and (name == '' or CLASS_NAME.match(name)):
+                unnamed.append('%s %r' % (role, name))
+        print('# %s: %s' % (what, ', '.join(stops)), flush=True)
+        check(stops and not unnamed, 'every Tab stop has a name, %s (%s)'
+              % (what, ', '.join(unnamed) or '%d stops' % len(stops)))
+
+    # No event selected: the empty detail page is no Tab stop.
+    Atspi.EditableText.set_text_contents(entry, 'Baku')
+    keyboard.pump(1.0)
+    tab_round('with filter chips and no event selected')
+
+    # An event selected (Enter on the first in the list): its countries
+    # are chips.
+    keyboard.press('ctrl+f')
+    row = None
+    for _ in range(40):
+        keyboard.press('Tab')
+        if role_and_name(keyboard.focus())[0] in ('table row', 'table cell', 'list item'):
+            row = keyboard.focus()
+            keyboard.press('Return')
+            keyboard.pump(1.0)
+            break
+    tab_round('with an event selected')
+
+    def dialog_checks(name, predicate, timeout=20):
+        dialog = wait_for(lambda: next((w for n, w in windows(app).items() if predicate(n)), None),
+                          timeout)
+        if dialog is None:
+            check(False, '%s: the dialog opens (windows: %r)' % (name, list(windows(app))))
+            return None
+        keyboard.pump(0.5)
+        bad = sorted({b for b in map(badly_named, walk(dialog)) if b is not None})
+        controls = [role_and_name(n)[1] for n in walk(dialog) if role_and_name(n)[0] in CONTROL_ROLES]
+        check(controls and not bad and not CLASS_NAME.match(role_and_name(dialog)[1]),
+              '%s reads each control once, by name (%s)'
+              % (name, ', '.join(bad) or ', '.join(sorted(set(controls)))))
+        return dialog
+
+    def dialog_closed(predicate):
+        return wait_for(lambda: not any(predicate(n) for n in windows(app)), 10)
+
+    keyboard.focus_window()
+    keyboard.press('ctrl+question')
+    is_shortcuts = lambda n: n not in (role_and_name(frame)[1], '')  # noqa: E731
+    # Only the window's name: what is inside is GTK's own making.
+    shortcuts = wait_for(lambda: next((w for n, w in windows(app).items() if is_shortcuts(n)), None), 20)
+    check(shortcuts is not None and not CLASS_NAME.match(role_and_name(shortcuts)[1]),
+          'the shortcuts window has a name (%r)' % (role_and_name(shortcuts),))
+    if shortcuts is not None:
+        keyboard.focus_window(role_and_name(shortcuts)[1])
+        keyboard.press('Escape')
+        dialog_closed(is_shortcuts)
+
+    def pick_in_chooser(path):
+        keyboard.focus_window()
+        keyboard.press('ctrl+i')
+        wait_for(lambda: 'Import Events' in windows(app), 20)
+        keyboard.pump(1.0)
+        keyboard.type(path)
+        keyboard.pump(0.5)
+        keyboard.press('Return')
+
+    broken = os.path.join(scratch, 'broken.json')
+    with open(broken, 'w') as f:
+        f.write('{ "format": "chancery", "version": 1, "events": [ {"id": ')
+    pick_in_chooser(broken)
+    is_error = lambda n: n.startswith('Could Not Import')  # noqa: E731
+    if dialog_checks('the “Could Not Import” dialog', is_error) is not None:
+        keyboard.focus_window(next(n for n in windows(app) if is_error(n)))
+        keyboard.press('Escape')
+        dialog_closed(is_error)
+
+    gdelt = os.path.join(TESTS_DIR, 'fixtures', 'gdelt', '20170701234500.export.sample.tsv')
+    pick_in_chooser(gdelt)
+    is_options = lambda n: n == 'Import GDELT Events'  # noqa: E731
+    options = dialog_checks('the GDELT options dialog', is_options)
+    imported = None
+    if options is not None:
+        # The focus starts in the first field, Countries.
+        countries = find(options, 'text', 'Countries')
+        keyboard.focus_window('Import GDELT Events')
+        keyboard.type('IRN AZE')
+        text = Atspi.Text.get_text(countries, 0, Atspi.Text.get_character_count(countries)) \
+            if countries is not None else None
+        print('# Countries: %r' % text, flush=True)
+        if text == 'IRN AZE':
+            keyboard.press('Return')
+            imported = wait_for(lambda: '20170701234500.export.sample' in windows(app), 30)
+    check(imported, 'Enter in the GDELT options imports (windows: %r)' % list(windows(app)))
+
+    keyboard.pump(1.0)
+    keyboard.focus_window(next((n for n, w in windows(app).items() if role_and_name(w)[0] == 'frame'), None))
+    keyboard.press('ctrl+e')
+    # Only its buttons: the file chooser inside is GTK's own making (and
+    # reads many class names in GTK 4.8).
+    export = wait_for(lambda: windows(app).get('Export'), 20)
+    buttons = [role_and_name(n)[1] for n in walk(export) if role_and_name(n)[0] == 'push button'] \
+        if export is not None else []
+    garbled = [name for name in buttons if re.search(r'(^|\s)_\w', name) or re.match(r'^(.+) \1$', name)]
+    check('Cancel' in buttons and 'Export' in buttons and not garbled,
+          'the export dialog\'s buttons read once, without mnemonics (%s)'
+          % ', '.join(garbled or [b for b in buttons if b in ('Cancel', 'Export')]))
+    if export is not None:
+        keyboard.focus_window('Export')
+        keyboard.press('Escape')
 
 
 if __name__ == '__main__':

@@ -7,6 +7,7 @@
 
 #include <glib/gi18n.h>
 
+#include "chancery-accessible.h"
 #include "chancery-application.h"
 #include "chancery-window.h"
 #include "chancery-store-private.h"
@@ -94,6 +95,7 @@ chancery_application_startup (GApplication *app)
 
   g_set_application_name (_("Chancery"));
   gtk_window_set_default_icon_name (APP_ID);
+  chancery_accessible_watch_windows ();
 
   g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions,
                                    G_N_ELEMENTS (app_actions), app);

@@ -285,6 +285,16 @@ fill_actors (ChanceryDetailPane *self)
     }
 }
 
+/* The chip is the control, named by its label: its cell in the flow box
+ * would be one more Tab stop, unnamed, before it. */
+static void
+append_chip (GtkFlowBox *box,
+             GtkWidget  *chip)
+{
+  gtk_flow_box_append (box, chip);
+  gtk_widget_set_focusable (gtk_widget_get_parent (chip), FALSE);
+}
+
 static void
 fill_countries_and_projects (ChanceryDetailPane *self)
 {
@@ -299,8 +309,7 @@ fill_countries_and_projects (ChanceryDetailPane *self)
       ChanceryEventCountry *c = g_ptr_array_index (countries, i);
       const char *label = c->name != NULL ? c->name : c->code;
 
-      gtk_flow_box_append (self->countries_box,
-                           make_chip (self, CHANCERY_FACET_COUNTRY, c->code, label));
+      append_chip (self->countries_box, make_chip (self, CHANCERY_FACET_COUNTRY, c->code, label));
     }
   gtk_widget_set_visible (self->countries_group, countries != NULL && countries->len > 0);
 
@@ -308,8 +317,7 @@ fill_countries_and_projects (ChanceryDetailPane *self)
     {
       ChanceryEventProject *p = g_ptr_array_index (projects, i);
 
-      gtk_flow_box_append (self->projects_box,
-                           make_chip (self, CHANCERY_FACET_PROJECT, p->uid, p->name));
+      append_chip (self->projects_box, make_chip (self, CHANCERY_FACET_PROJECT, p->uid, p->name));
     }
   gtk_widget_set_visible (self->projects_group, projects != NULL && projects->len > 0);
 }

@@ -469,6 +469,37 @@ on_options_response_cb (AdwMessageDialog *dialog,
   chancery_window_import_paths (data->window, (const char * const *) data->paths, &options);
 }
 
+/* The first descendant of widget of the given type, or NULL. */
+static GtkWidget *
+find_descendant (GtkWidget *widget,
+                 GType      type)
+{
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = G_TYPE_CHECK_INSTANCE_TYPE (c, type) ? c : find_descendant (c, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* Hides from screen readers what an entry row shows around its text: the
+ * pencil that says it can be typed in (its role says that), and the box
+ * of its title (the title names the row already). Unnamed, they read as
+ * "GtkImage" and "AdwGizmo". */
+static void
+hide_entry_row_decoration (GtkWidget *widget)
+{
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      if (GTK_IS_IMAGE (c) || (GTK_IS_LABEL (gtk_widget_get_first_child (c)) && !GTK_IS_TEXT (c)))
+        gtk_accessible_update_state (GTK_ACCESSIBLE (c), GTK_ACCESSIBLE_STATE_HIDDEN, TRUE, -1);
+      else
+        hide_entry_row_decoration (c);
+    }
+}
+
 static AdwEntryRow *
 add_entry_row (AdwPreferencesGroup *group,
                const char          *title,
@@ -476,9 +507,13 @@ add_entry_row (AdwPreferencesGroup *group,
 {
   AdwEntryRow *row = ADW_ENTRY_ROW (adw_entry_row_new ());
 
+  /* The row is named by its title already: no label of its own, or
+   * screen readers say "Countries Countries". */
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   gtk_editable_set_text (GTK_EDITABLE (row), text);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL, title, -1);
+  /* Enter imports, as the suggested button does. */
+  adw_entry_row_set_activates_default (row, TRUE);
+  hide_entry_row_decoration (GTK_WIDGET (row));
   adw_preferences_group_add (group, GTK_WIDGET (row));
   return row;
 }
@@ -502,6 +537,11 @@ show_options_dialog (ChanceryWindow *self,
   data->countries_row = add_entry_row (group, _("Countries"), "");
   data->roots_row = add_entry_row (group, _("CAMEO Root Codes"), "01 02 03 04 05 06");
   adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), GTK_WIDGET (group));
+  /* The group's list is announced on the way in; by its class name
+   * ("GtkListBox") unless named. */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (find_descendant (GTK_WIDGET (group), GTK_TYPE_LIST_BOX)),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Events to Keep"),
+                                  -1);
 
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
                                     "cancel", _("_Cancel"),

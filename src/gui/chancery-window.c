@@ -891,7 +891,14 @@ update_chips (ChanceryWindow *self)
     gtk_flow_box_remove (self->chips_box, child);
 
   for (guint i = 0; i < chips->len; i++)
-    gtk_flow_box_append (self->chips_box, make_filter_chip (self, g_ptr_array_index (chips, i)));
+    {
+      GtkWidget *chip = make_filter_chip (self, g_ptr_array_index (chips, i));
+
+      /* The chip is the control, named "Remove filter …": its cell in the
+       * flow box would be one more Tab stop, unnamed, before it. */
+      gtk_flow_box_append (self->chips_box, chip);
+      gtk_widget_set_focusable (gtk_widget_get_parent (chip), FALSE);
+    }
 
   gtk_revealer_set_reveal_child (self->chips_revealer, chips->len > 0);
 }
@@ -1519,20 +1526,6 @@ name_split_button_arrow (GtkWidget  *widget,
     }
 }
 
-/* GTK 4.8 names a button with a mnemonic twice: its label as written
- * ("_Open") and again through the label the mnemonic points at ("Open"),
- * so screen readers said "_Open Open". The label alone names it well. */
-static void
-fix_mnemonic_button_names (GtkWidget *widget)
-{
-  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
-    {
-      if (GTK_IS_BUTTON (c) && gtk_button_get_use_underline (GTK_BUTTON (c)))
-        gtk_accessible_reset_property (GTK_ACCESSIBLE (c), GTK_ACCESSIBLE_PROPERTY_LABEL);
-      fix_mnemonic_button_names (c);
-    }
-}
-
 static void
 chancery_window_class_init (ChanceryWindowClass *klass)
 {
@@ -1662,7 +1655,6 @@ chancery_window_init (ChanceryWindow *self)
   g_clear_object (&section);
 
   name_split_button_arrow (GTK_WIDGET (self->open_button), _("Recent Files"));
-  fix_mnemonic_button_names (GTK_WIDGET (self));
 
   self->recent_manager = gtk_recent_manager_get_default ();
   g_signal_connect (self->recent_manager, "changed",
