@@ -208,7 +208,7 @@ def main():
     if APP_G_DEBUG is not None:
         env['G_DEBUG'] = APP_G_DEBUG
 
-    print('1..%d' % (10 + 7), flush=True)
+    print('1..%d' % (10 + 8), flush=True)
     # Bring up the accessibility bus and its registry before the application
     # starts, so that the application's registration is never lost in a race.
     find_app('')
@@ -323,7 +323,7 @@ def main():
 
 
 def keyboard_checks(app, frame, entry, pid, check, env):
-    n_checks = 7
+    n_checks = 8
     if shutil.which('xdotool') is None or entry is None:
         for i in range(n_checks):
             check(True, '# SKIP xdotool is not installed (or no search entry): keys not tested')
@@ -367,6 +367,14 @@ def keyboard_checks(app, frame, entry, pid, check, env):
             keyboard.pump(1.0)
             break
     tab_round('with an event selected')
+
+    # The detail pane's date reads as words; the EDTF text it was written
+    # as ("../2025-12-07") is for the eye, in a tooltip, not read aloud.
+    edtf = re.compile(r'^(\.\./)?\d{4}(-\d{2}){0,2}[~?%]?(/(\.\.|\d{4}(-\d{2}){0,2}[~?%]?))?$')
+    raw = sorted({'%r: %r' % (role_and_name(n)[1], n.get_description())
+                  for n in walk(frame) if edtf.match(n.get_description() or '')})
+    check(row is not None and not raw,
+          'no description is a raw EDTF date (%s)' % (', '.join(raw) or 'an event selected'))
 
     def dialog_checks(name, predicate, timeout=20):
         dialog = wait_for(lambda: next((w for n, w in windows(app).items() if predicate(n)), None),

@@ -2016,6 +2016,7 @@ test_tooltips_asked_when_shown (void)
                                                                     CHANCERY_TYPE_FILTER_PANE,
                                                                     "search_entry"));
   GtkListBox *kinds = facet_list_box ("kinds_list");
+  GObject *date_label;
   g_autoptr(GPtrArray) labels = g_ptr_array_new ();
   guint n_total = list_n_items ();
   guint n_with_text = 0;
@@ -2055,6 +2056,15 @@ test_tooltips_asked_when_shown (void)
       g_assert_null (gtk_widget_get_tooltip_text (check));
       g_assert_true (tooltip_shown (check));
     }
+
+  /* The detail pane's date shows its EDTF text as a tooltip, which is not
+   * its accessible description (read aloud as punctuation). */
+  chancery_window_select_event (window, chancery_timeline_get_index (timeline ())->events[0].id);
+  run_for (200);
+  date_label = gtk_widget_get_template_child (child ("detail_pane"), CHANCERY_TYPE_DETAIL_PANE, "date_label");
+  g_assert_nonnull (date_label);
+  g_assert_null (gtk_widget_get_tooltip_text (GTK_WIDGET (date_label)));
+  g_assert_true (tooltip_shown (GTK_WIDGET (date_label)));
 }
 
 static gboolean

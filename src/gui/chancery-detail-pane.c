@@ -452,7 +452,6 @@ fill (ChanceryDetailPane *self)
   date = chancery_date_format (&event->date);
   precision = describe_precision (&event->date);
   gtk_label_set_text (self->date_label, date);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->date_label), event->date_text);
   /* Persian readers date events in the Solar Hijri calendar; the Gregorian
    * date stays first, as the sources give it. */
   if (chancery_locale_is_persian ())
@@ -480,6 +479,24 @@ fill (ChanceryDetailPane *self)
 
   vadj = gtk_scrolled_window_get_vadjustment (self->scroller);
   gtk_adjustment_set_value (vadj, gtk_adjustment_get_lower (vadj));
+}
+
+/* The date as the data wrote it ("../2025-12-07"), for the eye only: a
+ * tooltip text would also become the label's accessible description
+ * (GTK 4.8), which screen readers read aloud as punctuation. */
+static gboolean
+on_date_query_tooltip_cb (GtkWidget          *label,
+                          int                 x,
+                          int                 y,
+                          gboolean            keyboard_mode,
+                          GtkTooltip         *tooltip,
+                          ChanceryDetailPane *self)
+{
+  if (self->event == NULL || self->event->date_text == NULL)
+    return FALSE;
+
+  gtk_tooltip_set_text (tooltip, self->event->date_text);
+  return TRUE;
 }
 
 static void
@@ -551,6 +568,8 @@ chancery_detail_pane_init (ChanceryDetailPane *self)
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Event details"),
                                   -1);
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self->date_label), TRUE);
+  g_signal_connect (self->date_label, "query-tooltip", G_CALLBACK (on_date_query_tooltip_cb), self);
 }
 
 GtkWidget *
