@@ -710,6 +710,10 @@ chancery_event_list_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->selection, self);
   if (self->column_view != NULL)
     g_signal_handlers_disconnect_by_data (gtk_column_view_get_sorter (self->column_view), self);
+  /* Before the idle goes: tearing the template down may change the
+   * adjustment, which would queue another. */
+  if (self->scroller != NULL)
+    g_signal_handlers_disconnect_by_data (gtk_scrolled_window_get_hadjustment (self->scroller), self);
 
   for (guint i = 0; self->date_labels != NULL && i < self->date_labels->len; i++)
     g_object_weak_unref (g_ptr_array_index (self->date_labels, i), on_date_label_finalized_cb, self);

@@ -485,15 +485,18 @@ find_descendant (GtkWidget *widget,
 }
 
 /* Hides from screen readers what an entry row shows around its text: the
- * pencil that says it can be typed in (its role says that), and the box
- * of its title (the title names the row already). Unnamed, they read as
- * "GtkImage" and "AdwGizmo". */
+ * pencil that says it can be typed in (its role says that), and the
+ * labels of its title (the title names the row already). Unnamed, the
+ * pencil read as "GtkImage". Only leaves are hidden, never a box: the
+ * text field sits in the same box as the title's labels. */
 static void
 hide_entry_row_decoration (GtkWidget *widget)
 {
   for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
     {
-      if (GTK_IS_IMAGE (c) || (GTK_IS_LABEL (gtk_widget_get_first_child (c)) && !GTK_IS_TEXT (c)))
+      if (GTK_IS_TEXT (c))
+        continue;
+      if (GTK_IS_IMAGE (c) || GTK_IS_LABEL (c))
         gtk_accessible_update_state (GTK_ACCESSIBLE (c), GTK_ACCESSIBLE_STATE_HIDDEN, TRUE, -1);
       else
         hide_entry_row_decoration (c);

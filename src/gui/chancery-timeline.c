@@ -1107,8 +1107,9 @@ on_zoom_begin_cb (GtkGesture       *gesture,
   self->pinch_u = (is_rtl (self) ? view_width (self) - x : x) / view_width (self);
 }
 
-/* The widest span zooming may reach: a few times what fits all events,
- * never narrower than the span shown now (zooming out never zooms in). */
+/* The widest span zooming may reach: a few times what fits the events
+ * shown (those the filters leave), never narrower than the span shown now
+ * (zooming out never zooms in). */
 static double
 zoom_max_span (ChanceryTimeline *self)
 {
