@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <glib.h>
@@ -45,24 +46,36 @@ fixture_path (Fixture    *fixture,
   return g_build_filename (fixture->dir, name, NULL);
 }
 
-/* A pragma's number read with plain SQLite, not through the store. */
+/* One value of sql, as text (or NULL), read with plain SQLite, not
+ * through the store; freed by the caller. */
+static char *
+raw_text (const char *path,
+          const char *sql)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  char *value;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+
+  return value;
+}
+
+/* A pragma's number. */
 static int
 raw_pragma (const char *path,
             const char *pragma)
 {
   g_autofree char *sql = g_strdup_printf ("PRAGMA %s", pragma);
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
-  int value;
+  g_autofree char *value = raw_text (path, sql);
 
-  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  value = sqlite3_column_int (stmt, 0);
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-
-  return value;
+  g_assert_nonnull (value);
+  return atoi (value);
 }
 
 static int
@@ -288,25 +301,6 @@ test_migrate_read_only (Fixture       *fixture,
   g_assert_cmpint (raw_user_version (path), ==, CHANCERY_SCHEMA_VERSION);
   g_assert_true (g_file_test (backup, G_FILE_TEST_IS_REGULAR));
   g_assert_cmpint (raw_user_version (backup), ==, 1);
-}
-
-/* One text (or NULL) read with plain SQLite; freed by the caller. */
-static char *
-raw_text (const char *path,
-          const char *sql)
-{
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
-  char *value;
-
-  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-
-  return value;
 }
 
 /* Every event's flags are what its date text gives. */

@@ -918,6 +918,19 @@ format_day (double      day,
   return chancery_format_date_time (dt, format);
 }
 
+/* The range label's text for the view [start, end): its first and last
+ * day in format. */
+static char *
+format_range (double      start,
+              double      end,
+              const char *format)
+{
+  g_autofree char *first = format_day (start, format);
+  g_autofree char *last = format_day (end - 1e-6, format);
+
+  return g_strdup_printf ("%s – %s", first, last);
+}
+
 static void
 update_lanes_label (ChanceryWindow *self)
 {
@@ -1023,8 +1036,6 @@ on_timeline_view_changed_cb (ChanceryTimeline *timeline,
                              GParamSpec       *pspec,
                              ChanceryWindow   *self)
 {
-  g_autofree char *start_text = NULL;
-  g_autofree char *end_text = NULL;
   g_autofree char *text = NULL;
   g_autofree char *full = NULL;
   g_autofree char *spoken = NULL;
@@ -1057,19 +1068,10 @@ on_timeline_view_changed_cb (ChanceryTimeline *timeline,
      * decades; see g_date_time_format() */
     format = C_("range label", "%Y");
 
-  start_text = format_day (start, format);
-  end_text = format_day (end - 1e-6, format);
-  text = g_strdup_printf ("%s – %s", start_text, end_text);
+  text = format_range (start, end, format);
   gtk_label_set_text (self->range_label, text);
 
-  if (format != day_format)
-    {
-      g_free (start_text);
-      g_free (end_text);
-      start_text = format_day (start, day_format);
-      end_text = format_day (end - 1e-6, day_format);
-    }
-  full = g_strdup_printf ("%s – %s", start_text, end_text);
+  full = format == day_format ? g_strdup (text) : format_range (start, end, day_format);
   /* Translators: what a screen reader says for the timeline's range label;
    * %s is the first and last day in view, e.g. "14 Nov 2024 – 1 Apr 2027" */
   spoken = g_strdup_printf (_("Visible range: %s"), full);
