@@ -104,22 +104,33 @@ on_items_changed_cb (GListModel *model,
 }
 
 static void
+on_contents_changed_cb (ChanceryEventModel *model,
+                        guint              *n_signals)
+{
+  (*n_signals)++;
+}
+
+static void
 test_million_by_title (void)
 {
   g_autoptr(ChanceryIndex) index = make_index (N_BIG);
   g_autoptr(ChanceryEventModel) model = chancery_event_model_new ();
   guint n_signals = 0;
+  guint n_items_changed = 0;
   gint64 start;
 
-  g_signal_connect (model, "items-changed", G_CALLBACK (on_items_changed_cb), &n_signals);
+  g_signal_connect (model, "contents-changed", G_CALLBACK (on_contents_changed_cb), &n_signals);
+  g_signal_connect (model, "items-changed", G_CALLBACK (on_items_changed_cb), &n_items_changed);
 
   start = g_get_monotonic_time ();
   chancery_event_model_set_index (model, index);
   /* Nothing is made per event: setting a million-event index is instant. */
   g_assert_cmpint (g_get_monotonic_time () - start, <, G_USEC_PER_SEC / 2);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, N_BIG);
-  g_assert_cmpuint (n_signals, >, 0);
+  g_assert_cmpuint (n_signals, ==, 1);
+  g_assert_cmpuint (n_items_changed, ==, 1);
   n_signals = 0;
+  n_items_changed = 0;
 
   /* Title order is computed in a thread; the model answers meanwhile. */
   chancery_event_model_set_sort (model, CHANCERY_EVENT_SORT_TITLE, FALSE);
@@ -127,7 +138,9 @@ test_million_by_title (void)
   g_assert_cmpint (chancery_event_model_get_id (model, 0), ==, index->events[0].id);
   g_assert_cmpuint (n_signals, ==, 0);
   wait_sorted (model);
-  g_assert_cmpuint (n_signals, >, 0);
+  /* A new order is new contents, with as many items as before. */
+  g_assert_cmpuint (n_signals, ==, 1);
+  g_assert_cmpuint (n_items_changed, ==, 0);
 
   for (guint i = 0; i < N_BIG; i += N_BIG / 1000)
     {
@@ -146,6 +159,180 @@ test_million_by_title (void)
     g_autoptr(ChanceryEventRow) top = g_list_model_get_item (G_LIST_MODEL (model), 0);
     g_assert_cmpstr (chancery_event_row_get_title (top), ==, "Event 0999999");
   }
+}
+
+typedef struct
+{
+  guint n_items_changed;
+  guint position, removed, added;
+  guint n_contents_changed;
+  guint n_notified;
+  guint n_items_when_told;   /* what the model said its size was, when told */
+} Changes;
+
+static void
+record_items_changed_cb (GListModel *model,
+                         guint       position,
+                         guint       removed,
+                         guint       added,
+                         Changes    *changes)
+{
+  changes->n_items_changed++;
+  changes->position = position;
+  changes->removed = removed;
+  changes->added = added;
+}
+
+static void
+record_contents_changed_cb (ChanceryEventModel *model,
+                            Changes            *changes)
+{
+  changes->n_contents_changed++;
+}
+
+static void
+record_notify_cb (ChanceryEventRow *row,
+                  GParamSpec       *pspec,
+                  Changes          *changes)
+{
+  changes->n_notified++;
+}
+
+/* Every n-th event of index, as a filter would leave them. */
+static ChanceryIndex *
+make_subset (ChanceryIndex *index,
+             guint          step)
+{
+  ChanceryIndexBuilder *builder = chancery_index_builder_new (CHANCERY_GROUP_NONE);
+
+  for (guint i = 0; i < index->n_events; i += step)
+    {
+      const ChanceryIndexEvent *ev = &index->events[i];
+
+      chancery_index_builder_add_raw (builder, ev->id, ev->lo, ev->hi, ev->kind, ev->status,
+                                      ev->precision, ev->flags, chancery_index_get_title (index, i));
+    }
+  return chancery_index_builder_finish (builder);
+}
+
+static gint64
+row_id (ChanceryEventModel *model,
+        guint               position)
+{
+  g_autoptr(ChanceryEventRow) row = g_list_model_get_item (G_LIST_MODEL (model), position);
+
+  g_assert_nonnull (row);
+  return chancery_event_row_get_id (row);
+}
+
+/* A new index keeps the rows alive at their positions, with the new
+ * events in them; views hear only of the items gone or added at the end. */
+static void
+test_rows_stay (void)
+{
+  g_autoptr(ChanceryIndex) all = make_index (1000);
+  g_autoptr(ChanceryIndex) some = make_subset (all, 10);
+  g_autoptr(ChanceryEventModel) model = chancery_event_model_new ();
+  g_autoptr(ChanceryEventRow) first = NULL;
+  g_autoptr(ChanceryEventRow) tenth = NULL;
+  g_autoptr(ChanceryEventRow) past_end = NULL;
+  Changes changes = { 0 };
+
+  chancery_event_model_set_index (model, all);
+  first = g_list_model_get_item (G_LIST_MODEL (model), 0);
+  tenth = g_list_model_get_item (G_LIST_MODEL (model), 10);
+  past_end = g_list_model_get_item (G_LIST_MODEL (model), 500);
+  g_assert_cmpint (chancery_event_row_get_id (tenth), ==, all->events[10].id);
+  /* The same object while it is held. */
+  {
+    g_autoptr(ChanceryEventRow) again = g_list_model_get_item (G_LIST_MODEL (model), 10);
+    g_assert_true (again == tenth);
+  }
+
+  g_signal_connect (model, "items-changed", G_CALLBACK (record_items_changed_cb), &changes);
+  g_signal_connect (model, "contents-changed", G_CALLBACK (record_contents_changed_cb), &changes);
+  g_signal_connect (tenth, "notify::id", G_CALLBACK (record_notify_cb), &changes);
+  g_signal_connect (past_end, "notify::id", G_CALLBACK (record_notify_cb), &changes);
+
+  /* Narrowed to 100 events: the last 900 items go. */
+  chancery_event_model_set_index (model, some);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 100);
+  g_assert_cmpuint (changes.n_items_changed, ==, 1);
+  g_assert_cmpuint (changes.position, ==, 100);
+  g_assert_cmpuint (changes.removed, ==, 900);
+  g_assert_cmpuint (changes.added, ==, 0);
+  g_assert_cmpuint (changes.n_contents_changed, ==, 1);
+
+  /* Row 10 is the same object, now with the 10th event left, and said so;
+   * the row past the new end was not told anything. */
+  g_assert_cmpuint (changes.n_notified, ==, 1);
+  g_assert_cmpint (chancery_event_row_get_id (tenth), ==, some->events[10].id);
+  g_assert_cmpstr (chancery_event_row_get_title (tenth), ==, chancery_index_get_title (some, 10));
+  g_assert_cmpint (chancery_event_row_get_id (first), ==, some->events[0].id);
+  g_assert_cmpint (chancery_event_row_get_id (past_end), ==, all->events[500].id);
+  {
+    g_autoptr(ChanceryEventRow) again = g_list_model_get_item (G_LIST_MODEL (model), 10);
+    g_assert_true (again == tenth);
+  }
+
+  /* Widened again: 900 items added at the end; row 10 has its old event. */
+  memset (&changes, 0, sizeof changes);
+  chancery_event_model_set_index (model, all);
+  g_assert_cmpuint (changes.n_items_changed, ==, 1);
+  g_assert_cmpuint (changes.position, ==, 100);
+  g_assert_cmpuint (changes.removed, ==, 0);
+  g_assert_cmpuint (changes.added, ==, 900);
+  g_assert_cmpuint (changes.n_contents_changed, ==, 1);
+  g_assert_cmpuint (changes.n_notified, ==, 1);
+  g_assert_cmpint (chancery_event_row_get_id (tenth), ==, all->events[10].id);
+  /* The row that fell past the end is not the model's any more. */
+  {
+    g_autoptr(ChanceryEventRow) again = g_list_model_get_item (G_LIST_MODEL (model), 500);
+    g_assert_true (again != past_end);
+    g_assert_cmpint (chancery_event_row_get_id (again), ==, all->events[500].id);
+  }
+
+  /* A new order: no item added or removed, rows take the events now at
+   * their positions. */
+  memset (&changes, 0, sizeof changes);
+  chancery_event_model_set_sort (model, CHANCERY_EVENT_SORT_DATE, TRUE);
+  g_assert_cmpuint (changes.n_items_changed, ==, 0);
+  g_assert_cmpuint (changes.n_contents_changed, ==, 1);
+  g_assert_cmpuint (changes.n_notified, ==, 1);
+  g_assert_cmpint (chancery_event_row_get_id (tenth), ==, all->events[989].id);
+  g_assert_cmpint (chancery_event_row_get_id (first), ==, all->events[999].id);
+  g_assert_cmpint (row_id (model, 10), ==, all->events[989].id);
+
+  /* No index: everything goes, and a row let go is forgotten. */
+  memset (&changes, 0, sizeof changes);
+  g_clear_object (&first);
+  chancery_event_model_set_index (model, NULL);
+  g_assert_cmpuint (changes.n_items_changed, ==, 1);
+  g_assert_cmpuint (changes.removed, ==, 1000);
+  g_assert_cmpuint (changes.n_contents_changed, ==, 1);
+  g_assert_cmpuint (changes.n_notified, ==, 0);
+  g_assert_null (g_list_model_get_item (G_LIST_MODEL (model), 0));
+
+  chancery_event_model_set_index (model, some);
+  g_assert_cmpint (row_id (model, 0), ==, some->events[99].id);
+  g_signal_handlers_disconnect_by_data (tenth, &changes);
+  g_signal_handlers_disconnect_by_data (past_end, &changes);
+}
+
+/* Rows outlive the model, and the model outlives its rows. */
+static void
+test_rows_outlive_model (void)
+{
+  g_autoptr(ChanceryIndex) index = make_index (100);
+  ChanceryEventModel *model = chancery_event_model_new ();
+  g_autoptr(ChanceryEventRow) kept = NULL;
+
+  chancery_event_model_set_index (model, index);
+  kept = g_list_model_get_item (G_LIST_MODEL (model), 3);
+  for (guint i = 0; i < 100; i++)
+    g_object_unref (g_list_model_get_item (G_LIST_MODEL (model), i));
+  g_object_unref (model);
+  g_assert_cmpint (chancery_event_row_get_id (kept), ==, index->events[3].id);
 }
 
 static void
@@ -179,6 +366,8 @@ main (int   argc,
   g_test_add_func ("/event-model/date-order", test_date_order);
   g_test_add_func ("/event-model/kind-order", test_kind_order);
   g_test_add_func ("/event-model/row-dates", test_row_dates);
+  g_test_add_func ("/event-model/rows-stay", test_rows_stay);
+  g_test_add_func ("/event-model/rows-outlive-model", test_rows_outlive_model);
   g_test_add_func ("/event-model/million-by-title", test_million_by_title);
 
   return g_test_run ();

@@ -444,9 +444,24 @@ on_model_items_changed_cb (GListModel *model,
   ChanceryEventList *self = user_data;
 
   self->syncing = FALSE;
-  /* Reordering or a new index drops the selection; put it back. */
-  if (self->selected_id >= 0)
-    select_id (self, self->selected_id, TRUE);
+}
+
+/* New events or a new order under the same rows: the selected position
+ * now holds another event. Select the chosen event where it went and show
+ * it, or, without one, show the top of the list, as a list built anew
+ * would. */
+static void
+on_model_contents_changed_cb (ChanceryEventModel *model,
+                              ChanceryEventList  *self)
+{
+  self->syncing = FALSE;
+  select_id (self, self->selected_id, TRUE);
+  if (chancery_event_model_find_id (self->model, self->selected_id) == G_MAXUINT)
+    {
+      GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->scroller);
+
+      gtk_adjustment_set_value (adjustment, gtk_adjustment_get_lower (adjustment));
+    }
   update_empty_state (self);
 }
 
@@ -600,13 +615,89 @@ set_cell_text (GtkListItem *item,
     gtk_accessible_reset_property (GTK_ACCESSIBLE (label), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
 }
 
+typedef void (*FillCellFunc) (ChanceryEventList *self,
+                              GtkListItem       *item,
+                              ChanceryEventRow  *row);
+
+/* What a cell shows, and the row it listens to: rows stay per position
+ * and notify "id" when they take another event (chancery-event-row.h). */
+typedef struct
+{
+  ChanceryEventList *self;
+  FillCellFunc       fill;
+  ChanceryEventRow  *row;
+  gulong             handler;
+} CellBinding;
+
+#define CELL_BINDING_KEY "chancery-cell-binding"
+
 static void
-on_date_bind_cb (GtkSignalListItemFactory *factory,
-                 GtkListItem              *item,
-                 ChanceryEventList        *self)
+cell_binding_release (CellBinding *binding)
+{
+  if (binding->row == NULL)
+    return;
+  g_clear_signal_handler (&binding->handler, binding->row);
+  g_clear_object (&binding->row);
+}
+
+static void
+cell_binding_free (CellBinding *binding)
+{
+  cell_binding_release (binding);
+  g_free (binding);
+}
+
+static void
+on_row_event_changed_cb (ChanceryEventRow *row,
+                         GParamSpec       *pspec,
+                         GtkListItem      *item)
+{
+  CellBinding *binding = g_object_get_data (G_OBJECT (item), CELL_BINDING_KEY);
+
+  binding->fill (binding->self, item, row);
+}
+
+static void
+bind_cell (ChanceryEventList *self,
+           GtkListItem       *item,
+           FillCellFunc       fill)
 {
   ChanceryEventRow *row = gtk_list_item_get_item (item);
+  CellBinding *binding = g_object_get_data (G_OBJECT (item), CELL_BINDING_KEY);
 
+  if (binding == NULL)
+    {
+      binding = g_new0 (CellBinding, 1);
+      /* Freed with the list item: GTK 4.8 does not always unbind first. */
+      g_object_set_data_full (G_OBJECT (item), CELL_BINDING_KEY, binding,
+                              (GDestroyNotify) cell_binding_free);
+    }
+
+  cell_binding_release (binding);
+  binding->self = self;
+  binding->fill = fill;
+  binding->row = g_object_ref (row);
+  binding->handler = g_signal_connect (row, "notify::id",
+                                       G_CALLBACK (on_row_event_changed_cb), item);
+  fill (self, item, row);
+}
+
+static void
+on_cell_unbind_cb (GtkSignalListItemFactory *factory,
+                   GtkListItem              *item,
+                   ChanceryEventList        *self)
+{
+  CellBinding *binding = g_object_get_data (G_OBJECT (item), CELL_BINDING_KEY);
+
+  if (binding != NULL)
+    cell_binding_release (binding);
+}
+
+static void
+fill_date (ChanceryEventList *self,
+           GtkListItem       *item,
+           ChanceryEventRow  *row)
+{
   set_cell_text (item, chancery_event_row_get_date (row));
 }
 
@@ -635,32 +726,27 @@ label_row (GtkListItem      *item,
 }
 
 static void
-on_title_bind_cb (GtkSignalListItemFactory *factory,
-                  GtkListItem              *item,
-                  gpointer                  user_data)
+fill_title (ChanceryEventList *self,
+            GtkListItem       *item,
+            ChanceryEventRow  *row)
 {
-  ChanceryEventRow *row = gtk_list_item_get_item (item);
-
   set_cell_text (item, chancery_event_row_get_title (row));
   label_row (item, row);
 }
 
 static void
-on_kind_bind_cb (GtkSignalListItemFactory *factory,
-                 GtkListItem              *item,
-                 gpointer                  user_data)
+fill_kind (ChanceryEventList *self,
+           GtkListItem       *item,
+           ChanceryEventRow  *row)
 {
-  ChanceryEventRow *row = gtk_list_item_get_item (item);
-
   set_cell_text (item, chancery_kind_get_label (chancery_event_row_get_kind (row)));
 }
 
 static void
-on_countries_bind_cb (GtkSignalListItemFactory *factory,
-                      GtkListItem              *item,
-                      ChanceryEventList        *self)
+fill_countries (ChanceryEventList *self,
+                GtkListItem       *item,
+                ChanceryEventRow  *row)
 {
-  ChanceryEventRow *row = gtk_list_item_get_item (item);
   g_autofree char *text = NULL;
 
   if (self->store != NULL)
@@ -669,16 +755,55 @@ on_countries_bind_cb (GtkSignalListItemFactory *factory,
 }
 
 static void
-on_actors_bind_cb (GtkSignalListItemFactory *factory,
-                   GtkListItem              *item,
-                   ChanceryEventList        *self)
+fill_actors (ChanceryEventList *self,
+             GtkListItem       *item,
+             ChanceryEventRow  *row)
 {
-  ChanceryEventRow *row = gtk_list_item_get_item (item);
   g_autofree char *text = NULL;
 
   if (self->store != NULL)
     text = chancery_store_dup_event_actors (self->store, chancery_event_row_get_id (row));
   set_cell_text (item, text);
+}
+
+static void
+on_date_bind_cb (GtkSignalListItemFactory *factory,
+                 GtkListItem              *item,
+                 ChanceryEventList        *self)
+{
+  bind_cell (self, item, fill_date);
+}
+
+static void
+on_title_bind_cb (GtkSignalListItemFactory *factory,
+                  GtkListItem              *item,
+                  ChanceryEventList        *self)
+{
+  bind_cell (self, item, fill_title);
+}
+
+static void
+on_kind_bind_cb (GtkSignalListItemFactory *factory,
+                 GtkListItem              *item,
+                 ChanceryEventList        *self)
+{
+  bind_cell (self, item, fill_kind);
+}
+
+static void
+on_countries_bind_cb (GtkSignalListItemFactory *factory,
+                      GtkListItem              *item,
+                      ChanceryEventList        *self)
+{
+  bind_cell (self, item, fill_countries);
+}
+
+static void
+on_actors_bind_cb (GtkSignalListItemFactory *factory,
+                   GtkListItem              *item,
+                   ChanceryEventList        *self)
+{
+  bind_cell (self, item, fill_actors);
 }
 
 /* GTK 4.8's list view moves Tab from row to row, like the arrows
@@ -807,6 +932,7 @@ chancery_event_list_class_init (ChanceryEventListClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_kind_bind_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_countries_bind_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_actors_bind_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_cell_unbind_cb);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "chancery-event-list");
@@ -848,6 +974,8 @@ chancery_event_list_init (ChanceryEventList *self)
   /* After the selection model has seen the change. */
   g_signal_connect_after (self->model, "items-changed",
                           G_CALLBACK (on_model_items_changed_cb), self);
+  g_signal_connect (self->model, "contents-changed",
+                    G_CALLBACK (on_model_contents_changed_cb), self);
   g_signal_connect (gtk_column_view_get_sorter (self->column_view), "changed",
                     G_CALLBACK (on_sorter_changed_cb), self);
 }

@@ -9,8 +9,6 @@
 
 #include "chancery-event-model.h"
 
-/* Rows kept alive beyond those the view holds; cleared when it overflows. */
-#define ROW_CACHE_SIZE 512
 /* Below this many events a title sort is quick enough for the main thread. */
 #define SYNC_SORT_LIMIT 20000
 
@@ -27,8 +25,9 @@ struct _ChanceryEventModel
   /* index position -> model position, built with perm */
   guint32           *inverse;
 
-  GHashTable        *rows;        /* model position -> ChanceryEventRow */
-  gboolean           emptied;     /* between the two halves of replace () */
+  /* model position -> the ChanceryEventRow alive for it, if any (not
+   * owned: each row takes itself out when it goes) */
+  GHashTable        *rows;
   GCancellable      *sort_cancellable;
 };
 
@@ -45,6 +44,13 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
+
+enum {
+  CONTENTS_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 typedef struct
 {
@@ -220,28 +226,9 @@ sort_thread (GTask        *task,
 static guint
 get_n_items (ChanceryEventModel *self)
 {
-  if (self->emptied || self->index == NULL)
+  if (self->index == NULL)
     return 0;
   return self->index->n_events;
-}
-
-/* Tells the views that every item changed, as "all removed" and then "all
- * added" rather than one replacement: on a replacement the list view
- * looks for its focused row among the added items, asking for each of
- * them (GTK 4.8), which at a million events means a million rows. */
-static void
-replace_all (ChanceryEventModel *self,
-             guint               old_n)
-{
-  g_assert (!self->emptied);
-
-  self->emptied = TRUE;
-  if (old_n > 0)
-    g_list_model_items_changed (G_LIST_MODEL (self), 0, old_n, 0);
-  self->emptied = FALSE;
-
-  if (get_n_items (self) > 0)
-    g_list_model_items_changed (G_LIST_MODEL (self), 0, 0, get_n_items (self));
 }
 
 static guint
@@ -253,7 +240,73 @@ to_index_position (ChanceryEventModel *self,
   return position;
 }
 
-/* Swaps in a new permutation and tells the view everything moved. */
+static void
+on_row_disposed_cb (gpointer  user_data,
+                    GObject  *where_the_object_was)
+{
+  ChanceryEventModel *self = user_data;
+  ChanceryEventRow *row = (ChanceryEventRow *) where_the_object_was;
+  gpointer slot = GUINT_TO_POINTER (chancery_event_row_get_slot (row));
+
+  if (g_hash_table_lookup (self->rows, slot) == row)
+    g_hash_table_remove (self->rows, slot);
+}
+
+static void
+forget_row (ChanceryEventModel *self,
+            ChanceryEventRow   *row)
+{
+  g_object_weak_unref (G_OBJECT (row), on_row_disposed_cb, self);
+}
+
+/* The events changed (a new index or a new order), n_before items before.
+ *
+ * Rows stay per position: every row still alive takes the event now at
+ * its position and tells its cells, and the views hear only of the items
+ * added or removed at the end. GTK 4.8's list view keeps the widgets of an
+ * item only while it is the same object, and on "everything changed"
+ * would build its ~200 rows again; and on a replacement it looks for its
+ * focused row among all the added items, a million of them. */
+static void
+refill (ChanceryEventModel *self,
+        guint               n_before)
+{
+  guint n = get_n_items (self);
+  g_autoptr(GPtrArray) kept = g_ptr_array_new_with_free_func (g_object_unref);
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_hash_table_iter_init (&iter, self->rows);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      if (GPOINTER_TO_UINT (key) < n)
+        {
+          g_ptr_array_add (kept, g_object_ref (value));
+          continue;
+        }
+      /* Past the new end: the views drop it below. */
+      forget_row (self, value);
+      g_hash_table_iter_remove (&iter);
+    }
+
+  /* Cells may run any code when told; the rows are held meanwhile. */
+  for (guint i = 0; i < kept->len; i++)
+    {
+      ChanceryEventRow *row = g_ptr_array_index (kept, i);
+
+      chancery_event_row_set_event (row, self->index,
+                                    to_index_position (self, chancery_event_row_get_slot (row)));
+    }
+
+  if (n < n_before)
+    g_list_model_items_changed (G_LIST_MODEL (self), n, n_before - n, 0);
+  else if (n > n_before)
+    g_list_model_items_changed (G_LIST_MODEL (self), n_before, 0, n - n_before);
+
+  g_signal_emit (self, signals[CONTENTS_CHANGED], 0);
+}
+
+/* Swaps in a new permutation and moves every row to its new event. */
 static void
 apply_permutation (ChanceryEventModel *self,
                    guint32            *perm)
@@ -271,8 +324,7 @@ apply_permutation (ChanceryEventModel *self,
         self->inverse[perm[i]] = i;
     }
 
-  g_hash_table_remove_all (self->rows);
-  replace_all (self, n);
+  refill (self, n);
 }
 
 static void
@@ -365,16 +417,13 @@ chancery_event_model_get_item (GListModel *model,
     return NULL;
 
   row = g_hash_table_lookup (self->rows, GUINT_TO_POINTER (position));
-  if (row == NULL)
-    {
-      if (g_hash_table_size (self->rows) >= ROW_CACHE_SIZE)
-        g_hash_table_remove_all (self->rows);
+  if (row != NULL)
+    return g_object_ref (row);
 
-      row = chancery_event_row_new (self->index, to_index_position (self, position));
-      g_hash_table_insert (self->rows, GUINT_TO_POINTER (position), row);
-    }
-
-  return g_object_ref (row);
+  row = chancery_event_row_new (self->index, to_index_position (self, position), position);
+  g_object_weak_ref (G_OBJECT (row), on_row_disposed_cb, self);
+  g_hash_table_insert (self->rows, GUINT_TO_POINTER (position), row);
+  return row;
 }
 
 static void
@@ -393,6 +442,15 @@ chancery_event_model_dispose (GObject *object)
   if (self->sort_cancellable != NULL)
     g_cancellable_cancel (self->sort_cancellable);
   g_clear_object (&self->sort_cancellable);
+  if (self->rows != NULL)
+    {
+      GHashTableIter iter;
+      gpointer row;
+
+      g_hash_table_iter_init (&iter, self->rows);
+      while (g_hash_table_iter_next (&iter, NULL, &row))
+        forget_row (self, row);
+    }
   g_clear_pointer (&self->rows, g_hash_table_unref);
   g_clear_pointer (&self->perm, g_free);
   g_clear_pointer (&self->inverse, g_free);
@@ -432,12 +490,19 @@ chancery_event_model_class_init (ChanceryEventModelClass *klass)
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /* After the rows alive took their new events and the views heard of the
+   * items added or removed: every change of events or of their order ends
+   * with this, whether or not the number of items changed. */
+  signals[CONTENTS_CHANGED] =
+    g_signal_new ("contents-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
 chancery_event_model_init (ChanceryEventModel *self)
 {
-  self->rows = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
+  self->rows = g_hash_table_new (NULL, NULL);
 }
 
 ChanceryEventModel *
@@ -465,7 +530,6 @@ chancery_event_model_set_index (ChanceryEventModel *self,
   g_clear_pointer (&self->index, chancery_index_unref);
   g_clear_pointer (&self->perm, g_free);
   g_clear_pointer (&self->inverse, g_free);
-  g_hash_table_remove_all (self->rows);
   if (index != NULL)
     self->index = chancery_index_ref (index);
 
@@ -482,7 +546,7 @@ chancery_event_model_set_index (ChanceryEventModel *self,
         }
     }
 
-  replace_all (self, old_n);
+  refill (self, old_n);
 
   if (self->index != NULL && self->perm == NULL
       && self->sort == CHANCERY_EVENT_SORT_TITLE)

@@ -4,8 +4,13 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Items are ChanceryEventRow objects, created only when asked for (that is,
- * for the rows on screen) and cached a few hundred at a time, so a million
- * events cost a permutation array, not a million objects.
+ * for the rows on screen) and kept only while someone holds them, so a
+ * million events cost a permutation array, not a million objects.
+ *
+ * A new index or order does not replace the items: each row alive takes
+ * the event now at its position (see chancery-event-row.h), "items-changed"
+ * tells only of items added or removed at the end, and "contents-changed"
+ * follows every such change.
  */
 #pragma once
 

@@ -13,6 +13,7 @@ struct _ChanceryEventRow
 
   gint64          id;
   guint           position;
+  guint           slot;
   char           *title;
   char           *date;
   ChanceryKind    kind;
@@ -76,13 +77,13 @@ chancery_event_row_class_init (ChanceryEventRowClass *klass)
 
   properties[PROP_ID] =
     g_param_spec_int64 ("id", NULL, NULL, -1, G_MAXINT64, -1,
-                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_TITLE] =
     g_param_spec_string ("title", NULL, NULL, NULL,
-                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_DATE] =
     g_param_spec_string ("date", NULL, NULL, NULL,
-                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -93,26 +94,63 @@ chancery_event_row_init (ChanceryEventRow *self)
   self->id = -1;
 }
 
+static void
+take_event (ChanceryEventRow    *self,
+            const ChanceryIndex *index,
+            guint                position)
+{
+  const ChanceryIndexEvent *ev = &index->events[position];
+
+  self->id = ev->id;
+  self->position = position;
+  g_free (self->title);
+  self->title = g_strdup (chancery_index_get_title (index, position));
+  g_free (self->date);
+  self->date = chancery_index_event_format_date (ev);
+  self->kind = ev->kind;
+  self->status = ev->status;
+}
+
 ChanceryEventRow *
 chancery_event_row_new (const ChanceryIndex *index,
-                        guint                position)
+                        guint                position,
+                        guint                slot)
 {
   ChanceryEventRow *self;
-  const ChanceryIndexEvent *ev;
 
   g_return_val_if_fail (index != NULL, NULL);
   g_return_val_if_fail (position < index->n_events, NULL);
 
-  ev = &index->events[position];
   self = g_object_new (CHANCERY_TYPE_EVENT_ROW, NULL);
-  self->id = ev->id;
-  self->position = position;
-  self->title = g_strdup (chancery_index_get_title (index, position));
-  self->date = chancery_index_event_format_date (ev);
-  self->kind = ev->kind;
-  self->status = ev->status;
+  self->slot = slot;
+  take_event (self, index, position);
 
   return self;
+}
+
+void
+chancery_event_row_set_event (ChanceryEventRow    *self,
+                              const ChanceryIndex *index,
+                              guint                position)
+{
+  g_return_if_fail (CHANCERY_IS_EVENT_ROW (self));
+  g_return_if_fail (index != NULL);
+  g_return_if_fail (position < index->n_events);
+
+  take_event (self, index, position);
+  /* Always, even for the same id: its actors may have changed. */
+  g_object_freeze_notify (G_OBJECT (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TITLE]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DATE]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ID]);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+guint
+chancery_event_row_get_slot (ChanceryEventRow *self)
+{
+  g_return_val_if_fail (CHANCERY_IS_EVENT_ROW (self), 0);
+  return self->slot;
 }
 
 gint64
