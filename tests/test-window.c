@@ -1974,6 +1974,16 @@ test_dates_never_cut (void)
   run_for (300);
 }
 
+/* What a cell of the event list shows: a label's text, or an
+ * inscription's (long texts). */
+static const char *
+cell_text (GtkWidget *widget)
+{
+  if (GTK_IS_INSCRIPTION (widget))
+    return gtk_inscription_get_text (GTK_INSCRIPTION (widget));
+  return gtk_label_get_text (GTK_LABEL (widget));
+}
+
 /* The event list's row widgets (GTK's), in no particular order. */
 static void
 collect_rows (GtkWidget *widget,
@@ -2001,7 +2011,7 @@ row_cell_text (GtkWidget *row,
   for (guint i = 0; i < column && cell != NULL; i++)
     cell = gtk_widget_get_next_sibling (cell);
   g_assert_nonnull (cell);
-  return gtk_label_get_text (GTK_LABEL (gtk_widget_get_first_child (cell)));
+  return cell_text (gtk_widget_get_first_child (cell));
 }
 
 static int
@@ -2097,7 +2107,7 @@ static void
 collect_cell_labels (GtkWidget *widget,
                      GPtrArray *labels)
 {
-  if (GTK_IS_LABEL (widget)
+  if ((GTK_IS_LABEL (widget) || GTK_IS_INSCRIPTION (widget))
       && g_strcmp0 (gtk_widget_get_css_name (gtk_widget_get_parent (widget)), "cell") == 0)
     {
       if (gtk_widget_get_mapped (widget))
@@ -2141,7 +2151,7 @@ test_tooltips_asked_when_shown (void)
   for (guint i = 0; i < labels->len; i++)
     {
       GtkWidget *label = g_ptr_array_index (labels, i);
-      const char *text = gtk_label_get_text (GTK_LABEL (label));
+      const char *text = cell_text (label);
 
       g_assert_null (gtk_widget_get_tooltip_text (label));
       g_assert_cmpint (tooltip_shown (label), ==, *text != '\0');

@@ -494,15 +494,23 @@ on_column_view_activate_cb (GtkColumnView     *column_view,
  * gtk_widget_set_tooltip_text() on a visible widget asks the display
  * where the pointer is, a round trip to the X server for each cell, and a
  * filter change binds a couple of hundred rows of five cells. */
+static const char *
+get_cell_text (GtkWidget *child)
+{
+  if (GTK_IS_INSCRIPTION (child))
+    return gtk_inscription_get_text (GTK_INSCRIPTION (child));
+  return gtk_label_get_text (GTK_LABEL (child));
+}
+
 static gboolean
-on_cell_query_tooltip_cb (GtkWidget  *label,
+on_cell_query_tooltip_cb (GtkWidget  *child,
                           int         x,
                           int         y,
                           gboolean    keyboard_mode,
                           GtkTooltip *tooltip,
                           gpointer    user_data)
 {
-  const char *text = gtk_label_get_text (GTK_LABEL (label));
+  const char *text = get_cell_text (child);
 
   if (text == NULL || *text == '\0')
     return FALSE;
@@ -512,10 +520,30 @@ on_cell_query_tooltip_cb (GtkWidget  *label,
 }
 
 static void
-setup_cell_tooltip (GtkWidget *label)
+setup_cell_tooltip (GtkWidget *child)
 {
-  gtk_widget_set_has_tooltip (label, TRUE);
-  g_signal_connect (label, "query-tooltip", G_CALLBACK (on_cell_query_tooltip_cb), NULL);
+  gtk_widget_set_has_tooltip (child, TRUE);
+  g_signal_connect (child, "query-tooltip", G_CALLBACK (on_cell_query_tooltip_cb), NULL);
+}
+
+/* Long texts (titles, actors, countries) go in a GtkInscription: its size
+ * comes from its character counts, not from its text, so a filter change
+ * that gives every row new text costs GTK no measuring, which shaped each
+ * whole title several times (most of what was left of the stall at a
+ * million events). What does not fit is cut short with "…". */
+static void
+setup_inscription (GtkListItem *item,
+                   guint        min_chars,
+                   guint        nat_chars)
+{
+  GtkWidget *inscription = gtk_inscription_new (NULL);
+
+  gtk_inscription_set_min_chars (GTK_INSCRIPTION (inscription), min_chars);
+  gtk_inscription_set_nat_chars (GTK_INSCRIPTION (inscription), nat_chars);
+  gtk_inscription_set_text_overflow (GTK_INSCRIPTION (inscription),
+                                     GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);
+  setup_cell_tooltip (inscription);
+  gtk_list_item_set_child (item, inscription);
 }
 
 static void
@@ -540,7 +568,15 @@ on_title_setup_cb (GtkSignalListItemFactory *factory,
                    GtkListItem              *item,
                    gpointer                  user_data)
 {
-  setup_ellipsized_label (item, TITLE_MIN_CHARS, TITLE_MAX_CHARS);
+  setup_inscription (item, TITLE_MIN_CHARS, TITLE_MAX_CHARS);
+}
+
+static void
+on_text_setup_cb (GtkSignalListItemFactory *factory,
+                  GtkListItem              *item,
+                  gpointer                  user_data)
+{
+  setup_inscription (item, CELL_MIN_CHARS, CELL_MAX_CHARS);
 }
 
 static void
@@ -595,10 +631,25 @@ static void
 set_cell_text (GtkListItem *item,
                const char  *text)
 {
-  GtkLabel *label = GTK_LABEL (gtk_list_item_get_child (item));
-  GtkWidget *cell = gtk_widget_get_parent (GTK_WIDGET (label));
+  GtkWidget *label = gtk_list_item_get_child (item);
+  GtkWidget *cell = gtk_widget_get_parent (label);
 
-  gtk_label_set_text (label, text != NULL ? text : "");
+  /* The same event again (a row whose position kept its event): nothing
+   * to tell GTK or screen readers. A cell built with no text yet must still
+   * be named. */
+  if (text != NULL && *text != '\0' && g_strcmp0 (get_cell_text (label), text) == 0)
+    return;
+
+  if (GTK_IS_INSCRIPTION (label))
+    {
+      /* GTK 4.8's inscription tells screen readers nothing of its text. */
+      gtk_inscription_set_text (GTK_INSCRIPTION (label), text);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (label),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, text != NULL ? text : "",
+                                      -1);
+    }
+  else
+    gtk_label_set_text (GTK_LABEL (label), text != NULL ? text : "");
   /* Read as the text, not as "GtkColumnViewCell" (see label_row()). */
   if (cell != NULL)
     gtk_accessible_update_property (GTK_ACCESSIBLE (cell),
@@ -925,6 +976,7 @@ chancery_event_list_class_init (ChanceryEventListClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_column_view_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_title_setup_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_label_setup_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_text_setup_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_date_setup_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_date_column_fixed_width_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_date_bind_cb);
