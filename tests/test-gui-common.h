@@ -146,21 +146,16 @@ flag_set (gpointer data)
   return *(gboolean *) data;
 }
 
-/* Renders window as it is now (after one more draw: the paintable shows the
- * widget as last drawn) with its own renderer, saves it as name in
- * $CHANCERY_SCREENSHOT_DIR (or .) and returns the picture. */
+/* Renders widget as it is now (after one more draw: the paintable shows the
+ * widget as last drawn) with its window's renderer. */
 G_GNUC_UNUSED static GdkTexture *
-test_save_screenshot (ChanceryWindow *window,
-                      const char     *name)
+test_render_widget (GtkWidget *widget)
 {
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (GTK_WIDGET (window));
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
   g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
   g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = NULL;
-  int width = gtk_widget_get_width (GTK_WIDGET (window));
-  int height = gtk_widget_get_height (GTK_WIDGET (window));
-  const char *dir = g_getenv ("CHANCERY_SCREENSHOT_DIR");
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
   gboolean invalidated = FALSE;
 
   g_assert_cmpint (width, >, 0);
@@ -168,16 +163,27 @@ test_save_screenshot (ChanceryWindow *window,
 
   g_signal_connect (paintable, "invalidate-contents",
                     G_CALLBACK (on_paintable_invalidate_contents_cb), &invalidated);
-  gtk_widget_queue_draw (GTK_WIDGET (window));
+  gtk_widget_queue_draw (widget);
   g_assert_true (wait_until (flag_set, &invalidated, 5000));
   g_signal_handlers_disconnect_by_func (paintable, on_paintable_invalidate_contents_cb, &invalidated);
 
   gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
   node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
   g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  path = g_build_filename (dir != NULL ? dir : ".", name, NULL);
+  return gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)), node,
+                                      &GRAPHENE_RECT_INIT (0, 0, width, height));
+}
+
+/* Renders window as it is now, saves it as name in $CHANCERY_SCREENSHOT_DIR
+ * (or .) and returns the picture. */
+G_GNUC_UNUSED static GdkTexture *
+test_save_screenshot (ChanceryWindow *window,
+                      const char     *name)
+{
+  g_autoptr(GdkTexture) texture = test_render_widget (GTK_WIDGET (window));
+  const char *dir = g_getenv ("CHANCERY_SCREENSHOT_DIR");
+  g_autofree char *path = g_build_filename (dir != NULL ? dir : ".", name, NULL);
+
   g_assert_true (gdk_texture_save_to_png (texture, path));
   g_test_message ("wrote %s", path);
   return g_steal_pointer (&texture);

@@ -113,6 +113,22 @@ test_date_time_digits (void)
   g_test_trap_assert_stdout ("۸.۱۲.۲۰۲۵ ۰۹:۰۵, 100%\n");
 }
 
+static void
+test_text_direction (void)
+{
+  g_assert_cmpint (chancery_text_direction ("Baku"), ==, 1);
+  g_assert_cmpint (chancery_text_direction ("Москва"), ==, 1);
+  g_assert_cmpint (chancery_text_direction ("باکو"), ==, -1);
+  g_assert_cmpint (chancery_text_direction ("שלום"), ==, -1);
+  /* The first letter of a strong direction decides, after digits,
+   * punctuation and spaces. */
+  g_assert_cmpint (chancery_text_direction ("2025 — «باکو» Baku"), ==, -1);
+  g_assert_cmpint (chancery_text_direction ("۳+۳ Baku"), ==, 1);
+  g_assert_cmpint (chancery_text_direction ("(3+3) ۱۴۰۴"), ==, 0);
+  g_assert_cmpint (chancery_text_direction (""), ==, 0);
+  g_assert_cmpint (chancery_text_direction (NULL), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -124,6 +140,7 @@ main (int   argc,
   g_test_add_func ("/locale/russian-and-azerbaijani", test_russian_and_azerbaijani);
   g_test_add_func ("/locale/icu-locale", test_icu_locale);
   g_test_add_func ("/locale/date-time-digits", test_date_time_digits);
+  g_test_add_func ("/locale/text-direction", test_text_direction);
 
   return g_test_run ();
 }

@@ -189,6 +189,85 @@ test_event_list_start (void)
   set_window_width (1400);
 }
 
+/* The inscriptions (long texts) of the event list's cells in rows on
+ * screen. */
+static void
+collect_inscriptions (GtkWidget *widget,
+                      GtkWidget *viewport,
+                      GPtrArray *found)
+{
+  graphene_rect_t bounds;
+
+  if (GTK_IS_INSCRIPTION (widget))
+    {
+      const char *text = gtk_inscription_get_text (GTK_INSCRIPTION (widget));
+
+      if (text != NULL && *text != '\0' && gtk_widget_get_mapped (widget)
+          && gtk_widget_compute_bounds (widget, viewport, &bounds)
+          && bounds.origin.y >= 0
+          && bounds.origin.y + bounds.size.height <= gtk_widget_get_height (viewport))
+        g_ptr_array_add (found, widget);
+      return;
+    }
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    collect_inscriptions (c, viewport, found);
+}
+
+/* The columns of pixels on either side of what widget draws. */
+static void
+ink_margins (GtkWidget *widget,
+             int       *left,
+             int       *right)
+{
+  g_autoptr(GdkTexture) texture = test_render_widget (widget);
+  int width = gdk_texture_get_width (texture), height = gdk_texture_get_height (texture);
+  g_autofree guchar *data = g_malloc ((gsize) width * height * 4);
+  int first = width, last = -1;
+
+  gdk_texture_download (texture, data, width * 4);
+  for (int y = 0; y < height; y++)
+    for (int x = 0; x < width; x++)
+      if (data[((gsize) y * width + x) * 4 + 3] > 64)
+        {
+          first = MIN (first, x);
+          last = MAX (last, x);
+        }
+  g_assert_cmpint (last, >=, 0);
+  *left = first;
+  *right = width - 1 - last;
+}
+
+/* Every cell's text starts at the right, the start edge, whatever its own
+ * direction: the bundled titles and names are English, and Pango would
+ * put a left-to-right text at the left of a right-to-left layout. */
+static void
+test_cells_at_start_edge (void)
+{
+  GtkWidget *list = child (GTK_WIDGET (window), CHANCERY_TYPE_WINDOW, "event_list");
+  GtkWidget *scroller = child (list, CHANCERY_TYPE_EVENT_LIST, "scroller");
+  g_autoptr(GPtrArray) cells = g_ptr_array_new ();
+  guint short_texts = 0;
+
+  set_window_width (1400);
+  collect_inscriptions (scroller, scroller, cells);
+  g_assert_cmpuint (cells->len, >=, 3 * 4);
+  for (guint i = 0; i < cells->len; i++)
+    {
+      GtkWidget *cell = g_ptr_array_index (cells, i);
+      int left, right;
+
+      ink_margins (cell, &left, &right);
+      g_test_message ("“%s”: %d px free on the left, %d on the right",
+                      gtk_inscription_get_text (GTK_INSCRIPTION (cell)), left, right);
+      /* A few pixels: glyphs' side bearings, and an ellipsis. */
+      g_assert_cmpint (right, <=, 12);
+      if (left > 20)
+        short_texts++;
+    }
+  /* Some texts are shorter than their cells, or this proves nothing. */
+  g_assert_cmpuint (short_texts, >, 0);
+}
+
 static void
 test_no_locale (void)
 {
@@ -241,6 +320,7 @@ main (int   argc,
   g_test_add_func ("/window-persian/persian-digits", test_persian_digits);
   g_test_add_func ("/window-persian/solar-hijri-date", test_solar_hijri_date);
   g_test_add_func ("/window-persian/event-list-start", test_event_list_start);
+  g_test_add_func ("/window-persian/cells-at-start-edge", test_cells_at_start_edge);
   g_test_add_func ("/window-persian/screenshot", test_screenshot);
 
   ret = g_test_run ();

@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "chancery-bench.h"
+#include "chancery-event-list.h"
 #include "chancery-export.h"
 #include "chancery-import.h"
 #include "chancery-store.h"
@@ -333,6 +334,62 @@ measure_frames (Frames        *frames,
 
 static GPtrArray *facets_result[CHANCERY_FACET_PROJECT + 1];
 
+/* The window's event list, in a window of its own, to time what a filter
+ * change costs it: taking the new index, then GTK laying out and painting
+ * the rows (NULL without a display). */
+typedef struct
+{
+  GtkWidget *window;
+  GtkWidget *list;
+  gboolean   painted;
+} ListWindow;
+
+static ListWindow list_window;
+
+static void
+on_list_after_paint (GdkFrameClock *clock,
+                     ListWindow    *lw)
+{
+  lw->painted = TRUE;
+}
+
+static void
+on_list_window_realize (GtkWidget  *window,
+                        ListWindow *lw)
+{
+  g_signal_connect (gtk_widget_get_frame_clock (window), "after-paint",
+                    G_CALLBACK (on_list_after_paint), lw);
+}
+
+/* Gives the list index and waits until the window painted it. */
+static double
+list_shows (ChanceryIndex *index)
+{
+  double t0 = now_ms ();
+
+  list_window.painted = FALSE;
+  chancery_event_list_set_index (CHANCERY_EVENT_LIST (list_window.list), index);
+  /* A frame even if nothing on screen changed. */
+  gtk_widget_queue_draw (list_window.list);
+  while (!list_window.painted)
+    g_main_context_iteration (NULL, TRUE);
+  return now_ms () - t0;
+}
+
+static void
+open_list_window (ChanceryStore *store,
+                  ChanceryIndex *index)
+{
+  list_window.window = gtk_window_new ();
+  gtk_window_set_default_size (GTK_WINDOW (list_window.window), 1280, 720);
+  list_window.list = chancery_event_list_new ();
+  chancery_event_list_set_store (CHANCERY_EVENT_LIST (list_window.list), store);
+  gtk_window_set_child (GTK_WINDOW (list_window.window), list_window.list);
+  g_signal_connect_after (list_window.window, "realize", G_CALLBACK (on_list_window_realize), &list_window);
+  gtk_window_present (GTK_WINDOW (list_window.window));
+  list_shows (index);
+}
+
 /* What the window does when the filter changes: a new index for the
  * timeline and the list, then the counts for every facet. */
 static double
@@ -341,6 +398,7 @@ filter_change (ChanceryStore         *store,
                ChanceryGrouping       grouping,
                double                *index_ms,
                guint                 *n_events,
+               ChanceryIndex        **index_out,
                GError               **error)
 {
   g_autoptr(ChanceryIndex) index = NULL;
@@ -359,29 +417,44 @@ filter_change (ChanceryStore         *store,
     }
   *index_ms = t1 - t0;
   *n_events = index->n_events;
+  *index_out = g_steal_pointer (&index);
   return now_ms () - t0;
 }
 
+/* A filter change, three times: the index and counts, then (with a
+ * display) the list showing the result and, as the last figure, going
+ * back to all events (unfiltered). */
 static gboolean
 measure_filter (ChanceryStore         *store,
                 const char            *name,
                 const ChanceryFilter  *filter,
+                ChanceryIndex         *unfiltered,
                 ChanceryGrouping       grouping,
                 GError               **error)
 {
   g_autoptr(GArray) totals = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) indexes = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) lists = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) backs = g_array_new (FALSE, FALSE, sizeof (double));
   g_autofree char *key = NULL;
   guint n_events = 0;
 
   for (guint run = 0; run < 3; run++)
     {
-      double index_ms, total = filter_change (store, filter, grouping, &index_ms, &n_events, error);
+      g_autoptr(ChanceryIndex) index = NULL;
+      double index_ms, total = filter_change (store, filter, grouping, &index_ms, &n_events, &index, error);
 
       if (total < 0)
         return FALSE;
       g_array_append_val (totals, total);
       g_array_append_val (indexes, index_ms);
+      if (list_window.list != NULL)
+        {
+          double list_ms = list_shows (index), back_ms = list_shows (unfiltered);
+
+          g_array_append_val (lists, list_ms);
+          g_array_append_val (backs, back_ms);
+        }
     }
 
   key = g_strdup_printf ("filter_%s", name);
@@ -392,6 +465,15 @@ measure_filter (ChanceryStore         *store,
   g_free (key);
   key = g_strdup_printf ("filter_%s_events", name);
   figure (key, n_events, "events");
+  if (lists->len > 0)
+    {
+      g_free (key);
+      key = g_strdup_printf ("filter_%s_list", name);
+      figure (key, percentile (lists, 0.5), "ms");
+      g_free (key);
+      key = g_strdup_printf ("filter_%s_list_back", name);
+      figure (key, percentile (backs, 0.5), "ms");
+    }
 
   return TRUE;
 }
@@ -746,12 +828,19 @@ run (const char  *path,
     chancery_filter_add_country (by_country, "ARM", NULL);
     chancery_filter_set_text (by_text, "railway");
     chancery_filter_set_text (by_text_rare, "переговоры Baku");
-    if (!measure_filter (store, "actor", by_actor, grouping, error) ||
-        !measure_filter (store, "country", by_country, grouping, error) ||
-        !measure_filter (store, "text", by_text, grouping, error) ||
-        !measure_filter (store, "text2", by_text_rare, grouping, error) ||
-        !measure_filter (store, "none", NULL, grouping, error))
+#ifdef BENCH_HAVE_TIMELINE
+    if (frames_ok)
+      open_list_window (store, index);
+#endif
+    if (!measure_filter (store, "actor", by_actor, index, grouping, error) ||
+        !measure_filter (store, "country", by_country, index, grouping, error) ||
+        !measure_filter (store, "text", by_text, index, grouping, error) ||
+        !measure_filter (store, "text2", by_text_rare, index, grouping, error) ||
+        !measure_filter (store, "none", NULL, index, grouping, error))
       return 1;
+    if (list_window.window != NULL)
+      gtk_window_destroy (GTK_WINDOW (list_window.window));
+    list_window.window = list_window.list = NULL;
     for (guint k = 0; k < G_N_ELEMENTS (facets_result); k++)
       g_clear_pointer (&facets_result[k], g_ptr_array_unref);
   }

@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <unicode/uchar.h>
 #include <unicode/unum.h>
 
 #include "chancery-locale.h"
@@ -108,4 +109,23 @@ chancery_locale_is_persian (void)
   g_autofree char *locale = chancery_icu_locale ("LC_MESSAGES");
 
   return g_str_equal (locale, "fa") || g_str_has_prefix (locale, "fa_");
+}
+
+int
+chancery_text_direction (const char *text)
+{
+  for (const char *p = text; p != NULL && *p != '\0'; p = g_utf8_next_char (p))
+    {
+      switch (u_charDirection ((UChar32) g_utf8_get_char (p)))
+        {
+        case U_LEFT_TO_RIGHT:
+          return 1;
+        case U_RIGHT_TO_LEFT:
+        case U_RIGHT_TO_LEFT_ARABIC:
+          return -1;
+        default:
+          break;
+        }
+    }
+  return 0;
 }

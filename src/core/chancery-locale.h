@@ -31,4 +31,9 @@ char     *chancery_format_date_time   (GDateTime  *date_time,
  * dates beside Gregorian ones. */
 gboolean  chancery_locale_is_persian  (void);
 
+/* The direction a text is written in, by its first letter of a strong
+ * direction (Unicode's rule for a paragraph): 1 left to right ("Baku"),
+ * -1 right to left ("باکو"), 0 when it has none ("2025", "", NULL). */
+int       chancery_text_direction     (const char *text);
+
 G_END_DECLS

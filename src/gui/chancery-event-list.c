@@ -19,7 +19,12 @@
  * default size the whole table fits its pane in every language and the
  * title, which expands, is cut short before anything scrolls sideways.
  * When the pane is narrower still, the table scrolls, and starts at its
- * start edge: the right one in right-to-left languages.
+ * start edge: the right one in right-to-left languages. Long texts are in
+ * GtkInscriptions, which ask for those widths whatever their text (see
+ * setup_inscription()).
+ *
+ * Rows stay per position (chancery-event-model.h): on a new filter or
+ * order each cell hears that its row took another event, and shows it.
  */
 #include "config.h"
 
@@ -27,6 +32,7 @@
 #include <glib/gi18n.h>
 
 #include "chancery-event-list.h"
+#include "chancery-locale.h"
 
 /* The date column grows to fit the widest form up to this many pixels;
  * dates wider than that wrap onto a second line. */
@@ -489,11 +495,6 @@ on_column_view_activate_cb (GtkColumnView     *column_view,
     g_signal_emit (self, signals[EVENT_ACTIVATED], 0, id);
 }
 
-/* Long titles and actor lists are cut short; the tooltip has them whole.
- * Asked for when it is shown rather than set on every bind: in GTK 4.8,
- * gtk_widget_set_tooltip_text() on a visible widget asks the display
- * where the pointer is, a round trip to the X server for each cell, and a
- * filter change binds a couple of hundred rows of five cells. */
 static const char *
 get_cell_text (GtkWidget *child)
 {
@@ -502,6 +503,11 @@ get_cell_text (GtkWidget *child)
   return gtk_label_get_text (GTK_LABEL (child));
 }
 
+/* Long titles and actor lists are cut short; the tooltip has them whole.
+ * Asked for when it is shown rather than set on every bind: in GTK 4.8,
+ * gtk_widget_set_tooltip_text() on a visible widget asks the display
+ * where the pointer is, a round trip to the X server for each cell, and a
+ * filter change binds a couple of hundred rows of five cells. */
 static gboolean
 on_cell_query_tooltip_cb (GtkWidget  *child,
                           int         x,
@@ -627,6 +633,22 @@ on_date_column_fixed_width_changed_cb (GtkColumnViewColumn *column,
   request_date_widths (self);
 }
 
+/* An inscription aligns its text as Pango does, and Pango swaps left and
+ * right for a paragraph whose direction is not the widget's: an English
+ * title in a Persian window went to the left, a Persian one in an English
+ * window to the right. Such texts ask for the other side, so that every
+ * cell starts at the start edge, as labels do. */
+static void
+start_at_start_edge (GtkInscription *inscription,
+                     const char     *text)
+{
+  int direction = chancery_text_direction (text);
+  gboolean rtl = gtk_widget_get_direction (GTK_WIDGET (inscription)) == GTK_TEXT_DIR_RTL;
+  gboolean other = (direction > 0 && rtl) || (direction < 0 && !rtl);
+
+  gtk_inscription_set_xalign (inscription, other ? 1.0 : 0.0);
+}
+
 static void
 set_cell_text (GtkListItem *item,
                const char  *text)
@@ -642,7 +664,8 @@ set_cell_text (GtkListItem *item,
 
   if (GTK_IS_INSCRIPTION (label))
     {
-      /* GTK 4.8's inscription tells screen readers nothing of its text. */
+      start_at_start_edge (GTK_INSCRIPTION (label), text);
+      /* GTK 4.8's inscription does not give screen readers its text. */
       gtk_inscription_set_text (GTK_INSCRIPTION (label), text);
       gtk_accessible_update_property (GTK_ACCESSIBLE (label),
                                       GTK_ACCESSIBLE_PROPERTY_LABEL, text != NULL ? text : "",
