@@ -16,6 +16,7 @@
  */
 #include "config.h"
 
+#include <adwaita.h>
 #include <fcntl.h>
 #include <locale.h>
 #include <glib/gstdio.h>
@@ -33,6 +34,7 @@
 #include "chancery-event-list.h"
 #include "chancery-export.h"
 #include "chancery-import.h"
+#include "chancery-resources.h"
 #include "chancery-store.h"
 #include "chancery-timeline.h"
 #include "chancery-store-private.h"
@@ -380,6 +382,11 @@ static void
 open_list_window (ChanceryStore *store,
                   ChanceryIndex *index)
 {
+  /* The list's template: its resources (linked in with their constructor)
+   * and the libadwaita widgets in it. */
+  (void) chancery_get_resource ();
+  adw_init ();
+
   list_window.window = gtk_window_new ();
   gtk_window_set_default_size (GTK_WINDOW (list_window.window), 1280, 720);
   list_window.list = chancery_event_list_new ();
