@@ -174,14 +174,14 @@ generate (const char *output,
   return 0;
 }
 
-/* run: timeline (needs the real widget; the placeholder has none) */
+/* run: windows */
 
-#ifdef BENCH_HAVE_TIMELINE
-
+/* A window with the widget timed in it, and whether its frame clock has
+ * painted since painted was last cleared. */
 typedef struct
 {
   GtkWidget *window;
-  GtkWidget *timeline;
+  GtkWidget *widget;
   gboolean   painted;
   double     painted_at;
 } Frames;
@@ -205,6 +205,10 @@ on_window_realize (GtkWidget *window,
                     G_CALLBACK (on_after_paint), frames);
 }
 
+/* run: timeline (needs the real widget; the placeholder has none) */
+
+#ifdef BENCH_HAVE_TIMELINE
+
 static double
 first_frame (Frames        *frames,
              ChanceryIndex *index)
@@ -213,11 +217,11 @@ first_frame (Frames        *frames,
 
   frames->window = gtk_window_new ();
   gtk_window_set_default_size (GTK_WINDOW (frames->window), 1280, 720);
-  frames->timeline = chancery_timeline_new ();
-  gtk_window_set_child (GTK_WINDOW (frames->window), frames->timeline);
+  frames->widget = chancery_timeline_new ();
+  gtk_window_set_child (GTK_WINDOW (frames->window), frames->widget);
   g_signal_connect_after (frames->window, "realize", G_CALLBACK (on_window_realize), frames);
-  chancery_timeline_set_index (CHANCERY_TIMELINE (frames->timeline), index);
-  chancery_timeline_zoom_fit (CHANCERY_TIMELINE (frames->timeline));
+  chancery_timeline_set_index (CHANCERY_TIMELINE (frames->widget), index);
+  chancery_timeline_zoom_fit (CHANCERY_TIMELINE (frames->widget));
   gtk_window_present (GTK_WINDOW (frames->window));
 
   while (!frames->painted)
@@ -244,7 +248,7 @@ measure_frames (Frames        *frames,
                 ChanceryIndex *index,
                 const char    *label)
 {
-  GtkWidget *widget = frames->timeline;
+  GtkWidget *widget = frames->widget;
   GskRenderer *renderer = gtk_native_get_renderer (GTK_NATIVE (frames->window));
   int width = gtk_widget_get_width (widget), height = gtk_widget_get_height (widget);
   graphene_rect_t viewport = GRAPHENE_RECT_INIT (0, 0, width, height);
@@ -338,30 +342,8 @@ static GPtrArray *facets_result[CHANCERY_FACET_PROJECT + 1];
 
 /* The window's event list, in a window of its own, to time what a filter
  * change costs it: taking the new index, then GTK laying out and painting
- * the rows (NULL without a display). */
-typedef struct
-{
-  GtkWidget *window;
-  GtkWidget *list;
-  gboolean   painted;
-} ListWindow;
-
-static ListWindow list_window;
-
-static void
-on_list_after_paint (GdkFrameClock *clock,
-                     ListWindow    *lw)
-{
-  lw->painted = TRUE;
-}
-
-static void
-on_list_window_realize (GtkWidget  *window,
-                        ListWindow *lw)
-{
-  g_signal_connect (gtk_widget_get_frame_clock (window), "after-paint",
-                    G_CALLBACK (on_list_after_paint), lw);
-}
+ * the rows (no window without a display). */
+static Frames list_window;
 
 /* Gives the list index and waits until the window painted it. */
 static double
@@ -370,9 +352,9 @@ list_shows (ChanceryIndex *index)
   double t0 = now_ms ();
 
   list_window.painted = FALSE;
-  chancery_event_list_set_index (CHANCERY_EVENT_LIST (list_window.list), index);
+  chancery_event_list_set_index (CHANCERY_EVENT_LIST (list_window.widget), index);
   /* A frame even if nothing on screen changed. */
-  gtk_widget_queue_draw (list_window.list);
+  gtk_widget_queue_draw (list_window.widget);
   while (!list_window.painted)
     g_main_context_iteration (NULL, TRUE);
   return now_ms () - t0;
@@ -389,10 +371,10 @@ open_list_window (ChanceryStore *store,
 
   list_window.window = gtk_window_new ();
   gtk_window_set_default_size (GTK_WINDOW (list_window.window), 1280, 720);
-  list_window.list = chancery_event_list_new ();
-  chancery_event_list_set_store (CHANCERY_EVENT_LIST (list_window.list), store);
-  gtk_window_set_child (GTK_WINDOW (list_window.window), list_window.list);
-  g_signal_connect_after (list_window.window, "realize", G_CALLBACK (on_list_window_realize), &list_window);
+  list_window.widget = chancery_event_list_new ();
+  chancery_event_list_set_store (CHANCERY_EVENT_LIST (list_window.widget), store);
+  gtk_window_set_child (GTK_WINDOW (list_window.window), list_window.widget);
+  g_signal_connect_after (list_window.window, "realize", G_CALLBACK (on_window_realize), &list_window);
   gtk_window_present (GTK_WINDOW (list_window.window));
   list_shows (index);
 }
@@ -455,7 +437,7 @@ measure_filter (ChanceryStore         *store,
         return FALSE;
       g_array_append_val (totals, total);
       g_array_append_val (indexes, index_ms);
-      if (list_window.list != NULL)
+      if (list_window.widget != NULL)
         {
           double list_ms = list_shows (index), back_ms = list_shows (unfiltered);
 
@@ -819,7 +801,7 @@ run (const char  *path,
     {
       measure_frames (&frames, index, "all");
       measure_frames (&frames, filtered, "filtered");
-      chancery_timeline_set_index (CHANCERY_TIMELINE (frames.timeline), index);
+      chancery_timeline_set_index (CHANCERY_TIMELINE (frames.widget), index);
     }
 #endif
   figure ("peak_rss", peak_rss_mb (), "MB");
@@ -847,7 +829,7 @@ run (const char  *path,
       return 1;
     if (list_window.window != NULL)
       gtk_window_destroy (GTK_WINDOW (list_window.window));
-    list_window.window = list_window.list = NULL;
+    list_window.window = list_window.widget = NULL;
     for (guint k = 0; k < G_N_ELEMENTS (facets_result); k++)
       g_clear_pointer (&facets_result[k], g_ptr_array_unref);
   }
