@@ -2021,20 +2021,23 @@ compare_strings (gconstpointer a,
   return g_strcmp0 (*(const char **) a, *(const char **) b);
 }
 
-/* The rows show exactly the events of the list's first items, which the
- * bundled dataset is small enough for GTK to hold all of; returns how
- * many rows were built before this test marked them. */
-static guint
-check_rows_show_model (void)
+/* Whether the rows show exactly the events of the list's items, which the
+ * bundled dataset is small enough for GTK to hold all of; kept: how many
+ * rows were built before a test marked them. */
+static gboolean
+rows_show_model (guint *kept)
 {
   ChanceryEventModel *model = chancery_event_list_get_model (child ("event_list"));
   g_autoptr(GPtrArray) rows = g_ptr_array_new ();
   g_autoptr(GPtrArray) shown = g_ptr_array_new ();
   g_autoptr(GPtrArray) expected = g_ptr_array_new_with_free_func (g_free);
-  guint n = list_n_items (), kept = 0;
+  guint n = list_n_items ();
 
   collect_rows (child ("event_list"), rows);
-  g_assert_cmpuint (rows->len, ==, n);
+  if (rows->len != n)
+    return FALSE;
+  if (kept != NULL)
+    *kept = 0;
   for (guint i = 0; i < rows->len; i++)
     {
       GtkWidget *row = g_ptr_array_index (rows, i);
@@ -2042,13 +2045,32 @@ check_rows_show_model (void)
 
       g_ptr_array_add (shown, (gpointer) row_cell_text (row, 1));
       g_ptr_array_add (expected, g_strdup (chancery_event_row_get_title (item)));
-      if (g_object_get_data (G_OBJECT (row), "test-kept") != NULL)
-        kept++;
+      if (kept != NULL && g_object_get_data (G_OBJECT (row), "test-kept") != NULL)
+        (*kept)++;
     }
   g_ptr_array_sort (shown, compare_strings);
   g_ptr_array_sort (expected, compare_strings);
   for (guint i = 0; i < n; i++)
-    g_assert_cmpstr (g_ptr_array_index (shown, i), ==, g_ptr_array_index (expected, i));
+    if (g_strcmp0 (g_ptr_array_index (shown, i), g_ptr_array_index (expected, i)) != 0)
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+rows_show_model_cb (gpointer data)
+{
+  return rows_show_model (NULL);
+}
+
+/* Waits (rows off screen take their events over a few frames) until the
+ * rows show the list's events; returns how many were kept. */
+static guint
+check_rows_show_model (void)
+{
+  guint kept = 0;
+
+  g_assert_true (wait_until (rows_show_model_cb, NULL, 5000));
+  g_assert_true (rows_show_model (&kept));
   return kept;
 }
 
@@ -2087,6 +2109,76 @@ test_filter_keeps_rows (void)
   g_assert_cmpuint (list_n_items (), ==, n_total);
   /* The narrowed rows stay; the others are built again. */
   g_assert_cmpuint (check_rows_show_model (), ==, n_narrowed);
+}
+
+/* Whether widget is outside the part of the list that shows. */
+static gboolean
+off_screen (GtkWidget *widget)
+{
+  GtkWidget *scroller = GTK_WIDGET (gtk_widget_get_template_child (child ("event_list"),
+                                                                   CHANCERY_TYPE_EVENT_LIST, "scroller"));
+  graphene_rect_t bounds;
+
+  g_assert_true (gtk_widget_compute_bounds (widget, scroller, &bounds));
+  return bounds.origin.y + bounds.size.height < 0 || bounds.origin.y > gtk_widget_get_height (scroller);
+}
+
+/* After a change, rows on screen show their new events at once, the others
+ * over the next frames, or at once when the list scrolls to them. */
+static void
+test_rows_off_screen (void)
+{
+  ChanceryEventList *list = child ("event_list");
+  ChanceryStore *store = chancery_window_get_store (window);
+  GtkWidget *scroller = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (list),
+                                                                   CHANCERY_TYPE_EVENT_LIST, "scroller"));
+  GtkAdjustment *vadjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
+  g_autoptr(ChanceryIndex) all = NULL;
+  g_autoptr(ChanceryIndex) occurred = NULL;
+  g_autoptr(ChanceryFilter) filter = chancery_filter_new ();
+  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  guint n_off_screen = 0;
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.clear-filters", NULL);
+  wait_idle ();
+  chancery_event_list_set_selected_id (list, -1);
+  /* A short window, so that some rows are off screen. */
+  gtk_window_set_default_size (GTK_WINDOW (window), 1400, 700);
+  run_for (400);
+
+  all = chancery_index_ref (chancery_timeline_get_index (timeline ()));
+  g_assert_true (chancery_filter_add_status (filter, "occurred", &error));
+  g_assert_no_error (error);
+  occurred = chancery_store_load_index (store, filter, CHANCERY_GROUP_NONE, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (occurred->n_events, <, all->n_events);
+
+  collect_rows (GTK_WIDGET (list), rows);
+  for (guint i = 0; i < rows->len && i < occurred->n_events; i++)
+    if (off_screen (g_ptr_array_index (rows, i)))
+      n_off_screen++;
+  g_test_message ("%u of the %u rows that stay are off screen", n_off_screen, occurred->n_events);
+  g_assert_cmpuint (n_off_screen, >, 0);
+
+  /* Without a frame: the rows off screen still show their old events... */
+  chancery_event_list_set_index (list, occurred);
+  g_assert_cmpuint (list_n_items (), ==, occurred->n_events);
+  g_assert_false (rows_show_model (NULL));
+  /* ...until the list scrolls, which fills them before anything is drawn. */
+  gtk_adjustment_set_value (vadjustment, gtk_adjustment_get_upper (vadjustment));
+  g_assert_true (rows_show_model (NULL));
+
+  /* And without scrolling, over a few frames (from the top: a list
+   * scrolled away from it goes back to it, which fills everything). */
+  gtk_adjustment_set_value (vadjustment, gtk_adjustment_get_lower (vadjustment));
+  run_for (200);
+  chancery_event_list_set_index (list, all);
+  g_assert_false (rows_show_model (NULL));
+  g_assert_true (wait_until (rows_show_model_cb, NULL, 5000));
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1400, 900);
+  run_for (300);
 }
 
 /* Whether a widget shows a tooltip, asked the way GTK asks when the
@@ -2246,6 +2338,7 @@ main (int   argc,
   g_test_add_func ("/window/dates-never-cut", test_dates_never_cut);
   g_test_add_func ("/window/tooltips-asked-when-shown", test_tooltips_asked_when_shown);
   g_test_add_func ("/window/filter-keeps-rows", test_filter_keeps_rows);
+  g_test_add_func ("/window/rows-off-screen", test_rows_off_screen);
 
   ret = g_test_run ();
 
