@@ -236,12 +236,17 @@ test_rows_stay (void)
   g_autoptr(ChanceryEventRow) first = NULL;
   g_autoptr(ChanceryEventRow) tenth = NULL;
   g_autoptr(ChanceryEventRow) past_end = NULL;
+  g_autoptr(ChanceryEventRow) before_end = NULL;
+  g_autoptr(ChanceryEventRow) at_end = NULL;
   Changes changes = { 0 };
 
   chancery_event_model_set_index (model, all);
   first = g_list_model_get_item (G_LIST_MODEL (model), 0);
   tenth = g_list_model_get_item (G_LIST_MODEL (model), 10);
   past_end = g_list_model_get_item (G_LIST_MODEL (model), 500);
+  /* As a view's rows would be, across where the end will be. */
+  before_end = g_list_model_get_item (G_LIST_MODEL (model), 99);
+  at_end = g_list_model_get_item (G_LIST_MODEL (model), 100);
   g_assert_cmpint (chancery_event_row_get_id (tenth), ==, all->events[10].id);
   /* The same object while it is held. */
   {
@@ -319,6 +324,40 @@ test_rows_stay (void)
   g_signal_handlers_disconnect_by_data (past_end, &changes);
 }
 
+/* A view scrolled past the new end, with no row just before it: GTK 4.8
+ * would keep some of its rows at wrong positions if told only that the
+ * end went, so the views hear that everything changed. */
+static void
+test_scrolled_past_new_end (void)
+{
+  g_autoptr(ChanceryIndex) all = make_index (1000);
+  g_autoptr(ChanceryIndex) some = make_subset (all, 10);
+  g_autoptr(ChanceryEventModel) model = chancery_event_model_new ();
+  g_autoptr(GPtrArray) held = g_ptr_array_new_with_free_func (g_object_unref);
+  Changes changes = { 0 };
+
+  chancery_event_model_set_index (model, all);
+  for (guint i = 500; i < 520; i++)
+    g_ptr_array_add (held, g_list_model_get_item (G_LIST_MODEL (model), i));
+  g_signal_connect (model, "items-changed", G_CALLBACK (record_items_changed_cb), &changes);
+  g_signal_connect (model, "contents-changed", G_CALLBACK (record_contents_changed_cb), &changes);
+  for (guint i = 0; i < held->len; i++)
+    g_signal_connect (g_ptr_array_index (held, i), "notify::id", G_CALLBACK (record_notify_cb), &changes);
+
+  chancery_event_model_set_index (model, some);
+  /* All removed, then all added (the last signal recorded). */
+  g_assert_cmpuint (changes.n_items_changed, ==, 2);
+  g_assert_cmpuint (changes.position, ==, 0);
+  g_assert_cmpuint (changes.removed, ==, 0);
+  g_assert_cmpuint (changes.added, ==, 100);
+  g_assert_cmpuint (changes.n_contents_changed, ==, 1);
+  g_assert_cmpuint (changes.n_notified, ==, 0);
+  g_assert_cmpint (row_id (model, 50), ==, some->events[50].id);
+
+  for (guint i = 0; i < held->len; i++)
+    g_signal_handlers_disconnect_by_data (g_ptr_array_index (held, i), &changes);
+}
+
 /* Rows outlive the model, and the model outlives its rows. */
 static void
 test_rows_outlive_model (void)
@@ -367,6 +406,7 @@ main (int   argc,
   g_test_add_func ("/event-model/kind-order", test_kind_order);
   g_test_add_func ("/event-model/row-dates", test_row_dates);
   g_test_add_func ("/event-model/rows-stay", test_rows_stay);
+  g_test_add_func ("/event-model/scrolled-past-new-end", test_scrolled_past_new_end);
   g_test_add_func ("/event-model/rows-outlive-model", test_rows_outlive_model);
   g_test_add_func ("/event-model/million-by-title", test_million_by_title);
 

@@ -2181,6 +2181,165 @@ test_rows_off_screen (void)
   run_for (300);
 }
 
+/* An index of n made-up events (ids from 1,000,001, in no table), every
+ * step-th of them. */
+static ChanceryIndex *
+made_up_index (guint n,
+               guint step)
+{
+  ChanceryIndexBuilder *builder = chancery_index_builder_new (CHANCERY_GROUP_NONE);
+
+  for (guint i = 0; i < n; i += step)
+    {
+      char title[32];
+
+      g_snprintf (title, sizeof title, "Made-up event %05u", i);
+      chancery_index_builder_add_raw (builder, 1000001 + i, 20000 + i, 20000 + i,
+                                      CHANCERY_KIND_MEETING, CHANCERY_STATUS_OCCURRED,
+                                      CHANCERY_PRECISION_DAY, 0, title);
+    }
+  return chancery_index_builder_finish (builder);
+}
+
+static int
+compare_tops (gconstpointer a,
+              gconstpointer b)
+{
+  graphene_rect_t ra, rb;
+  GtkWidget *wa = *(GtkWidget **) a, *wb = *(GtkWidget **) b;
+
+  g_assert_true (gtk_widget_compute_bounds (wa, gtk_widget_get_parent (wa), &ra));
+  g_assert_true (gtk_widget_compute_bounds (wb, gtk_widget_get_parent (wb), &rb));
+  return ra.origin.y < rb.origin.y ? -1 : ra.origin.y > rb.origin.y;
+}
+
+static guint
+row_slot (GtkWidget *row)
+{
+  GtkWidget *child = gtk_widget_get_first_child (gtk_widget_get_first_child (row));
+  ChanceryEventRow *item = g_object_get_data (G_OBJECT (child), "chancery-event-row");
+
+  g_assert_nonnull (item);
+  return chancery_event_row_get_slot (item);
+}
+
+/* The rows on screen, top to bottom, are consecutive items of the list
+ * and show them; returns the first one's position. */
+static guint
+check_rows_on_screen (void)
+{
+  ChanceryEventModel *model = chancery_event_list_get_model (child ("event_list"));
+  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+  g_autoptr(GPtrArray) shown = g_ptr_array_new ();
+  guint first;
+
+  collect_rows (child ("event_list"), rows);
+  for (guint i = 0; i < rows->len; i++)
+    if (gtk_widget_get_mapped (g_ptr_array_index (rows, i)) && !off_screen (g_ptr_array_index (rows, i)))
+      g_ptr_array_add (shown, g_ptr_array_index (rows, i));
+  g_assert_cmpuint (shown->len, >=, 3);
+  g_ptr_array_sort (shown, compare_tops);
+  first = row_slot (g_ptr_array_index (shown, 0));
+  for (guint i = 0; i < shown->len; i++)
+    {
+      GtkWidget *row = g_ptr_array_index (shown, i);
+      g_autoptr(ChanceryEventRow) item = NULL;
+
+      g_assert_cmpuint (row_slot (row), ==, first + i);
+      item = g_list_model_get_item (G_LIST_MODEL (model), first + i);
+      g_assert_nonnull (item);
+      g_assert_cmpstr (row_cell_text (row, 1), ==, chancery_event_row_get_title (item));
+    }
+  return first;
+}
+
+static guint
+focused_row_slot (void)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (window));
+
+  while (focus != NULL && g_strcmp0 (gtk_widget_get_css_name (focus), "row") != 0)
+    focus = gtk_widget_get_parent (focus);
+  g_assert_nonnull (focus);
+  return row_slot (focus);
+}
+
+/* Long lists scrolled far, then narrowed below where they were: the rows
+ * on screen are the list's first items (GTK 4.8 would keep some rows of
+ * the old list, at wrong positions, if the model told it only that the
+ * end went), and the keyboard focus follows the chosen event. */
+static void
+test_list_narrowed_while_scrolled (void)
+{
+  ChanceryEventList *list = child ("event_list");
+  ChanceryEventModel *model = chancery_event_list_get_model (list);
+  GtkWidget *scroller = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (list),
+                                                                   CHANCERY_TYPE_EVENT_LIST, "scroller"));
+  GtkAdjustment *vadjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
+  g_autoptr(ChanceryIndex) big = made_up_index (5000, 1);
+  g_autoptr(ChanceryIndex) some = made_up_index (5000, 10);
+  g_autoptr(ChanceryIndex) few = made_up_index (5000, 1000);
+  ChanceryIndex *bundled = chancery_timeline_get_index (timeline ());
+  gint64 chosen;
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.clear-filters", NULL);
+  wait_idle ();
+  chancery_event_list_set_selected_id (list, -1);
+
+  chancery_event_list_set_index (list, big);
+  run_for (200);
+  gtk_adjustment_set_value (vadjustment, gtk_adjustment_get_upper (vadjustment) * 0.6);
+  run_for (300);
+  g_assert_cmpuint (check_rows_on_screen (), >, 2000);
+
+  /* 500 events, nothing chosen: the top of the list. */
+  chancery_event_list_set_index (list, some);
+  run_for (300);
+  g_assert_cmpuint (check_rows_on_screen (), ==, 0);
+
+  /* Scrolled to the end of 500, then 5. */
+  gtk_adjustment_set_value (vadjustment, gtk_adjustment_get_upper (vadjustment));
+  run_for (300);
+  g_assert_cmpuint (check_rows_on_screen (), >, 400);
+  chancery_event_list_set_index (list, few);
+  run_for (300);
+  g_assert_cmpuint (list_n_items (), ==, 5);
+  g_assert_cmpuint (check_rows_on_screen (), ==, 0);
+
+  /* And back to all of them. */
+  chancery_event_list_set_index (list, big);
+  run_for (300);
+  g_assert_cmpuint (check_rows_on_screen (), ==, 0);
+
+  /* The focus on the chosen event's row: it follows it to its new place. */
+  chosen = chancery_event_model_get_id (model, 10);
+  chancery_event_list_set_selected_id (list, chosen);
+  run_for (200);
+  {
+    g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+
+    collect_rows (GTK_WIDGET (list), rows);
+    for (guint i = 0; i < rows->len; i++)
+      if (row_slot (g_ptr_array_index (rows, i)) == 10)
+        gtk_widget_grab_focus (g_ptr_array_index (rows, i));
+  }
+  run_for (50);
+  g_assert_cmpuint (focused_row_slot (), ==, 10);
+  chancery_event_list_set_index (list, some);
+  run_for (300);
+  g_assert_cmpint (chancery_event_list_get_selected_id (list), ==, chosen);
+  g_assert_cmpuint (chancery_event_model_find_id (model, chosen), ==, 1);
+  g_assert_cmpuint (focused_row_slot (), ==, 1);
+  check_rows_on_screen ();
+
+  chancery_event_list_set_selected_id (list, -1);
+  chancery_event_list_set_index (list, bundled);
+  gtk_widget_grab_focus (GTK_WIDGET (timeline ()));
+  run_for (300);
+  g_assert_cmpuint (check_rows_on_screen (), ==, 0);
+}
+
+
 /* Whether a widget shows a tooltip, asked the way GTK asks when the
  * pointer rests on it. */
 static gboolean
@@ -2339,6 +2498,7 @@ main (int   argc,
   g_test_add_func ("/window/tooltips-asked-when-shown", test_tooltips_asked_when_shown);
   g_test_add_func ("/window/filter-keeps-rows", test_filter_keeps_rows);
   g_test_add_func ("/window/rows-off-screen", test_rows_off_screen);
+  g_test_add_func ("/window/list-narrowed-while-scrolled", test_list_narrowed_while_scrolled);
 
   ret = g_test_run ();
 

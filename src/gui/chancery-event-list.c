@@ -47,6 +47,9 @@
 #define TITLE_MAX_CHARS 60
 #define CELL_MIN_CHARS 4
 #define CELL_MAX_CHARS 18
+/* On each cell's child: the ChanceryEventRow it shows (not a reference; the
+ * cell's binding holds one). The tests read it too. */
+#define ROW_DATA_KEY "chancery-event-row"
 
 struct _ChanceryEventList
 {
@@ -73,6 +76,9 @@ struct _ChanceryEventList
   guint                h_at_start : 1;   /* scrolled to the start edge */
   GHashTable          *stale_cells;      /* CellBinding*, see on_row_event_changed_cb() */
   guint                fill_tick_id;
+  guint                focus_position;   /* a row to focus when GTK has made it */
+  guint                focus_tries;      /* frames left to wait for it */
+  guint                focus_tick_id;
 };
 
 G_DEFINE_FINAL_TYPE (ChanceryEventList, chancery_event_list, GTK_TYPE_WIDGET)
@@ -454,22 +460,98 @@ on_model_items_changed_cb (GListModel *model,
   self->syncing = FALSE;
 }
 
+/* The row widget GTK shows position in, if it made one (each cell's
+ * child carries the row it shows, see bind_cell()). */
+static GtkWidget *
+find_row_widget (ChanceryEventList *self,
+                 guint              position)
+{
+  GtkWidget *list_view = find_list_view (GTK_WIDGET (self->column_view));
+
+  for (GtkWidget *row = list_view != NULL ? gtk_widget_get_first_child (list_view) : NULL;
+       row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    {
+      GtkWidget *cell = gtk_widget_get_first_child (row);
+      GtkWidget *child = cell != NULL ? gtk_widget_get_first_child (cell) : NULL;
+      ChanceryEventRow *item = child != NULL ? g_object_get_data (G_OBJECT (child), ROW_DATA_KEY) : NULL;
+
+      if (item != NULL && chancery_event_row_get_slot (item) == position)
+        return row;
+    }
+  return NULL;
+}
+
+static gboolean
+try_focus_row (ChanceryEventList *self)
+{
+  GtkWidget *row = find_row_widget (self, self->focus_position);
+
+  if (row != NULL)
+    gtk_widget_grab_focus (row);
+  return row != NULL;
+}
+
+static gboolean
+on_focus_tick_cb (GtkWidget     *widget,
+                  GdkFrameClock *clock,
+                  gpointer       user_data)
+{
+  ChanceryEventList *self = CHANCERY_EVENT_LIST (widget);
+
+  if (!try_focus_row (self) && --self->focus_tries > 0)
+    return G_SOURCE_CONTINUE;
+  self->focus_tick_id = 0;
+  return G_SOURCE_REMOVE;
+}
+
+/* Moves the keyboard focus to the row at position, now or, when GTK has
+ * yet to make that row (the list scrolls to it), within a few frames. */
+static void
+focus_row (ChanceryEventList *self,
+           guint              position)
+{
+  self->focus_position = position;
+  if (try_focus_row (self))
+    return;
+  self->focus_tries = 10;
+  if (self->focus_tick_id == 0)
+    self->focus_tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), on_focus_tick_cb, NULL, NULL);
+}
+
+static gboolean
+has_focus_in_rows (ChanceryEventList *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+  GtkWidget *list_view = find_list_view (GTK_WIDGET (self->column_view));
+
+  return focus != NULL && list_view != NULL && gtk_widget_is_ancestor (focus, list_view);
+}
+
 /* New events or a new order under the same rows: the selected position
  * now holds another event. Select the chosen event where it went and show
  * it, or, without one, show the top of the list, as a list built anew
- * would. */
+ * would; the keyboard focus, if it was on a row, goes along. */
 static void
 on_model_contents_changed_cb (ChanceryEventModel *model,
                               ChanceryEventList  *self)
 {
+  gboolean focused = has_focus_in_rows (self);
+  guint position;
+
   self->syncing = FALSE;
   select_id (self, self->selected_id, TRUE);
-  if (chancery_event_model_find_id (self->model, self->selected_id) == G_MAXUINT)
+  position = chancery_event_model_find_id (self->model, self->selected_id);
+  if (position == G_MAXUINT && g_list_model_get_n_items (G_LIST_MODEL (self->model)) > 0)
     {
-      GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->scroller);
-
-      gtk_adjustment_set_value (adjustment, gtk_adjustment_get_lower (adjustment));
+      /* Not by setting the adjustment: GTK 4.8 would put the view back
+       * where its anchor row went. */
+      position = 0;
+      scroll_to_position (self, position);
     }
+  if (focused && position != G_MAXUINT)
+    focus_row (self, position);
   update_empty_state (self);
 }
 
@@ -722,9 +804,13 @@ forget_stale (CellBinding *binding)
 static void
 cell_binding_release (CellBinding *binding)
 {
+  GtkWidget *child = binding->item != NULL ? gtk_list_item_get_child (binding->item) : NULL;
+
   forget_stale (binding);
   if (binding->row == NULL)
     return;
+  if (child != NULL)
+    g_object_set_data (G_OBJECT (child), ROW_DATA_KEY, NULL);
   g_clear_signal_handler (&binding->handler, binding->row);
   g_clear_object (&binding->row);
 }
@@ -864,6 +950,7 @@ bind_cell (ChanceryEventList *self,
   binding->row = g_object_ref (row);
   binding->handler = g_signal_connect (row, "notify::id",
                                        G_CALLBACK (on_row_event_changed_cb), item);
+  g_object_set_data (G_OBJECT (gtk_list_item_get_child (item)), ROW_DATA_KEY, row);
   fill (self, item, row);
 }
 
@@ -1035,6 +1122,9 @@ chancery_event_list_dispose (GObject *object)
   if (self->fill_tick_id != 0)
     gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->fill_tick_id);
   self->fill_tick_id = 0;
+  if (self->focus_tick_id != 0)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->focus_tick_id);
+  self->focus_tick_id = 0;
 
   gtk_widget_dispose_template (GTK_WIDGET (self), CHANCERY_TYPE_EVENT_LIST);
   /* The template's root has no id, so nothing above unparents it. */

@@ -28,6 +28,7 @@ struct _ChanceryEventModel
   /* model position -> the ChanceryEventRow alive for it, if any (not
    * owned: each row takes itself out when it goes) */
   GHashTable        *rows;
+  gboolean           emptied;     /* between the two halves of replace_all () */
   GCancellable      *sort_cancellable;
 };
 
@@ -226,7 +227,7 @@ sort_thread (GTask        *task,
 static guint
 get_n_items (ChanceryEventModel *self)
 {
-  if (self->index == NULL)
+  if (self->emptied || self->index == NULL)
     return 0;
   return self->index->n_events;
 }
@@ -259,23 +260,84 @@ forget_row (ChanceryEventModel *self,
   g_object_weak_unref (G_OBJECT (row), on_row_disposed_cb, self);
 }
 
+/* Whether the views must hear "everything changed" rather than "the end
+ * went": GTK 4.8's list view takes removed items from the start of the
+ * stretch of rows it has no widgets for that holds the first removed
+ * position, not from that position. When it has widgets past the new end
+ * and none just before it (the list scrolled beyond the new end), it would
+ * keep the last of them, at wrong positions. A row alive is one a view (or
+ * someone) holds; widgets hold theirs. */
+static gboolean
+must_replace_all (ChanceryEventModel *self,
+                  guint               n)
+{
+  GHashTableIter iter;
+  gpointer key;
+  gboolean past_end = FALSE;
+
+  g_hash_table_iter_init (&iter, self->rows);
+  while (!past_end && g_hash_table_iter_next (&iter, &key, NULL))
+    past_end = GPOINTER_TO_UINT (key) >= n;
+  if (!past_end)
+    return FALSE;
+
+  /* Rows alive on both sides of the new end: GTK's widgets run across it,
+   * so the removal starts at one of them. */
+  return n == 0
+         || !g_hash_table_contains (self->rows, GUINT_TO_POINTER (n - 1))
+         || !g_hash_table_contains (self->rows, GUINT_TO_POINTER (n));
+}
+
+/* Tells the views that every item changed, as "all removed" and then "all
+ * added" rather than one replacement: on a replacement the list view
+ * looks for its focused row among the added items, asking for each of
+ * them (GTK 4.8), which at a million events means a million rows. The
+ * rows alive are forgotten: the views drop them. */
+static void
+replace_all (ChanceryEventModel *self,
+             guint               n_before)
+{
+  GHashTableIter iter;
+  gpointer row;
+
+  g_hash_table_iter_init (&iter, self->rows);
+  while (g_hash_table_iter_next (&iter, NULL, &row))
+    forget_row (self, row);
+  g_hash_table_remove_all (self->rows);
+
+  self->emptied = TRUE;
+  if (n_before > 0)
+    g_list_model_items_changed (G_LIST_MODEL (self), 0, n_before, 0);
+  self->emptied = FALSE;
+  if (get_n_items (self) > 0)
+    g_list_model_items_changed (G_LIST_MODEL (self), 0, 0, get_n_items (self));
+}
+
 /* The events changed (a new index or a new order), n_before items before.
  *
  * Rows stay per position: every row still alive takes the event now at
  * its position and tells its cells, and the views hear only of the items
  * added or removed at the end. GTK 4.8's list view keeps the widgets of an
  * item only while it is the same object, and on "everything changed"
- * would build its ~200 rows again; and on a replacement it looks for its
- * focused row among all the added items, a million of them. */
+ * would build its ~200 rows again. Only when the list is scrolled past the
+ * new end does it hear that (must_replace_all ()). */
 static void
 refill (ChanceryEventModel *self,
         guint               n_before)
 {
   guint n = get_n_items (self);
-  g_autoptr(GPtrArray) kept = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) kept = NULL;
   GHashTableIter iter;
   gpointer key, value;
 
+  if (n < n_before && must_replace_all (self, n))
+    {
+      replace_all (self, n_before);
+      g_signal_emit (self, signals[CONTENTS_CHANGED], 0);
+      return;
+    }
+
+  kept = g_ptr_array_new_with_free_func (g_object_unref);
   g_hash_table_iter_init (&iter, self->rows);
   while (g_hash_table_iter_next (&iter, &key, &value))
     {
