@@ -174,6 +174,30 @@ test_render_widget (GtkWidget *widget)
                                       &GRAPHENE_RECT_INIT (0, 0, width, height));
 }
 
+/* The columns of pixels on either side of what widget draws. */
+G_GNUC_UNUSED static void
+test_ink_margins (GtkWidget *widget,
+             int       *left,
+             int       *right)
+{
+  g_autoptr(GdkTexture) texture = test_render_widget (widget);
+  int width = gdk_texture_get_width (texture), height = gdk_texture_get_height (texture);
+  g_autofree guchar *data = g_malloc ((gsize) width * height * 4);
+  int first = width, last = -1;
+
+  gdk_texture_download (texture, data, width * 4);
+  for (int y = 0; y < height; y++)
+    for (int x = 0; x < width; x++)
+      if (data[((gsize) y * width + x) * 4 + 3] > 64)
+        {
+          first = MIN (first, x);
+          last = MAX (last, x);
+        }
+  g_assert_cmpint (last, >=, 0);
+  *left = first;
+  *right = width - 1 - last;
+}
+
 /* Renders window as it is now, saves it as name in $CHANCERY_SCREENSHOT_DIR
  * (or .) and returns the picture. */
 G_GNUC_UNUSED static GdkTexture *

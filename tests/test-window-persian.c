@@ -213,30 +213,6 @@ collect_inscriptions (GtkWidget *widget,
     collect_inscriptions (c, viewport, found);
 }
 
-/* The columns of pixels on either side of what widget draws. */
-static void
-ink_margins (GtkWidget *widget,
-             int       *left,
-             int       *right)
-{
-  g_autoptr(GdkTexture) texture = test_render_widget (widget);
-  int width = gdk_texture_get_width (texture), height = gdk_texture_get_height (texture);
-  g_autofree guchar *data = g_malloc ((gsize) width * height * 4);
-  int first = width, last = -1;
-
-  gdk_texture_download (texture, data, width * 4);
-  for (int y = 0; y < height; y++)
-    for (int x = 0; x < width; x++)
-      if (data[((gsize) y * width + x) * 4 + 3] > 64)
-        {
-          first = MIN (first, x);
-          last = MAX (last, x);
-        }
-  g_assert_cmpint (last, >=, 0);
-  *left = first;
-  *right = width - 1 - last;
-}
-
 /* Every cell's text starts at the right, the start edge, whatever its own
  * direction: the bundled titles and names are English, and Pango would
  * put a left-to-right text at the left of a right-to-left layout. */
@@ -256,7 +232,7 @@ test_cells_at_start_edge (void)
       GtkWidget *cell = g_ptr_array_index (cells, i);
       int left, right;
 
-      ink_margins (cell, &left, &right);
+      test_ink_margins (cell, &left, &right);
       g_test_message ("“%s”: %d px free on the left, %d on the right",
                       gtk_inscription_get_text (GTK_INSCRIPTION (cell)), left, right);
       /* A few pixels: glyphs' side bearings, and an ellipsis. */

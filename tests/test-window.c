@@ -2339,6 +2339,49 @@ test_list_narrowed_while_scrolled (void)
   g_assert_cmpuint (check_rows_on_screen (), ==, 0);
 }
 
+/* In a left-to-right window, a title in Persian starts at the left like
+ * the others (Pango alone would put it at the right). */
+static void
+test_cells_at_start_edge (void)
+{
+  ChanceryEventList *list = child ("event_list");
+  ChanceryIndexBuilder *builder = chancery_index_builder_new (CHANCERY_GROUP_NONE);
+  g_autoptr(ChanceryIndex) persian = NULL;
+  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+  const char *titles[] = { "دیدار عراقچی در باکو", "گفت‌وگوی وزیران", "Talks in Baku", "۳+۳" };
+  guint short_texts = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (titles); i++)
+    chancery_index_builder_add_raw (builder, 2000001 + i, 20000 + i, 20000 + i,
+                                    CHANCERY_KIND_MEETING, CHANCERY_STATUS_OCCURRED,
+                                    CHANCERY_PRECISION_DAY, 0, titles[i]);
+  persian = chancery_index_builder_finish (builder);
+  chancery_event_list_set_selected_id (list, -1);
+  chancery_event_list_set_index (list, persian);
+  run_for (300);
+
+  collect_rows (GTK_WIDGET (list), rows);
+  g_assert_cmpuint (rows->len, ==, G_N_ELEMENTS (titles));
+  for (guint i = 0; i < rows->len; i++)
+    {
+      GtkWidget *title = gtk_widget_get_first_child (gtk_widget_get_next_sibling (
+                           gtk_widget_get_first_child (g_ptr_array_index (rows, i))));
+      int left, right;
+
+      g_assert_true (GTK_IS_INSCRIPTION (title));
+      test_ink_margins (title, &left, &right);
+      g_test_message ("“%s”: %d px free on the left, %d on the right",
+                      gtk_inscription_get_text (GTK_INSCRIPTION (title)), left, right);
+      g_assert_cmpint (left, <=, 12);
+      if (right > 20)
+        short_texts++;
+    }
+  g_assert_cmpuint (short_texts, ==, G_N_ELEMENTS (titles));
+
+  chancery_event_list_set_index (list, chancery_timeline_get_index (timeline ()));
+  run_for (200);
+}
+
 
 /* Whether a widget shows a tooltip, asked the way GTK asks when the
  * pointer rests on it. */
@@ -2499,6 +2542,7 @@ main (int   argc,
   g_test_add_func ("/window/filter-keeps-rows", test_filter_keeps_rows);
   g_test_add_func ("/window/rows-off-screen", test_rows_off_screen);
   g_test_add_func ("/window/list-narrowed-while-scrolled", test_list_narrowed_while_scrolled);
+  g_test_add_func ("/window/cells-at-start-edge", test_cells_at_start_edge);
 
   ret = g_test_run ();
 

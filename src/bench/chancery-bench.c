@@ -360,6 +360,7 @@ list_shows (ChanceryIndex *index)
   return now_ms () - t0;
 }
 
+#ifdef BENCH_HAVE_TIMELINE
 static void
 open_list_window (ChanceryStore *store,
                   ChanceryIndex *index)
@@ -378,6 +379,7 @@ open_list_window (ChanceryStore *store,
   gtk_window_present (GTK_WINDOW (list_window.window));
   list_shows (index);
 }
+#endif
 
 /* What the window does when the filter changes: a new index for the
  * timeline and the list, then the counts for every facet. */
