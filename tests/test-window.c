@@ -2123,64 +2123,6 @@ off_screen (GtkWidget *widget)
   return bounds.origin.y + bounds.size.height < 0 || bounds.origin.y > gtk_widget_get_height (scroller);
 }
 
-/* After a change, rows on screen show their new events at once, the others
- * over the next frames, or at once when the list scrolls to them. */
-static void
-test_rows_off_screen (void)
-{
-  ChanceryEventList *list = child ("event_list");
-  ChanceryStore *store = chancery_window_get_store (window);
-  GtkWidget *scroller = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (list),
-                                                                   CHANCERY_TYPE_EVENT_LIST, "scroller"));
-  GtkAdjustment *vadjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
-  g_autoptr(ChanceryIndex) all = NULL;
-  g_autoptr(ChanceryIndex) occurred = NULL;
-  g_autoptr(ChanceryFilter) filter = chancery_filter_new ();
-  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  guint n_off_screen = 0;
-
-  gtk_widget_activate_action (GTK_WIDGET (window), "win.clear-filters", NULL);
-  wait_idle ();
-  chancery_event_list_set_selected_id (list, -1);
-  /* A short window, so that some rows are off screen. */
-  gtk_window_set_default_size (GTK_WINDOW (window), 1400, 700);
-  run_for (400);
-
-  all = chancery_index_ref (chancery_timeline_get_index (timeline ()));
-  g_assert_true (chancery_filter_add_status (filter, "occurred", &error));
-  g_assert_no_error (error);
-  occurred = chancery_store_load_index (store, filter, CHANCERY_GROUP_NONE, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (occurred->n_events, <, all->n_events);
-
-  collect_rows (GTK_WIDGET (list), rows);
-  for (guint i = 0; i < rows->len && i < occurred->n_events; i++)
-    if (off_screen (g_ptr_array_index (rows, i)))
-      n_off_screen++;
-  g_test_message ("%u of the %u rows that stay are off screen", n_off_screen, occurred->n_events);
-  g_assert_cmpuint (n_off_screen, >, 0);
-
-  /* Without a frame: the rows off screen still show their old events... */
-  chancery_event_list_set_index (list, occurred);
-  g_assert_cmpuint (list_n_items (), ==, occurred->n_events);
-  g_assert_false (rows_show_model (NULL));
-  /* ...until the list scrolls, which fills them before anything is drawn. */
-  gtk_adjustment_set_value (vadjustment, gtk_adjustment_get_upper (vadjustment));
-  g_assert_true (rows_show_model (NULL));
-
-  /* And without scrolling, over a few frames (from the top: a list
-   * scrolled away from it goes back to it, which fills everything). */
-  gtk_adjustment_set_value (vadjustment, gtk_adjustment_get_lower (vadjustment));
-  run_for (200);
-  chancery_event_list_set_index (list, all);
-  g_assert_false (rows_show_model (NULL));
-  g_assert_true (wait_until (rows_show_model_cb, NULL, 5000));
-
-  gtk_window_set_default_size (GTK_WINDOW (window), 1400, 900);
-  run_for (300);
-}
-
 /* An index of n made-up events (ids from 1,000,001, in no table), every
  * step-th of them. */
 static ChanceryIndex *
@@ -2540,7 +2482,6 @@ main (int   argc,
   g_test_add_func ("/window/dates-never-cut", test_dates_never_cut);
   g_test_add_func ("/window/tooltips-asked-when-shown", test_tooltips_asked_when_shown);
   g_test_add_func ("/window/filter-keeps-rows", test_filter_keeps_rows);
-  g_test_add_func ("/window/rows-off-screen", test_rows_off_screen);
   g_test_add_func ("/window/list-narrowed-while-scrolled", test_list_narrowed_while_scrolled);
   g_test_add_func ("/window/cells-at-start-edge", test_cells_at_start_edge);
 

@@ -74,8 +74,6 @@ struct _ChanceryEventList
   guint                syncing : 1;
   guint                move_to_start_id; /* see on_hadjustment_changed_cb() */
   guint                h_at_start : 1;   /* scrolled to the start edge */
-  GHashTable          *stale_cells;      /* CellBinding*, see on_row_event_changed_cb() */
-  guint                fill_tick_id;
   guint                focus_position;   /* a row to focus when GTK has made it */
   guint                focus_tries;      /* frames left to wait for it */
   guint                focus_tick_id;
@@ -786,27 +784,14 @@ typedef struct
   FillCellFunc       fill;
   ChanceryEventRow  *row;
   gulong             handler;
-  gboolean           stale;     /* in self->stale_cells */
 } CellBinding;
 
 #define CELL_BINDING_KEY "chancery-cell-binding"
-/* Cells off screen filled per frame, after a change, until none is stale. */
-#define STALE_CELLS_PER_FRAME 60
-
-static void
-forget_stale (CellBinding *binding)
-{
-  if (binding->stale)
-    g_hash_table_remove (binding->self->stale_cells, binding);
-  binding->stale = FALSE;
-}
-
 static void
 cell_binding_release (CellBinding *binding)
 {
   GtkWidget *child = binding->item != NULL ? gtk_list_item_get_child (binding->item) : NULL;
 
-  forget_stale (binding);
   if (binding->row == NULL)
     return;
   if (child != NULL)
@@ -823,108 +808,13 @@ cell_binding_free (CellBinding *binding)
 }
 
 static void
-fill_binding (CellBinding *binding)
-{
-  forget_stale (binding);
-  binding->fill (binding->self, binding->item, binding->row);
-}
-
-/* Whether any of the cell shows in the list's scrolled window; a cell not
- * laid out yet counts as shown. */
-static gboolean
-cell_on_screen (ChanceryEventList *self,
-                GtkListItem       *item)
-{
-  GtkWidget *child = gtk_list_item_get_child (item);
-  graphene_rect_t bounds;
-
-  if (child == NULL || !gtk_widget_compute_bounds (child, GTK_WIDGET (self->scroller), &bounds))
-    return TRUE;
-  return bounds.origin.y + bounds.size.height >= 0
-         && bounds.origin.y <= gtk_widget_get_height (GTK_WIDGET (self->scroller));
-}
-
-/* Fills every stale cell on screen, then up to limit others. */
-static void
-fill_stale_cells (ChanceryEventList *self,
-                  guint              limit)
-{
-  g_autoptr(GPtrArray) due = g_ptr_array_new ();
-  GHashTableIter iter;
-  gpointer key;
-  guint others = 0;
-
-  g_hash_table_iter_init (&iter, self->stale_cells);
-  while (g_hash_table_iter_next (&iter, &key, NULL))
-    {
-      CellBinding *binding = key;
-
-      if (cell_on_screen (self, binding->item))
-        g_ptr_array_add (due, binding);
-      else if (others < limit)
-        {
-          g_ptr_array_add (due, binding);
-          others++;
-        }
-    }
-  /* Filling runs the cells' code: not while iterating. */
-  for (guint i = 0; i < due->len; i++)
-    {
-      CellBinding *binding = g_ptr_array_index (due, i);
-
-      if (binding->stale)
-        fill_binding (binding);
-    }
-}
-
-static gboolean
-on_fill_tick_cb (GtkWidget     *widget,
-                 GdkFrameClock *clock,
-                 gpointer       user_data)
-{
-  ChanceryEventList *self = CHANCERY_EVENT_LIST (widget);
-
-  fill_stale_cells (self, STALE_CELLS_PER_FRAME);
-  if (g_hash_table_size (self->stale_cells) > 0)
-    return G_SOURCE_CONTINUE;
-  self->fill_tick_id = 0;
-  return G_SOURCE_REMOVE;
-}
-
-/* Someone scrolls: what comes into view must be right at once. */
-static void
-on_vadjustment_value_changed_cb (GtkAdjustment     *adjustment,
-                                 ChanceryEventList *self)
-{
-  fill_stale_cells (self, G_MAXUINT);
-}
-
-/* A row took another event. GTK 4.8 keeps ~200 rows, of which a pane shows
- * a few dozen, and draws all of them again when they change: a cell on
- * screen shows its new event at once, the others a few dozen per frame
- * (see STALE_CELLS_PER_FRAME), or all at once when the list scrolls, so
- * that a filter change does not make one long frame. */
-static void
 on_row_event_changed_cb (ChanceryEventRow *row,
                          GParamSpec       *pspec,
                          GtkListItem      *item)
 {
   CellBinding *binding = g_object_get_data (G_OBJECT (item), CELL_BINDING_KEY);
-  ChanceryEventList *self = binding->self;
 
-  if (cell_on_screen (self, item))
-    {
-      fill_binding (binding);
-      return;
-    }
-
-  if (!binding->stale)
-    {
-      binding->stale = TRUE;
-      g_hash_table_add (self->stale_cells, binding);
-    }
-  if (self->fill_tick_id == 0)
-    self->fill_tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), on_fill_tick_cb, NULL, NULL);
+  binding->fill (binding->self, item, row);
 }
 
 static void
@@ -1112,16 +1002,10 @@ chancery_event_list_dispose (GObject *object)
   if (self->scroller != NULL)
     g_signal_handlers_disconnect_by_data (gtk_scrolled_window_get_hadjustment (self->scroller), self);
 
-  if (self->scroller != NULL)
-    g_signal_handlers_disconnect_by_data (gtk_scrolled_window_get_vadjustment (self->scroller), self);
-
   for (guint i = 0; self->date_labels != NULL && i < self->date_labels->len; i++)
     g_object_weak_unref (g_ptr_array_index (self->date_labels, i), on_date_label_finalized_cb, self);
   g_clear_pointer (&self->date_labels, g_ptr_array_unref);
   g_clear_handle_id (&self->move_to_start_id, g_source_remove);
-  if (self->fill_tick_id != 0)
-    gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->fill_tick_id);
-  self->fill_tick_id = 0;
   if (self->focus_tick_id != 0)
     gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->focus_tick_id);
   self->focus_tick_id = 0;
@@ -1130,8 +1014,6 @@ chancery_event_list_dispose (GObject *object)
   /* The template's root has no id, so nothing above unparents it. */
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
     gtk_widget_unparent (child);
-  /* After the cells: their bindings take themselves out of it as they go. */
-  g_clear_pointer (&self->stale_cells, g_hash_table_unref);
 
   g_clear_object (&self->selection);
   g_clear_object (&self->model);
@@ -1229,7 +1111,6 @@ chancery_event_list_init (ChanceryEventList *self)
 
   self->selected_id = -1;
   self->date_labels = g_ptr_array_new ();
-  self->stale_cells = g_hash_table_new (NULL, NULL);
   self->h_at_start = TRUE;
 
   gtk_widget_init_template (GTK_WIDGET (self));
@@ -1240,8 +1121,6 @@ chancery_event_list_init (ChanceryEventList *self)
                            G_CALLBACK (on_hadjustment_changed_cb), self, G_CONNECT_DEFAULT);
   g_signal_connect_object (hadjustment, "value-changed",
                            G_CALLBACK (on_hadjustment_value_changed_cb), self, G_CONNECT_DEFAULT);
-  g_signal_connect_object (gtk_scrolled_window_get_vadjustment (self->scroller), "value-changed",
-                           G_CALLBACK (on_vadjustment_value_changed_cb), self, G_CONNECT_DEFAULT);
 
   self->model = chancery_event_model_new ();
   /* Before the selection model connects its own handler. */
