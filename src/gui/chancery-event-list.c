@@ -74,9 +74,7 @@ struct _ChanceryEventList
   guint                syncing : 1;
   guint                move_to_start_id; /* see on_hadjustment_changed_cb() */
   guint                h_at_start : 1;   /* scrolled to the start edge */
-  guint                focus_position;   /* a row to focus when GTK has made it */
-  guint                focus_tries;      /* frames left to wait for it */
-  guint                focus_tick_id;
+  guint                focus_was_in_rows : 1;  /* see on_model_items_changing_cb() */
 };
 
 G_DEFINE_FINAL_TYPE (ChanceryEventList, chancery_event_list, GTK_TYPE_WIDGET)
@@ -432,6 +430,16 @@ on_selection_changed_cb (GtkSelectionModel *model,
   set_selected_id_internal (self, chancery_event_model_get_id (self->model, selected));
 }
 
+static gboolean
+has_focus_in_rows (ChanceryEventList *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+  GtkWidget *list_view = find_list_view (GTK_WIDGET (self->column_view));
+
+  return focus != NULL && list_view != NULL && gtk_widget_is_ancestor (focus, list_view);
+}
+
 static void
 on_model_items_changing_cb (GListModel *model,
                             guint       position,
@@ -444,6 +452,9 @@ on_model_items_changing_cb (GListModel *model,
   /* The selection model is about to drop or move the selected row; that is
    * not the user choosing another event. */
   self->syncing = TRUE;
+  /* Before GTK drops the rows, and the focus with them, when everything
+   * changes (see on_model_contents_changed_cb()). */
+  self->focus_was_in_rows |= has_focus_in_rows (self);
 }
 
 static void
@@ -480,51 +491,16 @@ find_row_widget (ChanceryEventList *self,
   return NULL;
 }
 
-static gboolean
-try_focus_row (ChanceryEventList *self)
-{
-  GtkWidget *row = find_row_widget (self, self->focus_position);
-
-  if (row != NULL)
-    gtk_widget_grab_focus (row);
-  return row != NULL;
-}
-
-static gboolean
-on_focus_tick_cb (GtkWidget     *widget,
-                  GdkFrameClock *clock,
-                  gpointer       user_data)
-{
-  ChanceryEventList *self = CHANCERY_EVENT_LIST (widget);
-
-  if (!try_focus_row (self) && --self->focus_tries > 0)
-    return G_SOURCE_CONTINUE;
-  self->focus_tick_id = 0;
-  return G_SOURCE_REMOVE;
-}
-
-/* Moves the keyboard focus to the row at position, now or, when GTK has
- * yet to make that row (the list scrolls to it), within a few frames. */
+/* Moves the keyboard focus to the row at position, if GTK made it
+ * (scrolling to a position makes its rows at once). */
 static void
 focus_row (ChanceryEventList *self,
            guint              position)
 {
-  self->focus_position = position;
-  if (try_focus_row (self))
-    return;
-  self->focus_tries = 10;
-  if (self->focus_tick_id == 0)
-    self->focus_tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), on_focus_tick_cb, NULL, NULL);
-}
+  GtkWidget *row = find_row_widget (self, position);
 
-static gboolean
-has_focus_in_rows (ChanceryEventList *self)
-{
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
-  GtkWidget *list_view = find_list_view (GTK_WIDGET (self->column_view));
-
-  return focus != NULL && list_view != NULL && gtk_widget_is_ancestor (focus, list_view);
+  if (row != NULL)
+    gtk_widget_grab_focus (row);
 }
 
 /* New events or a new order under the same rows: the selected position
@@ -535,9 +511,10 @@ static void
 on_model_contents_changed_cb (ChanceryEventModel *model,
                               ChanceryEventList  *self)
 {
-  gboolean focused = has_focus_in_rows (self);
+  gboolean focused = self->focus_was_in_rows || has_focus_in_rows (self);
   guint position;
 
+  self->focus_was_in_rows = FALSE;
   self->syncing = FALSE;
   select_id (self, self->selected_id, TRUE);
   position = chancery_event_model_find_id (self->model, self->selected_id);
@@ -1006,9 +983,6 @@ chancery_event_list_dispose (GObject *object)
     g_object_weak_unref (g_ptr_array_index (self->date_labels, i), on_date_label_finalized_cb, self);
   g_clear_pointer (&self->date_labels, g_ptr_array_unref);
   g_clear_handle_id (&self->move_to_start_id, g_source_remove);
-  if (self->focus_tick_id != 0)
-    gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->focus_tick_id);
-  self->focus_tick_id = 0;
 
   gtk_widget_dispose_template (GTK_WIDGET (self), CHANCERY_TYPE_EVENT_LIST);
   /* The template's root has no id, so nothing above unparents it. */
