@@ -319,8 +319,9 @@ replace_all (ChanceryEventModel *self,
  * its position and tells its cells, and the views hear only of the items
  * added or removed at the end. GTK 4.8's list view keeps the widgets of an
  * item only while it is the same object, and on "everything changed"
- * would build its ~200 rows again. Only when the list is scrolled past the
- * new end does it hear that (must_replace_all ()). */
+ * would build its ~200 rows again. It hears that only when rows are alive
+ * past a new, smaller end: the list scrolled past it, or the chosen event
+ * (its row held by the selection) beyond it (must_replace_all ()). */
 static void
 refill (ChanceryEventModel *self,
         guint               n_before)

@@ -10,7 +10,9 @@
  * A new index or order does not replace the items: each row alive takes
  * the event now at its position (see chancery-event-row.h), "items-changed"
  * tells only of items added or removed at the end, and "contents-changed"
- * follows every such change.
+ * follows every such change. (When rows are alive past a new, smaller
+ * end, the views hear that everything changed instead: see
+ * must_replace_all () in the .c file.)
  */
 #pragma once
 
