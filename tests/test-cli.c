@@ -1151,11 +1151,21 @@ test_import_gdelt_options (void)
   g_autofree char *db2 = g_build_filename (tmp_dir, "gdelt-repeated.chancery", NULL);
   g_autofree char *db3 = g_build_filename (tmp_dir, "gdelt-refused.chancery", NULL);
   g_autofree char *db4 = g_build_filename (tmp_dir, "gdelt-roots.chancery", NULL);
-  g_auto(Run) commas, repeated, bad_code, on_json, bad_root, roots;
+  g_autofree char *db5 = g_build_filename (tmp_dir, "gdelt-typo.chancery", NULL);
+  g_auto(Run) commas, repeated, bad_code, on_json, bad_root, roots, typo;
 
   run_chancery (&commas, "import", "--database", db1, "--country", "usa,GBR", sample, NULL);
   assert_success (&commas);
   test_assert_contains (commas.out, ": 463 new, 0 updated, 0 unchanged, 2537 left out by the options\n");
+  g_assert_null (strstr (commas.err, "no row kept"));
+
+  /* A code that no row has: imported, and said (a typo keeps nothing). */
+  run_chancery (&typo, "import", "--database", db5, "--country", "GBR,zzz", sample, NULL);
+  g_assert_cmpint (exit_code (&typo), ==, 0);
+  test_assert_contains (typo.out, " left out by the options\n");
+  test_assert_contains (typo.err, "20170701234500.export.sample.tsv: no row kept has an actor from the country “ZZZ”; "
+                                  "GDELT writes CAMEO country codes");
+  g_assert_null (strstr (typo.err, "“GBR”"));
   run_chancery (&repeated, "import", "--database", db2, "--country", "USA", "--country", "GBR",
                 sample, NULL);
   assert_success (&repeated);

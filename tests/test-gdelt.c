@@ -238,6 +238,7 @@ test_country_filter (Fixture       *fixture,
 {
   g_autoptr(GError) error = NULL;
   const char *countries[] = { "usa", NULL };
+  const char *typos[] = { "zzz", "USA", "qqq", "ZZZ", NULL };
   const char *roots[] = { "04", NULL };
   ChanceryGdeltOptions options = { (GStrv) countries, NULL };
   ChanceryImportReport report;
@@ -247,6 +248,18 @@ test_country_filter (Fixture       *fixture,
   g_assert_no_error (error);
   g_assert_cmpuint (report.inserted, ==, expected);
   g_assert_cmpuint (report.filtered, ==, 3000 - expected);
+  g_assert_cmpuint (report.messages->len, ==, 0);
+  chancery_import_report_clear (&report);
+
+  /* Codes that no kept row has are named, in order, once each; the rows
+   * of the others are imported all the same. */
+  options.countries = (GStrv) typos;
+  g_assert_true (import_file (fixture, SAMPLE, &options, &report, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (report.inserted + report.unchanged, ==, expected);
+  g_assert_cmpuint (report.messages->len, ==, 2);
+  test_assert_contains (g_ptr_array_index (report.messages, 0), "the country “QQQ”");
+  test_assert_contains (g_ptr_array_index (report.messages, 1), "the country “ZZZ”");
   chancery_import_report_clear (&report);
 
   /* Roots other than the default */

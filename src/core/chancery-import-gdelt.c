@@ -157,6 +157,7 @@ typedef struct
   const GdeltLayout   *layout;
   gboolean             keep_root[100];
   GHashTable          *countries_filter;  /* upper-case code set, or NULL */
+  GHashTable          *countries_kept;    /* codes of countries_filter that a kept row has */
   GHashTable          *seen_countries;
   GHashTable          *seen_actors;
   GHashTable          *seen_sources;
@@ -186,6 +187,7 @@ gdelt_import_clear (GdeltImport *self)
   g_clear_object (&self->stream);
   g_clear_pointer (&self->archive, archive_read_free);
   g_clear_pointer (&self->countries_filter, g_hash_table_unref);
+  g_clear_pointer (&self->countries_kept, g_hash_table_unref);
   g_clear_pointer (&self->seen_countries, g_hash_table_unref);
   g_clear_pointer (&self->seen_actors, g_hash_table_unref);
   g_clear_pointer (&self->seen_sources, g_hash_table_unref);
@@ -373,6 +375,45 @@ gdelt_skip (GdeltImport *self,
     g_ptr_array_add (self->report->messages, g_strdup_printf (_("line %u: %s"), line, reason));
   if (self->first_problem == NULL)
     self->first_problem = g_strdup_printf (_("line %u: %s"), line, reason);
+}
+
+/* A country of the filter that no kept row has is most likely a typo
+ * ("IRA" for IRN) or a code GDELT does not use: said, not an error, as the
+ * rows of the other countries are good. */
+static void
+note_country_kept (GdeltImport *self,
+                   const char  *code)
+{
+  if (*code != '\0' && g_hash_table_contains (self->countries_filter, code) &&
+      !g_hash_table_contains (self->countries_kept, code))
+    g_hash_table_add (self->countries_kept, g_strdup (code));
+}
+
+static int
+compare_codes (const void *a,
+               const void *b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+static void
+report_unused_countries (GdeltImport *self)
+{
+  g_autofree const char **codes = NULL;
+  guint n_codes = 0;
+
+  if (self->countries_filter == NULL)
+    return;
+
+  /* In order, so that the messages do not depend on hashing. */
+  codes = (const char **) g_hash_table_get_keys_as_array (self->countries_filter, &n_codes);
+  qsort (codes, n_codes, sizeof (char *), compare_codes);
+  for (guint i = 0; i < n_codes; i++)
+    if (!g_hash_table_contains (self->countries_kept, codes[i]))
+      g_ptr_array_add (self->report->messages,
+                       g_strdup_printf (_("no row kept has an actor from the country “%s”; "
+                                          "GDELT writes CAMEO country codes such as IRN, AZE or USA"),
+                                        codes[i]));
 }
 
 /* Checks on fields */
@@ -783,6 +824,11 @@ process_row (GdeltImport  *self,
       self->report->filtered++;
       return TRUE;
     }
+  if (self->countries_filter != NULL)
+    {
+      note_country_kept (self, country1);
+      note_country_kept (self, country2);
+    }
 
   /* The event */
   cameo = lookup_cameo (code);
@@ -981,6 +1027,7 @@ gdelt_import_init (GdeltImport                *self,
       self->countries_filter = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
       for (guint i = 0; options->countries[i] != NULL; i++)
         g_hash_table_add (self->countries_filter, g_ascii_strup (options->countries[i], -1));
+      self->countries_kept = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
     }
 
   self->seen_countries = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -1070,6 +1117,8 @@ chancery_import_gdelt_file (ChanceryStore              *store,
                                                    "… and %u more problems",
                                                    self.n_messages - GDELT_MAX_MESSAGES),
                                       self.n_messages - GDELT_MAX_MESSAGES));
+
+  report_unused_countries (&self);
 
   ok = chancery_importer_commit (self.importer, error);
   self.importer = NULL;
