@@ -14,6 +14,7 @@
 #include "chancery-filter.h"
 #include "chancery-index.h"
 #include "chancery-store.h"
+#include "chancery-store-internal.h"
 #include "test-common.h"
 
 static char *tmp_dir;
@@ -1183,6 +1184,112 @@ test_memory_matches_sql (void)
   g_rmdir (cache_home);
 }
 
+static void
+exec_or_fail (sqlite3    *db,
+              const char *sql)
+{
+  char *message = NULL;
+
+  if (sqlite3_exec (db, sql, NULL, NULL, &message) != SQLITE_OK)
+    g_error ("%s: %s", sql, message);
+}
+
+/* The event list's actors and countries, from a read-only store's base
+ * (once built) as from SQL: by role then name, by name; actor rows
+ * without their actor dropped, countries without their record named by
+ * code. The copy is made to hold each case. */
+static void
+test_names_from_memory (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (tmp_dir, "names.chancery", NULL);
+  g_autofree char *contents = NULL;
+  g_autoptr(ChanceryStore) sql = NULL;
+  g_autoptr(ChanceryStore) memory = NULL;
+  g_autoptr(ChanceryIndex) index = NULL;
+  gsize length;
+  sqlite3 *db;
+  guint reordered = 0, several = 0;
+
+  g_assert_true (g_file_get_contents (db_path, &contents, &length, &error));
+  g_assert_true (g_file_set_contents (path, contents, length, &error));
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  /* Roles against name order: the later name of each event with two or
+   * more actors gets the first role, so role and name orders disagree. */
+  exec_or_fail (db, "UPDATE event_actor SET role = 0 WHERE (event_id, actor_id) IN"
+                    " (SELECT x.event_id, max(x.actor_id) FROM event_actor x"
+                    "  GROUP BY x.event_id HAVING count(*) > 1);"
+                    "UPDATE event_actor SET role = 3 WHERE role <> 0;"
+                    "INSERT INTO event_actor VALUES ((SELECT min(id) FROM event), 999999, 1);"
+                    "INSERT INTO event_country VALUES ((SELECT min(id) FROM event), 'QQQ');"
+                    "INSERT INTO country VALUES ('AAB', 'Zeta Land');"
+                    "INSERT INTO event_country VALUES ((SELECT max(id) FROM event), 'AAB');");
+  g_assert_cmpint (sqlite3_close (db), ==, SQLITE_OK);
+
+  sql = chancery_store_open (path, CHANCERY_STORE_READ_WRITE, NULL, &error);
+  g_assert_no_error (error);
+  memory = chancery_store_open (path, CHANCERY_STORE_READ_ONLY, NULL, &error);
+  g_assert_no_error (error);
+  index = chancery_store_load_index (sql, NULL, CHANCERY_GROUP_NONE, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (index->n_events, ==, N_EVENTS);
+
+  /* No base yet: nothing from memory (SQL answers), none for a writable store. */
+  g_assert_null (base_dup_event_names (memory, CHANCERY_FACET_ACTOR, index->events[0].id));
+  g_assert_null (base_dup_event_names (sql, CHANCERY_FACET_ACTOR, index->events[0].id));
+  g_clear_pointer (&index, chancery_index_unref);
+  index = chancery_store_load_index (memory, NULL, CHANCERY_GROUP_NONE, NULL, &error);
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < index->n_events; i++)
+    {
+      gint64 id = index->events[i].id;
+      g_autofree char *actors = base_dup_event_names (memory, CHANCERY_FACET_ACTOR, id);
+      g_autofree char *countries = base_dup_event_names (memory, CHANCERY_FACET_COUNTRY, id);
+      g_autofree char *sql_actors = chancery_store_dup_event_actors (sql, id);
+      g_autofree char *sql_countries = chancery_store_dup_event_countries (sql, id);
+      g_autofree char *public_actors = chancery_store_dup_event_actors (memory, id);
+      g_autofree char *public_countries = chancery_store_dup_event_countries (memory, id);
+      g_auto(GStrv) names = g_strsplit (sql_actors, ", ", -1);
+
+      g_assert_nonnull (actors);
+      g_assert_nonnull (countries);
+      g_assert_cmpstr (actors, ==, sql_actors);
+      g_assert_cmpstr (countries, ==, sql_countries);
+      g_assert_cmpstr (public_actors, ==, sql_actors);
+      g_assert_cmpstr (public_countries, ==, sql_countries);
+      if (g_strv_length (names) > 1)
+        several++;
+      if (g_strv_length (names) > 1 && strcmp (names[0], names[1]) > 0)
+        reordered++;
+    }
+  /* The cases were there to compare. */
+  g_assert_cmpuint (several, >, 3);
+  g_assert_cmpuint (reordered, >, 0);
+  {
+    gint64 first = G_MAXINT64, last = 0;
+    g_autofree char *countries = NULL;
+    g_autofree char *last_countries = NULL;
+
+    for (guint i = 0; i < index->n_events; i++)
+      {
+        first = MIN (first, index->events[i].id);
+        last = MAX (last, index->events[i].id);
+      }
+    countries = base_dup_event_names (memory, CHANCERY_FACET_COUNTRY, first);
+    last_countries = base_dup_event_names (memory, CHANCERY_FACET_COUNTRY, last);
+    test_assert_contains (countries, "QQQ");
+    /* First by code, last by name. */
+    g_assert_true (g_str_has_suffix (last_countries, ", Zeta Land"));
+  }
+  /* An id that is no event: nothing, as SQL. */
+  {
+    g_autofree char *none = base_dup_event_names (memory, CHANCERY_FACET_ACTOR, 424242);
+
+    g_assert_cmpstr (none, ==, "");
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1218,6 +1325,7 @@ main (int   argc,
   g_test_add_func ("/query/fts-syntax", test_fts_syntax);
   g_test_add_func ("/query/parse-errors", test_parse_errors);
   g_test_add_func ("/query/memory-matches-sql", test_memory_matches_sql);
+  g_test_add_func ("/query/names-from-memory", test_names_from_memory);
 
   status = g_test_run ();
 

@@ -458,6 +458,7 @@ typedef struct
 {
   guint32 event_id;
   guint32 key;
+  guint8  role;        /* actors: ChanceryRole; else 0 */
 } RawPair;
 
 typedef struct
@@ -573,9 +574,9 @@ read_raw_relation (Reader       *reader,
     "SELECT id, uid, name, (SELECT min(id) FROM project), (SELECT max(id) FROM project) FROM project",
   };
   static const char * const rows_sql[] = {
-    "SELECT event_id, actor_id FROM event_actor",
-    "SELECT event_id, country FROM event_country",
-    "SELECT event_id, project_id FROM event_project",
+    "SELECT event_id, actor_id, role FROM event_actor",
+    "SELECT event_id, country, 0 FROM event_country",
+    "SELECT event_id, project_id, 0 FROM event_project",
   };
   /* Records: "uid\0label" by id (actors, projects) or code (countries). */
   g_autoptr(GPtrArray) records = g_ptr_array_new_with_free_func (g_free);
@@ -712,6 +713,7 @@ read_raw_relation (Reader       *reader,
     add_pair:
       pair.event_id = event_id;
       pair.key = key;
+      pair.role = (guint8) CLAMP (sqlite3_column_int64 (stmt, 2), 0, G_MAXUINT8);
       g_array_append_val (raw->pairs, pair);
       raw->counts[event_id]++;
     }
@@ -725,9 +727,66 @@ out:
   return ok;
 }
 
+/* An event's actors in the order people read them (and SQL gave them):
+ * by role, then by name. ranks orders the keys by label; roles are
+ * aligned with rel->keys. Most events have a handful: insertion sort. */
+static void
+sort_actor_keys (Relation      *rel,
+                 guint          n_events,
+                 guint8        *roles,
+                 const guint32 *ranks)
+{
+  for (guint p = 0; p < n_events; p++)
+    {
+      guint32 lo = rel->offsets[p], hi = rel->offsets[p + 1];
+
+      for (guint32 i = lo + 1; i < hi; i++)
+        {
+          guint32 key = rel->keys[i];
+          guint8 role = roles[i];
+          guint32 j = i;
+
+          while (j > lo && (roles[j - 1] > role ||
+                            (roles[j - 1] == role && ranks[rel->keys[j - 1]] > ranks[key])))
+            {
+              rel->keys[j] = rel->keys[j - 1];
+              roles[j] = roles[j - 1];
+              j--;
+            }
+          rel->keys[j] = key;
+          roles[j] = role;
+        }
+    }
+}
+
+static int
+compare_label_keys (gconstpointer a,
+                    gconstpointer b,
+                    gpointer      labels)
+{
+  return strcmp (((char **) labels)[*(const guint32 *) a], ((char **) labels)[*(const guint32 *) b]);
+}
+
+/* ranks[k]: where label k comes in byte order (SQL's BINARY collation). */
+static guint32 *
+rank_labels (const Relation *rel)
+{
+  g_autofree guint32 *order = g_new (guint32, MAX (rel->n_keys, 1));
+  guint32 *ranks = g_new (guint32, MAX (rel->n_keys, 1));
+
+  for (guint32 k = 0; k < rel->n_keys; k++)
+    order[k] = k;
+  g_qsort_with_data (order, rel->n_keys, sizeof (guint32), compare_label_keys, rel->labels);
+  for (guint32 i = 0; i < rel->n_keys; i++)
+    ranks[order[i]] = i;
+
+  return ranks;
+}
+
 /* The rows of a relation by position (events read): raw keys are
  * renumbered in order of first use by an event that exists, as reading
- * the rows with the positions known would number them. */
+ * the rows with the positions known would number them. Each event's
+ * actors are then put in reading order (sort_actor_keys). */
 static void
 finish_relation (ChanceryBase *base,
                  guint         r,
@@ -737,6 +796,8 @@ finish_relation (ChanceryBase *base,
   guint n = base->n_events;
   g_autofree guint32 *renumber = g_new (guint32, MAX (raw->uids->len, 1));
   g_autofree guint32 *fill = NULL;
+  g_autofree guint8 *roles = NULL;
+  g_autofree guint32 *ranks = NULL;
   const RawPair *pairs = (const RawPair *) raw->pairs->data;
   guint n_pairs = raw->pairs->len;
   guint32 n_keys = 0;
@@ -751,6 +812,8 @@ finish_relation (ChanceryBase *base,
   rel->keys = chancery_new_large (guint32, MAX (rel->offsets[n], 1));
   fill = chancery_new_large (guint32, n + 1);
   memcpy (fill, rel->offsets, (n + 1) * sizeof (guint32));
+  if (r == 0)
+    roles = chancery_new_large (guint8, MAX (rel->offsets[n], 1));
   for (guint i = 0; i < n_pairs; i++)
     {
       guint32 p = base->position[pairs[i].event_id];
@@ -759,6 +822,8 @@ finish_relation (ChanceryBase *base,
         continue;
       if (renumber[pairs[i].key] == NO_KEY)
         renumber[pairs[i].key] = n_keys++;
+      if (roles != NULL)
+        roles[fill[p]] = pairs[i].role;
       rel->keys[fill[p]++] = renumber[pairs[i].key];
     }
 
@@ -771,6 +836,12 @@ finish_relation (ChanceryBase *base,
         continue;
       rel->uids[renumber[k]] = g_steal_pointer (&raw->uids->pdata[k]);
       rel->labels[renumber[k]] = g_steal_pointer (&raw->labels->pdata[k]);
+    }
+
+  if (roles != NULL)
+    {
+      ranks = rank_labels (rel);
+      sort_actor_keys (rel, n, roles, ranks);
     }
 }
 
@@ -926,7 +997,7 @@ read_tables (ChanceryStore  *self,
  * header says which. */
 
 #define CACHE_MAGIC       "Chancery base\n\032"
-#define CACHE_VERSION     1
+#define CACHE_VERSION     2   /* 2: each event's actors by role, then name */
 #define CACHE_HEADER_SIZE 4096
 #define CACHE_STAMP_SIZE  256
 
@@ -2003,6 +2074,61 @@ base_load_index (ChanceryStore         *self,
 
   return chancery_index_new_shared (grouping, events, n, TRUE, base->titles, base->titles_len,
                                     lanes, base_ref (base), base_unref);
+}
+
+/* An event's names */
+
+static int
+compare_label_pointers (const void *a,
+                        const void *b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+char *
+base_dup_event_names (ChanceryStore     *self,
+                      ChanceryFacetKind  kind,
+                      gint64             id)
+{
+  g_autofree const char **labels = NULL;
+  ChanceryBase *base = self->base;
+  const Relation *rel;
+  GString *names;
+  guint32 p, n = 0;
+
+  g_return_val_if_fail (kind == CHANCERY_FACET_ACTOR || kind == CHANCERY_FACET_COUNTRY, NULL);
+
+  /* Only a base already built, and still current: building one for a
+   * row of the list would cost seconds at a million events. */
+  if (base == NULL || self->writable ||
+      query_int64 (self, "PRAGMA data_version", NULL) != self->base_version)
+    return NULL;
+
+  names = g_string_new (NULL);
+  if (id < 0 || id > base->max_id || (p = base->position[id]) == NO_POSITION)
+    return g_string_free (names, FALSE);
+
+  rel = &base->relations[relation_of_facet[kind]];
+  labels = g_new (const char *, MAX (rel->offsets[p + 1] - rel->offsets[p], 1));
+  for (guint32 i = rel->offsets[p]; i < rel->offsets[p + 1]; i++)
+    {
+      /* Actor rows without their actor: SQL's inner join drops them.
+       * (A country without its record is named by its code.) */
+      if (rel->uids[rel->keys[i]] != NULL)
+        labels[n++] = rel->labels[rel->keys[i]];
+    }
+  /* Actors are in reading order already (sort_actor_keys); countries by
+   * name in byte order, as SQL's BINARY collation sorts them. */
+  if (kind == CHANCERY_FACET_COUNTRY)
+    qsort (labels, n, sizeof (char *), compare_label_pointers);
+  for (guint32 i = 0; i < n; i++)
+    {
+      if (i > 0)
+        g_string_append (names, ", ");
+      g_string_append (names, labels[i]);
+    }
+
+  return g_string_free (names, FALSE);
 }
 
 /* Facets */

@@ -87,6 +87,11 @@ ChanceryIndex * base_load_index (ChanceryStore *self, const ChanceryFilter *filt
 G_GNUC_INTERNAL
 GPtrArray * base_list_facets (ChanceryStore *self, const ChanceryFilter *filter,
                               ChanceryFacetKind kind, GError **error);
+/* The names of an event's actors (by role, then name) or countries (by
+ * name), joined with ", ", from a base already built; NULL when there is
+ * none or it is out of date (the caller uses SQL). Locked. */
+G_GNUC_INTERNAL
+char * base_dup_event_names (ChanceryStore *self, ChanceryFacetKind kind, gint64 id);
 /* "size mtime ctime inode device counters" of a file; NULL when unreadable
  * or, for_recording, changed less than 2 s ago. */
 G_GNUC_INTERNAL
