@@ -189,6 +189,32 @@ test_event_list_start (void)
   set_window_width (1400);
 }
 
+/* After the list was narrow (event-list-start), and at sizes where every
+ * column fits or not, the list starts at its start edge: no blank band
+ * right of the Date column (GTK 4.8 kept the shift of the old scroll
+ * position; the screenshot showed ~110 px). */
+static void
+test_event_list_flush_right (void)
+{
+  GtkWidget *list = child (GTK_WIDGET (window), CHANCERY_TYPE_WINDOW, "event_list");
+  GtkWidget *scroller = child (list, CHANCERY_TYPE_EVENT_LIST, "scroller");
+  GtkWidget *date_title = gtk_widget_get_first_child (event_list_header ());
+  GtkAdjustment *hadjustment = gtk_scrolled_window_get_hadjustment (GTK_SCROLLED_WINDOW (scroller));
+  graphene_rect_t bounds;
+
+  for (int width = 1400; width >= 900; width -= 250)
+    {
+      set_window_width (width);
+      g_assert_true (gtk_widget_compute_bounds (date_title, scroller, &bounds));
+      g_test_message ("window %d: date header ends at %.0f of %d; scroll %.0f of %.0f, page %.0f",
+                      width, bounds.origin.x + bounds.size.width, gtk_widget_get_width (scroller),
+                      gtk_adjustment_get_value (hadjustment), gtk_adjustment_get_upper (hadjustment),
+                      gtk_adjustment_get_page_size (hadjustment));
+      g_assert_cmpfloat (bounds.origin.x + bounds.size.width, >=, gtk_widget_get_width (scroller) - 2);
+    }
+  set_window_width (1400);
+}
+
 /* The inscriptions (long texts) of the event list's cells in rows on
  * screen. */
 static void
@@ -297,6 +323,7 @@ main (int   argc,
   g_test_add_func ("/window-persian/solar-hijri-date", test_solar_hijri_date);
   g_test_add_func ("/window-persian/event-list-start", test_event_list_start);
   g_test_add_func ("/window-persian/cells-at-start-edge", test_cells_at_start_edge);
+  g_test_add_func ("/window-persian/event-list-flush-right", test_event_list_flush_right);
   g_test_add_func ("/window-persian/screenshot", test_screenshot);
 
   ret = g_test_run ();

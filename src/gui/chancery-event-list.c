@@ -72,7 +72,7 @@ struct _ChanceryEventList
   GPtrArray           *date_labels;   /* GtkLabel*, every date cell's */
   int                  wide_months[CHANCERY_PRECISION_YEAR + 1][2];  /* 0: not found yet */
   guint                syncing : 1;
-  guint                move_to_start_id; /* see on_hadjustment_changed_cb() */
+  guint                hadjusted_id;     /* see on_hadjustment_changed_cb() */
   guint                h_at_start : 1;   /* scrolled to the start edge */
   guint                focus_was_in_rows : 1;  /* see on_model_items_changing_cb() */
 };
@@ -334,16 +334,20 @@ is_rtl (ChanceryEventList *self)
 }
 
 static gboolean
-on_move_to_start_cb (gpointer user_data)
+on_hadjusted_cb (gpointer user_data)
 {
   ChanceryEventList *self = user_data;
   GtkAdjustment *adjustment = gtk_scrolled_window_get_hadjustment (self->scroller);
   double start;
 
-  self->move_to_start_id = 0;
-  start = is_rtl (self) ? gtk_adjustment_get_upper (adjustment) - gtk_adjustment_get_page_size (adjustment)
-                        : gtk_adjustment_get_lower (adjustment);
-  gtk_adjustment_set_value (adjustment, start);
+  self->hadjusted_id = 0;
+  if (self->h_at_start)
+    {
+      start = is_rtl (self) ? gtk_adjustment_get_upper (adjustment) - gtk_adjustment_get_page_size (adjustment)
+                            : gtk_adjustment_get_lower (adjustment);
+      gtk_adjustment_set_value (adjustment, start);
+    }
+  gtk_widget_queue_allocate (GTK_WIDGET (self->column_view));
   return G_SOURCE_REMOVE;
 }
 
@@ -351,13 +355,20 @@ on_move_to_start_cb (gpointer user_data)
  * adjustment still starts at the left: without this the table would open
  * on its last columns. The list keeps to the start edge until someone
  * scrolls away from it. The move waits for an idle: the column view sets
- * the adjustment's value again after its bounds while it lays out. */
+ * the adjustment's value again after its bounds while it lays out.
+ *
+ * Then the column view is laid out again, moved or not: GTK 4.8's shifts
+ * its header and rows by the value the adjustment had before it took its
+ * new bounds, and does not come back when that value is cut to the new
+ * ones. A Persian list that had been scrolled (or first laid out narrower)
+ * stayed ~110 px in from its right edge, its last column cut, with nothing
+ * left to scroll. */
 static void
 on_hadjustment_changed_cb (GtkAdjustment     *adjustment,
                            ChanceryEventList *self)
 {
-  if (self->h_at_start && self->move_to_start_id == 0)
-    self->move_to_start_id = g_idle_add (on_move_to_start_cb, self);
+  if (self->hadjusted_id == 0)
+    self->hadjusted_id = g_idle_add (on_hadjusted_cb, self);
 }
 
 static void
@@ -366,7 +377,7 @@ on_hadjustment_value_changed_cb (GtkAdjustment     *adjustment,
 {
   double value = gtk_adjustment_get_value (adjustment);
 
-  if (self->move_to_start_id != 0)
+  if (self->hadjusted_id != 0)
     return;
 
   if (is_rtl (self))
@@ -982,7 +993,7 @@ chancery_event_list_dispose (GObject *object)
   for (guint i = 0; self->date_labels != NULL && i < self->date_labels->len; i++)
     g_object_weak_unref (g_ptr_array_index (self->date_labels, i), on_date_label_finalized_cb, self);
   g_clear_pointer (&self->date_labels, g_ptr_array_unref);
-  g_clear_handle_id (&self->move_to_start_id, g_source_remove);
+  g_clear_handle_id (&self->hadjusted_id, g_source_remove);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), CHANCERY_TYPE_EVENT_LIST);
   /* The template's root has no id, so nothing above unparents it. */
