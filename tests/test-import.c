@@ -1524,12 +1524,35 @@ test_places_keep_coordinates (Fixture       *fixture,
   import_places (fixture, places_json, 0, 0, 4);
   g_assert_cmpint (query_int (fixture->path, "SELECT count(*) FROM place WHERE name = 'Baku'"), ==, 3);
 
-  /* One event moved: only it changes. */
+  /* One event moved: only it changes, and the place it left, which no
+   * other event had, goes. */
   import_places (fixture, moved, 0, 1, 3);
   assert_place (fixture->store, "p-1", TRUE, 40.4093, 49.8671);
   assert_place (fixture->store, "p-2", TRUE, 40.5, 49.9);
   assert_place (fixture->store, "p-4", TRUE, 40.4093, 49.8671);
   assert_place (fixture->store, bundled_baku, FALSE, 0, 0);
+  g_assert_cmpint (query_int (fixture->path, "SELECT count(*) FROM place WHERE name = 'Baku'"), ==, 3);
+  g_assert_cmpint (query_int (fixture->path, "SELECT count(*) FROM place WHERE lat = 40.3777"), ==, 0);
+
+  /* p-4 leaves the position it shares with p-1 (kept), then p-1 loses
+   * its place altogether (the position goes). */
+  {
+    g_autofree char *p4_moved = replace_once (moved, "\"date\": \"2025-12-04\", \"place\": { \"name\": \"Baku\", \"country\": \"AZE\",\n"
+                                              "    \"lat\": 40.4093, \"lon\": 49.8671 }",
+                                              "\"date\": \"2025-12-04\", \"place\": { \"name\": \"Baku\", \"country\": \"AZE\" }");
+    g_autofree char *p1_nowhere = replace_once (p4_moved, ", \"place\": { \"name\": \"Baku\", \"country\": \"AZE\",\n"
+                                                "    \"lat\": 40.4093, \"lon\": 49.8671 }", "");
+
+    import_places (fixture, p4_moved, 0, 1, 3);
+    assert_place (fixture->store, "p-1", TRUE, 40.4093, 49.8671);
+    assert_place (fixture->store, "p-4", FALSE, 0, 0);
+    import_places (fixture, p1_nowhere, 0, 1, 3);
+    g_assert_cmpint (query_int (fixture->path, "SELECT count(*) FROM place WHERE lat = 40.4093"), ==, 0);
+    g_assert_cmpint (query_int (fixture->path, "SELECT count(*) FROM place WHERE name = 'Baku'"), ==, 2);
+  }
+  /* No place without an event. */
+  g_assert_cmpint (query_int (fixture->path, "SELECT count(*) FROM place WHERE id NOT IN"
+                                             " (SELECT place_id FROM event WHERE place_id IS NOT NULL)"), ==, 0);
   assert_integrity (fixture->path);
 }
 
