@@ -1288,6 +1288,26 @@ test_names_from_memory (void)
 
     g_assert_cmpstr (none, ==, "");
   }
+
+  /* Another connection renames an actor: once the store sees the change
+   * (it asks at most every 100 ms), the names come from SQL again, new. */
+  {
+    gint64 id = index->events[0].id;
+    g_autofree char *renamed = NULL;
+    g_autofree char *stale = NULL;
+
+    g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+    exec_or_fail (db, "UPDATE actor SET name = 'Renamed Actor' WHERE id IN"
+                      " (SELECT actor_id FROM event_actor WHERE event_id = (SELECT min(id) FROM event))");
+    g_assert_cmpint (sqlite3_close (db), ==, SQLITE_OK);
+    g_usleep (150 * 1000);
+    stale = base_dup_event_names (memory, CHANCERY_FACET_ACTOR, index->events[0].id);
+    g_assert_null (stale);
+    for (guint i = 0; i < index->n_events; i++)
+      id = MIN (id, index->events[i].id);
+    renamed = chancery_store_dup_event_actors (memory, id);
+    test_assert_contains (renamed, "Renamed Actor");
+  }
 }
 
 int

@@ -1657,6 +1657,7 @@ get_base (ChanceryStore  *self,
     {
       forget_facts (self);
       self->base_version = version;
+      self->base_checked_at = 0;
     }
   if (self->base != NULL)
     return self->base;
@@ -2078,6 +2079,8 @@ base_load_index (ChanceryStore         *self,
 
 /* An event's names */
 
+#define BASE_RECHECK_USEC (100 * 1000)
+
 static int
 compare_label_pointers (const void *a,
                         const void *b)
@@ -2095,14 +2098,26 @@ base_dup_event_names (ChanceryStore     *self,
   const Relation *rel;
   GString *names;
   guint32 p, n = 0;
+  gint64 now;
 
   g_return_val_if_fail (kind == CHANCERY_FACET_ACTOR || kind == CHANCERY_FACET_COUNTRY, NULL);
 
   /* Only a base already built, and still current: building one for a
-   * row of the list would cost seconds at a million events. */
-  if (base == NULL || self->writable ||
-      query_int64 (self, "PRAGMA data_version", NULL) != self->base_version)
+   * row of the list would cost seconds at a million events. Whether it is
+   * current is asked at most every BASE_RECHECK_USEC: PRAGMA data_version
+   * takes and drops SQLite's file lock (fcntl, fstat, a read of the header:
+   * ~10 us, most of a lookup), and the list asks for two names for each of
+   * ~200 rows at once. Another connection's change shows within that time,
+   * and the window loads everything again when it changes the file. */
+  if (base == NULL || self->writable)
     return NULL;
+  now = g_get_monotonic_time ();
+  if (now - self->base_checked_at >= BASE_RECHECK_USEC)
+    {
+      if (query_int64 (self, "PRAGMA data_version", NULL) != self->base_version)
+        return NULL;
+      self->base_checked_at = now;
+    }
 
   names = g_string_new (NULL);
   if (id < 0 || id > base->max_id || (p = base->position[id]) == NO_POSITION)

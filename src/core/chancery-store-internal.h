@@ -33,6 +33,7 @@ struct _ChanceryStore
   /* Read-only stores answer indexes and facets from memory: see
    * chancery-store-base.c. */
   gint64               base_version;    /* PRAGMA data_version of what follows */
+  gint64               base_checked_at; /* monotonic µs when base_version was last seen current */
   struct _ChanceryBase *base;           /* NULL until needed */
   gboolean             base_failed;     /* unusable for this version: SQL */
   ChanceryFilter      *facet_filter;    /* facet counts below are for it */

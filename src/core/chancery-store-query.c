@@ -2294,9 +2294,10 @@ chancery_store_list_facets (ChanceryStore         *self,
   return g_steal_pointer (&facets);
 }
 
-/* From the base when a read-only store has one (the window's: a row of
- * the list asks twice, and two SQL joins a row were a sixth of a filter
- * change at a million events), else from SQL. */
+/* From the base when a read-only store has one (the window's), else from
+ * SQL. The event list asks twice for each of the ~200 rows GTK keeps on
+ * every filter change: at a million events the two joins a row took
+ * 9-53 ms of the main thread a change, the base 0.1-0.4 ms. */
 static char *
 dup_joined (ChanceryStore     *self,
             ChanceryFacetKind  kind,
