@@ -313,7 +313,13 @@ def main():
 
         # The rows GTK had built take the events left (the list keeps its
         # row widgets across a filter change): each reads its own title
-        # and date, and there is one per event.
+        # and date, there is one per event, and they are the events that
+        # `chancery list --search` gives for the same words.
+        listed = subprocess.run([binary, 'list', '--database', env['CHANCERY_DATABASE'],
+                                 '--search', 'railway'], env=env, capture_output=True,
+                                text=True, check=True).stdout.splitlines()
+        expected = sorted('%s, %s' % (line.split('\t')[2], line.split('\t')[0]) for line in listed)
+
         def rows_agree():
             read = []
             for node in walk(table):
@@ -324,7 +330,8 @@ def main():
                 texts = [name for role, name in cells if role == 'table cell']
                 if len(texts) >= 2:
                     read.append((role_and_name(node)[1], '%s, %s' % (texts[1], texts[0])))
-            if narrowed and len(read) == narrowed[0] and all(a == b for a, b in read):
+            if (narrowed and len(read) == narrowed[0] and all(a == b for a, b in read)
+                    and sorted(a for a, _ in read) == expected):
                 return read
             return None
         agreed = wait_for(rows_agree, timeout=10) if table is not None else None
@@ -334,8 +341,10 @@ def main():
                     print('# row %r: %r' % (role_and_name(node),
                                             [role_and_name(node.get_child_at_index(i))
                                              for i in range(node.get_child_count())]))
-        check(agreed, 'after the search, each of the %s rows reads its own title and date (%s)'
-              % (narrowed[0] if narrowed else '?', agreed[0][0] if agreed else 'they do not'))
+        check(agreed, 'after the search, each of the %s rows reads its own title and date, '
+              'the events the CLI lists (%s)'
+              % (narrowed[0] if narrowed else '?', agreed[0][0] if agreed else
+                 'they do not; expected %s' % '; '.join(expected)))
 
         keyboard_checks(app, frame, entry, proc.pid, check, env)
     finally:
