@@ -1282,11 +1282,24 @@ test_names_from_memory (void)
     /* First by code, last by name. */
     g_assert_true (g_str_has_suffix (last_countries, ", Zeta Land"));
   }
-  /* An id that is no event: nothing, as SQL. */
+  /* An id that the base does not hold is asked of SQL: nothing for no
+   * event, and at once the names of an event another connection added. */
   {
-    g_autofree char *none = base_dup_event_names (memory, CHANCERY_FACET_ACTOR, 424242);
+    g_autofree char *none = chancery_store_dup_event_actors (memory, 424242);
+    g_autofree char *added = NULL;
 
+    g_assert_null (base_dup_event_names (memory, CHANCERY_FACET_ACTOR, 424242));
     g_assert_cmpstr (none, ==, "");
+    g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+    exec_or_fail (db, "INSERT INTO event (id, uid, kind, status, title, date, lo_day, hi_day,"
+                      " precision, flags) SELECT 424242, 'added-event', kind, status, 'Added',"
+                      " date, lo_day, hi_day, precision, flags FROM event WHERE id = (SELECT min(id) FROM event);"
+                      "INSERT INTO event_actor SELECT 424242, actor_id, role FROM event_actor"
+                      " WHERE event_id = (SELECT min(id) FROM event);");
+    g_assert_cmpint (sqlite3_close (db), ==, SQLITE_OK);
+    g_assert_null (base_dup_event_names (memory, CHANCERY_FACET_ACTOR, 424242));
+    added = chancery_store_dup_event_actors (memory, 424242);
+    g_assert_cmpstr (added, !=, "");
   }
 
   /* Another connection renames an actor: once the store sees the change
@@ -1303,6 +1316,8 @@ test_names_from_memory (void)
     g_usleep (150 * 1000);
     stale = base_dup_event_names (memory, CHANCERY_FACET_ACTOR, index->events[0].id);
     g_assert_null (stale);
+    /* And stays so. */
+    g_assert_null (base_dup_event_names (memory, CHANCERY_FACET_ACTOR, index->events[0].id));
     for (guint i = 0; i < index->n_events; i++)
       id = MIN (id, index->events[i].id);
     renamed = chancery_store_dup_event_actors (memory, id);

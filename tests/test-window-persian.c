@@ -186,6 +186,15 @@ test_event_list_start (void)
                      gtk_adjustment_get_page_size (hadjustment));
   g_assert_cmpfloat (date_header_shown (), >=, gtk_widget_get_width (date_title));
 
+  /* Scrolled away from the start, then wide enough for every column (so
+   * back at the start), then narrow again: at the start, as it is now. */
+  gtk_adjustment_set_value (hadjustment, gtk_adjustment_get_value (hadjustment) - 60);
+  run_for (200);
+  g_assert_cmpfloat (date_header_shown (), <, gtk_widget_get_width (date_title));
+  set_window_width (1400);
+  set_window_width (300);
+  g_assert_cmpfloat (date_header_shown (), >=, gtk_widget_get_width (date_title));
+
   set_window_width (1400);
 }
 

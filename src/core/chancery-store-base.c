@@ -2107,21 +2107,33 @@ base_dup_event_names (ChanceryStore     *self,
    * current is asked at most every BASE_RECHECK_USEC: PRAGMA data_version
    * takes and drops SQLite's file lock (fcntl, fstat, a read of the header:
    * ~10 us, most of a lookup), and the list asks for two names for each of
-   * ~200 rows at once. Another connection's change shows within that time,
-   * and the window loads everything again when it changes the file. */
+   * ~200 rows at once. So names asked for within 100 ms of another
+   * connection's change can be the old ones (a renamed actor); an event
+   * the base does not hold (a new one) is always asked of SQL. Once the
+   * change is seen, the base is dropped, and SQL answers until the next
+   * index is loaded from this store. */
   if (base == NULL || self->writable)
     return NULL;
   now = g_get_monotonic_time ();
   if (now - self->base_checked_at >= BASE_RECHECK_USEC)
     {
-      if (query_int64 (self, "PRAGMA data_version", NULL) != self->base_version)
+      gint64 version = query_int64 (self, "PRAGMA data_version", NULL);
+
+      if (version < 0)
         return NULL;
+      if (version != self->base_version)
+        {
+          forget_facts (self);
+          self->base_version = version;
+          self->base_checked_at = 0;
+          return NULL;
+        }
       self->base_checked_at = now;
     }
 
-  names = g_string_new (NULL);
   if (id < 0 || id > base->max_id || (p = base->position[id]) == NO_POSITION)
-    return g_string_free (names, FALSE);
+    return NULL;
+  names = g_string_new (NULL);
 
   rel = &base->relations[relation_of_facet[kind]];
   labels = g_new (const char *, MAX (rel->offsets[p + 1] - rel->offsets[p], 1));

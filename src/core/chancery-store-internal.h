@@ -90,7 +90,9 @@ GPtrArray * base_list_facets (ChanceryStore *self, const ChanceryFilter *filter,
                               ChanceryFacetKind kind, GError **error);
 /* The names of an event's actors (by role, then name) or countries (by
  * name), joined with ", ", from a base already built; NULL when there is
- * none or it is out of date (the caller uses SQL). Locked. */
+ * none, it does not hold the event, or it was seen to be out of date (the
+ * caller uses SQL). Whether it is current is asked at most every 100 ms.
+ * Locked. */
 G_GNUC_INTERNAL
 char * base_dup_event_names (ChanceryStore *self, ChanceryFacetKind kind, gint64 id);
 /* "size mtime ctime inode device counters" of a file; NULL when unreadable

@@ -357,10 +357,10 @@ on_hadjusted_cb (gpointer user_data)
  * scrolls away from it. The move waits for an idle: the column view sets
  * the adjustment's value again after its bounds while it lays out.
  *
- * Then the column view is laid out again, moved or not: GTK 4.8's shifts
- * its header and rows by the value the adjustment had before it took its
- * new bounds, and does not come back when that value is cut to the new
- * ones. A Persian list that had been scrolled (or first laid out narrower)
+ * Then the column view is laid out again, moved or not: GTK 4.8's column
+ * view shifts its header and rows by the value the adjustment had before
+ * it took its new bounds, and does not come back when that value is cut
+ * to the new ones. A Persian list that had been scrolled (or first laid out narrower)
  * stayed ~110 px in from its right edge, its last column cut, with nothing
  * left to scroll. */
 static void
@@ -377,7 +377,11 @@ on_hadjustment_value_changed_cb (GtkAdjustment     *adjustment,
 {
   double value = gtk_adjustment_get_value (adjustment);
 
-  if (self->hadjusted_id != 0)
+  /* While a move to the start is due, the values GTK sets as it lays out
+   * must not undo it. Otherwise every value counts, also one GTK cut to
+   * new bounds: a list scrolled away is at its start again once the pane
+   * is wide enough to show everything. */
+  if (self->hadjusted_id != 0 && self->h_at_start)
     return;
 
   if (is_rtl (self))
