@@ -1639,26 +1639,37 @@ out:
 
 /* The base for the current data version: NULL without error means "use
  * SQL". Locked. */
+/* Asks SQLite whether another connection changed the file since the
+ * facts below were gathered; if so, forgets them. FALSE when it cannot
+ * tell. */
+static gboolean
+check_data_version (ChanceryStore *self)
+{
+  gint64 version = query_int64 (self, "PRAGMA data_version", NULL);
+
+  if (version < 0)
+    return FALSE;
+  if (version != self->base_version)
+    {
+      forget_facts (self);
+      self->base_version = version;
+    }
+  self->base_checked_at = g_get_monotonic_time ();
+  return TRUE;
+}
+
 static ChanceryBase *
 get_base (ChanceryStore  *self,
           GError        **error)
 {
   g_autoptr(GError) local_error = NULL;
   gboolean in_transaction;
-  gint64 version;
 
   if (self->writable)
     return NULL;
 
-  version = query_int64 (self, "PRAGMA data_version", NULL);
-  if (version < 0)
+  if (!check_data_version (self))
     return NULL;
-  if (version != self->base_version)
-    {
-      forget_facts (self);
-      self->base_version = version;
-      self->base_checked_at = 0;
-    }
   if (self->base != NULL)
     return self->base;
   if (self->base_failed)
@@ -2098,7 +2109,6 @@ base_dup_event_names (ChanceryStore     *self,
   const Relation *rel;
   GString *names;
   guint32 p, n = 0;
-  gint64 now;
 
   g_return_val_if_fail (kind == CHANCERY_FACET_ACTOR || kind == CHANCERY_FACET_COUNTRY, NULL);
 
@@ -2114,22 +2124,9 @@ base_dup_event_names (ChanceryStore     *self,
    * index is loaded from this store. */
   if (base == NULL || self->writable)
     return NULL;
-  now = g_get_monotonic_time ();
-  if (now - self->base_checked_at >= BASE_RECHECK_USEC)
-    {
-      gint64 version = query_int64 (self, "PRAGMA data_version", NULL);
-
-      if (version < 0)
-        return NULL;
-      if (version != self->base_version)
-        {
-          forget_facts (self);
-          self->base_version = version;
-          self->base_checked_at = 0;
-          return NULL;
-        }
-      self->base_checked_at = now;
-    }
+  if (g_get_monotonic_time () - self->base_checked_at >= BASE_RECHECK_USEC &&
+      (!check_data_version (self) || self->base != base))
+    return NULL;
 
   if (id < 0 || id > base->max_id || (p = base->position[id]) == NO_POSITION)
     return NULL;
