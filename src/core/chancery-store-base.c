@@ -1637,8 +1637,6 @@ out:
   return g_steal_pointer (&base);
 }
 
-/* The base for the current data version: NULL without error means "use
- * SQL". Locked. */
 /* Asks SQLite whether another connection changed the file since the
  * facts below were gathered; if so, forgets them. FALSE when it cannot
  * tell. */
@@ -1658,6 +1656,8 @@ check_data_version (ChanceryStore *self)
   return TRUE;
 }
 
+/* The base for the current data version: NULL without error means "use
+ * SQL". Locked. */
 static ChanceryBase *
 get_base (ChanceryStore  *self,
           GError        **error)
@@ -2125,7 +2125,7 @@ base_dup_event_names (ChanceryStore     *self,
   if (base == NULL || self->writable)
     return NULL;
   if (g_get_monotonic_time () - self->base_checked_at >= BASE_RECHECK_USEC &&
-      (!check_data_version (self) || self->base != base))
+      (!check_data_version (self) || self->base == NULL))
     return NULL;
 
   if (id < 0 || id > base->max_id || (p = base->position[id]) == NO_POSITION)
