@@ -390,7 +390,7 @@ static gboolean refresh_renamed_names (ChanceryImporter *self, GError **error);
 
 /* Places are shared by value (name, country, position): when an updated
  * event moved, or lost its place, the old one may have no event left.
- * One pass over the event table (0.3-0.7 s at a million events), only
+ * One pass over the event table (about 0.7 s at a million events), only
  * after an import that moved an event. */
 static gboolean
 drop_unused_places (ChanceryImporter  *self,
