@@ -1152,7 +1152,8 @@ test_import_gdelt_options (void)
   g_autofree char *db3 = g_build_filename (tmp_dir, "gdelt-refused.chancery", NULL);
   g_autofree char *db4 = g_build_filename (tmp_dir, "gdelt-roots.chancery", NULL);
   g_autofree char *db5 = g_build_filename (tmp_dir, "gdelt-typo.chancery", NULL);
-  g_auto(Run) commas, repeated, bad_code, on_json, bad_root, roots, typo;
+  g_autofree char *db6 = g_build_filename (tmp_dir, "gdelt-other-root.chancery", NULL);
+  g_auto(Run) commas, repeated, bad_code, on_json, bad_root, roots, typo, other_root;
 
   run_chancery (&commas, "import", "--database", db1, "--country", "usa,GBR", sample, NULL);
   assert_success (&commas);
@@ -1166,6 +1167,12 @@ test_import_gdelt_options (void)
   test_assert_contains (typo.err, "20170701234500.export.sample.tsv: no row kept has an actor from the country “ZZZ”; "
                                   "GDELT writes CAMEO country codes");
   g_assert_null (strstr (typo.err, "“GBR”"));
+  /* A code whose rows are all of other roots is no typo. */
+  run_chancery (&other_root, "import", "--database", db6, "--country", "ZAF", sample, NULL);
+  g_assert_cmpint (exit_code (&other_root), ==, 0);
+  test_assert_contains (other_root.err, "20170701234500.export.sample.tsv: no row kept has an actor from the "
+                                        "country “ZAF”: its 2 rows are of CAMEO root codes not chosen\n");
+  g_assert_null (strstr (other_root.err, "GDELT writes"));
   run_chancery (&repeated, "import", "--database", db2, "--country", "USA", "--country", "GBR",
                 sample, NULL);
   assert_success (&repeated);

@@ -240,6 +240,8 @@ test_country_filter (Fixture       *fixture,
   const char *countries[] = { "usa", NULL };
   const char *typos[] = { "zzz", "USA", "qqq", "ZZZ", NULL };
   const char *roots[] = { "04", NULL };
+  const char *other_root_country[] = { "zaf", NULL };
+  const char *criticism[] = { "11", NULL };
   ChanceryGdeltOptions options = { (GStrv) countries, NULL };
   ChanceryImportReport report;
   guint expected = count_sample_rows (default_roots, "USA");
@@ -260,6 +262,25 @@ test_country_filter (Fixture       *fixture,
   g_assert_cmpuint (report.messages->len, ==, 2);
   test_assert_contains (g_ptr_array_index (report.messages, 0), "the country “QQQ”");
   test_assert_contains (g_ptr_array_index (report.messages, 1), "the country “ZZZ”");
+  chancery_import_report_clear (&report);
+
+  /* A country whose rows are all of roots not chosen (South Africa's two
+   * rows are criticism, root 11): that is said, not a typo. */
+  options.countries = (GStrv) other_root_country;
+  g_assert_true (import_file (fixture, SAMPLE, &options, &report, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (report.inserted + report.updated, ==, 0);
+  g_assert_cmpuint (report.messages->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (report.messages, 0), ==,
+                   "no row kept has an actor from the country “ZAF”: "
+                   "its 2 rows are of CAMEO root codes not chosen");
+  chancery_import_report_clear (&report);
+  options.cameo_roots = (GStrv) criticism;
+  g_assert_true (import_file (fixture, SAMPLE, &options, &report, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (report.inserted, ==, count_sample_rows (criticism, "ZAF"));
+  g_assert_cmpuint (report.inserted, ==, 2);
+  g_assert_cmpuint (report.messages->len, ==, 0);
   chancery_import_report_clear (&report);
 
   /* Roots other than the default */

@@ -158,6 +158,7 @@ typedef struct
   gboolean             keep_root[100];
   GHashTable          *countries_filter;  /* upper-case code set, or NULL */
   GHashTable          *countries_kept;    /* codes of countries_filter that a kept row has */
+  GHashTable          *countries_other_roots;  /* code of countries_filter -> rows left out by root */
   GHashTable          *seen_countries;
   GHashTable          *seen_actors;
   GHashTable          *seen_sources;
@@ -188,6 +189,7 @@ gdelt_import_clear (GdeltImport *self)
   g_clear_pointer (&self->archive, archive_read_free);
   g_clear_pointer (&self->countries_filter, g_hash_table_unref);
   g_clear_pointer (&self->countries_kept, g_hash_table_unref);
+  g_clear_pointer (&self->countries_other_roots, g_hash_table_unref);
   g_clear_pointer (&self->seen_countries, g_hash_table_unref);
   g_clear_pointer (&self->seen_actors, g_hash_table_unref);
   g_clear_pointer (&self->seen_sources, g_hash_table_unref);
@@ -379,7 +381,8 @@ gdelt_skip (GdeltImport *self,
 
 /* A country of the filter that no kept row has is most likely a typo
  * ("IRA" for IRN) or a code GDELT does not use: said, not an error, as the
- * rows of the other countries are good. */
+ * rows of the other countries are good. Unless its rows were all of CAMEO
+ * roots not chosen: then that is said instead. */
 static void
 note_country_kept (GdeltImport *self,
                    const char  *code)
@@ -387,6 +390,23 @@ note_country_kept (GdeltImport *self,
   if (*code != '\0' && g_hash_table_contains (self->countries_filter, code) &&
       !g_hash_table_contains (self->countries_kept, code))
     g_hash_table_add (self->countries_kept, g_strdup (code));
+}
+
+/* A row of the countries of the filter, left out for its root. */
+static void
+note_country_other_root (GdeltImport *self,
+                         const char  *code1,
+                         const char  *code2)
+{
+  const char *codes[] = { code1, strcmp (code1, code2) != 0 ? code2 : "" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (codes); i++)
+    if (*codes[i] != '\0' && g_hash_table_contains (self->countries_filter, codes[i]))
+      {
+        guint n = GPOINTER_TO_UINT (g_hash_table_lookup (self->countries_other_roots, codes[i]));
+
+        g_hash_table_replace (self->countries_other_roots, g_strdup (codes[i]), GUINT_TO_POINTER (n + 1));
+      }
 }
 
 static int
@@ -409,11 +429,26 @@ report_unused_countries (GdeltImport *self)
   codes = (const char **) g_hash_table_get_keys_as_array (self->countries_filter, &n_codes);
   qsort (codes, n_codes, sizeof (char *), compare_codes);
   for (guint i = 0; i < n_codes; i++)
-    if (!g_hash_table_contains (self->countries_kept, codes[i]))
-      g_ptr_array_add (self->report->messages,
-                       g_strdup_printf (_("no row kept has an actor from the country “%s”; "
-                                          "GDELT writes CAMEO country codes such as IRN, AZE or USA"),
-                                        codes[i]));
+    {
+      guint n_other_roots = GPOINTER_TO_UINT (g_hash_table_lookup (self->countries_other_roots, codes[i]));
+
+      if (g_hash_table_contains (self->countries_kept, codes[i]))
+        continue;
+      if (n_other_roots > 0)
+        g_ptr_array_add (self->report->messages,
+                         g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                       "no row kept has an actor from the country “%s”: "
+                                                       "its %u row is of a CAMEO root code not chosen",
+                                                       "no row kept has an actor from the country “%s”: "
+                                                       "its %u rows are of CAMEO root codes not chosen",
+                                                       n_other_roots),
+                                          codes[i], n_other_roots));
+      else
+        g_ptr_array_add (self->report->messages,
+                         g_strdup_printf (_("no row kept has an actor from the country “%s”; "
+                                            "GDELT writes CAMEO country codes such as IRN, AZE or USA"),
+                                          codes[i]));
+    }
 }
 
 /* Checks on fields */
@@ -821,6 +856,8 @@ process_row (GdeltImport  *self,
           && !g_hash_table_contains (self->countries_filter, country1)
           && !g_hash_table_contains (self->countries_filter, country2)))
     {
+      if (!self->keep_root[root] && self->countries_filter != NULL)
+        note_country_other_root (self, country1, country2);
       self->report->filtered++;
       return TRUE;
     }
@@ -1028,6 +1065,7 @@ gdelt_import_init (GdeltImport                *self,
       for (guint i = 0; options->countries[i] != NULL; i++)
         g_hash_table_add (self->countries_filter, g_ascii_strup (options->countries[i], -1));
       self->countries_kept = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      self->countries_other_roots = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
     }
 
   self->seen_countries = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
