@@ -689,11 +689,19 @@ text_layout (ChanceryScene              *scene,
  * characters that fill it, and a few more so that shaping near the cut is
  * unchanged. Ellipsizing that prefix gives what ellipsizing the whole text
  * would, at the cost of shaping the prefix: a 190-byte title cut to 160 px
- * is a fifth of it. Only while the text up to there runs left to right in
- * a left-to-right paragraph (the runs of level 0 before any other, whose
- * visual order is the logical one), and ending more than eight
- * characters before the first other run: Pango places the ellipsis of
- * right-to-left text by what follows the cut, so there the whole text is
+ * is a fifth of it.
+ *
+ * Pango ellipsizes before it reorders, so what stays is a logical prefix
+ * of the text. The cut must fall in left-to-right text of a left-to-right
+ * paragraph (a run of level 0), and the prefix ends more than eight
+ * characters before the next run of another level: then every character
+ * kept gets the same bidi level from the prefix as from the whole text
+ * (its level depends on what follows only up to the next strong
+ * character, and the prefix ends in level 0 as the paragraph does), and
+ * the ellipsis takes the level of the text it replaces, 0 in both. Runs of
+ * other levels before the cut are fine: a run of level 0 starts where
+ * everything logically before it ends, in visual order too. Otherwise
+ * (the cut in right-to-left text, or too near it) the whole text is
  * ellipsized. */
 gsize
 chancery_text_prefix_for_width (PangoLayout *layout,
@@ -713,16 +721,24 @@ chancery_text_prefix_for_width (PangoLayout *layout,
       PangoItem *item = run->item;
       int run_width = pango_glyph_string_get_width (run->glyphs);
 
-      if (item->analysis.level != 0)
-        break;
-      ltr_end = item->offset + item->length;
-      if (end == G_MAXSIZE && done + run_width >= need)
+      if (end != G_MAXSIZE)
+        {
+          /* Past the cut: how far its left-to-right text goes on. */
+          if (item->analysis.level != 0)
+            break;
+          ltr_end = item->offset + item->length;
+          continue;
+        }
+      if (done + run_width >= need)
         {
           int index = 0, trailing = 0;
 
+          if (item->analysis.level != 0)
+            return whole;
           pango_glyph_string_x_to_index (run->glyphs, (char *) text + item->offset, item->length,
                                          &item->analysis, need - done, &index, &trailing);
           end = item->offset + index;
+          ltr_end = item->offset + item->length;
         }
       done += run_width;
     }
