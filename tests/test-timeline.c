@@ -1662,6 +1662,204 @@ test_million (gconstpointer data)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static cairo_surface_t *
+render_scene (ChanceryScene *scene,
+              GBytes       **serialized)
+{
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, (int) scene->width,
+                                                         (int) scene->height);
+  cairo_t *cr = cairo_create (surface);
+
+  chancery_scene_layout (scene);
+  chancery_scene_draw (scene, snapshot);
+  node = gtk_snapshot_free_to_node (snapshot);
+  gsk_render_node_draw (node, cr);
+  cairo_destroy (cr);
+  cairo_surface_flush (surface);
+  *serialized = gsk_render_node_serialize (node);
+  return surface;
+}
+
+static guint
+count_in_bytes (GBytes     *bytes,
+                const char *needle)
+{
+  gsize size;
+  const char *data = g_bytes_get_data (bytes, &size);
+  g_autofree char *text = g_strndup (data, size);
+  guint n = 0;
+
+  for (const char *at = strstr (text, needle); at != NULL; at = strstr (at + 1, needle))
+    n++;
+  return n;
+}
+
+/* Slow fades (year-long, seen over a week) are drawn as plain colours and
+ * fewer dash runs, within two alpha steps of the exact drawing at every
+ * pixel; fast ones (the whole year in view) stay gradients. */
+static void
+test_slow_fades (void)
+{
+  ChanceryIndexBuilder *builder = chancery_index_builder_new (CHANCERY_GROUP_COUNTRY);
+  g_autoptr(ChanceryIndex) index = NULL;
+  g_autoptr(GObject) owner = G_OBJECT (pango_font_map_create_context (pango_cairo_font_map_get_default ()));
+  gint32 day = ymd (2025, 12, 9);
+
+  /* Planned and open-ended (dashed, fading out), year precision (fading
+   * both ways), and one that happened with an open start (no dashes). */
+  chancery_index_builder_add_raw (builder, 1, day, day + 365, CHANCERY_KIND_MEETING,
+                                  CHANCERY_STATUS_PLANNED, CHANCERY_PRECISION_DAY,
+                                  CHANCERY_INDEX_OPEN_END, "Talks go on");
+  chancery_index_builder_add_to_lane (builder, "IRN", NULL);
+  chancery_index_builder_add_raw (builder, 2, ymd (2026, 1, 1), ymd (2026, 12, 31), CHANCERY_KIND_MILESTONE,
+                                  CHANCERY_STATUS_PLANNED, CHANCERY_PRECISION_YEAR, 0, "Line opens");
+  chancery_index_builder_add_to_lane (builder, "AZE", NULL);
+  chancery_index_builder_add_raw (builder, 3, day - 365, day + 200, CHANCERY_KIND_AGREEMENT,
+                                  CHANCERY_STATUS_OCCURRED, CHANCERY_PRECISION_DAY,
+                                  CHANCERY_INDEX_OPEN_START, "Accord in force");
+  chancery_index_builder_add_to_lane (builder, "RUS", NULL);
+  index = chancery_index_builder_finish (builder);
+
+  for (int variant = 0; variant < 4; variant++)
+    {
+      gboolean rtl = variant & 1, whole = variant & 2;
+      cairo_surface_t *surface[2];
+      GBytes *nodes[2] = { NULL, NULL };
+      int worst = 0, stride;
+
+      for (int exact = 0; exact < 2; exact++)
+        {
+          ChanceryScene scene;
+
+          chancery_scene_init (&scene);
+          chancery_scene_set_pango (&scene, PANGO_CONTEXT (owner));
+          chancery_scene_set_index (&scene, index);
+          scene.show_today = FALSE;
+          scene.exact_fades = exact;
+          scene.width = 1000;
+          scene.height = 300;
+          scene.rtl = rtl;
+          scene.start = whole ? day - 400 : ymd (2026, 3, 2);
+          scene.end = whole ? day + 400 : ymd (2026, 3, 9);
+          surface[exact] = render_scene (&scene, &nodes[exact]);
+          chancery_scene_clear (&scene);
+        }
+
+      stride = cairo_image_surface_get_stride (surface[0]);
+      for (int y = 0; y < 300; y++)
+        for (int x = 0; x < 4 * 1000; x++)
+          {
+            int a = cairo_image_surface_get_data (surface[0])[y * stride + x];
+            int b = cairo_image_surface_get_data (surface[1])[y * stride + x];
+
+            worst = MAX (worst, ABS (a - b));
+          }
+      g_assert_cmpint (worst, <=, 2);
+
+      if (whole)
+        {
+          /* Fast fades: gradients still, over the middle of each bar
+           * (its rounded ends, a few pixels wide, change too little). */
+          g_assert_cmpuint (count_in_bytes (nodes[0], "linear-gradient"), >=, 3);
+        }
+      else
+        {
+          /* Slow ones: no gradient, fewer dash runs, as the exact drawing
+           * has both. */
+          g_assert_cmpuint (count_in_bytes (nodes[1], "linear-gradient"), >=, 3);
+          g_assert_cmpuint (count_in_bytes (nodes[0], "linear-gradient"), ==, 0);
+          g_assert_cmpuint (count_in_bytes (nodes[0], "repeat"), >=, 4);
+          g_assert_cmpuint (count_in_bytes (nodes[0], "repeat"), <, count_in_bytes (nodes[1], "repeat"));
+        }
+      cairo_surface_destroy (surface[0]);
+      cairo_surface_destroy (surface[1]);
+      g_bytes_unref (nodes[0]);
+      g_bytes_unref (nodes[1]);
+    }
+}
+
+/* Whether a lane has more events in view than a limit, as the lanes'
+ * layout asks it from bucket counts, agrees with counting them: for
+ * windows of every size, ends on and off bucket edges, every limit near
+ * the count, and the whole index (lane -1). */
+static void
+test_density_more_than (void)
+{
+  ChanceryIndexBuilder *builder = chancery_index_builder_new (CHANCERY_GROUP_COUNTRY);
+  g_autoptr(ChanceryIndex) index = NULL;
+  g_autoptr(ChanceryDensity) density = NULL;
+  g_autoptr(GRand) rand = g_rand_new_with_seed (7);
+  const char *lanes[] = { "IRN", "AZE", "RUS", "GEO" };
+  gint32 first = ymd (1995, 1, 1), last = ymd (2025, 12, 31);
+  guint checked = 0, above = 0;
+
+  /* Bursty: most events in a few short stretches, as in real data. */
+  for (gint64 id = 1; id <= 6000; id++)
+    {
+      gint32 day = g_rand_int_range (rand, 0, 4) == 0
+                   ? g_rand_int_range (rand, first, last)
+                   : ymd (2000 + (int) (id % 5) * 5, 3, 1) + g_rand_int_range (rand, 0, 40);
+      guint n_lanes = (guint) g_rand_int_range (rand, 1, 3);
+
+      chancery_index_builder_add_raw (builder, id, day, day, CHANCERY_KIND_MEETING,
+                                      CHANCERY_STATUS_OCCURRED, CHANCERY_PRECISION_DAY, 0, "event");
+      for (guint l = 0; l < n_lanes; l++)
+        {
+          const char *lane = lanes[(id * 7 + l * 3 + (id % 3 == 0 ? 0 : 1)) % G_N_ELEMENTS (lanes)];
+
+          chancery_index_builder_add_to_lane (builder, lane, lane);
+        }
+    }
+  index = chancery_index_builder_finish (builder);
+  density = chancery_density_new (index);
+
+  for (int lane = -1; lane < (int) index->lanes->len; lane++)
+    for (guint trial = 0; trial < 3000; trial++)
+      {
+        gint32 span = 1 << g_rand_int_range (rand, 0, 14);
+        gint32 a = g_rand_int_range (rand, first - 400, last + 400);
+        gint32 b = a + g_rand_int_range (rand, 0, span + 1);
+        guint count = chancery_density_count (density, lane, a, b);
+        guint limit = trial % 2 == 0 ? count + (guint) g_rand_int_range (rand, -2, 3)
+                                     : (guint) g_rand_int_range (rand, 0, 400);
+
+        if ((int) limit < 0)
+          limit = 0;
+        g_assert_cmpint (chancery_density_more_than (density, lane, a, b, limit), ==, count > limit);
+        checked++;
+        above += count > limit;
+      }
+  /* Both answers came up often. */
+  g_assert_cmpuint (above, >, checked / 10);
+  g_assert_cmpuint (above, <, checked - checked / 10);
+}
+
+/* The today line's "now" is kept for a minute: it must still be local
+ * time now, to the minute (or the next one, if a minute turned while the
+ * test ran), call after call. */
+static void
+test_now (void)
+{
+  for (int call = 0; call < 3; call++)
+    {
+      g_autoptr(GDateTime) before = g_date_time_new_now_local ();
+      double now = chancery_scene_now ();
+      g_autoptr(GDateTime) after = g_date_time_new_now_local ();
+      double expected[2];
+
+      expected[0] = chancery_day_from_ymd (g_date_time_get_year (before), g_date_time_get_month (before),
+                                           g_date_time_get_day_of_month (before))
+                    + (g_date_time_get_hour (before) * 60 + g_date_time_get_minute (before)) / 1440.0;
+      expected[1] = chancery_day_from_ymd (g_date_time_get_year (after), g_date_time_get_month (after),
+                                           g_date_time_get_day_of_month (after))
+                    + (g_date_time_get_hour (after) * 60 + g_date_time_get_minute (after)) / 1440.0;
+      g_assert_true (fabs (now - expected[0]) < 1e-9 || fabs (now - expected[1]) < 1e-9);
+      g_assert_cmpfloat (now, >=, chancery_day_today () - 1);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1688,6 +1886,9 @@ main (int   argc,
   g_test_add_func ("/timeline/long-events", test_long_events);
   g_test_add_func ("/timeline/label-cache", test_label_cache);
   g_test_add_func ("/timeline/label-prefix", test_label_prefix);
+  g_test_add_func ("/timeline/now", test_now);
+  g_test_add_func ("/timeline/slow-fades", test_slow_fades);
+  g_test_add_func ("/timeline/density-more-than", test_density_more_than);
   g_test_add_func ("/timeline/stacked-ticks", test_stacked_ticks);
   g_test_add_data_func ("/timeline/million/10-lanes", GUINT_TO_POINTER (10), test_million);
   g_test_add_data_func ("/timeline/million/300-lanes", GUINT_TO_POINTER (300), test_million);

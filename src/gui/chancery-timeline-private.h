@@ -60,6 +60,13 @@ guint            chancery_density_count (ChanceryDensity *density,
                                          int              lane,
                                          gint32           a,
                                          gint32           b);
+/* Whether chancery_density_count (density, lane, a, b) > limit, cheaper:
+ * mostly from the prefix counts, without searching the events. */
+gboolean         chancery_density_more_than (ChanceryDensity *density,
+                                             int              lane,
+                                             gint32           a,
+                                             gint32           b,
+                                             guint            limit);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ChanceryDensity, chancery_density_free)
 
@@ -131,6 +138,10 @@ typedef struct
   float            scroll_y;     /* clamped by layout */
   gboolean         rtl;
   gboolean         show_today;
+  /* Slow fades (a year-long one seen over days) are drawn within an
+   * alpha step or two of exact, as plain colours and fewer dash runs,
+   * which cost cairo far less; TRUE draws them exactly, to compare. */
+  gboolean         exact_fades;
   ChanceryPalette  palette;
 
   /* Outputs of chancery_scene_layout(). */

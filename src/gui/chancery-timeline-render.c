@@ -48,6 +48,9 @@
 #define DASH_PERIOD     7.0f
 /* Steps of a dashed outline that fades with its fill. */
 #define MAX_DASH_STEPS  12
+#define DASH_ALPHA_SLACK (2.0f / 255)  /* dash runs this close are one */
+#define MAX_FLAT_STEPS  6.0f   /* a gradient changing by at most this many
+                                * alpha steps is drawn as plain colours */
 
 /* Prefix counts of one lane (or the whole index) over power-of-two buckets
  * of days: prefix[b] events have lo before bucket b. Buckets are as fine as
@@ -213,13 +216,29 @@ format_time (double      day,
   return chancery_format_date_time (dt, format);
 }
 
+/* Now in local time, as a day and the fraction of it to the minute.
+ * Working the local time out costs ~20 µs with GLib 2.74 (it reads the
+ * time zone again at every call), twice a frame for the today line: it
+ * is kept for the minute of real time it stands for (local time zones
+ * are whole minutes off UTC). Main thread only. */
 double
 chancery_scene_now (void)
 {
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  static gint64 kept_minute = G_MININT64;
+  static double kept_now;
+  gint64 minute = g_get_real_time () / (60 * G_USEC_PER_SEC);
 
-  return chancery_day_today ()
-         + (g_date_time_get_hour (now) * 60 + g_date_time_get_minute (now)) / 1440.0;
+  if (minute != kept_minute)
+    {
+      g_autoptr(GDateTime) now = g_date_time_new_from_unix_local (minute * 60);
+
+      kept_now = chancery_day_from_ymd (g_date_time_get_year (now),
+                                        g_date_time_get_month (now),
+                                        g_date_time_get_day_of_month (now))
+                 + (g_date_time_get_hour (now) * 60 + g_date_time_get_minute (now)) / 1440.0;
+      kept_minute = minute;
+    }
+  return kept_now;
 }
 
 char *
@@ -496,6 +515,37 @@ lower_bound (ChanceryDensity *density,
   if (memo != NULL)
     *memo = (BoundMemo) { tag, day, lo };
   return lo;
+}
+
+/* Whether more than limit events of the lane start in [a, b). The prefix
+ * counts of the buckets holding a and b bound the count; only when the
+ * bounds straddle the limit is it searched for (two searches a lane cost
+ * ~1 µs in a frame at 1M, mostly cache misses into the events). */
+gboolean
+chancery_density_more_than (ChanceryDensity *density,
+                            int              lane_index,
+                            gint32           a,
+                            gint32           b,
+                            guint            limit)
+{
+  const Prefix *p = density_prefix (density, lane_index);
+  guint ba, bb;
+  gint64 least, most;
+
+  if (p->prefix == NULL || b <= a)
+    return FALSE;
+
+  /* lower_bound (d) lies in [prefix[bucket], prefix[bucket + 1]], and is
+   * prefix[n_buckets] past the last bucket. */
+  ba = bucket_of (p, a);
+  bb = bucket_of (p, b);
+  most = (gint64) p->prefix[MIN (bb + 1, p->n_buckets)] - p->prefix[ba];
+  least = (gint64) p->prefix[bb] - p->prefix[MIN (ba + 1, p->n_buckets)];
+  if (most <= limit)
+    return FALSE;
+  if (least > limit)
+    return TRUE;
+  return lower_bound (density, lane_index, b) - lower_bound (density, lane_index, a) > limit;
 }
 
 static const Spans *
@@ -1618,15 +1668,15 @@ layout_lanes (ChanceryScene *scene,
   for (guint l = 0; l < index->lanes->len; l++)
     {
       ChanceryLaneBox box = { 0 };
-      guint visible;
 
-      visible = lower_bound (scene->density, (int) l, clamp_day (ceil (scene->end)))
-                - lower_bound (scene->density, (int) l, clamp_day (floor (scene->start)));
       box.y = y;
       box.first_item = scene->items->len;
       box.first_bin = scene->bins->len;
       /* More events than room: a histogram instead of events. */
-      box.dense = visible > MAX (48.0, scene->width / 6.0);
+      box.dense = chancery_density_more_than (scene->density, (int) l,
+                                              clamp_day (floor (scene->start)),
+                                              clamp_day (ceil (scene->end)),
+                                              (guint) MAX (48.0, scene->width / 6.0));
 
       if (box.dense)
         {
@@ -2338,6 +2388,7 @@ typedef struct
   float        x1;
   GskColorStop stops[4];
   gsize        n_stops;
+  float        max_flat_steps;   /* see append_fill() */
 } Fill;
 
 static float
@@ -2374,7 +2425,9 @@ with_alpha (const GdkRGBA *color,
  * fill's alpha is full, fainter in proportion. GTK 4.8 has no mask node:
  * the line is cut into at most MAX_DASH_STEPS runs of whole dashes, each
  * as strong as the fill at its fainter end (so the last run is as faint as
- * the end of the bar), and runs of one strength are one node. */
+ * the end of the bar). Each run is a repeat node, which costs cairo ~3 µs
+ * however short: runs within DASH_ALPHA_SLACK of each other's strength
+ * (a fade years long seen over days) are one, as faint as the faintest. */
 static void
 append_fading_dashes (ChanceryScene *scene,
                       GtkSnapshot   *snapshot,
@@ -2387,7 +2440,7 @@ append_fading_dashes (ChanceryScene *scene,
                       float          thickness)
 {
   float v0 = MAX (x, -8), v1 = MIN (x + width, scene->width + 8);
-  float step, run = 0, run_alpha = -1;
+  float step, run = 0, run_alpha = -1, run_strongest = -1;
   float a;
 
   if (v1 <= v0 || full <= 0)
@@ -2401,7 +2454,9 @@ append_fading_dashes (ChanceryScene *scene,
       float faintest = MIN (fill_alpha_at (fill, p0), fill_alpha_at (fill, p1));
       float alpha = roundf (255 * MIN (faintest / full, 1)) / 255;
 
-      if (alpha != run_alpha)
+      if (run_alpha < 0 ||
+          MAX (run_strongest, alpha) - MIN (run_alpha, alpha)
+          > (scene->exact_fades ? 0 : DASH_ALPHA_SLACK) + 0.1f / 255)
         {
           if (run_alpha > 0)
             {
@@ -2410,7 +2465,12 @@ append_fading_dashes (ChanceryScene *scene,
               append_dash_run (snapshot, &c, x, run, p0, y, thickness);
             }
           run = p0;
-          run_alpha = alpha;
+          run_alpha = run_strongest = alpha;
+        }
+      else
+        {
+          run_alpha = MIN (run_alpha, alpha);
+          run_strongest = MAX (run_strongest, alpha);
         }
     }
   if (run_alpha > 0)
@@ -2421,15 +2481,45 @@ append_fading_dashes (ChanceryScene *scene,
     }
 }
 
-/* Fills rect with fill; a gradient that does not change by a visible step
- * over rect (a year-long fade seen over a day) is a plain colour, which
- * costs cairo far less per pixel. */
+/* How many alpha steps of a pixel (1/255) the fill changes by over
+ * [a0, a1] at its steepest: its steepest slope there times the width. */
+static float
+fill_steepness (const Fill *fill,
+                float       a0,
+                float       a1)
+{
+  float steepest = 0;
+
+  for (gsize i = 1; i < fill->n_stops; i++)
+    {
+      float s0 = fill->x0 + (fill->x1 - fill->x0) * fill->stops[i - 1].offset;
+      float s1 = fill->x0 + (fill->x1 - fill->x0) * fill->stops[i].offset;
+      float lo = MIN (s0, s1), hi = MAX (s0, s1);
+
+      if (hi - lo > 0 && hi > a0 && lo < a1)
+        steepest = MAX (steepest, fabsf (fill->stops[i].color.alpha - fill->stops[i - 1].color.alpha)
+                                  / (hi - lo));
+    }
+
+  return steepest * (a1 - a0) * 255;
+}
+
+/* Fills rect with fill. Cairo draws a gradient at a high cost per pixel
+ * (~14 µs for a bar across the view, against ~1 µs for a colour), and a
+ * fade years long seen over days changes only by a few of the 256 steps
+ * a pixel has: such a gradient is drawn as plain colours, each over a
+ * stretch where the fill changes by at most half a step, at the fill's
+ * alpha in its middle (a quarter of a step from any pixel's own), so no
+ * pixel is more than one step (~0.4 %) off the gradient. The stretches
+ * meet on whole pixels, so no seam shows. A gradient that changes more
+ * is drawn as one. */
 static void
 append_fill (GtkSnapshot           *snapshot,
              const Fill            *fill,
              const graphene_rect_t *rect)
 {
-  float a0, a1, lo, hi;
+  float a0, a1, alpha_steps;
+  guint n_pieces;
 
   if (!fill->gradient)
     {
@@ -2439,32 +2529,29 @@ append_fill (GtkSnapshot           *snapshot,
 
   a0 = rect->origin.x;
   a1 = rect->origin.x + rect->size.width;
-  lo = hi = fill_alpha_at (fill, a0);
-  lo = MIN (lo, fill_alpha_at (fill, a1));
-  hi = MAX (hi, fill_alpha_at (fill, a1));
-  for (gsize i = 0; i < fill->n_stops; i++)
+  alpha_steps = fill_steepness (fill, a0, a1);
+  if (alpha_steps > fill->max_flat_steps)
     {
-      float x = fill->x0 + (fill->x1 - fill->x0) * fill->stops[i].offset;
-
-      if (x > MIN (a0, a1) && x < MAX (a0, a1))
-        {
-          lo = MIN (lo, fill->stops[i].color.alpha);
-          hi = MAX (hi, fill->stops[i].color.alpha);
-        }
+      gtk_snapshot_append_linear_gradient (snapshot, rect,
+                                           &GRAPHENE_POINT_INIT (fill->x0, 0),
+                                           &GRAPHENE_POINT_INIT (fill->x1, 0),
+                                           fill->stops, fill->n_stops);
+      return;
     }
 
-  if (hi - lo < 0.5f / 255)
+  n_pieces = MAX (1, (guint) ceilf (alpha_steps * 2));
+  for (guint i = 0; i < n_pieces; i++)
     {
+      float p0 = i == 0 ? a0 : roundf (a0 + (a1 - a0) * i / n_pieces);
+      float p1 = i + 1 == n_pieces ? a1 : roundf (a0 + (a1 - a0) * (i + 1) / n_pieces);
       GdkRGBA flat = fill->stops[0].color;
 
-      flat.alpha = (lo + hi) / 2;
-      gtk_snapshot_append_color (snapshot, &flat, rect);
+      if (p1 <= p0)
+        continue;
+      flat.alpha = fill_alpha_at (fill, (p0 + p1) / 2);
+      gtk_snapshot_append_color (snapshot, &flat,
+                                 &GRAPHENE_RECT_INIT (p0, rect->origin.y, p1 - p0, rect->size.height));
     }
-  else
-    gtk_snapshot_append_linear_gradient (snapshot, rect,
-                                         &GRAPHENE_POINT_INIT (fill->x0, 0),
-                                         &GRAPHENE_POINT_INIT (fill->x1, 0),
-                                         fill->stops, fill->n_stops);
 }
 
 /* One end of a long bar: the rounded corners on one side only. */
@@ -2588,7 +2675,7 @@ draw_soft (ChanceryScene            *scene,
    * the date is least certain, never a sharp edge that looks like a day. */
   float strong = tentative ? 0.30f : 0.55f;
   float faint = tentative ? 0.04f : 0.10f;
-  Fill fill = { .gradient = TRUE };
+  Fill fill = { .gradient = TRUE, .max_flat_steps = scene->exact_fades ? 0.5f : MAX_FLAT_STEPS };
   GskColorStop *stops = fill.stops;
   float lo_x = chancery_scene_x_at (scene, e->lo);
   float hi_x = chancery_scene_x_at (scene, (double) e->hi + 1);
