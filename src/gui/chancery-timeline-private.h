@@ -160,7 +160,7 @@ typedef struct
   GHashTable            *old_title_layouts; /* the generation before */
   GHashTable            *text_layouts;    /* "font|text" -> PangoLayout */
   GHashTable            *old_text_layouts;
-  GHashTable            *badge_texts;     /* count -> "+n" */
+  GHashTable            *badge_texts;     /* count -> BadgeText ("+n") */
   float                  line_height;
 } ChanceryScene;
 

@@ -118,6 +118,23 @@ typedef struct
   GdkRGBA        node_color;
 } CachedLayout;
 
+/* A badge's "+9", see badge_text(). */
+typedef struct
+{
+  char  *text;
+  float  width;    /* of the text; < 0 until measured */
+  guint  serial;   /* of the Pango context it was measured in */
+} BadgeText;
+
+static void
+badge_text_free (gpointer data)
+{
+  BadgeText *badge = data;
+
+  g_free (badge->text);
+  g_free (badge);
+}
+
 typedef enum
 {
   UNIT_HOUR,
@@ -890,7 +907,7 @@ chancery_scene_init (ChanceryScene *scene)
                                                cached_layout_free);
   scene->old_text_layouts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                                    cached_layout_free);
-  scene->badge_texts = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  scene->badge_texts = g_hash_table_new_full (NULL, NULL, NULL, badge_text_free);
   scene->start = 0;
   scene->end = 1;
   scene->show_today = TRUE;
@@ -972,6 +989,7 @@ chancery_scene_set_pango (ChanceryScene *scene,
   g_hash_table_remove_all (scene->old_title_layouts);
   g_hash_table_remove_all (scene->text_layouts);
   g_hash_table_remove_all (scene->old_text_layouts);
+  g_hash_table_remove_all (scene->badge_texts);   /* their widths */
 
   base = pango_context_get_font_description (context);
   if (base == NULL || pango_font_description_get_family (base) == NULL)
@@ -1422,27 +1440,45 @@ place_lane_items (ChanceryScene   *scene,
 }
 
 /* "+9": formatted (and translated) once per count and scene, as long as
- * the scene keeps fewer than LAYOUT_CACHE_MAX of them; a busy lane lays out
- * and draws dozens of badges a frame. The text stays valid until the next
- * call. */
-static const char *
+ * the scene keeps fewer than LAYOUT_CACHE_MAX of them, with its width
+ * once measured; a busy lane lays out and draws dozens of badges a frame
+ * (more when pills merge). Valid until the next call. */
+static BadgeText *
 badge_text (ChanceryScene *scene,
             guint          count)
 {
-  char *text = g_hash_table_lookup (scene->badge_texts, GUINT_TO_POINTER (count));
+  BadgeText *badge = g_hash_table_lookup (scene->badge_texts, GUINT_TO_POINTER (count));
 
-  if (text == NULL)
+  if (badge == NULL)
     {
       g_autofree char *number = chancery_format_count (count);
 
+      badge = g_new0 (BadgeText, 1);
       /* Translators: on a small badge under a lane, for events that have no
        * room to be drawn there: %s is their number, as in "+9" */
-      text = g_strdup_printf (_("+%s"), number);
+      badge->text = g_strdup_printf (_("+%s"), number);
+      badge->width = -1;
       if (g_hash_table_size (scene->badge_texts) >= LAYOUT_CACHE_MAX)
         g_hash_table_remove_all (scene->badge_texts);
-      g_hash_table_insert (scene->badge_texts, GUINT_TO_POINTER (count), text);
+      g_hash_table_insert (scene->badge_texts, GUINT_TO_POINTER (count), badge);
     }
-  return text;
+  return badge;
+}
+
+/* The width of a badge's text, as text_width (its layout, 200) gives it. */
+static float
+badge_text_width (ChanceryScene *scene,
+                  guint          count)
+{
+  BadgeText *badge = badge_text (scene, count);
+  guint serial = pango_context_get_serial (scene->pango);
+
+  if (badge->width < 0 || badge->serial != serial)
+    {
+      badge->width = text_width (text_layout (scene, scene->small_font, badge->text), 200);
+      badge->serial = serial;
+    }
+  return badge->width;
 }
 
 static int
@@ -1485,8 +1521,7 @@ badge_fit (ChanceryScene   *scene,
            ChanceryBadge   *badge,
            float            rug_y)
 {
-  CachedLayout *cached = text_layout (scene, scene->small_font, badge_text (scene, badge->count));
-  float w = MAX (text_width (cached, 200) + 2 * BADGE_PADDING, BADGE_HEIGHT + 4);
+  float w = MAX (badge_text_width (scene, badge->count) + 2 * BADGE_PADDING, BADGE_HEIGHT + 4);
   float x = roundf ((badge->x_lo + badge->x_hi) / 2 - w / 2);
 
   x = CLAMP (x, 1, MAX (scene->width - 1 - w, 1));
@@ -1520,7 +1555,16 @@ layout_lane_badges (ChanceryScene   *scene,
       tick.position = item->position;
       g_array_append_val (ticks, tick);
     }
-  g_array_sort (ticks, compare_ticks);
+  /* In time order, ticks are mostly in x order already (all of them,
+   * left to right, in a lane of single days). */
+  for (guint i = 1; i < ticks->len; i++)
+    {
+      if (compare_ticks (&g_array_index (ticks, Tick, i - 1), &g_array_index (ticks, Tick, i)) > 0)
+        {
+          g_array_sort (ticks, compare_ticks);
+          break;
+        }
+    }
 
   for (guint i = 0; i < ticks->len; i++)
     {
@@ -2924,7 +2968,7 @@ draw_badge (ChanceryScene       *scene,
   if (r->origin.y >= scene->height || r->origin.y + r->size.height <= CHANCERY_SCENE_AXIS_HEIGHT)
     return;
 
-  cached = text_layout (scene, scene->small_font, badge_text (scene, badge->count));
+  cached = text_layout (scene, scene->small_font, badge_text (scene, badge->count)->text);
   w = text_width (cached, r->size.width);
   pango_layout_get_pixel_size (cached->layout, NULL, &h);
   append_rounded (snapshot, &fill, r, r->size.height / 2);
