@@ -883,15 +883,13 @@ test_open_ended (void)
     }
 }
 
-/* Planned bars with an uncertain end (open-ended, or of a year) fade
- * there, outline and all: the dashes grow as faint as the fill, in light
- * and dark, left to right and right to left. */
-static void
-test_fading_outline (void)
+/* Planned bars with an uncertain end: open-ended (fading out) and of a
+ * year (fading both ways); with_open_start adds one that happened, with
+ * an open start (no dashes). Untitled, so no label covers them. */
+static ChanceryIndex *
+build_fading_index (gboolean with_open_start)
 {
   ChanceryIndexBuilder *builder = chancery_index_builder_new (CHANCERY_GROUP_COUNTRY);
-  g_autoptr(ChanceryIndex) index = NULL;
-  g_autoptr(GObject) owner = G_OBJECT (pango_font_map_create_context (pango_cairo_font_map_get_default ()));
   gint32 day = ymd (2025, 12, 9);
 
   chancery_index_builder_add_raw (builder, 1, day, day + 365, CHANCERY_KIND_MEETING,
@@ -901,16 +899,54 @@ test_fading_outline (void)
   chancery_index_builder_add_raw (builder, 2, ymd (2026, 1, 1), ymd (2026, 12, 31), CHANCERY_KIND_MILESTONE,
                                   CHANCERY_STATUS_PLANNED, CHANCERY_PRECISION_YEAR, 0, "");
   chancery_index_builder_add_to_lane (builder, "AZE", NULL);
-  index = chancery_index_builder_finish (builder);
+  if (with_open_start)
+    {
+      chancery_index_builder_add_raw (builder, 3, day - 365, day + 200, CHANCERY_KIND_AGREEMENT,
+                                      CHANCERY_STATUS_OCCURRED, CHANCERY_PRECISION_DAY,
+                                      CHANCERY_INDEX_OPEN_START, "");
+      chancery_index_builder_add_to_lane (builder, "RUS", NULL);
+    }
+  return chancery_index_builder_finish (builder);
+}
+
+/* The scene laid out, drawn and rendered with Cairo; its nodes, serialized,
+ * in *serialized when not NULL. */
+static cairo_surface_t *
+render_scene (ChanceryScene *scene,
+              GBytes       **serialized)
+{
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, (int) scene->width,
+                                                         (int) scene->height);
+  cairo_t *cr = cairo_create (surface);
+
+  chancery_scene_layout (scene);
+  chancery_scene_draw (scene, snapshot);
+  node = gtk_snapshot_free_to_node (snapshot);
+  gsk_render_node_draw (node, cr);
+  cairo_destroy (cr);
+  cairo_surface_flush (surface);
+  if (serialized != NULL)
+    *serialized = gsk_render_node_serialize (node);
+  return surface;
+}
+
+/* Planned bars with an uncertain end (open-ended, or of a year) fade
+ * there, outline and all: the dashes grow as faint as the fill, in light
+ * and dark, left to right and right to left. */
+static void
+test_fading_outline (void)
+{
+  g_autoptr(ChanceryIndex) index = build_fading_index (FALSE);
+  g_autoptr(GObject) owner = G_OBJECT (pango_font_map_create_context (pango_cairo_font_map_get_default ()));
+  gint32 day = ymd (2025, 12, 9);
 
   for (int variant = 0; variant < 4; variant++)
     {
       gboolean rtl = variant & 1, dark = variant & 2;
       ChanceryScene scene;
-      GtkSnapshot *snapshot = gtk_snapshot_new ();
-      g_autoptr(GskRenderNode) node = NULL;
       cairo_surface_t *surface;
-      cairo_t *cr;
 
       chancery_scene_init (&scene);
       chancery_scene_set_pango (&scene, PANGO_CONTEXT (owner));
@@ -922,15 +958,7 @@ test_fading_outline (void)
       scene.rtl = rtl;
       scene.start = day - 60;
       scene.end = day + 440;
-      chancery_scene_layout (&scene);
-      chancery_scene_draw (&scene, snapshot);
-      node = gtk_snapshot_free_to_node (snapshot);
-
-      surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 1000, 400);
-      cr = cairo_create (surface);
-      gsk_render_node_draw (node, cr);
-      cairo_destroy (cr);
-      cairo_surface_flush (surface);
+      surface = render_scene (&scene, NULL);
 
       for (guint i = 0; i < index->n_events; i++)
         {
@@ -1662,26 +1690,6 @@ test_million (gconstpointer data)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
-static cairo_surface_t *
-render_scene (ChanceryScene *scene,
-              GBytes       **serialized)
-{
-  GtkSnapshot *snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, (int) scene->width,
-                                                         (int) scene->height);
-  cairo_t *cr = cairo_create (surface);
-
-  chancery_scene_layout (scene);
-  chancery_scene_draw (scene, snapshot);
-  node = gtk_snapshot_free_to_node (snapshot);
-  gsk_render_node_draw (node, cr);
-  cairo_destroy (cr);
-  cairo_surface_flush (surface);
-  *serialized = gsk_render_node_serialize (node);
-  return surface;
-}
-
 static guint
 count_in_bytes (GBytes     *bytes,
                 const char *needle)
@@ -1702,25 +1710,9 @@ count_in_bytes (GBytes     *bytes,
 static void
 test_slow_fades (void)
 {
-  ChanceryIndexBuilder *builder = chancery_index_builder_new (CHANCERY_GROUP_COUNTRY);
-  g_autoptr(ChanceryIndex) index = NULL;
+  g_autoptr(ChanceryIndex) index = build_fading_index (TRUE);
   g_autoptr(GObject) owner = G_OBJECT (pango_font_map_create_context (pango_cairo_font_map_get_default ()));
   gint32 day = ymd (2025, 12, 9);
-
-  /* Planned and open-ended (dashed, fading out), year precision (fading
-   * both ways), and one that happened with an open start (no dashes). */
-  chancery_index_builder_add_raw (builder, 1, day, day + 365, CHANCERY_KIND_MEETING,
-                                  CHANCERY_STATUS_PLANNED, CHANCERY_PRECISION_DAY,
-                                  CHANCERY_INDEX_OPEN_END, "Talks go on");
-  chancery_index_builder_add_to_lane (builder, "IRN", NULL);
-  chancery_index_builder_add_raw (builder, 2, ymd (2026, 1, 1), ymd (2026, 12, 31), CHANCERY_KIND_MILESTONE,
-                                  CHANCERY_STATUS_PLANNED, CHANCERY_PRECISION_YEAR, 0, "Line opens");
-  chancery_index_builder_add_to_lane (builder, "AZE", NULL);
-  chancery_index_builder_add_raw (builder, 3, day - 365, day + 200, CHANCERY_KIND_AGREEMENT,
-                                  CHANCERY_STATUS_OCCURRED, CHANCERY_PRECISION_DAY,
-                                  CHANCERY_INDEX_OPEN_START, "Accord in force");
-  chancery_index_builder_add_to_lane (builder, "RUS", NULL);
-  index = chancery_index_builder_finish (builder);
 
   for (int variant = 0; variant < 4; variant++)
     {
