@@ -940,6 +940,80 @@ test_csv_sparse_ids (Fixture       *fixture,
     }
 }
 
+/* Runs sql on the fixture's file with a connection of its own, and opens
+ * the store again. */
+static ChanceryStore *
+reopen_after (Fixture    *fixture,
+              const char *sql)
+{
+  g_autofree char *path = g_strdup (chancery_store_get_path (fixture->store));
+  g_autoptr(GError) error = NULL;
+  ChanceryStore *store;
+  sqlite3 *db = NULL;
+
+  g_clear_object (&fixture->store);
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  store = chancery_store_open (path, CHANCERY_STORE_READ_WRITE, NULL, &error);
+  g_assert_no_error (error);
+  return store;
+}
+
+/* A selection in clusters far apart in the file (more than a sixteenth
+ * of the events, so the export scans): the readers search their way from
+ * one cluster to the next, and must still hand over every selected event
+ * with all its relations, the first and the last row of the file
+ * included. */
+static void
+test_csv_far_apart (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(ChanceryStore) store = reopen_after (fixture,
+    "INSERT INTO event_country (event_id, country) SELECT id, 'XYZ' FROM event"
+    " WHERE id BETWEEN 1 AND 96 OR (id BETWEEN 1001 AND 1300 AND id % 3 = 0)"
+    " OR id = 2000 OR id >= 2991");
+  g_autoptr(ChanceryFilter) filter = chancery_filter_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) expected = NULL, in_memory = NULL, through_file = NULL;
+
+  g_assert_cmpuint (MANY_EVENTS, ==, 3000);
+  chancery_filter_add_country (filter, "XYZ", &error);
+  g_assert_no_error (error);
+
+  expected = csv_bytes (store, filter, -1);
+  in_memory = csv_bytes (store, filter, 256 * 1024 * 1024);
+  through_file = csv_bytes (store, filter, 16 * 1024);
+  /* 96 + 100 + 1 + 10 events: more than 3000 / 16. */
+  g_assert_cmpuint (count_rows (expected) - 1, ==, 207);
+  g_assert_true (g_bytes_equal (in_memory, expected));
+  g_assert_true (g_bytes_equal (through_file, expected));
+}
+
+/* An event whose row id is negative (a file edited by hand): the export
+ * did not scan such a file safely (the ranks are an array by row id); it
+ * must give what reading in time order gives. */
+static void
+test_csv_negative_id (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(ChanceryStore) store = reopen_after (fixture,
+    "UPDATE event SET id = -1000000 WHERE id = 7;"
+    " UPDATE event_actor SET event_id = -1000000 WHERE event_id = 7;"
+    " UPDATE event_country SET event_id = -1000000 WHERE event_id = 7;"
+    " UPDATE event_project SET event_id = -1000000 WHERE event_id = 7;"
+    " UPDATE event_source SET event_id = -1000000 WHERE event_id = 7;"
+    " UPDATE event_link SET event_id = -1000000 WHERE event_id = 7");
+  g_autoptr(GBytes) expected = csv_bytes (store, NULL, -1);
+  g_autoptr(GBytes) bytes = csv_bytes (store, NULL, 16 * 1024);
+
+  g_assert_cmpuint (count_rows (expected) - 1, ==, MANY_EVENTS);
+  g_assert_nonnull (g_strstr_len (g_bytes_get_data (expected, NULL), g_bytes_get_size (expected),
+                                  "\r\nev-0006,"));
+  g_assert_true (g_bytes_equal (bytes, expected));
+}
+
 /* JSON */
 
 static char *
@@ -1724,6 +1798,8 @@ main (int   argc,
   g_test_add ("/export/csv/journal-modes", Fixture, NULL, many_set_up, test_csv_journal_modes, fixture_tear_down);
   g_test_add ("/export/csv/writer-pending", Fixture, NULL, many_set_up, test_csv_writer_pending, fixture_tear_down);
   g_test_add ("/export/csv/sparse-ids", Fixture, NULL, many_set_up, test_csv_sparse_ids, fixture_tear_down);
+  g_test_add ("/export/csv/far-apart", Fixture, NULL, many_set_up, test_csv_far_apart, fixture_tear_down);
+  g_test_add ("/export/csv/negative-id", Fixture, NULL, many_set_up, test_csv_negative_id, fixture_tear_down);
   g_test_add_func ("/export/json/text", test_json_text);
   g_test_add ("/export/json/spool", Fixture, NULL, many_set_up, test_json_spool, fixture_tear_down);
   g_test_add ("/export/csv/by-id-chunks", Fixture, GUINT_TO_POINTER (8000), many_set_up,

@@ -693,8 +693,16 @@ typedef struct
   gboolean  outgoing;
 } ScanLink;
 
-/* A statement over a relation table in event id order; column 0 is the
- * event id. */
+/* When the next selected event is more than this many ids ahead, a
+ * reader searches for it (a B-tree descent, ~1-2 µs) instead of stepping
+ * over the rows in between (~0.1 µs each, several per event in the
+ * relation tables). An export of a part of the events then reads the
+ * rows of the events selected and few others; an export of everything
+ * never searches. */
+#define SCAN_SEEK_GAP 4
+
+/* A statement over a relation table in event id order, from the event id
+ * bound to ?1; column 0 is the event id. */
 typedef struct
 {
   sqlite3_stmt *stmt;
@@ -918,6 +926,7 @@ cursor_open (Scan           *scan,
 
   if (rc != SQLITE_OK)
     return set_sqlite_error (error, scan->rel_db, rc, scan->path);
+  sqlite3_bind_int64 (cursor->stmt, 1, G_MININT64);
   return cursor_next (scan, cursor, error);
 }
 
@@ -935,6 +944,26 @@ cursor_seek (Scan           *scan,
       return FALSE;
   *here = cursor->valid && cursor->event_id == id;
   return TRUE;
+}
+
+/* Moves the cursor to the first row of event id or after, by a new search
+ * when id is far ahead (see SCAN_SEEK_GAP). */
+static gboolean
+cursor_skip_to (Scan           *scan,
+                ScanCursor     *cursor,
+                gint64          id,
+                GError        **error)
+{
+  gboolean here;
+
+  if (!cursor->valid || cursor->event_id >= id)
+    return TRUE;
+  if (id - cursor->event_id <= SCAN_SEEK_GAP)
+    return cursor_seek (scan, cursor, id, &here, error);
+
+  sqlite3_reset (cursor->stmt);
+  sqlite3_bind_int64 (cursor->stmt, 1, id);
+  return cursor_next (scan, cursor, error);
 }
 
 static int
@@ -1035,6 +1064,19 @@ typedef struct
   GHashTable     *by_code;    /* code -> ScanCountry, for codes not of 3 capitals */
   ScanCountry   **by_alpha3;  /* 26^3 */
 } ScanReader;
+
+/* The first selected event id from id on, or max_id + 1 when there is
+ * none. A reader asks in increasing order, so all its questions together
+ * look at each rank once. */
+static gint64
+reader_next_selected (const ScanReader *reader,
+                      gint64            id)
+{
+  for (id = MAX (id, 0); id <= reader->max_id; id++)
+    if (reader->ranks[id] != 0)
+      return id;
+  return reader->max_id + 1;
+}
 
 static ScanBlock *
 scan_block_new (void)
@@ -1255,44 +1297,59 @@ scan_read_events (gpointer data)
   g_autoptr(sqlite3_stmt) stmt = NULL;
   ScanBlock *block = g_async_queue_pop (reader->empty);
   GError *error = NULL;
+  gint64 next = reader_next_selected (reader, 0);
   int rc;
 
   rc = sqlite3_prepare_v2 (scan->db,
          "SELECT e.id, e.uid, e.kind, e.status, e.title, e.summary, e.date, e.place_id,"
-         " e.cameo, e.importance FROM event e ORDER BY e.id", -1, &stmt, NULL);
+         " e.cameo, e.importance FROM event e WHERE e.id >= ?1 ORDER BY e.id", -1, &stmt, NULL);
   if (rc != SQLITE_OK)
     {
       set_sqlite_error (&error, scan->db, rc, scan->path);
       reader_finish (reader, block, error);
       return NULL;
     }
+  sqlite3_bind_int64 (stmt, 1, next);
 
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  while (next <= reader->max_id && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       gint64 id = sqlite3_column_int64 (stmt, 0);
-      PackedEvent packed = { 0, };
 
-      if (id < 0 || id > reader->max_id || reader->ranks[id] == 0)
-        continue;
+      if (id >= 0 && id <= reader->max_id && reader->ranks[id] != 0)
+        {
+          PackedEvent packed = { 0, };
 
-      packed.id = id;
-      packed.rank = reader->ranks[id] - 1;
-      packed.kind = sqlite3_column_int (stmt, 2);
-      packed.status = sqlite3_column_int (stmt, 3);
-      packed.place_id = sqlite3_column_type (stmt, 7) != SQLITE_NULL ? sqlite3_column_int64 (stmt, 7) : -1;
-      packed.importance = column_importance (stmt, 9);
-      packed.uid = pack_text (block, stmt, 1);
-      packed.title = pack_text (block, stmt, 4);
-      packed.summary = pack_text (block, stmt, 5);
-      packed.date = pack_text (block, stmt, 6);
-      packed.cameo = pack_text (block, stmt, 8);
-      g_array_append_val (block->events, packed);
+          packed.id = id;
+          packed.rank = reader->ranks[id] - 1;
+          packed.kind = sqlite3_column_int (stmt, 2);
+          packed.status = sqlite3_column_int (stmt, 3);
+          packed.place_id = sqlite3_column_type (stmt, 7) != SQLITE_NULL ? sqlite3_column_int64 (stmt, 7) : -1;
+          packed.importance = column_importance (stmt, 9);
+          packed.uid = pack_text (block, stmt, 1);
+          packed.title = pack_text (block, stmt, 4);
+          packed.summary = pack_text (block, stmt, 5);
+          packed.date = pack_text (block, stmt, 6);
+          packed.cameo = pack_text (block, stmt, 8);
+          g_array_append_val (block->events, packed);
 
-      if ((block->events->len >= BLOCK_EVENTS || block->text->len >= BLOCK_TEXT) &&
-          (block = reader_pass_block (reader, block)) == NULL)
-        break;
+          if ((block->events->len >= BLOCK_EVENTS || block->text->len >= BLOCK_TEXT) &&
+              (block = reader_pass_block (reader, block)) == NULL)
+            break;
+        }
+
+      /* On to the next selected event: past the last one, done (the loop's
+       * test); far ahead, by a search. */
+      if (id >= next)
+        {
+          next = reader_next_selected (reader, id + 1);
+          if (next <= reader->max_id && next - id > SCAN_SEEK_GAP)
+            {
+              sqlite3_reset (stmt);
+              sqlite3_bind_int64 (stmt, 1, next);
+            }
+        }
     }
-  if (block != NULL && rc != SQLITE_DONE && rc != SQLITE_ROW)
+  if (block != NULL && next <= reader->max_id && rc != SQLITE_DONE && rc != SQLITE_ROW)
     set_sqlite_error (&error, scan->db, rc, scan->path);
 
   reader_finish (reader, block, error);
@@ -1324,10 +1381,12 @@ scan_read_relations (gpointer data)
 
       if (id < 0 || id > reader->max_id || reader->ranks[id] == 0)
         {
-          gboolean here;
+          gint64 next = reader_next_selected (reader, id + 1);
 
+          if (next > reader->max_id)
+            break;
           for (guint k = 0; k < G_N_ELEMENTS (scan->cursors); k++)
-            if (!cursor_seek (scan, &scan->cursors[k], id + 1, &here, &error))
+            if (!cursor_skip_to (scan, &scan->cursors[k], next, &error))
               goto done;
           continue;
         }
@@ -1761,14 +1820,14 @@ scan_open (Scan           *scan,
 
   return scan_load_links (scan, error) &&
          cursor_open (scan, &scan->cursors[0],
-                      "SELECT event_id, actor_id, role FROM event_actor ORDER BY event_id", error) &&
+                      "SELECT event_id, actor_id, role FROM event_actor WHERE event_id >= ?1 ORDER BY event_id", error) &&
          cursor_open (scan, &scan->cursors[1],
-                      "SELECT event_id, country FROM event_country ORDER BY event_id", error) &&
+                      "SELECT event_id, country FROM event_country WHERE event_id >= ?1 ORDER BY event_id", error) &&
          cursor_open (scan, &scan->cursors[2],
-                      "SELECT event_id, project_id FROM event_project ORDER BY event_id", error) &&
+                      "SELECT event_id, project_id FROM event_project WHERE event_id >= ?1 ORDER BY event_id", error) &&
          cursor_open (scan, &scan->cursors[3],
                       "SELECT event_id, source_id, quote, position FROM event_source"
-                      " ORDER BY event_id", error);
+                      " WHERE event_id >= ?1 ORDER BY event_id", error);
 }
 
 /* A connection of the scan's own, without SQLite's mutex: the store's
@@ -1833,8 +1892,11 @@ ranked_chunked_cb (ChanceryEvent  *event,
   return data->func (event, data->rank++, data->user_data, error);
 }
 
-/* A scan reads every row of the event and relation tables; for fewer
- * than one event in this many, seeks (the chunked way) cost less. */
+/* A scan first reads every actor, project, source, place and link into
+ * memory, then the event and relation tables in row id order, searching
+ * past long gaps (SCAN_SEEK_GAP). For fewer than one event in this many,
+ * reading the events by id in chunks costs less (an export of 0.5 % of a
+ * million events: 0.6-0.8 s against 1.0-1.2 s scanning). */
 #define SCAN_MIN_FRACTION 16
 
 typedef struct
@@ -1842,6 +1904,7 @@ typedef struct
   Scan     *scan;
   gboolean  ok;
   GError   *error;
+  gint      stop;   /* atomic: not scanning after all */
 } ScanOpenJob;
 
 static gpointer
@@ -1851,6 +1914,22 @@ scan_open_thread (gpointer data)
 
   job->ok = scan_open (job->scan, &job->error);
   return NULL;
+}
+
+/* SQLite's progress handler on the scan's own connections while they
+ * open: non-zero interrupts the statement running. */
+static int
+scan_open_stop_cb (void *data)
+{
+  return g_atomic_int_get ((gint *) data);
+}
+
+static void
+scan_open_stoppable (sqlite3 *db,
+                     gint    *stop)
+{
+  if (db != NULL)
+    sqlite3_progress_handler (db, stop != NULL ? 1000 : 0, stop != NULL ? scan_open_stop_cb : NULL, stop);
 }
 
 static gboolean
@@ -1868,22 +1947,27 @@ foreach_event_ranked_locked (ChanceryStore            *self,
   g_autofree guint32 *ranks = NULL;
   RankedChunked chunked = { func, user_data, 0 };
   Scan scan = { 0, };
-  ScanOpenJob job = { &scan, FALSE, NULL };
+  ScanOpenJob job = { &scan, FALSE, NULL, 0 };
   GThread *opener = NULL;
   sqlite3 *own_db = NULL, *rel_db = NULL;
-  gint64 max_id = 0;
+  gint64 max_id = 0, min_id = 0;
   gint64 n_stored;
+  gboolean everything;
   gboolean have_ids;
   gboolean ok = FALSE;
 
   scan.path = self->path;
 
-  /* Everything selected: the scan is the way (unless row ids are sparse),
-   * so its own connection reads the records while this one queries the
-   * time order. This connection reads first, so that its read lock keeps
-   * writers out from the start (see open_scan_connection). */
-  if ((filter == NULL || chancery_filter_is_empty (filter)) &&
-      exec_sql (self, "SELECT 1 FROM sqlite_schema LIMIT 1", NULL) &&
+  /* The scan's own connections read the records it keeps in memory
+   * (scan_open) on another thread while this one queries the selection in
+   * time order, in case the selection is big enough for the scan; if not,
+   * they are stopped. This connection reads first, so that its read lock
+   * keeps writers out from the start (see open_scan_connection). Without
+   * connections of its own, the scan opens on the store's connection,
+   * where it could not be stopped: only when everything is selected (the
+   * scan is then the way, unless row ids are sparse). */
+  everything = filter == NULL || chancery_filter_is_empty (filter);
+  if (exec_sql (self, "SELECT 1 FROM sqlite_schema LIMIT 1", NULL) &&
       (own_db = open_scan_connection (self, in_transaction)) != NULL)
     {
       scan.db = own_db;
@@ -1894,21 +1978,30 @@ foreach_event_ranked_locked (ChanceryStore            *self,
           g_clear_pointer (&own_db, sqlite3_close);
           scan.db = scan.rel_db = self->db;
         }
-      opener = g_thread_new ("chancery-export-open", scan_open_thread, &job);
+      scan_open_stoppable (own_db, &job.stop);
+      scan_open_stoppable (rel_db, &job.stop);
+      if (own_db != NULL || everything)
+        opener = g_thread_new ("chancery-export-open", scan_open_thread, &job);
     }
 
   ids = query_ids_locked (self, filter, error);
   have_ids = ids != NULL;
+  sqlite3_exec (self->db, "PRAGMA mmap_size = " G_STRINGIFY (EXPORT_MMAP_SIZE), NULL, NULL, NULL);
   if (ids != NULL)
     {
       *n_events = ids->len;
       if (selected != NULL)
         *selected = g_array_ref (ids);
       for (guint i = 0; i < ids->len; i++)
-        max_id = MAX (max_id, g_array_index (ids, gint64, i));
+        {
+          max_id = MAX (max_id, g_array_index (ids, gint64, i));
+          min_id = MIN (min_id, g_array_index (ids, gint64, i));
+        }
     }
 
-  if (ids != NULL && ids->len > 0 &&
+  /* The ranks are an array by row id: not for negative ids (a file made
+   * by hand), nor for ids far beyond the number of rows. */
+  if (ids != NULL && ids->len > 0 && min_id >= 0 &&
       (n_stored = query_int (self, "SELECT count(*) FROM event", NULL)) > 0 &&
       (guint64) max_id <= 4 * (guint64) n_stored + 65536 &&
       (guint64) ids->len * SCAN_MIN_FRACTION >= (guint64) n_stored)
@@ -1921,6 +2014,8 @@ foreach_event_ranked_locked (ChanceryStore            *self,
       if (opener != NULL)
         {
           g_thread_join (g_steal_pointer (&opener));
+          scan_open_stoppable (own_db, NULL);
+          scan_open_stoppable (rel_db, NULL);
           ok = job.ok;
           if (job.error != NULL)
             g_propagate_error (error, g_steal_pointer (&job.error));
@@ -1949,6 +2044,7 @@ foreach_event_ranked_locked (ChanceryStore            *self,
   else if (opener != NULL)
     {
       /* Not scanning after all (or the query failed). */
+      g_atomic_int_set (&job.stop, 1);
       g_thread_join (opener);
       g_clear_error (&job.error);
       scan_clear (&scan);
@@ -1988,7 +2084,6 @@ chancery_store_foreach_event_ranked (ChanceryStore            *self,
   if (selected != NULL)
     *selected = NULL;
   begin_call (self, cancellable);
-  sqlite3_exec (self->db, "PRAGMA mmap_size = " G_STRINGIFY (EXPORT_MMAP_SIZE), NULL, NULL, NULL);
   in_transaction = !sqlite3_get_autocommit (self->db);
   ok = (in_transaction || exec_sql (self, "BEGIN", error)) &&
        foreach_event_ranked_locked (self, in_transaction, filter, n_events, selected, func, user_data, cancellable, error);
