@@ -20,6 +20,7 @@
 #include <glib/gstdio.h>
 
 #include "chancery-error.h"
+#include "chancery-export.h"
 #include "chancery-import.h"
 #include "chancery-store-private.h"
 #include "chancery-store.h"
@@ -339,6 +340,51 @@ test_db_damaged_tables_viewing (void)
       after = file_checksum (path);
       g_assert_cmpstr (before, ==, after);
     }
+}
+
+/* A row id below zero (Chancery never writes one; another program can):
+ * the timeline's index says so, and the file is left as it was; an
+ * export, which reads the rows in another way, still works. */
+static void
+test_db_negative_row_id (void)
+{
+  g_autofree char *path = make_bundled_db ("negative-id.chancery");
+  g_autofree char *before = NULL, *after = NULL;
+  g_autoptr(ChanceryStore) store = NULL;
+  g_autoptr(ChanceryIndex) index = NULL;
+  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+  g_autoptr(GError) error = NULL;
+  gboolean checked = TRUE;
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db,
+    "UPDATE event SET id = -1000000 WHERE id = 3;"
+    " UPDATE event_actor SET event_id = -1000000 WHERE event_id = 3;"
+    " UPDATE event_country SET event_id = -1000000 WHERE event_id = 3;"
+    " UPDATE event_project SET event_id = -1000000 WHERE event_id = 3;"
+    " UPDATE event_source SET event_id = -1000000 WHERE event_id = 3",
+    NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  before = file_checksum (path);
+
+  store = chancery_store_open_for_viewing (path, &checked, NULL, &error);
+  g_assert_no_error (error);
+  index = chancery_store_load_index (store, NULL, CHANCERY_GROUP_COUNTRY, NULL, &error);
+  g_assert_null (index);
+  g_assert_error (error, CHANCERY_ERROR, CHANCERY_ERROR_CORRUPT);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, path));
+  g_assert_nonnull (strstr (error->message, "-1000000"));
+  g_assert_nonnull (strstr (error->message, "negative"));
+  g_clear_error (&error);
+
+  g_assert_true (chancery_export_to_stream (store, NULL, CHANCERY_EXPORT_CSV, out, NULL, &error));
+  g_assert_no_error (error);
+
+  g_clear_object (&store);
+  after = file_checksum (path);
+  g_assert_cmpstr (before, ==, after);
 }
 
 static void
@@ -1546,6 +1592,7 @@ main (int   argc,
   g_test_add_func ("/hostile/db/damaged-page", test_db_damaged_page);
   g_test_add_func ("/hostile/db/damaged-page-viewing", test_db_damaged_page_viewing);
   g_test_add_func ("/hostile/db/damaged-tables-viewing", test_db_damaged_tables_viewing);
+  g_test_add_func ("/hostile/db/negative-row-id", test_db_negative_row_id);
   g_test_add_func ("/hostile/db/not-chancery", test_db_not_chancery);
   g_test_add_func ("/hostile/db/newer-schema", test_db_newer_schema);
   g_test_add_func ("/hostile/db/unsafe-schema", test_db_unsafe_schema);
