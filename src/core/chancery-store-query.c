@@ -698,7 +698,7 @@ typedef struct
  * over the rows in between (~0.1 µs each, several per event in the
  * relation tables). An export of a part of the events then reads the
  * rows of the events selected and few others; an export of everything
- * never searches. */
+ * searches only past runs of deleted events. */
 #define SCAN_SEEK_GAP 4
 
 /* A statement over a relation table in event id order, from the event id
@@ -724,6 +724,7 @@ typedef struct
   GArray       *links;      /* ScanLink, by event id, then as load_chunk_relations orders them */
   ScanCursor    cursors[4]; /* actor, country, project, source */
   gboolean      sparse;     /* row ids too sparse for arrays, or not UTF-8: scan_open failed, error unset */
+  const gint   *stop;       /* atomic, or NULL: the scan will not be used, scan_open stops */
 } Scan;
 
 static void
@@ -771,6 +772,18 @@ scan_text (Scan         *scan,
 /* Reads "SELECT id, ..." into records (element_size each) indexed by id;
  * fill() copies one row. FALSE with error unset when the ids are too
  * sparse for an array. */
+/* Whether scan_open should stop (between its statements; within one, the
+ * progress handler of scan_open_stoppable () interrupts it). */
+static gboolean
+scan_stopped (Scan    *scan,
+              GError **error)
+{
+  if (scan->stop == NULL || !g_atomic_int_get (scan->stop))
+    return FALSE;
+  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "not scanning after all");
+  return TRUE;
+}
+
 static gboolean
 scan_load_table (Scan           *scan,
                  const char     *sql,
@@ -783,6 +796,8 @@ scan_load_table (Scan           *scan,
   guint n = 0;
   int rc;
 
+  if (scan_stopped (scan, error))
+    return FALSE;
   if ((rc = sqlite3_prepare_v2 (scan->db, sql, -1, &stmt, NULL)) != SQLITE_OK)
     return set_sqlite_error (error, scan->db, rc, scan->path);
 
@@ -908,10 +923,15 @@ cursor_next (Scan           *scan,
 {
   int rc = sqlite3_step (cursor->stmt);
 
-  cursor->valid = rc == SQLITE_ROW;
+  /* An event id that is text or a blob (a file edited by hand: the tables
+   * are not STRICT) sorts after every number, so it ends the cursor; read
+   * as a number it would send the cursor back to its start. */
+  cursor->valid = rc == SQLITE_ROW &&
+                  (sqlite3_column_type (cursor->stmt, 0) == SQLITE_INTEGER ||
+                   sqlite3_column_type (cursor->stmt, 0) == SQLITE_FLOAT);
   if (cursor->valid)
     cursor->event_id = sqlite3_column_int64 (cursor->stmt, 0);
-  else if (rc != SQLITE_DONE)
+  else if (rc != SQLITE_DONE && rc != SQLITE_ROW)
     return set_sqlite_error (error, scan->rel_db, rc, scan->path);
   return TRUE;
 }
@@ -946,8 +966,8 @@ cursor_seek (Scan           *scan,
   return TRUE;
 }
 
-/* Moves the cursor to the first row of event id or after, by a new search
- * when id is far ahead (see SCAN_SEEK_GAP). */
+/* Moves the cursor to the first row of event id (>= 0) or after, by a new
+ * search when id is far ahead (see SCAN_SEEK_GAP). */
 static gboolean
 cursor_skip_to (Scan           *scan,
                 ScanCursor     *cursor,
@@ -958,7 +978,7 @@ cursor_skip_to (Scan           *scan,
 
   if (!cursor->valid || cursor->event_id >= id)
     return TRUE;
-  if (id - cursor->event_id <= SCAN_SEEK_GAP)
+  if (cursor->event_id >= id - SCAN_SEEK_GAP)
     return cursor_seek (scan, cursor, id, &here, error);
 
   sqlite3_reset (cursor->stmt);
@@ -1806,6 +1826,8 @@ scan_open (Scan           *scan,
                         &scan->places, sizeof (ScanPlace), fill_place, error))
     return FALSE;
 
+  if (scan_stopped (scan, error))
+    return FALSE;
   if ((rc = sqlite3_prepare_v2 (scan->db, "SELECT code, name FROM country", -1, &stmt, NULL)) != SQLITE_OK)
     return set_sqlite_error (error, scan->db, rc, scan->path);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
@@ -1818,7 +1840,9 @@ scan_open (Scan           *scan,
   if (sqlite_step_failed (error, scan->db, rc, scan->path))
     return FALSE;
 
-  return scan_load_links (scan, error) &&
+  return !scan_stopped (scan, error) &&
+         scan_load_links (scan, error) &&
+         !scan_stopped (scan, error) &&
          cursor_open (scan, &scan->cursors[0],
                       "SELECT event_id, actor_id, role FROM event_actor WHERE event_id >= ?1 ORDER BY event_id", error) &&
          cursor_open (scan, &scan->cursors[1],
@@ -1978,6 +2002,7 @@ foreach_event_ranked_locked (ChanceryStore            *self,
           g_clear_pointer (&own_db, sqlite3_close);
           scan.db = scan.rel_db = self->db;
         }
+      scan.stop = &job.stop;
       scan_open_stoppable (own_db, &job.stop);
       scan_open_stoppable (rel_db, &job.stop);
       if (own_db != NULL || everything)
