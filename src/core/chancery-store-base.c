@@ -1485,6 +1485,10 @@ build_base (ChanceryStore  *self,
   max_id = query_int64 (self, "SELECT ifnull(max(id), 0) FROM event", error);
   if (n_rows < 0 || max_id < 0)
     return NULL;
+  /* The base keeps events by row id: a file with ids below zero (which
+   * Chancery never writes, but another program can) is read through SQL. */
+  if (query_int64 (self, "SELECT ifnull(min(id), 0) < 0 FROM event", error) != 0)
+    return NULL;
   /* Row ids are dense unless many events were replaced; if not, SQL. */
   if (max_id > 4 * n_rows + 65536 || n_rows >= G_MAXUINT32)
     return NULL;
