@@ -1022,6 +1022,23 @@ reopen_after (Fixture    *fixture,
   return store;
 }
 
+/* The export of filter through the spool, in memory and through a file,
+ * must be what reading in time order gives, n_rows rows; returns that. */
+static GBytes *
+assert_spooled_as_time_order (ChanceryStore        *store,
+                              const ChanceryFilter *filter,
+                              guint                 n_rows)
+{
+  GBytes *expected = csv_bytes (store, filter, -1);
+  g_autoptr(GBytes) in_memory = csv_bytes (store, filter, 256 * 1024 * 1024);
+  g_autoptr(GBytes) through_file = csv_bytes (store, filter, 16 * 1024);
+
+  g_assert_cmpuint (count_rows (expected) - 1, ==, n_rows);
+  g_assert_true (g_bytes_equal (in_memory, expected));
+  g_assert_true (g_bytes_equal (through_file, expected));
+  return expected;
+}
+
 /* A selection in clusters far apart in the file (more than a sixteenth
  * of the events, so the export scans): the readers search their way from
  * one cluster to the next, and must still hand over every selected event
@@ -1037,19 +1054,13 @@ test_csv_far_apart (Fixture       *fixture,
     " OR id = 2000 OR id >= 2991");
   g_autoptr(ChanceryFilter) filter = chancery_filter_new ();
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) expected = NULL, in_memory = NULL, through_file = NULL;
 
   g_assert_cmpuint (MANY_EVENTS, ==, 3000);
   chancery_filter_add_country (filter, "XYZ", &error);
   g_assert_no_error (error);
 
-  expected = csv_bytes (store, filter, -1);
-  in_memory = csv_bytes (store, filter, 256 * 1024 * 1024);
-  through_file = csv_bytes (store, filter, 16 * 1024);
   /* 96 + 100 + 1 + 10 events: more than 3000 / 16. */
-  g_assert_cmpuint (count_rows (expected) - 1, ==, 207);
-  g_assert_true (g_bytes_equal (in_memory, expected));
-  g_assert_true (g_bytes_equal (through_file, expected));
+  g_bytes_unref (assert_spooled_as_time_order (store, filter, 207));
 }
 
 /* Relation rows whose event id is text (a file edited by hand: the
@@ -1071,21 +1082,12 @@ test_csv_text_event_id (Fixture       *fixture,
     " INSERT INTO event_actor (event_id, actor_id, role) VALUES ('12abc', 1, 0)");
   g_autoptr(ChanceryFilter) filter = chancery_filter_new ();
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) expected = NULL, scanned = NULL;
-  g_autoptr(GBytes) all_expected = NULL, all_scanned = NULL;
 
   chancery_filter_add_country (filter, "XYW", &error);
   g_assert_no_error (error);
 
-  expected = csv_bytes (store, filter, -1);
-  scanned = csv_bytes (store, filter, 16 * 1024);
-  g_assert_cmpuint (count_rows (expected) - 1, ==, 208);
-  g_assert_true (g_bytes_equal (scanned, expected));
-
-  all_expected = csv_bytes (store, NULL, -1);
-  all_scanned = csv_bytes (store, NULL, 16 * 1024);
-  g_assert_cmpuint (count_rows (all_expected) - 1, ==, MANY_EVENTS);
-  g_assert_true (g_bytes_equal (all_scanned, all_expected));
+  g_bytes_unref (assert_spooled_as_time_order (store, filter, 208));
+  g_bytes_unref (assert_spooled_as_time_order (store, NULL, MANY_EVENTS));
 }
 
 /* An event whose row id is negative (a file edited by hand): the export
@@ -1102,13 +1104,10 @@ test_csv_negative_id (Fixture       *fixture,
     " UPDATE event_project SET event_id = -1000000 WHERE event_id = 7;"
     " UPDATE event_source SET event_id = -1000000 WHERE event_id = 7;"
     " UPDATE event_link SET event_id = -1000000 WHERE event_id = 7");
-  g_autoptr(GBytes) expected = csv_bytes (store, NULL, -1);
-  g_autoptr(GBytes) bytes = csv_bytes (store, NULL, 16 * 1024);
+  g_autoptr(GBytes) expected = assert_spooled_as_time_order (store, NULL, MANY_EVENTS);
 
-  g_assert_cmpuint (count_rows (expected) - 1, ==, MANY_EVENTS);
   g_assert_nonnull (g_strstr_len (g_bytes_get_data (expected, NULL), g_bytes_get_size (expected),
                                   "\r\nev-0006,"));
-  g_assert_true (g_bytes_equal (bytes, expected));
 }
 
 /* JSON */

@@ -29,7 +29,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -425,17 +424,8 @@ read_event_rows (Reader              *reader,
           title = repaired = chancery_utf8_dup (title, len);
           len = strlen (title);
         }
-      if (id < 0)
-        {
-          /* The index keeps events by row id; Chancery never writes
-           * these (SQLite gives new rows positive ids). */
-          g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_CORRUPT,
-                       _("%s: event %" PRId64 " has a negative row id, which Chancery does not write: "
-                         "another program has changed the file"),
-                       reader->path, id);
-          return FALSE;
-        }
-      if (n >= max_rows || id > max_id || sink->len + len + 1 > G_MAXUINT32)
+      /* Negative ids never come: build_base () reads such files by SQL. */
+      if (n >= max_rows || id < 0 || id > max_id || sink->len + len + 1 > G_MAXUINT32)
         {
           g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_FAILED, "%s: too many events", reader->path);
           return FALSE;
