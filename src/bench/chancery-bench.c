@@ -30,6 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "chancery-application.h"
 #include "chancery-bench.h"
 #include "chancery-event-list.h"
 #include "chancery-export.h"
@@ -38,6 +39,7 @@
 #include "chancery-store.h"
 #include "chancery-timeline.h"
 #include "chancery-store-private.h"
+#include "chancery-window.h"
 #include "chancery-window-private.h"
 
 #define DEFAULT_SEED 20260101
@@ -638,6 +640,25 @@ process_cpu_ms (void)
          (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1000.0;
 }
 
+/* Forgets the files the store has seen (its cached bases and the files
+ * it checked), once its threads have written them, so that the next
+ * figure sees the file anew. */
+static void
+forget_seen_files (void)
+{
+  g_autofree char *sub = g_build_filename (g_get_user_cache_dir (), "chancery", NULL);
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+
+  chancery_store_wait_for_caches ();
+  dir = g_dir_open (sub, 0, NULL);
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *cached = g_build_filename (sub, name, NULL);
+      g_unlink (cached);
+    }
+}
+
 /* The first open of a file never seen, the way the window opens it
  * (chancery_open_job_run: read-only without the whole-file check, the
  * unfiltered index), to the first painted frame; then the check that the
@@ -647,14 +668,12 @@ static gboolean
 measure_first_open_window (const char        *path,
                            ChanceryGrouping   grouping,
                            gboolean           with_frames,
+                           guint             *n_events,
                            GError           **error)
 {
   g_autoptr(GFile) file = g_file_new_for_path (path);
-  g_autofree char *sub = g_build_filename (g_get_user_cache_dir (), "chancery", NULL);
-  g_autoptr(GDir) dir = NULL;
   ChanceryOpenJob *job = g_new0 (ChanceryOpenJob, 1);
   double t0, t_open, t_check, cpu0;
-  const char *name;
 
   job->file = g_object_ref (file);
   job->grouping = grouping;
@@ -666,6 +685,7 @@ measure_first_open_window (const char        *path,
       return FALSE;
     }
   t_open = now_ms () - t0;
+  *n_events = job->result.index->n_events;
   figure ("open_index_first", t_open, "ms");
   /* CPU time of all threads (less sensitive to other load than the time). */
   figure ("open_index_first_cpu", process_cpu_ms () - cpu0, "ms");
@@ -688,16 +708,104 @@ measure_first_open_window (const char        *path,
   t_check = now_ms () - t0;
   figure ("background_check_first", job->checked ? 0 : t_check, "ms");
   chancery_open_job_free (job);
-
-  chancery_store_wait_for_caches ();
-  dir = g_dir_open (sub, 0, NULL);
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *cached = g_build_filename (sub, name, NULL);
-      g_unlink (cached);
-    }
+  forget_seen_files ();
   return TRUE;
 }
+
+#ifdef BENCH_HAVE_TIMELINE
+
+/* The application's window, and when its timeline was first painted
+ * showing n_events. */
+typedef struct
+{
+  ChanceryWindow *window;
+  guint           n_events;
+  gboolean        painted;
+  double          painted_at;
+} AppFrame;
+
+static gboolean
+shows_events (ChanceryWindow *window,
+              guint           n_events)
+{
+  ChanceryTimeline *timeline = chancery_window_get_timeline (window);
+  ChanceryIndex *index = chancery_timeline_get_index (timeline);
+
+  return index != NULL && index->n_events == n_events && gtk_widget_get_mapped (GTK_WIDGET (timeline));
+}
+
+static void
+on_app_after_paint (GdkFrameClock *clock,
+                    AppFrame      *frame)
+{
+  if (!frame->painted && shows_events (frame->window, frame->n_events))
+    {
+      frame->painted = TRUE;
+      frame->painted_at = now_ms ();
+    }
+}
+
+/* The first open of a file never seen as a person sees it: the
+ * application opens it as `chancery FILE` does, its window is built and
+ * shown while the open job runs in its thread, and the figure ends at the
+ * window's first frame that paints the timeline with all n_events. GTK
+ * was initialised before (the "gtk_init" figure). Needs a session bus,
+ * as the application does. */
+static gboolean
+measure_first_open_app (const char  *path,
+                        guint        n_events,
+                        GError     **error)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(ChanceryApplication) app = NULL;
+  AppFrame frame = { NULL, n_events, FALSE, 0 };
+  double t0 = now_ms (), deadline = t0 + 120000;
+  GdkFrameClock *clock;
+  GtkWidget *window;
+  gulong paint_id;
+
+  app = chancery_application_new ();
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_HANDLES_OPEN | G_APPLICATION_NON_UNIQUE);
+  if (!g_application_register (G_APPLICATION (app), NULL, error))
+    return FALSE;
+  g_application_open (G_APPLICATION (app), &file, 1, "");
+  frame.window = CHANCERY_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
+  if (frame.window == NULL || !gtk_widget_get_realized (GTK_WIDGET (frame.window)))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "the application showed no window for %s", path);
+      return FALSE;
+    }
+  clock = gtk_widget_get_frame_clock (GTK_WIDGET (frame.window));
+  paint_id = g_signal_connect (clock, "after-paint", G_CALLBACK (on_app_after_paint), &frame);
+
+  /* Until the frame, or the open fails (the window is no longer busy and
+   * shows something else), or two minutes have passed. */
+  while (!frame.painted && now_ms () < deadline &&
+         (chancery_window_get_busy (frame.window) || shows_events (frame.window, n_events)))
+    g_main_context_iteration (NULL, TRUE);
+  g_signal_handler_disconnect (clock, paint_id);
+  if (frame.painted)
+    figure ("open_to_first_frame_app", frame.painted_at - t0, "ms");
+  else
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                 "the window did not show the %u events of %s", n_events, path);
+
+  /* Closing the window stops what it still does (the check of the file). */
+  window = GTK_WIDGET (frame.window);
+  g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &window);
+  gtk_window_destroy (GTK_WINDOW (window));
+  deadline = now_ms () + 120000;
+  while (window != NULL && now_ms () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  if (window != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (window), (gpointer *) &window);
+  if (!frame.painted)
+    return FALSE;
+  forget_seen_files ();
+  return TRUE;
+}
+
+#endif
 
 static int
 run (const char  *path,
@@ -710,6 +818,7 @@ run (const char  *path,
   g_autoptr(ChanceryIndex) filtered = NULL;
   g_autoptr(ChanceryFilter) filter = NULL;
 #ifdef BENCH_HAVE_TIMELINE
+  double t_init = now_ms ();
   gboolean frames_ok = !opt_no_frames && gtk_init_check ();
   Frames frames = { 0 };
 #endif
@@ -733,6 +842,8 @@ run (const char  *path,
 
   if (!opt_no_frames && !frames_ok)
     g_printerr ("chancery-bench: no display; timeline figures skipped (use xvfb-run)\n");
+  else if (frames_ok)
+    figure ("gtk_init", now_ms () - t_init, "ms");
 #else
   g_printerr ("chancery-bench: built without the timeline widget; timeline figures skipped\n");
 #endif
@@ -743,8 +854,16 @@ run (const char  *path,
 #else
                                   FALSE,
 #endif
-                                  error))
+                                  &n_events, error))
     return 1;
+#ifdef BENCH_HAVE_TIMELINE
+  /* The application window needs a session bus (GLib would start one
+   * through X11 otherwise, and leave it running). */
+  if (frames_ok && g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL)
+    g_printerr ("chancery-bench: no session bus; the application's open skipped (use dbus-run-session)\n");
+  else if (frames_ok && !measure_first_open_app (path, n_events, error))
+    return 1;
+#endif
 
   /* The first open of a file runs quick_check over all of it; opening it
    * again, unchanged, does not (XDG_CACHE_HOME is a fresh folder here). */
@@ -979,13 +1098,33 @@ all (GError **error)
   return status;
 }
 
+/* Removes path and, if it is a folder, everything in it (not following
+ * symbolic links). */
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  g_remove (path);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *cache_dir = NULL;
+  g_autofree char *home_dir = NULL;
   const char *command;
   int status = 2;
 
@@ -1000,10 +1139,17 @@ main (int   argc,
 
   command = argc > 1 ? argv[1] : NULL;
 
-  /* A cache folder of our own: the store remembers files it has checked. */
-  cache_dir = g_dir_make_tmp ("chancery-bench-cache-XXXXXX", NULL);
-  if (cache_dir != NULL)
-    g_setenv ("XDG_CACHE_HOME", cache_dir, TRUE);
+  /* Folders of our own: the store remembers files it has checked (cache),
+   * the application's window lists the files it opened (data). */
+  home_dir = g_dir_make_tmp ("chancery-bench-XXXXXX", NULL);
+  if (home_dir != NULL)
+    {
+      g_autofree char *cache = g_build_filename (home_dir, "cache", NULL);
+      g_autofree char *data = g_build_filename (home_dir, "data", NULL);
+
+      g_setenv ("XDG_CACHE_HOME", cache, TRUE);
+      g_setenv ("XDG_DATA_HOME", data, TRUE);
+    }
 
   if (g_strcmp0 (command, "generate") == 0 && opt_output != NULL && opt_events > 0)
     status = generate (opt_output, opt_format, &error);
@@ -1025,21 +1171,8 @@ main (int   argc,
   if (error != NULL)
     g_printerr ("chancery-bench: %s\n", error->message);
 
-  if (cache_dir != NULL)
-    {
-      g_autofree char *sub = g_build_filename (cache_dir, "chancery", NULL);
-      g_autoptr(GDir) dir = g_dir_open (sub, 0, NULL);
-      const char *name;
-
-      /* verified-databases and the stores' cached bases (*.base) */
-      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *file = g_build_filename (sub, name, NULL);
-          g_unlink (file);
-        }
-      g_rmdir (sub);
-      g_rmdir (cache_dir);
-    }
+  if (home_dir != NULL)
+    remove_tree (home_dir);
 
   return status;
 }
