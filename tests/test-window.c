@@ -1182,7 +1182,73 @@ test_cancel_open (void)
 
   g_assert_null (find_message_dialog ());
   g_assert_true (chancery_window_get_store (window) == before);
+  /* Cancelled before its spinner was due: it does not turn later. */
+  run_for (1100);
+  g_assert_false (gtk_spinner_get_spinning (GTK_SPINNER (child ("loading_spinner"))));
   g_assert_cmpstr (chancery_store_get_path (before), ==, chancery_default_database_path ());
+}
+
+static gboolean
+spinner_turns_or_done (gpointer data)
+{
+  return gtk_spinner_get_spinning (GTK_SPINNER (child ("loading_spinner"))) ||
+         !chancery_window_get_busy (window);
+}
+
+/* The loading card shows at once, with what is opening and Cancel; its
+ * spinner turns only once the open has taken a second (each turn is a
+ * frame, taken from the threads reading the file). An import of 60,000
+ * events with summaries takes several seconds. */
+static void
+test_spinner_after_a_second (void)
+{
+  g_autofree char *path = g_build_filename (data_home, "slow-import.json", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GString) json = g_string_new ("{ \"format\": \"chancery\", \"version\": 1, \"events\": [\n");
+  g_autoptr(GError) error = NULL;
+  ChanceryStore *before = chancery_window_get_store (window);
+  GtkSpinner *spinner = GTK_SPINNER (child ("loading_spinner"));
+  g_autoptr(GString) words = g_string_new (NULL);
+  const char *summary;
+  gint64 opened;
+
+  /* Words to index: the full-text index is most of an import's time. */
+  for (guint w = 0; w < 60; w++)
+    g_string_append_printf (words, "%sword%u", w == 0 ? "" : " ", w * 7919 % 1000);
+  summary = words->str;
+
+  for (guint i = 0; i < 60000; i++)
+    g_string_append_printf (json, "%s{ \"id\": \"slow-%u\", \"kind\": \"meeting\", "
+                            "\"status\": \"occurred\", \"title\": \"Meeting %u\", "
+                            "\"summary\": \"%s\", \"date\": \"2025-12-%02u\" }\n",
+                            i == 0 ? "" : ", ", i, i, summary, 1 + i % 28);
+  g_string_append (json, "] }\n");
+  g_assert_true (g_file_set_contents (path, json->str, json->len, &error));
+  g_assert_no_error (error);
+
+  chancery_window_open_file (window, file);
+  opened = g_get_monotonic_time ();
+  g_assert_true (chancery_window_get_busy (window));
+  g_assert_true (gtk_widget_get_visible (child ("loading_box")));
+  g_assert_false (gtk_spinner_get_spinning (spinner));
+
+  run_for (300);
+  g_assert_true (chancery_window_get_busy (window));
+  g_assert_false (gtk_spinner_get_spinning (spinner));
+
+  g_assert_true (wait_until (spinner_turns_or_done, NULL, 60000));
+  g_test_message ("the spinner turned after %.0f ms",
+                  (g_get_monotonic_time () - opened) / 1000.0);
+  g_assert_true (chancery_window_get_busy (window));
+  g_assert_true (gtk_spinner_get_spinning (spinner));
+  g_assert_cmpint (g_get_monotonic_time () - opened, >=, 900 * 1000);
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.cancel", NULL);
+  g_assert_true (wait_until (window_not_busy, NULL, 30000));
+  g_assert_false (gtk_widget_get_visible (child ("loading_box")));
+  g_assert_false (gtk_spinner_get_spinning (spinner));
+  g_assert_true (chancery_window_get_store (window) == before);
+  g_unlink (path);
 }
 
 static void
@@ -2507,6 +2573,7 @@ main (int   argc,
   g_test_add_func ("/window/import-json", test_import_json);
   g_test_add_func ("/window/drop-file", test_drop_file);
   g_test_add_func ("/window/cancel-open", test_cancel_open);
+  g_test_add_func ("/window/spinner-after-a-second", test_spinner_after_a_second);
   g_test_add_func ("/window/damaged-found-in-background", test_damaged_found_in_background);
   g_test_add_func ("/window/check-fails-without-damage", test_check_fails_without_damage);
   g_test_add_func ("/window/badge-lists-hidden-events", test_badge_lists_hidden_events);

@@ -30,6 +30,11 @@
 /* A slow filter shows the loading card only after this long, so a quick
  * one does not flicker. */
 #define LOADING_DELAY_MS 300
+/* The card's spinner turns once it has been up this long. Until then the
+ * card (what is opening, and Cancel) is still: each turn of the spinner is
+ * a frame, ~80 ms of CPU a second with GTK's Cairo renderer, taken from
+ * the two threads that read the file (docs/performance.md). */
+#define SPINNER_DELAY_MS 1000
 /* The background check of a file never checked starts once the window
  * has painted its events, or after this long if it does not paint. */
 #define CHECK_DELAY_MS 500
@@ -101,6 +106,7 @@ struct _ChanceryWindow
   GFile                *unchecked_file;      /* what the user opened (JSON or database) */
   gboolean              unchecked_imported;
   guint                 loading_timeout_id;
+  guint                 spinner_timeout_id;
   guint                 progress_timeout_id;
 
   gint64                selected_id;
@@ -217,6 +223,16 @@ toast (ChanceryWindow *self,
 }
 
 static gboolean
+on_spinner_timeout_cb (gpointer user_data)
+{
+  ChanceryWindow *self = user_data;
+
+  self->spinner_timeout_id = 0;
+  gtk_spinner_start (self->loading_spinner);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
 on_loading_timeout_cb (gpointer user_data)
 {
   ChanceryWindow *self = user_data;
@@ -226,8 +242,11 @@ on_loading_timeout_cb (gpointer user_data)
    * Open button: it takes that page's place instead. */
   if (g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "empty") == 0)
     gtk_stack_set_visible_child_name (self->main_stack, "opening");
-  gtk_widget_set_visible (self->loading_box, TRUE);
-  gtk_spinner_start (self->loading_spinner);
+  if (!gtk_widget_get_visible (self->loading_box))
+    {
+      gtk_widget_set_visible (self->loading_box, TRUE);
+      self->spinner_timeout_id = g_timeout_add (SPINNER_DELAY_MS, on_spinner_timeout_cb, self);
+    }
   return G_SOURCE_REMOVE;
 }
 
@@ -254,6 +273,7 @@ hide_loading (ChanceryWindow *self)
 
   g_clear_handle_id (&self->loading_timeout_id, g_source_remove);
   g_clear_handle_id (&self->progress_timeout_id, g_source_remove);
+  g_clear_handle_id (&self->spinner_timeout_id, g_source_remove);
   gtk_spinner_stop (self->loading_spinner);
   gtk_widget_set_visible (self->loading_box, FALSE);
   /* Nothing opened after all (cancelled, or refused). */
@@ -1432,6 +1452,7 @@ chancery_window_dispose (GObject *object)
   cancel_check (self);
   g_clear_object (&self->unchecked_file);
   g_clear_handle_id (&self->loading_timeout_id, g_source_remove);
+  g_clear_handle_id (&self->spinner_timeout_id, g_source_remove);
   g_clear_handle_id (&self->progress_timeout_id, g_source_remove);
 
   if (self->recent_manager != NULL)
