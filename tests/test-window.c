@@ -1195,37 +1195,40 @@ spinner_turns_or_done (gpointer data)
          !chancery_window_get_busy (window);
 }
 
+/* A Chancery JSON file of 60,000 events with summaries, which takes
+ * several seconds to import (the full-text index is most of it). */
+static void
+write_slow_json (const char *path)
+{
+  g_autoptr(GString) json = g_string_new ("{ \"format\": \"chancery\", \"version\": 1, \"events\": [\n");
+  g_autoptr(GString) words = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+
+  for (guint w = 0; w < 60; w++)
+    g_string_append_printf (words, "%sword%u", w == 0 ? "" : " ", w * 7919 % 1000);
+  for (guint i = 0; i < 60000; i++)
+    g_string_append_printf (json, "%s{ \"id\": \"slow-%u\", \"kind\": \"meeting\", "
+                            "\"status\": \"occurred\", \"title\": \"Meeting %u\", "
+                            "\"summary\": \"%s\", \"date\": \"2025-12-%02u\" }\n",
+                            i == 0 ? "" : ", ", i, i, words->str, 1 + i % 28);
+  g_string_append (json, "] }\n");
+  g_assert_true (g_file_set_contents (path, json->str, json->len, &error));
+  g_assert_no_error (error);
+}
+
 /* The loading card shows at once, with what is opening and Cancel; its
  * spinner turns only once the open has taken a second (each turn is a
- * frame, taken from the threads reading the file). An import of 60,000
- * events with summaries takes several seconds. */
+ * frame, taken from the threads reading the file). */
 static void
 test_spinner_after_a_second (void)
 {
   g_autofree char *path = g_build_filename (data_home, "slow-import.json", NULL);
   g_autoptr(GFile) file = g_file_new_for_path (path);
-  g_autoptr(GString) json = g_string_new ("{ \"format\": \"chancery\", \"version\": 1, \"events\": [\n");
-  g_autoptr(GError) error = NULL;
   ChanceryStore *before = chancery_window_get_store (window);
   GtkSpinner *spinner = GTK_SPINNER (child ("loading_spinner"));
-  g_autoptr(GString) words = g_string_new (NULL);
-  const char *summary;
   gint64 opened;
 
-  /* Words to index: the full-text index is most of an import's time. */
-  for (guint w = 0; w < 60; w++)
-    g_string_append_printf (words, "%sword%u", w == 0 ? "" : " ", w * 7919 % 1000);
-  summary = words->str;
-
-  for (guint i = 0; i < 60000; i++)
-    g_string_append_printf (json, "%s{ \"id\": \"slow-%u\", \"kind\": \"meeting\", "
-                            "\"status\": \"occurred\", \"title\": \"Meeting %u\", "
-                            "\"summary\": \"%s\", \"date\": \"2025-12-%02u\" }\n",
-                            i == 0 ? "" : ", ", i, i, summary, 1 + i % 28);
-  g_string_append (json, "] }\n");
-  g_assert_true (g_file_set_contents (path, json->str, json->len, &error));
-  g_assert_no_error (error);
-
+  write_slow_json (path);
   chancery_window_open_file (window, file);
   opened = g_get_monotonic_time ();
   g_assert_true (chancery_window_get_busy (window));
@@ -1249,6 +1252,52 @@ test_spinner_after_a_second (void)
   g_assert_false (gtk_spinner_get_spinning (spinner));
   g_assert_true (chancery_window_get_store (window) == before);
   g_unlink (path);
+}
+
+static gboolean
+other_window_not_busy (gpointer data)
+{
+  return !chancery_window_get_busy (data);
+}
+
+/* A window made for a file (as the application makes its first one)
+ * starts reading the file before it is built. Cancelled at once, the
+ * import started early stops: no dataset, no dialog, nothing written.
+ * Another such window shows its file as the first window does. */
+static void
+test_new_for_file (void)
+{
+  g_autofree char *path = g_build_filename (data_home, "early.json", NULL);
+  g_autofree char *db = g_build_filename (data_home, "chancery", "early.db", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFile) bundled = g_file_new_for_path (chancery_default_database_path ());
+  ChanceryStore *store = chancery_window_get_store (window);
+  ChanceryWindow *other;
+  ChanceryIndex *index;
+
+  write_slow_json (path);
+  other = chancery_window_new_for_file (app, file);
+  g_assert_true (chancery_window_get_busy (other));
+  gtk_window_present (GTK_WINDOW (other));
+  gtk_widget_activate_action (GTK_WIDGET (other), "win.cancel", NULL);
+  g_assert_true (wait_until (other_window_not_busy, other, 30000));
+  g_assert_null (chancery_window_get_store (other));
+  g_assert_null (chancery_timeline_get_index (chancery_window_get_timeline (other)));
+  g_assert_false (g_file_test (db, G_FILE_TEST_EXISTS));
+  g_assert_null (find_message_dialog ());
+  gtk_window_destroy (GTK_WINDOW (other));
+  g_unlink (path);
+
+  other = chancery_window_new_for_file (app, bundled);
+  gtk_window_present (GTK_WINDOW (other));
+  g_assert_true (wait_until (other_window_not_busy, other, 60000));
+  g_assert_nonnull (chancery_window_get_store (other));
+  g_assert_cmpstr (chancery_store_get_path (chancery_window_get_store (other)), ==,
+                   chancery_default_database_path ());
+  index = chancery_timeline_get_index (chancery_window_get_timeline (other));
+  g_assert_nonnull (index);
+  g_assert_cmpuint (index->n_events, ==, chancery_store_count_events (store, NULL, NULL));
+  gtk_window_destroy (GTK_WINDOW (other));
 }
 
 static void
@@ -2574,6 +2623,7 @@ main (int   argc,
   g_test_add_func ("/window/drop-file", test_drop_file);
   g_test_add_func ("/window/cancel-open", test_cancel_open);
   g_test_add_func ("/window/spinner-after-a-second", test_spinner_after_a_second);
+  g_test_add_func ("/window/new-for-file", test_new_for_file);
   g_test_add_func ("/window/damaged-found-in-background", test_damaged_found_in_background);
   g_test_add_func ("/window/check-fails-without-damage", test_check_fails_without_damage);
   g_test_add_func ("/window/badge-lists-hidden-events", test_badge_lists_hidden_events);

@@ -19,15 +19,17 @@ struct _ChanceryApplication
 
 G_DEFINE_FINAL_TYPE (ChanceryApplication, chancery_application, ADW_TYPE_APPLICATION)
 
+/* The active window, or a new one opening file. */
 static ChanceryWindow *
 get_or_create_window (ChanceryApplication *self,
+                      GFile               *file,
                       gboolean            *created)
 {
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
 
   *created = window == NULL;
   if (window == NULL)
-    window = GTK_WINDOW (chancery_window_new (self));
+    window = GTK_WINDOW (chancery_window_new_for_file (self, file));
 
   return CHANCERY_WINDOW (window);
 }
@@ -106,14 +108,9 @@ static void
 chancery_application_activate (GApplication *app)
 {
   ChanceryApplication *self = CHANCERY_APPLICATION (app);
+  g_autoptr(GFile) file = g_file_new_for_path (chancery_default_database_path ());
   gboolean created;
-  ChanceryWindow *window = get_or_create_window (self, &created);
-
-  if (created)
-    {
-      g_autoptr(GFile) file = g_file_new_for_path (chancery_default_database_path ());
-      chancery_window_open_file (window, file);
-    }
+  ChanceryWindow *window = get_or_create_window (self, file, &created);
 
   gtk_window_present (GTK_WINDOW (window));
 }
@@ -134,12 +131,14 @@ chancery_application_open (GApplication  *app,
       if (i == 0)
         {
           gboolean created;
-          window = get_or_create_window (self, &created);
+
+          window = get_or_create_window (self, files[i], &created);
+          if (!created)
+            chancery_window_open_file (window, files[i]);
         }
       else
-        window = chancery_window_new (self);
+        window = chancery_window_new_for_file (self, files[i]);
 
-      chancery_window_open_file (window, files[i]);
       gtk_window_present (GTK_WINDOW (window));
     }
 }

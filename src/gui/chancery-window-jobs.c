@@ -61,6 +61,14 @@ chancery_query_result_clear (ChanceryQueryResult *result)
 void
 chancery_open_job_free (ChanceryOpenJob *job)
 {
+  /* Started, and never waited for: stop it. */
+  if (job->early != NULL)
+    {
+      g_cancellable_cancel (job->early_cancellable);
+      g_thread_join (job->early);
+    }
+  g_clear_object (&job->early_cancellable);
+  g_clear_error (&job->early_error);
   g_clear_object (&job->file);
   g_clear_object (&job->store);
   chancery_query_result_clear (&job->result);
@@ -240,15 +248,60 @@ chancery_open_job_run (ChanceryOpenJob  *job,
          && run_query (job->store, filter, job->grouping, TRUE, FALSE, &job->result, cancellable, error);
 }
 
+static gpointer
+open_job_early_thread (gpointer data)
+{
+  ChanceryOpenJob *job = data;
+
+  job->early_ok = chancery_open_job_run (job, job->early_cancellable, &job->early_error);
+  return NULL;
+}
+
+void
+chancery_open_job_start (ChanceryOpenJob *job)
+{
+  g_return_if_fail (job->early == NULL);
+
+  job->early_cancellable = g_cancellable_new ();
+  job->early = g_thread_try_new ("chancery-open", open_job_early_thread, job, NULL);
+  /* No thread: the task runs the job when it comes, as usual. */
+}
+
+static void
+on_task_cancelled_cb (GCancellable *cancellable,
+                      gpointer      early_cancellable)
+{
+  g_cancellable_cancel (early_cancellable);
+}
+
 void
 chancery_open_job_thread (GTask        *task,
                           gpointer      source_object,
                           gpointer      task_data,
                           GCancellable *cancellable)
 {
+  ChanceryOpenJob *job = task_data;
   GError *error = NULL;
+  gboolean ok;
 
-  if (chancery_open_job_run (task_data, cancellable, &error))
+  if (job->early != NULL)
+    {
+      /* Called at once if the task is cancelled already. */
+      gulong id = 0;
+
+      if (cancellable != NULL)
+        id = g_cancellable_connect (cancellable, G_CALLBACK (on_task_cancelled_cb),
+                                    job->early_cancellable, NULL);
+      g_thread_join (g_steal_pointer (&job->early));
+      if (cancellable != NULL)
+        g_cancellable_disconnect (cancellable, id);
+      ok = job->early_ok;
+      error = g_steal_pointer (&job->early_error);
+    }
+  else
+    ok = chancery_open_job_run (job, cancellable, &error);
+
+  if (ok)
     g_task_return_boolean (task, TRUE);
   else
     g_task_return_error (task, error);

@@ -44,6 +44,11 @@ typedef struct
   gboolean             imported;     /* result: file was JSON */
   guint                n_imported;
   ChanceryQueryResult  result;       /* result: unfiltered index (counts come later) */
+  /* Started before its task (chancery_open_job_start): */
+  GThread             *early;        /* runs the job; joined by the task's thread */
+  GCancellable        *early_cancellable;
+  gboolean             early_ok;
+  GError              *early_error;
 } ChanceryOpenJob;
 
 /* Task data of chancery_query_job_thread(). */
@@ -66,6 +71,11 @@ void            chancery_query_result_clear (ChanceryQueryResult *result);
 void            chancery_query_result_keep  (ChanceryQueryResult       *dest,
                                              const ChanceryQueryResult *src);
 
+/* Starts running job in a thread of its own now, before its task exists:
+ * the application starts reading the file it opens while the window is
+ * built. chancery_open_job_thread() then waits for it (cancelling it if
+ * the task is cancelled); freeing a job never given to a task stops it. */
+void            chancery_open_job_start     (ChanceryOpenJob     *job);
 void            chancery_open_job_free      (ChanceryOpenJob     *job);
 void            chancery_query_job_free     (ChanceryQueryJob    *job);
 

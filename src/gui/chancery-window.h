@@ -17,6 +17,10 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (ChanceryWindow, chancery_window, CHANCERY, WINDOW, AdwApplicationWindow)
 
 ChanceryWindow *chancery_window_new        (ChanceryApplication *application);
+/* A new window opening file, as chancery_window_open_file() does; the
+ * file starts being read before the window is built. */
+ChanceryWindow *chancery_window_new_for_file (ChanceryApplication *application,
+                                              GFile               *file);
 /* Opens a Chancery database, or imports a Chancery JSON file into a new
  * database in the user data directory and opens that. Runs in a thread;
  * on failure a dialog says why and the open dataset stays. */
