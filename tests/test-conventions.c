@@ -14,11 +14,14 @@
  *  - nothing forces a light or dark style: the system decides;
  *  - every button, toggle, menu button, entry, check button and drop-down
  *    without a visible label has an accessible label or a tooltip;
- *  - the timeline describes the selected event to screen readers.
+ *  - the timeline describes the selected event to screen readers;
+ *  - the loading card is busy for screen readers from the moment it shows,
+ *    though its spinner turns only after a second.
  */
 #include "config.h"
 
 #include <adwaita.h>
+#include <glib/gstdio.h>
 #include <string.h>
 
 #include "chancery-application.h"
@@ -516,6 +519,39 @@ test_timeline_description (void)
                                                     GTK_ACCESSIBLE_PROPERTY_DESCRIPTION));
 }
 
+static gboolean
+window_not_busy (gpointer data)
+{
+  return !chancery_window_get_busy (window);
+}
+
+static void
+test_loading_card_busy (void)
+{
+  g_autofree char *path = g_build_filename (g_get_user_data_dir (), "slow.json", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  GtkWidget *card = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window), CHANCERY_TYPE_WINDOW,
+                                                                "loading_box"));
+  GtkWidget *spinner = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window), CHANCERY_TYPE_WINDOW,
+                                                                   "loading_spinner"));
+
+  g_assert_nonnull (card);
+  g_assert_nonnull (spinner);
+  gtk_test_accessible_assert_state (card, GTK_ACCESSIBLE_STATE_BUSY, FALSE);
+
+  test_write_slow_json (path);
+  chancery_window_open_file (window, file);
+  g_assert_true (gtk_widget_get_visible (card));
+  g_assert_false (gtk_spinner_get_spinning (GTK_SPINNER (spinner)));
+  gtk_test_accessible_assert_state (card, GTK_ACCESSIBLE_STATE_BUSY, TRUE);
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.cancel", NULL);
+  g_assert_true (wait_until (window_not_busy, NULL, 30000));
+  g_assert_false (gtk_widget_get_visible (card));
+  gtk_test_accessible_assert_state (card, GTK_ACCESSIBLE_STATE_BUSY, FALSE);
+  g_unlink (path);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -544,6 +580,7 @@ main (int   argc,
   g_test_add_func ("/conventions/follows-system-style", test_follows_system_style);
   g_test_add_func ("/conventions/accessible-names", test_accessible_names);
   g_test_add_func ("/conventions/timeline-description", test_timeline_description);
+  g_test_add_func ("/conventions/loading-card-busy", test_loading_card_busy);
 
   ret = g_test_run ();
 

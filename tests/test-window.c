@@ -1195,27 +1195,6 @@ spinner_turns_or_done (gpointer data)
          !chancery_window_get_busy (window);
 }
 
-/* A Chancery JSON file of 60,000 events with summaries, which takes
- * several seconds to import (the full-text index is most of it). */
-static void
-write_slow_json (const char *path)
-{
-  g_autoptr(GString) json = g_string_new ("{ \"format\": \"chancery\", \"version\": 1, \"events\": [\n");
-  g_autoptr(GString) words = g_string_new (NULL);
-  g_autoptr(GError) error = NULL;
-
-  for (guint w = 0; w < 60; w++)
-    g_string_append_printf (words, "%sword%u", w == 0 ? "" : " ", w * 7919 % 1000);
-  for (guint i = 0; i < 60000; i++)
-    g_string_append_printf (json, "%s{ \"id\": \"slow-%u\", \"kind\": \"meeting\", "
-                            "\"status\": \"occurred\", \"title\": \"Meeting %u\", "
-                            "\"summary\": \"%s\", \"date\": \"2025-12-%02u\" }\n",
-                            i == 0 ? "" : ", ", i, i, words->str, 1 + i % 28);
-  g_string_append (json, "] }\n");
-  g_assert_true (g_file_set_contents (path, json->str, json->len, &error));
-  g_assert_no_error (error);
-}
-
 /* The loading card shows at once, with what is opening and Cancel; its
  * spinner turns only once the open has taken a second (each turn is a
  * frame, taken from the threads reading the file). */
@@ -1228,7 +1207,7 @@ test_spinner_after_a_second (void)
   GtkSpinner *spinner = GTK_SPINNER (child ("loading_spinner"));
   gint64 opened;
 
-  write_slow_json (path);
+  test_write_slow_json (path);
   chancery_window_open_file (window, file);
   opened = g_get_monotonic_time ();
   g_assert_true (chancery_window_get_busy (window));
@@ -1275,7 +1254,7 @@ test_new_for_file (void)
   ChanceryWindow *other;
   ChanceryIndex *index;
 
-  write_slow_json (path);
+  test_write_slow_json (path);
   other = chancery_window_new_for_file (app, file);
   g_assert_true (chancery_window_get_busy (other));
   gtk_window_present (GTK_WINDOW (other));

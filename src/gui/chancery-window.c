@@ -245,6 +245,9 @@ on_loading_timeout_cb (gpointer user_data)
   if (!gtk_widget_get_visible (self->loading_box))
     {
       gtk_widget_set_visible (self->loading_box, TRUE);
+      /* Busy for screen readers from the start, spinning or not. */
+      gtk_accessible_update_state (GTK_ACCESSIBLE (self->loading_box),
+                                   GTK_ACCESSIBLE_STATE_BUSY, TRUE, -1);
       self->spinner_timeout_id = g_timeout_add (SPINNER_DELAY_MS, on_spinner_timeout_cb, self);
     }
   return G_SOURCE_REMOVE;
@@ -275,6 +278,8 @@ hide_loading (ChanceryWindow *self)
   g_clear_handle_id (&self->progress_timeout_id, g_source_remove);
   g_clear_handle_id (&self->spinner_timeout_id, g_source_remove);
   gtk_spinner_stop (self->loading_spinner);
+  gtk_accessible_update_state (GTK_ACCESSIBLE (self->loading_box),
+                               GTK_ACCESSIBLE_STATE_BUSY, FALSE, -1);
   gtk_widget_set_visible (self->loading_box, FALSE);
   /* Nothing opened after all (cancelled, or refused). */
   if (g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "opening") == 0)
