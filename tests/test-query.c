@@ -7,8 +7,12 @@
  */
 #include "config.h"
 
+#include <fcntl.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
 #include <glib.h>
+#include <sqlite3.h>
 
 #include "chancery-error.h"
 #include "chancery-filter.h"
@@ -1184,6 +1188,57 @@ test_memory_matches_sql (void)
   g_rmdir (cache_home);
 }
 
+/* The lowest file descriptor number free now: the next one open() gives. */
+static int
+next_free_fd (void)
+{
+  int fd = open ("/dev/null", O_RDONLY | O_CLOEXEC);
+
+  g_assert_cmpint (fd, >=, 0);
+  close (fd);
+  return fd;
+}
+
+/* With no file descriptor to spare, the base cannot have connections of
+ * its own (to count, and to read the relations beside the events): it is
+ * built on the store's connection alone, and is the same as the base
+ * built with them. */
+static void
+test_base_on_store_connection (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ChanceryStore) parallel = NULL;
+  g_autoptr(ChanceryStore) alone = NULL;
+  g_autoptr(ChanceryIndex) a = NULL;
+  g_autoptr(ChanceryIndex) b = NULL;
+  struct rlimit saved, limited;
+  sqlite3 *probe = NULL;
+
+  parallel = chancery_store_open (db_path, CHANCERY_STORE_READ_ONLY, NULL, &error);
+  g_assert_no_error (error);
+  alone = chancery_store_open (db_path, CHANCERY_STORE_READ_ONLY, NULL, &error);
+  g_assert_no_error (error);
+  a = chancery_store_load_index (parallel, NULL, CHANCERY_GROUP_COUNTRY, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (parallel->base);
+
+  g_assert_cmpint (getrlimit (RLIMIT_NOFILE, &saved), ==, 0);
+  limited = saved;
+  limited.rlim_cur = next_free_fd ();
+  g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &limited), ==, 0);
+  /* No connection can open the file now... */
+  g_assert_cmpint (sqlite3_open_v2 (db_path, &probe, SQLITE_OPEN_READONLY, NULL), !=, SQLITE_OK);
+  sqlite3_close (probe);
+  /* ...but the store's own still reads it. */
+  b = chancery_store_load_index (alone, NULL, CHANCERY_GROUP_COUNTRY, NULL, &error);
+  g_assert_cmpint (setrlimit (RLIMIT_NOFILE, &saved), ==, 0);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (alone->base);
+  g_assert_false (alone->base_failed);
+  assert_same_index (a, b);
+}
+
 static void
 exec_or_fail (sqlite3    *db,
               const char *sql)
@@ -1360,6 +1415,7 @@ main (int   argc,
   g_test_add_func ("/query/fts-syntax", test_fts_syntax);
   g_test_add_func ("/query/parse-errors", test_parse_errors);
   g_test_add_func ("/query/memory-matches-sql", test_memory_matches_sql);
+  g_test_add_func ("/query/base-on-store-connection", test_base_on_store_connection);
   g_test_add_func ("/query/names-from-memory", test_names_from_memory);
 
   status = g_test_run ();

@@ -1498,6 +1498,36 @@ load_cache (const char *path,
 
 /* Builds the base (or loads it from the cache). NULL without error when
  * the store cannot use one. Locked, in a read transaction. */
+/* The number of events. On a connection of its own when the store is
+ * not in WAL mode (its read transaction has begun: no writer can commit
+ * meanwhile): that connection's page cache is SQLite's default 2 MB,
+ * reused as the count walks the time index, where the store's 32 MB (for
+ * its queries) takes fresh memory for each page read, 60 ms against
+ * 5-13 ms at a million events. */
+static gint64
+count_events (ChanceryStore  *self,
+              gboolean        own_connection,
+              GError        **error)
+{
+  sqlite3 *db = own_connection ? open_reader_connection (self->path) : NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64 n = -1;
+
+  if (db != NULL)
+    {
+      if (sqlite3_prepare_v2 (db, "SELECT count(*) FROM event", -1, &stmt, NULL) == SQLITE_OK &&
+          sqlite3_step (stmt) == SQLITE_ROW)
+        n = sqlite3_column_int64 (stmt, 0);
+      sqlite3_finalize (stmt);
+      sqlite3_exec (db, "COMMIT", NULL, NULL, NULL);
+      sqlite3_close (db);
+    }
+  /* Else, or if that failed, on the store's, which says what is wrong. */
+  if (n < 0)
+    n = query_int64 (self, "SELECT count(*) FROM event", error);
+  return n;
+}
+
 static ChanceryBase *
 build_base (ChanceryStore  *self,
             GError        **error)
@@ -1516,16 +1546,12 @@ build_base (ChanceryStore  *self,
 
   /* The shared lock of the read transaction is taken by the first read;
    * from then on no writer can commit, so the stamp fits what is read. */
-  n_rows = query_int64 (self, "SELECT count(*) FROM event", error);
   max_id = query_int64 (self, "SELECT ifnull(max(id), 0) FROM event", error);
-  if (n_rows < 0 || max_id < 0)
+  if (max_id < 0)
     return NULL;
   /* The base keeps events by row id: a file with ids below zero (which
    * Chancery never writes, but another program can) is read through SQL. */
   if (query_int64 (self, "SELECT ifnull(min(id), 0) < 0 FROM event", error) != 0)
-    return NULL;
-  /* Row ids are dense unless many events were replaced; if not, SQL. */
-  if (max_id > 4 * n_rows + 65536 || n_rows >= G_MAXUINT32)
     return NULL;
 
   /* In WAL mode a commit does not change the main file's stamp. */
@@ -1539,6 +1565,19 @@ build_base (ChanceryStore  *self,
       sqlite3_reset (stmt);
   }
   wal = g_strcmp0 (journal_mode, "wal") == 0;
+
+  n_rows = count_events (self, !wal, error);
+  if (n_rows < 0)
+    {
+      g_free (journal_mode);
+      return NULL;
+    }
+  /* Row ids are dense unless many events were replaced; if not, SQL. */
+  if (max_id > 4 * n_rows + 65536 || n_rows >= G_MAXUINT32)
+    {
+      g_free (journal_mode);
+      return NULL;
+    }
   if (n_rows >= cache_min_events () && !wal)
     stamp = store_file_stamp (self->path, TRUE);
   g_free (journal_mode);
