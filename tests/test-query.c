@@ -1222,6 +1222,8 @@ test_base_on_store_connection (void)
   g_assert_no_error (error);
   g_assert_nonnull (parallel->base);
 
+  /* No thread of the store's may open or close files meanwhile. */
+  chancery_store_wait_for_caches ();
   g_assert_cmpint (getrlimit (RLIMIT_NOFILE, &saved), ==, 0);
   limited = saved;
   limited.rlim_cur = next_free_fd ();

@@ -725,6 +725,12 @@ typedef struct
 } AppFrame;
 
 static gboolean
+on_wake_cb (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
 shows_events (ChanceryWindow *window,
               guint           n_events)
 {
@@ -760,14 +766,20 @@ measure_first_open_app (const char  *path,
   g_autoptr(ChanceryApplication) app = NULL;
   AppFrame frame = { NULL, n_events, FALSE, 0 };
   double t0 = now_ms (), deadline = t0 + 120000;
+  g_autoptr(GError) local_error = NULL;
   GdkFrameClock *clock;
   GtkWidget *window;
   gulong paint_id;
+  guint wake_id;
 
   app = chancery_application_new ();
   g_application_set_flags (G_APPLICATION (app), G_APPLICATION_HANDLES_OPEN | G_APPLICATION_NON_UNIQUE);
-  if (!g_application_register (G_APPLICATION (app), NULL, error))
-    return FALSE;
+  if (!g_application_register (G_APPLICATION (app), NULL, &local_error))
+    {
+      /* A session bus that does not answer: this figure only is lost. */
+      g_printerr ("chancery-bench: the application's open skipped: %s\n", local_error->message);
+      return TRUE;
+    }
   g_application_open (G_APPLICATION (app), &file, 1, "");
   frame.window = CHANCERY_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
   if (frame.window == NULL || !gtk_widget_get_realized (GTK_WIDGET (frame.window)))
@@ -777,6 +789,8 @@ measure_first_open_app (const char  *path,
     }
   clock = gtk_widget_get_frame_clock (GTK_WIDGET (frame.window));
   paint_id = g_signal_connect (clock, "after-paint", G_CALLBACK (on_app_after_paint), &frame);
+  /* The loops below see their deadlines even when nothing else happens. */
+  wake_id = g_timeout_add (100, on_wake_cb, NULL);
 
   /* Until the frame, or the open fails (the window is no longer busy and
    * shows something else), or two minutes have passed. */
@@ -797,6 +811,7 @@ measure_first_open_app (const char  *path,
   deadline = now_ms () + 120000;
   while (window != NULL && now_ms () < deadline)
     g_main_context_iteration (NULL, TRUE);
+  g_source_remove (wake_id);
   if (window != NULL)
     g_object_remove_weak_pointer (G_OBJECT (window), (gpointer *) &window);
   if (!frame.painted)

@@ -1496,8 +1496,6 @@ load_cache (const char *path,
   return g_steal_pointer (&base);
 }
 
-/* Builds the base (or loads it from the cache). NULL without error when
- * the store cannot use one. Locked, in a read transaction. */
 /* The number of events. On a connection of its own when the store is
  * not in WAL mode (its read transaction has begun: no writer can commit
  * meanwhile): that connection's page cache is SQLite's default 2 MB,
@@ -1528,6 +1526,8 @@ count_events (ChanceryStore  *self,
   return n;
 }
 
+/* Builds the base (or loads it from the cache). NULL without error when
+ * the store cannot use one. Locked, in a read transaction. */
 static ChanceryBase *
 build_base (ChanceryStore  *self,
             GError        **error)

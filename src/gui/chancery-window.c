@@ -405,8 +405,12 @@ save_last_database (ChanceryWindow *self,
 static void
 cancel_check (ChanceryWindow *self)
 {
-  if (self->check_clock != NULL)
-    g_clear_signal_handler (&self->check_paint_id, self->check_clock);
+  /* A window being destroyed may have had its frame clock disposed, and
+   * with it every handler: disconnect only one still there. */
+  if (self->check_clock != NULL && self->check_paint_id != 0 &&
+      g_signal_handler_is_connected (self->check_clock, self->check_paint_id))
+    g_signal_handler_disconnect (self->check_clock, self->check_paint_id);
+  self->check_paint_id = 0;
   g_clear_object (&self->check_clock);
   g_clear_handle_id (&self->check_timeout_id, g_source_remove);
   if (self->check_cancellable != NULL)
