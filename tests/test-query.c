@@ -1241,6 +1241,36 @@ test_base_on_store_connection (void)
   assert_same_index (a, b);
 }
 
+/* The event table is read from both ends. With the hook that makes the
+ * relations' thread read all of it, from the last id down in many
+ * claims, the base is the same as the one read the usual way. */
+static void
+test_base_events_from_top (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ChanceryStore) usual = NULL;
+  g_autoptr(ChanceryStore) from_top = NULL;
+  g_autoptr(ChanceryIndex) a = NULL;
+  g_autoptr(ChanceryIndex) b = NULL;
+
+  usual = chancery_store_open (db_path, CHANCERY_STORE_READ_ONLY, NULL, &error);
+  g_assert_no_error (error);
+  a = chancery_store_load_index (usual, NULL, CHANCERY_GROUP_ACTOR, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (usual->base);
+  /* Several claims: fewer than 64 events make one id a claim. */
+  g_assert_cmpuint (a->n_events, >, 2);
+
+  g_setenv ("CHANCERY_BASE_EVENTS_FROM_TOP", "1", TRUE);
+  from_top = chancery_store_open (db_path, CHANCERY_STORE_READ_ONLY, NULL, &error);
+  g_assert_no_error (error);
+  b = chancery_store_load_index (from_top, NULL, CHANCERY_GROUP_ACTOR, NULL, &error);
+  g_unsetenv ("CHANCERY_BASE_EVENTS_FROM_TOP");
+  g_assert_no_error (error);
+  g_assert_nonnull (from_top->base);
+  assert_same_index (a, b);
+}
+
 static void
 exec_or_fail (sqlite3    *db,
               const char *sql)
@@ -1418,6 +1448,7 @@ main (int   argc,
   g_test_add_func ("/query/parse-errors", test_parse_errors);
   g_test_add_func ("/query/memory-matches-sql", test_memory_matches_sql);
   g_test_add_func ("/query/base-on-store-connection", test_base_on_store_connection);
+  g_test_add_func ("/query/base-events-from-top", test_base_events_from_top);
   g_test_add_func ("/query/names-from-memory", test_names_from_memory);
 
   status = g_test_run ();

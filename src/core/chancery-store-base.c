@@ -893,53 +893,138 @@ finish_relations (ChanceryBase *base,
     g_thread_join (thread);
 }
 
+/* The event table is read in chunks of row ids claimed from both ends:
+ * the store's reader from the first id up, the relations' thread, once
+ * its tables are read, from the last id down, until they meet. A fixed
+ * split (7/8 and 1/8 at 1M events) left one thread waiting 0-550 ms for
+ * the other, depending on what else ran on the machine. */
+#define EVENT_CHUNKS 64
+
+typedef struct
+{
+  GMutex mutex;
+  gint64 next_lo;      /* the lowest id not claimed */
+  gint64 next_hi;      /* the highest id not claimed */
+  gint64 chunk;        /* ids a claim */
+  /* Test hook: the store's reader claims only once the relations' thread
+   * has read everything (CHANCERY_BASE_EVENTS_FROM_TOP). */
+  gboolean  top_first;
+  GCond     top_done_cond;
+  gboolean  top_done;
+} EventClaims;
+
+/* The next chunk of ids, from the bottom or the top; FALSE when all are
+ * claimed. */
+static gboolean
+claim_events (EventClaims *claims,
+              gboolean     from_top,
+              gint64      *from,
+              gint64      *to)
+{
+  gboolean claimed = FALSE;
+
+  g_mutex_lock (&claims->mutex);
+  while (!from_top && claims->top_first && !claims->top_done)
+    g_cond_wait (&claims->top_done_cond, &claims->mutex);
+  if (claims->next_lo <= claims->next_hi)
+    {
+      if (from_top)
+        {
+          *to = claims->next_hi;
+          *from = MAX (claims->next_lo, claims->next_hi - claims->chunk + 1);
+          claims->next_hi = *from - 1;
+        }
+      else
+        {
+          *from = claims->next_lo;
+          *to = MIN (claims->next_hi, claims->next_lo + claims->chunk - 1);
+          claims->next_lo = *to + 1;
+        }
+      claimed = TRUE;
+    }
+  g_mutex_unlock (&claims->mutex);
+
+  return claimed;
+}
+
+static void
+top_done (EventClaims *claims)
+{
+  g_mutex_lock (&claims->mutex);
+  claims->top_done = TRUE;
+  g_cond_broadcast (&claims->top_done_cond);
+  g_mutex_unlock (&claims->mutex);
+}
+
+/* Events read by the relations' thread: one run per claim, highest ids
+ * first. */
+typedef struct
+{
+  guint start;
+  guint count;
+} EventRun;
+
 /* The relation tables, in a thread of their own. */
 typedef struct
 {
   Reader              reader;
   gint64              max_id;
   RawRelation         raw[N_RELATIONS];
-  /* Then the events with split_id < id (none when split_id >= max_id). */
-  gint64              split_id;
+  /* Then events, claimed from the top. */
+  EventClaims        *claims;
   gint64              max_rows;
   ChanceryIndexEvent *events;
   guint               n_events;
+  GArray             *runs;       /* EventRun */
   GString            *titles;
   GError             *error;
 } RelationsJob;
+
+static void
+read_top_events (RelationsJob *job)
+{
+  TitleSink sink = { NULL, NULL, 0 };
+  gint64 from, to;
+
+  while (claim_events (job->claims, TRUE, &from, &to))
+    {
+      EventRun run;
+
+      if (job->events == NULL)
+        {
+          sink.pool = job->titles = g_string_sized_new (TITLES_RESERVE (job->max_rows));
+          chancery_advise_large (job->titles->str, job->titles->allocated_len);
+          job->events = chancery_new_large (ChanceryIndexEvent, MAX (job->max_rows, 1));
+          job->runs = g_array_new (FALSE, FALSE, sizeof (EventRun));
+        }
+      sink.len = job->titles->len;
+      run.start = job->n_events;
+      if (!read_event_rows (&job->reader, from, to, job->max_id, job->events + job->n_events,
+                            job->max_rows - job->n_events, &run.count, &sink, &job->error))
+        return;
+      g_array_append_val (job->runs, run);
+      job->n_events += run.count;
+    }
+}
 
 static gpointer
 read_relations_thread (gpointer data)
 {
   RelationsJob *job = data;
-  TitleSink sink = { NULL, NULL, 0 };
+  gboolean ok = TRUE;
 
-  for (guint r = 0; r < N_RELATIONS; r++)
-    if (!read_raw_relation (&job->reader, r, job->max_id, &job->raw[r], &job->error))
-      return NULL;
-  if (job->split_id >= job->max_id)
-    return NULL;
-
-  sink.pool = job->titles = g_string_sized_new (TITLES_RESERVE (MIN (job->max_rows, job->max_id - job->split_id)));
-  chancery_advise_large (job->titles->str, job->titles->allocated_len);
-  job->events = chancery_new_large (ChanceryIndexEvent, MAX (MIN (job->max_rows, job->max_id - job->split_id), 1));
-  read_event_rows (&job->reader, job->split_id + 1, job->max_id, job->max_id, job->events,
-                   MIN (job->max_rows, job->max_id - job->split_id), &job->n_events, &sink, &job->error);
+  for (guint r = 0; ok && r < N_RELATIONS; r++)
+    ok = read_raw_relation (&job->reader, r, job->max_id, &job->raw[r], &job->error);
+  if (ok)
+    read_top_events (job);
+  top_done (job->claims);
   return NULL;
 }
 
-/* The part of the event table that the store's reader reads. A relation
- * row costs about an eighth of an event row, but there are several an
- * event: at 1M events (3 actors and 2 countries an event) the three
- * relation tables took 550-670 ms and the whole event table 620-650 ms.
- * So the relations' thread also reads only the last eighth of the events
- * when it has a connection of its own (with a quarter, the other thread
- * waited 300-600 ms for it; docs/performance.md). */
-#define EVENTS_SPLIT(max_id) ((max_id) / 8 * 7)
-
 /* The event and relation tables: with parallel (rollback-journal mode),
  * the relations in a thread on a connection of their own while the events
- * are read on another; else one after the other on the store's. */
+ * are read on another, both reading events once the relations are in;
+ * else one after the other on the store's. */
 static gboolean
 read_tables (ChanceryStore  *self,
              ChanceryBase   *base,
@@ -949,27 +1034,40 @@ read_tables (ChanceryStore  *self,
              GError        **error)
 {
   RelationsJob job = { { 0 } };
+  EventClaims claims = { { 0 } };
   Reader events_reader;
   GThread *thread = NULL;
   ChanceryIndexEvent *events = chancery_new_large (ChanceryIndexEvent, MAX (n_rows, 1));
   guint n = 0;
-  gboolean ok;
+  gint64 from, to;
+  gboolean ok = TRUE;
 
   base->events = events;
-  job.max_id = job.split_id = base->max_id;
+  g_mutex_init (&claims.mutex);
+  g_cond_init (&claims.top_done_cond);
+  claims.next_lo = 0;
+  claims.next_hi = base->max_id;
+  claims.chunk = MAX ((base->max_id + 1) / EVENT_CHUNKS, 1);
+  job.max_id = base->max_id;
   job.max_rows = n_rows;
+  job.claims = &claims;
   reader_init (&job.reader, self, parallel);
   reader_init (&events_reader, self, parallel && job.reader.own);
   if (job.reader.own && events_reader.own)
     {
-      job.split_id = EVENTS_SPLIT (base->max_id);
+      claims.top_first = g_getenv ("CHANCERY_BASE_EVENTS_FROM_TOP") != NULL;
       thread = g_thread_try_new ("chancery-base", read_relations_thread, &job, NULL);
-      if (thread == NULL)
-        job.split_id = base->max_id;
+      claims.top_first = claims.top_first && thread != NULL;
     }
 
-  ok = read_event_rows (&events_reader, G_MININT64, job.split_id, base->max_id, events, n_rows,
-                        &n, sink, error);
+  while (ok && claim_events (&claims, FALSE, &from, &to))
+    {
+      guint got;
+
+      ok = read_event_rows (&events_reader, from, to, base->max_id, events + n, n_rows - n,
+                            &got, sink, error);
+      n += got;
+    }
   if (thread != NULL)
     {
       if (!ok)
@@ -980,6 +1078,8 @@ read_tables (ChanceryStore  *self,
     read_relations_thread (&job);
   reader_clear (&events_reader);
   reader_clear (&job.reader);
+  g_cond_clear (&claims.top_done_cond);
+  g_mutex_clear (&claims.mutex);
 
   if (ok && job.error != NULL)
     {
@@ -1004,15 +1104,22 @@ read_tables (ChanceryStore  *self,
         }
       else
         {
-          for (guint i = 0; i < job.n_events; i++)
+          /* The runs were claimed from the top down: the last is first. */
+          for (guint r = job.runs->len; r-- > 0;)
             {
-              events[n + i] = job.events[i];
-              events[n + i].title += at;
+              const EventRun *run = &g_array_index (job.runs, EventRun, r);
+
+              for (guint i = 0; i < run->count; i++)
+                {
+                  events[n] = job.events[run->start + i];
+                  events[n++].title += at;
+                }
             }
-          n += job.n_events;
         }
     }
   g_free (job.events);
+  if (job.runs != NULL)
+    g_array_unref (job.runs);
   if (job.titles != NULL)
     g_string_free (job.titles, TRUE);
 
