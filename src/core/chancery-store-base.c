@@ -320,7 +320,7 @@ sink_title (TitleSink  *sink,
 /* Connections for reading the base: besides the store's own one (which
  * holds the read transaction), up to two of their own without SQLite's
  * per-call mutex, one for the event table and one, in a thread, for the
- * relation tables (and the last part of the event table). In rollback-journal
+ * relation tables (and then the event table from the top). In rollback-journal
  * mode the store's read transaction keeps every writer from committing,
  * so they read the same data as it does. */
 typedef struct
