@@ -1188,6 +1188,24 @@ test_memory_matches_sql (void)
   g_rmdir (cache_home);
 }
 
+/* A new read-only store of the test file, and its unfiltered index, read
+ * through the base. */
+static ChanceryIndex *
+load_from_base (ChanceryStore    **out,
+                ChanceryGrouping   grouping)
+{
+  g_autoptr(GError) error = NULL;
+  ChanceryIndex *index;
+
+  *out = chancery_store_open (db_path, CHANCERY_STORE_READ_ONLY, NULL, &error);
+  g_assert_no_error (error);
+  index = chancery_store_load_index (*out, NULL, grouping, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull ((*out)->base);
+  g_assert_false ((*out)->base_failed);
+  return index;
+}
+
 /* The lowest file descriptor number free now: the next one open() gives. */
 static int
 next_free_fd (void)
@@ -1214,13 +1232,10 @@ test_base_on_store_connection (void)
   struct rlimit saved, limited;
   sqlite3 *probe = NULL;
 
-  parallel = chancery_store_open (db_path, CHANCERY_STORE_READ_ONLY, NULL, &error);
-  g_assert_no_error (error);
+  a = load_from_base (&parallel, CHANCERY_GROUP_COUNTRY);
+  /* Opened now: the store keeps its file open. */
   alone = chancery_store_open (db_path, CHANCERY_STORE_READ_ONLY, NULL, &error);
   g_assert_no_error (error);
-  a = chancery_store_load_index (parallel, NULL, CHANCERY_GROUP_COUNTRY, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (parallel->base);
 
   /* No thread of the store's may open or close files meanwhile. */
   chancery_store_wait_for_caches ();
@@ -1247,27 +1262,18 @@ test_base_on_store_connection (void)
 static void
 test_base_events_from_top (void)
 {
-  g_autoptr(GError) error = NULL;
   g_autoptr(ChanceryStore) usual = NULL;
   g_autoptr(ChanceryStore) from_top = NULL;
   g_autoptr(ChanceryIndex) a = NULL;
   g_autoptr(ChanceryIndex) b = NULL;
 
-  usual = chancery_store_open (db_path, CHANCERY_STORE_READ_ONLY, NULL, &error);
-  g_assert_no_error (error);
-  a = chancery_store_load_index (usual, NULL, CHANCERY_GROUP_ACTOR, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (usual->base);
+  a = load_from_base (&usual, CHANCERY_GROUP_ACTOR);
   /* Several claims: fewer than 64 events make one id a claim. */
   g_assert_cmpuint (a->n_events, >, 2);
 
   g_setenv ("CHANCERY_BASE_EVENTS_FROM_TOP", "1", TRUE);
-  from_top = chancery_store_open (db_path, CHANCERY_STORE_READ_ONLY, NULL, &error);
-  g_assert_no_error (error);
-  b = chancery_store_load_index (from_top, NULL, CHANCERY_GROUP_ACTOR, NULL, &error);
+  b = load_from_base (&from_top, CHANCERY_GROUP_ACTOR);
   g_unsetenv ("CHANCERY_BASE_EVENTS_FROM_TOP");
-  g_assert_no_error (error);
-  g_assert_nonnull (from_top->base);
   assert_same_index (a, b);
 }
 

@@ -997,7 +997,6 @@ read_top_events (RelationsJob *job)
           job->events = chancery_new_large (ChanceryIndexEvent, MAX (job->max_rows, 1));
           job->runs = g_array_new (FALSE, FALSE, sizeof (EventRun));
         }
-      sink.len = job->titles->len;
       run.start = job->n_events;
       if (!read_event_rows (&job->reader, from, to, job->max_id, job->events + job->n_events,
                             job->max_rows - job->n_events, &run.count, &sink, &job->error))
@@ -1055,9 +1054,9 @@ read_tables (ChanceryStore  *self,
   reader_init (&events_reader, self, parallel && job.reader.own);
   if (job.reader.own && events_reader.own)
     {
-      claims.top_first = g_getenv ("CHANCERY_BASE_EVENTS_FROM_TOP") != NULL;
       thread = g_thread_try_new ("chancery-base", read_relations_thread, &job, NULL);
-      claims.top_first = claims.top_first && thread != NULL;
+      /* Only this thread reads it, in claim_events (). */
+      claims.top_first = thread != NULL && g_getenv ("CHANCERY_BASE_EVENTS_FROM_TOP") != NULL;
     }
 
   while (ok && claim_events (&claims, FALSE, &from, &to))

@@ -1376,6 +1376,16 @@ save_window_state (ChanceryWindow *self)
 
 /* Properties */
 
+/* The entry of groupings[] named name, or -1. */
+static int
+find_grouping (const char *name)
+{
+  for (guint i = 0; name != NULL && i < G_N_ELEMENTS (groupings); i++)
+    if (g_str_equal (groupings[i].name, name))
+      return (int) i;
+  return -1;
+}
+
 static const char *
 get_lane_grouping (ChanceryWindow *self)
 {
@@ -1391,21 +1401,20 @@ static void
 set_lane_grouping (ChanceryWindow *self,
                    const char     *name)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (groupings); i++)
-    {
-      if (g_strcmp0 (groupings[i].name, name) != 0)
-        continue;
-      if (groupings[i].grouping == self->grouping)
-        return;
+  int i = find_grouping (name);
 
-      self->grouping = groupings[i].grouping;
-      update_lanes_label (self);
-      schedule_query (self);
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LANE_GROUPING]);
+  if (i < 0)
+    {
+      g_warning ("Unknown lane grouping “%s”", name);
       return;
     }
+  if (groupings[i].grouping == self->grouping)
+    return;
 
-  g_warning ("Unknown lane grouping “%s”", name);
+  self->grouping = groupings[i].grouping;
+  update_lanes_label (self);
+  schedule_query (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LANE_GROUPING]);
 }
 
 static void
@@ -1754,13 +1763,12 @@ saved_grouping (void)
 {
   g_autoptr(GSettings) settings = create_settings ();
   g_autofree char *name = NULL;
+  int i;
 
   if (settings != NULL && settings_has_key (settings, "lane-grouping"))
     name = g_settings_get_string (settings, "lane-grouping");
-  for (guint i = 0; name != NULL && i < G_N_ELEMENTS (groupings); i++)
-    if (g_str_equal (groupings[i].name, name))
-      return groupings[i].grouping;
-  return CHANCERY_GROUP_COUNTRY;
+  i = find_grouping (name);
+  return i >= 0 ? groupings[i].grouping : CHANCERY_GROUP_COUNTRY;
 }
 
 /* Public API */
