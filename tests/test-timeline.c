@@ -548,6 +548,66 @@ test_overview (Fixture       *f,
   chancery_overview_set_timeline (CHANCERY_OVERVIEW (f->overview), timeline);
 }
 
+static gboolean
+textures_equal (GdkTexture *a,
+                GdkTexture *b)
+{
+  int width = gdk_texture_get_width (a), height = gdk_texture_get_height (a);
+  gsize size = (gsize) width * height * 4;
+  g_autofree guchar *da = g_malloc (size);
+  g_autofree guchar *db = g_malloc (size);
+
+  if (width != gdk_texture_get_width (b) || height != gdk_texture_get_height (b))
+    return FALSE;
+  gdk_texture_download (a, da, width * 4);
+  gdk_texture_download (b, db, width * 4);
+  return memcmp (da, db, size) == 0;
+}
+
+/* The overview counts with the timeline's density: when the timeline gets
+ * another index, the strip shows that one, and coming back shows the first
+ * again, pixel for pixel. */
+static void
+test_overview_follows_index (Fixture       *f,
+                             gconstpointer  data)
+{
+  ChanceryTimeline *timeline = CHANCERY_TIMELINE (f->timeline);
+  ChanceryIndexBuilder *builder = chancery_index_builder_new (CHANCERY_GROUP_COUNTRY);
+  g_autoptr(ChanceryIndex) later = NULL;
+  g_autoptr(GdkTexture) first = NULL;
+  g_autoptr(GdkTexture) other = NULL;
+  g_autoptr(GdkTexture) back = NULL;
+
+  for (guint i = 0; i < 40; i++)
+    {
+      chancery_index_builder_add_raw (builder, 1000 + i, ymd (2040, 1, 1) + i * 40, ymd (2040, 1, 1) + i * 40,
+                                      CHANCERY_KIND_VISIT, CHANCERY_STATUS_OCCURRED,
+                                      CHANCERY_PRECISION_DAY, 0, "later");
+      chancery_index_builder_add_to_lane (builder, "AZE", "AZE");
+    }
+  later = chancery_index_builder_finish (builder);
+
+  chancery_timeline_set_view (timeline, ymd (2025, 1, 1), ymd (2025, 6, 1));
+  first = render_widget (f->overview, "overview-first.png");
+
+  chancery_timeline_set_index (timeline, later);
+  chancery_timeline_set_view (timeline, ymd (2025, 1, 1), ymd (2025, 6, 1));
+  other = render_widget (f->overview, "overview-other.png");
+  g_assert_false (textures_equal (first, other));
+
+  chancery_timeline_set_index (timeline, f->index);
+  chancery_timeline_set_view (timeline, ymd (2025, 1, 1), ymd (2025, 6, 1));
+  back = render_widget (f->overview, "overview-back.png");
+  g_assert_true (textures_equal (first, back));
+
+  /* No index: the strip is drawn without one. */
+  chancery_timeline_set_index (timeline, NULL);
+  g_clear_object (&other);
+  other = render_widget (f->overview, "overview-none.png");
+  g_assert_false (textures_equal (first, other));
+  chancery_timeline_set_index (timeline, f->index);
+}
+
 /* The first widget of type under root, depth first; NULL if none. */
 static GtkWidget *
 find_descendant (GtkWidget *root,
@@ -1868,6 +1928,8 @@ main (int   argc,
   g_test_add ("/timeline/render", Fixture, NULL, fixture_setup, test_render, fixture_teardown);
   g_test_add ("/timeline/rtl", Fixture, NULL, fixture_setup, test_rtl, fixture_teardown);
   g_test_add ("/timeline/overview", Fixture, NULL, fixture_setup, test_overview, fixture_teardown);
+  g_test_add ("/timeline/overview-follows-index", Fixture, NULL, fixture_setup,
+              test_overview_follows_index, fixture_teardown);
   g_test_add_func ("/timeline/badge", test_badge);
   g_test_add_func ("/timeline/badge-spread", test_badge_spread);
   g_test_add_func ("/timeline/open-ended", test_open_ended);

@@ -87,16 +87,17 @@ day_at (ChanceryOverview *self,
 static void
 update_index (ChanceryOverview *self)
 {
-  ChanceryIndex *index = self->timeline != NULL ? chancery_timeline_get_index (self->timeline) : NULL;
+  ChanceryDensity *density = self->timeline != NULL ? chancery_timeline_get_density (self->timeline) : NULL;
+  ChanceryIndex *index = density != NULL ? chancery_density_get_index (density) : NULL;
   double span;
 
-  if (self->density != NULL && index == chancery_density_get_index (self->density))
+  if (density == self->density)
     return;
 
-  g_clear_pointer (&self->density, chancery_density_free);
+  g_clear_pointer (&self->density, chancery_density_unref);
   if (index != NULL && index->n_events > 0)
     {
-      self->density = chancery_density_new (index);
+      self->density = chancery_density_ref (density);
       span = MAX ((double) index->max_day + 1 - index->min_day, 30);
       self->range_start = index->min_day - span * 0.02;
       self->range_end = index->max_day + 1 + span * 0.02;
@@ -407,7 +408,7 @@ chancery_overview_dispose (GObject *object)
 
   chancery_overview_set_timeline (self, NULL);
   g_clear_pointer (&self->static_node, gsk_render_node_unref);
-  g_clear_pointer (&self->density, chancery_density_free);
+  g_clear_pointer (&self->density, chancery_density_unref);
 
   G_OBJECT_CLASS (chancery_overview_parent_class)->dispose (object);
 }

@@ -52,8 +52,11 @@ void chancery_palette_init_for_widget (ChanceryPalette *palette,
  * lane holds more events than there are pixels. */
 typedef struct _ChanceryDensity ChanceryDensity;
 
+/* What the timeline and the overview count events with: one per index,
+ * shared (the span class of every event, the prefix counts of each lane). */
 ChanceryDensity *chancery_density_new   (ChanceryIndex   *index);
-void             chancery_density_free  (ChanceryDensity *density);
+ChanceryDensity *chancery_density_ref   (ChanceryDensity *density);
+void             chancery_density_unref (ChanceryDensity *density);
 ChanceryIndex   *chancery_density_get_index (ChanceryDensity *density);
 /* Events whose lo is in [a, b); lane -1 counts the whole index. */
 guint            chancery_density_count (ChanceryDensity *density,
@@ -68,7 +71,8 @@ gboolean         chancery_density_more_than (ChanceryDensity *density,
                                              gint32           b,
                                              guint            limit);
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (ChanceryDensity, chancery_density_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ChanceryDensity, chancery_density_unref)
+
 
 typedef enum
 {
@@ -244,5 +248,9 @@ GtkPopover *chancery_timeline_get_badge_popover (ChanceryTimeline *self);
 void    chancery_timeline_click_at            (ChanceryTimeline *self,
                                                double            x,
                                                double            y);
+
+/* The density of the timeline's index, which the overview shares (NULL
+ * without an index): not a new reference. */
+ChanceryDensity *chancery_timeline_get_density (ChanceryTimeline *self);
 
 G_END_DECLS

@@ -95,6 +95,7 @@ typedef struct
 
 struct _ChanceryDensity
 {
+  gatomicrefcount ref_count;
   ChanceryIndex *index;
   BoundMemo     *memo;       /* BOUND_MEMO_SIZE, NULL until first needed */
   Prefix        *prefixes;   /* per lane, then the whole index */
@@ -389,6 +390,7 @@ chancery_density_new (ChanceryIndex *index)
 {
   ChanceryDensity *density = g_new0 (ChanceryDensity, 1);
 
+  g_atomic_ref_count_init (&density->ref_count);
   density->index = chancery_index_ref (index);
   density->prefixes = g_new0 (Prefix, index->lanes->len + 1);
   density->spans = g_new0 (Spans *, index->lanes->len);
@@ -402,10 +404,17 @@ chancery_density_new (ChanceryIndex *index)
   return density;
 }
 
-void
-chancery_density_free (ChanceryDensity *density)
+ChanceryDensity *
+chancery_density_ref (ChanceryDensity *density)
 {
-  if (density == NULL)
+  g_atomic_ref_count_inc (&density->ref_count);
+  return density;
+}
+
+void
+chancery_density_unref (ChanceryDensity *density)
+{
+  if (density == NULL || !g_atomic_ref_count_dec (&density->ref_count))
     return;
 
   for (guint i = 0; i <= density->index->lanes->len; i++)
@@ -926,7 +935,7 @@ chancery_scene_clear (ChanceryScene *scene)
   g_clear_pointer (&scene->text_layouts, g_hash_table_unref);
   g_clear_pointer (&scene->old_text_layouts, g_hash_table_unref);
   g_clear_pointer (&scene->badge_texts, g_hash_table_unref);
-  g_clear_pointer (&scene->density, chancery_density_free);
+  g_clear_pointer (&scene->density, chancery_density_unref);
   g_clear_pointer (&scene->index, chancery_index_unref);
   g_clear_pointer (&scene->label_font, pango_font_description_free);
   g_clear_pointer (&scene->small_font, pango_font_description_free);
@@ -941,7 +950,7 @@ chancery_scene_set_index (ChanceryScene *scene,
   if (scene->index == index)
     return;
 
-  g_clear_pointer (&scene->density, chancery_density_free);
+  g_clear_pointer (&scene->density, chancery_density_unref);
   g_clear_pointer (&scene->index, chancery_index_unref);
   g_hash_table_remove_all (scene->title_layouts);
   g_hash_table_remove_all (scene->old_title_layouts);

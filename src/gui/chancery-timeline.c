@@ -1759,6 +1759,14 @@ chancery_timeline_get_index (ChanceryTimeline *self)
   return self->scene.index;
 }
 
+ChanceryDensity *
+chancery_timeline_get_density (ChanceryTimeline *self)
+{
+  g_return_val_if_fail (CHANCERY_IS_TIMELINE (self), NULL);
+
+  return self->scene.density;
+}
+
 gint64
 chancery_timeline_get_selected_id (ChanceryTimeline *self)
 {
