@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <grp.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -22,6 +23,7 @@
 
 #include "chancery-store-private.h"
 #include "test-common.h"
+#include "test-slow-json.h"
 
 /* The user and group "nobody" (Debian's 65534). */
 #define NOBODY 65534
@@ -1256,6 +1258,125 @@ test_commands (void)
   test_assert_contains (help.out, " [OPTION…] FILE… — import events");
 }
 
+/* Starts "chancery import ARGS", waits until the import writes (its
+ * database's journal appears), sends signum and returns what the process
+ * said on standard error; *status is its exit status. */
+static char *
+interrupt_import (const char  *journal,
+                  int          signum,
+                  int         *status,
+                  const char **args)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_PIPE |
+                                                                       G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocess) process = NULL;
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  char *err = NULL;
+
+  g_ptr_array_add (argv, (gpointer) g_getenv ("CHANCERY_BIN"));
+  g_ptr_array_add (argv, "import");
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
+  g_subprocess_launcher_unsetenv (launcher, "LANGUAGE");
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+
+  while (!g_file_test (journal, G_FILE_TEST_EXISTS))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (2000);
+    }
+  g_usleep (100 * 1000);
+  g_subprocess_send_signal (process, signum);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, NULL, &err, &error);
+  g_assert_no_error (error);
+  g_test_message ("signal %d: stderr: %s", signum, err);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  *status = g_subprocess_get_exit_status (process);
+  return err;
+}
+
+/* SIGINT, SIGTERM or SIGHUP during an import: the import rolls back, what
+ * it created is removed (a new database, --replace's file beside the
+ * target, their journals), a database that was there is as it was, and
+ * the exit status is the shell's for the signal. */
+static void
+test_interrupted_import (void)
+{
+  g_autofree char *folder = g_build_filename (tmp_dir, "interrupted", NULL);
+  g_autofree char *json = g_build_filename (tmp_dir, "interrupted.json", NULL);
+  g_autofree char *created = g_build_filename (folder, "new.chancery", NULL);
+  g_autofree char *created_journal = g_strconcat (created, "-journal", NULL);
+  g_autofree char *existing = g_build_filename (folder, "existing.chancery", NULL);
+  g_autofree char *existing_journal = g_strconcat (existing, "-journal", NULL);
+  g_autofree char *replace_journal = g_strdup_printf ("%s.import-", existing);
+  g_autoptr(GBytes) before = NULL;
+  const int signals[] = { SIGINT, SIGTERM, SIGHUP };
+
+  g_assert_cmpint (g_mkdir (folder, 0755), ==, 0);
+  test_write_slow_json (json);
+  test_copy_file (db_path, existing);
+  before = test_read_file (existing);
+
+  for (guint i = 0; i < G_N_ELEMENTS (signals); i++)
+    {
+      const char *into_new[] = { "-d", created, json, NULL };
+      const char *into_existing[] = { "-d", existing, json, NULL };
+      g_autofree char *err_new = NULL;
+      g_autofree char *err_existing = NULL;
+      int status;
+
+      err_new = interrupt_import (created_journal, signals[i], &status, into_new);
+      g_assert_cmpint (status, ==, 128 + signals[i]);
+      g_assert_true (g_str_has_prefix (err_new, "chancery: "));
+      test_assert_contains (err_new, "new.chancery: import interrupted");
+      assert_folder_holds (folder, "existing.chancery", NULL);
+
+      err_existing = interrupt_import (existing_journal, signals[i], &status, into_existing);
+      g_assert_cmpint (status, ==, 128 + signals[i]);
+      test_assert_contains (err_existing, "existing.chancery: import interrupted");
+      assert_folder_holds (folder, "existing.chancery", NULL);
+      assert_unchanged (existing, before);
+    }
+
+  /* --replace builds existing.chancery.import-PID beside the target: its
+   * journal is found by listing the folder. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_PIPE |
+                                                                         G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+    g_autoptr(GSubprocess) process = NULL;
+    g_autofree char *journal = NULL;
+    g_autofree char *err = NULL;
+    gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+    g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
+    process = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("CHANCERY_BIN"), "import",
+                                           "--replace", "-d", existing, json, NULL);
+    g_assert_no_error (error);
+    journal = g_strdup_printf ("%s%s-journal", replace_journal, g_subprocess_get_identifier (process));
+    while (!g_file_test (journal, G_FILE_TEST_EXISTS))
+      {
+        g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+        g_usleep (2000);
+      }
+    g_usleep (100 * 1000);
+    g_subprocess_send_signal (process, SIGINT);
+    g_subprocess_communicate_utf8 (process, NULL, NULL, NULL, &err, &error);
+    g_assert_no_error (error);
+    g_assert_true (g_subprocess_get_if_exited (process));
+    g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 128 + SIGINT);
+    test_assert_contains (err, "existing.chancery: import interrupted");
+    g_assert_null (strstr (err, ".import-"));
+    assert_folder_holds (folder, "existing.chancery", NULL);
+    assert_unchanged (existing, before);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1287,6 +1408,7 @@ main (int   argc,
   g_test_add_func ("/cli/11-import-gdelt-options", test_import_gdelt_options);
   g_test_add_func ("/cli/12-repeated-options", test_repeated_options);
   g_test_add_func ("/cli/13-commands", test_commands);
+  g_test_add_func ("/cli/14-interrupted-import", test_interrupted_import);
 
   status = g_test_run ();
 

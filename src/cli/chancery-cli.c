@@ -8,7 +8,9 @@
 #include <glib/gi18n.h>
 #include <errno.h>
 #include <glib/gstdio.h>
+#include <glib-unix.h>
 #include <gio/gunixoutputstream.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -471,6 +473,7 @@ import_one (ChanceryStore         *store,
             const char            *format,
             Options               *o,
             ChanceryImportReport  *report,
+            GCancellable          *cancellable,
             GError               **error)
 {
   if (g_strcmp0 (format, "gdelt") == 0)
@@ -478,13 +481,13 @@ import_one (ChanceryStore         *store,
       ChanceryGdeltOptions gdelt = { o->countries, o->cameo_roots };
       gboolean ok;
 
-      ok = chancery_import_gdelt_file (store, path, &gdelt, report, NULL, NULL, NULL, error);
+      ok = chancery_import_gdelt_file (store, path, &gdelt, report, NULL, NULL, cancellable, error);
       name_file_in_messages (report, path);
       return ok;
     }
 
   /* The JSON importer names the file in its messages already. */
-  return chancery_import_json_file (store, path, report, NULL, NULL, NULL, error);
+  return chancery_import_json_file (store, path, report, NULL, NULL, cancellable, error);
 }
 
 static const char *
@@ -521,6 +524,7 @@ import_files (ChanceryStore         *store,
               Options               *o,
               ChanceryImportReport  *report,
               guint                 *n_done,
+              GCancellable          *cancellable,
               GError               **error)
 {
   for (*n_done = 0; o->files[*n_done] != NULL; (*n_done)++)
@@ -531,7 +535,7 @@ import_files (ChanceryStore         *store,
       gboolean ok;
 
       chancery_import_report_init (&one);
-      ok = import_one (store, path, format, o, &one, error);
+      ok = import_one (store, path, format, o, &one, cancellable, error);
       if (ok)
         report_add (report, &one);
       chancery_import_report_clear (&one);
@@ -693,6 +697,88 @@ fail_partly_imported (const char                 *target,
   return fail_message (rest);
 }
 
+/* An import runs in a thread while the main thread waits for it and for
+ * SIGINT, SIGTERM and SIGHUP: a signal cancels the import, which rolls
+ * back, and run_import then removes what it created, as for any failure
+ * (killed outright, the import would leave a new database, its journal or
+ * the --replace file behind). */
+typedef struct
+{
+  Options              *o;
+  const char           *work_path;
+  ChanceryImportReport *report;
+  guint                 n_done;
+  GError               *error;
+  gboolean              ok;
+  GCancellable         *cancellable;
+  int                   signal;    /* the first signal received, or 0 */
+  gint                  done;      /* atomic */
+} ImportJob;
+
+static gpointer
+import_thread (gpointer data)
+{
+  ImportJob *job = data;
+  g_autoptr(ChanceryStore) store = NULL;
+
+  store = chancery_store_open (job->work_path, CHANCERY_STORE_READ_WRITE | CHANCERY_STORE_CREATE,
+                               job->cancellable, &job->error);
+  job->ok = store != NULL &&
+            import_files (store, job->o, job->report, &job->n_done, job->cancellable, &job->error);
+  g_clear_object (&store);
+
+  g_atomic_int_set (&job->done, TRUE);
+  g_main_context_wakeup (NULL);
+  return NULL;
+}
+
+static gboolean
+on_import_signal (gpointer data,
+                  int      signum)
+{
+  ImportJob *job = data;
+
+  if (job->signal == 0)
+    job->signal = signum;
+  g_cancellable_cancel (job->cancellable);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_sigint (gpointer data)
+{
+  return on_import_signal (data, SIGINT);
+}
+
+static gboolean
+on_sigterm (gpointer data)
+{
+  return on_import_signal (data, SIGTERM);
+}
+
+static gboolean
+on_sighup (gpointer data)
+{
+  return on_import_signal (data, SIGHUP);
+}
+
+static void
+run_import_job (ImportJob *job)
+{
+  guint sources[] = {
+    g_unix_signal_add (SIGINT, on_sigint, job),
+    g_unix_signal_add (SIGTERM, on_sigterm, job),
+    g_unix_signal_add (SIGHUP, on_sighup, job),
+  };
+  GThread *thread = g_thread_new ("chancery-import", import_thread, job);
+
+  while (!g_atomic_int_get (&job->done))
+    g_main_context_iteration (NULL, TRUE);
+  g_thread_join (thread);
+  for (guint i = 0; i < G_N_ELEMENTS (sources); i++)
+    g_source_remove (sources[i]);
+}
+
 static int
 run_import (int argc, char **argv)
 {
@@ -714,10 +800,10 @@ run_import (int argc, char **argv)
   };
   g_autoptr(GOptionContext) context = g_option_context_new (_("FILE… — import events into a database"));
   g_autoptr(GError) error = NULL;
-  g_autoptr(ChanceryStore) store = NULL;
   g_autofree char *target = NULL;
   g_autofree char *work_path = NULL;
   ChanceryImportReport report;
+  ImportJob job;
   GStatBuf st;
   gboolean created;
   guint n_done = 0;
@@ -753,9 +839,12 @@ run_import (int argc, char **argv)
   created = g_lstat (work_path, &st) != 0 && errno == ENOENT;
 
   chancery_import_report_init (&report);
-  store = chancery_store_open (work_path, CHANCERY_STORE_READ_WRITE | CHANCERY_STORE_CREATE, NULL, &error);
-  ok = store != NULL && import_files (store, &o, &report, &n_done, &error);
-  g_clear_object (&store);
+  job = (ImportJob) { &o, work_path, &report, 0, NULL, FALSE, g_cancellable_new (), 0, 0 };
+  run_import_job (&job);
+  ok = job.ok;
+  n_done = job.n_done;
+  error = g_steal_pointer (&job.error);
+  g_clear_object (&job.cancellable);
 
   if (ok && o.replace && g_rename (work_path, target) != 0)
     {
@@ -768,6 +857,12 @@ run_import (int argc, char **argv)
     {
       int status;
 
+      if (job.signal != 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_clear_error (&error);
+          g_set_error (&error, CHANCERY_ERROR, CHANCERY_ERROR_IO, _("%s: import interrupted (%s)"),
+                       target, g_strsignal (job.signal));
+        }
       if (created)
         g_unlink (work_path);
       if (o.replace)
@@ -777,7 +872,9 @@ run_import (int argc, char **argv)
       else
         status = fail (error);
       chancery_import_report_clear (&report);
-      return status;
+      /* Interrupted: the shell's status for the signal, as if it had
+       * killed us, once nothing is left half-written. */
+      return job.signal != 0 ? 128 + job.signal : status;
     }
 
   print_summary (target, &report);
