@@ -530,10 +530,18 @@ test_replace_keeps_old (void)
   assert_success (&list);
   test_assert_contains (list.out, "Upcoming 3+3 meeting in Yerevan");
 
-  /* A successful --replace builds afresh: all new */
+  /* A successful --replace builds afresh (all new), with the permissions
+   * of the file it replaces, not the umask's. */
+  g_assert_cmpint (g_chmod (target, 0600), ==, 0);
   run_chancery (&replaced, "import", "--replace", "--database", target, bundled, NULL);
   assert_success (&replaced);
   test_assert_contains (replaced.out, ": 22 new, 0 updated, 0 unchanged");
+  {
+    GStatBuf st;
+
+    g_assert_cmpint (g_stat (target, &st), ==, 0);
+    g_assert_cmpint (st.st_mode & 07777, ==, 0600);
+  }
 }
 
 /* Nothing in the folder but the names given (NULL-terminated): no
@@ -1377,6 +1385,44 @@ test_interrupted_import (void)
   }
 }
 
+/* A database name is a file name, whatever it looks like to SQLite: an
+ * empty one is refused; "file:…" and ":memory:" are files in the current
+ * folder that later commands find again; a symbolic link is refused with
+ * a message that says so. */
+static void
+test_database_names (void)
+{
+  g_autofree char *input = write_tmp_file ("names.json", ok_json);
+  g_autofree char *uri_file = g_build_filename (tmp_dir, "file:names.chancery", NULL);
+  g_autofree char *memory_file = g_build_filename (tmp_dir, ":memory:", NULL);
+  g_autofree char *plain = g_build_filename (tmp_dir, "names.chancery", NULL);
+  g_autofree char *link = g_build_filename (tmp_dir, "names-link.chancery", NULL);
+  const char *names[] = { "file:names.chancery", ":memory:" };
+  const char *files[] = { uri_file, memory_file };
+  g_auto(Run) empty, through_link;
+
+  run_chancery (&empty, "import", "-d", "", input, NULL);
+  assert_bad_input (&empty, "file name is empty");
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_auto(Run) import, list;
+
+      run_chancery (&import, "import", "-d", names[i], input, NULL);
+      g_assert_cmpint (exit_code (&import), ==, 0);
+      g_assert_true (g_file_test (files[i], G_FILE_TEST_IS_REGULAR));
+      run_chancery (&list, "list", "-d", names[i], NULL);
+      assert_success (&list);
+      test_assert_contains (list.out, "T1");
+      test_sqlite_exec (files[i], "SELECT 1");
+    }
+
+  test_copy_file (db_path, plain);
+  g_assert_cmpint (symlink ("names.chancery", link), ==, 0);
+  run_chancery (&through_link, "list", "-d", link, NULL);
+  assert_bad_input (&through_link, "names-link.chancery: a symbolic link");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1409,6 +1455,7 @@ main (int   argc,
   g_test_add_func ("/cli/12-repeated-options", test_repeated_options);
   g_test_add_func ("/cli/13-commands", test_commands);
   g_test_add_func ("/cli/14-interrupted-import", test_interrupted_import);
+  g_test_add_func ("/cli/15-database-names", test_database_names);
 
   status = g_test_run ();
 

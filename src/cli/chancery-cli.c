@@ -846,6 +846,16 @@ run_import (int argc, char **argv)
   error = g_steal_pointer (&job.error);
   g_clear_object (&job.cancellable);
 
+  /* The new file takes the place of the old one with its permissions (a
+   * private database stays private), not the umask's. */
+  if (ok && o.replace && g_stat (target, &st) == 0 &&
+      (g_chmod (work_path, st.st_mode & 07777) != 0 ||
+       (chown (work_path, st.st_uid, st.st_gid) != 0 && errno != EPERM)))
+    {
+      g_set_error (&error, CHANCERY_ERROR, CHANCERY_ERROR_IO, _("%s: cannot give it the permissions of %s: %s"),
+                   work_path, target, g_strerror (errno));
+      ok = FALSE;
+    }
   if (ok && o.replace && g_rename (work_path, target) != 0)
     {
       g_set_error (&error, CHANCERY_ERROR, CHANCERY_ERROR_IO, _("%s: cannot replace: %s"),

@@ -68,6 +68,13 @@ gboolean open_connection (ChanceryStore *self, ChanceryStoreFlags flags, GError 
  * busy or cannot be opened. */
 G_GNUC_INTERNAL
 sqlite3 * open_reader_connection (const char *path);
+/* sqlite3_open_v2() of the file at path, always as a file name: a relative
+ * path is given as "./path", so that Debian's SQLite (built to accept URI
+ * file names) never reads "file:x" as a URI or ":memory:" as a database in
+ * memory. */
+int       chancery_sqlite_open   (const char *path,
+                                  sqlite3   **db,
+                                  int         flags);
 G_GNUC_INTERNAL
 void append_conditions (GString *sql, GArray *binds, const ChanceryFilter *filter, int skip);
 G_GNUC_INTERNAL

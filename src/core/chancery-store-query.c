@@ -1885,9 +1885,8 @@ open_scan_connection (ChanceryStore *self,
    * no new reader in, and the export would fail ("database is locked").
    * No busy handler: the writer waits for the store's read to end, so
    * waiting here would not help; the store's connection is used instead. */
-  if (sqlite3_open_v2 (self->path, &db,
-                       SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW,
-                       NULL) != SQLITE_OK ||
+  if (chancery_sqlite_open (self->path, &db,
+                            SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW) != SQLITE_OK ||
       sqlite3_exec (db, "PRAGMA mmap_size = " G_STRINGIFY (EXPORT_MMAP_SIZE) ";"
                         "PRAGMA cache_size = -32768; BEGIN; SELECT count(*) FROM sqlite_schema",
                        NULL, NULL, NULL) != SQLITE_OK)

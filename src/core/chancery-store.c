@@ -700,7 +700,7 @@ open_connection (ChanceryStore       *self,
   else
     open_flags |= SQLITE_OPEN_READONLY;
 
-  rc = sqlite3_open_v2 (self->path, &self->db, open_flags, NULL);
+  rc = chancery_sqlite_open (self->path, &self->db, open_flags);
   if (rc != SQLITE_OK)
     {
       set_sqlite_error (error, self->db, rc, self->path);
@@ -721,13 +721,25 @@ open_connection (ChanceryStore       *self,
   return TRUE;
 }
 
+int
+chancery_sqlite_open (const char *path,
+                      sqlite3   **db,
+                      int         flags)
+{
+  g_autofree char *relative = NULL;
+
+  if (!g_path_is_absolute (path))
+    path = relative = g_strconcat ("./", path, NULL);
+
+  return sqlite3_open_v2 (path, db, flags, NULL);
+}
+
 sqlite3 *
 open_reader_connection (const char *path)
 {
   sqlite3 *db = NULL;
 
-  if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW,
-                       NULL) != SQLITE_OK)
+  if (chancery_sqlite_open (path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW) != SQLITE_OK)
     {
       sqlite3_close (db);
       return NULL;
@@ -920,6 +932,21 @@ store_open (const char          *path,
 
   g_return_val_if_fail (path != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (path[0] == '\0')
+    {
+      g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_INVALID_INPUT,
+                   _("The database’s file name is empty"));
+      return NULL;
+    }
+  /* Opened without following links (docs/security.md): say so, rather
+   * than SQLite's "unable to open database file". */
+  if (g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+    {
+      g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_IO,
+                   _("%s: a symbolic link; give the database file it points to"), path);
+      return NULL;
+    }
 
   exists = g_file_test (path, G_FILE_TEST_EXISTS);
   if (exists && !g_file_test (path, G_FILE_TEST_IS_REGULAR))
