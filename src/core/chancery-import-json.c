@@ -706,6 +706,20 @@ read_place (ImportContext *ctx,
   return TRUE;
 }
 
+/* Whether an element of list (structs whose char * uid is at offset)
+ * has uid. */
+static gboolean
+listed_before (GPtrArray  *list,
+               gsize       offset,
+               const char *uid)
+{
+  for (guint i = 0; i < list->len; i++)
+    if (g_str_equal (G_STRUCT_MEMBER (const char *, g_ptr_array_index (list, i), offset), uid))
+      return TRUE;
+
+  return FALSE;
+}
+
 static gboolean
 read_event_actors (ImportContext *ctx,
                    JsonObject    *event_object,
@@ -746,6 +760,16 @@ read_event_actors (ImportContext *ctx,
           g_autofree char *actor_path = member_path (where, "actor");
           problem (ctx, json_object_get_member (object, "actor"), actor_path,
                    _("actor “%s” is not defined in “actors”"), uid);
+          ok = FALSE;
+          continue;
+        }
+
+      /* The store keeps one role an actor: a second would be lost. */
+      if (listed_before (event->actors, G_STRUCT_OFFSET (ChanceryEventActor, uid), uid))
+        {
+          g_autofree char *actor_path = member_path (where, "actor");
+          problem (ctx, json_object_get_member (object, "actor"), actor_path,
+                   _("actor “%s” is listed twice in this event; give it once, with one role"), uid);
           ok = FALSE;
           continue;
         }
@@ -838,6 +862,16 @@ read_event_sources (ImportContext *ctx,
           g_autofree char *source_path = member_path (where, "source");
           problem (ctx, json_object_get_member (object, "source"), source_path,
                    _("source “%s” is not defined in “sources”"), uid);
+          ok = FALSE;
+          continue;
+        }
+
+      /* The store keeps one quote a source: a second would be lost. */
+      if (listed_before (event->sources, G_STRUCT_OFFSET (ChanceryEventSource, uid), uid))
+        {
+          g_autofree char *source_path = member_path (where, "source");
+          problem (ctx, json_object_get_member (object, "source"), source_path,
+                   _("source “%s” is cited twice in this event; give it once, with one quote"), uid);
           ok = FALSE;
           continue;
         }
