@@ -1423,6 +1423,33 @@ test_database_names (void)
   assert_bad_input (&through_link, "names-link.chancery: a symbolic link");
 }
 
+/* A title with control characters (an escape sequence that would retitle
+ * or clear the terminal, a line break) is listed on one line without
+ * them; an error quoting an argument with one does not pass it on. */
+static void
+test_list_control_characters (void)
+{
+  g_autofree char *input = write_tmp_file ("control.json",
+    "{\"format\":\"chancery\",\"version\":1,\n"
+    "\"countries\":[{\"code\":\"AZE\",\"name\":\"Azerbaijan\"}],\n"
+    "\"events\":[{\"id\":\"e1\",\"kind\":\"meeting\",\"status\":\"occurred\","
+    "\"title\":\"\\u001b]0;pwned\\u0007\\u001b[2JRed\\r\\nsecond line\","
+    "\"date\":\"2025-12-08\",\"countries\":[\"AZE\"]}]}\n");
+  g_autofree char *db = g_build_filename (tmp_dir, "control.chancery", NULL);
+  g_auto(Run) import, list, bad_kind;
+
+  run_chancery (&import, "import", "-d", db, input, NULL);
+  g_assert_cmpint (exit_code (&import), ==, 0);
+  run_chancery (&list, "list", "-d", db, NULL);
+  assert_success (&list);
+  g_assert_cmpstr (list.out, ==,
+                   "8 December 2025\tmeeting\t\357\277\275]0;pwned\357\277\275\357\277\275[2JRed  second line\tAZE\n");
+
+  run_chancery (&bad_kind, "list", "-d", db, "--kind", "\033[31mX", NULL);
+  assert_bad_input (&bad_kind, "[31mX");
+  g_assert_null (strchr (bad_kind.err, '\033'));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1456,6 +1483,7 @@ main (int   argc,
   g_test_add_func ("/cli/13-commands", test_commands);
   g_test_add_func ("/cli/14-interrupted-import", test_interrupted_import);
   g_test_add_func ("/cli/15-database-names", test_database_names);
+  g_test_add_func ("/cli/16-list-control-characters", test_list_control_characters);
 
   status = g_test_run ();
 

@@ -65,6 +65,39 @@ options_clear (Options *o)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Options, options_clear)
 
+/* Text from a file or an argument, made safe to print on a terminal: a
+ * control character (an escape sequence could retitle the terminal or
+ * clear it; a line break would split a line of "list") becomes a space
+ * where it separates words (tab, line breaks) and U+FFFD otherwise. */
+static char *
+printable (const char *text)
+{
+  GString *out = g_string_sized_new (strlen (text));
+
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (c == '\t' || c == '\n' || c == '\r')
+        g_string_append_c (out, ' ');
+      else if (g_unichar_iscntrl (c))
+        g_string_append (out, "\357\277\275");
+      else
+        g_string_append_len (out, p, g_utf8_next_char (p) - p);
+    }
+
+  return g_string_free (out, FALSE);
+}
+
+static int
+fail_message (const char *message)
+{
+  g_autofree char *safe = printable (message);
+
+  g_printerr ("chancery: %s\n", safe);
+  return EXIT_BAD_INPUT;
+}
+
 /* One line per problem (an import can list several), each marked as ours. */
 static int
 fail (const GError *error)
@@ -72,14 +105,7 @@ fail (const GError *error)
   g_auto(GStrv) lines = g_strsplit (error->message, "\n", -1);
 
   for (guint i = 0; lines[i] != NULL; i++)
-    g_printerr ("chancery: %s\n", lines[i]);
-  return EXIT_BAD_INPUT;
-}
-
-static int
-fail_message (const char *message)
-{
-  g_printerr ("chancery: %s\n", message);
+    fail_message (lines[i]);
   return EXIT_BAD_INPUT;
 }
 
@@ -621,7 +647,7 @@ print_summary (const char                 *target,
     g_print (_(", %u malformed rows skipped"), report->skipped);
   g_print ("\n");
   for (guint i = 0; i < report->messages->len; i++)
-    g_printerr ("chancery: %s\n", (char *) g_ptr_array_index (report->messages, i));
+    fail_message ((char *) g_ptr_array_index (report->messages, i));
 }
 
 static gboolean
@@ -928,8 +954,9 @@ print_event (ChanceryEvent  *event,
 {
   g_autoptr(GString) line = g_string_new (NULL);
   g_autofree char *date = chancery_date_format (&event->date);
+  g_autofree char *title = printable (event->title);
 
-  g_string_printf (line, "%s\t%s\t%s\t", date, chancery_kind_to_string (event->kind), event->title);
+  g_string_printf (line, "%s\t%s\t%s\t", date, chancery_kind_to_string (event->kind), title);
   for (guint i = 0; i < event->countries->len; i++)
     {
       const ChanceryEventCountry *c = g_ptr_array_index (event->countries, i);
