@@ -360,6 +360,85 @@ test_malformed (Fixture       *fixture,
   chancery_import_report_clear (&report);
 }
 
+/* The sample's first row with column col set to value. */
+static char *
+row_with (const char *row,
+          guint       col,
+          const char *value)
+{
+  g_auto(GStrv) fields = g_strsplit (row, "\t", -1);
+
+  g_assert_cmpuint (g_strv_length (fields), >, col);
+  g_free (fields[col]);
+  fields[col] = g_strdup (value);
+  return g_strjoinv ("\t", fields);
+}
+
+/* Counts and scores are checked as the date is: a row whose NumMentions,
+ * NumSources or NumArticles is not a count, or whose GoldsteinScale or
+ * AvgTone is not a finite number in range, is skipped with its line; a
+ * second row of one GLOBALEVENTID with other values is skipped (the same
+ * row again is not); a byte order mark before the first row is not part
+ * of its id; and a file with no well-formed row is refused. */
+static void
+test_row_values (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  static const struct { guint col; const char *value; const char *message; } bad[] = {
+    { 31, "-7", "NumMentions “-7” is not a count" },
+    { 32, "99999999999999999999999", "NumSources “99999999999999999999999” is not a count" },
+    { 33, "abc", "NumArticles “abc” is not a count" },
+    { 30, "nan", "GoldsteinScale “nan” is not a number from -10 to 10" },
+    { 30, "11", "GoldsteinScale “11” is not a number from -10 to 10" },
+    { 34, "1e999", "AvgTone “1e999” is not a number from -100 to 100" },
+  };
+  g_autofree char *good = sample_row ();
+  g_autofree char *other_values = row_with (good, 31, "12345");
+  g_autoptr(GString) contents = g_string_new ("\357\273\277");
+  g_autoptr(GString) all_bad = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *bad_path = NULL;
+  g_autofree char *duplicate = NULL;
+  ChanceryImportReport report;
+
+  g_string_append_printf (contents, "%s\n", good);                         /* 1, after a BOM */
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autofree char *row = row_with (good, bad[i].col, bad[i].value);
+
+      g_string_append_printf (contents, "%s\n", row);                      /* 2 to 7 */
+      g_string_append_printf (all_bad, "%s\n", row);
+    }
+  g_string_append_printf (contents, "%s\n", good);                         /* 8: the same row */
+  g_string_append_printf (contents, "%s\n", other_values);                 /* 9: other values */
+  path = write_temp (fixture, "values.export.CSV", contents->str, contents->len);
+
+  g_assert_true (import_file (fixture, path, NULL, &report, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (report.inserted, ==, 1);
+  g_assert_cmpuint (report.unchanged, ==, 1);
+  g_assert_cmpuint (report.skipped, ==, G_N_ELEMENTS (bad) + 1);
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autofree char *expected = g_strdup_printf ("line %u: %s", i + 2, bad[i].message);
+
+      g_assert_cmpstr (g_ptr_array_index (report.messages, i), ==, expected);
+    }
+  duplicate = g_strdup_printf ("line 9: GLOBALEVENTID %.*s is also the event of line 1, with other values",
+                               (int) strcspn (good, "\t"), good);
+  g_assert_cmpstr (g_ptr_array_index (report.messages, G_N_ELEMENTS (bad)), ==, duplicate);
+  chancery_import_report_clear (&report);
+
+  bad_path = write_temp (fixture, "all-bad.export.CSV", all_bad->str, all_bad->len);
+  g_assert_false (import_file (fixture, bad_path, NULL, &report, &error));
+  g_assert_error (error, CHANCERY_ERROR, CHANCERY_ERROR_INVALID_INPUT);
+  g_test_message ("%s", error->message);
+  g_assert_true (g_str_has_prefix (error->message, bad_path));
+  g_assert_nonnull (strstr (error->message, ": no well-formed GDELT row (6 malformed; the first, line 1: NumMentions"));
+  chancery_import_report_clear (&report);
+}
+
 static void
 test_not_gdelt (Fixture       *fixture,
                 gconstpointer  data)
@@ -578,6 +657,7 @@ main (int   argc,
   ADD ("/gdelt/cameo-mapping", test_cameo_mapping);
   ADD ("/gdelt/country-filter", test_country_filter);
   ADD ("/gdelt/malformed", test_malformed);
+  ADD ("/gdelt/row-values", test_row_values);
   ADD ("/gdelt/not-gdelt", test_not_gdelt);
   ADD ("/gdelt/no-rows", test_no_rows);
   ADD ("/gdelt/zip", test_zip);

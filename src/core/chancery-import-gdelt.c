@@ -162,6 +162,7 @@ typedef struct
   GHashTable          *seen_countries;
   GHashTable          *seen_actors;
   GHashTable          *seen_sources;
+  GHashTable          *seen_event_ids;    /* SeenRow of each event's first row */
   GChecksum           *checksum;
   guint                n_messages;
   guint                n_lines_seen;
@@ -193,6 +194,7 @@ gdelt_import_clear (GdeltImport *self)
   g_clear_pointer (&self->seen_countries, g_hash_table_unref);
   g_clear_pointer (&self->seen_actors, g_hash_table_unref);
   g_clear_pointer (&self->seen_sources, g_hash_table_unref);
+  g_clear_pointer (&self->seen_event_ids, g_hash_table_unref);
   g_clear_pointer (&self->checksum, g_checksum_free);
   g_clear_pointer (&self->first_problem, g_free);
   for (guint i = 0; i < 2; i++)
@@ -507,6 +509,28 @@ parse_count (const char *text)
   return g_ascii_strtoull (text, NULL, 10);
 }
 
+/* A count column (NumMentions, NumSources, NumArticles): digits only. */
+static gboolean
+is_count (const char *text)
+{
+  return is_digits (text, 1, 18);
+}
+
+/* GoldsteinScale (-10 to 10) and AvgTone (-100 to 100): empty, or a
+ * finite number within limit. */
+static gboolean
+is_score (const char *text,
+          double      limit)
+{
+  char *end = NULL;
+  double value;
+
+  if (*text == '\0')
+    return TRUE;
+  value = g_ascii_strtod (text, &end);
+  return end != text && *end == '\0' && isfinite (value) && fabs (value) <= limit;
+}
+
 /* Records the event refers to */
 
 static gboolean
@@ -757,6 +781,25 @@ parse_coordinate (const char *text,
 
 /* One row */
 
+typedef struct
+{
+  gint64  id;      /* GLOBALEVENTID; first, as the hash table's key */
+  guint   line;
+  guint64 hash;    /* of the row's text */
+} SeenRow;
+
+/* FNV-1a of the row's bytes. */
+static guint64
+hash_row (const char *line,
+          gsize       len)
+{
+  guint64 h = G_GUINT64_CONSTANT (14695981039346656037);
+
+  for (gsize i = 0; i < len; i++)
+    h = (h ^ (guchar) line[i]) * G_GUINT64_CONSTANT (1099511628211);
+  return h;
+}
+
 static gboolean
 process_row (GdeltImport  *self,
              char         *line,
@@ -775,6 +818,7 @@ process_row (GdeltImport  *self,
   guint n_fields = 0, root;
   int year, month, day;
   double lat, lon;
+  guint64 row_hash;
 
   if (len > 0 && line[len - 1] == '\r')
     len--;
@@ -782,7 +826,16 @@ process_row (GdeltImport  *self,
   if (len == 0)
     return TRUE;
 
+  /* A byte order mark (a spreadsheet's save) is not part of the first
+   * GLOBALEVENTID. */
+  if (line_no == 1 && len >= 3 && memcmp (line, "\357\273\277", 3) == 0)
+    {
+      line += 3;
+      len -= 3;
+    }
+
   self->n_lines_seen++;
+  row_hash = hash_row (line, len);
   if (memchr (line, '\0', len) != NULL || !g_utf8_validate (line, len, NULL))
     {
       gdelt_skip (self, line_no, _("not UTF-8 text (binary data?)"));
@@ -845,6 +898,38 @@ process_row (GdeltImport  *self,
       return TRUE;
     }
 
+  {
+    static const struct { int column; const char *name; } counts[] = {
+      { COL_NUM_MENTIONS, "NumMentions" },
+      { COL_NUM_SOURCES, "NumSources" },
+      { COL_NUM_ARTICLES, "NumArticles" },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (counts); i++)
+      if (!is_count (fields[counts[i].column]))
+        {
+          g_autofree char *value = shorten (fields[counts[i].column]);
+
+          /* Translators: "NumMentions “-7” is not a count" */
+          gdelt_skip (self, line_no, _("%s “%s” is not a count"), counts[i].name, value);
+          return TRUE;
+        }
+    if (!is_score (fields[COL_GOLDSTEIN], 10))
+      {
+        g_autofree char *value = shorten (fields[COL_GOLDSTEIN]);
+
+        gdelt_skip (self, line_no, _("GoldsteinScale “%s” is not a number from -10 to 10"), value);
+        return TRUE;
+      }
+    if (!is_score (fields[COL_AVG_TONE], 100))
+      {
+        g_autofree char *value = shorten (fields[COL_AVG_TONE]);
+
+        gdelt_skip (self, line_no, _("AvgTone “%s” is not a number from -100 to 100"), value);
+        return TRUE;
+      }
+  }
+
   /* Filters */
   root = (code[0] - '0') * 10 + (code[1] - '0');
   actor1 = fields[COL_ACTOR1_NAME];
@@ -866,6 +951,30 @@ process_row (GdeltImport  *self,
       note_country_kept (self, country1);
       note_country_kept (self, country2);
     }
+
+  /* One row an event: another row with the same GLOBALEVENTID would
+   * replace the first without a word (the same row again changes
+   * nothing, and is let through). */
+  {
+    SeenRow *seen = g_new (SeenRow, 1);
+    SeenRow *first;
+
+    seen->id = (gint64) g_ascii_strtoull (fields[COL_GLOBALEVENTID], NULL, 10);
+    seen->line = line_no;
+    seen->hash = row_hash;
+    first = g_hash_table_lookup (self->seen_event_ids, seen);
+    if (first != NULL && first->hash != row_hash)
+      {
+        gdelt_skip (self, line_no, _("GLOBALEVENTID %s is also the event of line %u, with other values"),
+                    fields[COL_GLOBALEVENTID], first->line);
+        g_free (seen);
+        return TRUE;
+      }
+    if (first == NULL)
+      g_hash_table_add (self->seen_event_ids, seen);
+    else
+      g_free (seen);
+  }
 
   /* The event */
   cameo = lookup_cameo (code);
@@ -1071,6 +1180,8 @@ gdelt_import_init (GdeltImport                *self,
   self->seen_countries = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->seen_actors = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->seen_sources = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  /* SeenRow starts with its id: the int64 functions read just that. */
+  self->seen_event_ids = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   self->checksum = g_checksum_new (G_CHECKSUM_SHA1);
   self->actor_uid[0] = g_string_sized_new (64);
   self->actor_uid[1] = g_string_sized_new (64);
@@ -1099,6 +1210,7 @@ chancery_import_gdelt_file (ChanceryStore              *store,
                             GError                    **error)
 {
   ChanceryImportReport local_report;
+  guint good_before, skipped_before;
   GdeltImport self;
   gboolean ok = FALSE;
 
@@ -1114,6 +1226,8 @@ chancery_import_gdelt_file (ChanceryStore              *store,
   if (report->messages == NULL)
     report->messages = g_ptr_array_new_with_free_func (g_free);
 
+  good_before = report->inserted + report->updated + report->unchanged + report->filtered;
+  skipped_before = report->skipped;
   if (!gdelt_import_init (&self, path, options, report, error))
     goto out;
   if (!gdelt_open (&self, cancellable, error))
@@ -1146,6 +1260,20 @@ chancery_import_gdelt_file (ChanceryStore              *store,
     {
       g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_INVALID_INPUT,
                    _("“%s” is not a GDELT event file: %s"), path, self.first_problem);
+      goto out;
+    }
+
+  /* Rows in the GDELT layout, but not one well-formed: as wrong as no
+   * GDELT row at all. */
+  if (report->inserted + report->updated + report->unchanged + report->filtered == good_before)
+    {
+      guint n_skipped = report->skipped - skipped_before;
+
+      g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_INVALID_INPUT,
+                   g_dngettext (GETTEXT_PACKAGE, "%s: no well-formed GDELT row (%u malformed: %s)",
+                                "%s: no well-formed GDELT row (%u malformed; the first, %s)",
+                                n_skipped),
+                   path, n_skipped, self.first_problem);
       goto out;
     }
 
