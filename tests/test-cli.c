@@ -1450,6 +1450,29 @@ test_list_control_characters (void)
   g_assert_null (strchr (bad_kind.err, '\033'));
 }
 
+/* A pipe or a device cannot be imported (the importers read a file twice):
+ * one line that says so, for JSON and GDELT, and no database made. */
+static void
+test_import_not_a_file (void)
+{
+  g_autofree char *fifo = g_build_filename (tmp_dir, "import.fifo", NULL);
+  g_autofree char *db = g_build_filename (tmp_dir, "not-a-file.chancery", NULL);
+  const char *inputs[] = { "/dev/null", fifo };
+  const char *formats[] = { "json", "gdelt" };
+
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (inputs); i++)
+    for (guint f = 0; f < G_N_ELEMENTS (formats); f++)
+      {
+        g_autofree char *expected = g_strdup_printf ("%s: not a regular file", inputs[i]);
+        g_auto(Run) run;
+
+        run_chancery (&run, "import", "-d", db, "--format", formats[f], inputs[i], NULL);
+        assert_bad_input (&run, expected);
+        g_assert_false (g_file_test (db, G_FILE_TEST_EXISTS));
+      }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1484,6 +1507,7 @@ main (int   argc,
   g_test_add_func ("/cli/14-interrupted-import", test_interrupted_import);
   g_test_add_func ("/cli/15-database-names", test_database_names);
   g_test_add_func ("/cli/16-list-control-characters", test_list_control_characters);
+  g_test_add_func ("/cli/17-import-not-a-file", test_import_not_a_file);
 
   status = g_test_run ();
 

@@ -231,6 +231,9 @@ gdelt_open (GdeltImport   *self,
   guchar magic[4] = { 0, };
   gsize n_read = 0;
 
+  if (!chancery_import_check_file (self->path, error))
+    return FALSE;
+
   self->stream = G_INPUT_STREAM (g_file_read (file, cancellable, &local_error));
   if (self->stream == NULL)
     goto io_error;

@@ -24,10 +24,12 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
 #include <inttypes.h>
 #include <json-glib/json-glib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "chancery-error.h"
@@ -1790,11 +1792,8 @@ chancery_import_json_file (ChanceryStore         *store,
   g_return_val_if_fail (CHANCERY_IS_STORE (store), FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
 
-  if (g_file_test (path, G_FILE_TEST_IS_DIR))
-    {
-      g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_IO, _("%s: is a folder, not a file"), path);
-      return FALSE;
-    }
+  if (!chancery_import_check_file (path, error))
+    return FALSE;
 
   /* Read through a map, front to back, any size: the reader holds one
    * record at a time and the pages read are given back as it goes. */
@@ -1827,6 +1826,33 @@ chancery_import_json_file (ChanceryStore         *store,
     chancery_import_report_clear (&local_report);
 
   return ok;
+}
+
+gboolean
+chancery_import_check_file (const char  *path,
+                            GError     **error)
+{
+  GStatBuf st;
+
+  if (g_stat (path, &st) != 0)
+    return TRUE;
+  if (S_ISDIR (st.st_mode))
+    {
+      g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_IO, _("%s: is a folder, not a file"), path);
+      return FALSE;
+    }
+  if (!S_ISREG (st.st_mode))
+    {
+      /* A pipe can be read once only, and both importers read a file
+       * again (JSON: a second pass for positions; GDELT: after its first
+       * bytes). */
+      g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_IO,
+                   _("%s: not a regular file (a pipe or a device); save it to a file and import that"),
+                   path);
+      return FALSE;
+    }
+
+  return TRUE;
 }
 
 void

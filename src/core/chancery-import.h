@@ -24,6 +24,11 @@ typedef struct
 void chancery_import_report_init  (ChanceryImportReport *report);
 void chancery_import_report_clear (ChanceryImportReport *report);
 
+/* Whether path can be imported: a regular file (or one that does not
+ * exist, which opening reports), not a folder, a pipe or a device. */
+gboolean chancery_import_check_file (const char  *path,
+                                     GError     **error);
+
 /* Called now and then with fraction 0..1 (from the importing thread). */
 typedef void (*ChanceryProgressFunc) (double fraction, gpointer user_data);
 
