@@ -939,7 +939,8 @@ test_parse_errors (void)
 {
   g_autoptr(ChanceryFilter) filter = chancery_filter_new ();
   const char *bad_countries[] = { "XX", "IRAN", "IR1", "", "I R", "ÄRM" };
-  const char *bad_dates[] = { "2025-13", "2025-02-30", "tomorrow", "2025-12-08/2025-12-01", "25" };
+  const char *bad_dates[] = { "2025-13", "2025-02-30", "tomorrow", "2025-12-08/2025-12-01", "25",
+                              "۲۰۲۵-۱۳" };
   GError *error = NULL;
 
   assert_parse_error (chancery_filter_add_kind (filter, "bogus", &error), error,
@@ -979,6 +980,22 @@ test_parse_errors (void)
 
   /* Failures leave the filter as it was */
   g_assert_true (chancery_filter_is_empty (filter));
+
+  /* Dates in the digits a window shows them in: Persian, Arabic-Indic */
+  {
+    g_autoptr(ChanceryFilter) ascii = chancery_filter_new ();
+    g_autoptr(ChanceryFilter) persian = chancery_filter_new ();
+
+    g_assert_true (chancery_filter_set_from (ascii, "2025-12", NULL));
+    g_assert_true (chancery_filter_set_to (ascii, "2026-01-15", NULL));
+    g_assert_true (chancery_filter_set_from (persian, "۲۰۲۵-۱۲", &error));
+    g_assert_no_error (error);
+    g_assert_true (chancery_filter_set_to (persian, "٢٠٢٦-٠١-١٥", &error));
+    g_assert_no_error (error);
+    g_assert_true (persian->has_from && persian->has_to);
+    g_assert_cmpint (persian->from_day, ==, ascii->from_day);
+    g_assert_cmpint (persian->to_day, ==, ascii->to_day);
+  }
 }
 
 

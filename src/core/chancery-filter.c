@@ -242,15 +242,44 @@ chancery_filter_add_project (ChanceryFilter *filter,
   add_unique (filter->projects, project);
 }
 
+/* text with every decimal digit of another script (Persian ۰–۹,
+ * Arabic-Indic ٠–٩, Devanagari…) as its ASCII digit: NULL if there is
+ * none. Windows show dates in the locale's digits, so people type them. */
+static char *
+ascii_digits (const char *text)
+{
+  GString *out = NULL;
+
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+      int value = c >= 0x80 ? g_unichar_digit_value (c) : -1;
+
+      if (value >= 0 && out == NULL)
+        out = g_string_new_len (text, p - text);
+      if (out == NULL)
+        continue;
+      if (value >= 0)
+        g_string_append_c (out, (char) ('0' + value));
+      else
+        g_string_append_len (out, p, g_utf8_next_char (p) - p);
+    }
+
+  return out != NULL ? g_string_free (out, FALSE) : NULL;
+}
+
 static gboolean
 parse_bound (const char  *text,
              gboolean     want_lo,
              gint32      *day,
              GError     **error)
 {
+  g_autofree char *ascii = g_utf8_validate (text, -1, NULL) ? ascii_digits (text) : NULL;
   ChanceryDate date;
 
-  if (!chancery_date_parse (text, &date, error))
+  /* A problem quotes the text as it was typed. */
+  if (!chancery_date_parse (ascii != NULL ? ascii : text, &date, NULL) &&
+      !chancery_date_parse (text, &date, error))
     return FALSE;
 
   if ((want_lo && date.lo == CHANCERY_DAY_OPEN_LO) ||
