@@ -587,6 +587,9 @@ test_get_event (Fixture       *fixture,
   g_assert_cmpint (yerevan->date.lo, ==, chancery_day_from_ymd (2025, 12, 9));
   g_assert_cmpstr (yerevan->place_name, ==, "Yerevan");
   g_assert_cmpstr (yerevan->place_country, ==, "ARM");
+  /* Names from the country table, whether or not the event lists the
+   * country (the detail pane shows them, not codes) */
+  g_assert_cmpstr (yerevan->place_country_name, ==, "Armenia");
   g_assert_false (yerevan->has_coordinates);
 
   g_assert_cmpuint (yerevan->actors->len, ==, 1);
@@ -595,6 +598,7 @@ test_get_event (Fixture       *fixture,
   g_assert_cmpstr (actor->name, ==, "Abbas Araghchi");
   g_assert_cmpstr (actor->title, ==, "Foreign Minister");
   g_assert_cmpstr (actor->country, ==, "IRN");
+  g_assert_cmpstr (actor->country_name, ==, "Iran");
   g_assert_cmpint (actor->role, ==, CHANCERY_ROLE_MENTIONED);
 
   /* Countries with their names, sorted by name */

@@ -14,6 +14,7 @@ actor_free (gpointer data)
   g_free (actor->name);
   g_free (actor->title);
   g_free (actor->country);
+  g_free (actor->country_name);
   g_free (actor);
 }
 
@@ -89,6 +90,7 @@ chancery_event_free (ChanceryEvent *event)
   g_free (event->date_text);
   g_free (event->place_name);
   g_free (event->place_country);
+  g_free (event->place_country_name);
   g_free (event->cameo);
   g_ptr_array_unref (event->actors);
   g_ptr_array_unref (event->countries);

@@ -20,6 +20,8 @@ typedef struct
   char         *title;       /* role or office, e.g. "Foreign Minister"; may be NULL */
   char         *country;     /* alpha-3 code; may be NULL */
   ChanceryRole  role;
+  char         *country_name;  /* the country's name, if the store has it;
+                                * filled by chancery_store_get_event() */
 } ChanceryEventActor;
 
 typedef struct
@@ -69,6 +71,7 @@ typedef struct
   ChanceryDate    date;
   char           *place_name;    /* may be NULL */
   char           *place_country; /* may be NULL */
+  char           *place_country_name; /* as ChanceryEventActor.country_name */
   gboolean        has_coordinates;
   double          latitude;
   double          longitude;

@@ -228,6 +228,52 @@ read_event (ChanceryStore  *self,
   return g_steal_pointer (&event);
 }
 
+/* The name of the country with code, or NULL if the store has none. */
+static gboolean
+country_name (ChanceryStore  *self,
+              const char     *code,
+              char          **name,
+              GError        **error)
+{
+  sqlite3_stmt *stmt;
+  gboolean failed;
+  int rc;
+
+  *name = NULL;
+  if (code == NULL)
+    return TRUE;
+  if (!(stmt = get_statement (self, "SELECT name FROM country WHERE code = ?", error)))
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, code, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    *name = dup_column_text (stmt, 0);
+  failed = sqlite_step_failed (error, self->db, rc, self->path);
+  sqlite3_reset (stmt);
+
+  return !failed;
+}
+
+/* The names of the place's country and of the actors' countries, which
+ * need not be among the event's own countries (GDELT's often are not). */
+static gboolean
+load_country_names (ChanceryStore  *self,
+                    ChanceryEvent  *event,
+                    GError        **error)
+{
+  if (!country_name (self, event->place_country, &event->place_country_name, error))
+    return FALSE;
+  for (guint i = 0; i < event->actors->len; i++)
+    {
+      ChanceryEventActor *actor = g_ptr_array_index (event->actors, i);
+
+      if (!country_name (self, actor->country, &actor->country_name, error))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
 static ChanceryEvent *
 get_event_where (ChanceryStore  *self,
                  const char     *sql,
@@ -268,7 +314,8 @@ get_event_where (ChanceryStore  *self,
 
   event = read_event (self, stmt, error);
   sqlite3_reset (stmt);
-  if (event == NULL || !load_event_relations (self, event, error))
+  if (event == NULL || !load_event_relations (self, event, error) ||
+      !load_country_names (self, event, error))
     return NULL;
 
   return g_steal_pointer (&event);

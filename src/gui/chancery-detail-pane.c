@@ -132,12 +132,16 @@ describe_relation (const ChanceryEventLink *link)
   return _("Related");
 }
 
-/* The event's own list of countries has their names; a code not among
- * them is shown as it is. */
+/* The name the store gave with the event (name, when not NULL), else the
+ * one in the event's own list of countries; a code without a name is
+ * shown as it is. */
 static const char *
 country_name (const ChanceryEvent *event,
-              const char          *code)
+              const char          *code,
+              const char          *name)
 {
+  if (name != NULL)
+    return name;
   for (guint i = 0; code != NULL && event->countries != NULL && i < event->countries->len; i++)
     {
       const ChanceryEventCountry *c = g_ptr_array_index (event->countries, i);
@@ -254,7 +258,7 @@ fill_actors (ChanceryDetailPane *self)
   for (guint i = 0; i < actors->len; i++)
     {
       ChanceryEventActor *actor = g_ptr_array_index (actors, i);
-      const char *country = country_name (self->event, actor->country);
+      const char *country = country_name (self->event, actor->country, actor->country_name);
       GtkWidget *row = adw_action_row_new ();
       GtkWidget *role = gtk_label_new (chancery_role_get_label (actor->role));
       GtkWidget *icon = gtk_image_new_from_icon_name ("system-search-symbolic");
@@ -462,11 +466,12 @@ fill (ChanceryDetailPane *self)
   gtk_label_set_text (self->precision_label, precision);
 
   if (event->place_name != NULL && event->place_country != NULL)
-    place = g_strdup_printf ("%s, %s", event->place_name, country_name (event, event->place_country));
+    place = g_strdup_printf ("%s, %s", event->place_name,
+                             country_name (event, event->place_country, event->place_country_name));
   else if (event->place_name != NULL)
     place = g_strdup (event->place_name);
   else
-    place = g_strdup (country_name (event, event->place_country));
+    place = g_strdup (country_name (event, event->place_country, event->place_country_name));
   set_label_or_hide (self->place_label, place);
   gtk_widget_set_visible (self->place_icon, place != NULL);
 
