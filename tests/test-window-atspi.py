@@ -208,7 +208,7 @@ def main():
     if APP_G_DEBUG is not None:
         env['G_DEBUG'] = APP_G_DEBUG
 
-    print('1..%d' % (11 + 8), flush=True)
+    print('1..%d' % (12 + 8), flush=True)
     # Bring up the accessibility bus and its registry before the application
     # starts, so that the application's registration is never lost in a race.
     find_app('')
@@ -345,6 +345,24 @@ def main():
               'the events the CLI lists (%s)'
               % (narrowed[0] if narrowed else '?', agreed[0][0] if agreed else
                  'they do not; expected %s' % '; '.join(expected)))
+
+        # With a filter on, the window shows its chip ("Remove filter
+        # Text: railway"): nothing on screen reads as a class name (a chip's
+        # cell read "GtkFlowBoxChild", its cross "GtkImage").
+        def chips_shown():
+            return next((node for node in walk(frame)
+                         if role_and_name(node)[1].startswith('Remove filter')), None)
+        chip = wait_for(chips_shown, timeout=10)
+        def where(node):
+            path = []
+            while node is not None and node != frame and len(path) < 8:
+                path.append('%s %r' % role_and_name(node))
+                node = node.get_parent()
+            return ' < '.join(path)
+        misread = sorted({where(node) for node in walk(frame) if badly_named(node)})
+        check(chip is not None and not misread,
+              'with a filter chip shown, nothing reads as a class name (%s)'
+              % (', '.join(misread) or role_and_name(chip)[1] if chip is not None else 'no chip'))
 
         keyboard_checks(app, frame, entry, proc.pid, check, env)
     finally:

@@ -17,4 +17,14 @@ void chancery_accessible_fix_mnemonic_names (GtkWidget *widget);
  * whether libadwaita's, GTK's file choosers or the shortcuts window. */
 void chancery_accessible_watch_windows      (void);
 
+/* An icon that only decorates what its row or button says already (a
+ * chevron, a close cross): hidden from screen readers, which would
+ * otherwise read it by its class name, "GtkImage". */
+GtkWidget *chancery_decorative_icon_new     (const char *icon_name);
+
+/* Names a flow box's cell after the chip it holds: unnamed, a cell is
+ * read as "GtkFlowBoxChild". */
+void chancery_accessible_name_cell          (GtkWidget  *chip,
+                                             const char *name);
+
 G_END_DECLS

@@ -8,6 +8,7 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
+#include "chancery-accessible.h"
 #include "chancery-locale.h"
 #include "chancery-detail-pane.h"
 
@@ -261,7 +262,7 @@ fill_actors (ChanceryDetailPane *self)
       const char *country = country_name (self->event, actor->country, actor->country_name);
       GtkWidget *row = adw_action_row_new ();
       GtkWidget *role = gtk_label_new (chancery_role_get_label (actor->role));
-      GtkWidget *icon = gtk_image_new_from_icon_name ("system-search-symbolic");
+      GtkWidget *icon = chancery_decorative_icon_new ("system-search-symbolic");
       g_autofree char *subtitle = NULL;
       g_autofree char *tooltip = NULL;
 
@@ -290,13 +291,15 @@ fill_actors (ChanceryDetailPane *self)
 }
 
 /* The chip is the control, named by its label: its cell in the flow box
- * would be one more Tab stop, unnamed, before it. */
+ * would be one more Tab stop before it, and is named as the chip. */
 static void
 append_chip (GtkFlowBox *box,
-             GtkWidget  *chip)
+             GtkWidget  *chip,
+             const char *label)
 {
   gtk_flow_box_append (box, chip);
   gtk_widget_set_focusable (gtk_widget_get_parent (chip), FALSE);
+  chancery_accessible_name_cell (chip, label);
 }
 
 static void
@@ -313,7 +316,7 @@ fill_countries_and_projects (ChanceryDetailPane *self)
       ChanceryEventCountry *c = g_ptr_array_index (countries, i);
       const char *label = c->name != NULL ? c->name : c->code;
 
-      append_chip (self->countries_box, make_chip (self, CHANCERY_FACET_COUNTRY, c->code, label));
+      append_chip (self->countries_box, make_chip (self, CHANCERY_FACET_COUNTRY, c->code, label), label);
     }
   gtk_widget_set_visible (self->countries_group, countries != NULL && countries->len > 0);
 
@@ -321,7 +324,7 @@ fill_countries_and_projects (ChanceryDetailPane *self)
     {
       ChanceryEventProject *p = g_ptr_array_index (projects, i);
 
-      append_chip (self->projects_box, make_chip (self, CHANCERY_FACET_PROJECT, p->uid, p->name));
+      append_chip (self->projects_box, make_chip (self, CHANCERY_FACET_PROJECT, p->uid, p->name), p->name);
     }
   gtk_widget_set_visible (self->projects_group, projects != NULL && projects->len > 0);
 }
@@ -418,7 +421,7 @@ fill_related (ChanceryDetailPane *self)
     {
       ChanceryEventLink *link = g_ptr_array_index (links, i);
       GtkWidget *row = adw_action_row_new ();
-      GtkWidget *icon = gtk_image_new_from_icon_name ("go-next-symbolic");
+      GtkWidget *icon = chancery_decorative_icon_new ("go-next-symbolic");
       g_autofree char *tooltip = NULL;
 
       adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
@@ -575,6 +578,9 @@ chancery_detail_pane_init (ChanceryDetailPane *self)
                                   -1);
   gtk_widget_set_has_tooltip (GTK_WIDGET (self->date_label), TRUE);
   g_signal_connect (self->date_label, "query-tooltip", G_CALLBACK (on_date_query_tooltip_cb), self);
+  /* No event yet: see chancery_detail_pane_set_event(). */
+  gtk_accessible_update_state (GTK_ACCESSIBLE (gtk_stack_get_child_by_name (self->stack, "event")),
+                               GTK_ACCESSIBLE_STATE_HIDDEN, TRUE, -1);
 }
 
 GtkWidget *
@@ -595,6 +601,10 @@ chancery_detail_pane_set_event (ChanceryDetailPane *self,
   g_clear_pointer (&self->event, chancery_event_free);
   self->event = event;
 
+  /* A stack's page out of sight is still on the accessibility tree: with
+   * no event, its empty labels were read as "GtkLabel". */
+  gtk_accessible_update_state (GTK_ACCESSIBLE (gtk_stack_get_child_by_name (self->stack, "event")),
+                               GTK_ACCESSIBLE_STATE_HIDDEN, event == NULL, -1);
   if (event == NULL)
     {
       gtk_stack_set_visible_child_name (self->stack, "empty");

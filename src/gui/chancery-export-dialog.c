@@ -262,6 +262,17 @@ suggest_name (ChanceryWindow *self,
   return g_strdup_printf ("%s.%s", name != NULL && *name != '\0' ? name : _("events"), format);
 }
 
+static void
+name_drop_downs (GtkWidget  *widget,
+                 const char *name)
+{
+  if (GTK_IS_DROP_DOWN (widget))
+    gtk_accessible_update_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    name_drop_downs (child, name);
+}
+
 static const char *
 filter_format (GtkFileFilter *filter)
 {
@@ -368,6 +379,10 @@ chancery_export_action_activate (GtkWidget  *widget,
       if (i == 0)
         gtk_file_chooser_set_filter (chooser, filter);
     }
+
+  /* The chooser's list of file types is the only drop-down in it, and GTK
+   * leaves it unnamed: a screen reader said "GtkDropDown". */
+  name_drop_downs (GTK_WIDGET (dialog), _("File Type"));
 
   if (folder != NULL)
     gtk_file_chooser_set_current_folder (chooser, folder, NULL);

@@ -14,6 +14,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "chancery-accessible.h"
 #include "chancery-error.h"
 #include "chancery-locale.h"
 #include "chancery-detail-pane.h"
@@ -884,7 +885,7 @@ make_filter_chip (ChanceryWindow           *self,
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 4);
   GtkWidget *field = gtk_label_new (field_label (chip->field));
   GtkWidget *value = gtk_label_new (chip->label);
-  GtkWidget *icon = gtk_image_new_from_icon_name ("window-close-symbolic");
+  GtkWidget *icon = chancery_decorative_icon_new ("window-close-symbolic");
   g_autofree char *description = NULL;
 
   gtk_widget_add_css_class (field, "dim-label");
@@ -927,6 +928,7 @@ update_chips (ChanceryWindow *self)
        * flow box would be one more Tab stop, unnamed, before it. */
       gtk_flow_box_append (self->chips_box, chip);
       gtk_widget_set_focusable (gtk_widget_get_parent (chip), FALSE);
+      chancery_accessible_name_cell (chip, gtk_widget_get_tooltip_text (chip));
     }
 
   gtk_revealer_set_reveal_child (self->chips_revealer, chips->len > 0);
