@@ -1473,6 +1473,23 @@ test_import_not_a_file (void)
       }
 }
 
+/* "--output -" is standard output, as with most tools: the same bytes as
+ * no --output, and no file named "-". */
+static void
+test_output_dash (void)
+{
+  g_autofree char *dash = g_build_filename (tmp_dir, "-", NULL);
+  g_auto(Run) plain, with_dash;
+
+  run_chancery (&plain, "export", "-d", db_path, "--format", "csv", NULL);
+  assert_success (&plain);
+  run_chancery (&with_dash, "export", "-d", db_path, "--format", "csv", "--output", "-", NULL);
+  assert_success (&with_dash);
+  g_assert_cmpstr (with_dash.out, ==, plain.out);
+  g_assert_cmpuint (strlen (plain.out), >, 1000);
+  g_assert_false (g_file_test (dash, G_FILE_TEST_EXISTS));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1508,6 +1525,7 @@ main (int   argc,
   g_test_add_func ("/cli/15-database-names", test_database_names);
   g_test_add_func ("/cli/16-list-control-characters", test_list_control_characters);
   g_test_add_func ("/cli/17-import-not-a-file", test_import_not_a_file);
+  g_test_add_func ("/cli/18-output-dash", test_output_dash);
 
   status = g_test_run ();
 

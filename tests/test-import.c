@@ -67,6 +67,8 @@ static const ValidationCase validation_cases[] = {
     16, "events[1]", "“title” is missing" },
   { "empty-title", "\"title\": \"Talks\"", "\"title\": \"\"",
     16, "events[1].title", "must not be empty" },
+  { "blank-title", "\"title\": \"Talks\"", "\"title\": \" \\t\\u00a0 \"",
+    16, "events[1].title", "must not be empty" },
   { "unknown-actor", "\"actor\": \"actor-test\"", "\"actor\": \"nobody\"",
     11, "events[0].actors[0].actor", "actor “nobody” is not defined" },
   { "actor-twice", "{ \"actor\": \"actor-test\", \"role\": \"guest\" }",

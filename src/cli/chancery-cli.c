@@ -1070,7 +1070,7 @@ run_export (int argc, char **argv)
     { "format", 'f', 0, G_OPTION_ARG_CALLBACK, set_once,
       N_("json, csv, ics, png, svg or pdf"), N_("FORMAT") },
     { "output", 'o', G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, set_once,
-      N_("Write to this file (default: standard output)"), N_("FILE") },
+      N_("Write to this file (default, or -: standard output)"), N_("FILE") },
     { "width", 0, 0, G_OPTION_ARG_CALLBACK, set_once, N_("Picture width in pixels (default 1600)"), N_("PIXELS") },
     { "height", 0, 0, G_OPTION_ARG_CALLBACK, set_once, N_("Picture height in pixels (default: every lane in full, at least 900)"), N_("PIXELS") },
     { "dark", 0, 0, G_OPTION_ARG_NONE, &o.dark, N_("Pictures in the dark style"), NULL },
@@ -1088,6 +1088,9 @@ run_export (int argc, char **argv)
     return fail (error);
   if (argc > 1)
     return fail_message (_("export: unexpected argument; use --output FILE to name the file"));
+  /* "-o -" is standard output, as for most tools, not a file named "-". */
+  if (g_strcmp0 (o.output, "-") == 0)
+    g_clear_pointer (&o.output, g_free);
 
   if (o.format == NULL)
     return fail_message (_("export: --format is required (json, csv, ics, png, svg or pdf)"));

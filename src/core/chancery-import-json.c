@@ -238,6 +238,17 @@ member_path (const char *path,
 }
 
 /* A string member: NULL and no problem when absent and optional. */
+/* Empty, or only spaces and line breaks: a title of "   " says nothing. */
+static gboolean
+is_blank (const char *text)
+{
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    if (!g_unichar_isspace (g_utf8_get_char (p)))
+      return FALSE;
+
+  return TRUE;
+}
+
 static gboolean
 get_string (ImportContext  *ctx,
             JsonObject     *object,
@@ -271,7 +282,7 @@ get_string (ImportContext  *ctx,
     }
 
   *out = json_node_get_string (node);
-  if (required && (*out)[0] == '\0')
+  if (required && is_blank (*out))
     {
       problem (ctx, node, where, _("must not be empty"));
       return FALSE;
