@@ -911,7 +911,24 @@ typedef struct
   gboolean  top_first;
   GCond     top_done_cond;
   gboolean  top_done;
+  /* Which reader failed first (FAILED_*): the other stops claiming, and
+   * its error ("interrupted") is not the one reported. */
+  int       failed;
 } EventClaims;
+
+enum { FAILED_NONE, FAILED_EVENTS, FAILED_RELATIONS };
+
+/* Records that a reader failed, unless the other did first; no claim
+ * succeeds after. */
+static void
+claims_fail (EventClaims *claims,
+             int          who)
+{
+  g_mutex_lock (&claims->mutex);
+  if (claims->failed == FAILED_NONE)
+    claims->failed = who;
+  g_mutex_unlock (&claims->mutex);
+}
 
 /* The next chunk of ids, from the bottom or the top; FALSE when all are
  * claimed. */
@@ -926,7 +943,7 @@ claim_events (EventClaims *claims,
   g_mutex_lock (&claims->mutex);
   while (!from_top && claims->top_first && !claims->top_done)
     g_cond_wait (&claims->top_done_cond, &claims->mutex);
-  if (claims->next_lo <= claims->next_hi)
+  if (claims->failed == FAILED_NONE && claims->next_lo <= claims->next_hi)
     {
       if (from_top)
         {
@@ -978,6 +995,7 @@ typedef struct
   GArray             *runs;       /* EventRun */
   GString            *titles;
   GError             *error;
+  gint               *events_stop;  /* the events reader's stop, to set on failure */
 } RelationsJob;
 
 static void
@@ -1016,6 +1034,14 @@ read_relations_thread (gpointer data)
     ok = read_raw_relation (&job->reader, r, job->max_id, &job->raw[r], &job->error);
   if (ok)
     read_top_events (job);
+  if (job->error != NULL)
+    {
+      /* Stop the events reader too, in the middle of its chunk: the open
+       * fails anyway. */
+      claims_fail (job->claims, FAILED_RELATIONS);
+      if (job->events_stop != NULL)
+        g_atomic_int_set (job->events_stop, 1);
+    }
   top_done (job->claims);
   return NULL;
 }
@@ -1054,6 +1080,7 @@ read_tables (ChanceryStore  *self,
   reader_init (&events_reader, self, parallel && job.reader.own);
   if (job.reader.own && events_reader.own)
     {
+      job.events_stop = &events_reader.stop;
       thread = g_thread_try_new ("chancery-base", read_relations_thread, &job, NULL);
       /* Only this thread reads it, in claim_events (). */
       claims.top_first = thread != NULL && g_getenv ("CHANCERY_BASE_EVENTS_FROM_TOP") != NULL;
@@ -1067,6 +1094,8 @@ read_tables (ChanceryStore  *self,
                             &got, sink, error);
       n += got;
     }
+  if (!ok)
+    claims_fail (&claims, FAILED_EVENTS);
   if (thread != NULL)
     {
       if (!ok)
@@ -1080,11 +1109,15 @@ read_tables (ChanceryStore  *self,
   g_cond_clear (&claims.top_done_cond);
   g_mutex_clear (&claims.mutex);
 
-  if (ok && job.error != NULL)
+  /* The first failure is the one to report: the other reader's error, if
+   * any, only says that it was stopped. */
+  if (claims.failed == FAILED_RELATIONS && job.error != NULL)
     {
+      g_clear_error (error);
       g_propagate_error (error, g_steal_pointer (&job.error));
       ok = FALSE;
     }
+  g_clear_error (&job.error);
 
   /* The thread's events after the others, their titles after theirs. */
   if (ok && job.n_events > 0)
