@@ -1971,10 +1971,11 @@ ranked_chunked_cb (ChanceryEvent  *event,
 
 typedef struct
 {
-  Scan     *scan;
-  gboolean  ok;
-  GError   *error;
-  gint      stop;   /* atomic: not scanning after all */
+  Scan         *scan;
+  gboolean      ok;
+  GError       *error;
+  gint          stop;   /* atomic: not scanning after all */
+  GCancellable *cancellable;
 } ScanOpenJob;
 
 static gpointer
@@ -1987,19 +1988,22 @@ scan_open_thread (gpointer data)
 }
 
 /* SQLite's progress handler on the scan's own connections while they
- * open: non-zero interrupts the statement running. */
+ * open: non-zero interrupts the statement running, when the scan is not
+ * wanted after all or the export is cancelled. */
 static int
 scan_open_stop_cb (void *data)
 {
-  return g_atomic_int_get ((gint *) data);
+  ScanOpenJob *job = data;
+
+  return g_atomic_int_get (&job->stop) || g_cancellable_is_cancelled (job->cancellable);
 }
 
 static void
-scan_open_stoppable (sqlite3 *db,
-                     gint    *stop)
+scan_open_stoppable (sqlite3     *db,
+                     ScanOpenJob *job)
 {
   if (db != NULL)
-    sqlite3_progress_handler (db, stop != NULL ? 1000 : 0, stop != NULL ? scan_open_stop_cb : NULL, stop);
+    sqlite3_progress_handler (db, job != NULL ? 1000 : 0, job != NULL ? scan_open_stop_cb : NULL, job);
 }
 
 static gboolean
@@ -2017,7 +2021,7 @@ foreach_event_ranked_locked (ChanceryStore            *self,
   g_autofree guint32 *ranks = NULL;
   RankedChunked chunked = { func, user_data, 0 };
   Scan scan = { 0, };
-  ScanOpenJob job = { &scan, FALSE, NULL, 0 };
+  ScanOpenJob job = { &scan, FALSE, NULL, 0, cancellable };
   GThread *opener = NULL;
   sqlite3 *own_db = NULL, *rel_db = NULL;
   gint64 max_id = 0, min_id = 0;
@@ -2049,8 +2053,8 @@ foreach_event_ranked_locked (ChanceryStore            *self,
           scan.db = scan.rel_db = self->db;
         }
       scan.stop = &job.stop;
-      scan_open_stoppable (own_db, &job.stop);
-      scan_open_stoppable (rel_db, &job.stop);
+      scan_open_stoppable (own_db, &job);
+      scan_open_stoppable (rel_db, &job);
       if (own_db != NULL || everything)
         opener = g_thread_new ("chancery-export-open", scan_open_thread, &job);
     }
@@ -2088,7 +2092,10 @@ foreach_event_ranked_locked (ChanceryStore            *self,
           scan_open_stoppable (own_db, NULL);
           scan_open_stoppable (rel_db, NULL);
           ok = job.ok;
-          if (job.error != NULL)
+          /* Stopped by a cancel: say so, not "interrupted". */
+          if (!ok && g_cancellable_set_error_if_cancelled (cancellable, error))
+            g_clear_error (&job.error);
+          else if (job.error != NULL)
             g_propagate_error (error, g_steal_pointer (&job.error));
         }
       else
