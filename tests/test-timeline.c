@@ -943,6 +943,111 @@ test_open_ended (void)
     }
 }
 
+typedef struct
+{
+  GskRenderNodeType type;
+  graphene_rect_t   bounds;
+} FlatNode;
+
+/* The nodes under node in drawing order: containers and clips opened, and
+ * transforms (how a label is placed) kept whole, with their bounds. */
+static void
+flatten_nodes (GskRenderNode *node,
+               GArray        *out)
+{
+  FlatNode flat;
+
+  if (gsk_render_node_get_node_type (node) == GSK_CONTAINER_NODE)
+    {
+      for (guint i = 0; i < gsk_container_node_get_n_children (node); i++)
+        flatten_nodes (gsk_container_node_get_child (node, i), out);
+      return;
+    }
+  if (gsk_render_node_get_node_type (node) == GSK_CLIP_NODE)
+    {
+      flatten_nodes (gsk_clip_node_get_child (node), out);
+      return;
+    }
+  flat.type = gsk_render_node_get_node_type (node);
+  gsk_render_node_get_bounds (node, &flat.bounds);
+  g_array_append_val (out, flat);
+}
+
+/* A lane scrolled up under the axis keeps its name in sight, over its
+ * rows: the pill under the name covers its count too, so that neither is
+ * drawn over an event's label (the count was drawn outside it). */
+static void
+test_stuck_lane_header (void)
+{
+  ChanceryIndexBuilder *builder = chancery_index_builder_new (CHANCERY_GROUP_COUNTRY);
+  g_autoptr(ChanceryIndex) index = NULL;
+  g_autoptr(GObject) owner = G_OBJECT (pango_font_map_create_context (pango_cairo_font_map_get_default ()));
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GArray) flat = g_array_new (FALSE, FALSE, sizeof (FlatNode));
+  gint32 day = ymd (2025, 12, 1);
+  GtkSnapshot *snapshot;
+  ChanceryScene scene;
+  guint checked = 0;
+
+  for (gint64 id = 1; id <= 60; id++)
+    {
+      chancery_index_builder_add_raw (builder, id, day + (gint32) (id % 3), day + 20, CHANCERY_KIND_TALKS,
+                                      CHANCERY_STATUS_OCCURRED, CHANCERY_PRECISION_DAY,
+                                      CHANCERY_INDEX_RANGE, "Agreements reached during the visits to Baku");
+      chancery_index_builder_add_to_lane (builder, "IRN", "Iran");
+      chancery_index_builder_add_to_lane (builder, "AZE", "Azerbaijan");
+    }
+  index = chancery_index_builder_finish (builder);
+
+  for (int rtl = 0; rtl < 2; rtl++)
+    {
+      chancery_scene_init (&scene);
+      chancery_scene_set_pango (&scene, PANGO_CONTEXT (owner));
+      chancery_scene_set_index (&scene, index);
+      scene.width = 900;
+      scene.height = 200;
+      scene.rtl = rtl;
+      scene.start = day - 5;
+      scene.end = day + 30;
+      scene.scroll_y = 60;
+      chancery_scene_layout (&scene);
+      g_assert_cmpfloat (g_array_index (scene.lanes, ChanceryLaneBox, 0).y, <, CHANCERY_SCENE_AXIS_HEIGHT);
+
+      snapshot = gtk_snapshot_new ();
+      chancery_scene_draw (&scene, snapshot);
+      node = gtk_snapshot_free_to_node (snapshot);
+      g_array_set_size (flat, 0);
+      flatten_nodes (node, flat);
+
+      /* The pill: a filled rounded shape in the band under the axis, at
+       * the start edge; then the name and the count. */
+      for (guint i = 0; i + 2 < flat->len; i++)
+        {
+          const FlatNode *pill = &g_array_index (flat, FlatNode, i);
+          const FlatNode *name = pill + 1;
+          const FlatNode *count = pill + 2;
+          float pill_end = pill->bounds.origin.x + pill->bounds.size.width;
+
+          if (pill->type != GSK_BORDER_NODE ||
+              pill->bounds.origin.y < CHANCERY_SCENE_AXIS_HEIGHT ||
+              pill->bounds.origin.y > CHANCERY_SCENE_AXIS_HEIGHT + 4 ||
+              (rtl ? pill_end < scene.width - 8 : pill->bounds.origin.x > 8))
+            continue;
+          g_assert_cmpint (name->type, ==, GSK_TRANSFORM_NODE);
+          g_assert_cmpint (count->type, ==, GSK_TRANSFORM_NODE);
+          for (const FlatNode *text = name; text <= count; text++)
+            {
+              g_assert_cmpfloat (text->bounds.origin.x, >=, pill->bounds.origin.x);
+              g_assert_cmpfloat (text->bounds.origin.x + text->bounds.size.width, <=, pill_end);
+            }
+          checked++;
+        }
+      g_clear_pointer (&node, gsk_render_node_unref);
+      chancery_scene_clear (&scene);
+    }
+  g_assert_cmpuint (checked, ==, 2);
+}
+
 /* Planned bars with an uncertain end: open-ended (fading out) and of a
  * year (fading both ways); with_open_start adds one that happened, with
  * an open start (no dashes). Untitled, so no label covers them. */
@@ -1928,6 +2033,7 @@ main (int   argc,
   g_test_add ("/timeline/render", Fixture, NULL, fixture_setup, test_render, fixture_teardown);
   g_test_add ("/timeline/rtl", Fixture, NULL, fixture_setup, test_rtl, fixture_teardown);
   g_test_add ("/timeline/overview", Fixture, NULL, fixture_setup, test_overview, fixture_teardown);
+  g_test_add_func ("/timeline/stuck-lane-header", test_stuck_lane_header);
   g_test_add ("/timeline/overview-follows-index", Fixture, NULL, fixture_setup,
               test_overview_follows_index, fixture_teardown);
   g_test_add_func ("/timeline/badge", test_badge);

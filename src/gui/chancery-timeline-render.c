@@ -3120,23 +3120,27 @@ draw_lane_contents (ChanceryScene *scene,
       header_y = CLAMP (CHANCERY_SCENE_AXIS_HEIGHT, box->y, box->y + box->height - HEADER_HEIGHT);
       w = text_width (label, scene->width / 2);
       u = 12;
-      if (header_y > box->y)
-        {
-          GdkRGBA pill = with_alpha (&p->background, 0.92f);
-          graphene_rect_t r = u_rect (scene, u - 6, u + w + 6, header_y + 2, HEADER_HEIGHT - 4);
-
-          append_rounded (snapshot, &pill, &r, 6);
-        }
-      append_text (snapshot, label, scene->rtl ? scene->width - u - w : u,
-                   header_y + (HEADER_HEIGHT - scene->line_height) / 2, w, &p->dim);
       {
         g_autofree char *count = chancery_format_count (lane->n_items);
         CachedLayout *cached = text_layout (scene, scene->small_font, count);
         float cw = text_width (cached, 200);
         float cu = u + w + 8;
+        gboolean show_count = cu + cw < scene->width / 2;
         GdkRGBA faint = with_alpha (&p->dim, 0.7f);
 
-        if (cu + cw < scene->width / 2)
+        /* Stuck under the axis, the name and its count lie over the
+         * lane's rows: a pill under both keeps them readable. */
+        if (header_y > box->y)
+          {
+            GdkRGBA pill = with_alpha (&p->background, 0.92f);
+            graphene_rect_t r = u_rect (scene, u - 6, (show_count ? cu + cw : u + w) + 6,
+                                        header_y + 2, HEADER_HEIGHT - 4);
+
+            append_rounded (snapshot, &pill, &r, 6);
+          }
+        append_text (snapshot, label, scene->rtl ? scene->width - u - w : u,
+                     header_y + (HEADER_HEIGHT - scene->line_height) / 2, w, &p->dim);
+        if (show_count)
           append_text (snapshot, cached, scene->rtl ? scene->width - cu - cw : cu,
                        header_y + (HEADER_HEIGHT - scene->line_height) / 2, cw, &faint);
       }
