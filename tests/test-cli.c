@@ -913,12 +913,25 @@ test_failed_import_leaves_nothing (void)
   assert_bad_input (&into_existing, "no-such-file.json");
   assert_unchanged (existing, before);
 
-  /* An empty file is a place to create a database, but it was there. */
+  /* An empty file is a place to create a database, but it was there: it
+   * stays, empty, whether the file to import is missing or bad. */
   g_file_set_contents (empty, "", 0, &error);
   g_assert_no_error (error);
   run_chancery (&into_empty, "import", "-d", empty, missing, NULL);
   assert_bad_input (&into_empty, "no-such-file.json");
   g_assert_true (g_file_test (empty, G_FILE_TEST_IS_REGULAR));
+  {
+    g_autofree char *truncated = write_tmp_file ("failed-truncated.json", truncated_json);
+    g_autofree char *journal = g_strconcat (empty, "-journal", NULL);
+    g_autoptr(GBytes) after = NULL;
+    g_auto(Run) bad_into_empty;
+
+    run_chancery (&bad_into_empty, "import", "-d", empty, truncated, NULL);
+    assert_bad_input (&bad_into_empty, "failed-truncated.json");
+    after = test_read_file (empty);
+    g_assert_cmpuint (g_bytes_get_size (after), ==, 0);
+    g_assert_false (g_file_test (journal, G_FILE_TEST_EXISTS));
+  }
 }
 
 /* A database that cannot be written, or in a folder that cannot be: one

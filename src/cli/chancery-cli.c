@@ -831,7 +831,7 @@ run_import (int argc, char **argv)
   ChanceryImportReport report;
   ImportJob job;
   GStatBuf st;
-  gboolean created;
+  gboolean created, was_empty;
   guint n_done = 0;
   gboolean ok;
 
@@ -863,6 +863,9 @@ run_import (int argc, char **argv)
   /* A database this import creates is removed if it fails: a failed
    * import leaves no empty database behind, and writes nothing at all. */
   created = g_lstat (work_path, &st) != 0 && errno == ENOENT;
+  /* An empty file is a place to create the database in: a failure leaves
+   * it empty again. */
+  was_empty = !created && S_ISREG (st.st_mode) && st.st_size == 0;
 
   chancery_import_report_init (&report);
   job = (ImportJob) { &o, work_path, &report, 0, NULL, FALSE, g_cancellable_new (), 0, 0 };
@@ -901,6 +904,8 @@ run_import (int argc, char **argv)
         }
       if (created)
         g_unlink (work_path);
+      else if (was_empty && n_done == 0 && truncate (work_path, 0) != 0)
+        g_printerr ("chancery: %s: %s\n", work_path, g_strerror (errno));
       if (o.replace)
         name_target_in_error (error, work_path, target);
       if (!created && n_done > 0)
