@@ -531,8 +531,8 @@ test_replace_keeps_old (void)
   test_assert_contains (list.out, "Upcoming 3+3 meeting in Yerevan");
 
   /* A successful --replace builds afresh (all new), with the permissions
-   * of the file it replaces, not the umask's. */
-  g_assert_cmpint (g_chmod (target, 0600), ==, 0);
+   * of the file it replaces, not the umask's, and never its set-id bits. */
+  g_assert_cmpint (g_chmod (target, 0600 | S_ISGID), ==, 0);
   run_chancery (&replaced, "import", "--replace", "--database", target, bundled, NULL);
   assert_success (&replaced);
   test_assert_contains (replaced.out, ": 22 new, 0 updated, 0 unchanged");
@@ -1461,6 +1461,15 @@ test_list_control_characters (void)
   run_chancery (&bad_kind, "list", "-d", db, "--kind", "\033[31mX", NULL);
   assert_bad_input (&bad_kind, "[31mX");
   g_assert_null (strchr (bad_kind.err, '\033'));
+
+  /* An argument that is not UTF-8 (cut in the middle of a character) is
+   * quoted with U+FFFD, not read past its end. */
+  {
+    g_auto(Run) bad_bytes;
+
+    run_chancery (&bad_bytes, "list", "-d", db, "--\360", NULL);
+    assert_bad_input (&bad_bytes, "--\357\277\275");
+  }
 }
 
 /* A pipe or a device cannot be imported (the importers read a file twice):

@@ -188,6 +188,51 @@ assert_import_fails (Fixture    *fixture,
   return g_strdup (error->message);
 }
 
+/* An actor or source given twice is found in a long list too (where a
+ * set of the event's ids replaces the search), at the second entry; a
+ * long list without repeats imports. */
+static void
+test_twice_in_long_lists (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  for (int repeat = 1; repeat >= 0; repeat--)
+    {
+      g_autoptr(GString) json = g_string_new ("{ \"format\": \"chancery\", \"version\": 1,\n"
+                                              "  \"sources\": [ { \"id\": \"s\", \"publisher\": \"P\" } ],\n"
+                                              "  \"actors\": [ ");
+      const guint n = 40;
+
+      for (guint i = 0; i < n; i++)
+        g_string_append_printf (json, "%s{ \"id\": \"a%u\", \"name\": \"Actor %u\" }", i ? ", " : "", i, i);
+      g_string_append (json, " ],\n  \"events\": [ { \"id\": \"e\", \"kind\": \"meeting\", "
+                             "\"status\": \"occurred\", \"title\": \"Meeting\", \"date\": \"2025\",\n"
+                             "    \"actors\": [ ");
+      for (guint i = 0; i < n; i++)
+        g_string_append_printf (json, "%s{ \"actor\": \"a%u\" }", i ? ", " : "", repeat && i == 34 ? 3 : i);
+      g_string_append (json, " ] } ] }\n");
+
+      if (repeat)
+        {
+          g_autofree char *message = assert_import_fails (fixture, json->str, json->len);
+
+          g_test_message ("%s", message);
+          test_assert_contains (message, "events[0].actors[34].actor: actor “a3” is listed twice");
+        }
+      else
+        {
+          g_autoptr(GError) error = NULL;
+          ChanceryImportReport report;
+
+          chancery_import_report_init (&report);
+          g_assert_true (chancery_import_json_data (fixture->store, json->str, json->len, "long.json",
+                                                    &report, NULL, &error));
+          g_assert_no_error (error);
+          g_assert_cmpuint (report.inserted, ==, 1);
+          chancery_import_report_clear (&report);
+        }
+    }
+}
+
 /* "bad.json:LINE:COLUMN: " at the start of message; returns the rest. */
 static const char *
 assert_position (const char *message,
@@ -1585,6 +1630,7 @@ main (int   argc,
   ADD ("invalid/not-json", test_not_json, NULL);
   ADD ("invalid/bad-bytes", test_bad_bytes, NULL);
   ADD ("invalid/nul-escape", test_nul_escape, NULL);
+  ADD ("invalid/twice-in-long-lists", test_twice_in_long_lists, NULL);
   ADD ("same-file-twice", test_same_file_twice, NULL);
   ADD ("corrected-file", test_corrected_file, NULL);
   ADD ("rename-follows-search", test_rename_follows_search, NULL);

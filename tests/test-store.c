@@ -188,7 +188,7 @@ test_create_and_reopen (Fixture       *fixture,
   chancery_import_report_clear (&report);
   g_clear_error (&error);
 
-  g_assert_null (chancery_importer_begin (store, &error));
+  g_assert_null (chancery_importer_begin (store, NULL, &error));
   g_assert_error (error, CHANCERY_ERROR, CHANCERY_ERROR_IO);
   test_assert_contains (error->message, "read-only");
   g_clear_error (&error);

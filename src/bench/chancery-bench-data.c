@@ -639,7 +639,7 @@ bench_write_database (BenchModel  *m,
     }
 
   store = chancery_store_open (path, CHANCERY_STORE_READ_WRITE | CHANCERY_STORE_CREATE, NULL, error);
-  if (store == NULL || !(importer = chancery_importer_begin (store, error)))
+  if (store == NULL || !(importer = chancery_importer_begin (store, NULL, error)))
     return FALSE;
 
   for (guint i = 0; i < N_COUNTRIES; i++)

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <glib/gstdio.h>
 #include <glib-unix.h>
@@ -19,6 +20,7 @@
 #include "chancery-error.h"
 #include "chancery-export.h"
 #include "chancery-import.h"
+#include "chancery-output-file.h"
 #include "chancery-paths.h"
 #include "chancery-store.h"
 #include "chancery-timeline.h"
@@ -70,8 +72,10 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Options, options_clear)
  * clear it; a line break would split a line of "list") becomes a space
  * where it separates words (tab, line breaks) and U+FFFD otherwise. */
 static char *
-printable (const char *text)
+printable (const char *raw)
 {
+  /* Arguments and file names are bytes: U+FFFD for what is not UTF-8. */
+  g_autofree char *text = g_utf8_make_valid (raw, -1);
   GString *out = g_string_sized_new (strlen (text));
 
   for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
@@ -725,9 +729,11 @@ fail_partly_imported (const char                 *target,
 
 /* An import runs in a thread while the main thread waits for it and for
  * SIGINT, SIGTERM and SIGHUP: a signal cancels the import, which rolls
- * back, and run_import then removes what it created, as for any failure
- * (killed outright, the import would leave a new database, its journal or
- * the --replace file behind). */
+ * back (its commit too can be stopped), and run_import then removes what
+ * it created, as for any failure (killed outright, the import would leave
+ * a new database, its journal or the --replace file behind). The signals
+ * stay caught until run_import has renamed or cleaned up; a second one
+ * kills at once, for someone who will not wait for a rollback. */
 typedef struct
 {
   Options              *o;
@@ -739,6 +745,7 @@ typedef struct
   GCancellable         *cancellable;
   int                   signal;    /* the first signal received, or 0 */
   gint                  done;      /* atomic */
+  guint                 sources[3];
 } ImportJob;
 
 static gpointer
@@ -764,8 +771,12 @@ on_import_signal (gpointer data,
 {
   ImportJob *job = data;
 
-  if (job->signal == 0)
-    job->signal = signum;
+  if (job->signal != 0)
+    {
+      signal (signum, SIG_DFL);
+      raise (signum);
+    }
+  job->signal = signum;
   g_cancellable_cancel (job->cancellable);
   return G_SOURCE_CONTINUE;
 }
@@ -788,21 +799,32 @@ on_sighup (gpointer data)
   return on_import_signal (data, SIGHUP);
 }
 
+/* Runs the import; the signals stay caught until import_job_finish(). */
 static void
 run_import_job (ImportJob *job)
 {
-  guint sources[] = {
-    g_unix_signal_add (SIGINT, on_sigint, job),
-    g_unix_signal_add (SIGTERM, on_sigterm, job),
-    g_unix_signal_add (SIGHUP, on_sighup, job),
-  };
-  GThread *thread = g_thread_new ("chancery-import", import_thread, job);
+  GThread *thread;
 
+  job->sources[0] = g_unix_signal_add (SIGINT, on_sigint, job);
+  job->sources[1] = g_unix_signal_add (SIGTERM, on_sigterm, job);
+  job->sources[2] = g_unix_signal_add (SIGHUP, on_sighup, job);
+  thread = g_thread_new ("chancery-import", import_thread, job);
   while (!g_atomic_int_get (&job->done))
     g_main_context_iteration (NULL, TRUE);
   g_thread_join (thread);
-  for (guint i = 0; i < G_N_ELEMENTS (sources); i++)
-    g_source_remove (sources[i]);
+}
+
+/* Whether a signal came (it is dispatched here if it is pending), and
+ * the signals no longer caught. */
+static gboolean
+import_job_finish (ImportJob *job)
+{
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  for (guint i = 0; i < G_N_ELEMENTS (job->sources); i++)
+    g_source_remove (job->sources[i]);
+  g_clear_object (&job->cancellable);
+  return job->signal != 0;
 }
 
 static int
@@ -846,6 +868,8 @@ run_import (int argc, char **argv)
   if (!check_gdelt_options (&o, &error))
     return fail (error);
 
+  if (o.database != NULL && o.database[0] == '\0')
+    return fail_message (_("The database’s file name is empty"));
   target = o.database != NULL ? g_strdup (o.database) : chancery_paths_dup_user_database ();
   if (o.database == NULL)
     {
@@ -868,22 +892,34 @@ run_import (int argc, char **argv)
   was_empty = !created && S_ISREG (st.st_mode) && st.st_size == 0;
 
   chancery_import_report_init (&report);
-  job = (ImportJob) { &o, work_path, &report, 0, NULL, FALSE, g_cancellable_new (), 0, 0 };
+  job = (ImportJob) { &o, work_path, &report, 0, NULL, FALSE, g_cancellable_new (), 0, 0, { 0 } };
   run_import_job (&job);
   ok = job.ok;
   n_done = job.n_done;
   error = g_steal_pointer (&job.error);
-  g_clear_object (&job.cancellable);
 
-  /* The new file takes the place of the old one with its permissions (a
-   * private database stays private), not the umask's. */
-  if (ok && o.replace && g_stat (target, &st) == 0 &&
-      (g_chmod (work_path, st.st_mode & 07777) != 0 ||
-       (chown (work_path, st.st_uid, st.st_gid) != 0 && errno != EPERM)))
+  /* A signal after the import but before the rename still stops it. */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  if (ok && job.signal != 0 && (created || o.replace))
+    ok = FALSE;
+
+  /* The new file takes the place of the old one with its owner and
+   * permissions (a private database stays private), not the umask's. */
+  if (ok && o.replace && g_stat (target, &st) == 0)
     {
-      g_set_error (&error, CHANCERY_ERROR, CHANCERY_ERROR_IO, _("%s: cannot give it the permissions of %s: %s"),
-                   work_path, target, g_strerror (errno));
-      ok = FALSE;
+      int fd = g_open (work_path, O_RDONLY | O_CLOEXEC, 0);
+      int saved = fd < 0 ? errno : chancery_output_file_copy_permissions (fd, &st);
+
+      if (fd >= 0)
+        close (fd);
+      if (saved != 0)
+        {
+          g_set_error (&error, CHANCERY_ERROR, CHANCERY_ERROR_IO,
+                       _("%s: cannot give it the permissions of %s: %s"),
+                       work_path, target, g_strerror (saved));
+          ok = FALSE;
+        }
     }
   if (ok && o.replace && g_rename (work_path, target) != 0)
     {
@@ -896,7 +932,7 @@ run_import (int argc, char **argv)
     {
       int status;
 
-      if (job.signal != 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      if (job.signal != 0)
         {
           g_clear_error (&error);
           g_set_error (&error, CHANCERY_ERROR, CHANCERY_ERROR_IO, _("%s: import interrupted (%s)"),
@@ -908,6 +944,7 @@ run_import (int argc, char **argv)
         g_printerr ("chancery: %s: %s\n", work_path, g_strerror (errno));
       if (o.replace)
         name_target_in_error (error, work_path, target);
+      import_job_finish (&job);
       if (!created && n_done > 0)
         status = fail_partly_imported (target, &report, o.files[n_done], error);
       else
@@ -918,6 +955,8 @@ run_import (int argc, char **argv)
       return job.signal != 0 ? 128 + job.signal : status;
     }
 
+  /* Done: a signal now comes too late to undo anything. */
+  import_job_finish (&job);
   print_summary (target, &report);
   chancery_import_report_clear (&report);
 

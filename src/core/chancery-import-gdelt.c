@@ -143,6 +143,20 @@ static const struct { const char *code; const char *name; } cameo_countries[] = 
 
 typedef struct
 {
+  gint64  id;      /* GLOBALEVENTID */
+  guint32 line;    /* of its first row; 0: a free slot */
+  guint32 hash;    /* of that row's text */
+} SeenRow;
+
+typedef struct
+{
+  SeenRow *slots;
+  gsize    capacity;   /* a power of two */
+  gsize    n;
+} SeenRows;
+
+typedef struct
+{
   /* input */
   GInputStream    *stream;
   struct archive  *archive;
@@ -162,7 +176,7 @@ typedef struct
   GHashTable          *seen_countries;
   GHashTable          *seen_actors;
   GHashTable          *seen_sources;
-  GHashTable          *seen_event_ids;    /* SeenRow of each event's first row */
+  SeenRows             seen_rows;         /* each event's first row */
   GChecksum           *checksum;
   guint                n_messages;
   guint                n_lines_seen;
@@ -194,7 +208,7 @@ gdelt_import_clear (GdeltImport *self)
   g_clear_pointer (&self->seen_countries, g_hash_table_unref);
   g_clear_pointer (&self->seen_actors, g_hash_table_unref);
   g_clear_pointer (&self->seen_sources, g_hash_table_unref);
-  g_clear_pointer (&self->seen_event_ids, g_hash_table_unref);
+  g_clear_pointer (&self->seen_rows.slots, g_free);
   g_clear_pointer (&self->checksum, g_checksum_free);
   g_clear_pointer (&self->first_problem, g_free);
   for (guint i = 0; i < 2; i++)
@@ -784,15 +798,8 @@ parse_coordinate (const char *text,
 
 /* One row */
 
-typedef struct
-{
-  gint64  id;      /* GLOBALEVENTID; first, as the hash table's key */
-  guint   line;
-  guint64 hash;    /* of the row's text */
-} SeenRow;
-
-/* FNV-1a of the row's bytes. */
-static guint64
+/* FNV-1a of the row's bytes, folded to 32 bits. */
+static guint32
 hash_row (const char *line,
           gsize       len)
 {
@@ -800,7 +807,46 @@ hash_row (const char *line,
 
   for (gsize i = 0; i < len; i++)
     h = (h ^ (guchar) line[i]) * G_GUINT64_CONSTANT (1099511628211);
-  return h;
+  return (guint32) (h ^ (h >> 32));
+}
+
+/* The row of id seen first, or NULL; else *seen records it (line, hash).
+ * Open addressing at most half full: 16 to 32 bytes a row (a GHashTable
+ * of allocated keys took 52-57, 250 MB for a 5-million-row GDELT 1.0
+ * file). */
+static const SeenRow *
+seen_row_first (SeenRows *seen,
+                gint64    id,
+                guint     line,
+                guint32   hash)
+{
+  gsize i;
+
+  if (seen->n * 2 >= seen->capacity)
+    {
+      SeenRows grown = { NULL, MAX (seen->capacity * 2, 1024), 0 };
+
+      grown.slots = g_new0 (SeenRow, grown.capacity);
+      for (gsize j = 0; j < seen->capacity; j++)
+        if (seen->slots[j].line != 0)
+          {
+            const SeenRow *row = &seen->slots[j];
+
+            seen_row_first (&grown, row->id, row->line, row->hash);
+          }
+      g_free (seen->slots);
+      *seen = grown;
+    }
+
+  for (i = ((guint64) id * G_GUINT64_CONSTANT (0x9E3779B97F4A7C15)) >> 17 & (seen->capacity - 1);
+       seen->slots[i].line != 0;
+       i = (i + 1) & (seen->capacity - 1))
+    if (seen->slots[i].id == id)
+      return &seen->slots[i];
+
+  seen->slots[i] = (SeenRow) { id, line, hash };
+  seen->n++;
+  return NULL;
 }
 
 static gboolean
@@ -821,7 +867,7 @@ process_row (GdeltImport  *self,
   guint n_fields = 0, root;
   int year, month, day;
   double lat, lon;
-  guint64 row_hash;
+  guint32 row_hash;
 
   if (len > 0 && line[len - 1] == '\r')
     len--;
@@ -959,24 +1005,16 @@ process_row (GdeltImport  *self,
    * replace the first without a word (the same row again changes
    * nothing, and is let through). */
   {
-    SeenRow *seen = g_new (SeenRow, 1);
-    SeenRow *first;
+    const SeenRow *first = seen_row_first (&self->seen_rows,
+                                           (gint64) g_ascii_strtoull (fields[COL_GLOBALEVENTID], NULL, 10),
+                                           line_no, row_hash);
 
-    seen->id = (gint64) g_ascii_strtoull (fields[COL_GLOBALEVENTID], NULL, 10);
-    seen->line = line_no;
-    seen->hash = row_hash;
-    first = g_hash_table_lookup (self->seen_event_ids, seen);
     if (first != NULL && first->hash != row_hash)
       {
         gdelt_skip (self, line_no, _("GLOBALEVENTID %s is also the event of line %u, with other values"),
                     fields[COL_GLOBALEVENTID], first->line);
-        g_free (seen);
         return TRUE;
       }
-    if (first == NULL)
-      g_hash_table_add (self->seen_event_ids, seen);
-    else
-      g_free (seen);
   }
 
   /* The event */
@@ -1183,8 +1221,6 @@ gdelt_import_init (GdeltImport                *self,
   self->seen_countries = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->seen_actors = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->seen_sources = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  /* SeenRow starts with its id: the int64 functions read just that. */
-  self->seen_event_ids = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   self->checksum = g_checksum_new (G_CHECKSUM_SHA1);
   self->actor_uid[0] = g_string_sized_new (64);
   self->actor_uid[1] = g_string_sized_new (64);
@@ -1238,7 +1274,7 @@ chancery_import_gdelt_file (ChanceryStore              *store,
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     goto out;
 
-  self.importer = chancery_importer_begin (store, error);
+  self.importer = chancery_importer_begin (store, cancellable, error);
   if (self.importer == NULL)
     goto out;
 

@@ -720,17 +720,40 @@ read_place (ImportContext *ctx,
 }
 
 /* Whether an element of list (structs whose char * uid is at offset)
- * has uid. */
-static gboolean
-listed_before (GPtrArray  *list,
-               gsize       offset,
-               const char *uid)
-{
-  for (guint i = 0; i < list->len; i++)
-    if (g_str_equal (G_STRUCT_MEMBER (const char *, g_ptr_array_index (list, i), offset), uid))
-      return TRUE;
+ * has uid. Short lists are searched; a long one (a hostile file can list
+ * 100,000 actors in one event) gets a set of its uids in *index, which
+ * the caller frees, and to which remember_listed() adds. */
+#define LISTED_SEARCH_MAX 16
 
-  return FALSE;
+static gboolean
+listed_before (GPtrArray   *list,
+               gsize        offset,
+               const char  *uid,
+               GHashTable **index)
+{
+  if (list->len < LISTED_SEARCH_MAX)
+    {
+      for (guint i = 0; i < list->len; i++)
+        if (g_str_equal (G_STRUCT_MEMBER (const char *, g_ptr_array_index (list, i), offset), uid))
+          return TRUE;
+      return FALSE;
+    }
+
+  if (*index == NULL)
+    {
+      *index = g_hash_table_new (g_str_hash, g_str_equal);
+      for (guint i = 0; i < list->len; i++)
+        g_hash_table_add (*index, G_STRUCT_MEMBER (char *, g_ptr_array_index (list, i), offset));
+    }
+  return g_hash_table_contains (*index, uid);
+}
+
+static void
+remember_listed (GHashTable *index,
+                 char       *uid)
+{
+  if (index != NULL)
+    g_hash_table_add (index, uid);
 }
 
 static gboolean
@@ -741,6 +764,7 @@ read_event_actors (ImportContext *ctx,
 {
   static const char * const allowed[] = { "actor", "role", NULL };
   JsonArray *array = get_array (ctx, event_object, path, "actors");
+  g_autoptr(GHashTable) listed = NULL;
   gboolean ok = TRUE;
 
   for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
@@ -778,7 +802,7 @@ read_event_actors (ImportContext *ctx,
         }
 
       /* The store keeps one role an actor: a second would be lost. */
-      if (listed_before (event->actors, G_STRUCT_OFFSET (ChanceryEventActor, uid), uid))
+      if (listed_before (event->actors, G_STRUCT_OFFSET (ChanceryEventActor, uid), uid, &listed))
         {
           g_autofree char *actor_path = member_path (where, "actor");
           problem (ctx, json_object_get_member (object, "actor"), actor_path,
@@ -791,6 +815,7 @@ read_event_actors (ImportContext *ctx,
       actor->uid = g_strdup (uid);
       actor->role = value;
       g_ptr_array_add (event->actors, actor);
+      remember_listed (listed, actor->uid);
     }
 
   return ok && (array != NULL || !json_object_has_member (event_object, "actors") ||
@@ -853,6 +878,7 @@ read_event_sources (ImportContext *ctx,
 {
   static const char * const allowed[] = { "source", "quote", NULL };
   JsonArray *array = get_array (ctx, event_object, path, "sources");
+  g_autoptr(GHashTable) listed = NULL;
   gboolean ok = TRUE;
 
   for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
@@ -880,7 +906,7 @@ read_event_sources (ImportContext *ctx,
         }
 
       /* The store keeps one quote a source: a second would be lost. */
-      if (listed_before (event->sources, G_STRUCT_OFFSET (ChanceryEventSource, uid), uid))
+      if (listed_before (event->sources, G_STRUCT_OFFSET (ChanceryEventSource, uid), uid, &listed))
         {
           g_autofree char *source_path = member_path (where, "source");
           problem (ctx, json_object_get_member (object, "source"), source_path,
@@ -893,6 +919,7 @@ read_event_sources (ImportContext *ctx,
       source->uid = g_strdup (uid);
       source->quote = g_strdup (quote);
       g_ptr_array_add (event->sources, source);
+      remember_listed (listed, source->uid);
     }
 
   return ok;
@@ -1650,7 +1677,7 @@ run_attempt (ImportContext  *ctx,
   ChanceryImportReport saved = *ctx->report;
   AttemptResult result;
 
-  ctx->importer = chancery_importer_begin (ctx->store, error);
+  ctx->importer = chancery_importer_begin (ctx->store, ctx->cancellable, error);
   if (ctx->importer == NULL)
     return ATTEMPT_ERROR;
 

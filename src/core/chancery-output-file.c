@@ -150,22 +150,33 @@ open_file (ChanceryOutputFile *file,
 
   if (exists)
     {
-      /* The owner is kept when we may (root), else at least the group
-       * when we are in it; otherwise the file becomes ours, as with any
-       * program that saves by renaming. Then the permissions, which a
-       * change of owner may have cut: a file that others could read stays
-       * readable, and a private one stays private. Never set-id bits: an
-       * export is data, and one bit copied onto a file of another owner
-       * would run as them. */
-      if ((st.st_uid != geteuid () || st.st_gid != getegid ()) &&
-          fchown (file->fd, st.st_uid, st.st_gid) != 0 &&
-          fchown (file->fd, (uid_t) -1, st.st_gid) != 0)
-        g_debug ("%s: the new file is ours: %s", path, g_strerror (errno));
-      if (fchmod (file->fd, st.st_mode & 0777) != 0)
-        return cannot_write (path, errno, error);
+      int saved = chancery_output_file_copy_permissions (file->fd, &st);
+
+      if (saved != 0)
+        return cannot_write (path, saved, error);
     }
 
   return TRUE;
+}
+
+int
+chancery_output_file_copy_permissions (int             fd,
+                                       const GStatBuf *st)
+{
+  /* The owner is kept when we may (root), else at least the group when we
+   * are in it; otherwise the file becomes ours, as with any program that
+   * saves by renaming. Then the permissions, which a change of owner may
+   * have cut: a file that others could read stays readable, and a private
+   * one stays private. Never set-id bits: this is data, and one bit copied
+   * onto a file of another owner would run as them. */
+  if ((st->st_uid != geteuid () || st->st_gid != getegid ()) &&
+      fchown (fd, st->st_uid, st->st_gid) != 0 &&
+      fchown (fd, (uid_t) -1, st->st_gid) != 0)
+    g_debug ("the new file is ours: %s", g_strerror (errno));
+  if (fchmod (fd, st->st_mode & 0777) != 0)
+    return errno;
+
+  return 0;
 }
 
 gboolean

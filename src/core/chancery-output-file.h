@@ -6,6 +6,7 @@
 #pragma once
 
 #include <glib.h>
+#include <glib/gstdio.h>
 
 G_BEGIN_DECLS
 
@@ -33,6 +34,13 @@ gboolean chancery_output_file_commit (ChanceryOutputFile *file,
                                       int                *saved_errno);
 /* Closes and removes the temporary file; safe after a failed commit. */
 void     chancery_output_file_abort  (ChanceryOutputFile *file);
+
+/* Gives the file open as fd the owner (when we may; else the group, when
+ * we are in it) and the permissions of the file st describes, never its
+ * set-id bits: what a file that replaces another by a rename should
+ * have. 0, or the errno of a failed chmod. */
+int      chancery_output_file_copy_permissions (int             fd,
+                                                const GStatBuf *st);
 
 /* Whether path (links followed) is the database file at db_path or one of
  * SQLite's files beside it (rollback journal, write-ahead log, its index). */

@@ -25,7 +25,10 @@ typedef enum
 
 typedef struct _ChanceryImporter ChanceryImporter;
 
+/* cancellable, if not NULL, stops the import's statements, its commit
+ * included (the transaction is then rolled back). */
 ChanceryImporter *chancery_importer_begin       (ChanceryStore    *store,
+                                                 GCancellable     *cancellable,
                                                  GError          **error);
 gboolean          chancery_importer_put_country (ChanceryImporter *self,
                                                  const char       *code,

@@ -163,6 +163,7 @@ static gboolean defer_indexes (ChanceryImporter *self, GError **error);
 
 ChanceryImporter *
 chancery_importer_begin (ChanceryStore  *store,
+                         GCancellable   *cancellable,
                          GError        **error)
 {
   ChanceryImporter *self;
@@ -176,10 +177,10 @@ chancery_importer_begin (ChanceryStore  *store,
       return NULL;
     }
 
-  g_rec_mutex_lock (&store->mutex);
+  begin_call (store, cancellable);
   if (!exec_sql (store, "BEGIN IMMEDIATE", error))
     {
-      g_rec_mutex_unlock (&store->mutex);
+      end_call (store);
       return NULL;
     }
   sqlite3_exec (store->db, IMPORT_CACHE_SIZE_PRAGMA, NULL, NULL, NULL);
@@ -216,7 +217,7 @@ static void
 importer_free (ChanceryImporter *self)
 {
   sqlite3_exec (self->store->db, NORMAL_CACHE_SIZE_PRAGMA, NULL, NULL, NULL);
-  g_rec_mutex_unlock (&self->store->mutex);
+  end_call (self->store);
   g_object_unref (self->store);
   for (guint i = 0; i < N_CACHES; i++)
     g_hash_table_unref (self->cache[i]);
@@ -418,9 +419,14 @@ chancery_importer_commit (ChanceryImporter  *self,
        (!self->fts_hash_raised ||
         exec_sql (self->store, "INSERT INTO event_fts (event_fts, rank) VALUES ('hashsize', "
                   FTS5_DEFAULT_HASH_SIZE ")", error)) &&
+       !g_cancellable_set_error_if_cancelled (self->store->cancellable, error) &&
        exec_sql (self->store, "COMMIT", error);
   if (!ok)
-    exec_sql (self->store, "ROLLBACK", NULL);
+    {
+      /* Not stopped by the progress handler: the rollback must run. */
+      self->store->cancellable = NULL;
+      exec_sql (self->store, "ROLLBACK", NULL);
+    }
   importer_free (self);
 
   return ok;
@@ -432,6 +438,7 @@ chancery_importer_abort (ChanceryImporter *self)
   if (self == NULL)
     return;
 
+  self->store->cancellable = NULL;   /* the rollback must run */
   exec_sql (self->store, "ROLLBACK", NULL);
   importer_free (self);
 }

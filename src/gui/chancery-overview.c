@@ -91,7 +91,9 @@ update_index (ChanceryOverview *self)
   ChanceryIndex *index = density != NULL ? chancery_density_get_index (density) : NULL;
   double span;
 
-  if (density == self->density)
+  /* Without an index the range is set below all the same: the strip
+   * shows the year around today. */
+  if (density != NULL && density == self->density)
     return;
 
   g_clear_pointer (&self->density, chancery_density_unref);
