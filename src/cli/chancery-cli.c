@@ -156,7 +156,13 @@ set_value (Options     *o,
   if (!single_values[i].is_number)
     {
       g_free (*(char **) field);
-      *(char **) field = g_strdup (value);
+      /* A database is a file: SQLite would read ":memory:" as a database
+       * kept in memory, and an import into it would be lost. */
+      if (single_values[i].offset == G_STRUCT_OFFSET (Options, database) &&
+          g_str_equal (value, ":memory:"))
+        *(char **) field = g_strconcat ("./", value, NULL);
+      else
+        *(char **) field = g_strdup (value);
       return TRUE;
     }
 

@@ -68,10 +68,10 @@ gboolean open_connection (ChanceryStore *self, ChanceryStoreFlags flags, GError 
  * busy or cannot be opened. */
 G_GNUC_INTERNAL
 sqlite3 * open_reader_connection (const char *path);
-/* sqlite3_open_v2() of the file at path, always as a file name: a relative
- * path is given as "./path", so that Debian's SQLite (built to accept URI
- * file names) never reads "file:x" as a URI or ":memory:" as a database in
- * memory. */
+/* sqlite3_open_v2() of the file at path, as a file name: a relative path
+ * is given as "./path", so that Debian's SQLite (built to accept URI file
+ * names) never reads "file:x" as a URI. ":memory:" alone is a database in
+ * memory, for tests; the CLI turns a --database of that name into a file. */
 int       chancery_sqlite_open   (const char *path,
                                   sqlite3   **db,
                                   int         flags);
