@@ -1280,10 +1280,13 @@ test_commands (void)
 }
 
 /* Starts "chancery import ARGS", waits until the import writes (its
- * database's journal appears), sends signum and returns what the process
- * said on standard error; *status is its exit status. */
+ * database's journal appears: journal, or, with by_pid, journal followed by
+ * the process id and "-journal", as for --replace's file), sends signum and
+ * returns what the process said on standard error; *status is its exit
+ * status. */
 static char *
 interrupt_import (const char  *journal,
+                  gboolean     by_pid,
                   int          signum,
                   int         *status,
                   const char **args)
@@ -1293,6 +1296,7 @@ interrupt_import (const char  *journal,
                                                                        G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autoptr(GSubprocess) process = NULL;
+  g_autofree char *path = NULL;
   gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
   char *err = NULL;
 
@@ -1306,7 +1310,9 @@ interrupt_import (const char  *journal,
   process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
   g_assert_no_error (error);
 
-  while (!g_file_test (journal, G_FILE_TEST_EXISTS))
+  path = by_pid ? g_strdup_printf ("%s%s-journal", journal, g_subprocess_get_identifier (process))
+                : g_strdup (journal);
+  while (!g_file_test (path, G_FILE_TEST_EXISTS))
     {
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);
       g_usleep (2000);
@@ -1351,46 +1357,27 @@ test_interrupted_import (void)
       g_autofree char *err_existing = NULL;
       int status;
 
-      err_new = interrupt_import (created_journal, signals[i], &status, into_new);
+      err_new = interrupt_import (created_journal, FALSE, signals[i], &status, into_new);
       g_assert_cmpint (status, ==, 128 + signals[i]);
       g_assert_true (g_str_has_prefix (err_new, "chancery: "));
       test_assert_contains (err_new, "new.chancery: import interrupted");
       assert_folder_holds (folder, "existing.chancery", NULL);
 
-      err_existing = interrupt_import (existing_journal, signals[i], &status, into_existing);
+      err_existing = interrupt_import (existing_journal, FALSE, signals[i], &status, into_existing);
       g_assert_cmpint (status, ==, 128 + signals[i]);
       test_assert_contains (err_existing, "existing.chancery: import interrupted");
       assert_folder_holds (folder, "existing.chancery", NULL);
       assert_unchanged (existing, before);
     }
 
-  /* --replace builds existing.chancery.import-PID beside the target: its
-   * journal is found by listing the folder. */
+  /* --replace builds existing.chancery.import-PID beside the target. */
   {
-    g_autoptr(GError) error = NULL;
-    g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_PIPE |
-                                                                         G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
-    g_autoptr(GSubprocess) process = NULL;
-    g_autofree char *journal = NULL;
+    const char *replace[] = { "--replace", "-d", existing, json, NULL };
     g_autofree char *err = NULL;
-    gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+    int status;
 
-    g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
-    process = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("CHANCERY_BIN"), "import",
-                                           "--replace", "-d", existing, json, NULL);
-    g_assert_no_error (error);
-    journal = g_strdup_printf ("%s%s-journal", replace_journal, g_subprocess_get_identifier (process));
-    while (!g_file_test (journal, G_FILE_TEST_EXISTS))
-      {
-        g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-        g_usleep (2000);
-      }
-    g_usleep (100 * 1000);
-    g_subprocess_send_signal (process, SIGINT);
-    g_subprocess_communicate_utf8 (process, NULL, NULL, NULL, &err, &error);
-    g_assert_no_error (error);
-    g_assert_true (g_subprocess_get_if_exited (process));
-    g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 128 + SIGINT);
+    err = interrupt_import (replace_journal, TRUE, SIGINT, &status, replace);
+    g_assert_cmpint (status, ==, 128 + SIGINT);
     test_assert_contains (err, "existing.chancery: import interrupted");
     g_assert_null (strstr (err, ".import-"));
     assert_folder_holds (folder, "existing.chancery", NULL);
