@@ -820,9 +820,9 @@ run_import_job (ImportJob *job)
   g_thread_join (thread);
 }
 
-/* Whether a signal came (it is dispatched here if it is pending), and
- * the signals no longer caught. */
-static gboolean
+/* Signals pending are dispatched (into job->signal), then no longer
+ * caught. */
+static void
 import_job_finish (ImportJob *job)
 {
   while (g_main_context_iteration (NULL, FALSE))
@@ -830,7 +830,6 @@ import_job_finish (ImportJob *job)
   for (guint i = 0; i < G_N_ELEMENTS (job->sources); i++)
     g_source_remove (job->sources[i]);
   g_clear_object (&job->cancellable);
-  return job->signal != 0;
 }
 
 static int
