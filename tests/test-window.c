@@ -824,6 +824,20 @@ test_date_range (void)
   g_assert_null (gtk_widget_get_tooltip_text (from));
   g_assert_cmpuint (list_n_items (), ==, n_expected);
   g_assert_cmpuint (timeline_n_events (), ==, n_expected);
+  /* Its chip reads the date as people do, not as typed. */
+  {
+    g_autoptr(GPtrArray) chips = chancery_filter_pane_list_chips (pane);
+    gboolean found = FALSE;
+
+    for (guint i = 0; i < chips->len; i++)
+      {
+        const ChanceryFilterChip *chip = g_ptr_array_index (chips, i);
+
+        g_test_message ("chip: %s", chip->label);
+        found |= chip->field == CHANCERY_FILTER_FIELD_FROM && g_str_equal (chip->label, "From December 2025");
+      }
+    g_assert_true (found);
+  }
 
   /* "To" before "From" is wrong too, and the line under the fields says
    * so where everyone sees it (not only in a tooltip): "From" still

@@ -7,6 +7,7 @@
 
 #include <glib/gi18n.h>
 
+#include "chancery-date.h"
 #include "chancery-locale.h"
 #include "chancery-facet-list.h"
 #include "chancery-filter-pane.h"
@@ -538,6 +539,18 @@ add_chip (GPtrArray           *chips,
   g_ptr_array_add (chips, chip);
 }
 
+/* A date as typed, as people read it ("2025-12" → "December 2025"), or as
+ * typed when it does not parse as it is (digits of another script). */
+static char *
+display_date (const char *text)
+{
+  ChanceryDate date;
+
+  if (chancery_date_parse (text, &date, NULL))
+    return chancery_date_format (&date);
+  return g_strdup (text);
+}
+
 GPtrArray *
 chancery_filter_pane_list_chips (ChanceryFilterPane *self)
 {
@@ -559,13 +572,19 @@ chancery_filter_pane_list_chips (ChanceryFilterPane *self)
 
   apply_dates (self, scratch, FALSE);
   if (scratch->has_from)
-    /* Translators: a filter chip, e.g. "From 2025-06" */
-    add_chip (chips, CHANCERY_FILTER_FIELD_FROM, NULL,
-              g_strdup_printf (_("From %s"), get_entry_text (self->from_entry)));
+    {
+      g_autofree char *from = display_date (get_entry_text (self->from_entry));
+
+      /* Translators: a filter chip, e.g. "From June 2025" */
+      add_chip (chips, CHANCERY_FILTER_FIELD_FROM, NULL, g_strdup_printf (_("From %s"), from));
+    }
   if (scratch->has_to)
-    /* Translators: a filter chip, e.g. "To 2025-12" */
-    add_chip (chips, CHANCERY_FILTER_FIELD_TO, NULL,
-              g_strdup_printf (_("To %s"), get_entry_text (self->to_entry)));
+    {
+      g_autofree char *to = display_date (get_entry_text (self->to_entry));
+
+      /* Translators: a filter chip, e.g. "To December 2025" */
+      add_chip (chips, CHANCERY_FILTER_FIELD_TO, NULL, g_strdup_printf (_("To %s"), to));
+    }
 
   for (guint i = 0; i < G_N_ELEMENTS (order); i++)
     {

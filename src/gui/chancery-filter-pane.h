@@ -30,7 +30,7 @@ typedef struct
 {
   ChanceryFilterField  field;
   char                *key;     /* NULL for FROM, TO, TEXT */
-  char                *label;   /* for people: "Armenia", "from 2025-06", "“railway”" */
+  char                *label;   /* for people: "Armenia", "From June 2025", "“railway”" */
 } ChanceryFilterChip;
 
 void chancery_filter_chip_free (ChanceryFilterChip *chip);
