@@ -569,6 +569,16 @@ chancery_detail_pane_class_init (ChanceryDetailPaneClass *klass)
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
 }
 
+/* A stack's page out of sight is still on the accessibility tree: with no
+ * event, its empty labels were read as "GtkLabel". */
+static void
+hide_event_page (ChanceryDetailPane *self,
+                 gboolean            hidden)
+{
+  gtk_accessible_update_state (GTK_ACCESSIBLE (gtk_stack_get_child_by_name (self->stack, "event")),
+                               GTK_ACCESSIBLE_STATE_HIDDEN, hidden, -1);
+}
+
 static void
 chancery_detail_pane_init (ChanceryDetailPane *self)
 {
@@ -578,9 +588,7 @@ chancery_detail_pane_init (ChanceryDetailPane *self)
                                   -1);
   gtk_widget_set_has_tooltip (GTK_WIDGET (self->date_label), TRUE);
   g_signal_connect (self->date_label, "query-tooltip", G_CALLBACK (on_date_query_tooltip_cb), self);
-  /* No event yet: see chancery_detail_pane_set_event(). */
-  gtk_accessible_update_state (GTK_ACCESSIBLE (gtk_stack_get_child_by_name (self->stack, "event")),
-                               GTK_ACCESSIBLE_STATE_HIDDEN, TRUE, -1);
+  hide_event_page (self, TRUE);
 }
 
 GtkWidget *
@@ -601,10 +609,7 @@ chancery_detail_pane_set_event (ChanceryDetailPane *self,
   g_clear_pointer (&self->event, chancery_event_free);
   self->event = event;
 
-  /* A stack's page out of sight is still on the accessibility tree: with
-   * no event, its empty labels were read as "GtkLabel". */
-  gtk_accessible_update_state (GTK_ACCESSIBLE (gtk_stack_get_child_by_name (self->stack, "event")),
-                               GTK_ACCESSIBLE_STATE_HIDDEN, event == NULL, -1);
+  hide_event_page (self, event == NULL);
   if (event == NULL)
     {
       gtk_stack_set_visible_child_name (self->stack, "empty");
