@@ -1246,6 +1246,13 @@ test_repeated_options (void)
   run_chancery (&not_number, "export", "--database", db_path, "--format", "png", "--output", a,
                 "--width", "800px", NULL);
   assert_bad_input (&not_number, "--width: “800px” is not a whole number");
+  {
+    g_auto(Run) too_big;
+
+    run_chancery (&too_big, "export", "--database", db_path, "--format", "png", "--output", a,
+                  "--width", "99999999999", NULL);
+    assert_bad_input (&too_big, "--width: “99999999999” is out of range");
+  }
 }
 
 /* A mistyped subcommand, --version, the usage line */

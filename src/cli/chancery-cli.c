@@ -151,6 +151,7 @@ set_value (Options     *o,
            GError     **error)
 {
   gpointer field = G_STRUCT_MEMBER_P (o, single_values[i].offset);
+  g_autoptr(GError) parse_error = NULL;
   gint64 number;
 
   if (!single_values[i].is_number)
@@ -166,10 +167,14 @@ set_value (Options     *o,
       return TRUE;
     }
 
-  if (!g_ascii_string_to_signed (value, 10, G_MININT, G_MAXINT, &number, NULL))
+  if (!g_ascii_string_to_signed (value, 10, G_MININT, G_MAXINT, &number, &parse_error))
     {
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   _("--%s: “%s” is not a whole number"), single_values[i].long_name, value);
+      if (g_error_matches (parse_error, G_NUMBER_PARSER_ERROR, G_NUMBER_PARSER_ERROR_OUT_OF_BOUNDS))
+        g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                     _("--%s: “%s” is out of range"), single_values[i].long_name, value);
+      else
+        g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                     _("--%s: “%s” is not a whole number"), single_values[i].long_name, value);
       return FALSE;
     }
   *(int *) field = (int) number;
