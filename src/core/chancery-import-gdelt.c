@@ -533,20 +533,6 @@ is_count (const char *text)
   return is_digits (text, 1, 18);
 }
 
-/* GoldsteinScale (-10 to 10) and AvgTone (-100 to 100): empty, or a
- * finite number within limit. */
-static gboolean
-is_score (const char *text,
-          double      limit)
-{
-  char *end = NULL;
-  double value;
-
-  if (*text == '\0')
-    return TRUE;
-  value = g_ascii_strtod (text, &end);
-  return end != text && *end == '\0' && isfinite (value) && fabs (value) <= limit;
-}
 
 /* Records the event refers to */
 
@@ -796,6 +782,17 @@ parse_coordinate (const char *text,
   return end != text && *end == '\0' && isfinite (*value) && fabs (*value) <= limit;
 }
 
+/* GoldsteinScale (-10 to 10) and AvgTone (-100 to 100): empty, or a
+ * finite number within limit, as a coordinate is. */
+static gboolean
+is_score (const char *text,
+          double      limit)
+{
+  double value;
+
+  return *text == '\0' || parse_coordinate (text, limit, &value);
+}
+
 /* One row */
 
 /* FNV-1a of the row's bytes, folded to 32 bits. */
@@ -867,7 +864,6 @@ process_row (GdeltImport  *self,
   guint n_fields = 0, root;
   int year, month, day;
   double lat, lon;
-  guint32 row_hash;
 
   if (len > 0 && line[len - 1] == '\r')
     len--;
@@ -884,7 +880,6 @@ process_row (GdeltImport  *self,
     }
 
   self->n_lines_seen++;
-  row_hash = hash_row (line, len);
   if (memchr (line, '\0', len) != NULL || !g_utf8_validate (line, len, NULL))
     {
       gdelt_skip (self, line_no, _("not UTF-8 text (binary data?)"));
@@ -1005,6 +1000,9 @@ process_row (GdeltImport  *self,
    * replace the first without a word (the same row again changes
    * nothing, and is let through). */
   {
+    /* Hashed only for the rows kept (most of a GDELT file is left out by
+     * the roots), as split: tabs are NULs now, which hash alike. */
+    guint32 row_hash = hash_row (line, len);
     const SeenRow *first = seen_row_first (&self->seen_rows,
                                            (gint64) g_ascii_strtoull (fields[COL_GLOBALEVENTID], NULL, 10),
                                            line_no, row_hash);
