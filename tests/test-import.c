@@ -5,8 +5,12 @@
  */
 #include "config.h"
 
+#include <fcntl.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <glib.h>
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <sqlite3.h>
 
@@ -1609,6 +1613,104 @@ test_places_keep_coordinates (Fixture       *fixture,
   assert_integrity (fixture->path);
 }
 
+typedef struct
+{
+  const char *path;
+  gboolean    cut;
+} CutWatch;
+
+static void
+on_progress_cut (double   fraction,
+                 gpointer user_data)
+{
+  CutWatch *watch = user_data;
+
+  if (watch->cut || fraction < 0.3)
+    return;
+  g_assert_cmpint (truncate (watch->path, 4096), ==, 0);
+  watch->cut = TRUE;
+}
+
+/* Another program cuts the file short while it is read: the pages it lost
+ * would kill the process with SIGBUS. The import fails instead, says so,
+ * and keeps nothing; the same map guards every pass over the file. */
+static void
+test_file_cut_while_read (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (fixture->dir, "cut.json", NULL);
+
+  for (guint meta_last = 0; meta_last < 2; meta_last++)
+    {
+      g_autoptr(GString) json = padded_json (meta_last, FALSE);
+      g_autoptr(GError) error = NULL;
+      CutWatch watch = { path, FALSE };
+
+      g_assert_true (g_file_set_contents (path, json->str, json->len, NULL));
+      g_assert_false (chancery_import_json_file (fixture->store, path, NULL, on_progress_cut, &watch,
+                                                 NULL, &error));
+      g_assert_true (watch.cut);
+      g_assert_error (error, CHANCERY_ERROR, CHANCERY_ERROR_IO);
+      test_assert_contains (error->message, "cut.json: the file was cut short");
+      test_assert_contains (error->message, "nothing was imported");
+      g_assert_cmpuint (chancery_store_count_events (fixture->store, NULL, NULL), ==, N_BUNDLED);
+      assert_integrity (fixture->path);
+    }
+
+  /* What is left of the file is read as it is now: not JSON any more. */
+  {
+    g_autoptr(GError) error = NULL;
+
+    g_assert_false (chancery_import_json_file (fixture->store, path, NULL, NULL, NULL, NULL, &error));
+    g_assert_error (error, CHANCERY_ERROR, CHANCERY_ERROR_INVALID_INPUT);
+  }
+}
+
+/* A SIGBUS that is not an import's (here, a map of our own whose file is
+ * cut) still ends the process, as it did before the importer's handler. */
+static void
+test_foreign_sigbus_still_kills (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *dir = g_dir_make_tmp ("chancery-sigbus-XXXXXX", &error);
+      g_autofree char *json_path = g_build_filename (dir, "small.json", NULL);
+      g_autofree char *other_path = g_build_filename (dir, "other", NULL);
+      g_autofree char *page = g_strnfill (8192, 'x');
+      g_autoptr(ChanceryStore) store = NULL;
+      g_autofree char *db_path = g_build_filename (dir, "db.chancery", NULL);
+      volatile const char *bytes;
+      int fd;
+
+      g_assert_no_error (error);
+      /* An import installs the handler */
+      store = test_create_store (db_path);
+      g_assert_true (g_file_set_contents (json_path, base_json, -1, NULL));
+      g_assert_true (chancery_import_json_file (store, json_path, NULL, NULL, NULL, NULL, &error));
+      g_assert_no_error (error);
+
+      g_assert_true (g_file_set_contents (other_path, page, 8192, NULL));
+      fd = open (other_path, O_RDONLY);
+      g_assert_cmpint (fd, >=, 0);
+      bytes = mmap (NULL, 8192, PROT_READ, MAP_PRIVATE, fd, 0);
+      g_assert_true (bytes != MAP_FAILED);
+      g_assert_cmpint (truncate (other_path, 0), ==, 0);
+      g_remove (other_path);
+      g_remove (json_path);
+      g_remove (db_path);
+      g_rmdir (dir);
+      g_printerr ("reading a lost page\n");
+      g_printerr ("survived: %c\n", bytes[4096]);
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_failed ();
+  g_test_trap_assert_stderr ("*reading a lost page*");
+  g_test_trap_assert_stderr_unmatched ("*survived*");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1649,6 +1751,8 @@ main (int   argc,
   ADD ("full-database-keeps-indexes", test_full_database_keeps_indexes, NULL);
   ADD ("invalid/bad-text-mid-events", test_bad_text_mid_events, NULL);
   ADD ("places-keep-coordinates", test_places_keep_coordinates, NULL);
+  ADD ("file-cut-while-read", test_file_cut_while_read, NULL);
+  g_test_add_func ("/import/foreign-sigbus-still-kills", test_foreign_sigbus_still_kills);
 
 #undef ADD
 

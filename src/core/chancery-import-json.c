@@ -34,6 +34,7 @@
 
 #include "chancery-error.h"
 #include "chancery-import.h"
+#include "chancery-input-map.h"
 #include "chancery-json-reader.h"
 #include "chancery-store-private.h"
 
@@ -68,6 +69,7 @@ typedef struct
   const char           *data;
   gsize                 length;
   gboolean              release_pages; /* data is a private read-only map */
+  const ChanceryInputMap *map;       /* NULL when data is not a file's */
   gsize                 released;      /* bytes of data given back so far */
   ChanceryProgressFunc  progress;
   gpointer              progress_data;
@@ -1668,6 +1670,16 @@ context_clear (ImportContext *ctx)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ImportContext, context_clear)
 
+static void
+set_cut_error (ImportContext  *ctx,
+               GError        **error)
+{
+  g_clear_error (error);
+  g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_IO,
+               _("%s: the file was cut short by another program while it was read; "
+                 "nothing was imported"), ctx->filename);
+}
+
 /* One attempt inside one transaction: written and committed only when
  * ATTEMPT_OK. */
 static AttemptResult
@@ -1692,6 +1704,15 @@ run_attempt (ImportContext  *ctx,
       ctx->report->updated = saved.updated;
       ctx->report->unchanged = saved.unchanged;
       return result;
+    }
+
+  /* A file cut short while it was read gave zeros for its lost pages:
+   * what was read is not the file, and not one event of it is kept. */
+  if (ctx->map != NULL && chancery_input_map_was_cut (ctx->map))
+    {
+      chancery_importer_abort (g_steal_pointer (&ctx->importer));
+      set_cut_error (ctx, error);
+      return ATTEMPT_ERROR;
     }
 
   if (!chancery_importer_commit (g_steal_pointer (&ctx->importer), error))
@@ -1724,7 +1745,7 @@ static gboolean
 import_text (ChanceryStore         *store,
              const char            *data,
              gsize                  length,
-             gboolean               release_pages,
+             const ChanceryInputMap *map,
              const char            *filename,
              ChanceryImportReport  *report,
              ChanceryProgressFunc   progress,
@@ -1746,7 +1767,8 @@ import_text (ChanceryStore         *store,
   ctx.filename = filename;
   ctx.data = data;
   ctx.length = length;
-  ctx.release_pages = release_pages;
+  ctx.map = map;
+  ctx.release_pages = map != NULL;
   ctx.report = report;
   ctx.progress = progress;
   ctx.progress_data = progress_data;
@@ -1777,6 +1799,9 @@ import_text (ChanceryStore         *store,
     }
 
   g_assert (result != ATTEMPT_REORDER);
+  /* Whatever the reading made of the zeros, the error is the cut. */
+  if (result != ATTEMPT_OK && map != NULL && chancery_input_map_was_cut (map))
+    set_cut_error (&ctx, error);
   return result == ATTEMPT_OK;
 }
 
@@ -1805,7 +1830,7 @@ chancery_import_json_data (ChanceryStore         *store,
   if (length < 0)
     length = strlen (data);
 
-  ok = import_text (store, data, length, FALSE, filename, report, NULL, NULL, cancellable, error);
+  ok = import_text (store, data, length, NULL, filename, report, NULL, NULL, cancellable, error);
 
   if (report == &local_report)
     chancery_import_report_clear (&local_report);
@@ -1822,8 +1847,7 @@ chancery_import_json_file (ChanceryStore         *store,
                            GCancellable          *cancellable,
                            GError               **error)
 {
-  g_autoptr(GMappedFile) mapped = NULL;
-  g_autoptr(GError) local_error = NULL;
+  g_autoptr(ChanceryInputMap) map = NULL;
   ChanceryImportReport local_report;
   gboolean ok;
 
@@ -1835,14 +1859,11 @@ chancery_import_json_file (ChanceryStore         *store,
 
   /* Read through a map, front to back, any size: the reader holds one
    * record at a time and the pages read are given back as it goes. */
-  mapped = g_mapped_file_new (path, FALSE, &local_error);
-  if (mapped == NULL)
-    {
-      g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_IO, "%s", local_error->message);
-      return FALSE;
-    }
-  if (g_mapped_file_get_length (mapped) > 0)
-    madvise (g_mapped_file_get_contents (mapped), g_mapped_file_get_length (mapped),
+  map = chancery_input_map_new (path, error);
+  if (map == NULL)
+    return FALSE;
+  if (chancery_input_map_get_length (map) > 0)
+    madvise ((char *) chancery_input_map_get_data (map), chancery_input_map_get_length (map),
              MADV_SEQUENTIAL);
 
   if (report == NULL)
@@ -1854,8 +1875,8 @@ chancery_import_json_file (ChanceryStore         *store,
   if (progress != NULL)
     progress (0.0, progress_data);
 
-  ok = import_text (store, g_mapped_file_get_contents (mapped), g_mapped_file_get_length (mapped),
-                    TRUE, path, report, progress, progress_data, cancellable, error);
+  ok = import_text (store, chancery_input_map_get_data (map), chancery_input_map_get_length (map),
+                    map, path, report, progress, progress_data, cancellable, error);
 
   if (ok && progress != NULL)
     progress (1.0, progress_data);
