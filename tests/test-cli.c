@@ -1506,6 +1506,59 @@ test_output_dash (void)
   g_assert_false (g_file_test (dash, G_FILE_TEST_EXISTS));
 }
 
+/* A writer killed mid-transaction, after its journal was synced and some
+ * of its pages written into the file: a hot journal. Python's sqlite3,
+ * so that the writer is not Chancery. */
+static const char hot_journal_script[] =
+  "import os, sqlite3, sys\n"
+  "db = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+  "db.execute('PRAGMA cache_size = 10')\n"
+  "db.execute('BEGIN')\n"
+  "db.execute(\"UPDATE event SET title = 'Killed half-way'\")\n"
+  "db.execute('CREATE TABLE junk (x)')\n"
+  "db.execute('WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)'\n"
+  "           ' INSERT INTO junk SELECT randomblob(1000) FROM n')\n"
+  "os._exit(0)\n";
+
+/* --replace over a database with a hot journal: the journal is rolled
+ * back first, not left beside the new file (where the next open would
+ * play the old file's pages into it), and not refused as "read-only". */
+static void
+test_replace_hot_journal (void)
+{
+  g_autofree char *bundled = test_bundled_json ();
+  g_autofree char *target = g_build_filename (tmp_dir, "hot.chancery", NULL);
+  g_autofree char *journal = g_strconcat (target, "-journal", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *check = NULL;
+  const char *python[] = { "python3", "-c", hot_journal_script, target, NULL };
+  const char *integrity[] = { "sqlite3", target, "PRAGMA integrity_check", NULL };
+  g_auto(Run) build, replaced, list;
+
+  run_chancery (&build, "import", "--database", target, bundled, NULL);
+  assert_success (&build);
+  out = run_tool (python);
+  {
+    g_autoptr(GBytes) bytes = test_read_file (journal);
+    const guint8 magic[] = { 0xd9, 0xd5, 0x05, 0xf9 };
+
+    g_assert_cmpuint (g_bytes_get_size (bytes), >, sizeof magic);
+    g_assert_cmpmem (g_bytes_get_data (bytes, NULL), sizeof magic, magic, sizeof magic);
+  }
+
+  run_chancery (&replaced, "import", "--replace", "--database", target, bundled, NULL);
+  assert_success (&replaced);
+  test_assert_contains (replaced.out, ": 22 new, 0 updated, 0 unchanged");
+  g_assert_false (g_file_test (journal, G_FILE_TEST_EXISTS));
+
+  check = run_tool (integrity);
+  g_assert_cmpstr (check, ==, "ok\n");
+  run_chancery (&list, "list", "--database", target, NULL);
+  assert_success (&list);
+  test_assert_contains (list.out, "Upcoming 3+3 meeting in Yerevan");
+  g_assert_null (strstr (list.out, "Killed half-way"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1542,6 +1595,7 @@ main (int   argc,
   g_test_add_func ("/cli/16-list-control-characters", test_list_control_characters);
   g_test_add_func ("/cli/17-import-not-a-file", test_import_not_a_file);
   g_test_add_func ("/cli/18-output-dash", test_output_dash);
+  g_test_add_func ("/cli/19-replace-hot-journal", test_replace_hot_journal);
 
   status = g_test_run ();
 

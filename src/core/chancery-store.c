@@ -1034,12 +1034,24 @@ chancery_store_check_replaceable (const char  *path,
   if (!has_sqlite_header (path, error) || !check_writable (path, TRUE, error))
     return FALSE;
 
-  /* Read only: the file is not upgraded, recovered or changed at all. */
+  /* Read only: the file is not upgraded or changed, except that a hot
+   * journal (a writer killed mid-transaction) is rolled back first. Left
+   * beside the file renamed over this one, the next open would play the
+   * old file's pages into the new one. */
   self = g_object_new (CHANCERY_TYPE_STORE, NULL);
   self->path = g_strdup (path);
   if (!open_connection (self, CHANCERY_STORE_READ_ONLY, error))
     return FALSE;
   version = query_int (self, "PRAGMA user_version", &local_error);
+  if (local_error != NULL &&
+      (sqlite3_extended_errcode (self->db) == SQLITE_READONLY_ROLLBACK ||
+       sqlite3_extended_errcode (self->db) == SQLITE_READONLY_RECOVERY))
+    {
+      g_clear_error (&local_error);
+      if (!recover_hot_journal (self, error))
+        return FALSE;
+      version = query_int (self, "PRAGMA user_version", &local_error);
+    }
   n_tables = local_error == NULL ? query_int (self, "SELECT count(*) FROM sqlite_schema", &local_error) : 0;
   close_connection (self);
   if (local_error != NULL)

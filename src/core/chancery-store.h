@@ -100,7 +100,9 @@ char          *chancery_store_dup_event_actors    (ChanceryStore *self, gint64 i
 /* Whether an import --replace may rename a new database over path, which
  * exists: an empty file, or a Chancery database of this version or an
  * older one, that the user may write. Reads the file and changes nothing
- * (no upgrade, no recovery). */
+ * (no upgrade), except that a hot journal left by a writer that was
+ * killed is rolled back, as any open would, so that it is not left beside
+ * the file that replaces this one. */
 gboolean chancery_store_check_replaceable (const char  *path,
                                            GError     **error);
 
