@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "chancery-event-model.h"
@@ -395,6 +396,161 @@ test_row_dates (void)
   g_assert_cmpstr (chancery_event_row_get_date (month), ==, expected);
 }
 
+static ChanceryIndex *
+index_of_dates (const char *const *dates,
+                guint               n)
+{
+  ChanceryIndexBuilder *builder = chancery_index_builder_new (CHANCERY_GROUP_NONE);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      ChanceryDate date;
+
+      g_assert_true (chancery_date_parse (dates[i], &date, &error));
+      g_assert_no_error (error);
+      chancery_index_builder_add (builder, i + 1, &date, i % 3, CHANCERY_STATUS_OCCURRED, dates[i]);
+    }
+  return chancery_index_builder_finish (builder);
+}
+
+/* An event with an open start is listed by its known end, not by the
+ * soft start (a year or so earlier) that places it on the timeline:
+ * "before 8 December 2025" comes after June 2025, just before the events
+ * of 8 December. Both ways round; positions found by id. */
+static void
+test_open_start_order (void)
+{
+  static const char *const dates[] = {
+    "2024-12-20", "../2025-12-08", "2025-06", "2025-12-08", "2026",
+    "../2025-12", "2025-12-01", "../2026", "2025-12/..",
+  };
+  /* ids (1 + place in dates[]) in date order */
+  static const gint64 expected[] = { 1, 3, 6, 7, 9, 2, 4, 8, 5 };
+  g_autoptr(ChanceryIndex) index = index_of_dates (dates, G_N_ELEMENTS (dates));
+  g_autoptr(ChanceryEventModel) model = chancery_event_model_new ();
+  guint n = G_N_ELEMENTS (expected);
+
+  /* The timeline's order is the soft start's: an open start is first. */
+  g_assert_true (index->events[0].flags & CHANCERY_INDEX_OPEN_START);
+
+  chancery_event_model_set_index (model, index);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, n);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(ChanceryEventRow) row = g_list_model_get_item (G_LIST_MODEL (model), i);
+
+      g_assert_cmpint (chancery_event_model_get_id (model, i), ==, expected[i]);
+      g_assert_cmpint (chancery_event_row_get_id (row), ==, expected[i]);
+      g_assert_cmpuint (chancery_event_model_find_id (model, expected[i]), ==, i);
+    }
+
+  chancery_event_model_set_sort (model, CHANCERY_EVENT_SORT_DATE, TRUE);
+  for (guint i = 0; i < n; i++)
+    {
+      g_assert_cmpint (chancery_event_model_get_id (model, i), ==, expected[n - 1 - i]);
+      g_assert_cmpuint (chancery_event_model_find_id (model, expected[n - 1 - i]), ==, i);
+    }
+}
+
+typedef struct
+{
+  gint32  key;
+  gboolean moved;
+  guint   position;
+} OrderKey;
+
+static int
+compare_order_keys (gconstpointer a,
+                    gconstpointer b)
+{
+  const OrderKey *x = a, *y = b;
+
+  if (x->key != y->key)
+    return x->key < y->key ? -1 : 1;
+  if (x->moved != y->moved)
+    return x->moved ? -1 : 1;
+  return x->position < y->position ? -1 : x->position > y->position;
+}
+
+/* The date order against a plain sort of every event by its key, for
+ * random dates of every shape (a seventh with open starts). */
+static void
+test_open_start_order_random (void)
+{
+  const guint n = 20000;
+  g_autoptr(GPtrArray) texts = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GHashTable) key_of_id = g_hash_table_new (g_int64_hash, g_int64_equal);
+  g_autofree gint64 *ids = g_new (gint64, n);
+  g_autofree OrderKey *keys = g_new (OrderKey, n);
+  g_autoptr(ChanceryIndex) index = NULL;
+  g_autoptr(ChanceryEventModel) model = chancery_event_model_new ();
+  g_autofree guint32 *filled = g_new (guint32, n);
+  GRand *rand = g_rand_new_with_seed (20261208);
+  guint n_moved = 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      int year = g_rand_int_range (rand, 1990, 2030);
+      int month = g_rand_int_range (rand, 1, 13);
+      int day = g_rand_int_range (rand, 1, 29);
+      char point[16];
+
+      switch (g_rand_int_range (rand, 0, 3))
+        {
+        case 0: g_snprintf (point, sizeof point, "%04d-%02d-%02d", year, month, day); break;
+        case 1: g_snprintf (point, sizeof point, "%04d-%02d", year, month); break;
+        default: g_snprintf (point, sizeof point, "%04d", year); break;
+        }
+      switch (g_rand_int_range (rand, 0, 7))
+        {
+        case 0: g_ptr_array_add (texts, g_strconcat ("../", point, NULL)); break;
+        case 1: g_ptr_array_add (texts, g_strconcat (point, "/..", NULL)); break;
+        case 2: g_ptr_array_add (texts, g_strdup_printf ("%s/%04d", point, year + 1)); break;
+        default: g_ptr_array_add (texts, g_strdup (point)); break;
+        }
+    }
+  index = index_of_dates ((const char *const *) texts->pdata, n);
+
+  for (guint p = 0; p < n; p++)
+    {
+      const char *text = g_ptr_array_index (texts, index->events[p].id - 1);
+      ChanceryDate date;
+      gint32 lo, hi;
+
+      keys[p].moved = g_str_has_prefix (text, "../");
+      g_assert_true (chancery_date_parse (keys[p].moved ? text + 3 : text, &date, NULL));
+      chancery_date_get_extent (&date, &lo, &hi);
+      keys[p].key = lo;
+      keys[p].position = p;
+      n_moved += keys[p].moved;
+    }
+  g_assert_cmpuint (n_moved, >, n / 10);
+  qsort (keys, n, sizeof (OrderKey), compare_order_keys);
+
+  chancery_index_date_order_fill (index, filled);
+  for (guint rank = 0; rank < n; rank++)
+    {
+      g_assert_cmpuint (chancery_index_date_order_get_position (index, rank), ==, keys[rank].position);
+      g_assert_cmpuint (chancery_index_date_order_get_rank (index, keys[rank].position), ==, rank);
+      g_assert_cmpuint (filled[rank], ==, keys[rank].position);
+    }
+
+  /* Sorted by kind, the events of one kind are in date order too. */
+  chancery_event_model_set_index (model, index);
+  chancery_event_model_set_sort (model, CHANCERY_EVENT_SORT_KIND, FALSE);
+  for (guint i = 1; i < n; i++)
+    {
+      guint a = chancery_index_find_id (index, chancery_event_model_get_id (model, i - 1));
+      guint b = chancery_index_find_id (index, chancery_event_model_get_id (model, i));
+
+      if (index->events[a].kind == index->events[b].kind)
+        g_assert_cmpuint (chancery_index_date_order_get_rank (index, a), <,
+                          chancery_index_date_order_get_rank (index, b));
+    }
+  g_rand_free (rand);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -403,6 +559,8 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/event-model/date-order", test_date_order);
+  g_test_add_func ("/event-model/open-start-order", test_open_start_order);
+  g_test_add_func ("/event-model/open-start-order/random", test_open_start_order_random);
   g_test_add_func ("/event-model/kind-order", test_kind_order);
   g_test_add_func ("/event-model/row-dates", test_row_dates);
   g_test_add_func ("/event-model/rows-stay", test_rows_stay);

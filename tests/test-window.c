@@ -997,10 +997,18 @@ test_sort_by_title (void)
       g_assert_cmpint (chancery_timeline_get_selected_id (timeline ()), ==, selected);
     }
 
+  /* Back to date order: the index's, except that an event with an open
+   * start ("before 8 December 2025") comes by its known end, not first. */
   gtk_column_view_sort_by_column (view, date_column, GTK_SORT_ASCENDING);
   run_for (100);
-  g_assert_cmpint (chancery_event_model_get_id (model, 0), ==,
-                   chancery_timeline_get_index (timeline ())->events[0].id);
+  {
+    ChanceryIndex *index = chancery_timeline_get_index (timeline ());
+
+    g_assert_true (index->events[0].flags & CHANCERY_INDEX_OPEN_START);
+    g_assert_cmpint (chancery_event_model_get_id (model, 0), ==,
+                     index->events[chancery_index_date_order_get_position (index, 0)].id);
+    g_assert_cmpint (chancery_event_model_get_id (model, 0), !=, index->events[0].id);
+  }
 }
 
 static gboolean

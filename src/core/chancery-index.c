@@ -4,6 +4,10 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "chancery-index.h"
+
+#include <stdlib.h>
+#include <string.h>
+
 #include "chancery-utf8.h"
 
 typedef struct
@@ -65,6 +69,7 @@ chancery_index_unref (ChanceryIndex *index)
     return;
 
   g_ptr_array_unref (index->lanes);
+  g_free (index->moved);
   if (index->owner != NULL)
     {
       /* The title pool is borrowed: free the GString shell only. */
@@ -454,6 +459,208 @@ is_sorted (const GArray *events)
   return TRUE;
 }
 
+/* Where an event sorts in date order: its start, or for an open start
+ * ("../B") the first day of its end point B. */
+static gint32
+date_order_key (const ChanceryIndexEvent *event)
+{
+  int year, month, mday;
+
+  if ((event->flags & (CHANCERY_INDEX_OPEN_START | CHANCERY_INDEX_OPEN_END)) != CHANCERY_INDEX_OPEN_START)
+    return event->lo;
+  switch (chancery_index_event_get_precision (event, TRUE))
+    {
+    case CHANCERY_PRECISION_DAY:
+      return event->hi;
+    case CHANCERY_PRECISION_MONTH:
+      chancery_day_to_ymd (event->hi, &year, &month, &mday);
+      return chancery_day_from_ymd (year, month, 1);
+    default:
+      chancery_day_to_ymd (event->hi, &year, &month, &mday);
+      return chancery_day_from_ymd (year, 1, 1);
+    }
+}
+
+typedef struct
+{
+  gint32  key;
+  guint32 position;
+} MovedKey;
+
+static int
+compare_moved_keys (const void *a,
+                    const void *b)
+{
+  const MovedKey *x = a, *y = b;
+
+  if (x->key != y->key)
+    return x->key < y->key ? -1 : 1;
+  return x->position < y->position ? -1 : x->position > y->position;
+}
+
+/* The four arrays of the date order, k = n_moved each:
+ *   moved[t]      positions of the events that move, ascending;
+ *   moved_rank[t] the date rank of moved[t];
+ *   by_rank[j]    the position of the j-th of them in date order;
+ *   before[j]     how many events that stay come before it (j-th + before[j]
+ *                 is its rank; non-decreasing).
+ * The events that stay keep their order, so the i-th of them is at
+ * position i + #{t : moved[t] - t <= i}. */
+#define MOVED(index)      ((index)->moved)
+#define MOVED_RANK(index) ((index)->moved + (index)->n_moved)
+#define BY_RANK(index)    ((index)->moved + 2 * (index)->n_moved)
+#define BEFORE(index)     ((index)->moved + 3 * (index)->n_moved)
+
+/* Number of j < n with values[j] + step * j < bound, where that is
+ * non-decreasing in j (step is -1, 0 or 1). */
+static guint
+count_below (const guint32 *values,
+             guint          n,
+             int            step,
+             gint64         bound)
+{
+  guint lo = 0, hi = n;
+
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+
+      if ((gint64) values[mid] + (gint64) step * mid < bound)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return lo;
+}
+
+static void
+build_date_order (ChanceryIndex *index,
+                  GArray        *moved)
+{
+  g_autofree MovedKey *keys = NULL;
+  guint k = moved->len;
+  guint32 *positions = (guint32 *) moved->data;
+
+  index->n_moved = k;
+  if (k == 0)
+    return;
+
+  index->moved = g_new (guint32, 4 * (gsize) k);
+  memcpy (MOVED (index), positions, k * sizeof (guint32));
+
+  keys = g_new (MovedKey, k);
+  for (guint j = 0; j < k; j++)
+    {
+      keys[j].key = date_order_key (&index->events[positions[j]]);
+      keys[j].position = positions[j];
+    }
+  qsort (keys, k, sizeof (MovedKey), compare_moved_keys);
+
+  for (guint j = 0; j < k; j++)
+    {
+      /* The events that stay and start before the key come first: all
+       * events before the first whose lo >= key, less the moved ones. */
+      guint bound = chancery_index_lower_bound (index, keys[j].key);
+      guint t;
+
+      BY_RANK (index)[j] = keys[j].position;
+      BEFORE (index)[j] = bound - count_below (MOVED (index), k, 0, bound);
+      t = count_below (MOVED (index), k, 0, keys[j].position);
+      g_assert (t < k && MOVED (index)[t] == keys[j].position);
+      MOVED_RANK (index)[t] = BEFORE (index)[j] + j;
+    }
+}
+
+guint
+chancery_index_date_order_get_position (const ChanceryIndex *index,
+                                        guint                rank)
+{
+  guint c, i;
+
+  g_return_val_if_fail (index != NULL, G_MAXUINT);
+  g_return_val_if_fail (rank < index->n_events, G_MAXUINT);
+
+  if (index->n_moved == 0)
+    return rank;
+
+  /* Moved events ranked before this one; is it one of them? */
+  c = count_below (BEFORE (index), index->n_moved, 1, rank);
+  if (c < index->n_moved && BEFORE (index)[c] + c == rank)
+    return BY_RANK (index)[c];
+
+  /* The i-th event that stays: after the moved ones with moved[t] - t <= i. */
+  i = rank - c;
+  return i + count_below (MOVED (index), index->n_moved, -1, (gint64) i + 1);
+}
+
+guint
+chancery_index_date_order_get_rank (const ChanceryIndex *index,
+                                    guint                position)
+{
+  guint t, i;
+
+  g_return_val_if_fail (index != NULL, G_MAXUINT);
+  g_return_val_if_fail (position < index->n_events, G_MAXUINT);
+
+  if (index->n_moved == 0)
+    return position;
+
+  t = count_below (MOVED (index), index->n_moved, 0, position);
+  if (t < index->n_moved && MOVED (index)[t] == position)
+    return MOVED_RANK (index)[t];
+
+  /* The i-th event that stays, after the moved ones placed before it. */
+  i = position - t;
+  return i + count_below (BEFORE (index), index->n_moved, 0, (gint64) i + 1);
+}
+
+void
+chancery_index_date_order_fill (const ChanceryIndex *index,
+                                guint32             *positions)
+{
+  guint j = 0, t = 0, rank = 0;
+
+  g_return_if_fail (index != NULL);
+
+  for (guint x = 0; x < index->n_events; x++)
+    {
+      if (t < index->n_moved && MOVED (index)[t] == x)
+        {
+          t++;
+          continue;
+        }
+      /* x is the (x - t)-th event that stays: the moved ones before it first */
+      while (j < index->n_moved && BEFORE (index)[j] <= x - t)
+        positions[rank++] = BY_RANK (index)[j++];
+      positions[rank++] = x;
+    }
+  while (j < index->n_moved)
+    positions[rank++] = BY_RANK (index)[j++];
+  g_assert (rank == index->n_events);
+}
+
+/* Bounds and spans of all events, and the date order. */
+static void
+scan_events (ChanceryIndex *index)
+{
+  g_autoptr(GArray) moved = g_array_new (FALSE, FALSE, sizeof (guint32));
+
+  for (guint i = 0; i < index->n_events; i++)
+    {
+      const ChanceryIndexEvent *e = &index->events[i];
+
+      if (i == 0 || e->lo < index->min_day)
+        index->min_day = e->lo;
+      if (i == 0 || e->hi > index->max_day)
+        index->max_day = e->hi;
+      index->max_span = MAX (index->max_span, e->hi - e->lo);
+      if ((e->flags & (CHANCERY_INDEX_OPEN_START | CHANCERY_INDEX_OPEN_END)) == CHANCERY_INDEX_OPEN_START)
+        g_array_append_val (moved, i);
+    }
+
+  build_date_order (index, moved);
+}
+
 ChanceryIndex *
 chancery_index_builder_finish (ChanceryIndexBuilder *builder)
 {
@@ -499,16 +706,7 @@ chancery_index_builder_finish (ChanceryIndexBuilder *builder)
       index->events = (ChanceryIndexEvent *) g_array_free (builder->events, FALSE);
     }
 
-  for (guint i = 0; i < n; i++)
-    {
-      const ChanceryIndexEvent *e = &index->events[i];
-
-      if (i == 0 || e->lo < index->min_day)
-        index->min_day = e->lo;
-      if (i == 0 || e->hi > index->max_day)
-        index->max_day = e->hi;
-      index->max_span = MAX (index->max_span, e->hi - e->lo);
-    }
+  scan_events (index);
 
   for (guint l = 0; l < builder->lane_order->len; l++)
     {
@@ -580,16 +778,7 @@ chancery_index_new_shared (ChanceryGrouping    grouping,
   index->lanes = lanes;
   g_ptr_array_set_free_func (lanes, lane_free);
 
-  for (guint i = 0; i < n_events; i++)
-    {
-      const ChanceryIndexEvent *e = &events[i];
-
-      if (i == 0 || e->lo < index->min_day)
-        index->min_day = e->lo;
-      if (i == 0 || e->hi > index->max_day)
-        index->max_day = e->hi;
-      index->max_span = MAX (index->max_span, e->hi - e->lo);
-    }
+  scan_events (index);
 
   for (guint l = 0; l < lanes->len; l++)
     {

@@ -93,6 +93,10 @@ struct _ChanceryIndex
   gpointer            owner;
   GDestroyNotify      owner_release;
   gboolean            owns_events;
+  /* The date order (below): the events that move, four arrays of
+   * n_moved in one block (chancery-index.c, build_date_order) */
+  guint               n_moved;
+  guint32            *moved;
 };
 
 #define CHANCERY_TYPE_INDEX (chancery_index_get_type ())
@@ -110,6 +114,20 @@ guint          chancery_index_lower_bound (const ChanceryIndex *index,
 guint          chancery_lane_lower_bound  (const ChanceryIndex *index,
                                            const ChanceryLane  *lane,
                                            gint32               day);
+/* The event list's date order: events by when they are known to happen.
+ * The index sorts an event with an open start ("before 8 December 2025")
+ * by its soft start, a made-up day well before its known end, which the
+ * timeline draws as a fade; in date order it comes where its end point
+ * begins, just before the events dated then. Everything else keeps the
+ * index's order. Both directions take O(log k) for k such events; the
+ * order is built with the index, off the main thread. */
+guint          chancery_index_date_order_get_position (const ChanceryIndex *index,
+                                                       guint                rank);
+guint          chancery_index_date_order_get_rank     (const ChanceryIndex *index,
+                                                       guint                position);
+/* positions[rank] for every rank, n_events of them, in O(n). */
+void           chancery_index_date_order_fill         (const ChanceryIndex *index,
+                                                       guint32             *positions);
 /* Position of the event with this row id, or G_MAXUINT. O(n). */
 guint          chancery_index_find_id    (const ChanceryIndex *index,
                                           gint64               id);

@@ -20,7 +20,8 @@ struct _ChanceryEventModel
   ChanceryEventSort  sort;
   gboolean           descending;
 
-  /* model position -> index position (NULL: index order, maybe reversed) */
+  /* model position -> index position (NULL: the index's date order,
+   * maybe reversed) */
   guint32           *perm;
   /* index position -> model position, built with perm */
   guint32           *inverse;
@@ -156,6 +157,21 @@ sort_by_label_rank (ChanceryIndex *index,
     }
   for (guint r = 1; r <= n_values; r++)
     start[r] += start[r - 1];
+
+  /* Events of one value in date order */
+  if (index->n_moved > 0)
+    {
+      g_autofree guint32 *by_date = g_new (guint32, index->n_events);
+
+      chancery_index_date_order_fill (index, by_date);
+      for (guint d = 0; d < index->n_events; d++)
+        {
+          guint i = by_date[d];
+          guint v = by_kind ? index->events[i].kind : index->events[i].status;
+          perm[start[rank[MIN (v, n_values - 1)]]++] = i;
+        }
+      return perm;
+    }
   for (guint i = 0; i < index->n_events; i++)
     {
       guint v = by_kind ? index->events[i].kind : index->events[i].status;
@@ -176,12 +192,8 @@ compute_permutation (ChanceryIndex     *index,
   switch (sort)
     {
     case CHANCERY_EVENT_SORT_DATE:
-      if (!descending)
-        return NULL;
-      perm = g_new (guint32, MAX (index->n_events, 1));
-      for (guint i = 0; i < index->n_events; i++)
-        perm[i] = index->n_events - 1 - i;
-      return perm;
+      /* The index's date order, either way round (to_index_position) */
+      return NULL;
 
     case CHANCERY_EVENT_SORT_TITLE:
       perm = sort_by_title (index, cancellable);
@@ -238,7 +250,21 @@ to_index_position (ChanceryEventModel *self,
 {
   if (self->perm != NULL)
     return self->perm[position];
-  return position;
+  if (self->descending)
+    position = self->index->n_events - 1 - position;
+  return chancery_index_date_order_get_position (self->index, position);
+}
+
+static guint
+to_model_position (ChanceryEventModel *self,
+                   guint               index_position)
+{
+  guint rank;
+
+  if (self->inverse != NULL)
+    return self->inverse[index_position];
+  rank = chancery_index_date_order_get_rank (self->index, index_position);
+  return self->descending ? self->index->n_events - 1 - rank : rank;
 }
 
 static void
@@ -670,7 +696,5 @@ chancery_event_model_find_id (ChanceryEventModel *self,
   index_position = chancery_index_find_id (self->index, id);
   if (index_position == G_MAXUINT)
     return G_MAXUINT;
-  if (self->inverse != NULL)
-    return self->inverse[index_position];
-  return index_position;
+  return to_model_position (self, index_position);
 }
