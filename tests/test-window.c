@@ -1539,17 +1539,99 @@ window_narrow (gpointer data)
   return gtk_widget_get_width (GTK_WIDGET (window)) <= GPOINTER_TO_INT (data);
 }
 
+static gboolean
+window_wide (gpointer data)
+{
+  return gtk_widget_get_width (GTK_WIDGET (window)) >= GPOINTER_TO_INT (data);
+}
+
+static gboolean
+flap_revealed (AdwFlap *flap)
+{
+  return adw_flap_get_reveal_flap (flap) && adw_flap_get_reveal_progress (flap) > 0.99;
+}
+
+/* The panes fold as the window narrows: the filters first (over the
+ * content), then the details, which open over the content when an event
+ * is asked for and close with Escape. Folding is the window's doing, not
+ * the user's: the saved choices stay, and a wide window shows both again. */
 static void
 test_screenshot_narrow (void)
 {
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.chancery.Chancery");
+  AdwFlap *sidebar_flap = child ("flap");
+  AdwFlap *detail_flap = child ("detail_flap");
+  ChanceryIndex *index = chancery_timeline_get_index (timeline ());
+  gboolean visible;
+
+  g_assert_true (g_settings_get_boolean (settings, "detail-visible"));
+  g_assert_true (g_settings_get_boolean (settings, "sidebar-visible"));
+
   /* A small window: the filters fold away over the content. */
   gtk_window_set_default_size (GTK_WINDOW (window), 760, 640);
   g_assert_true (wait_until (window_narrow, GINT_TO_POINTER (760), 5000));
   run_for (300);
   save_screenshot ("screenshot-narrow.png");
+  g_assert_true (adw_flap_get_folded (sidebar_flap));
+  g_assert_false (adw_flap_get_reveal_flap (sidebar_flap));
+  g_assert_false (adw_flap_get_folded (detail_flap));
+  g_assert_true (gtk_widget_get_mapped (child ("detail_pane")));
+
+  /* Narrower: the details fold too, and the timeline keeps the width. */
+  gtk_window_set_default_size (GTK_WINDOW (window), 560, 640);
+  g_assert_true (wait_until (window_narrow, GINT_TO_POINTER (560), 5000));
+  run_for (500);
+  g_assert_true (adw_flap_get_folded (detail_flap));
+  g_assert_false (adw_flap_get_reveal_flap (detail_flap));
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (timeline ())), >, 480);
+  g_object_get (window, "detail-visible", &visible, NULL);
+  g_assert_false (visible);
+  g_assert_true (g_settings_get_boolean (settings, "detail-visible"));
+  g_assert_true (g_settings_get_boolean (settings, "sidebar-visible"));
+
+  /* Asking for an event's details opens them over the content. */
+  g_assert_nonnull (index);
+  g_signal_emit_by_name (timeline (), "event-activated", index->events[0].id);
+  g_assert_true (wait_until ((GSourceFunc) flap_revealed, detail_flap, 5000));
+  g_assert_cmpstr (detail_title (), ==, chancery_index_get_title (index, 0));
+  g_assert_true (gtk_widget_is_ancestor (gtk_root_get_focus (GTK_ROOT (window)), child ("detail_pane")));
+  save_screenshot ("screenshot-narrow-details.png");
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-detail", NULL);
+  run_for (500);
+  g_assert_false (adw_flap_get_reveal_flap (detail_flap));
+  g_assert_true (g_settings_get_boolean (settings, "detail-visible"));
+
+  /* By keyboard: Enter on the timeline opens the details with the focus
+   * in them; Escape closes them, the focus goes back to the timeline and
+   * the event stays chosen (a second Escape there would drop it). */
+  if (have_xdotool ())
+    {
+      gint64 chosen;
+
+      xdotool_focus_window ();
+      gtk_widget_grab_focus (GTK_WIDGET (timeline ()));
+      run_for (100);
+      chosen = chancery_timeline_get_selected_id (timeline ());
+      g_assert_cmpint (chosen, >=, 0);
+      xdotool ("key", "Return", NULL);
+      g_assert_true (wait_until ((GSourceFunc) flap_revealed, detail_flap, 5000));
+      g_assert_true (gtk_widget_is_ancestor (gtk_root_get_focus (GTK_ROOT (window)), child ("detail_pane")));
+      xdotool ("key", "Escape", NULL);
+      run_for (500);
+      g_assert_false (adw_flap_get_reveal_flap (detail_flap));
+      g_assert_true (gtk_widget_has_focus (GTK_WIDGET (timeline ())));
+      g_assert_cmpint (chancery_timeline_get_selected_id (timeline ()), ==, chosen);
+      g_assert_true (g_settings_get_boolean (settings, "detail-visible"));
+    }
 
   gtk_window_set_default_size (GTK_WINDOW (window), 1400, 900);
-  run_for (300);
+  g_assert_true (wait_until (window_wide, GINT_TO_POINTER (1300), 5000));
+  run_for (500);
+  g_assert_false (adw_flap_get_folded (sidebar_flap));
+  g_assert_false (adw_flap_get_folded (detail_flap));
+  g_assert_true (adw_flap_get_reveal_flap (sidebar_flap));
+  g_assert_true (adw_flap_get_reveal_flap (detail_flap));
+  g_assert_true (gtk_widget_get_mapped (child ("detail_pane")));
 }
 
 static GtkWidget *

@@ -62,6 +62,9 @@ struct _ChanceryWindow
   AdwSplitButton       *open_button;
   GtkStack             *main_stack;
   AdwFlap              *flap;
+  AdwFlap              *detail_flap;
+  GtkWidget            *details_asked_from;  /* weak; see show_details () */
+  gboolean              focus_details;       /* once the details show */
   ChanceryFilterPane   *filter_pane;
   GtkRevealer          *chips_revealer;
   GtkFlowBox           *chips_box;
@@ -593,6 +596,7 @@ apply_open (ChanceryWindow  *self,
 
   chancery_window_select_event (self, -1);
   cancel_check (self);
+  g_clear_weak_pointer (&self->details_asked_from);
   g_clear_object (&self->unchecked_file);
 
   g_set_object (&self->store, job->store);
@@ -1018,6 +1022,69 @@ on_event_list_selected_id_changed_cb (ChanceryEventList *list,
   chancery_window_select_event (self, chancery_event_list_get_selected_id (list));
 }
 
+static gboolean focus_details (ChanceryWindow *self);
+
+/* Shows the details asked for from a view. In a narrow window they open
+ * over the content and take the focus, so that Escape (which the views
+ * use to drop the selection) closes them, and the focus then goes back
+ * to the view (on_detail_flap_reveal_changed_cb). */
+static void
+show_details (ChanceryWindow *self,
+              GtkWidget      *asked_from)
+{
+  set_detail_visible (self, TRUE);
+  if (!adw_flap_get_folded (self->detail_flap))
+    return;
+  g_set_weak_pointer (&self->details_asked_from, asked_from);
+  /* The flap's child takes the focus once it is shown, at the first
+   * step of the reveal (at once when animations are off). */
+  self->focus_details = !focus_details (self);
+}
+
+/* Moves the focus into the details; FALSE while they cannot take it. */
+static gboolean
+focus_details (ChanceryWindow *self)
+{
+  GtkWidget *focus;
+
+  if (!gtk_widget_child_focus (GTK_WIDGET (self->detail_pane), GTK_DIR_TAB_FORWARD))
+    return FALSE;
+  /* A selectable label selects all its text when focused; the title is
+   * there to be read, the selection would only hide it. */
+  focus = gtk_root_get_focus (GTK_ROOT (self));
+  if (GTK_IS_LABEL (focus))
+    gtk_label_select_region (GTK_LABEL (focus), 0, 0);
+  return TRUE;
+}
+
+static void
+on_detail_flap_reveal_progress_cb (AdwFlap        *flap,
+                                   GParamSpec     *pspec,
+                                   ChanceryWindow *self)
+{
+  if (self->focus_details && adw_flap_get_reveal_progress (flap) > 0)
+    self->focus_details = !focus_details (self) && adw_flap_get_reveal_flap (flap);
+}
+
+static void
+on_detail_flap_reveal_changed_cb (AdwFlap        *flap,
+                                  GParamSpec     *pspec,
+                                  ChanceryWindow *self)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
+  GtkWidget *back = self->details_asked_from;
+
+  if (adw_flap_get_reveal_flap (flap))
+    return;
+  self->focus_details = FALSE;
+  g_clear_weak_pointer (&self->details_asked_from);
+  if (!adw_flap_get_folded (flap))
+    return;
+  if (focus != NULL && !gtk_widget_is_ancestor (focus, GTK_WIDGET (self->detail_pane)))
+    return;
+  gtk_widget_grab_focus (back != NULL ? back : GTK_WIDGET (self->timeline));
+}
+
 static void
 on_timeline_event_activated_cb (ChanceryTimeline *timeline,
                                 gint64            id,
@@ -1025,7 +1092,7 @@ on_timeline_event_activated_cb (ChanceryTimeline *timeline,
 {
   /* Enter or a double click asks for the details. */
   chancery_window_select_event (self, id);
-  set_detail_visible (self, TRUE);
+  show_details (self, GTK_WIDGET (self->timeline));
 }
 
 static void
@@ -1034,8 +1101,8 @@ on_event_list_event_activated_cb (ChanceryEventList *list,
                                   ChanceryWindow    *self)
 {
   chancery_window_select_event (self, id);
-  set_detail_visible (self, TRUE);
   gtk_widget_activate_action (GTK_WIDGET (self->timeline), "timeline.go-selection", NULL);
+  show_details (self, GTK_WIDGET (self->event_list));
 }
 
 static void
@@ -1352,10 +1419,28 @@ load_settings (ChanceryWindow *self)
 
   if (settings_has_key (self->settings, "lane-grouping"))
     g_settings_bind (self->settings, "lane-grouping", self, "lane-grouping", G_SETTINGS_BIND_DEFAULT);
+  /* Read here; written by set_*_visible () only while the pane's flap
+   * lies beside the content (save_pane_visible). */
   if (settings_has_key (self->settings, "sidebar-visible"))
-    g_settings_bind (self->settings, "sidebar-visible", self, "sidebar-visible", G_SETTINGS_BIND_DEFAULT);
+    g_settings_bind (self->settings, "sidebar-visible", self, "sidebar-visible", G_SETTINGS_BIND_GET);
   if (settings_has_key (self->settings, "detail-visible"))
-    g_settings_bind (self->settings, "detail-visible", self, "detail-visible", G_SETTINGS_BIND_DEFAULT);
+    g_settings_bind (self->settings, "detail-visible", self, "detail-visible", G_SETTINGS_BIND_GET);
+}
+
+/* A pane the window folded away for want of room, or opened over the
+ * content while folded, is not the user's choice for the next start:
+ * only what is set while its flap lies beside the content is kept. */
+static void
+save_pane_visible (ChanceryWindow *self,
+                   AdwFlap        *flap,
+                   const char     *key,
+                   gboolean        visible)
+{
+  if (self->settings == NULL || flap == NULL || adw_flap_get_folded (flap)
+      || !settings_has_key (self->settings, key))
+    return;
+  if (g_settings_get_boolean (self->settings, key) != visible)
+    g_settings_set_boolean (self->settings, key, visible);
 }
 
 static void
@@ -1428,6 +1513,7 @@ set_sidebar_visible (ChanceryWindow *self,
     return;
 
   self->sidebar_visible = visible;
+  save_pane_visible (self, self->flap, "sidebar-visible", visible);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SIDEBAR_VISIBLE]);
 }
 
@@ -1440,6 +1526,7 @@ set_detail_visible (ChanceryWindow *self,
     return;
 
   self->detail_visible = visible;
+  save_pane_visible (self, self->detail_flap, "detail-visible", visible);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DETAIL_VISIBLE]);
 }
 
@@ -1614,6 +1701,7 @@ chancery_window_class_init (ChanceryWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ChanceryWindow, open_button);
   gtk_widget_class_bind_template_child (widget_class, ChanceryWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, ChanceryWindow, flap);
+  gtk_widget_class_bind_template_child (widget_class, ChanceryWindow, detail_flap);
   gtk_widget_class_bind_template_child (widget_class, ChanceryWindow, filter_pane);
   gtk_widget_class_bind_template_child (widget_class, ChanceryWindow, chips_revealer);
   gtk_widget_class_bind_template_child (widget_class, ChanceryWindow, chips_box);
@@ -1687,8 +1775,12 @@ chancery_window_init (ChanceryWindow *self)
 
   g_object_bind_property (self, "sidebar-visible", self->flap, "reveal-flap",
                           G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
-  g_object_bind_property (self, "detail-visible", self->detail_pane, "visible",
-                          G_BINDING_SYNC_CREATE);
+  g_object_bind_property (self, "detail-visible", self->detail_flap, "reveal-flap",
+                          G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
+  g_signal_connect_object (self->detail_flap, "notify::reveal-flap",
+                           G_CALLBACK (on_detail_flap_reveal_changed_cb), self, G_CONNECT_DEFAULT);
+  g_signal_connect_object (self->detail_flap, "notify::reveal-progress",
+                           G_CALLBACK (on_detail_flap_reveal_progress_cb), self, G_CONNECT_DEFAULT);
   update_lanes_label (self);
 
   /* "Open Recent" in the primary menu shares the split button's menu. */
