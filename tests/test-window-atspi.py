@@ -348,7 +348,9 @@ def main():
 
         # With a filter on, the window shows its chip ("Remove filter
         # Text: railway"): nothing on screen reads as a class name (a chip's
-        # cell read "GtkFlowBoxChild", its cross "GtkImage").
+        # cell in the flow box that held the chips read "GtkFlowBoxChild",
+        # its cross "GtkImage"; the chips' box, ChanceryWrapBox, is a group
+        # named "Active filters" with the chips as its children).
         def chips_shown():
             return next((node for node in walk(frame)
                          if role_and_name(node)[1].startswith('Remove filter')), None)

@@ -26,6 +26,7 @@
 
 #include "chancery-application.h"
 #include "chancery-detail-pane.h"
+#include "chancery-wrap-box.h"
 #include "chancery-event-list.h"
 #include "chancery-facet-list.h"
 #include "chancery-filter-pane.h"
@@ -1634,6 +1635,71 @@ test_screenshot_narrow (void)
   g_assert_true (gtk_widget_get_mapped (child ("detail_pane")));
 }
 
+/* The filter chips' box: children in order at their natural widths, on
+ * as many lines as the width needs, from the start side. */
+static void
+test_wrap_box (void)
+{
+  static const int widths[] = { 100, 150, 80, 200, 120 };
+  /* at 300 px with 6 px between: [100 150] [80 200] [120] */
+  static const int line_of[] = { 0, 0, 1, 1, 2 };
+  static const int x_ltr[] = { 0, 106, 0, 86, 0 };
+  GtkWidget *box = g_object_ref_sink (chancery_wrap_box_new ());
+  GtkWidget *children[G_N_ELEMENTS (widths)];
+  int minimum, natural;
+
+  g_object_set (box, "column-spacing", 6, "row-spacing", 4, NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (widths); i++)
+    {
+      children[i] = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
+      gtk_widget_set_size_request (children[i], widths[i], 20);
+      chancery_wrap_box_append (CHANCERY_WRAP_BOX (box), children[i]);
+    }
+
+  gtk_widget_measure (box, GTK_ORIENTATION_HORIZONTAL, -1, &minimum, &natural, NULL, NULL);
+  g_assert_cmpint (minimum, ==, 200);
+  g_assert_cmpint (natural, ==, 100 + 150 + 80 + 200 + 120 + 4 * 6);
+  gtk_widget_measure (box, GTK_ORIENTATION_VERTICAL, 300, &minimum, &natural, NULL, NULL);
+  g_assert_cmpint (minimum, ==, 3 * 20 + 2 * 4);
+  gtk_widget_measure (box, GTK_ORIENTATION_VERTICAL, 1000, &minimum, &natural, NULL, NULL);
+  g_assert_cmpint (minimum, ==, 20);
+
+  for (int rtl = 0; rtl < 2; rtl++)
+    {
+      gtk_widget_set_direction (box, rtl ? GTK_TEXT_DIR_RTL : GTK_TEXT_DIR_LTR);
+      gtk_widget_size_allocate (box, &(GtkAllocation) { 0, 0, 300, 68 }, -1);
+      for (guint i = 0; i < G_N_ELEMENTS (widths); i++)
+        {
+          graphene_rect_t bounds;
+
+          g_assert_true (gtk_widget_compute_bounds (children[i], box, &bounds));
+          g_assert_cmpfloat (bounds.size.width, ==, widths[i]);
+          g_assert_cmpfloat (bounds.origin.y, ==, line_of[i] * 24);
+          g_assert_cmpfloat (bounds.origin.x, ==, rtl ? 300 - x_ltr[i] - widths[i] : x_ltr[i]);
+        }
+    }
+
+  /* A child wider than the line gets the line, no more (down to its
+   * minimum); the hidden ones take no room. */
+  gtk_widget_set_visible (children[1], FALSE);
+  gtk_widget_set_direction (box, GTK_TEXT_DIR_LTR);
+  gtk_widget_size_allocate (box, &(GtkAllocation) { 0, 0, 190, 200 }, -1);
+  {
+    graphene_rect_t bounds;
+
+    g_assert_true (gtk_widget_compute_bounds (children[2], box, &bounds));
+    g_assert_cmpfloat (bounds.origin.x, ==, 106);
+    g_assert_cmpfloat (bounds.origin.y, ==, 0);
+    g_assert_true (gtk_widget_compute_bounds (children[3], box, &bounds));
+    g_assert_cmpfloat (bounds.size.width, ==, 200);
+    g_assert_cmpfloat (bounds.origin.y, ==, 24);
+  }
+
+  chancery_wrap_box_remove_all (CHANCERY_WRAP_BOX (box));
+  g_assert_null (gtk_widget_get_first_child (box));
+  g_object_unref (box);
+}
+
 static GtkWidget *
 find_list_box (GtkWidget *root)
 {
@@ -2728,6 +2794,7 @@ main (int   argc,
   g_test_add_func ("/window/screenshot", test_screenshot);
   g_test_add_func ("/window/screenshot-dark", test_screenshot_dark);
   g_test_add_func ("/window/screenshot-narrow", test_screenshot_narrow);
+  g_test_add_func ("/window/wrap-box", test_wrap_box);
   g_test_add_func ("/window/shortcuts-and-about", test_shortcuts_and_about);
   g_test_add_func ("/window/bad-database", test_bad_database);
   g_test_add_func ("/window/bad-json", test_bad_json);

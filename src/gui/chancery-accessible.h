@@ -23,7 +23,8 @@ void chancery_accessible_watch_windows      (void);
 GtkWidget *chancery_decorative_icon_new     (const char *icon_name);
 
 /* Names a flow box's cell after the chip it holds: unnamed, a cell is
- * read as "GtkFlowBoxChild". */
+ * read as "GtkFlowBoxChild" (the detail pane's countries and projects;
+ * the filter chips are in a ChanceryWrapBox, which has no cells). */
 void chancery_accessible_name_cell          (GtkWidget  *chip,
                                              const char *name);
 

@@ -27,6 +27,7 @@
 #include "chancery-timeline.h"
 #include "chancery-window.h"
 #include "chancery-window-private.h"
+#include "chancery-wrap-box.h"
 
 /* A slow filter shows the loading card only after this long, so a quick
  * one does not flicker. */
@@ -67,7 +68,7 @@ struct _ChanceryWindow
   gboolean              focus_details;       /* once the details show */
   ChanceryFilterPane   *filter_pane;
   GtkRevealer          *chips_revealer;
-  GtkFlowBox           *chips_box;
+  ChanceryWrapBox      *chips_box;
   GtkLabel             *range_label;
   GtkMenuButton        *lanes_button;
   ChanceryTimeline     *timeline;
@@ -919,21 +920,10 @@ static void
 update_chips (ChanceryWindow *self)
 {
   g_autoptr(GPtrArray) chips = chancery_filter_pane_list_chips (self->filter_pane);
-  GtkWidget *child;
 
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->chips_box))) != NULL)
-    gtk_flow_box_remove (self->chips_box, child);
-
+  chancery_wrap_box_remove_all (self->chips_box);
   for (guint i = 0; i < chips->len; i++)
-    {
-      GtkWidget *chip = make_filter_chip (self, g_ptr_array_index (chips, i));
-
-      /* The chip is the control, named "Remove filter …": its cell in the
-       * flow box would be one more Tab stop, unnamed, before it. */
-      gtk_flow_box_append (self->chips_box, chip);
-      gtk_widget_set_focusable (gtk_widget_get_parent (chip), FALSE);
-      chancery_accessible_name_cell (chip, gtk_widget_get_tooltip_text (chip));
-    }
+    chancery_wrap_box_append (self->chips_box, make_filter_chip (self, g_ptr_array_index (chips, i)));
 
   gtk_revealer_set_reveal_child (self->chips_revealer, chips->len > 0);
 }
@@ -1689,6 +1679,7 @@ chancery_window_class_init (ChanceryWindowClass *klass)
   (void) chancery_get_resource ();
 
   g_type_ensure (CHANCERY_TYPE_TIMELINE);
+  g_type_ensure (CHANCERY_TYPE_WRAP_BOX);
   g_type_ensure (CHANCERY_TYPE_OVERVIEW);
   g_type_ensure (CHANCERY_TYPE_EVENT_LIST);
   g_type_ensure (CHANCERY_TYPE_DETAIL_PANE);
