@@ -649,7 +649,7 @@ test_filter_from_detail_pane (void)
   chancery_window_select_event (window, event->id);
   countries = GTK_WIDGET (gtk_widget_get_template_child (child ("detail_pane"), CHANCERY_TYPE_DETAIL_PANE,
                                                          "countries_box"));
-  chip = gtk_widget_get_first_child (gtk_widget_get_first_child (countries));
+  chip = gtk_widget_get_first_child (countries);
   g_assert_true (GTK_IS_BUTTON (chip));
   g_signal_emit_by_name (chip, "clicked");
   wait_idle ();
@@ -1623,6 +1623,18 @@ test_screenshot_narrow (void)
       g_assert_true (gtk_widget_has_focus (GTK_WIDGET (timeline ())));
       g_assert_cmpint (chancery_timeline_get_selected_id (timeline ()), ==, chosen);
       g_assert_true (g_settings_get_boolean (settings, "detail-visible"));
+
+      /* The same from the list: the focus goes back to the chosen row. */
+      g_assert_true (chancery_event_list_focus_selected (child ("event_list")));
+      run_for (100);
+      xdotool ("key", "Return", NULL);
+      g_assert_true (wait_until ((GSourceFunc) flap_revealed, detail_flap, 5000));
+      g_assert_true (gtk_widget_is_ancestor (gtk_root_get_focus (GTK_ROOT (window)), child ("detail_pane")));
+      xdotool ("key", "Escape", NULL);
+      run_for (500);
+      g_assert_false (adw_flap_get_reveal_flap (detail_flap));
+      g_assert_true (gtk_widget_is_ancestor (gtk_root_get_focus (GTK_ROOT (window)), child ("event_list")));
+      g_assert_cmpint (chancery_timeline_get_selected_id (timeline ()), ==, chosen);
     }
 
   gtk_window_set_default_size (GTK_WINDOW (window), 1400, 900);
@@ -1633,6 +1645,40 @@ test_screenshot_narrow (void)
   g_assert_true (adw_flap_get_reveal_flap (sidebar_flap));
   g_assert_true (adw_flap_get_reveal_flap (detail_flap));
   g_assert_true (gtk_widget_get_mapped (child ("detail_pane")));
+
+  /* Panes the user hid while wide stay hidden through folding and
+   * unfolding, and their settings say so throughout. */
+  g_object_set (window, "sidebar-visible", FALSE, "detail-visible", FALSE, NULL);
+  g_assert_false (g_settings_get_boolean (settings, "sidebar-visible"));
+  g_assert_false (g_settings_get_boolean (settings, "detail-visible"));
+  gtk_window_set_default_size (GTK_WINDOW (window), 560, 640);
+  g_assert_true (wait_until (window_narrow, GINT_TO_POINTER (560), 5000));
+  run_for (300);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1400, 900);
+  g_assert_true (wait_until (window_wide, GINT_TO_POINTER (1300), 5000));
+  run_for (300);
+  g_assert_false (adw_flap_get_reveal_flap (sidebar_flap));
+  g_assert_false (adw_flap_get_reveal_flap (detail_flap));
+  g_assert_false (g_settings_get_boolean (settings, "sidebar-visible"));
+  g_assert_false (g_settings_get_boolean (settings, "detail-visible"));
+
+  /* Filters hidden while wide; at 900 px they fold, and the details
+   * closed there give the content room to unfold them: still hidden. */
+  g_object_set (window, "detail-visible", TRUE, NULL);
+  gtk_window_set_default_size (GTK_WINDOW (window), 900, 640);
+  g_assert_true (wait_until (window_narrow, GINT_TO_POINTER (900), 5000));
+  run_for (300);
+  g_object_set (window, "detail-visible", FALSE, NULL);
+  run_for (300);
+  g_assert_false (adw_flap_get_reveal_flap (sidebar_flap));
+  g_assert_false (g_settings_get_boolean (settings, "sidebar-visible"));
+
+  g_object_set (window, "sidebar-visible", TRUE, "detail-visible", TRUE, NULL);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1400, 900);
+  g_assert_true (wait_until (window_wide, GINT_TO_POINTER (1300), 5000));
+  run_for (300);
+  g_assert_true (g_settings_get_boolean (settings, "sidebar-visible"));
+  g_assert_true (g_settings_get_boolean (settings, "detail-visible"));
 }
 
 /* The filter chips' box: children in order at their natural widths, on

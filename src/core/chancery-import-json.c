@@ -1711,7 +1711,8 @@ run_attempt (ImportContext  *ctx,
   if (ctx->map != NULL && chancery_input_map_was_cut (ctx->map))
     {
       chancery_importer_abort (g_steal_pointer (&ctx->importer));
-      set_cut_error (ctx, error);
+      if (!g_cancellable_set_error_if_cancelled (ctx->cancellable, error))
+        set_cut_error (ctx, error);
       return ATTEMPT_ERROR;
     }
 
@@ -1800,7 +1801,8 @@ import_text (ChanceryStore         *store,
 
   g_assert (result != ATTEMPT_REORDER);
   /* Whatever the reading made of the zeros, the error is the cut. */
-  if (result != ATTEMPT_OK && map != NULL && chancery_input_map_was_cut (map))
+  if (result != ATTEMPT_OK && map != NULL && chancery_input_map_was_cut (map)
+      && !g_cancellable_is_cancelled (cancellable))
     set_cut_error (&ctx, error);
   return result == ATTEMPT_OK;
 }

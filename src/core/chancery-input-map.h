@@ -14,8 +14,11 @@ G_BEGIN_DECLS
  * the file while it is mapped, reading the lost pages would raise SIGBUS
  * and kill the process; here those pages read as zero bytes instead, and
  * chancery_input_map_was_cut() tells the reader that what it read is not
- * the file. Any number of maps may be open in any threads; SIGBUS raised
- * outside them goes to the handler that was there before. */
+ * the file (so does a file that shrank within its last page, which
+ * raises nothing). Maps may be open in any threads; the first 32 open at
+ * once are guarded, any more are read unguarded. A SIGBUS raised outside
+ * them, or sent by kill (), goes to the handler that was there before, or
+ * ends the process as it would have. */
 typedef struct _ChanceryInputMap ChanceryInputMap;
 
 /* Errors are CHANCERY_ERROR_IO, with the path in the message. An empty

@@ -67,14 +67,3 @@ chancery_decorative_icon_new (const char *icon_name)
   gtk_accessible_update_state (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_STATE_HIDDEN, TRUE, -1);
   return icon;
 }
-
-void
-chancery_accessible_name_cell (GtkWidget  *chip,
-                               const char *name)
-{
-  GtkWidget *cell = gtk_widget_get_parent (chip);
-
-  g_return_if_fail (GTK_IS_FLOW_BOX_CHILD (cell));
-
-  gtk_accessible_update_property (GTK_ACCESSIBLE (cell), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
-}

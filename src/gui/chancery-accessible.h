@@ -22,10 +22,4 @@ void chancery_accessible_watch_windows      (void);
  * otherwise read it by its class name, "GtkImage". */
 GtkWidget *chancery_decorative_icon_new     (const char *icon_name);
 
-/* Names a flow box's cell after the chip it holds: unnamed, a cell is
- * read as "GtkFlowBoxChild" (the detail pane's countries and projects;
- * the filter chips are in a ChanceryWrapBox, which has no cells). */
-void chancery_accessible_name_cell          (GtkWidget  *chip,
-                                             const char *name);
-
 G_END_DECLS

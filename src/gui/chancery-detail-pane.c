@@ -11,6 +11,7 @@
 #include "chancery-accessible.h"
 #include "chancery-locale.h"
 #include "chancery-detail-pane.h"
+#include "chancery-wrap-box.h"
 
 struct _ChanceryDetailPane
 {
@@ -30,9 +31,9 @@ struct _ChanceryDetailPane
   GtkWidget     *actors_group;
   GtkListBox    *actors_list;
   GtkWidget     *countries_group;
-  GtkFlowBox    *countries_box;
+  ChanceryWrapBox *countries_box;
   GtkWidget     *projects_group;
-  GtkFlowBox    *projects_box;
+  ChanceryWrapBox *projects_box;
   GtkWidget     *sources_group;
   GtkBox        *sources_box;
   GtkWidget     *related_group;
@@ -162,8 +163,8 @@ remove_all_children (GtkWidget *container)
     {
       if (GTK_IS_LIST_BOX (container))
         gtk_list_box_remove (GTK_LIST_BOX (container), child);
-      else if (GTK_IS_FLOW_BOX (container))
-        gtk_flow_box_remove (GTK_FLOW_BOX (container), child);
+      else if (CHANCERY_IS_WRAP_BOX (container))
+        gtk_widget_unparent (child);
       else
         gtk_box_remove (GTK_BOX (container), child);
     }
@@ -290,18 +291,6 @@ fill_actors (ChanceryDetailPane *self)
     }
 }
 
-/* The chip is the control, named by its label: its cell in the flow box
- * would be one more Tab stop before it, and is named as the chip. */
-static void
-append_chip (GtkFlowBox *box,
-             GtkWidget  *chip,
-             const char *label)
-{
-  gtk_flow_box_append (box, chip);
-  gtk_widget_set_focusable (gtk_widget_get_parent (chip), FALSE);
-  chancery_accessible_name_cell (chip, label);
-}
-
 static void
 fill_countries_and_projects (ChanceryDetailPane *self)
 {
@@ -316,7 +305,7 @@ fill_countries_and_projects (ChanceryDetailPane *self)
       ChanceryEventCountry *c = g_ptr_array_index (countries, i);
       const char *label = c->name != NULL ? c->name : c->code;
 
-      append_chip (self->countries_box, make_chip (self, CHANCERY_FACET_COUNTRY, c->code, label), label);
+      chancery_wrap_box_append (self->countries_box, make_chip (self, CHANCERY_FACET_COUNTRY, c->code, label));
     }
   gtk_widget_set_visible (self->countries_group, countries != NULL && countries->len > 0);
 
@@ -324,7 +313,7 @@ fill_countries_and_projects (ChanceryDetailPane *self)
     {
       ChanceryEventProject *p = g_ptr_array_index (projects, i);
 
-      append_chip (self->projects_box, make_chip (self, CHANCERY_FACET_PROJECT, p->uid, p->name), p->name);
+      chancery_wrap_box_append (self->projects_box, make_chip (self, CHANCERY_FACET_PROJECT, p->uid, p->name));
     }
   gtk_widget_set_visible (self->projects_group, projects != NULL && projects->len > 0);
 }
@@ -529,6 +518,7 @@ chancery_detail_pane_class_init (ChanceryDetailPaneClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = chancery_detail_pane_dispose;
+  g_type_ensure (CHANCERY_TYPE_WRAP_BOX);
 
   signals[FILTER_REQUESTED] =
     g_signal_new ("filter-requested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,

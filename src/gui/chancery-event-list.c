@@ -518,6 +518,24 @@ focus_row (ChanceryEventList *self,
     gtk_widget_grab_focus (row);
 }
 
+gboolean
+chancery_event_list_focus_selected (ChanceryEventList *self)
+{
+  GtkRoot *root;
+  guint position;
+
+  g_return_val_if_fail (CHANCERY_IS_EVENT_LIST (self), FALSE);
+
+  position = chancery_event_model_find_id (self->model, self->selected_id);
+  if (position == G_MAXUINT)
+    return gtk_widget_child_focus (GTK_WIDGET (self), GTK_DIR_TAB_FORWARD);
+  scroll_to_position (self, position);
+  focus_row (self, position);
+  root = gtk_widget_get_root (GTK_WIDGET (self));
+  return root != NULL && gtk_root_get_focus (root) != NULL
+         && gtk_widget_is_ancestor (gtk_root_get_focus (root), GTK_WIDGET (self));
+}
+
 /* New events or a new order under the same rows: the selected position
  * now holds another event. Select the chosen event where it went and show
  * it, or, without one, show the top of the list, as a list built anew

@@ -28,6 +28,10 @@ gint64              chancery_event_list_get_selected_id (ChanceryEventList *self
 void                chancery_event_list_set_selected_id (ChanceryEventList *self,
                                                          gint64             id);
 
+/* Moves the keyboard focus to the selected event's row (scrolled into
+ * view), or into the list when none is selected; FALSE if it cannot. */
+gboolean            chancery_event_list_focus_selected  (ChanceryEventList *self);
+
 /* Signal "event-activated" (gint64 id): Enter or double click on a row. */
 
 G_END_DECLS

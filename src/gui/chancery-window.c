@@ -1012,7 +1012,9 @@ on_event_list_selected_id_changed_cb (ChanceryEventList *list,
   chancery_window_select_event (self, chancery_event_list_get_selected_id (list));
 }
 
-static gboolean focus_details (ChanceryWindow *self);
+static gboolean focus_details    (ChanceryWindow *self);
+static gboolean settings_has_key (GSettings      *settings,
+                                  const char     *key);
 
 /* Shows the details asked for from a view. In a narrow window they open
  * over the content and take the focus, so that Escape (which the views
@@ -1072,7 +1074,31 @@ on_detail_flap_reveal_changed_cb (AdwFlap        *flap,
     return;
   if (focus != NULL && !gtk_widget_is_ancestor (focus, GTK_WIDGET (self->detail_pane)))
     return;
-  gtk_widget_grab_focus (back != NULL ? back : GTK_WIDGET (self->timeline));
+  /* The list's focus is on a row, which the list keeps no widget for. */
+  if (back == GTK_WIDGET (self->event_list) && chancery_event_list_focus_selected (self->event_list))
+    return;
+  gtk_widget_grab_focus (GTK_WIDGET (self->timeline));
+}
+
+/* Flaps are locked (they never show or hide on their own): folded, a
+ * pane hides; unfolded, it is shown as the user last left it beside the
+ * content (the setting), not always, as an unlocked flap would. */
+static void
+on_flap_folded_cb (AdwFlap        *flap,
+                   GParamSpec     *pspec,
+                   ChanceryWindow *self)
+{
+  const char *key = flap == self->flap ? "sidebar-visible" : "detail-visible";
+  gboolean visible = TRUE;
+
+  if (adw_flap_get_folded (flap))
+    {
+      adw_flap_set_reveal_flap (flap, FALSE);
+      return;
+    }
+  if (self->settings != NULL && settings_has_key (self->settings, key))
+    visible = g_settings_get_boolean (self->settings, key);
+  adw_flap_set_reveal_flap (flap, visible);
 }
 
 static void
@@ -1772,6 +1798,12 @@ chancery_window_init (ChanceryWindow *self)
                            G_CALLBACK (on_detail_flap_reveal_changed_cb), self, G_CONNECT_DEFAULT);
   g_signal_connect_object (self->detail_flap, "notify::reveal-progress",
                            G_CALLBACK (on_detail_flap_reveal_progress_cb), self, G_CONNECT_DEFAULT);
+  adw_flap_set_locked (self->flap, TRUE);
+  adw_flap_set_locked (self->detail_flap, TRUE);
+  g_signal_connect_object (self->flap, "notify::folded",
+                           G_CALLBACK (on_flap_folded_cb), self, G_CONNECT_DEFAULT);
+  g_signal_connect_object (self->detail_flap, "notify::folded",
+                           G_CALLBACK (on_flap_folded_cb), self, G_CONNECT_DEFAULT);
   update_lanes_label (self);
 
   /* "Open Recent" in the primary menu shares the split button's menu. */
