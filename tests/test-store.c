@@ -14,6 +14,7 @@
 #include <sqlite3.h>
 
 #include "chancery-error.h"
+#include "chancery-export.h"
 #include "chancery-import.h"
 #include "chancery-store.h"
 #include "chancery-store-private.h"
@@ -1036,6 +1037,49 @@ test_base_cache_in_thread (Fixture       *fixture,
   g_assert_cmpuint (n_cache_files, ==, 1);
 }
 
+/* Another program renames a new database over the one a store has open
+ * (chancery import --replace does that): the store goes on reading the
+ * file it opened. Its extra connections, opened by name for an export,
+ * must not read the new file and mix the two. */
+static void
+test_file_replaced_while_open (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  g_autofree char *path = fixture_path (fixture, "a.chancery");
+  g_autofree char *other = fixture_path (fixture, "b.chancery");
+  g_autofree char *bundled = test_bundled_json ();
+  g_autofree char *json = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ChanceryStore) store = NULL;
+  g_auto(GStrv) parts = NULL;
+  g_autofree char *renamed = NULL;
+
+  {
+    g_autoptr(ChanceryStore) a = test_create_store (path);
+    g_autoptr(ChanceryStore) b = test_create_store (other);
+
+    test_import_bundled (a);
+    g_assert_true (g_file_get_contents (bundled, &json, NULL, &error));
+    g_assert_no_error (error);
+    parts = g_strsplit (json, "\"title\": \"", -1);
+    renamed = g_strjoinv ("\"title\": \"Replaced: ", parts);
+    g_assert_true (chancery_import_json_data (b, renamed, -1, "b.json", NULL, NULL, &error));
+    g_assert_no_error (error);
+  }
+
+  store = chancery_store_open (path, CHANCERY_STORE_READ_ONLY, NULL, &error);
+  g_assert_no_error (error);
+  before = test_export_json (store, NULL);
+  g_assert_null (strstr (before, "Replaced: "));
+
+  g_assert_cmpint (g_rename (other, path), ==, 0);
+  after = test_export_json (store, NULL);
+  g_assert_null (strstr (after, "Replaced: "));
+  g_assert_cmpstr (after, ==, before);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1066,6 +1110,7 @@ main (int   argc,
   ADD ("base-cache-in-thread", test_base_cache_in_thread);
   ADD ("base-cache-wait", test_base_cache_wait);
   ADD ("check-cancelled-keeps-cache", test_check_cancelled_keeps_cache);
+  ADD ("file-replaced-while-open", test_file_replaced_while_open);
 
 #undef ADD
 

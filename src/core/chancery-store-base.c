@@ -348,7 +348,7 @@ reader_init (Reader        *reader,
              ChanceryStore *self,
              gboolean       parallel)
 {
-  reader->db = parallel ? open_reader_connection (self->path) : NULL;
+  reader->db = parallel ? open_reader_connection (self) : NULL;
   reader->own = reader->db != NULL;
   if (!reader->own)
     reader->db = self->db;
@@ -1646,7 +1646,7 @@ count_events (ChanceryStore  *self,
               gboolean        own_connection,
               GError        **error)
 {
-  sqlite3 *db = own_connection ? open_reader_connection (self->path) : NULL;
+  sqlite3 *db = own_connection ? open_reader_connection (self) : NULL;
   sqlite3_stmt *stmt = NULL;
   gint64 n = -1;
 

@@ -29,6 +29,11 @@ struct _ChanceryStore
   GHashTable   *statements;   /* SQL text -> sqlite3_stmt* */
   GRecMutex     mutex;        /* one call at a time: statements are shared */
   GCancellable *cancellable;  /* of the running call, for the progress handler */
+  /* The file the connection opened, as stat() saw it just after: extra
+   * connections, opened by name, must open that one (same_file_as_store) */
+  guint64       file_dev;
+  guint64       file_ino;
+  gboolean      file_known;
 
   /* Read-only stores answer indexes and facets from memory: see
    * chancery-store-base.c. */
@@ -62,12 +67,20 @@ G_GNUC_INTERNAL
 gboolean run_migrations (ChanceryStore *self, int from, int to, GError **error);
 G_GNUC_INTERNAL
 gboolean open_connection (ChanceryStore *self, ChanceryStoreFlags flags, GError **error);
-/* A second read-only connection on path for reading in bulk (in any one
- * thread): hardened as the store's, no per-call mutex, inside a read
- * transaction already begun (end it with COMMIT). NULL when the file is
- * busy or cannot be opened. */
+/* A second read-only connection on the store's file for reading in bulk
+ * (in any one thread): hardened as the store's, no per-call mutex, inside
+ * a read transaction already begun (end it with COMMIT). NULL when the
+ * file is busy or cannot be opened, or when its name now names another
+ * file than the store's (same_file_as_store). */
 G_GNUC_INTERNAL
-sqlite3 * open_reader_connection (const char *path);
+sqlite3 * open_reader_connection (ChanceryStore *self);
+/* Whether the store's path still names the file its connection opened.
+ * Called once a new connection by that name holds its read lock: if
+ * another program renamed a new database over the name (import
+ * --replace), the new connection reads another file and must be closed,
+ * or what it reads would be mixed with what the store reads. */
+G_GNUC_INTERNAL
+gboolean  same_file_as_store     (ChanceryStore *self);
 /* sqlite3_open_v2() of the file at path, as a file name: a relative path
  * is given as "./path", so that Debian's SQLite (built to accept URI file
  * names) never reads "file:x" as a URI. ":memory:" alone is a database in

@@ -1936,7 +1936,8 @@ open_scan_connection (ChanceryStore *self,
                             SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW) != SQLITE_OK ||
       sqlite3_exec (db, "PRAGMA mmap_size = " G_STRINGIFY (EXPORT_MMAP_SIZE) ";"
                         "PRAGMA cache_size = -32768; BEGIN; SELECT count(*) FROM sqlite_schema",
-                       NULL, NULL, NULL) != SQLITE_OK)
+                       NULL, NULL, NULL) != SQLITE_OK
+      || !same_file_as_store (self))
     {
       sqlite3_close (db);
       return NULL;

@@ -713,6 +713,13 @@ open_connection (ChanceryStore       *self,
   harden_connection (self->db);
   sqlite3_progress_handler (self->db, 1000, on_progress, self);
   self->writable = (flags & CHANCERY_STORE_READ_WRITE) != 0;
+  {
+    struct stat st;
+
+    self->file_known = stat (self->path, &st) == 0 && S_ISREG (st.st_mode);
+    self->file_dev = self->file_known ? (guint64) st.st_dev : 0;
+    self->file_ino = self->file_known ? (guint64) st.st_ino : 0;
+  }
 
   /* The default page cache (2 MB) makes every query over a big file read
    * its pages again through pread: see docs/performance.md. */
@@ -737,12 +744,21 @@ chancery_sqlite_open (const char *path,
   return sqlite3_open_v2 (path, db, flags, NULL);
 }
 
+gboolean
+same_file_as_store (ChanceryStore *self)
+{
+  struct stat st;
+
+  return self->file_known && stat (self->path, &st) == 0
+         && (guint64) st.st_dev == self->file_dev && (guint64) st.st_ino == self->file_ino;
+}
+
 sqlite3 *
-open_reader_connection (const char *path)
+open_reader_connection (ChanceryStore *self)
 {
   sqlite3 *db = NULL;
 
-  if (chancery_sqlite_open (path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW) != SQLITE_OK)
+  if (chancery_sqlite_open (self->path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW) != SQLITE_OK)
     {
       sqlite3_close (db);
       return NULL;
@@ -756,7 +772,8 @@ open_reader_connection (const char *path)
    * kernel maps the pages around each one read as well, and a scan of
    * the event table ended up with most of the file resident in this
    * process (2.4 GB of RSS at a million events). */
-  if (sqlite3_exec (db, "BEGIN; SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL) != SQLITE_OK)
+  if (sqlite3_exec (db, "BEGIN; SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL) != SQLITE_OK
+      || !same_file_as_store (self))
     {
       sqlite3_close (db);
       return NULL;
