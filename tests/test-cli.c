@@ -1428,6 +1428,33 @@ test_database_names (void)
   g_assert_cmpint (symlink ("names.chancery", link), ==, 0);
   run_chancery (&through_link, "list", "-d", link, NULL);
   assert_bad_input (&through_link, "names-link.chancery: a symbolic link");
+
+  /* A folder reached through a link is no link to a database: a new
+   * database is made there and read back, relative and absolute, and
+   * its journal goes beside it (SQLite's NOFOLLOW refused a link anywhere
+   * in the name: "unable to open database file"). */
+  {
+    g_autofree char *real_dir = g_build_filename (tmp_dir, "real-folder", NULL);
+    g_autofree char *dir_link = g_build_filename (tmp_dir, "folder-link", NULL);
+    g_autofree char *made = g_build_filename (real_dir, "in-folder.chancery", NULL);
+    g_autofree char *absolute = g_build_filename (dir_link, "in-folder.chancery", NULL);
+    g_auto(Run) import, list_relative, list_absolute, replaced;
+
+    g_assert_cmpint (g_mkdir (real_dir, 0700), ==, 0);
+    g_assert_cmpint (symlink ("real-folder", dir_link), ==, 0);
+    run_chancery (&import, "import", "-d", "folder-link/in-folder.chancery", input, NULL);
+    assert_success (&import);
+    g_assert_true (g_file_test (made, G_FILE_TEST_IS_REGULAR));
+    run_chancery (&list_relative, "list", "-d", "folder-link/in-folder.chancery", NULL);
+    assert_success (&list_relative);
+    test_assert_contains (list_relative.out, "T1");
+    run_chancery (&list_absolute, "list", "-d", absolute, NULL);
+    assert_success (&list_absolute);
+    test_assert_contains (list_absolute.out, "T1");
+    run_chancery (&replaced, "import", "--replace", "-d", absolute, input, NULL);
+    assert_success (&replaced);
+    test_sqlite_exec (made, "SELECT 1");
+  }
 }
 
 /* A title with control characters (an escape sequence that would retitle

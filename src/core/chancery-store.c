@@ -693,6 +693,8 @@ open_connection (ChanceryStore       *self,
                  GError             **error)
 {
   int open_flags = SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_NOFOLLOW;
+  struct stat before, after;
+  gboolean had_file;
   int rc;
 
   if (flags & CHANCERY_STORE_READ_WRITE)
@@ -700,6 +702,8 @@ open_connection (ChanceryStore       *self,
   else
     open_flags |= SQLITE_OPEN_READONLY;
 
+  /* The file's identity, before and after the open (see below) */
+  had_file = stat (self->path, &before) == 0 && S_ISREG (before.st_mode);
   rc = chancery_sqlite_open (self->path, &self->db, open_flags);
   if (rc != SQLITE_OK)
     {
@@ -713,13 +717,15 @@ open_connection (ChanceryStore       *self,
   harden_connection (self->db);
   sqlite3_progress_handler (self->db, 1000, on_progress, self);
   self->writable = (flags & CHANCERY_STORE_READ_WRITE) != 0;
-  {
-    struct stat st;
-
-    self->file_known = stat (self->path, &st) == 0 && S_ISREG (st.st_mode);
-    self->file_dev = self->file_known ? (guint64) st.st_dev : 0;
-    self->file_ino = self->file_known ? (guint64) st.st_ino : 0;
-  }
+  /* What the name named before and after the open is the file opened,
+   * unless a rename over the name (import --replace) came in between:
+   * then it is not known, and no extra connection is opened by that name
+   * (same_file_as_store). A file the open created was not there before. */
+  self->file_known = stat (self->path, &after) == 0 && S_ISREG (after.st_mode)
+                     && (had_file ? before.st_dev == after.st_dev && before.st_ino == after.st_ino
+                                  : (flags & CHANCERY_STORE_CREATE) != 0);
+  self->file_dev = self->file_known ? (guint64) after.st_dev : 0;
+  self->file_ino = self->file_known ? (guint64) after.st_ino : 0;
 
   /* The default page cache (2 MB) makes every query over a big file read
    * its pages again through pread: see docs/performance.md. */
@@ -733,13 +739,30 @@ chancery_sqlite_open (const char *path,
                       sqlite3   **db,
                       int         flags)
 {
-  g_autofree char *relative = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *real_dir = NULL;
+  g_autofree char *resolved = NULL;
 
   /* ":memory:" itself stays a database in memory (the fuzzers' store);
    * people's file names come through the CLI, which makes that one
    * "./:memory:". */
-  if (!g_path_is_absolute (path) && !g_str_equal (path, ":memory:"))
-    path = relative = g_strconcat ("./", path, NULL);
+  if (g_str_equal (path, ":memory:"))
+    return sqlite3_open_v2 (path, db, flags, NULL);
+
+  /* SQLITE_OPEN_NOFOLLOW refuses a link anywhere in the name, not only
+   * the file itself: a database in a folder reached through a link
+   * (~/Documents on another disk) could not be opened. The folder is
+   * resolved here and the file's own name kept, so the file itself is
+   * still never a link. An absolute name also keeps Debian's SQLite
+   * (built to accept URI file names) from reading "file:x" as a URI. */
+  dir = g_path_get_dirname (path);
+  base = g_path_get_basename (path);
+  real_dir = realpath (dir, NULL);
+  if (real_dir != NULL && !g_str_has_suffix (path, G_DIR_SEPARATOR_S))
+    path = resolved = g_build_filename (real_dir, base, NULL);
+  else if (!g_path_is_absolute (path))
+    path = resolved = g_strconcat ("./", path, NULL);
 
   return sqlite3_open_v2 (path, db, flags, NULL);
 }
