@@ -459,15 +459,21 @@ is_sorted (const GArray *events)
   return TRUE;
 }
 
-/* Where an event sorts in date order: its start, or for an open start
- * ("../B") the first day of its end point B. */
+/* Whether an event leaves the index's place in date order: an open
+ * start ("../B") whose end is known. */
+static gboolean
+moves_in_date_order (const ChanceryIndexEvent *event)
+{
+  return (event->flags & (CHANCERY_INDEX_OPEN_START | CHANCERY_INDEX_OPEN_END)) == CHANCERY_INDEX_OPEN_START;
+}
+
+/* Where an event that moves sorts in date order: the first day of its
+ * end point B. */
 static gint32
 date_order_key (const ChanceryIndexEvent *event)
 {
   int year, month, mday;
 
-  if ((event->flags & (CHANCERY_INDEX_OPEN_START | CHANCERY_INDEX_OPEN_END)) != CHANCERY_INDEX_OPEN_START)
-    return event->lo;
   switch (chancery_index_event_get_precision (event, TRUE))
     {
     case CHANCERY_PRECISION_DAY:
@@ -485,6 +491,7 @@ typedef struct
 {
   gint32  key;
   guint32 position;
+  guint32 slot;      /* in moved[] */
 } MovedKey;
 
 static int
@@ -553,6 +560,7 @@ build_date_order (ChanceryIndex *index,
     {
       keys[j].key = date_order_key (&index->events[positions[j]]);
       keys[j].position = positions[j];
+      keys[j].slot = j;
     }
   qsort (keys, k, sizeof (MovedKey), compare_moved_keys);
 
@@ -561,13 +569,10 @@ build_date_order (ChanceryIndex *index,
       /* The events that stay and start before the key come first: all
        * events before the first whose lo >= key, less the moved ones. */
       guint bound = chancery_index_lower_bound (index, keys[j].key);
-      guint t;
 
       BY_RANK (index)[j] = keys[j].position;
       BEFORE (index)[j] = bound - count_below (MOVED (index), k, 0, bound);
-      t = count_below (MOVED (index), k, 0, keys[j].position);
-      g_assert (t < k && MOVED (index)[t] == keys[j].position);
-      MOVED_RANK (index)[t] = BEFORE (index)[j] + j;
+      MOVED_RANK (index)[keys[j].slot] = BEFORE (index)[j] + j;
     }
 }
 
@@ -654,7 +659,7 @@ scan_events (ChanceryIndex *index)
       if (i == 0 || e->hi > index->max_day)
         index->max_day = e->hi;
       index->max_span = MAX (index->max_span, e->hi - e->lo);
-      if ((e->flags & (CHANCERY_INDEX_OPEN_START | CHANCERY_INDEX_OPEN_END)) == CHANCERY_INDEX_OPEN_START)
+      if (moves_in_date_order (e))
         g_array_append_val (moved, i);
     }
 

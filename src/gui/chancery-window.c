@@ -64,7 +64,7 @@ struct _ChanceryWindow
   GtkStack             *main_stack;
   AdwFlap              *flap;
   AdwFlap              *detail_flap;
-  GtkWidget            *details_asked_from;  /* weak; see show_details () */
+  gboolean              details_from_list;   /* see show_details () */
   gboolean              focus_details;       /* once the details show */
   ChanceryFilterPane   *filter_pane;
   GtkRevealer          *chips_revealer;
@@ -597,7 +597,6 @@ apply_open (ChanceryWindow  *self,
 
   chancery_window_select_event (self, -1);
   cancel_check (self);
-  g_clear_weak_pointer (&self->details_asked_from);
   g_clear_object (&self->unchecked_file);
 
   g_set_object (&self->store, job->store);
@@ -1022,12 +1021,12 @@ static gboolean settings_has_key (GSettings      *settings,
  * to the view (on_detail_flap_reveal_changed_cb). */
 static void
 show_details (ChanceryWindow *self,
-              GtkWidget      *asked_from)
+              gboolean        from_list)
 {
   set_detail_visible (self, TRUE);
   if (!adw_flap_get_folded (self->detail_flap))
     return;
-  g_set_weak_pointer (&self->details_asked_from, asked_from);
+  self->details_from_list = from_list;
   /* The flap's child takes the focus once it is shown, at the first
    * step of the reveal (at once when animations are off). */
   self->focus_details = !focus_details (self);
@@ -1064,25 +1063,24 @@ on_detail_flap_reveal_changed_cb (AdwFlap        *flap,
                                   ChanceryWindow *self)
 {
   GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
-  GtkWidget *back = self->details_asked_from;
 
   if (adw_flap_get_reveal_flap (flap))
     return;
   self->focus_details = FALSE;
-  g_clear_weak_pointer (&self->details_asked_from);
   if (!adw_flap_get_folded (flap))
     return;
   if (focus != NULL && !gtk_widget_is_ancestor (focus, GTK_WIDGET (self->detail_pane)))
     return;
   /* The list's focus is on a row, which the list keeps no widget for. */
-  if (back == GTK_WIDGET (self->event_list) && chancery_event_list_focus_selected (self->event_list))
+  if (self->details_from_list && chancery_event_list_focus_selected (self->event_list))
     return;
   gtk_widget_grab_focus (GTK_WIDGET (self->timeline));
 }
 
-/* Flaps are locked (they never show or hide on their own): folded, a
- * pane hides; unfolded, it is shown as the user last left it beside the
- * content (the setting), not always, as an unlocked flap would. */
+/* The flaps are locked (in the .ui: they never show or hide on their
+ * own): folded, a pane hides; unfolded, it is shown as the user last
+ * left it beside the content (the setting), not always, as an unlocked
+ * flap would. */
 static void
 on_flap_folded_cb (AdwFlap        *flap,
                    GParamSpec     *pspec,
@@ -1108,7 +1106,7 @@ on_timeline_event_activated_cb (ChanceryTimeline *timeline,
 {
   /* Enter or a double click asks for the details. */
   chancery_window_select_event (self, id);
-  show_details (self, GTK_WIDGET (self->timeline));
+  show_details (self, FALSE);
 }
 
 static void
@@ -1118,7 +1116,7 @@ on_event_list_event_activated_cb (ChanceryEventList *list,
 {
   chancery_window_select_event (self, id);
   gtk_widget_activate_action (GTK_WIDGET (self->timeline), "timeline.go-selection", NULL);
-  show_details (self, GTK_WIDGET (self->event_list));
+  show_details (self, TRUE);
 }
 
 static void
@@ -1798,8 +1796,6 @@ chancery_window_init (ChanceryWindow *self)
                            G_CALLBACK (on_detail_flap_reveal_changed_cb), self, G_CONNECT_DEFAULT);
   g_signal_connect_object (self->detail_flap, "notify::reveal-progress",
                            G_CALLBACK (on_detail_flap_reveal_progress_cb), self, G_CONNECT_DEFAULT);
-  adw_flap_set_locked (self->flap, TRUE);
-  adw_flap_set_locked (self->detail_flap, TRUE);
   g_signal_connect_object (self->flap, "notify::folded",
                            G_CALLBACK (on_flap_folded_cb), self, G_CONNECT_DEFAULT);
   g_signal_connect_object (self->detail_flap, "notify::folded",
