@@ -674,7 +674,7 @@ test_search_text (void)
 
   if (have_xdotool ())
     {
-      gboolean sidebar;
+      gboolean sidebar, details;
 
       /* F9 hides the filters and shows them again; Ctrl+F focuses the search. */
       xdotool_focus_window ();
@@ -685,6 +685,17 @@ test_search_text (void)
       run_for (200);
       g_object_get (window, "sidebar-visible", &sidebar, NULL);
       g_assert_false (sidebar);
+      /* Shift+F9 does the same for the details. */
+      g_object_get (window, "detail-visible", &details, NULL);
+      g_assert_true (details);
+      xdotool ("key", "shift+F9", NULL);
+      run_for (200);
+      g_object_get (window, "detail-visible", &details, NULL);
+      g_assert_false (details);
+      xdotool ("key", "shift+F9", NULL);
+      run_for (200);
+      g_object_get (window, "detail-visible", &details, NULL);
+      g_assert_true (details);
       xdotool ("key", "ctrl+f", NULL);
       run_for (200);
     }
