@@ -249,8 +249,9 @@ test_list (void)
   assert_success (&kind);
   lines = g_strsplit (kind.out, "\n", -1);
   g_assert_cmpuint (g_strv_length (lines), ==, 3);
-  test_assert_contains (lines[0], "\telection\tMasoud Pezeshkian elected President of Iran\t");
-  test_assert_contains (lines[1], "June 2025\tincident\tIsraeli attacks on Iran\t");
+  /* In date order: "before 8 December 2025" after June 2025. */
+  test_assert_contains (lines[0], "June 2025\tincident\tIsraeli attacks on Iran\t");
+  test_assert_contains (lines[1], "before 8 December 2025\telection\tMasoud Pezeshkian elected President of Iran\t");
 
   /* Different options AND-ed */
   run_chancery (&combined, "list", "--database", db_path, "--country", "ARM", "--country", "RUS",

@@ -36,7 +36,7 @@ query_uids (const ChanceryFilter *filter)
   g_autoptr(GArray) ids = NULL;
   g_autoptr(ChanceryIndex) index = NULL;
   GPtrArray *uids = g_ptr_array_new_with_free_func (g_free);
-  gint32 last_lo = G_MININT32, last_hi = G_MININT32;
+  gint64 last[4] = { G_MININT64, 0, 0, 0 };
   guint count;
 
   ids = chancery_store_query_ids (store, filter, NULL, &error);
@@ -50,28 +50,40 @@ query_uids (const ChanceryFilter *filter)
   for (guint i = 0; i < ids->len; i++)
     {
       g_autoptr(ChanceryEvent) event = NULL;
+      const ChanceryDatePoint *end;
       gint32 lo, hi;
+      gint64 key[4];
+      guint k;
 
       event = chancery_store_get_event (store, g_array_index (ids, gint64, i), &error);
       g_assert_no_error (error);
 
-      /* Time order: by extent start, then end */
+      /* Date order: by extent start, then end; an open start ("before
+       * B") by the first day of B, ahead of the events that start then. */
       chancery_date_get_extent (&event->date, &lo, &hi);
-      g_assert_cmpint (lo, >=, last_lo);
-      if (lo == last_lo)
-        g_assert_cmpint (hi, >=, last_hi);
-      last_lo = lo;
-      last_hi = hi;
+      end = &event->date.end;
+      if (event->date.form == CHANCERY_DATE_BEFORE)
+        key[0] = chancery_day_from_ymd (end->year, MAX (end->month, 1), MAX (end->day, 1));
+      else
+        key[0] = lo;
+      key[1] = event->date.form != CHANCERY_DATE_BEFORE;
+      key[2] = lo;
+      key[3] = hi;
+      for (k = 0; k < 3 && key[k] == last[k]; k++)
+        ;
+      g_assert_cmpint (key[k], >=, last[k]);
+      memcpy (last, key, sizeof key);
 
       g_ptr_array_add (uids, g_strdup (event->uid));
     }
 
-  /* The index holds the same events in the same order. */
+  /* The index holds the same events, in the same date order. */
   index = chancery_store_load_index (store, filter, CHANCERY_GROUP_NONE, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (index->n_events, ==, ids->len);
   for (guint i = 0; i < index->n_events; i++)
-    g_assert_cmpint (index->events[i].id, ==, g_array_index (ids, gint64, i));
+    g_assert_cmpint (index->events[chancery_index_date_order_get_position (index, i)].id, ==,
+                     g_array_index (ids, gint64, i));
 
   return uids;
 }
@@ -171,7 +183,10 @@ test_no_filter (void)
   for (guint i = 0; i < N_EVENTS; i++)
     g_assert_cmpstr (g_ptr_array_index (all, i), ==, g_ptr_array_index (empty, i));
 
-  /* The undated "on or before" events come first, the 2026 plan last. */
+  /* June 2025 first, then the "before 8 December 2025" events (not at
+   * their soft start a year before), the 2026 plan last. */
+  g_assert_cmpstr (g_ptr_array_index (all, 0), ==, "israeli-attacks-on-iran-2025-06");
+  g_assert_cmpstr (g_ptr_array_index (all, 2), ==, "pezeshkian-election");
   g_assert_cmpstr (g_ptr_array_index (all, N_EVENTS - 1), ==, "rasht-astara-construction-start-2026");
 }
 
@@ -254,7 +269,8 @@ test_kind_and_status (void)
     "rasht-astara-construction-start-2026", NULL
   };
   static const char * const incident_or_election[] = {
-    "pezeshkian-election", "israeli-attacks-on-iran-2025-06", NULL
+    /* "before 8 December 2025" where 8 December begins, after June */
+    "israeli-attacks-on-iran-2025-06", "pezeshkian-election", NULL
   };
   g_autoptr(GError) error = NULL;
   g_autoptr(ChanceryFilter) kind = chancery_filter_new ();

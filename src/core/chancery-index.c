@@ -459,20 +459,20 @@ is_sorted (const GArray *events)
   return TRUE;
 }
 
-/* Whether an event leaves the index's place in date order: an open
- * start ("../B") whose end is known. */
-static gboolean
-moves_in_date_order (const ChanceryIndexEvent *event)
+gboolean
+chancery_index_event_moves_in_date_order (const ChanceryIndexEvent *event)
 {
+  g_return_val_if_fail (event != NULL, FALSE);
+
   return (event->flags & (CHANCERY_INDEX_OPEN_START | CHANCERY_INDEX_OPEN_END)) == CHANCERY_INDEX_OPEN_START;
 }
 
-/* Where an event that moves sorts in date order: the first day of its
- * end point B. */
-static gint32
-date_order_key (const ChanceryIndexEvent *event)
+gint32
+chancery_index_event_get_date_order_key (const ChanceryIndexEvent *event)
 {
   int year, month, mday;
+
+  g_return_val_if_fail (event != NULL, 0);
 
   switch (chancery_index_event_get_precision (event, TRUE))
     {
@@ -558,7 +558,7 @@ build_date_order (ChanceryIndex *index,
   keys = g_new (MovedKey, k);
   for (guint j = 0; j < k; j++)
     {
-      keys[j].key = date_order_key (&index->events[positions[j]]);
+      keys[j].key = chancery_index_event_get_date_order_key (&index->events[positions[j]]);
       keys[j].position = positions[j];
       keys[j].slot = j;
     }
@@ -659,7 +659,7 @@ scan_events (ChanceryIndex *index)
       if (i == 0 || e->hi > index->max_day)
         index->max_day = e->hi;
       index->max_span = MAX (index->max_span, e->hi - e->lo);
-      if (moves_in_date_order (e))
+      if (chancery_index_event_moves_in_date_order (e))
         g_array_append_val (moved, i);
     }
 

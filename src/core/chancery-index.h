@@ -128,6 +128,13 @@ guint          chancery_index_date_order_get_rank     (const ChanceryIndex *inde
 /* positions[rank] for every rank, n_events of them, in O(n). */
 void           chancery_index_date_order_fill         (const ChanceryIndex *index,
                                                        guint32             *positions);
+/* Whether an event leaves the index's place in the date order: an open
+ * start ("../B") whose end is known; and where it then sorts: the first
+ * day of its end point B, before the events that start then, and after
+ * the other events that move there and come first in the index. The
+ * store's exports follow the same rule. */
+gboolean       chancery_index_event_moves_in_date_order (const ChanceryIndexEvent *event);
+gint32         chancery_index_event_get_date_order_key  (const ChanceryIndexEvent *event);
 /* Position of the event with this row id, or G_MAXUINT. O(n). */
 guint          chancery_index_find_id    (const ChanceryIndex *index,
                                           gint64               id);

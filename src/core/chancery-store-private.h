@@ -90,11 +90,11 @@ G_END_DECLS
 G_BEGIN_DECLS
 
 /* Calls func for every event that filter selects, with its position in
- * time order (0 for the first, as chancery_store_foreach_event would give
+ * date order (0 for the first, as chancery_store_foreach_event would give
  * them), but in whatever order reads the file fastest: row id order when
- * the filter selects a good part of the store, time order otherwise.
+ * the filter selects a good part of the store, date order otherwise.
  * *n_events is set to the number of events selected before the first
- * call, and so is *selected (unless NULL) to their row ids, in time
+ * call, and so is *selected (unless NULL) to their row ids, in date
  * order (the caller's to unref, also on failure). The event and everything it points to belong to the store and
  * are valid only during the call (for exports that spool what they
  * write and put it in time order afterwards). */

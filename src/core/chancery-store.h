@@ -68,15 +68,18 @@ ChanceryEvent *chancery_store_get_event_by_uid (ChanceryStore    *self,
 
 typedef gboolean (*ChanceryEventFunc) (ChanceryEvent *event, gpointer user_data, GError **error);
 
-/* Calls func with each matching event, complete, in time order. Stops and
- * fails when func returns FALSE (it sets error) or on cancellation. */
+/* Calls func with each matching event, complete, in date order: the
+ * event list's order by date (chancery_index_date_order_get_position),
+ * where an event with an open start comes where its end point begins.
+ * Stops and fails when func returns FALSE (it sets error) or on
+ * cancellation. */
 gboolean       chancery_store_foreach_event  (ChanceryStore        *self,
                                               const ChanceryFilter *filter,
                                               ChanceryEventFunc     func,
                                               gpointer              user_data,
                                               GCancellable         *cancellable,
                                               GError              **error);
-/* Row ids of matching events in time order. */
+/* Row ids of matching events in date order (as above). */
 GArray        *chancery_store_query_ids      (ChanceryStore        *self,
                                               const ChanceryFilter *filter,
                                               GCancellable         *cancellable,
