@@ -238,17 +238,19 @@ status_to_ical (ChanceryStatus status)
 {
   switch (status)
     {
-    case CHANCERY_STATUS_PLANNED:
-    case CHANCERY_STATUS_ANNOUNCED:
-      return "TENTATIVE";
+    case CHANCERY_STATUS_OCCURRED:
+      return "CONFIRMED";
     case CHANCERY_STATUS_CANCELLED:
       return "CANCELLED";
-    case CHANCERY_STATUS_OCCURRED:
+    /* Not definite (RFC 5545): to come, or known only from a report, or
+     * disputed. DESCRIPTION says which. */
+    case CHANCERY_STATUS_PLANNED:
+    case CHANCERY_STATUS_ANNOUNCED:
     case CHANCERY_STATUS_REPORTED:
     case CHANCERY_STATUS_DISPUTED:
     case CHANCERY_N_STATUSES:
     default:
-      return "CONFIRMED";
+      return "TENTATIVE";
     }
 }
 
@@ -347,6 +349,9 @@ append_vevent (IcsWriter           *writer,
   if (event->summary != NULL && *event->summary != '\0')
     g_string_append_printf (scratch, "%s\n\n", event->summary);
   append_date_description (scratch, event);
+  g_string_append_c (scratch, '\n');
+  /* Translators: %s is an event's status, such as "Disputed" */
+  g_string_append_printf (scratch, _("Status: %s"), chancery_status_get_label (event->status));
   append_sources_description (scratch, event);
   append_text_property (writer, buf, "DESCRIPTION", scratch->str);
 
