@@ -525,6 +525,41 @@ test_zip (Fixture       *fixture,
   chancery_import_report_clear (&report);
 }
 
+/* A zip that holds nothing, and a file named as a zip that is not one:
+ * each says so, not that its "text" is binary or has one column. */
+static void
+test_zip_empty_or_not_zip (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *empty = g_build_filename (fixture->dir, "empty.zip", NULL);
+  g_autofree char *not_zip = g_build_filename (fixture->dir, "text.export.CSV.ZIP", NULL);
+  const char *script = "import sys, zipfile; zipfile.ZipFile(sys.argv[1], 'w').close()";
+  const char *argv[] = { "/usr/bin/python3", "-c", script, empty, NULL };
+  g_autofree char *expected_empty = g_strdup_printf ("The zip file “%s” holds no file to import", empty);
+  g_autofree char *expected_not_zip = g_strdup_printf ("“%s” is named as a zip file but is not one", not_zip);
+  ChanceryImportReport report;
+  int status = 0;
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL, &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_assert_true (g_file_set_contents (not_zip, "1\t2\t3\n", -1, &error));
+
+  g_assert_false (import_file (fixture, empty, NULL, &report, &error));
+  g_assert_error (error, CHANCERY_ERROR, CHANCERY_ERROR_INVALID_INPUT);
+  g_assert_cmpstr (error->message, ==, expected_empty);
+  g_assert_cmpuint (report.inserted, ==, 0);
+  chancery_import_report_clear (&report);
+  g_clear_error (&error);
+
+  g_assert_false (import_file (fixture, not_zip, NULL, &report, &error));
+  g_assert_error (error, CHANCERY_ERROR, CHANCERY_ERROR_INVALID_INPUT);
+  g_assert_cmpstr (error->message, ==, expected_not_zip);
+  g_assert_cmpuint (report.inserted, ==, 0);
+  chancery_import_report_clear (&report);
+}
+
 static void
 test_gdelt1 (Fixture       *fixture,
              gconstpointer  data)
@@ -661,6 +696,7 @@ main (int   argc,
   ADD ("/gdelt/not-gdelt", test_not_gdelt);
   ADD ("/gdelt/no-rows", test_no_rows);
   ADD ("/gdelt/zip", test_zip);
+  ADD ("/gdelt/zip-empty-or-not-zip", test_zip_empty_or_not_zip);
   ADD ("/gdelt/gdelt1", test_gdelt1);
   ADD ("/gdelt/cancelled", test_cancelled);
   ADD ("/gdelt/progress", test_progress);

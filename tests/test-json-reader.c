@@ -212,6 +212,9 @@ static const ErrorCase error_cases[] = {
   { "[1] [2]", -1, 1, 5, "after the end of the JSON value" },
   { "{} // x", -1, 1, 4, "after the end" },
   { "/*c*/ {}", -1, 1, 1, "unexpected “/”; expected a value" },
+  { "\xEF\xBB\xBF{}", -1, 1, 1, "starts with a byte order mark (U+FEFF)" },
+  /* Not at the start: an unexpected character like any other. */
+  { "[\xEF\xBB\xBF" "1]", -1, 1, 2, "; expected a value" },
   { "var x = {}", -1, 1, 1, "unexpected “var”" },
   { "hello", -1, 1, 1, "unexpected “hello”; expected a value" },
   { "[tru]", -1, 1, 2, "unexpected “tru”" },
@@ -259,7 +262,6 @@ static const ErrorCase error_cases[] = {
   { "[\xff]", -1, 1, 2, "not valid UTF-8" },
   { "[\"a\0\"]", 6, 1, 4, "a NUL byte" },
   { "[1,\0]", 5, 1, 4, "a NUL byte" },
-  { "\xef\xbb\xbf[1]", -1, 1, 1, "unexpected “\xef\xbb\xbf”" },
   /* Positions: lines, and columns in characters (not bytes) */
   { "[\n  1,\n  ]", -1, 3, 3, "expected a value" },
   { "[\"é\", x]", -1, 1, 7, "unexpected “x”" },

@@ -244,6 +244,8 @@ gdelt_open (GdeltImport   *self,
   struct archive_entry *entry = NULL;
   guchar magic[4] = { 0, };
   gsize n_read = 0;
+  gsize path_length = strlen (self->path);
+  gboolean is_zip;
 
   if (!chancery_import_check_file (self->path, error))
     return FALSE;
@@ -262,7 +264,16 @@ gdelt_open (GdeltImport   *self,
                                 cancellable, &local_error))
     goto io_error;
 
-  if (n_read < 4 || memcmp (magic, "PK\x03\x04", 4) != 0)
+  /* A zip starts with a file's header, or with the end of its directory
+   * when it holds nothing ("PK\5\6"). */
+  is_zip = n_read >= 4 && (memcmp (magic, "PK\x03\x04", 4) == 0 || memcmp (magic, "PK\x05\x06", 4) == 0);
+  if (!is_zip && path_length >= 4 && g_ascii_strcasecmp (self->path + path_length - 4, ".zip") == 0)
+    {
+      g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_INVALID_INPUT,
+                   _("“%s” is named as a zip file but is not one"), self->path);
+      return FALSE;
+    }
+  if (!is_zip)
     {
       /* Plain text: start again from the top. */
       if (!g_seekable_seek (G_SEEKABLE (self->stream), 0, G_SEEK_SET,

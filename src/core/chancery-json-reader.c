@@ -241,6 +241,11 @@ fail_unexpected (ChanceryJsonReader  *self,
                              MIN (self->length - self->pos, 4), &end) &&
        end == (const char *) self->data + self->pos))
     return fail_bytes (self, error, self->pos);
+  /* Some Windows editors start UTF-8 with U+FEFF, invisible in the quotes. */
+  if (self->pos == 0 && self->length >= 3 && memcmp (self->data, "\xEF\xBB\xBF", 3) == 0)
+    return fail (self, error, self->pos, "%s",
+                 _("the file starts with a byte order mark (U+FEFF), which JSON does not allow; "
+                   "save it as UTF-8 without one"));
 
   found = describe_at (self, self->pos, TRUE);
   switch (expected)
