@@ -1021,9 +1021,11 @@ test_gdelt_messages_name_the_file (void)
   g_autofree char *second = g_build_filename (tmp_dir, "second.export.tsv", NULL);
   g_autofree char *db = g_build_filename (tmp_dir, "gdelt-names.chancery", NULL);
   g_autofree char *expected = NULL;
+  g_autofree char *db_one = g_build_filename (tmp_dir, "gdelt-one-row.chancery", NULL);
+  g_autofree char *expected_one = NULL;
   g_autoptr(GString) text = g_string_new (NULL);
   g_auto(GStrv) lines = NULL;
-  g_auto(Run) run;
+  g_auto(Run) run, one;
 
   g_file_get_contents (TEST_SRCDIR "/fixtures/gdelt/20170701234500.export.sample.tsv",
                        &sample, NULL, &error);
@@ -1043,6 +1045,12 @@ test_gdelt_messages_name_the_file (void)
                               first, second);
   g_assert_cmpstr (run.err, ==, expected);
   g_assert_true (g_str_has_suffix (run.out, ", 2 malformed rows skipped\n"));
+
+  /* One row, one "row". */
+  run_chancery (&one, "import", "-d", db_one, first, NULL);
+  g_assert_cmpint (exit_code (&one), ==, 0);
+  expected_one = g_strdup_printf ("%s: 1 new, 0 updated, 0 unchanged, 1 malformed row skipped\n", db_one);
+  g_assert_cmpstr (one.out, ==, expected_one);
 }
 
 /* No export, picture or events, replaces the database it reads, by its
@@ -1181,7 +1189,7 @@ test_import_gdelt_options (void)
 
   run_chancery (&commas, "import", "--database", db1, "--country", "usa,GBR", sample, NULL);
   assert_success (&commas);
-  test_assert_contains (commas.out, ": 463 new, 0 updated, 0 unchanged, 2537 left out by the options\n");
+  test_assert_contains (commas.out, ": 463 new, 0 updated, 0 unchanged, 2,537 left out by the options\n");
   g_assert_null (strstr (commas.err, "no row kept"));
 
   /* A code that no row has: imported, and said (a typo keeps nothing). */
@@ -1200,7 +1208,7 @@ test_import_gdelt_options (void)
   run_chancery (&repeated, "import", "--database", db2, "--country", "USA", "--country", "GBR",
                 sample, NULL);
   assert_success (&repeated);
-  test_assert_contains (repeated.out, ": 463 new, 0 updated, 0 unchanged, 2537 left out by the options\n");
+  test_assert_contains (repeated.out, ": 463 new, 0 updated, 0 unchanged, 2,537 left out by the options\n");
 
   /* Refused before anything is created */
   run_chancery (&bad_code, "import", "--database", db3, "--country", "IRN,12", sample, NULL);

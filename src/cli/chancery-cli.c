@@ -20,6 +20,7 @@
 #include "chancery-error.h"
 #include "chancery-export.h"
 #include "chancery-import.h"
+#include "chancery-locale.h"
 #include "chancery-output-file.h"
 #include "chancery-paths.h"
 #include "chancery-store.h"
@@ -654,12 +655,41 @@ static void
 print_summary (const char                 *target,
                const ChanceryImportReport *report)
 {
-  g_print (_("%s: %u new, %u updated, %u unchanged"),
-           target, report->inserted, report->updated, report->unchanged);
+  g_autofree char *inserted = chancery_format_count (report->inserted);
+  g_autofree char *updated = chancery_format_count (report->updated);
+  g_autofree char *unchanged = chancery_format_count (report->unchanged);
+  g_autoptr(GString) line = g_string_new (NULL);
+
+  /* Translators: the parts of the command line's import summary, "FILE:
+   * 12 new, 0 updated, 3 unchanged, 2 malformed rows skipped"; each %s is
+   * a number of events (of rows, for the last) */
+  g_string_append_printf (line, g_dngettext (GETTEXT_PACKAGE, "%s new", "%s new", report->inserted), inserted);
+  g_string_append (line, _(", "));
+  g_string_append_printf (line, g_dngettext (GETTEXT_PACKAGE, "%s updated", "%s updated", report->updated),
+                          updated);
+  g_string_append (line, _(", "));
+  g_string_append_printf (line, g_dngettext (GETTEXT_PACKAGE, "%s unchanged", "%s unchanged", report->unchanged),
+                          unchanged);
   if (report->filtered > 0)
-    g_print (_(", %u left out by the options"), report->filtered);
+    {
+      g_autofree char *filtered = chancery_format_count (report->filtered);
+
+      g_string_append (line, _(", "));
+      g_string_append_printf (line, g_dngettext (GETTEXT_PACKAGE, "%s left out by the options",
+                                                 "%s left out by the options", report->filtered),
+                              filtered);
+    }
   if (report->skipped > 0)
-    g_print (_(", %u malformed rows skipped"), report->skipped);
+    {
+      g_autofree char *skipped = chancery_format_count (report->skipped);
+
+      g_string_append (line, _(", "));
+      g_string_append_printf (line, g_dngettext (GETTEXT_PACKAGE, "%s malformed row skipped",
+                                                 "%s malformed rows skipped", report->skipped),
+                              skipped);
+    }
+  /* Translators: the database, then what an import did to it */
+  g_print (_("%s: %s"), target, line->str);
   g_print ("\n");
   for (guint i = 0; i < report->messages->len; i++)
     fail_message ((char *) g_ptr_array_index (report->messages, i));
