@@ -421,7 +421,7 @@ test_bad_input (void)
   g_autofree char *bundled = test_bundled_json ();
   g_autofree char *original = NULL;
   g_autofree char *with_bad_kind = NULL;
-  g_auto(Run) r1, r2, r3, r4, r5, r6, r7, r8, r9, r10, r11, r12, r13, r14, r15;
+  g_auto(Run) r1, r2, r3, r4, r5, r6, r7, r8, r9, r10, r11, r12, r13, r14, r15, r16, r17;
 
   g_file_set_contents (notes, "Notes about Baku\n", -1, &error);
   g_assert_no_error (error);
@@ -492,6 +492,12 @@ test_bad_input (void)
 
   run_chancery (&r15, "import", "--database", import_db, "--format", "xml", bundled, NULL);
   assert_bad_input (&r15, "--format must be json or gdelt");
+
+  /* An empty --output names no file, for events and for pictures. */
+  run_chancery (&r16, "export", "--database", db_path, "--format", "csv", "--output", "", NULL);
+  assert_bad_input (&r16, "export: --output names no file; give a file name, or - for standard output");
+  run_chancery (&r17, "export", "--database", db_path, "--format", "png", "-o", "", NULL);
+  assert_bad_input (&r17, "export: --output names no file");
 }
 
 static void

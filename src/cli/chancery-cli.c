@@ -283,7 +283,7 @@ add_filter_entries (GOptionContext *context,
     { "to", 0, 0, G_OPTION_ARG_CALLBACK, set_once,
       N_("Only events on or before this date"), N_("DATE") },
     { "search", 0, 0, G_OPTION_ARG_CALLBACK, set_once,
-      N_("Only events whose text matches these words"), N_("TEXT") },
+      N_("Only events whose text matches these words (punctuation alone matches all)"), N_("TEXT") },
     { NULL }
   };
   GOptionGroup *group = g_option_group_new ("filter", _("Filters:"), _("Show filter options"), o, NULL);
@@ -1172,6 +1172,8 @@ run_export (int argc, char **argv)
     return fail (error);
   if (argc > 1)
     return fail_message (_("export: unexpected argument; use --output FILE to name the file"));
+  if (o.output != NULL && *o.output == '\0')
+    return fail_message (_("export: --output names no file; give a file name, or - for standard output"));
   /* "-o -" is standard output, as for most tools, not a file named "-". */
   if (g_strcmp0 (o.output, "-") == 0)
     g_clear_pointer (&o.output, g_free);
