@@ -1299,6 +1299,13 @@ test_commands (void)
   run_chancery (&help, "import", "--help", NULL);
   assert_success (&help);
   test_assert_contains (help.out, " [OPTION…] FILE… — import events");
+  /* ... and where events go without --database. */
+  {
+    g_autofree char *user_database = g_build_filename (g_get_user_data_dir (), "chancery", "chancery.db", NULL);
+
+    test_assert_contains (help.out, "Without --database, events go into your own database, ");
+    test_assert_contains (help.out, user_database);
+  }
 }
 
 /* Starts "chancery import ARGS", waits until the import writes (its

@@ -888,6 +888,8 @@ run_import (int argc, char **argv)
   };
   g_autoptr(GOptionContext) context = g_option_context_new (_("FILE… — import events into a database"));
   g_autoptr(GError) error = NULL;
+  g_autofree char *user_database = chancery_paths_dup_user_database ();
+  g_autofree char *description = NULL;
   g_autofree char *target = NULL;
   g_autofree char *work_path = NULL;
   ChanceryImportReport report;
@@ -898,6 +900,11 @@ run_import (int argc, char **argv)
   gboolean ok;
 
   add_main_entries (context, entries, &o);
+  /* Translators: %s is a file name; "list" and "export" are commands */
+  description = g_strdup_printf (_("Without --database, events go into your own database, %s.\n"
+                                   "list and export read the bundled dataset unless --database names another."),
+                                 user_database);
+  g_option_context_set_description (context, description);
   if (!parse_options (context, &argc, &argv, &error))
     return fail (error);
 
