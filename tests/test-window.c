@@ -2673,6 +2673,51 @@ test_list_narrowed_while_scrolled (void)
   check_rows ();
 }
 
+/* Tab into the list comes to the chosen event's row, also when it was
+ * chosen elsewhere (on the timeline, or as a related event in the
+ * details) after another row had had the focus: GTK's list by itself
+ * returns to the row focused last, where a screen reader would then read
+ * an event that is not the one chosen. */
+static void
+test_list_focus_follows_selection (void)
+{
+  ChanceryEventList *list = child ("event_list");
+  ChanceryEventModel *model = chancery_event_list_get_model (list);
+  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+  GtkWidget *list_view;
+  gint64 first, other;
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.clear-filters", NULL);
+  wait_idle ();
+  g_assert_cmpuint (list_n_items (), >, 6);
+  first = chancery_event_model_get_id (model, 1);
+  other = chancery_event_model_get_id (model, 6);
+
+  chancery_window_select_event (window, first);
+  run_for (200);
+  g_assert_true (chancery_event_list_focus_selected (list));
+  wait_for_slot (focused_row_slot, 1, 1);
+
+  /* Chosen elsewhere while the focus is elsewhere. */
+  gtk_widget_grab_focus (GTK_WIDGET (timeline ()));
+  run_for (100);
+  g_assert_cmpuint (focused_row_slot (), ==, G_MAXUINT);
+  chancery_window_select_event (window, other);
+  run_for (200);
+  g_assert_cmpint (chancery_event_list_get_selected_id (list), ==, other);
+
+  /* Into the rows, as Tab from the widget before them goes. */
+  collect_rows (GTK_WIDGET (list), rows);
+  g_assert_cmpuint (rows->len, >, 0);
+  list_view = gtk_widget_get_parent (g_ptr_array_index (rows, 0));
+  g_assert_true (gtk_widget_child_focus (list_view, GTK_DIR_TAB_FORWARD));
+  wait_for_slot (focused_row_slot, 6, 6);
+
+  chancery_window_select_event (window, -1);
+  gtk_widget_grab_focus (GTK_WIDGET (timeline ()));
+  run_for (100);
+}
+
 /* In a left-to-right window, a title in Persian starts at the left like
  * the others (Pango alone would put it at the right). */
 static void
@@ -2878,6 +2923,7 @@ main (int   argc,
   g_test_add_func ("/window/tooltips-asked-when-shown", test_tooltips_asked_when_shown);
   g_test_add_func ("/window/filter-keeps-rows", test_filter_keeps_rows);
   g_test_add_func ("/window/list-narrowed-while-scrolled", test_list_narrowed_while_scrolled);
+  g_test_add_func ("/window/list-focus-follows-selection", test_list_focus_follows_selection);
   g_test_add_func ("/window/cells-at-start-edge", test_cells_at_start_edge);
 
   ret = g_test_run ();

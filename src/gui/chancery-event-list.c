@@ -400,6 +400,9 @@ update_empty_state (ChanceryEventList *self)
   gtk_stack_set_visible_child_name (self->stack, empty ? "empty" : "list");
 }
 
+static void move_return_place (ChanceryEventList *self,
+                               guint              position);
+
 static void
 select_id (ChanceryEventList *self,
            gint64             id,
@@ -415,7 +418,10 @@ select_id (ChanceryEventList *self,
   self->syncing = FALSE;
 
   if (scroll && position != G_MAXUINT)
-    scroll_to_position (self, position);
+    {
+      scroll_to_position (self, position);
+      move_return_place (self, position);
+    }
 }
 
 static void
@@ -516,6 +522,28 @@ focus_row (ChanceryEventList *self,
 
   if (row != NULL)
     gtk_widget_grab_focus (row);
+}
+
+/* Where the keyboard comes back into the rows: GTK's list view returns to
+ * the row focused last (GtkListBase's focus tracker), not to the one
+ * selected. When an event is chosen elsewhere (the timeline, a related
+ * event in the details) while the focus is out of the rows, its row
+ * becomes that place: the list view's set_focus_child moves the tracker.
+ * The focus child is cleared at once, which leaves the tracker, as the
+ * focus itself is elsewhere. */
+static void
+move_return_place (ChanceryEventList *self,
+                   guint              position)
+{
+  GtkWidget *list_view = find_list_view (GTK_WIDGET (self->column_view));
+  GtkWidget *row;
+
+  if (list_view == NULL || has_focus_in_rows (self) ||
+      gtk_widget_get_focus_child (list_view) != NULL ||
+      (row = find_row_widget (self, position)) == NULL)
+    return;
+  gtk_widget_set_focus_child (list_view, row);
+  gtk_widget_set_focus_child (list_view, NULL);
 }
 
 gboolean
