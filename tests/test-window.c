@@ -664,6 +664,25 @@ test_filter_from_detail_pane (void)
   g_assert_cmpuint (list_n_items (), ==, n_total);
 }
 
+/* Pressing key hides what property shows; with again, shows it again. */
+static void
+assert_key_toggles (const char *key,
+                    const char *property,
+                    gboolean    again)
+{
+  for (guint i = 0; i < (again ? 2 : 1); i++)
+    {
+      gboolean visible;
+
+      g_object_get (window, property, &visible, NULL);
+      g_assert_true (visible == (i == 0));
+      xdotool ("key", key, NULL);
+      run_for (200);
+      g_object_get (window, property, &visible, NULL);
+      g_assert_true (visible == (i != 0));
+    }
+}
+
 static void
 test_search_text (void)
 {
@@ -674,28 +693,12 @@ test_search_text (void)
 
   if (have_xdotool ())
     {
-      gboolean sidebar, details;
-
-      /* F9 hides the filters and shows them again; Ctrl+F focuses the search. */
+      /* F9 hides the filters, Shift+F9 hides the details and shows them
+       * again; then Ctrl+F focuses the search (showing the filters). */
       xdotool_focus_window ();
       gtk_widget_grab_focus (GTK_WIDGET (timeline ()));
-      g_object_get (window, "sidebar-visible", &sidebar, NULL);
-      g_assert_true (sidebar);
-      xdotool ("key", "F9", NULL);
-      run_for (200);
-      g_object_get (window, "sidebar-visible", &sidebar, NULL);
-      g_assert_false (sidebar);
-      /* Shift+F9 does the same for the details. */
-      g_object_get (window, "detail-visible", &details, NULL);
-      g_assert_true (details);
-      xdotool ("key", "shift+F9", NULL);
-      run_for (200);
-      g_object_get (window, "detail-visible", &details, NULL);
-      g_assert_false (details);
-      xdotool ("key", "shift+F9", NULL);
-      run_for (200);
-      g_object_get (window, "detail-visible", &details, NULL);
-      g_assert_true (details);
+      assert_key_toggles ("F9", "sidebar-visible", FALSE);
+      assert_key_toggles ("shift+F9", "detail-visible", TRUE);
       xdotool ("key", "ctrl+f", NULL);
       run_for (200);
     }
