@@ -98,6 +98,25 @@ test_persian_digits (void)
   g_assert_false (has_ascii_digit (gtk_label_get_text (range)));
 }
 
+/* Numbers in messages are written in Persian digits too (the catalogue's
+ * %Id): the month of "2025-13" as ۱۳, not 13. The text the person typed
+ * is quoted as it was. */
+static void
+test_message_digits (void)
+{
+  g_autoptr(GError) error = NULL;
+  ChanceryDate date;
+  const char *after_quote;
+
+  g_assert_false (chancery_date_parse ("2025-13", &date, &error));
+  g_assert_nonnull (error);
+  g_test_message ("%s", error->message);
+  after_quote = strstr (error->message, "»");
+  g_assert_nonnull (after_quote);
+  g_assert_nonnull (strstr (after_quote, "۱۳"));
+  g_assert_false (has_ascii_digit (after_quote));
+}
+
 static void
 test_solar_hijri_date (void)
 {
@@ -329,6 +348,7 @@ main (int   argc,
 
   g_test_add_func ("/window-persian/mirrored", test_mirrored);
   g_test_add_func ("/window-persian/persian-digits", test_persian_digits);
+  g_test_add_func ("/window-persian/message-digits", test_message_digits);
   g_test_add_func ("/window-persian/solar-hijri-date", test_solar_hijri_date);
   g_test_add_func ("/window-persian/event-list-start", test_event_list_start);
   g_test_add_func ("/window-persian/cells-at-start-edge", test_cells_at_start_edge);
