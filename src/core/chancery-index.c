@@ -320,6 +320,28 @@ chancery_index_builder_add (ChanceryIndexBuilder *builder,
 }
 
 void
+chancery_index_event_init_raw (ChanceryIndexEvent *event,
+                               gint64              id,
+                               gint32              lo,
+                               gint32              hi,
+                               guint               kind,
+                               guint               status,
+                               guint               precision,
+                               guint               flags)
+{
+  g_return_if_fail (event != NULL);
+
+  *event = (ChanceryIndexEvent) { 0 };
+  event->id = id;
+  event->lo = lo;
+  event->hi = MAX (lo, hi);
+  event->kind = MIN (kind, CHANCERY_KIND_OTHER);
+  event->status = MIN (status, CHANCERY_N_STATUSES - 1);
+  event->precision = MIN (precision, CHANCERY_PRECISION_YEAR);
+  event->flags = flags;
+}
+
+void
 chancery_index_builder_add_raw (ChanceryIndexBuilder *builder,
                                 gint64                id,
                                 gint32                lo,
@@ -330,17 +352,11 @@ chancery_index_builder_add_raw (ChanceryIndexBuilder *builder,
                                 guint                 flags,
                                 const char           *title)
 {
-  ChanceryIndexEvent event = { 0 };
+  ChanceryIndexEvent event;
 
   g_return_if_fail (builder != NULL);
 
-  event.id = id;
-  event.lo = lo;
-  event.hi = MAX (lo, hi);
-  event.kind = MIN (kind, CHANCERY_KIND_OTHER);
-  event.status = MIN (status, CHANCERY_N_STATUSES - 1);
-  event.precision = MIN (precision, CHANCERY_PRECISION_YEAR);
-  event.flags = flags;
+  chancery_index_event_init_raw (&event, id, lo, hi, kind, status, precision, flags);
   event.title = builder->titles->len;
 
   append_title (builder, title);

@@ -58,6 +58,16 @@ typedef struct
   guint8  flags;       /* ChanceryIndexFlags */
 } ChanceryIndexEvent;
 
+/* An event from the values of its row, clamped as the index keeps them
+ * (a file made by hand may hold anything); its title is left at 0. */
+void              chancery_index_event_init_raw      (ChanceryIndexEvent *event,
+                                                      gint64              id,
+                                                      gint32              lo,
+                                                      gint32              hi,
+                                                      guint               kind,
+                                                      guint               status,
+                                                      guint               precision,
+                                                      guint               flags);
 /* The precision of an event's start, or of its end. */
 ChanceryPrecision chancery_index_event_get_precision (const ChanceryIndexEvent *event,
                                                       gboolean                  end);

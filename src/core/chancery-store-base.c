@@ -443,13 +443,9 @@ read_event_rows (Reader              *reader,
           return FALSE;
         }
       e = &events[n++];
-      e->id = id;
-      e->lo = sqlite3_column_int (stmt, 1);
-      e->hi = MAX (e->lo, sqlite3_column_int (stmt, 2));
-      e->kind = MIN ((guint) sqlite3_column_int (stmt, 3), CHANCERY_KIND_OTHER);
-      e->status = MIN ((guint) sqlite3_column_int (stmt, 4), CHANCERY_N_STATUSES - 1);
-      e->precision = MIN ((guint) sqlite3_column_int (stmt, 5), CHANCERY_PRECISION_YEAR);
-      e->flags = sqlite3_column_int (stmt, 6);
+      chancery_index_event_init_raw (e, id, sqlite3_column_int (stmt, 1), sqlite3_column_int (stmt, 2),
+                                     sqlite3_column_int (stmt, 3), sqlite3_column_int (stmt, 4),
+                                     sqlite3_column_int (stmt, 5), sqlite3_column_int (stmt, 6));
       e->title = sink->len;
       if (!sink_title (sink, title != NULL ? title : "", len))
         {

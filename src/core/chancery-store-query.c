@@ -392,9 +392,13 @@ query_moved_locked (ChanceryStore         *self,
                     const ChanceryFilter  *filter,
                     GError               **error)
 {
-  /* 1 and 3: CHANCERY_INDEX_OPEN_START, and it with CHANCERY_INDEX_OPEN_END */
+  /* 1 and 3: CHANCERY_INDEX_OPEN_START, and it with CHANCERY_INDEX_OPEN_END.
+   * NOT INDEXED: with a date in the filter, SQLite would otherwise walk
+   * event_by_time and read each row it names at random for its flags
+   * (2.8 s against 0.05 s at 400k events); row ids (the filter's
+   * "e.id IN (...)") are still looked up directly. */
   g_autoptr(GString) sql = g_string_new ("SELECT e.id, e.lo_day, e.hi_day, e.precision, e.flags"
-                                         " FROM event e WHERE (e.flags & 3) = 1");
+                                         " FROM event e NOT INDEXED WHERE (e.flags & 3) = 1");
   g_autoptr(GArray) binds = new_binds ();
   g_autoptr(GArray) moved = g_array_new (FALSE, FALSE, sizeof (Moved));
   g_autoptr(sqlite3_stmt) stmt = NULL;
@@ -406,13 +410,12 @@ query_moved_locked (ChanceryStore         *self,
 
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      Moved m = { { 0, }, 0 };
+      Moved m;
 
-      m.event.id = sqlite3_column_int64 (stmt, 0);
-      m.event.lo = sqlite3_column_int (stmt, 1);
-      m.event.hi = sqlite3_column_int (stmt, 2);
-      m.event.precision = sqlite3_column_int (stmt, 3);
-      m.event.flags = sqlite3_column_int (stmt, 4);
+      /* As the index reads the row, clamped, so that both agree. */
+      chancery_index_event_init_raw (&m.event, sqlite3_column_int64 (stmt, 0),
+                                     sqlite3_column_int (stmt, 1), sqlite3_column_int (stmt, 2),
+                                     0, 0, sqlite3_column_int (stmt, 3), sqlite3_column_int (stmt, 4));
       if (!chancery_index_event_moves_in_date_order (&m.event))
         continue;
       m.key = chancery_index_event_get_date_order_key (&m.event);
@@ -487,7 +490,7 @@ chancery_store_query_ids (ChanceryStore         *self,
   if (in_transaction || exec_sql (self, "BEGIN", error))
     ids = query_ids_locked (self, filter, error);
   if (!in_transaction)
-    exec_sql (self, "COMMIT", NULL);
+    exec_sql (self, ids != NULL ? "COMMIT" : "ROLLBACK", NULL);
   end_call (self);
 
   return ids;
