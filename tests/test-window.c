@@ -2676,6 +2676,32 @@ test_list_narrowed_while_scrolled (void)
   check_rows ();
 }
 
+/* The detail pane is as wide whatever event it shows: a long project
+ * name is cut short in its chip, not allowed to widen the pane (which
+ * narrowed the timeline and moved the event just clicked into a badge). */
+static void
+test_detail_pane_width_steady (void)
+{
+  GtkWidget *pane = GTK_WIDGET (child ("detail_pane"));
+  ChanceryIndex *index = chancery_timeline_get_index (timeline ());
+  int first = -1;
+
+  g_assert_cmpuint (index->n_events, >, 10);
+  for (guint i = 0; i < index->n_events; i++)
+    {
+      int minimum;
+
+      chancery_window_select_event (window, index->events[i].id);
+      run_for (30);
+      gtk_widget_measure (pane, GTK_ORIENTATION_HORIZONTAL, -1, &minimum, NULL, NULL, NULL);
+      if (first < 0)
+        first = minimum;
+      g_assert_cmpint (minimum, ==, first);
+    }
+  chancery_window_select_event (window, -1);
+  run_for (100);
+}
+
 /* Tab into the list comes to the chosen event's row, also when it was
  * chosen elsewhere (on the timeline, or as a related event in the
  * details) after another row had had the focus: GTK's list by itself
@@ -2926,6 +2952,7 @@ main (int   argc,
   g_test_add_func ("/window/tooltips-asked-when-shown", test_tooltips_asked_when_shown);
   g_test_add_func ("/window/filter-keeps-rows", test_filter_keeps_rows);
   g_test_add_func ("/window/list-narrowed-while-scrolled", test_list_narrowed_while_scrolled);
+  g_test_add_func ("/window/detail-pane-width-steady", test_detail_pane_width_steady);
   g_test_add_func ("/window/list-focus-follows-selection", test_list_focus_follows_selection);
   g_test_add_func ("/window/cells-at-start-edge", test_cells_at_start_edge);
 

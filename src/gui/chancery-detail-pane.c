@@ -233,7 +233,13 @@ make_chip (ChanceryDetailPane *self,
            const char         *label)
 {
   GtkWidget *button = gtk_button_new_with_label (label);
+  GtkLabel *text = GTK_LABEL (gtk_button_get_child (GTK_BUTTON (button)));
   g_autofree char *tooltip = NULL;
+
+  /* A long name ("North–South International Transport Corridor") is cut
+   * where the pane ends, not allowed to widen the pane and with it narrow
+   * the timeline; the tooltip and the accessible name keep all of it. */
+  gtk_label_set_ellipsize (text, PANGO_ELLIPSIZE_END);
 
   /* Translators: tooltip of a country or project button in the detail pane */
   tooltip = g_strdup_printf (_("Show only events with %s"), label);
