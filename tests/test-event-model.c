@@ -536,6 +536,18 @@ test_open_start_order_random (void)
       g_assert_cmpuint (filled[rank], ==, keys[rank].position);
     }
 
+  /* The first rank at a day or later (the timeline's next event from the
+   * view's start), against a walk through the sorted keys. */
+  for (guint t = 0; t < 500; t++)
+    {
+      gint32 day = g_rand_int_range (rand, keys[0].key - 30, keys[n - 1].key + 30);
+      guint first = 0;
+
+      while (first < n && keys[first].key < day)
+        first++;
+      g_assert_cmpuint (chancery_index_date_order_lower_bound (index, day), ==, first);
+    }
+
   /* Sorted by kind, the events of one kind are in date order too. */
   chancery_event_model_set_index (model, index);
   chancery_event_model_set_sort (model, CHANCERY_EVENT_SORT_KIND, FALSE);

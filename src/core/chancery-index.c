@@ -593,6 +593,31 @@ build_date_order (ChanceryIndex *index,
 }
 
 guint
+chancery_index_date_order_lower_bound (const ChanceryIndex *index,
+                                       gint32               day)
+{
+  guint lo = 0, hi;
+
+  g_return_val_if_fail (index != NULL, 0);
+
+  /* Where each rank sorts never goes down from one rank to the next. */
+  hi = index->n_events;
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+      const ChanceryIndexEvent *e = &index->events[chancery_index_date_order_get_position (index, mid)];
+      gint32 key = chancery_index_event_moves_in_date_order (e) ? chancery_index_event_get_date_order_key (e)
+                                                                : e->lo;
+
+      if (key < day)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return lo;
+}
+
+guint
 chancery_index_date_order_get_position (const ChanceryIndex *index,
                                         guint                rank)
 {

@@ -135,6 +135,11 @@ guint          chancery_index_date_order_get_position (const ChanceryIndex *inde
                                                        guint                rank);
 guint          chancery_index_date_order_get_rank     (const ChanceryIndex *index,
                                                        guint                position);
+/* The first rank whose event comes at day or later in date order (where
+ * it sorts: its start, or the first day of a known end); n_events if none.
+ * O(log n log k). */
+guint          chancery_index_date_order_lower_bound  (const ChanceryIndex *index,
+                                                       gint32               day);
 /* positions[rank] for every rank, n_events of them, in O(n). */
 void           chancery_index_date_order_fill         (const ChanceryIndex *index,
                                                        guint32             *positions);

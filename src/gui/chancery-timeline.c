@@ -410,15 +410,19 @@ select_next_cb (GtkWidget  *widget,
 {
   ChanceryTimeline *self = CHANCERY_TIMELINE (widget);
   ChanceryIndex *index = self->scene.index;
+  guint rank;
 
   if (index == NULL || index->n_events == 0)
     return;
 
+  /* In date order, as the list and the exports go: "before 8 December"
+   * where 8 December begins, not at the soft start its fade begins at. */
   if (!has_selection (self))
-    select_and_reveal (self, MIN (chancery_index_lower_bound (index, (gint32) floor (self->start)),
-                                  index->n_events - 1));
-  else if (self->selected_position + 1 < index->n_events)
-    select_and_reveal (self, self->selected_position + 1);
+    select_and_reveal (self, chancery_index_date_order_get_position (
+                               index, MIN (chancery_index_date_order_lower_bound (index, (gint32) floor (self->start)),
+                                           index->n_events - 1)));
+  else if ((rank = chancery_index_date_order_get_rank (index, self->selected_position)) + 1 < index->n_events)
+    select_and_reveal (self, chancery_index_date_order_get_position (index, rank + 1));
   else
     gtk_widget_error_bell (widget);
 }
@@ -430,18 +434,19 @@ select_previous_cb (GtkWidget  *widget,
 {
   ChanceryTimeline *self = CHANCERY_TIMELINE (widget);
   ChanceryIndex *index = self->scene.index;
+  guint rank;
 
   if (index == NULL || index->n_events == 0)
     return;
 
   if (!has_selection (self))
     {
-      guint last = chancery_index_lower_bound (index, (gint32) ceil (self->end));
+      guint last = chancery_index_date_order_lower_bound (index, (gint32) ceil (self->end));
 
-      select_and_reveal (self, last > 0 ? last - 1 : 0);
+      select_and_reveal (self, chancery_index_date_order_get_position (index, last > 0 ? last - 1 : 0));
     }
-  else if (self->selected_position > 0)
-    select_and_reveal (self, self->selected_position - 1);
+  else if ((rank = chancery_index_date_order_get_rank (index, self->selected_position)) > 0)
+    select_and_reveal (self, chancery_index_date_order_get_position (index, rank - 1));
   else
     gtk_widget_error_bell (widget);
 }
@@ -454,7 +459,7 @@ select_first_cb (GtkWidget  *widget,
   ChanceryTimeline *self = CHANCERY_TIMELINE (widget);
 
   if (self->scene.index != NULL && self->scene.index->n_events > 0)
-    select_and_reveal (self, 0);
+    select_and_reveal (self, chancery_index_date_order_get_position (self->scene.index, 0));
 }
 
 static void
@@ -465,7 +470,8 @@ select_last_cb (GtkWidget  *widget,
   ChanceryTimeline *self = CHANCERY_TIMELINE (widget);
 
   if (self->scene.index != NULL && self->scene.index->n_events > 0)
-    select_and_reveal (self, self->scene.index->n_events - 1);
+    select_and_reveal (self, chancery_index_date_order_get_position (self->scene.index,
+                                                                     self->scene.index->n_events - 1));
 }
 
 static void
