@@ -1011,6 +1011,20 @@ test_parse_errors (void)
     g_assert_true (persian->has_from && persian->has_to);
     g_assert_cmpint (persian->from_day, ==, ascii->from_day);
     g_assert_cmpint (persian->to_day, ==, ascii->to_day);
+
+    /* Pasted with spaces (and a tab) around: the same dates; only spaces
+     * clear a bound. A space inside is still wrong. */
+    g_assert_true (chancery_filter_set_from (persian, " 2025-12 ", &error));
+    g_assert_no_error (error);
+    g_assert_true (chancery_filter_set_to (persian, "\t2026-01-15  ", &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (persian->from_day, ==, ascii->from_day);
+    g_assert_cmpint (persian->to_day, ==, ascii->to_day);
+    g_assert_true (chancery_filter_set_from (persian, "   ", &error));
+    g_assert_false (persian->has_from);
+    assert_parse_error (chancery_filter_set_to (persian, "2026 -01", &error), error,
+                        CHANCERY_ERROR_INVALID_DATE, "2026 -01");
+    g_clear_error (&error);
   }
 }
 

@@ -268,18 +268,34 @@ ascii_digits (const char *text)
   return out != NULL ? g_string_free (out, FALSE) : NULL;
 }
 
+gboolean
+chancery_filter_parse_date (const char    *text,
+                            ChanceryDate  *date,
+                            GError       **error)
+{
+  g_autofree char *trimmed = NULL;
+  g_autofree char *ascii = NULL;
+
+  g_return_val_if_fail (text != NULL, FALSE);
+  g_return_val_if_fail (date != NULL, FALSE);
+
+  /* Pasted dates often bring a space along. */
+  trimmed = g_strstrip (g_strdup (text));
+  ascii = g_utf8_validate (trimmed, -1, NULL) ? ascii_digits (trimmed) : NULL;
+  /* A problem quotes the text as it was typed. */
+  return chancery_date_parse (ascii != NULL ? ascii : trimmed, date, NULL) ||
+         chancery_date_parse (trimmed, date, error);
+}
+
 static gboolean
 parse_bound (const char  *text,
              gboolean     want_lo,
              gint32      *day,
              GError     **error)
 {
-  g_autofree char *ascii = g_utf8_validate (text, -1, NULL) ? ascii_digits (text) : NULL;
   ChanceryDate date;
 
-  /* A problem quotes the text as it was typed. */
-  if (!chancery_date_parse (ascii != NULL ? ascii : text, &date, NULL) &&
-      !chancery_date_parse (text, &date, error))
+  if (!chancery_filter_parse_date (text, &date, error))
     return FALSE;
 
   if ((want_lo && date.lo == CHANCERY_DAY_OPEN_LO) ||
@@ -294,6 +310,16 @@ parse_bound (const char  *text,
   return TRUE;
 }
 
+static gboolean
+is_blank (const char *text)
+{
+  if (text == NULL)
+    return TRUE;
+  while (g_ascii_isspace (*text))
+    text++;
+  return *text == '\0';
+}
+
 gboolean
 chancery_filter_set_from (ChanceryFilter  *filter,
                           const char      *date,
@@ -303,7 +329,7 @@ chancery_filter_set_from (ChanceryFilter  *filter,
 
   g_return_val_if_fail (filter != NULL, FALSE);
 
-  if (date == NULL || date[0] == '\0')
+  if (is_blank (date))
     {
       filter->has_from = FALSE;
       return TRUE;
@@ -326,7 +352,7 @@ chancery_filter_set_to (ChanceryFilter  *filter,
 
   g_return_val_if_fail (filter != NULL, FALSE);
 
-  if (date == NULL || date[0] == '\0')
+  if (is_blank (date))
     {
       filter->has_to = FALSE;
       return TRUE;

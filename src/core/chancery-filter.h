@@ -11,6 +11,7 @@
 
 #include <glib.h>
 
+#include "chancery-date.h"
 #include "chancery-types.h"
 
 G_BEGIN_DECLS
@@ -45,6 +46,10 @@ gboolean chancery_filter_check_country (const char *code, GError **error);
 void     chancery_filter_add_actor   (ChanceryFilter *filter, const char *actor);
 void     chancery_filter_add_project (ChanceryFilter *filter, const char *project);
 /* An EDTF date; --from takes its lo bound, --to its hi bound ("2026" -> 2026-12-31). */
+/* A date as the bounds read it: spaces around it dropped, digits of other
+ * scripts (Persian ۰–۹) read as ASCII ones. */
+gboolean chancery_filter_parse_date  (const char *text, ChanceryDate *date, GError **error);
+/* Blank text (empty or spaces) clears the bound. */
 gboolean chancery_filter_set_from    (ChanceryFilter *filter, const char *date,   GError **error);
 gboolean chancery_filter_set_to      (ChanceryFilter *filter, const char *date,   GError **error);
 void     chancery_filter_set_text    (ChanceryFilter *filter, const char *text);

@@ -546,7 +546,7 @@ display_date (const char *text)
 {
   ChanceryDate date;
 
-  if (chancery_date_parse (text, &date, NULL))
+  if (chancery_filter_parse_date (text, &date, NULL))
     return chancery_date_format (&date);
   return g_strdup (text);
 }
