@@ -1113,6 +1113,51 @@ test_bad_json (void)
   check_bad_file ("broken.json", "{ \"format\": \"chancery\", \"version\": 1, \"events\": [ {\"id\": ");
 }
 
+/* A file with many problems: the dialog says the first, the others
+ * scroll under it, and the dialog (its Close button) fits on the screen. */
+static void
+test_bad_json_many_problems (void)
+{
+  g_autofree char *path = g_build_filename (data_home, "many-problems.json", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GString) json = g_string_new ("{ \"format\": \"chancery\", \"version\": 1, \"events\": [\n");
+  GtkWindow *dialog;
+  GtkWidget *extra;
+  GdkRectangle monitor;
+  int height;
+
+  for (guint i = 0; i < 300; i++)
+    g_string_append_printf (json, "%s  { \"id\": \"e%u\", \"kind\": \"visit\", \"status\": \"occurred\","
+                            " \"title\": \"T\", \"date\": \"2025-13-%02u\" }", i > 0 ? ",\n" : "", i, i % 28 + 1);
+  g_string_append (json, "\n] }\n");
+  g_assert_true (g_file_set_contents (path, json->str, -1, NULL));
+
+  chancery_window_open_file (window, file);
+  g_assert_true (wait_until (dialog_shown, NULL, 20000));
+  wait_idle ();
+  run_for (300);
+
+  dialog = find_message_dialog ();
+  g_assert_null (strchr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)), '\n'));
+  test_assert_contains (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)), "many-problems.json:");
+  extra = adw_message_dialog_get_extra_child (ADW_MESSAGE_DIALOG (dialog));
+  g_assert_true (GTK_IS_SCROLLED_WINDOW (extra));
+  /* The label, in the viewport the scrolled window puts around it. */
+  test_assert_contains (gtk_label_get_text (GTK_LABEL (gtk_viewport_get_child (
+                          GTK_VIEWPORT (gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (extra)))))),
+                        "stopped after 50 problems");
+  gdk_monitor_get_geometry (gdk_display_get_monitor_at_surface (gtk_widget_get_display (GTK_WIDGET (dialog)),
+                                                                gtk_native_get_surface (GTK_NATIVE (dialog))),
+                            &monitor);
+  height = gtk_widget_get_height (GTK_WIDGET (dialog));
+  g_test_message ("dialog %d px high on a %d px screen", height, monitor.height);
+  g_assert_cmpint (height, >, 0);
+  g_assert_cmpint (height, <, monitor.height * 3 / 4);
+
+  gtk_window_close (dialog);
+  g_assert_true (wait_until (dialog_gone, NULL, 5000));
+}
+
 static gboolean
 recent_menu_has (gpointer data)
 {
@@ -2940,6 +2985,7 @@ main (int   argc,
   g_test_add_func ("/window/shortcuts-and-about", test_shortcuts_and_about);
   g_test_add_func ("/window/bad-database", test_bad_database);
   g_test_add_func ("/window/bad-json", test_bad_json);
+  g_test_add_func ("/window/bad-json-many-problems", test_bad_json_many_problems);
   g_test_add_func ("/window/import-json", test_import_json);
   g_test_add_func ("/window/drop-file", test_drop_file);
   g_test_add_func ("/window/cancel-open", test_cancel_open);

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "chancery-transfer.h"
 
@@ -195,14 +196,56 @@ chancery_transfer_show_error (ChanceryWindow *window,
                               const char     *heading,
                               const GError   *error)
 {
-  GtkWidget *dialog;
-
   g_return_if_fail (CHANCERY_IS_WINDOW (window));
   g_return_if_fail (error != NULL);
 
   set_outcome (window, error->message, NULL);
+  chancery_error_dialog_present (GTK_WINDOW (window), heading, error->message);
+}
 
-  dialog = adw_message_dialog_new (GTK_WINDOW (window), heading, error->message);
+/* More lines than this, and the rest of a message scrolls. */
+#define ERROR_DIALOG_LINES 6
+
+void
+chancery_error_dialog_present (GtkWindow  *parent,
+                               const char *heading,
+                               const char *message)
+{
+  const char *newline;
+  GtkWidget *dialog;
+  guint n_lines = 1;
+
+  g_return_if_fail (GTK_IS_WINDOW (parent));
+  g_return_if_fail (heading != NULL && message != NULL);
+
+  for (const char *p = message; (p = strchr (p, '\n')) != NULL; p++)
+    n_lines++;
+  newline = strchr (message, '\n');
+
+  if (n_lines <= ERROR_DIALOG_LINES)
+    dialog = adw_message_dialog_new (parent, heading, message);
+  else
+    {
+      /* An import's first 50 problems made a dialog taller than the
+       * screen, its Close button out of reach: the first line is the
+       * body, the others scroll below it, where they can be selected and
+       * copied. */
+      g_autofree char *first = g_strndup (message, newline - message);
+      GtkWidget *scroller = gtk_scrolled_window_new ();
+      GtkWidget *label = gtk_label_new (newline + 1);
+
+      dialog = adw_message_dialog_new (parent, heading, first);
+      gtk_label_set_selectable (GTK_LABEL (label), TRUE);
+      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+      gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
+      gtk_label_set_xalign (GTK_LABEL (label), 0);
+      gtk_widget_set_valign (label, GTK_ALIGN_START);
+      gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+      gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (scroller), 280);
+      gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (scroller), TRUE);
+      gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), label);
+      adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), scroller);
+    }
   adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
   adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "close");
   adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "close");

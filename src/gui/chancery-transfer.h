@@ -39,6 +39,11 @@ void chancery_transfer_show_result (ChanceryWindow *window,
 void chancery_transfer_show_error  (ChanceryWindow *window,
                                     const char     *heading,
                                     const GError   *error);
+/* A message dialog with a Close button; a long message (many problems)
+ * scrolls under its first line. */
+void chancery_error_dialog_present (GtkWindow  *parent,
+                                    const char *heading,
+                                    const char *message);
 
 /* Cancels every export and import of the window. */
 void        chancery_window_cancel_transfers       (ChanceryWindow *window);

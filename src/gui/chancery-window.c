@@ -25,6 +25,7 @@
 #include "chancery-overview.h"
 #include "chancery-resources.h"
 #include "chancery-timeline.h"
+#include "chancery-transfer.h"
 #include "chancery-window.h"
 #include "chancery-window-private.h"
 #include "chancery-wrap-box.h"
@@ -358,14 +359,9 @@ show_error_dialog (ChanceryWindow *self,
 {
   g_autofree char *name = g_file_get_basename (file);
   g_autofree char *heading = NULL;
-  GtkWidget *dialog;
 
   heading = g_strdup_printf (_("Could Not Open “%s”"), name);
-  dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, error->message);
-  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "close");
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "close");
-  gtk_window_present (GTK_WINDOW (dialog));
+  chancery_error_dialog_present (GTK_WINDOW (self), heading, error->message);
 }
 
 static void
@@ -463,16 +459,11 @@ show_damaged_dialog (ChanceryWindow *self,
 {
   g_autofree char *name = g_path_get_basename (path);
   g_autofree char *heading = NULL;
-  GtkWidget *dialog;
 
   /* Translators: a dialog heading; %s is a file name. Its events were
    * shown, then the check of the whole file found damage. */
   heading = g_strdup_printf (_("“%s” Is Damaged"), name);
-  dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, error->message);
-  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "close");
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "close");
-  gtk_window_present (GTK_WINDOW (dialog));
+  chancery_error_dialog_present (GTK_WINDOW (self), heading, error->message);
 }
 
 /* Whether a failed check says the file cannot be trusted (damaged, or
