@@ -1891,6 +1891,21 @@ nth_row (GtkWidget *list,
  * than rows, and no zoom separates one day: its "+n" badge lists them,
  * and choosing one selects it in the whole window (detail pane and list),
  * as a click on its bar does. */
+/* Whether widget shows a tooltip at x, y, asked the way GTK asks. */
+static gboolean
+tooltip_shown_at (GtkWidget *widget,
+                  double     x,
+                  double     y)
+{
+  g_autoptr(GtkTooltip) tooltip = g_object_new (GTK_TYPE_TOOLTIP, NULL);
+  gboolean shown = FALSE;
+
+  if (!gtk_widget_get_has_tooltip (widget))
+    return FALSE;
+  g_signal_emit_by_name (widget, "query-tooltip", (int) x, (int) y, FALSE, tooltip, &shown);
+  return shown;
+}
+
 static void
 test_badge_lists_hidden_events (void)
 {
@@ -1909,12 +1924,15 @@ test_badge_lists_hidden_events (void)
   tooltip = chancery_timeline_get_badge_tooltip_at (tl, bx, by);
   g_assert_nonnull (strstr (tooltip, "click to list them"));
   g_assert_null (strstr (tooltip, "zoom"));
+  g_assert_true (tooltip_shown_at (GTK_WIDGET (tl), bx, by));
 
   chancery_timeline_click_at (tl, bx, by);
   run_for (200);
   popover = chancery_timeline_get_badge_popover (tl);
   g_assert_nonnull (popover);
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (popover)));
+  /* The badge's tooltip does not cover the list's heading. */
+  g_assert_false (tooltip_shown_at (GTK_WIDGET (tl), bx, by));
   list = find_list_box (GTK_WIDGET (popover));
   g_assert_nonnull (list);
 
@@ -2845,13 +2863,7 @@ test_cells_at_start_edge (void)
 static gboolean
 tooltip_shown (GtkWidget *widget)
 {
-  g_autoptr(GtkTooltip) tooltip = g_object_new (GTK_TYPE_TOOLTIP, NULL);
-  gboolean shown = FALSE;
-
-  if (!gtk_widget_get_has_tooltip (widget))
-    return FALSE;
-  g_signal_emit_by_name (widget, "query-tooltip", 1, 1, FALSE, tooltip, &shown);
-  return shown;
+  return tooltip_shown_at (widget, 1, 1);
 }
 
 static void

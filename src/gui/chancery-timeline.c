@@ -910,6 +910,8 @@ activate_badge (ChanceryTimeline    *self,
   /* The popover focuses the first event: the arrows go through the list
    * at once, and Escape gives the focus back to the timeline. */
   gtk_popover_popup (GTK_POPOVER (self->badge_popover));
+  /* Asked again, the tooltip shown on the badge goes. */
+  gtk_widget_trigger_tooltip_query (GTK_WIDGET (self));
 }
 
 /* The keyboard's way to a badge's list (Menu or Shift+F10, as for a
@@ -1403,7 +1405,8 @@ chancery_timeline_query_tooltip (GtkWidget  *widget,
   const ChanceryBin *bin;
   const ChanceryBadge *badge;
 
-  if (index == NULL)
+  /* The badge's list is open: its tooltip would cover the list's heading. */
+  if (index == NULL || (self->badge_popover != NULL && gtk_widget_get_visible (self->badge_popover)))
     return FALSE;
 
   ensure_layout (self);
