@@ -335,6 +335,9 @@ test_selection (Fixture       *f,
 
       g_assert_true (gtk_widget_activate_action (f->timeline, "timeline.select-next", NULL));
       g_assert_cmpint (chancery_timeline_get_selected_id (timeline), ==, index->events[position].id);
+      /* Revealed below the axis and its lane's name, which stays there. */
+      if (chancery_timeline_get_event_area (timeline, index->events[position].id, &area))
+        g_assert_cmpfloat (area.origin.y, >=, CHANCERY_SCENE_AXIS_HEIGHT + CHANCERY_SCENE_HEADER_HEIGHT);
       gtk_test_accessible_assert_property (GTK_ACCESSIBLE (f->timeline),
                                            GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description);
     }

@@ -22,6 +22,9 @@ G_BEGIN_DECLS
 /* Narrowest view: two hours. */
 #define CHANCERY_SCENE_MIN_SPAN    (2.0 / 24.0)
 #define CHANCERY_SCENE_AXIS_HEIGHT 46.0f
+/* A lane's name, above its rows; it stays under the axis while the lane
+ * scrolls up behind it. */
+#define CHANCERY_SCENE_HEADER_HEIGHT 24.0f
 
 typedef struct
 {

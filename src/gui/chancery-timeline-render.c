@@ -18,7 +18,7 @@
 #include "chancery-locale.h"
 #include "chancery-timeline-private.h"
 
-#define HEADER_HEIGHT  24.0f
+#define HEADER_HEIGHT  CHANCERY_SCENE_HEADER_HEIGHT
 #define ROW_HEIGHT     26.0f
 #define LANE_PADDING    6.0f
 /* A lane's rug: ticks where hidden events are, a "+n" pill under them. */

@@ -293,8 +293,10 @@ reveal_position (ChanceryTimeline *self,
         return;
     }
 
-  if (item->rect.origin.y < viewport_top)
-    set_scroll_y (self, self->scroll_y - (viewport_top - item->rect.origin.y) - 8);
+  /* Below its lane's name, which stays in sight under the axis and would
+   * cover a row that scrolled up behind it. */
+  if (item->rect.origin.y < viewport_top + CHANCERY_SCENE_HEADER_HEIGHT)
+    set_scroll_y (self, self->scroll_y - (viewport_top + CHANCERY_SCENE_HEADER_HEIGHT - item->rect.origin.y) - 8);
   else if (item->rect.origin.y + item->rect.size.height > viewport_bottom)
     set_scroll_y (self, self->scroll_y + item->rect.origin.y + item->rect.size.height
                         - viewport_bottom + 8);
