@@ -610,6 +610,32 @@ test_overview_follows_index (Fixture       *f,
   back = render_widget (f->overview, "overview-back.png");
   g_assert_true (textures_equal (first, back));
 
+  /* Events of one day: the strip shows a month around them, in whole
+   * days (it showed the hours of two days, the day's bar half a day off). */
+  {
+    ChanceryIndexBuilder *one_day = chancery_index_builder_new (CHANCERY_GROUP_COUNTRY);
+    g_autoptr(ChanceryIndex) day = NULL;
+    double start, end;
+
+    for (guint i = 0; i < 2; i++)
+      {
+        chancery_index_builder_add_raw (one_day, 2000 + i, ymd (2025, 12, 8), ymd (2025, 12, 8),
+                                        CHANCERY_KIND_VISIT, CHANCERY_STATUS_OCCURRED,
+                                        CHANCERY_PRECISION_DAY, 0, "one day");
+        chancery_index_builder_add_to_lane (one_day, "AZE", "AZE");
+      }
+    day = chancery_index_builder_finish (one_day);
+    chancery_timeline_set_index (timeline, day);
+    chancery_overview_get_range (CHANCERY_OVERVIEW (f->overview), &start, &end);
+    g_assert_cmpfloat (end - start, >=, 30);
+    g_assert_cmpfloat (start, ==, floor (start));
+    g_assert_cmpfloat (end, ==, floor (end));
+    g_assert_cmpfloat (start, <, ymd (2025, 12, 8));
+    g_assert_cmpfloat (end, >, ymd (2025, 12, 9));
+    g_clear_object (&other);
+    other = render_widget (f->overview, "overview-one-day.png");
+  }
+
   /* No index: the strip is drawn without one. */
   chancery_timeline_set_index (timeline, NULL);
   g_clear_object (&other);

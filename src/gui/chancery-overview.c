@@ -99,10 +99,20 @@ update_index (ChanceryOverview *self)
   g_clear_pointer (&self->density, chancery_density_unref);
   if (index != NULL && index->n_events > 0)
     {
+      double lo = index->min_day, hi = index->max_day + 1.0;
+
       self->density = chancery_density_ref (density);
-      span = MAX ((double) index->max_day + 1 - index->min_day, 30);
-      self->range_start = index->min_day - span * 0.02;
-      self->range_end = index->max_day + 1 + span * 0.02;
+      /* At least a month, around the events: the events of one day showed
+       * as a strip of hours. Whole days at both ends. */
+      span = hi - lo;
+      if (span < 30)
+        {
+          lo -= (30 - span) / 2;
+          hi = lo + 30;
+          span = 30;
+        }
+      self->range_start = floor (lo - span * 0.02);
+      self->range_end = ceil (hi + span * 0.02);
     }
   else
     {
@@ -265,13 +275,15 @@ draw_histogram (ChanceryOverview *self,
   denominator = log1p (max_count);
   for (guint i = 0; i < n_bins; i++)
     {
-      double d0 = self->range_start + i * days_per_bin;
+      /* Over the days it counts, not the fraction of a day the bin starts at. */
+      gint32 lo = (gint32) floor (self->range_start + i * days_per_bin);
+      gint32 hi = (gint32) floor (self->range_start + (i + 1) * days_per_bin);
       float x0, x1, h;
 
       if (counts[i] == 0)
         continue;
-      x0 = x_at (self, d0);
-      x1 = x_at (self, d0 + days_per_bin);
+      x0 = x_at (self, lo);
+      x1 = x_at (self, MAX (hi, lo + 1));
       h = 2 + (bars - 2) * log1p (counts[i]) / denominator;
       gtk_snapshot_append_color (snapshot, &bar_color,
                                  &GRAPHENE_RECT_INIT (MIN (x0, x1), 2 + bars - h,
@@ -548,4 +560,18 @@ chancery_overview_get_timeline (ChanceryOverview *self)
   g_return_val_if_fail (CHANCERY_IS_OVERVIEW (self), NULL);
 
   return self->timeline;
+}
+
+void
+chancery_overview_get_range (ChanceryOverview *self,
+                             double           *start,
+                             double           *end)
+{
+  g_return_if_fail (CHANCERY_IS_OVERVIEW (self));
+
+  update_index (self);
+  if (start != NULL)
+    *start = self->range_start;
+  if (end != NULL)
+    *end = self->range_end;
 }

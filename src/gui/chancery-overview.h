@@ -24,5 +24,9 @@ GtkWidget        *chancery_overview_new          (void);
 void              chancery_overview_set_timeline (ChanceryOverview *self,
                                                   ChanceryTimeline *timeline);
 ChanceryTimeline *chancery_overview_get_timeline (ChanceryOverview *self);
+/* The days across the strip: [start, end). */
+void              chancery_overview_get_range    (ChanceryOverview *self,
+                                                  double           *start,
+                                                  double           *end);
 
 G_END_DECLS
