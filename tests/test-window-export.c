@@ -675,6 +675,38 @@ test_import_not_events (void)
   close_dialog ();
 }
 
+/* Chosen to import: a file of binary bytes (or a database) says at once
+ * that it is neither kind, instead of asking which GDELT events to keep;
+ * a text file without an extension still asks. */
+static void
+test_import_chosen_kinds (void)
+{
+  g_autofree char *binary = g_build_filename (out_dir, "bad.db", NULL);
+  g_autofree char *text = g_build_filename (out_dir, "events-without-extension", NULL);
+  guchar bytes[3000];
+  GtkWindow *dialog;
+
+  for (guint i = 0; i < sizeof bytes; i++)
+    bytes[i] = (guchar) (i * 7919 % 251);
+  g_assert_true (g_file_set_contents (binary, (const char *) bytes, sizeof bytes, NULL));
+  g_assert_true (g_file_set_contents (text, "669666369\t20170701\t201707\n", -1, NULL));
+  open_bundled ();
+
+  chancery_window_import_chosen (window, g_strdupv ((char *[]) { binary, NULL }));
+  g_assert_true (wait_until (dialog_shown, NULL, 5000));
+  dialog = find_message_dialog ();
+  g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (dialog)), ==, "Could Not Import");
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)),
+                            "“bad.db” is neither a Chancery JSON file nor a GDELT event file"));
+  close_dialog ();
+
+  chancery_window_import_chosen (window, g_strdupv ((char *[]) { text, NULL }));
+  g_assert_true (wait_until (dialog_shown, NULL, 5000));
+  g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (find_message_dialog ())), ==,
+                   "Import GDELT Events");
+  close_dialog ();
+}
+
 static void
 test_import_cancelled (void)
 {
@@ -743,6 +775,7 @@ main (int   argc,
   g_test_add_func ("/window-import/gdelt", test_import_gdelt);
   g_test_add_func ("/window-import/malformed", test_import_malformed);
   g_test_add_func ("/window-import/not-events", test_import_not_events);
+  g_test_add_func ("/window-import/chosen-kinds", test_import_chosen_kinds);
   g_test_add_func ("/window-import/cancelled", test_import_cancelled);
 
   ret = g_test_run ();

@@ -69,35 +69,56 @@ has_suffix (const char *path,
   return n >= m && g_ascii_strcasecmp (path + n - m, suffix) == 0;
 }
 
-/* By extension; else JSON when it starts with a brace; else GDELT, whose
- * importer says clearly when a file is not GDELT either. */
-static gboolean
-is_json_file (const char *path)
+typedef enum
+{
+  IMPORT_JSON,
+  IMPORT_GDELT,
+  IMPORT_NEITHER,   /* binary, or a database: nothing to ask GDELT options for */
+} ImportKind;
+
+/* By extension; else JSON when it starts with a brace; else GDELT when it
+ * reads as text (whose importer says clearly when it is not GDELT either);
+ * else neither. */
+static ImportKind
+import_kind (const char *path)
 {
   static const char *gdelt_suffixes[] = { ".csv", ".tsv", ".zip", ".txt" };
   char head[256];
+  const char *end;
   gsize n = 0;
   FILE *fp;
 
   if (has_suffix (path, ".json"))
-    return TRUE;
+    return IMPORT_JSON;
   for (guint i = 0; i < G_N_ELEMENTS (gdelt_suffixes); i++)
     {
       if (has_suffix (path, gdelt_suffixes[i]))
-        return FALSE;
+        return IMPORT_GDELT;
     }
 
   fp = g_fopen (path, "rb");
   if (fp == NULL)
-    return FALSE;
+    return IMPORT_GDELT;   /* the import says why it cannot be read */
   n = fread (head, 1, sizeof head, fp);
   fclose (fp);
   for (gsize i = 0; i < n; i++)
     {
+      if (head[i] == '{')
+        return IMPORT_JSON;
       if (!g_ascii_isspace (head[i]))
-        return head[i] == '{';
+        break;
     }
-  return FALSE;
+  /* Text: UTF-8 without NUL, a character cut at the end allowed. */
+  if (memchr (head, '\0', n) != NULL ||
+      (!g_utf8_validate_len (head, n, &end) && n - (gsize) (end - head) >= 4))
+    return IMPORT_NEITHER;
+  return IMPORT_GDELT;
+}
+
+static gboolean
+is_json_file (const char *path)
+{
+  return import_kind (path) == IMPORT_JSON;
 }
 
 /* "20170701234500.export.CSV.zip" -> "20170701234500.export" */
@@ -559,6 +580,43 @@ show_options_dialog (ChanceryWindow *self,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+void
+chancery_window_import_chosen (ChanceryWindow  *self,
+                               char           **paths)
+{
+  gboolean any_gdelt = FALSE;
+
+  g_return_if_fail (CHANCERY_IS_WINDOW (self));
+  g_return_if_fail (paths != NULL && paths[0] != NULL);
+
+  for (guint i = 0; paths[i] != NULL; i++)
+    {
+      ImportKind kind = import_kind (paths[i]);
+
+      if (kind == IMPORT_NEITHER)
+        {
+          g_autofree char *name = g_path_get_basename (paths[i]);
+          g_autofree char *message = NULL;
+
+          /* Translators: %s is a file name; "Open" is the button that opens a database */
+          message = g_strdup_printf (_("“%s” is neither a Chancery JSON file nor a GDELT event file. "
+                                       "To see a Chancery database, open it with Open."), name);
+          chancery_error_dialog_present (GTK_WINDOW (self), _("Could Not Import"), message);
+          g_strfreev (paths);
+          return;
+        }
+      any_gdelt |= kind == IMPORT_GDELT;
+    }
+
+  if (any_gdelt)
+    show_options_dialog (self, paths);
+  else
+    {
+      chancery_window_import_paths (self, (const char * const *) paths, NULL);
+      g_strfreev (paths);
+    }
+}
+
 static void
 on_chooser_response_cb (GtkNativeDialog *dialog,
                         int              response,
@@ -569,26 +627,18 @@ on_chooser_response_cb (GtkNativeDialog *dialog,
       g_autoptr(GListModel) files = gtk_file_chooser_get_files (GTK_FILE_CHOOSER (dialog));
       g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
       g_auto(GStrv) paths = NULL;
-      gboolean any_gdelt = FALSE;
 
       for (guint i = 0; i < g_list_model_get_n_items (files); i++)
         {
           g_autoptr(GFile) file = g_list_model_get_item (files, i);
           g_autofree char *path = g_file_get_path (file);
 
-          if (path == NULL)
-            continue;
-          any_gdelt |= !is_json_file (path);
-          g_strv_builder_add (builder, path);
+          if (path != NULL)
+            g_strv_builder_add (builder, path);
         }
       paths = g_strv_builder_end (builder);
-
-      if (paths[0] == NULL)
-        ;
-      else if (any_gdelt)
-        show_options_dialog (self, g_steal_pointer (&paths));
-      else
-        chancery_window_import_paths (self, (const char * const *) paths, NULL);
+      if (paths[0] != NULL)
+        chancery_window_import_chosen (self, g_steal_pointer (&paths));
     }
 
   g_object_set_data (G_OBJECT (self), "chancery-import-chooser", NULL);

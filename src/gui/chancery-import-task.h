@@ -27,6 +27,11 @@ void  chancery_window_import_paths    (ChanceryWindow             *self,
                                        const char * const         *paths,
                                        const ChanceryGdeltOptions *options);
 
+/* Files the person chose to import (takes paths): GDELT files first ask
+ * what to keep; a file that is neither JSON nor text says so at once. */
+void  chancery_window_import_chosen   (ChanceryWindow             *self,
+                                       char                      **paths);
+
 /* The file chancery_window_import_paths() would write into: a new database
  * for the bundled (or an unwritable) dataset, else the open one. */
 char *chancery_window_dup_import_target (ChanceryWindow           *self,
