@@ -2769,6 +2769,45 @@ test_detail_pane_width_steady (void)
   run_for (100);
 }
 
+/* "." on an event of a day with more events than its lane has rows: no
+ * zoom gives it a place, so its badge's list opens, with it there. */
+static void
+test_go_selection_opens_badge (void)
+{
+  ChanceryTimeline *tl = timeline ();
+  ChanceryIndex *index = chancery_timeline_get_index (tl);
+  gboolean found = FALSE;
+
+  for (guint i = 0; i < index->n_events && !found; i++)
+    {
+      gint64 id = index->events[i].id;
+      GtkPopover *popover;
+
+      chancery_timeline_zoom_fit (tl);
+      chancery_window_select_event (window, id);
+      run_for (50);
+      gtk_widget_activate_action (GTK_WIDGET (tl), "timeline.go-selection", NULL);
+      run_for (200);
+      if (chancery_timeline_get_event_area (tl, id, NULL))
+        continue;
+
+      popover = chancery_timeline_get_badge_popover (tl);
+      g_assert_nonnull (popover);
+      g_assert_true (gtk_widget_get_visible (GTK_WIDGET (popover)));
+      for (GtkWidget *row = gtk_widget_get_first_child (find_list_box (GTK_WIDGET (popover)));
+           row != NULL; row = gtk_widget_get_next_sibling (row))
+        found |= row_event_id (row) == id;
+      g_assert_true (found);
+      gtk_popover_popdown (popover);
+      run_for (200);
+    }
+  /* The bundled dataset has such a day (8 December 2025, in Iran's lane). */
+  g_assert_true (found);
+  chancery_window_select_event (window, -1);
+  chancery_timeline_zoom_fit (tl);
+  run_for (100);
+}
+
 /* Tab into the list comes to the chosen event's row, also when it was
  * chosen elsewhere (on the timeline, or as a related event in the
  * details) after another row had had the focus: GTK's list by itself
@@ -3015,6 +3054,7 @@ main (int   argc,
   g_test_add_func ("/window/filter-keeps-rows", test_filter_keeps_rows);
   g_test_add_func ("/window/list-narrowed-while-scrolled", test_list_narrowed_while_scrolled);
   g_test_add_func ("/window/detail-pane-width-steady", test_detail_pane_width_steady);
+  g_test_add_func ("/window/go-selection-opens-badge", test_go_selection_opens_badge);
   g_test_add_func ("/window/list-focus-follows-selection", test_list_focus_follows_selection);
   g_test_add_func ("/window/cells-at-start-edge", test_cells_at_start_edge);
 

@@ -374,6 +374,7 @@ go_selection_cb (GtkWidget  *widget,
 {
   ChanceryTimeline *self = CHANCERY_TIMELINE (widget);
   const ChanceryIndexEvent *e;
+  const ChanceryItem *item;
   double span = self->end - self->start;
   double extent, middle;
 
@@ -393,8 +394,6 @@ go_selection_cb (GtkWidget  *widget,
    * overlap however far one zooms). */
   for (guint i = 0; i < 24; i++)
     {
-      const ChanceryItem *item;
-
       ensure_layout (self);
       item = chancery_scene_find_item (&self->scene, self->selected_position, TRUE);
       if ((item != NULL && item->shape != CHANCERY_SHAPE_HIDDEN) ||
@@ -403,6 +402,14 @@ go_selection_cb (GtkWidget  *widget,
       chancery_timeline_zoom_at (self, 2, x_at (self, middle));
       reveal_position (self, self->selected_position);
     }
+
+  /* More events of its day than its lane has rows: no zoom gives it a
+   * place, so its badge lists it (as Menu does) rather than nothing
+   * showing where it went. */
+  ensure_layout (self);
+  item = chancery_scene_find_item (&self->scene, self->selected_position, TRUE);
+  if (item != NULL && item->shape == CHANCERY_SHAPE_HIDDEN)
+    gtk_widget_activate_action (widget, "timeline.open-badge", NULL);
 }
 
 static void
