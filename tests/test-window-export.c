@@ -683,6 +683,8 @@ test_import_chosen_kinds (void)
 {
   g_autofree char *binary = g_build_filename (out_dir, "bad.db", NULL);
   g_autofree char *text = g_build_filename (out_dir, "events-without-extension", NULL);
+  g_autofree char *zipped = g_build_filename (out_dir, "20170701234500.export.CSV.zip.download", NULL);
+  g_autofree char *latin1 = g_build_filename (out_dir, "latin1-events", NULL);
   guchar bytes[3000];
   GtkWindow *dialog;
 
@@ -690,6 +692,10 @@ test_import_chosen_kinds (void)
     bytes[i] = (guchar) (i * 7919 % 251);
   g_assert_true (g_file_set_contents (binary, (const char *) bytes, sizeof bytes, NULL));
   g_assert_true (g_file_set_contents (text, "669666369\t20170701\t201707\n", -1, NULL));
+  /* A zip, named as a browser leaves a download (its header has NULs),
+   * and text with a Latin-1 byte: both still go to the GDELT options. */
+  g_assert_true (g_file_set_contents (zipped, "PK\x03\x04\x14\x00\x00\x00", 8, NULL));
+  g_assert_true (g_file_set_contents (latin1, "669666369\t20170701\tCaf\xe9\n", -1, NULL));
   open_bundled ();
 
   chancery_window_import_chosen (window, g_strdupv ((char *[]) { binary, NULL }));
@@ -700,11 +706,16 @@ test_import_chosen_kinds (void)
                             "“bad.db” is neither a Chancery JSON file nor a GDELT event file"));
   close_dialog ();
 
-  chancery_window_import_chosen (window, g_strdupv ((char *[]) { text, NULL }));
-  g_assert_true (wait_until (dialog_shown, NULL, 5000));
-  g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (find_message_dialog ())), ==,
-                   "Import GDELT Events");
-  close_dialog ();
+  for (guint i = 0; i < 3; i++)
+    {
+      const char *path = i == 0 ? text : i == 1 ? zipped : latin1;
+
+      chancery_window_import_chosen (window, g_strdupv ((char *[]) { (char *) path, NULL }));
+      g_assert_true (wait_until (dialog_shown, NULL, 5000));
+      g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (find_message_dialog ())), ==,
+                       "Import GDELT Events");
+      close_dialog ();
+    }
 }
 
 static void

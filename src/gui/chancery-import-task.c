@@ -77,14 +77,13 @@ typedef enum
 } ImportKind;
 
 /* By extension; else JSON when it starts with a brace; else GDELT when it
- * reads as text (whose importer says clearly when it is not GDELT either);
- * else neither. */
+ * is a zip or text (whose importer says clearly when it is not GDELT
+ * either); else neither. */
 static ImportKind
 import_kind (const char *path)
 {
   static const char *gdelt_suffixes[] = { ".csv", ".tsv", ".zip", ".txt" };
   char head[256];
-  const char *end;
   gsize n = 0;
   FILE *fp;
 
@@ -108,9 +107,13 @@ import_kind (const char *path)
       if (!g_ascii_isspace (head[i]))
         break;
     }
-  /* Text: UTF-8 without NUL, a character cut at the end allowed. */
-  if (memchr (head, '\0', n) != NULL ||
-      (!g_utf8_validate_len (head, n, &end) && n - (gsize) (end - head) >= 4))
+  /* A zip, whatever its name ("….CSV.zip.download"): the importer looks
+   * inside. Otherwise a NUL byte means no text (a database, a picture);
+   * text that is not UTF-8 is left to the importer, which skips its bad
+   * lines and says so. */
+  if (n >= 4 && (memcmp (head, "PK\x03\x04", 4) == 0 || memcmp (head, "PK\x05\x06", 4) == 0))
+    return IMPORT_GDELT;
+  if (memchr (head, '\0', n) != NULL)
     return IMPORT_NEITHER;
   return IMPORT_GDELT;
 }
@@ -379,13 +382,8 @@ on_details_clicked_cb (AdwToast   *toast,
 {
   GtkApplication *app = GTK_APPLICATION (g_application_get_default ());
   GtkWindow *parent = app != NULL ? gtk_application_get_active_window (app) : NULL;
-  GtkWidget *dialog;
 
-  dialog = adw_message_dialog_new (parent, _("Rows Left Out"), details);
-  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "close");
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "close");
-  gtk_window_present (GTK_WINDOW (dialog));
+  chancery_error_dialog_present (parent, _("Rows Left Out"), details);
 }
 
 static void
@@ -595,7 +593,7 @@ chancery_window_import_chosen (ChanceryWindow  *self,
 
       if (kind == IMPORT_NEITHER)
         {
-          g_autofree char *name = g_path_get_basename (paths[i]);
+          g_autofree char *name = g_filename_display_basename (paths[i]);
           g_autofree char *message = NULL;
 
           /* Translators: %s is a file name; "Open" is the button that opens a database */

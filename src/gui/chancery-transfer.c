@@ -215,7 +215,7 @@ chancery_error_dialog_present (GtkWindow  *parent,
   GtkWidget *dialog;
   guint n_lines = 1;
 
-  g_return_if_fail (GTK_IS_WINDOW (parent));
+  g_return_if_fail (parent == NULL || GTK_IS_WINDOW (parent));
   g_return_if_fail (heading != NULL && message != NULL);
 
   for (const char *p = message; (p = strchr (p, '\n')) != NULL; p++)

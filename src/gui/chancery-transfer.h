@@ -39,8 +39,8 @@ void chancery_transfer_show_result (ChanceryWindow *window,
 void chancery_transfer_show_error  (ChanceryWindow *window,
                                     const char     *heading,
                                     const GError   *error);
-/* A message dialog with a Close button; a long message (many problems)
- * scrolls under its first line. */
+/* A message dialog with a Close button, over parent (or none); a long
+ * message (many problems) scrolls under its first line. */
 void chancery_error_dialog_present (GtkWindow  *parent,
                                     const char *heading,
                                     const char *message);
