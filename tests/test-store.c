@@ -1073,11 +1073,30 @@ test_file_replaced_while_open (Fixture       *fixture,
   g_assert_no_error (error);
   before = test_export_json (store, NULL);
   g_assert_null (strstr (before, "Replaced: "));
+  g_assert_true (chancery_store_check_shown_file (store, NULL, &error));
+  g_assert_no_error (error);
 
   g_assert_cmpint (g_rename (other, path), ==, 0);
   after = test_export_json (store, NULL);
   g_assert_null (strstr (after, "Replaced: "));
   g_assert_cmpstr (after, ==, before);
+
+  /* The window's worker and its whole-file check open the name again:
+   * they see that it is another file now, and say so. */
+  {
+    g_autoptr(ChanceryStore) again = chancery_store_open (path, CHANCERY_STORE_READ_ONLY, NULL, &error);
+
+    g_assert_no_error (error);
+    g_assert_false (chancery_store_reads_same_file (again, store, &error));
+    g_assert_error (error, CHANCERY_ERROR, CHANCERY_ERROR_IO);
+    test_assert_contains (error->message, "another file has taken its name");
+    g_clear_error (&error);
+    g_assert_true (chancery_store_reads_same_file (again, again, &error));
+    g_assert_no_error (error);
+  }
+  g_assert_false (chancery_store_check_shown_file (store, NULL, &error));
+  g_assert_error (error, CHANCERY_ERROR, CHANCERY_ERROR_IO);
+  test_assert_contains (error->message, path);
 }
 
 int

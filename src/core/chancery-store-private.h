@@ -134,6 +134,18 @@ ChanceryStore *chancery_store_open_for_viewing (const char    *path,
 gboolean       chancery_store_check_file       (const char    *path,
                                                 GCancellable  *cancellable,
                                                 GError       **error);
+/* The same for the file shown by shown (a store opened for viewing), from
+ * its name: fails (CHANCERY_ERROR_IO) without checking when another file
+ * has taken that name since shown opened it. */
+gboolean       chancery_store_check_shown_file (ChanceryStore *shown,
+                                                GCancellable  *cancellable,
+                                                GError       **error);
+/* FALSE when self and other know the files they opened (device and
+ * inode) and these differ: another file took the name in between. Sets
+ * error then, naming the file. */
+gboolean       chancery_store_reads_same_file  (ChanceryStore *self,
+                                                ChanceryStore *other,
+                                                GError       **error);
 
 /* Waits until the cache files that read-only stores are writing in
  * threads (see chancery-store-base.c) are complete. */

@@ -1118,17 +1118,31 @@ chancery_store_check_replaceable (const char  *path,
 }
 
 gboolean
-chancery_store_check_file (const char    *path,
-                           GCancellable  *cancellable,
-                           GError       **error)
+chancery_store_reads_same_file (ChanceryStore  *self,
+                                ChanceryStore  *other,
+                                GError        **error)
+{
+  g_return_val_if_fail (CHANCERY_IS_STORE (self) && CHANCERY_IS_STORE (other), FALSE);
+
+  if (!self->file_known || !other->file_known ||
+      (self->file_dev == other->file_dev && self->file_ino == other->file_ino))
+    return TRUE;
+  g_set_error (error, CHANCERY_ERROR, CHANCERY_ERROR_IO,
+               _("%s: another file has taken its name since it was opened; open it again to see that one"),
+               other->path);
+  return FALSE;
+}
+
+static gboolean
+check_file (const char     *path,
+            ChanceryStore  *shown,
+            GCancellable   *cancellable,
+            GError        **error)
 {
   g_autoptr(ChanceryStore) self = NULL;
   g_autoptr(GError) local_error = NULL;
   g_autofree char *stamp = NULL;
   gboolean ok;
-
-  g_return_val_if_fail (path != NULL, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error) ||
       !has_sqlite_header (path, error))
@@ -1140,6 +1154,12 @@ chancery_store_check_file (const char    *path,
   stamp = store_file_stamp (path, TRUE);
   if (!open_connection (self, CHANCERY_STORE_READ_ONLY, error))
     return FALSE;
+  /* Checking another file would say nothing of the one shown. */
+  if (shown != NULL && !chancery_store_reads_same_file (self, shown, error))
+    {
+      close_connection (self);
+      return FALSE;
+    }
 
   self->cancellable = cancellable;
   ok = check_integrity (self, &local_error);
@@ -1159,6 +1179,28 @@ chancery_store_check_file (const char    *path,
   if (stamp != NULL)
     remember_verified (path, stamp);
   return TRUE;
+}
+
+gboolean
+chancery_store_check_file (const char    *path,
+                           GCancellable  *cancellable,
+                           GError       **error)
+{
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return check_file (path, NULL, cancellable, error);
+}
+
+gboolean
+chancery_store_check_shown_file (ChanceryStore  *shown,
+                                 GCancellable   *cancellable,
+                                 GError        **error)
+{
+  g_return_val_if_fail (CHANCERY_IS_STORE (shown), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return check_file (shown->path, shown, cancellable, error);
 }
 
 const char *

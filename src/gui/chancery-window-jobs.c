@@ -18,13 +18,14 @@
 /* ChanceryWorker */
 
 ChanceryWorker *
-chancery_worker_new (const char *path)
+chancery_worker_new (ChanceryStore *shown)
 {
   ChanceryWorker *worker = g_new0 (ChanceryWorker, 1);
 
   g_atomic_ref_count_init (&worker->ref_count);
   g_mutex_init (&worker->mutex);
-  worker->path = g_strdup (path);
+  worker->shown = g_object_ref (shown);
+  worker->path = g_strdup (chancery_store_get_path (shown));
 
   return worker;
 }
@@ -43,6 +44,7 @@ chancery_worker_unref (ChanceryWorker *worker)
     return;
 
   g_clear_object (&worker->store);
+  g_clear_object (&worker->shown);
   g_mutex_clear (&worker->mutex);
   g_free (worker->path);
   g_free (worker);
@@ -315,7 +317,7 @@ chancery_check_job_thread (GTask        *task,
 {
   GError *error = NULL;
 
-  if (chancery_store_check_file (task_data, cancellable, &error))
+  if (chancery_store_check_shown_file (task_data, cancellable, &error))
     g_task_return_boolean (task, TRUE);
   else
     g_task_return_error (task, error);
@@ -348,6 +350,13 @@ chancery_query_job_thread (GTask        *task,
                                                        cancellable, &error);
       if (worker->store == NULL)
         goto out;
+      /* Another program renamed a file over the name since the window
+       * opened it: its events must not mix with those shown. */
+      if (!chancery_store_reads_same_file (worker->store, worker->shown, &error))
+        {
+          g_clear_object (&worker->store);
+          goto out;
+        }
     }
 
   ok = run_query (worker->store, job->filter, job->grouping, job->want_index, job->want_facets,

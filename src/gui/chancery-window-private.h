@@ -23,6 +23,7 @@ typedef struct
   gatomicrefcount  ref_count;
   GMutex           mutex;
   char            *path;
+  ChanceryStore   *shown;    /* the window's store: store must read its file */
   ChanceryStore   *store;    /* opened lazily, on a worker thread */
 } ChanceryWorker;
 
@@ -62,7 +63,7 @@ typedef struct
   ChanceryQueryResult  result;
 } ChanceryQueryJob;
 
-ChanceryWorker *chancery_worker_new         (const char          *path);
+ChanceryWorker *chancery_worker_new         (ChanceryStore       *shown);
 ChanceryWorker *chancery_worker_ref         (ChanceryWorker      *worker);
 void            chancery_worker_unref       (ChanceryWorker      *worker);
 

@@ -484,7 +484,7 @@ on_check_ready_cb (GObject      *source,
                    gpointer      user_data)
 {
   ChanceryWindow *self = CHANCERY_WINDOW (source);
-  const char *path = g_task_get_task_data (G_TASK (result));
+  const char *path = chancery_store_get_path (g_task_get_task_data (G_TASK (result)));
   g_autoptr(GError) error = NULL;
 
   /* Cancelled by another open or by closing: its owner has moved on. */
@@ -539,7 +539,7 @@ start_check (ChanceryWindow *self)
   self->check_cancellable = g_cancellable_new ();
   task = g_task_new (self, self->check_cancellable, on_check_ready_cb, NULL);
   g_task_set_source_tag (task, start_check);
-  g_task_set_task_data (task, g_strdup (chancery_store_get_path (self->store)), g_free);
+  g_task_set_task_data (task, g_object_ref (self->store), g_object_unref);
   /* Its verdict waits behind drawing and input. */
   g_task_set_priority (task, G_PRIORITY_LOW);
   self->check_task = g_object_ref (task);
@@ -592,7 +592,7 @@ apply_open (ChanceryWindow  *self,
 
   g_set_object (&self->store, job->store);
   g_clear_pointer (&self->worker, chancery_worker_unref);
-  self->worker = chancery_worker_new (chancery_store_get_path (job->store));
+  self->worker = chancery_worker_new (job->store);
   chancery_query_result_clear (&self->base);
   chancery_query_result_keep (&self->base, &job->result);
   self->base_grouping = job->grouping;
